@@ -1,0 +1,80 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import pino from "pino";
+import { AppError, messageOf, systemClock } from "./kernel/index.js";
+import type { Clock, Logger } from "./kernel/index.js";
+import type { Database } from "./store/database.js";
+import { openDatabase } from "./store/open.js";
+
+export interface AppOptions {
+  /** `$SLUICE_HOME`: the embedded database, logs, cache and artifacts live under it. */
+  home: string;
+  /** Postgres instead of the embedded database. */
+  databaseUrl?: string | undefined;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** The composition root: one database, the stores and the services built on it. */
+export interface App {
+  home: string;
+  clock: Clock;
+  logger: Logger;
+  database: Database;
+  close(): Promise<void>;
+}
+
+export async function openApp(options: AppOptions): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(options.home);
+  ensureHome(options.home);
+  const database = await openDatabase(
+    options.databaseUrl
+      ? { kind: "postgres", url: options.databaseUrl }
+      : { kind: "pglite", dataDir: join(options.home, "db") },
+  );
+  return {
+    home: options.home,
+    clock,
+    logger,
+    database,
+    async close() {
+      await database.close();
+    },
+  };
+}
+
+function ensureHome(home: string): void {
+  try {
+    mkdirSync(home, { recursive: true });
+  } catch (error) {
+    throw new AppError(
+      "STORE_UNAVAILABLE",
+      `cannot create SLUICE_HOME ${home}: ${messageOf(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Structured logs go to `$SLUICE_HOME/sluice.log`, never to the terminal the user reads. */
+function createLogger(home: string): Logger {
+  try {
+    mkdirSync(home, { recursive: true });
+    const log = pino(
+      { level: "info" },
+      pino.destination({
+        dest: join(home, "sluice.log"),
+        sync: false,
+        mkdir: true,
+      }),
+    );
+    return {
+      debug: (msg, fields) => log.debug(fields ?? {}, msg),
+      info: (msg, fields) => log.info(fields ?? {}, msg),
+      warn: (msg, fields) => log.warn(fields ?? {}, msg),
+      error: (msg, fields) => log.error(fields ?? {}, msg),
+    };
+  } catch {
+    return { debug() {}, info() {}, warn() {}, error() {} };
+  }
+}

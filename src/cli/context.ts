@@ -1,0 +1,54 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { App } from "../app.js";
+
+/** What every command gets: the environment, read once here, and a lazily opened App. */
+export interface CliContext {
+  /** `$SLUICE_HOME`, default `~/.local/share/sluice`. */
+  home: string;
+  databaseUrl: string | undefined;
+  /** Colour and live progress only when stdout is a terminal. */
+  isTty: boolean;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Opens the App on first use (stores, services); closed by main after the command. */
+  app(): Promise<App>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Prints a value as one JSON document. */
+  json(value: unknown): void;
+}
+
+export function createCliContext(
+  env: NodeJS.ProcessEnv = process.env,
+): CliContext & { closeApp(): Promise<void> } {
+  const home =
+    env.SLUICE_HOME ||
+    join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "sluice");
+  const databaseUrl = env.SLUICE_DATABASE_URL || undefined;
+  let opened: Promise<App> | undefined;
+  return {
+    home,
+    databaseUrl,
+    isTty: Boolean(process.stdout.isTTY),
+    cwd: process.cwd(),
+    env,
+    app() {
+      opened ??= import("../app.js").then(({ openApp }) =>
+        openApp({ home, databaseUrl }),
+      );
+      return opened;
+    },
+    async closeApp() {
+      if (!opened) return;
+      const app = await opened.catch(() => undefined);
+      await app?.close();
+    },
+    stdout: (text) =>
+      void process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+    stderr: (text) =>
+      void process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+    json: (value) =>
+      void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+  };
+}

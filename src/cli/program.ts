@@ -1,0 +1,21 @@
+import { Command } from "commander";
+import type { CliContext } from "./context.js";
+import { registerDemo } from "./commands/demo.js";
+
+/** A command group adds its commands to the program; heavy modules are imported inside actions. */
+export type Register = (program: Command, ctx: CliContext) => void;
+
+const groups: Register[] = [registerDemo];
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command("sluice")
+    .description(
+      "Golden-path pipelines, commit-time scanning, progressive delivery, flags and DORA metrics",
+    )
+    .version(process.env.npm_package_version ?? "0.1.0")
+    .option("--debug", "show stack traces of errors")
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  for (const register of groups) register(program, ctx);
+  return program;
+}

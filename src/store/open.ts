@@ -1,0 +1,196 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { AppError, messageOf } from "../kernel/index.js";
+import type { Database } from "./database.js";
+import * as schema from "./schema/index.js";
+
+/** The folder of generated SQL migrations; the same relative path from src/store and dist/store. */
+export const migrationsFolder = fileURLToPath(
+  new URL("../../src/store/migrations", import.meta.url),
+);
+
+export type DatabaseTarget =
+  /** Embedded PGlite in a folder (`$SLUICE_HOME/db`), or in memory when `dataDir` is omitted. */
+  | { kind: "pglite"; dataDir?: string; loadDataDir?: Blob }
+  | { kind: "postgres"; url: string };
+
+/** Opens the database, applies pending migrations and returns it. */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  const database =
+    target.kind === "pglite"
+      ? await openPglite(target)
+      : await openPostgres(target.url);
+  try {
+    await migrate(database);
+  } catch (error) {
+    await database.close();
+    throw new AppError(
+      "STORE_UNAVAILABLE",
+      `cannot migrate the database: ${messageOf(error)}`,
+      { cause: error },
+    );
+  }
+  return database;
+}
+
+async function migrate(database: Database): Promise<void> {
+  if (database.kind === "pglite") {
+    const { migrate } = await import("drizzle-orm/pglite/migrator");
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator is typed per driver
+    await migrate(database.db as any, { migrationsFolder });
+  } else {
+    const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator is typed per driver
+    await migrate(database.db as any, { migrationsFolder });
+  }
+}
+
+async function openPglite(target: {
+  dataDir?: string;
+  loadDataDir?: Blob;
+}): Promise<Database> {
+  const release = target.dataDir ? lockFolder(target.dataDir) : () => {};
+  try {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const { drizzle } = await import("drizzle-orm/pglite");
+    const client = await PGlite.create({
+      ...(target.dataDir ? { dataDir: target.dataDir } : {}),
+      ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
+    });
+    const db = drizzle(client, { schema });
+    return {
+      kind: "pglite",
+      db,
+      async executeSql(text, values) {
+        if (values && values.length > 0) {
+          const result = await client.query<Record<string, unknown>>(
+            text,
+            values,
+          );
+          return { rows: result.rows };
+        }
+        // Without parameters the text may hold several statements (pg-boss migrations).
+        const results = await client.exec(text);
+        return {
+          rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[],
+        };
+      },
+      async close() {
+        try {
+          await client.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (error) {
+    release();
+    if (error instanceof AppError) throw error;
+    throw new AppError(
+      "STORE_UNAVAILABLE",
+      `cannot open the embedded database in ${target.dataDir}: ${messageOf(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pg = await import("pg");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const pool = new pg.default.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+  });
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new AppError(
+      "STORE_UNAVAILABLE",
+      `cannot connect to Postgres at ${redactUrl(url)}: ${messageOf(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const db = drizzle(pool, { schema });
+  return {
+    kind: "postgres",
+    db,
+    async executeSql(text, values) {
+      const result = await pool.query(text, values as unknown[] | undefined);
+      // A multi-statement query returns an array of results.
+      const last = Array.isArray(result) ? result.at(-1) : result;
+      return { rows: (last?.rows ?? []) as Record<string, unknown>[] };
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** Hides the password of a connection string in messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable database URL)";
+  }
+}
+
+/**
+ * Only one process may open a PGlite folder. A lock file holds the owner's pid; a lock whose
+ * process is gone is taken over.
+ */
+function lockFolder(dataDir: string): () => void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new AppError(
+      "STORE_UNAVAILABLE",
+      `cannot create the data folder ${dataDir}: ${messageOf(error)}`,
+      { cause: error },
+    );
+  }
+  const lockFile = join(dataDir, "sluice.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: "wx" });
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST") {
+        throw new AppError(
+          "STORE_UNAVAILABLE",
+          `cannot lock the data folder ${dataDir}: ${messageOf(error)}`,
+          { cause: error },
+        );
+      }
+      const holder = Number(readFileSync(lockFile, "utf8").trim());
+      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+        throw new AppError(
+          "STORE_LOCKED",
+          `the database in ${dataDir} is in use by process ${holder}`,
+        );
+      }
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new AppError("STORE_LOCKED", `cannot lock the data folder ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

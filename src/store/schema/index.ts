@@ -1,0 +1,2 @@
+// One file per capability; drizzle-kit generates the SQL migrations from this index.
+export * from "./runs.js";

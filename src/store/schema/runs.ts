@@ -1,0 +1,69 @@
+import { index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+/** One execution of a pipeline for a change. */
+export const runs = pgTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    project: text("project").notNull(),
+    /** queued | running | success | failure | cancelled | interrupted */
+    status: text("status").notNull(),
+    trigger: text("trigger").notNull(),
+    commit: text("commit"),
+    branch: text("branch"),
+    author: text("author"),
+    authorEmail: text("author_email"),
+    message: text("message"),
+    trailers: jsonb("trailers").$type<Record<string, string[]>>().notNull().default({}),
+    workdir: text("workdir").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
+    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("runs_project_created_idx").on(t.project, t.createdAt)],
+);
+
+/** A node of a run's DAG (one matrix cell is one job). */
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: text("id").primaryKey(),
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    name: text("name").notNull(),
+    /** pending | queued | running | success | failure | skipped | cancelled | interrupted */
+    status: text("status").notNull(),
+    needs: jsonb("needs").$type<string[]>().notNull().default([]),
+    outputs: jsonb("outputs").$type<Record<string, string>>().notNull().default({}),
+    attempt: integer("attempt").notNull().default(1),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
+    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("jobs_run_idx").on(t.runId)],
+);
+
+/** One command or built-in inside a job. Its log lives in a file, never in a row. */
+export const steps = pgTable(
+  "steps",
+  {
+    id: text("id").primaryKey(),
+    jobId: text("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    runId: text("run_id").notNull(),
+    position: integer("position").notNull(),
+    name: text("name").notNull(),
+    /** pending | running | success | failure | skipped | cancelled | interrupted */
+    status: text("status").notNull(),
+    exitCode: integer("exit_code"),
+    /** exact | partial | miss, when the step declares a cache */
+    cache: text("cache"),
+    attempts: integer("attempts").notNull().default(0),
+    logPath: text("log_path"),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
+    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("steps_job_idx").on(t.jobId), index("steps_run_idx").on(t.runId)],
+);
