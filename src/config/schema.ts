@@ -1,0 +1,116 @@
+import { z } from "zod";
+
+/**
+ * sluice.yml, declared once: the types, the runtime check and schema/sluice.schema.json all come
+ * from here. Durations are strings such as `90s`, `15m`, `1h30m`.
+ */
+export const durationPattern = /^(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
+export const Duration = z
+  .string()
+  .regex(durationPattern, "a duration such as 30s, 15m or 1h30m")
+  .refine((s) => s.length > 0, "a duration such as 30s, 15m or 1h30m");
+
+const Env = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+
+export const CacheSpec = z.strictObject({
+  /** Exact key, usually with `${{ hashFiles('lockfile') }}`. */
+  key: z.string().min(1),
+  /** Tried as prefixes, most recent entry first, when the key misses. */
+  "restore-keys": z.array(z.string().min(1)).optional(),
+  paths: z.array(z.string().min(1)).min(1),
+});
+
+export const RetrySpec = z.union([
+  z.number().int().min(0).max(10),
+  z.strictObject({ max: z.number().int().min(0).max(10), delay: Duration.optional() }),
+]);
+
+export const Step = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z_][\w-]*$/).optional(),
+    name: z.string().optional(),
+    run: z.string().optional(),
+    uses: z.string().optional(),
+    with: z.record(z.string(), z.unknown()).optional(),
+    env: Env.optional(),
+    if: z.string().optional(),
+    shell: z.string().optional(),
+    "working-directory": z.string().optional(),
+    timeout: Duration.optional(),
+    retry: RetrySpec.optional(),
+    "continue-on-error": z.boolean().optional(),
+    cache: CacheSpec.optional(),
+  })
+  .refine((s) => (s.run === undefined) !== (s.uses === undefined), {
+    message: "a step has either `run` or `uses`",
+  });
+
+const MatrixValue = z.union([z.string(), z.number(), z.boolean()]);
+export const Matrix = z
+  .object({
+    include: z.array(z.record(z.string(), MatrixValue)).optional(),
+    exclude: z.array(z.record(z.string(), MatrixValue)).optional(),
+  })
+  .catchall(z.array(MatrixValue));
+
+export const Concurrency = z.union([
+  z.string().min(1),
+  z.strictObject({ group: z.string().min(1), "cancel-in-progress": z.boolean().optional() }),
+]);
+
+export const Job = z.strictObject({
+  name: z.string().optional(),
+  needs: z.union([z.string(), z.array(z.string())]).optional(),
+  if: z.string().optional(),
+  env: Env.optional(),
+  "working-directory": z.string().optional(),
+  environment: z.string().optional(),
+  matrix: Matrix.optional(),
+  "fail-fast": z.boolean().optional(),
+  "max-parallel": z.number().int().min(1).optional(),
+  timeout: Duration.optional(),
+  retry: RetrySpec.optional(),
+  "continue-on-error": z.boolean().optional(),
+  concurrency: Concurrency.optional(),
+  /** Files this job publishes for the jobs that need it. */
+  artifacts: z.strictObject({ name: z.string().min(1).optional(), paths: z.array(z.string().min(1)).min(1) }).optional(),
+  /** `name: ${{ steps.ID.outputs.KEY }}` exposed to dependent jobs as `needs.JOB.outputs.name`. */
+  outputs: z.record(z.string(), z.string()).optional(),
+  steps: z.array(Step).min(1),
+});
+
+export const Trigger = z.strictObject({
+  push: z.strictObject({ branches: z.array(z.string()).optional(), paths: z.array(z.string()).optional() }).optional(),
+  pull_request: z
+    .strictObject({ branches: z.array(z.string()).optional(), paths: z.array(z.string()).optional() })
+    .optional(),
+  schedule: z.array(z.strictObject({ cron: z.string() })).optional(),
+  manual: z.strictObject({}).optional(),
+});
+
+/** A golden-path template reference: `golden/node@1`. */
+export const templateRefPattern = /^([a-z0-9-]+\/[a-z0-9-]+)@(\d+)$/;
+
+/** The file as a user writes it (before templates are expanded). */
+export const SluiceConfig = z.strictObject({
+  name: z.string().optional(),
+  extends: z.string().regex(templateRefPattern, "a template such as golden/node@1").optional(),
+  with: z.record(z.string(), z.unknown()).optional(),
+  on: Trigger.optional(),
+  env: Env.optional(),
+  /** Jobs at most this many at once (default: number of CPUs). */
+  "max-parallel": z.number().int().min(1).optional(),
+  jobs: z.record(z.string().regex(/^[A-Za-z_][\w-]*$/, "a job id of letters, digits, _ and -"), Job).optional(),
+});
+
+export type Step = z.infer<typeof Step>;
+export type Job = z.infer<typeof Job>;
+export type Matrix = z.infer<typeof Matrix>;
+export type CacheSpec = z.infer<typeof CacheSpec>;
+export type SluiceConfig = z.infer<typeof SluiceConfig>;
+
+/** The config after templates are expanded: every job is explicit. What the planner takes. */
+export type PipelineConfig = Omit<SluiceConfig, "extends" | "with" | "jobs"> & {
+  name: string;
+  jobs: Record<string, Job>;
+};
