@@ -1,11 +1,12 @@
 import { Command } from "commander";
 import type { CliContext } from "./context.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerScan } from "./commands/scan.js";
 
 /** A command group adds its commands to the program; heavy modules are imported inside actions. */
 export type Register = (program: Command, ctx: CliContext) => void;
 
-const groups: Register[] = [registerDemo];
+const groups: Register[] = [registerDemo, registerScan];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("sluice")

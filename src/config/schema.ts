@@ -10,7 +10,10 @@ export const Duration = z
   .regex(durationPattern, "a duration such as 30s, 15m or 1h30m")
   .refine((s) => s.length > 0, "a duration such as 30s, 15m or 1h30m");
 
-const Env = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+const Env = z.record(
+  z.string(),
+  z.union([z.string(), z.number(), z.boolean()]).transform(String),
+);
 
 export const CacheSpec = z.strictObject({
   /** Exact key, usually with `${{ hashFiles('lockfile') }}`. */
@@ -22,12 +25,18 @@ export const CacheSpec = z.strictObject({
 
 export const RetrySpec = z.union([
   z.number().int().min(0).max(10),
-  z.strictObject({ max: z.number().int().min(0).max(10), delay: Duration.optional() }),
+  z.strictObject({
+    max: z.number().int().min(0).max(10),
+    delay: Duration.optional(),
+  }),
 ]);
 
 export const Step = z
   .strictObject({
-    id: z.string().regex(/^[A-Za-z_][\w-]*$/).optional(),
+    id: z
+      .string()
+      .regex(/^[A-Za-z_][\w-]*$/)
+      .optional(),
     name: z.string().optional(),
     run: z.string().optional(),
     uses: z.string().optional(),
@@ -55,7 +64,10 @@ export const Matrix = z
 
 export const Concurrency = z.union([
   z.string().min(1),
-  z.strictObject({ group: z.string().min(1), "cancel-in-progress": z.boolean().optional() }),
+  z.strictObject({
+    group: z.string().min(1),
+    "cancel-in-progress": z.boolean().optional(),
+  }),
 ]);
 
 export const Job = z.strictObject({
@@ -73,16 +85,29 @@ export const Job = z.strictObject({
   "continue-on-error": z.boolean().optional(),
   concurrency: Concurrency.optional(),
   /** Files this job publishes for the jobs that need it. */
-  artifacts: z.strictObject({ name: z.string().min(1).optional(), paths: z.array(z.string().min(1)).min(1) }).optional(),
+  artifacts: z
+    .strictObject({
+      name: z.string().min(1).optional(),
+      paths: z.array(z.string().min(1)).min(1),
+    })
+    .optional(),
   /** `name: ${{ steps.ID.outputs.KEY }}` exposed to dependent jobs as `needs.JOB.outputs.name`. */
   outputs: z.record(z.string(), z.string()).optional(),
   steps: z.array(Step).min(1),
 });
 
 export const Trigger = z.strictObject({
-  push: z.strictObject({ branches: z.array(z.string()).optional(), paths: z.array(z.string()).optional() }).optional(),
+  push: z
+    .strictObject({
+      branches: z.array(z.string()).optional(),
+      paths: z.array(z.string()).optional(),
+    })
+    .optional(),
   pull_request: z
-    .strictObject({ branches: z.array(z.string()).optional(), paths: z.array(z.string()).optional() })
+    .strictObject({
+      branches: z.array(z.string()).optional(),
+      paths: z.array(z.string()).optional(),
+    })
     .optional(),
   schedule: z.array(z.strictObject({ cron: z.string() })).optional(),
   manual: z.strictObject({}).optional(),
@@ -94,13 +119,23 @@ export const templateRefPattern = /^([a-z0-9-]+\/[a-z0-9-]+)@(\d+)$/;
 /** The file as a user writes it (before templates are expanded). */
 export const SluiceConfig = z.strictObject({
   name: z.string().optional(),
-  extends: z.string().regex(templateRefPattern, "a template such as golden/node@1").optional(),
+  extends: z
+    .string()
+    .regex(templateRefPattern, "a template such as golden/node@1")
+    .optional(),
   with: z.record(z.string(), z.unknown()).optional(),
   on: Trigger.optional(),
   env: Env.optional(),
   /** Jobs at most this many at once (default: number of CPUs). */
   "max-parallel": z.number().int().min(1).optional(),
-  jobs: z.record(z.string().regex(/^[A-Za-z_][\w-]*$/, "a job id of letters, digits, _ and -"), Job).optional(),
+  jobs: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z_][\w-]*$/, "a job id of letters, digits, _ and -"),
+      Job,
+    )
+    .optional(),
 });
 
 export type Step = z.infer<typeof Step>;
