@@ -1,4 +1,12 @@
-import { index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
 
 /** One execution of a pipeline for a change. */
 export const runs = pgTable(
@@ -14,13 +22,27 @@ export const runs = pgTable(
     author: text("author"),
     authorEmail: text("author_email"),
     message: text("message"),
-    trailers: jsonb("trailers").$type<Record<string, string[]>>().notNull().default({}),
+    trailers: jsonb("trailers")
+      .$type<Record<string, string[]>>()
+      .notNull()
+      .default({}),
     workdir: text("workdir").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** The process that drives the run; a run left `running` by a dead owner becomes `interrupted`. */
+    ownerPid: integer("owner_pid"),
+    ownerHost: text("owner_host"),
+    /** Why the run ended as it did (a failed job, a cancel, the owner gone). Never a secret. */
+    reason: text("reason"),
+    createdAt: timestamp("created_at", {
+      withTimezone: true,
+      mode: "date",
+    }).notNull(),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
     finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
   },
-  (t) => [index("runs_project_created_idx").on(t.project, t.createdAt)],
+  (t) => [
+    index("runs_project_created_idx").on(t.project, t.createdAt),
+    index("runs_status_idx").on(t.status),
+  ],
 );
 
 /** A node of a run's DAG (one matrix cell is one job). */
@@ -36,12 +58,29 @@ export const jobs = pgTable(
     /** pending | queued | running | success | failure | skipped | cancelled | interrupted */
     status: text("status").notNull(),
     needs: jsonb("needs").$type<string[]>().notNull().default([]),
-    outputs: jsonb("outputs").$type<Record<string, string>>().notNull().default({}),
+    outputs: jsonb("outputs")
+      .$type<Record<string, string>>()
+      .notNull()
+      .default({}),
     attempt: integer("attempt").notNull().default(1),
+    /** Requeues after a lost runner (an infrastructure retry, at most two). */
+    infraRetries: integer("infra_retries").notNull().default(0),
+    concurrencyGroup: text("concurrency_group"),
+    /** The queue's lease on this job: who holds it and until when (renewed by heartbeats). */
+    leaseId: text("lease_id"),
+    leasedBy: text("leased_by"),
+    leaseExpiresAt: timestamp("lease_expires_at", {
+      withTimezone: true,
+      mode: "date",
+    }),
+    reason: text("reason"),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
     finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
   },
-  (t) => [index("jobs_run_idx").on(t.runId)],
+  (t) => [
+    index("jobs_run_idx").on(t.runId),
+    index("jobs_lease_idx").on(t.leaseId),
+  ],
 );
 
 /** One command or built-in inside a job. Its log lives in a file, never in a row. */
@@ -62,8 +101,13 @@ export const steps = pgTable(
     cache: text("cache"),
     attempts: integer("attempts").notNull().default(0),
     logPath: text("log_path"),
+    logBytes: bigint("log_bytes", { mode: "number" }),
+    reason: text("reason"),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
     finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
   },
-  (t) => [index("steps_job_idx").on(t.jobId), index("steps_run_idx").on(t.runId)],
+  (t) => [
+    index("steps_job_idx").on(t.jobId),
+    index("steps_run_idx").on(t.runId),
+  ],
 );
