@@ -55,6 +55,8 @@ export const jobs = pgTable(
       .references(() => runs.id, { onDelete: "cascade" }),
     key: text("key").notNull(),
     name: text("name").notNull(),
+    /** The job's place in the plan (listings show jobs in this order). */
+    position: integer("position").notNull().default(0),
     /** pending | queued | running | success | failure | skipped | cancelled | interrupted */
     status: text("status").notNull(),
     needs: jsonb("needs").$type<string[]>().notNull().default([]),

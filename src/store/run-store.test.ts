@@ -1,0 +1,258 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ManualClock } from "../kernel/index.js";
+import { testDatabases } from "../../test/support/databases.js";
+import type { Database } from "./database.js";
+import { RunStore } from "./run-store.js";
+import type { NewRun } from "./run-store.js";
+
+const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+function newRun(overrides: Partial<NewRun> = {}): NewRun {
+  return {
+    project: "checkout",
+    trigger: "manual",
+    workdir: "/src/checkout",
+    change: {
+      commit: "a".repeat(40),
+      branch: "main",
+      author: "Ada",
+      authorEmail: "ada@example.com",
+      message: "Add healthz\n\nCo-authored-by: Bot <bot@example.com>",
+      trailers: { "Co-authored-by": ["Bot <bot@example.com>"] },
+    },
+    ownerPid: 4242,
+    ownerHost: "laptop",
+    ...overrides,
+  };
+}
+
+describe.each(testDatabases)("RunStore on $name", ({ open }) => {
+  let database: Database;
+  let clock: ManualClock;
+  let store: RunStore;
+
+  beforeEach(async () => {
+    database = await open();
+    clock = new ManualClock(t0);
+    store = new RunStore(database.db, clock);
+  });
+  afterEach(async () => {
+    await database.close();
+  });
+
+  it("records a run for a change with its jobs and steps in plan order", async () => {
+    const run = await store.createRun(newRun());
+    expect(run.status).toBe("queued");
+    const jobs = await store.addJobs(run.id, [
+      { key: "build", name: "build", needs: [], steps: ["npm ci", "build"] },
+      {
+        key: "test",
+        name: "test",
+        needs: ["build"],
+        steps: ["npm test"],
+        concurrencyGroup: "ci-main",
+      },
+    ]);
+    const detail = await store.getRun(run.id);
+    expect(detail).toMatchObject({
+      id: run.id,
+      status: "queued",
+      commit: "a".repeat(40),
+      branch: "main",
+      author: "Ada",
+      authorEmail: "ada@example.com",
+      trailers: { "Co-authored-by": ["Bot <bot@example.com>"] },
+      createdAt: new Date(t0),
+    });
+    expect(detail.jobs.map((j) => [j.key, j.needs, j.status])).toEqual([
+      ["build", [], "pending"],
+      ["test", ["build"], "pending"],
+    ]);
+    expect(detail.jobs[0]!.steps.map((s) => [s.position, s.name])).toEqual([
+      [0, "npm ci"],
+      [1, "build"],
+    ]);
+    expect(jobs.get("test")!.concurrencyGroup).toBe("ci-main");
+  });
+
+  it("updates statuses, times, exit codes, cache hits and log paths", async () => {
+    const run = await store.createRun(newRun());
+    const jobs = await store.addJobs(run.id, [
+      { key: "build", name: "build", needs: [], steps: ["npm ci"] },
+    ]);
+    const job = jobs.get("build")!;
+    await store.startRun(run.id);
+    clock.advance(1000);
+    await store.updateJob(job.id, {
+      status: "running",
+      startedAt: new Date(clock.now()),
+    });
+    await store.updateStep(job.id, 0, {
+      status: "success",
+      exitCode: 0,
+      cache: "exact",
+      attempts: 1,
+      logPath: "/logs/run/build/0.log",
+      logBytes: 12,
+      startedAt: new Date(clock.now()),
+      finishedAt: new Date(clock.now() + 250),
+    });
+    await store.updateJob(job.id, {
+      status: "success",
+      outputs: { version: "1.2.3" },
+      finishedAt: new Date(clock.now() + 300),
+    });
+    clock.advance(500);
+    await store.finishRun(run.id, "success");
+    const detail = await store.getRun(run.id);
+    expect(detail.status).toBe("success");
+    expect(detail.startedAt).toEqual(new Date(t0));
+    expect(detail.finishedAt).toEqual(new Date(t0 + 1500));
+    expect(detail.jobs[0]).toMatchObject({
+      status: "success",
+      outputs: { version: "1.2.3" },
+    });
+    expect(detail.jobs[0]!.steps[0]).toMatchObject({
+      status: "success",
+      exitCode: 0,
+      cache: "exact",
+      attempts: 1,
+      logPath: "/logs/run/build/0.log",
+      logBytes: 12,
+    });
+  });
+
+  it("closes open jobs and steps when a run is cancelled", async () => {
+    const run = await store.createRun(newRun());
+    const jobs = await store.addJobs(run.id, [
+      { key: "a", name: "a", needs: [], steps: ["one", "two"] },
+      { key: "b", name: "b", needs: ["a"], steps: ["three"] },
+    ]);
+    await store.startRun(run.id);
+    await store.updateJob(jobs.get("a")!.id, { status: "running" });
+    await store.updateStep(jobs.get("a")!.id, 0, { status: "success" });
+    await store.updateStep(jobs.get("a")!.id, 1, { status: "running" });
+    await store.finishRun(run.id, "cancelled", "Ctrl-C");
+    const detail = await store.getRun(run.id);
+    expect(detail.reason).toBe("Ctrl-C");
+    expect(detail.jobs.map((j) => j.status)).toEqual([
+      "cancelled",
+      "cancelled",
+    ]);
+    expect(detail.jobs[0]!.steps.map((s) => s.status)).toEqual([
+      "success",
+      "cancelled",
+    ]);
+  });
+
+  it("lists runs newest first with filters", async () => {
+    const first = await store.createRun(newRun());
+    clock.advance(10);
+    const second = await store.createRun(
+      newRun({ change: { branch: "feature" } }),
+    );
+    clock.advance(10);
+    const third = await store.createRun(newRun({ project: "other" }));
+    await store.finishRun(first.id, "failure");
+    expect((await store.listRuns()).map((r) => r.id)).toEqual([
+      third.id,
+      second.id,
+      first.id,
+    ]);
+    expect(
+      (await store.listRuns({ project: "checkout" })).map((r) => r.id),
+    ).toEqual([second.id, first.id]);
+    expect(
+      (await store.listRuns({ branch: "feature" })).map((r) => r.id),
+    ).toEqual([second.id]);
+    expect(
+      (await store.listRuns({ status: "failure" })).map((r) => r.id),
+    ).toEqual([first.id]);
+    expect((await store.listRuns({ limit: 1 })).map((r) => r.id)).toEqual([
+      third.id,
+    ]);
+  });
+
+  it("finds a run by a unique prefix or `last`, and says when it cannot", async () => {
+    const run = await store.createRun(newRun());
+    clock.advance(5);
+    const later = await store.createRun(newRun());
+    expect((await store.getRun(run.id.slice(0, -3))).id).toBe(run.id);
+    expect((await store.getRun("last")).id).toBe(later.id);
+    await expect(store.getRun("run_")).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+    });
+    await expect(store.getRun("run_nope")).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: "run run_nope not found",
+    });
+  });
+
+  it("marks runs of dead owners interrupted and leaves live ones alone", async () => {
+    const dead = await store.createRun(newRun({ ownerPid: 111 }));
+    const alive = await store.createRun(newRun({ ownerPid: 222 }));
+    const elsewhere = await store.createRun(
+      newRun({ ownerPid: 111, ownerHost: "other-machine" }),
+    );
+    const done = await store.createRun(newRun({ ownerPid: 111 }));
+    await store.addJobs(dead.id, [
+      { key: "a", name: "a", needs: [], steps: ["s"] },
+    ]);
+    await store.startRun(dead.id);
+    await store.finishRun(done.id, "success");
+    const changed = await store.markInterrupted("laptop", (pid) => pid === 222);
+    expect(changed).toEqual([dead.id]);
+    const detail = await store.getRun(dead.id);
+    expect(detail.status).toBe("interrupted");
+    expect(detail.reason).toContain("111");
+    expect(detail.jobs[0]!.status).toBe("interrupted");
+    expect(detail.jobs[0]!.steps[0]!.status).toBe("interrupted");
+    expect((await store.getRun(alive.id)).status).toBe("queued");
+    expect((await store.getRun(elsewhere.id)).status).toBe("queued");
+    expect((await store.getRun(done.id)).status).toBe("success");
+  });
+
+  it("holds, renews, expires and requeues job leases", async () => {
+    const run = await store.createRun(newRun());
+    const jobs = await store.addJobs(run.id, [
+      { key: "a", name: "a", needs: [], steps: ["s"] },
+    ]);
+    const job = jobs.get("a")!;
+    await store.leaseJob(job.id, {
+      leaseId: "lease-1",
+      runner: "embedded",
+      expiresAt: new Date(t0 + 1000),
+    });
+    await store.updateStep(job.id, 0, { status: "running" });
+    expect(await store.expiredLeases(new Date(t0 + 500))).toEqual([]);
+    expect(await store.renewLease("lease-1", new Date(t0 + 2000))).toBe(true);
+    expect(await store.expiredLeases(new Date(t0 + 1500))).toEqual([]);
+    expect(await store.expiredLeases(new Date(t0 + 2500))).toEqual([
+      { jobId: job.id, runId: run.id, leaseId: "lease-1", infraRetries: 0 },
+    ]);
+    expect(await store.requeueJob(job.id, "lease-1", "runner lost")).toBe(true);
+    // A second janitor (or the late runner) loses the race.
+    expect(await store.requeueJob(job.id, "lease-1", "runner lost")).toBe(
+      false,
+    );
+    expect(await store.renewLease("lease-1", new Date(t0 + 9000))).toBe(false);
+    const detail = await store.getRun(run.id);
+    expect(detail.jobs[0]).toMatchObject({
+      status: "queued",
+      infraRetries: 1,
+      leaseId: null,
+      reason: "runner lost",
+    });
+    expect(detail.jobs[0]!.steps[0]!.status).toBe("pending");
+  });
+
+  it("appends a step the plan did not know of", async () => {
+    const run = await store.createRun(newRun());
+    const jobs = await store.addJobs(run.id, [
+      { key: "a", name: "a", needs: [], steps: ["s"] },
+    ]);
+    expect(await store.appendStep(jobs.get("a")!.id, "extra")).toBe(1);
+    const detail = await store.getRun(run.id);
+    expect(detail.jobs[0]!.steps.map((s) => s.name)).toEqual(["s", "extra"]);
+  });
+});
