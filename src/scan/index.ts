@@ -5,3 +5,16 @@ export type {
   FindingLocation,
   Severity,
 } from "./finding.js";
+export {
+  findingsAtOrAbove,
+  formatReport,
+  reportFormats,
+  sourceReader,
+  toSarif,
+} from "./report/index.js";
+export type {
+  ReportFormat,
+  ReportInput,
+  RuleInfo,
+  ToolInfo,
+} from "./report/index.js";

@@ -1,0 +1,150 @@
+import { severities } from "../finding.js";
+import type { Finding } from "../finding.js";
+import { countBySeverity, sortFindings } from "./json.js";
+import type { ReportInput } from "./types.js";
+
+/** Options of the human report. */
+export interface HumanOptions {
+  /** Reads a finding's file (repository-relative path) for the code frame; undefined = unreadable. */
+  readSource?: (path: string) => string | undefined;
+  /** Lines of context above and below the finding in a code frame. */
+  contextLines?: number;
+}
+
+/**
+ * The terminal report: findings grouped by package (dependency findings) or by rule, most severe
+ * group first, a code frame where the file is readable, and the counts by severity last.
+ * Secret findings are masked in the frame: the located span is replaced by the finding's
+ * `properties.redacted` text (or `****`), so the report never shows a secret.
+ */
+export function formatHuman(
+  input: ReportInput,
+  options: HumanOptions = {},
+): string {
+  const findings = sortFindings(input.findings);
+  const out: string[] = [];
+  const sources = new Map<string, string[] | undefined>();
+  const linesOf = (path: string): string[] | undefined => {
+    if (!sources.has(path)) {
+      const text = options.readSource?.(path);
+      sources.set(path, text === undefined ? undefined : text.split(/\r?\n/));
+    }
+    return sources.get(path);
+  };
+  for (const [title, group] of groupFindings(findings)) {
+    out.push(`${title} (${group.length})`);
+    for (const finding of group) {
+      out.push(...describe(finding));
+      const lines = linesOf(finding.location.path);
+      if (lines)
+        out.push(...codeFrame(finding, lines, options.contextLines ?? 1));
+    }
+    out.push("");
+  }
+  out.push(summaryLine(findings));
+  return `${out.join("\n")}\n`;
+}
+
+/** `3 findings: 1 critical, 2 high` or `no findings`. */
+export function summaryLine(findings: readonly Finding[]): string {
+  if (findings.length === 0) return "no findings";
+  const counts = countBySeverity(findings);
+  const parts = [...severities]
+    .reverse()
+    .filter((s) => counts[s] > 0)
+    .map((s) => `${counts[s]} ${s}`);
+  return `${findings.length} finding${findings.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
+}
+
+function groupFindings(findings: Finding[]): Map<string, Finding[]> {
+  const groups = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const key = groupTitle(finding);
+    const list = groups.get(key) ?? [];
+    list.push(finding);
+    groups.set(key, list);
+  }
+  return groups;
+}
+
+function groupTitle(finding: Finding): string {
+  const p = finding.properties ?? {};
+  if (typeof p.package === "string") {
+    const version = typeof p.version === "string" ? ` ${p.version}` : "";
+    const ecosystem =
+      typeof p.ecosystem === "string" ? ` (${p.ecosystem})` : "";
+    return `${p.package}${version}${ecosystem}`;
+  }
+  return `${finding.tool}: ${finding.ruleId}`;
+}
+
+function describe(finding: Finding): string[] {
+  const { location } = finding;
+  const where = `${location.path}:${location.startLine}${location.startColumn ? `:${location.startColumn}` : ""}`;
+  const p = finding.properties ?? {};
+  const lines = [
+    `  ${finding.severity.padEnd(8)} ${where}  ${finding.message}`,
+  ];
+  const facts: string[] = [];
+  if (typeof p.package === "string") facts.push(finding.ruleId);
+  if (Array.isArray(p.aliases) && p.aliases.length > 0)
+    facts.push(`aka ${p.aliases.join(", ")}`);
+  if (typeof p.fixedVersion === "string")
+    facts.push(`fixed in ${p.fixedVersion}`);
+  else if (typeof p.package === "string") facts.push("no fixed version");
+  if (Array.isArray(p.dependencyPath) && p.dependencyPath.length > 1) {
+    facts.push(`via ${p.dependencyPath.join(" > ")}`);
+  }
+  if (finding.commit) {
+    facts.push(
+      `commit ${finding.commit.sha.slice(0, 12)} by ${finding.commit.author} on ${finding.commit.date}`,
+    );
+  }
+  if (facts.length > 0) lines.push(`           ${facts.join(" · ")}`);
+  return lines;
+}
+
+function isSensitive(finding: Finding): boolean {
+  return finding.tool === "secrets" || finding.properties?.sensitive === true;
+}
+
+/** A few numbered lines around the finding, with the finding's lines marked `>`. */
+export function codeFrame(
+  finding: Finding,
+  lines: string[],
+  context: number,
+): string[] {
+  const { startLine } = finding.location;
+  const endLine = Math.max(startLine, finding.location.endLine ?? startLine);
+  if (startLine < 1 || startLine > lines.length) return [];
+  const from = Math.max(1, startLine - context);
+  const to = Math.min(lines.length, endLine + context);
+  const width = String(to).length;
+  const frame: string[] = [];
+  for (let n = from; n <= to; n++) {
+    let text = lines[n - 1] ?? "";
+    const marked = n >= startLine && n <= endLine;
+    if (marked && isSensitive(finding)) text = mask(finding, text, n);
+    if (text.length > 200) text = `${text.slice(0, 197)}...`;
+    frame.push(
+      `     ${marked ? ">" : " "} ${String(n).padStart(width)} | ${text}`,
+    );
+  }
+  return frame;
+}
+
+/** Replaces the secret's span on one line; without columns the whole line is hidden. */
+function mask(finding: Finding, text: string, line: number): string {
+  const { startLine, startColumn, endColumn } = finding.location;
+  const endLine = finding.location.endLine ?? startLine;
+  const redacted =
+    typeof finding.properties?.redacted === "string"
+      ? finding.properties.redacted
+      : "****";
+  if (startColumn === undefined) return redacted;
+  const from = line === startLine ? startColumn - 1 : 0;
+  // SARIF endColumn is exclusive; without one the span runs to the end of the line.
+  const to =
+    line === endLine && endColumn !== undefined ? endColumn - 1 : text.length;
+  return `${text.slice(0, from)}${line === startLine ? redacted : ""}${text.slice(Math.max(from, to))}`;
+}
