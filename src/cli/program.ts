@@ -2,11 +2,12 @@ import { Command } from "commander";
 import type { CliContext } from "./context.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerScan } from "./commands/scan.js";
+import { registerServe } from "./commands/serve.js";
 
 /** A command group adds its commands to the program; heavy modules are imported inside actions. */
 export type Register = (program: Command, ctx: CliContext) => void;
 
-const groups: Register[] = [registerDemo, registerScan];
+const groups: Register[] = [registerDemo, registerScan, registerServe];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("sluice")

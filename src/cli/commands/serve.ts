@@ -1,0 +1,44 @@
+import type { Command } from "commander";
+import { AppError } from "../../kernel/index.js";
+import type { CliContext } from "../context.js";
+
+/** Default port of `sluice serve`. */
+export const defaultPort = 7700;
+
+export function registerServe(program: Command, ctx: CliContext): void {
+  program
+    .command("serve")
+    .description(
+      "run the HTTP API (OFREP flag evaluation, flag management, webhooks) until SIGINT or SIGTERM",
+    )
+    .option("--port <n>", "TCP port (0 picks a free one)", String(defaultPort))
+    .option("--host <h>", "interface to listen on", "127.0.0.1")
+    .action(async (options: { port: string; host: string }) => {
+      const port = parsePort(options.port);
+      const app = await ctx.app();
+      const { listen } = await import("../../server/index.js");
+      const running = await listen(app, { port, host: options.host });
+      ctx.stdout(`sluice serve: listening on ${running.url}`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          ctx.stderr(`sluice serve: ${signal}, shutting down`);
+          resolve();
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+      await running.close();
+    });
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isInteger(port) || port > 65535)
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `--port must be a number from 0 to 65535, got "${text}"`,
+    );
+  return port;
+}

@@ -1,0 +1,9 @@
+import type { RouteModule } from "../types.js";
+
+/** `GET /healthz`: the server is up and its database answers. */
+export const healthRoutes: RouteModule = (server, deps) => {
+  server.get("/healthz", async () => {
+    await deps.app.database.executeSql("select 1 as ok");
+    return { status: "ok" };
+  });
+};
