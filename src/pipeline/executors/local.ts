@@ -1,0 +1,153 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { KillGrace } from "../ports.js";
+import { defaultGrace, stopGroup } from "./process-group.js";
+import { scriptExtension, shellCommand } from "./shell.js";
+
+/** One shell step attempt to run as a child process. */
+export interface ProcessSpec {
+  script: string;
+  /** `bash` (default), `sh`, `python`, `node`, or a command line with `{0}` for the script. */
+  shell?: string | undefined;
+  /** The complete environment of the process. */
+  env: Record<string, string>;
+  cwd: string;
+  timeoutMs?: number | undefined;
+  signal: AbortSignal;
+  grace?: KillGrace | undefined;
+  /** Where the script file goes. */
+  tempDir: string;
+  onOutput(stream: "stdout" | "stderr", chunk: Buffer): void;
+}
+
+/** How one process ended. An expected outcome: spawn failures are values too. */
+export interface ProcessOutcome {
+  /**
+   * `exited`: it ended by itself (see exitCode/signal); `timeout` and `cancelled`: we stopped it;
+   * `spawn-failed`: it never started (missing shell or working directory).
+   */
+  reason: "exited" | "timeout" | "cancelled" | "spawn-failed";
+  exitCode?: number | undefined;
+  /** The signal that ended the process, if one did. */
+  signal?: NodeJS.Signals | undefined;
+  /** The process group id (equal to the leader's pid); the job ends leftovers in it. */
+  pgid?: number | undefined;
+  /** One line for a `spawn-failed` outcome. */
+  error?: string | undefined;
+}
+
+/** After the leader exits, how long its pipes may stay open (held by a background child). */
+const drainMs = 250;
+
+/**
+ * Runs a script the way CI runners do: written to a temp file, run by the shell in its own process
+ * group (`detached`), so a timeout or a cancel stops the whole tree with SIGINT → SIGTERM → SIGKILL.
+ */
+export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
+  const missingDir = checkDirectory(spec.cwd);
+  if (missingDir) return { reason: "spawn-failed", error: missingDir };
+  if (spec.signal.aborted) return { reason: "cancelled" };
+
+  const scriptPath = join(
+    spec.tempDir,
+    `sluice-step-${randomBytes(6).toString("hex")}${scriptExtension(spec.shell)}`,
+  );
+  writeFileSync(scriptPath, spec.script, { mode: 0o600 });
+  try {
+    return await spawnAndWait(spec, scriptPath);
+  } finally {
+    rmSync(scriptPath, { force: true });
+  }
+}
+
+function checkDirectory(dir: string): string | undefined {
+  try {
+    if (!statSync(dir).isDirectory())
+      return `working directory ${dir} is not a directory`;
+  } catch {
+    return `working directory ${dir} does not exist`;
+  }
+  return undefined;
+}
+
+function spawnAndWait(
+  spec: ProcessSpec,
+  scriptPath: string,
+): Promise<ProcessOutcome> {
+  const { argv } = shellCommand(spec.shell, scriptPath);
+  const [program, ...args] = argv;
+  return new Promise((resolve) => {
+    const child = spawn(program, args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stopping: "timeout" | "cancelled" | undefined;
+    let stopped: Promise<unknown> = Promise.resolve();
+    let settled = false;
+    const pgid = child.pid;
+
+    const stop = (why: "timeout" | "cancelled") => {
+      if (stopping || pgid === undefined) return;
+      stopping = why;
+      stopped = stopGroup(pgid, spec.grace ?? defaultGrace);
+    };
+    const onAbort = () => stop("cancelled");
+    spec.signal.addEventListener("abort", onAbort, { once: true });
+    const timer =
+      spec.timeoutMs !== undefined
+        ? setTimeout(() => stop("timeout"), spec.timeoutMs)
+        : undefined;
+
+    child.stdout.on("data", (chunk: Buffer) => spec.onOutput("stdout", chunk));
+    child.stderr.on("data", (chunk: Buffer) => spec.onOutput("stderr", chunk));
+
+    const finish = (outcome: ProcessOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      spec.signal.removeEventListener("abort", onAbort);
+      resolve(outcome);
+    };
+
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      // Only spawn itself fails this way (ENOENT, EACCES): the shell is missing or not runnable.
+      finish({
+        reason: "spawn-failed",
+        error:
+          error.code === "ENOENT"
+            ? `shell ${program} not found`
+            : `cannot start shell ${program}: ${error.code ?? error.message}`,
+      });
+    });
+
+    child.on("exit", (code, signal) => {
+      void (async () => {
+        await Promise.race([
+          Promise.all([closed(child.stdout), closed(child.stderr)]),
+          new Promise((r) => setTimeout(r, drainMs)),
+        ]);
+        child.stdout.destroy();
+        child.stderr.destroy();
+        // A cancel or timeout goes on until the whole group is gone, not just the leader.
+        await stopped;
+        finish({
+          reason: stopping ?? "exited",
+          exitCode: code ?? undefined,
+          signal: signal ?? undefined,
+          pgid,
+        });
+      })();
+    });
+  });
+}
+
+function closed(
+  stream: NodeJS.ReadableStream & { closed?: boolean },
+): Promise<void> {
+  if (stream.closed) return Promise.resolve();
+  return new Promise((resolve) => stream.once("close", () => resolve()));
+}
