@@ -21,6 +21,8 @@ export const CacheSpec = z.strictObject({
   /** Tried as prefixes, most recent entry first, when the key misses. */
   "restore-keys": z.array(z.string().min(1)).optional(),
   paths: z.array(z.string().min(1)).min(1),
+  /** Skip the step on an exact key hit: the cached paths hold everything the step makes. */
+  "skip-if-hit": z.boolean().optional(),
 });
 
 export const RetrySpec = z.union([
@@ -113,6 +115,13 @@ export const Trigger = z.strictObject({
   manual: z.strictObject({}).optional(),
 });
 
+/**
+ * A job as written under `jobs:`. With `extends`, an entry overrides the template's job of the same
+ * id (objects deep-merge, arrays replace) and `null` removes it; otherwise it is a whole job. `steps`
+ * is required unless the entry overrides a template job: the loader checks that, with a location.
+ */
+export const JobEntry = Job.partial().nullable();
+
 /** A golden-path template reference: `golden/node@1`. */
 export const templateRefPattern = /^([a-z0-9-]+\/[a-z0-9-]+)@(\d+)$/;
 
@@ -133,13 +142,14 @@ export const SluiceConfig = z.strictObject({
       z
         .string()
         .regex(/^[A-Za-z_][\w-]*$/, "a job id of letters, digits, _ and -"),
-      Job,
+      JobEntry,
     )
     .optional(),
 });
 
 export type Step = z.infer<typeof Step>;
 export type Job = z.infer<typeof Job>;
+export type JobEntry = z.infer<typeof JobEntry>;
 export type Matrix = z.infer<typeof Matrix>;
 export type CacheSpec = z.infer<typeof CacheSpec>;
 export type SluiceConfig = z.infer<typeof SluiceConfig>;
