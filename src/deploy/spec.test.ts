@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { parseDuration } from "./duration.js";
+import { effectiveSteps, parseDeploySpec } from "./spec.js";
+
+describe("parseDeploySpec", () => {
+  it.each([
+    [
+      { steps: [{ weight: 120 }] },
+      /steps.0.weight: 120 is not a whole percentage/,
+    ],
+    [{ steps: [{ weight: -1 }] }, /not a whole percentage/],
+    [{ steps: [{ weight: 50 }, { weight: 20 }] }, /out of order/],
+    [{ steps: [{ analysis: "nope" }] }, /no analysis named "nope"/],
+    [
+      { strategy: "blue-green", steps: [{ weight: 10 }] },
+      /blue-green takes no steps/,
+    ],
+    [{ steps: [{ pause: { duration: "soon" } }] }, /not a duration/],
+    [{ steps: [{ jump: 3 }] }, /steps.0/],
+    [{ "failure-action": "panic" }, /failure-action/],
+    [
+      {
+        analysis: {
+          a: {
+            metrics: [
+              { name: "b", provider: { baseline: { pass: 50, marginal: 80 } } },
+            ],
+          },
+        },
+      },
+      /marginal \(80\) is above pass \(50\)/,
+    ],
+  ])("refuses %j", (input, message) => {
+    expect(() => parseDeploySpec(input)).toThrow(message);
+  });
+
+  it("fills in the default analysis and steps", () => {
+    const spec = parseDeploySpec({ "kill-flags": ["f"] });
+    expect(spec.steps.map((s) => s.kind)).toEqual([
+      "weight",
+      "analysis",
+      "weight",
+      "analysis",
+      "weight",
+    ]);
+    expect(
+      spec.analysis.default?.metrics.map((m) => [
+        m.name,
+        m.intervalMs,
+        m.minRequests,
+      ]),
+    ).toEqual([
+      ["error-rate", 2000, 10],
+      ["latency-p99", 2000, 10],
+    ]);
+    expect(spec.killFlags).toEqual(["f"]);
+  });
+
+  it("reads a pause with and without a duration", () => {
+    const spec = parseDeploySpec({
+      steps: [{ pause: {} }, { pause: { duration: "1m" } }, { pause: null }],
+    });
+    expect(spec.steps).toEqual([
+      { kind: "pause" },
+      { kind: "pause", durationMs: 60_000 },
+      { kind: "pause" },
+    ]);
+  });
+
+  it("turns blue-green into preview, analysis, pause and switch", () => {
+    const spec = parseDeploySpec({
+      strategy: "blue-green",
+      "blue-green": {
+        "auto-promote": false,
+        "pre-promotion-analysis": "default",
+      },
+    });
+    expect(effectiveSteps(spec)).toEqual([
+      { kind: "analysis", template: "default" },
+      { kind: "pause" },
+      { kind: "weight", weight: 100 },
+    ]);
+  });
+});
+
+describe("parseDuration", () => {
+  it.each([
+    ["500ms", 500],
+    ["2s", 2000],
+    ["1.5m", 90_000],
+    ["1h", 3_600_000],
+    [3, 3000],
+  ] as const)("%s is %d ms", (text, ms) => {
+    expect(parseDuration(text, "x")).toBe(ms);
+  });
+});
