@@ -1,3 +1,16 @@
 /** The pipeline engine: plan, scheduler, local executor, logs and masking, cache, artifacts, built-in steps. */
 export type * from "./ports.js";
 export { createStepRegistry } from "./registry.js";
+export { runProcess } from "./executors/local.js";
+export type { ProcessOutcome, ProcessSpec } from "./executors/local.js";
+export { defaultGrace, stopGroup } from "./executors/process-group.js";
+export {
+  Masker,
+  MaskingStream,
+  maskText,
+  minSecretLength,
+} from "./logs/masker.js";
+export { LineSplitter } from "./logs/lines.js";
+export { createLogSinkFactory, stepLogPath } from "./logs/step-log.js";
+export type { LiveView, LogSinkOptions, StepRef } from "./logs/step-log.js";
+export { createPrefixedView, createProgressView } from "./logs/terminal.js";

@@ -171,7 +171,10 @@ export interface JobInput {
   runId: string;
   /** Absolute directory the job runs in (the checkout). */
   workdir: string;
-  /** Fully resolved env for the job: pipeline ∪ job env, plus sluice's own variables. */
+  /**
+   * Pipeline ∪ job env (portable). The machine's own environment (PATH, HOME) comes from
+   * `JobDeps.baseEnv` where the job runs; sluice adds its `SLUICE_*` variables on top.
+   */
   env: Record<string, string>;
   facts: TriggerFacts;
   /** `needs.<jobId>.outputs` and `.result` for the job's expressions. */
@@ -195,8 +198,16 @@ export interface StepLog {
   write(stream: "stdout" | "stderr", chunk: Buffer | string): void;
   /** A line sluice itself writes (retry notices, cache status); masked too. */
   note(text: string): void;
-  /** Flushes the masker's tail and closes the file. */
-  close(): Promise<void>;
+  /** Flushes the masker's tail, closes the file and tells the live view how the step ended. */
+  close(outcome: StepLogOutcome): Promise<void>;
+}
+
+/** How a step ended, for the live view. */
+export interface StepLogOutcome {
+  status: StepStatus;
+  cache?: CacheStatus | undefined;
+  /** One line (a timeout, a missing shell); never a secret value. */
+  error?: string | undefined;
 }
 
 /** Opens step logs for a run; the live terminal view hangs off it. */
@@ -289,6 +300,8 @@ export interface JobDeps {
   steps: Pick<StepRegistry, "get">;
   recorder: RunRecorder;
   grace?: KillGrace | undefined;
-  /** Directory for step scripts and output files (default: the OS temp dir). */
-  tempDir?: string | undefined;
+  /** Directory for step scripts and output files. */
+  tempDir: string;
+  /** The environment of this machine under the job's env (the embedded runner passes its own). */
+  baseEnv: Record<string, string>;
 }

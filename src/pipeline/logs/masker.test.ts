@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import { Masker, MaskingStream, base64Core, maskText } from "./masker.js";
+
+const secret = 's3cr3t-Value/42+"quoted"&<x>';
+
+function maskerWith(...secrets: string[]): Masker {
+  const masker = new Masker();
+  for (const s of secrets) masker.add(s);
+  return masker;
+}
+
+const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
+
+describe("Masker", () => {
+  const masker = maskerWith(secret);
+  it.each([
+    ["raw", `token=${secret};`],
+    ["base64, aligned", b64(secret)],
+    ["base64, shifted by 1 byte", b64(`a${secret}`)],
+    ["base64, shifted by 2 bytes", b64(`ab${secret}`)],
+    ["base64 inside a longer value", b64(`user:${secret}:tail`)],
+    ["JSON-escaped", JSON.stringify({ password: secret })],
+    ["URL-encoded", `https://x.test/?p=${encodeURIComponent(secret)}`],
+    [
+      "XML-escaped",
+      `<p v="${secret.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;")}"/>`,
+    ],
+    ["command-line-escaped", `cmd "${secret.replaceAll('"', '\\"')}"`],
+  ])("masks the %s form", (_form, printed) => {
+    const masked = masker.mask(printed);
+    expect(masked).toContain(maskText);
+    // Whatever is left cannot decode back to the secret.
+    expect(masked).not.toContain(secret);
+    expect(masked.length).toBeLessThan(printed.length);
+    const unmaskedBase64 = printed.match(/[A-Za-z0-9+/]{8,}={0,2}/)?.[0];
+    if (unmaskedBase64 && printed !== masked && _form.startsWith("base64")) {
+      expect(
+        Buffer.from(masked.replaceAll(maskText, ""), "base64").toString(
+          "latin1",
+        ),
+      ).not.toContain("s3cr3t");
+    }
+  });
+
+  it("masks each line of a multi-line value, and the whole value", () => {
+    const key =
+      "-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\n-----END KEY-----";
+    const m = maskerWith(key);
+    expect(m.mask(`x ${key} y`)).toBe(`x ${maskText} y`);
+    expect(m.mask("line: MIIEvQIBADANBgkqhkiG9w0B")).toBe(`line: ${maskText}`);
+    expect(m.mask("  -----END KEY-----")).toBe(`  ${maskText}`);
+  });
+
+  it("merges overlapping matches into one mask", () => {
+    const m = maskerWith("abcdef", "defghi");
+    expect(m.mask("xxabcdefghixx")).toBe(`xx${maskText}xx`);
+  });
+
+  it("leaves text without secrets alone", () => {
+    expect(masker.mask("nothing to see here")).toBe("nothing to see here");
+  });
+
+  it.each([[""], ["abc"]])("refuses the too-short secret %j", (value) => {
+    expect(() => new Masker().add(value)).toThrow(/at least 4 characters/);
+  });
+
+  it.each([
+    [0, "hello"],
+    [1, "hello"],
+    [2, "hello"],
+    [0, "hello!"],
+    [1, "héllo wörld"],
+    [2, "x".repeat(31)],
+  ])(
+    "base64Core at shift %i of %j is inside the base64 of any prefix of that length",
+    (shift, value) => {
+      const core = base64Core(Buffer.from(value), shift);
+      for (const prefix of ["", "A", "BC", "DEF", "GHIJ"].filter(
+        (p) => p.length % 3 === shift,
+      )) {
+        for (const suffix of ["", "z", "zz", "zzz"]) {
+          expect(b64(prefix + value + suffix)).toContain(core);
+        }
+      }
+    },
+  );
+});
+
+describe("MaskingStream", () => {
+  it("masks a value split across two chunks, at every split point", () => {
+    const m = maskerWith(secret);
+    const text = `before ${secret} after ${b64(`u:${secret}`)} end`;
+    for (let cut = 1; cut < text.length; cut++) {
+      const stream = new MaskingStream(m);
+      const out =
+        stream.push(text.slice(0, cut)) +
+        stream.push(text.slice(cut)) +
+        stream.flush();
+      expect(out).toBe(m.mask(text));
+      expect(out).not.toContain(secret);
+    }
+  });
+
+  it("masks a value dribbled one character per chunk", () => {
+    const m = maskerWith("hunter2hunter2");
+    const stream = new MaskingStream(m);
+    let out = "";
+    for (const ch of "pw=hunter2hunter2.") out += stream.push(ch);
+    out += stream.flush();
+    expect(out).toBe(`pw=${maskText}.`);
+  });
+
+  it("holds back no more than the longest form minus one character", () => {
+    const m = maskerWith("abcdefgh");
+    const stream = new MaskingStream(m);
+    const emitted = stream.push("0123456789".repeat(10));
+    expect(100 - emitted.length).toBeLessThan(m.maxLength);
+    expect(emitted + stream.flush()).toBe("0123456789".repeat(10));
+  });
+
+  it("passes text straight through when nothing is registered", () => {
+    const stream = new MaskingStream(new Masker());
+    expect(stream.push("abc")).toBe("abc");
+    expect(stream.flush()).toBe("");
+  });
+
+  it("never splits a surrogate pair", () => {
+    const m = maskerWith("abcdefgh");
+    const stream = new MaskingStream(m);
+    const text = "x😀".repeat(20);
+    let out = "";
+    for (let i = 0; i < text.length; i += 3) {
+      const piece = stream.push(text.slice(i, i + 3));
+      if (piece.length > 0) {
+        const last = piece.charCodeAt(piece.length - 1);
+        expect(last >= 0xd800 && last <= 0xdbff).toBe(false);
+      }
+      out += piece;
+    }
+    expect(out + stream.flush()).toBe(text);
+  });
+});

@@ -1,0 +1,164 @@
+import { AppError } from "../../kernel/index.js";
+
+/** The shortest value sluice agrees to mask; shorter ones would blank out ordinary text. */
+export const minSecretLength = 4;
+
+/** What replaces a secret in every log and terminal line. */
+export const maskText = "***";
+
+/**
+ * The registered secret values and every form a step can print them in. Forms follow the GitHub
+ * runner's SecretMasker: raw, base64 at the three byte alignments, JSON-escaped, URL-encoded,
+ * XML-escaped, command-line-escaped, and each line of a multi-line value.
+ */
+export class Masker {
+  private readonly patterns = new Set<string>();
+  private longest = 0;
+
+  /** Registers a secret value. Throws on an empty or too-short value (the message never shows it). */
+  add(secret: string): void {
+    if (secret.length < minSecretLength) {
+      throw new AppError(
+        "INVALID_ARGUMENT",
+        `a secret to mask must have at least ${minSecretLength} characters (got ${secret.length})`,
+      );
+    }
+    const values = [secret];
+    const lines = secret.split(/\r?\n/);
+    if (lines.length > 1) {
+      for (const line of lines)
+        if (line.trim().length >= minSecretLength) values.push(line);
+    }
+    for (const value of values) {
+      for (const form of encodedForms(value)) {
+        if (form.length < minSecretLength) continue;
+        this.patterns.add(form);
+        this.longest = Math.max(this.longest, form.length);
+      }
+    }
+  }
+
+  /** Length of the longest form: a stream keeps this many characters minus one as its tail. */
+  get maxLength(): number {
+    return this.longest;
+  }
+
+  get size(): number {
+    return this.patterns.size;
+  }
+
+  /** Spans [start, end) of every registered form in the text, overlaps merged. */
+  spans(text: string): [number, number][] {
+    const found: [number, number][] = [];
+    for (const pattern of this.patterns) {
+      let at = text.indexOf(pattern);
+      while (at !== -1) {
+        found.push([at, at + pattern.length]);
+        at = text.indexOf(pattern, at + 1);
+      }
+    }
+    if (found.length <= 1) return found;
+    found.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+    const merged: [number, number][] = [];
+    for (const span of found) {
+      const last = merged[merged.length - 1];
+      if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+      else merged.push([span[0], span[1]]);
+    }
+    return merged;
+  }
+
+  /** Masks a whole text at once. */
+  mask(text: string): string {
+    return replaceSpans(text, this.spans(text));
+  }
+}
+
+function replaceSpans(text: string, spans: [number, number][]): string {
+  if (spans.length === 0) return text;
+  let out = "";
+  let from = 0;
+  for (const [start, end] of spans) {
+    out += text.slice(from, start) + maskText;
+    from = end;
+  }
+  return out + text.slice(from);
+}
+
+/** Every printable form of one value. */
+export function encodedForms(value: string): string[] {
+  const forms = new Set<string>([value]);
+  const bytes = Buffer.from(value, "utf8");
+  for (const shift of [0, 1, 2]) forms.add(base64Core(bytes, shift));
+  forms.add(JSON.stringify(value).slice(1, -1));
+  forms.add(encodeURIComponent(value));
+  forms.add(
+    value
+      .replaceAll("&", "&amp;")
+      .replaceAll("<", "&lt;")
+      .replaceAll(">", "&gt;")
+      .replaceAll('"', "&quot;")
+      .replaceAll("'", "&apos;"),
+  );
+  forms.add(value.replaceAll('"', '\\"'));
+  return [...forms].filter((f) => f.length > 0);
+}
+
+/**
+ * The base64 characters that depend only on the value when it starts `shift` bytes into a 3-byte
+ * group, so the value is found inside a longer base64 text (e.g. base64("user:" + secret)).
+ */
+export function base64Core(bytes: Buffer, shift: number): string {
+  const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString(
+    "base64",
+  );
+  // Leading characters mixing the placeholder bytes: none, 2 or 3.
+  const head = [0, 2, 3][shift] ?? 0;
+  // Trailing characters mixing padding or the unknown next byte.
+  const rest = (shift + bytes.length) % 3;
+  const tail = rest === 0 ? 0 : rest === 1 ? 3 : 2;
+  return encoded.slice(head, encoded.length - tail);
+}
+
+/**
+ * A streaming masker: text goes in chunk by chunk, masked text comes out, and a value split
+ * across two chunks is still caught because the last `maxLength - 1` characters wait for the
+ * next chunk (or `flush`).
+ */
+export class MaskingStream {
+  private pending = "";
+
+  constructor(private readonly masker: Masker) {}
+
+  /** Masks what is safe to emit now. */
+  push(text: string): string {
+    const all = this.pending + text;
+    const keep = Math.max(0, this.masker.maxLength - 1);
+    if (keep === 0) {
+      this.pending = "";
+      return all;
+    }
+    const spans = this.masker.spans(all);
+    let cut = Math.max(0, all.length - keep);
+    // A match starting before the cut is complete (it is at most maxLength long): emit it whole.
+    const kept: [number, number][] = [];
+    for (const span of spans) {
+      if (span[0] < cut) {
+        kept.push(span);
+        cut = Math.max(cut, span[1]);
+      }
+    }
+    // Never split a surrogate pair between two emitted pieces.
+    const code = all.charCodeAt(cut - 1);
+    if (cut > 0 && cut < all.length && code >= 0xd800 && code <= 0xdbff) cut--;
+    this.pending = all.slice(cut);
+    return replaceSpans(all.slice(0, cut), kept);
+  }
+
+  /** Masks and returns everything still held back. */
+  flush(): string {
+    const rest = this.masker.mask(this.pending);
+    this.pending = "";
+    return rest;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * What the queue needs from the store: job leases and job/step statuses. `RunStore` in
+ * src/store implements it; the queue never sees SQL.
+ */
+export interface LeaseStore {
+  leaseJob(
+    jobId: string,
+    lease: { leaseId: string; runner: string; expiresAt: Date },
+  ): Promise<void>;
+  /** False when the lease is no longer held. */
+  renewLease(leaseId: string, expiresAt: Date): Promise<boolean>;
+  /** False when the lease is no longer held. */
+  releaseLease(leaseId: string): Promise<boolean>;
+  expiredLeases(now: Date): Promise<
+    {
+      jobId: string;
+      runId: string;
+      leaseId: string;
+      infraRetries: number;
+    }[]
+  >;
+  /** Takes an expired lease back; false when someone else already did. */
+  requeueJob(jobId: string, leaseId: string, reason: string): Promise<boolean>;
+  updateJob(
+    jobId: string,
+    patch: {
+      status?:
+        "queued" | "running" | "success" | "failure" | "skipped" | "cancelled";
+      outputs?: Record<string, string>;
+      reason?: string | null;
+      startedAt?: Date | null;
+      finishedAt?: Date | null;
+    },
+  ): Promise<void>;
+  updateStep(
+    jobId: string,
+    position: number,
+    patch: {
+      status?: "running" | "success" | "failure" | "skipped" | "cancelled";
+      exitCode?: number | null;
+      cache?: "exact" | "partial" | "miss" | null;
+      attempts?: number;
+      logPath?: string | null;
+      startedAt?: Date | null;
+      finishedAt?: Date | null;
+    },
+  ): Promise<void>;
+}

@@ -1,0 +1,347 @@
+import { AppError, messageOf } from "../../kernel/index.js";
+import type { Clock, Logger } from "../../kernel/index.js";
+import type { JobInput, JobResult, PlannedJob } from "../ports.js";
+import type { JobQueue } from "./job-queue.js";
+import type { LeaseStore } from "./ports.js";
+import type {
+  HeartbeatReply,
+  JobLease,
+  RunnerApi,
+  RunnerIdentity,
+  RunnerReport,
+} from "./runner-api.js";
+
+/** The payload of a queued job: what a runner needs, and the store's row id. */
+export interface QueuedJobData {
+  runId: string;
+  jobId: string;
+  job: PlannedJob;
+  input: JobInput;
+}
+
+export interface RunnerServiceOptions {
+  clock: Clock;
+  logger: Logger;
+  /** How long a lease lasts without a heartbeat (default 2 min, after the GitHub runner). */
+  leaseMs?: number;
+  /** How often runners heartbeat (default 30 s). */
+  heartbeatMs?: number;
+  /** How often the janitor looks for expired leases (default: a quarter of `leaseMs`). */
+  sweepMs?: number;
+  /** Requeues after a lost runner before the job fails (default 2). */
+  infraRetries?: number;
+  /** Appends a chunk to a step's log file (the server side of `appendLog`). */
+  appendLog?: (
+    where: { runId: string; jobKey: string; position: number },
+    chunk: string,
+  ) => Promise<void>;
+}
+
+interface Waiter {
+  data: QueuedJobData;
+  queue: string;
+  resolve(result: JobResult): void;
+  reject(error: unknown): void;
+  cancelled: boolean;
+}
+
+interface HeldLease {
+  bossId: string;
+  queue: string;
+  data: QueuedJobData;
+  runner: string;
+}
+
+/**
+ * The server side of the runner protocol on pg-boss, plus the dispatcher half (`submit`) the
+ * scheduler's `JobDispatcher` uses, and the lease janitor. One per process that owns runs.
+ */
+export class RunnerService implements RunnerApi {
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly leases = new Map<string, HeldLease>();
+  private readonly cancelListeners = new Set<(leaseId: string) => void>();
+  private readonly workListeners = new Set<() => void>();
+  private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
+  private readonly infraRetries: number;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly store: LeaseStore,
+    private readonly options: RunnerServiceOptions,
+  ) {
+    this.leaseMs = options.leaseMs ?? 120_000;
+    this.heartbeatMs = options.heartbeatMs ?? 30_000;
+    this.infraRetries = options.infraRetries ?? 2;
+  }
+
+  /** Starts the lease janitor. */
+  start(): void {
+    const every = this.options.sweepMs ?? Math.max(50, this.leaseMs / 4);
+    this.sweepTimer = setInterval(() => void this.sweep(), every);
+    this.sweepTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.sweeping;
+  }
+
+  /** Called when work is queued (in-process runners claim at once instead of polling). */
+  onWork(listener: () => void): () => void {
+    this.workListeners.add(listener);
+    return () => this.workListeners.delete(listener);
+  }
+
+  /** Called when a leased job is cancelled (in-process runners stop at once; agents learn it on heartbeat). */
+  onCancel(listener: (leaseId: string) => void): () => void {
+    this.cancelListeners.add(listener);
+    return () => this.cancelListeners.delete(listener);
+  }
+
+  /**
+   * Queues a job and resolves with its result once a runner completes it (or it fails after
+   * `infraRetries` lost runners). Aborting `signal` cancels it, queued or running.
+   */
+  async submit(data: QueuedJobData, signal: AbortSignal): Promise<JobResult> {
+    if (signal.aborted) return cancelledResult();
+    await this.store.updateJob(data.jobId, { status: "queued" });
+    const timeoutMs = data.job.timeoutMs ?? 6 * 3_600_000;
+    const { id, queue } = await this.queue.send(data, {
+      group: data.job.concurrency?.group,
+      retryLimit: this.infraRetries,
+      expireInSeconds: Math.ceil(timeoutMs / 1000) + 300,
+    });
+    const result = new Promise<JobResult>((resolve, reject) => {
+      this.waiters.set(id, { data, queue, resolve, reject, cancelled: false });
+    });
+    const onAbort = () => void this.cancel(id);
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.notifyWork();
+    try {
+      return await result;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      this.waiters.delete(id);
+    }
+  }
+
+  async claim(runner: RunnerIdentity): Promise<JobLease | null> {
+    for (;;) {
+      const fetched = await this.queue.fetch<QueuedJobData>();
+      if (!fetched) return null;
+      const leaseId = `${fetched.id}.${fetched.attempt}`;
+      const waiter = this.waiters.get(fetched.id);
+      if (waiter?.cancelled) {
+        await this.queue.cancel(fetched.queue, fetched.id);
+        continue;
+      }
+      const expiresAt = this.options.clock.now() + this.leaseMs;
+      await this.store.leaseJob(fetched.data.jobId, {
+        leaseId,
+        runner: runner.id,
+        expiresAt: new Date(expiresAt),
+      });
+      if (waiter?.cancelled) {
+        // Cancelled while the claim was being recorded: hand out nothing.
+        await this.store.releaseLease(leaseId);
+        await this.store.updateJob(fetched.data.jobId, { status: "cancelled" });
+        continue;
+      }
+      this.leases.set(leaseId, {
+        bossId: fetched.id,
+        queue: fetched.queue,
+        data: fetched.data,
+        runner: runner.id,
+      });
+      return {
+        leaseId,
+        runId: fetched.data.runId,
+        job: fetched.data.job,
+        input: fetched.data.input,
+        infraAttempt: fetched.attempt,
+        expiresAt,
+        heartbeatMs: this.heartbeatMs,
+      };
+    }
+  }
+
+  async heartbeat(leaseId: string): Promise<HeartbeatReply> {
+    const held = this.held(leaseId);
+    const expiresAt = this.options.clock.now() + this.leaseMs;
+    if (!(await this.store.renewLease(leaseId, new Date(expiresAt)))) {
+      this.leases.delete(leaseId);
+      throw lostLease(leaseId);
+    }
+    return {
+      expiresAt,
+      cancel: this.waiters.get(held.bossId)?.cancelled ?? false,
+    };
+  }
+
+  async report(leaseId: string, report: RunnerReport): Promise<void> {
+    const { data } = this.held(leaseId);
+    const now = new Date(this.options.clock.now());
+    switch (report.kind) {
+      case "jobStarted":
+        await this.store.updateJob(data.jobId, {
+          status: "running",
+          startedAt: now,
+        });
+        return;
+      case "stepStarted":
+        await this.store.updateStep(data.jobId, report.position, {
+          status: "running",
+          startedAt: now,
+        });
+        return;
+      case "stepFinished":
+        await this.store.updateStep(data.jobId, report.position, {
+          status: report.status,
+          exitCode: report.exitCode ?? null,
+          cache: report.cache ?? null,
+          attempts: report.attempts,
+          logPath: report.logPath ?? null,
+          finishedAt: now,
+        });
+        return;
+    }
+  }
+
+  async appendLog(
+    leaseId: string,
+    position: number,
+    chunk: string,
+  ): Promise<void> {
+    const { data } = this.held(leaseId);
+    if (!this.options.appendLog) {
+      throw new AppError("INTERNAL", "this server does not accept runner logs");
+    }
+    await this.options.appendLog(
+      { runId: data.runId, jobKey: data.job.key, position },
+      chunk,
+    );
+  }
+
+  async complete(leaseId: string, result: JobResult): Promise<void> {
+    const held = this.held(leaseId);
+    this.leases.delete(leaseId);
+    if (!(await this.store.releaseLease(leaseId))) throw lostLease(leaseId);
+    await this.store.updateJob(held.data.jobId, {
+      status: result.status,
+      outputs: result.outputs,
+      reason: result.error ?? null,
+      finishedAt: new Date(this.options.clock.now()),
+    });
+    // A cancelled job is no longer active in the queue; completing it is a no-op there.
+    await this.queue.complete(held.queue, held.bossId, {
+      status: result.status,
+    });
+    this.waiters.get(held.bossId)?.resolve(result);
+  }
+
+  /**
+   * The janitor: a lease that was not renewed in time means its runner is gone. The job goes
+   * back to the queue (an infrastructure retry) or, after `infraRetries` requeues, fails.
+   */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.sweepOnce()
+      .catch((error) =>
+        this.options.logger.warn("lease janitor failed", {
+          error: messageOf(error),
+        }),
+      )
+      .finally(() => {
+        this.sweeping = undefined;
+      });
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    const now = this.options.clock.now();
+    for (const expired of await this.store.expiredLeases(new Date(now))) {
+      const [bossId] = expired.leaseId.split(".");
+      const held = this.leases.get(expired.leaseId);
+      this.leases.delete(expired.leaseId);
+      const lostFor = `runner ${held?.runner ?? "unknown"} lost (lease expired)`;
+      if (
+        !(await this.store.requeueJob(expired.jobId, expired.leaseId, lostFor))
+      ) {
+        continue;
+      }
+      const waiter = this.waiters.get(bossId!);
+      const queue = held?.queue ?? waiter?.queue;
+      if (queue) await this.queue.fail(queue, bossId!, lostFor);
+      this.options.logger.warn("requeued a job whose runner was lost", {
+        runId: expired.runId,
+        jobId: expired.jobId,
+        infraRetries: expired.infraRetries + 1,
+      });
+      if (expired.infraRetries + 1 > this.infraRetries) {
+        const reason = `${lostFor}; gave up after ${this.infraRetries} requeues`;
+        await this.store.updateJob(expired.jobId, {
+          status: "failure",
+          reason,
+          finishedAt: new Date(now),
+        });
+        waiter?.resolve({
+          status: "failure",
+          outputs: {},
+          steps: [],
+          error: reason,
+        });
+      } else {
+        this.notifyWork();
+      }
+    }
+  }
+
+  private async cancel(bossId: string): Promise<void> {
+    const waiter = this.waiters.get(bossId);
+    if (!waiter || waiter.cancelled) return;
+    waiter.cancelled = true;
+    const leased = [...this.leases.entries()].find(
+      ([, held]) => held.bossId === bossId,
+    );
+    try {
+      await this.queue.cancel(waiter.queue, bossId);
+    } catch (error) {
+      this.options.logger.warn("cannot cancel a queued job", {
+        error: messageOf(error),
+      });
+    }
+    if (leased) {
+      // The runner stops the job and completes it as cancelled; that resolves the waiter.
+      for (const listener of this.cancelListeners) listener(leased[0]);
+      return;
+    }
+    await this.store.updateJob(waiter.data.jobId, {
+      status: "cancelled",
+      finishedAt: new Date(this.options.clock.now()),
+    });
+    waiter.resolve(cancelledResult());
+  }
+
+  private held(leaseId: string): HeldLease {
+    const held = this.leases.get(leaseId);
+    if (!held) throw lostLease(leaseId);
+    return held;
+  }
+
+  private notifyWork(): void {
+    for (const listener of this.workListeners) listener();
+  }
+}
+
+function cancelledResult(): JobResult {
+  return { status: "cancelled", outputs: {}, steps: [] };
+}
+
+function lostLease(leaseId: string): AppError {
+  return new AppError(
+    "CONFLICT",
+    `lease ${leaseId} is no longer held (it expired and the job was requeued, or it ended)`,
+  );
+}
