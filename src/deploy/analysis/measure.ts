@@ -1,0 +1,74 @@
+import type { Clock } from "../../kernel/index.js";
+import { messageOf } from "../../kernel/index.js";
+import type { MetricSpec } from "../spec.js";
+import type { MeasurementResult, RolloutAction } from "../types.js";
+import { evaluateMeasurement } from "./evaluate.js";
+import { providerFor } from "./providers.js";
+import type { ProviderDeps } from "./providers.js";
+
+/** The timeout of providers that state none (proxy, baseline). */
+export const defaultMeasurementTimeoutMs = 10_000;
+
+/**
+ * Takes one measurement for a `measure` action. Never throws: a provider that fails, hangs
+ * past its timeout or returns garbage gives an Error measurement with a message.
+ */
+export async function takeMeasurement(
+  action: Extract<RolloutAction, { kind: "measure" }>,
+  metric: MetricSpec,
+  release: { release: string; stable: string | null },
+  deps: ProviderDeps,
+  clock: Clock,
+): Promise<MeasurementResult> {
+  const startedAt = clock.now();
+  const base = {
+    runId: action.runId,
+    metric: action.metric,
+    seq: action.seq,
+    startedAt,
+  };
+  const timeoutMs =
+    "timeoutMs" in metric.provider
+      ? metric.provider.timeoutMs
+      : defaultMeasurementTimeoutMs;
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const provider = providerFor(metric.provider, deps);
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(
+          new Error(
+            `${metric.provider.kind} provider timed out after ${timeoutMs}ms`,
+          ),
+        );
+      }, timeoutMs);
+    });
+    const measured = await Promise.race([
+      provider.measure({
+        ...release,
+        window: action.window,
+        signal: controller.signal,
+      }),
+      timeout,
+    ]);
+    const verdict = evaluateMeasurement(metric, measured, provider.defaults);
+    return {
+      ...base,
+      phase: verdict.phase,
+      value: measured.value,
+      ...(verdict.message ? { message: verdict.message } : {}),
+      finishedAt: clock.now(),
+    };
+  } catch (error) {
+    return {
+      ...base,
+      phase: "Error",
+      message: messageOf(error).slice(0, 300),
+      finishedAt: clock.now(),
+    };
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
