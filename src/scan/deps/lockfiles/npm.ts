@@ -1,0 +1,201 @@
+import type { LockedPackage, LockfileInput } from "../types.js";
+import {
+  KeyLines,
+  commitOf,
+  isRecord,
+  lockfileError,
+  parseJson,
+} from "./errors.js";
+
+interface V1Entry {
+  version?: string;
+  resolved?: string;
+  dev?: boolean;
+  optional?: boolean;
+  bundled?: boolean;
+  dependencies?: Record<string, V1Entry>;
+}
+
+interface V2Entry {
+  name?: string;
+  version?: string;
+  resolved?: string;
+  link?: boolean;
+  dev?: boolean;
+  optional?: boolean;
+  devOptional?: boolean;
+  inBundle?: boolean;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
+/**
+ * package-lock.json / npm-shrinkwrap.json: `packages` (lockfileVersion 2 and 3) when present,
+ * else the nested `dependencies` tree (version 1).
+ */
+export function parsePackageLock(input: LockfileInput): LockedPackage[] {
+  const doc = parseJson(input.path, input.text);
+  if (!isRecord(doc))
+    throw lockfileError(input.path, 1, "not a package-lock object");
+  const lines = new KeyLines(input.text);
+  if (isRecord(doc.packages))
+    return parseV2(doc.packages as Record<string, V2Entry>, lines);
+  if (isRecord(doc.dependencies)) {
+    const out: LockedPackage[] = [];
+    walkV1(doc.dependencies as Record<string, V1Entry>, [], lines, out);
+    return out;
+  }
+  return [];
+}
+
+function walkV1(
+  deps: Record<string, V1Entry>,
+  parents: string[],
+  lines: KeyLines,
+  out: LockedPackage[],
+): void {
+  for (const [key, entry] of Object.entries(deps)) {
+    if (typeof entry !== "object" || entry === null) continue;
+    const line = lines.next(key);
+    let name = key;
+    let version = String(entry.version ?? "");
+    let commit: string | undefined;
+    if (version.startsWith("npm:")) {
+      // An alias `npm:real@1.2.3`: the package is the real one.
+      const spec = version.slice(4);
+      const at = spec.lastIndexOf("@");
+      name = spec.slice(0, at);
+      version = spec.slice(at + 1);
+    } else if (
+      /^(git|github:|git\+|https?:\/\/)/.test(version) ||
+      version.includes("#")
+    ) {
+      commit = commitOf(version);
+      version = "";
+    } else if (version.startsWith("file:") || version.startsWith("link:")) {
+      version = "";
+    }
+    const groups: string[] = [];
+    if (entry.dev) groups.push("dev");
+    if (entry.optional) groups.push("optional");
+    if (entry.bundled) groups.push("bundled");
+    const path = [...parents, name];
+    out.push({
+      name,
+      version,
+      ecosystem: "npm",
+      groups,
+      ...(commit ? { commit } : {}),
+      ...(parents.length === 0 ? {} : { direct: false }),
+      path,
+      ...(line ? { line } : {}),
+    });
+    if (isRecord(entry.dependencies))
+      walkV1(entry.dependencies, path, lines, out);
+  }
+}
+
+function parseV2(
+  packages: Record<string, V2Entry>,
+  lines: KeyLines,
+): LockedPackage[] {
+  const root = packages[""];
+  const directNames = new Set(
+    Object.keys({
+      ...root?.dependencies,
+      ...root?.devDependencies,
+      ...root?.optionalDependencies,
+      ...root?.peerDependencies,
+    }),
+  );
+  const paths = dependencyPaths(packages);
+  const out: LockedPackage[] = [];
+  for (const [key, entry] of Object.entries(packages)) {
+    const line = lines.next(key);
+    if (key === "" || typeof entry !== "object" || entry === null || entry.link)
+      continue;
+    const version = String(entry.version ?? "");
+    if (version.startsWith("file:") || version.startsWith("link:")) continue;
+    const name =
+      typeof entry.name === "string" ? entry.name : nameFromInstallPath(key);
+    if (!name) continue;
+    const groups: string[] = [];
+    if (entry.inBundle) groups.push("bundled");
+    if (entry.dev) groups.push("dev");
+    if (entry.optional) groups.push("optional");
+    if (entry.devOptional) groups.push("dev", "optional");
+    const commit = /^(git|github:)/.test(entry.resolved ?? "")
+      ? commitOf(entry.resolved)
+      : undefined;
+    const topLevel = key === `node_modules/${nameFromInstallPath(key)}`;
+    out.push({
+      name,
+      version,
+      ecosystem: "npm",
+      groups: [...new Set(groups)],
+      ...(commit ? { commit } : {}),
+      direct: topLevel && directNames.has(nameFromInstallPath(key)),
+      path: paths.get(key) ?? [name],
+      ...(line ? { line } : {}),
+    });
+  }
+  return out;
+}
+
+/** `node_modules/a/node_modules/@s/b` → `@s/b`. */
+function nameFromInstallPath(key: string): string {
+  const at = key.lastIndexOf("node_modules/");
+  return at < 0
+    ? key.split("/").pop()!
+    : key.slice(at + "node_modules/".length);
+}
+
+/**
+ * The shortest chain of package names from the root to each install path, following npm's
+ * resolution: a dependency `d` of the package at `p` is the nearest `p/node_modules/d`, then
+ * the parent folders' `node_modules/d`.
+ */
+function dependencyPaths(
+  packages: Record<string, V2Entry>,
+): Map<string, string[]> {
+  const paths = new Map<string, string[]>();
+  const queue: string[] = [""];
+  paths.set("", []);
+  while (queue.length > 0) {
+    const from = queue.shift()!;
+    const entry = packages[from];
+    if (!entry) continue;
+    const names = Object.keys({
+      ...entry.dependencies,
+      ...entry.optionalDependencies,
+      ...entry.peerDependencies,
+      ...(from === "" ? entry.devDependencies : {}),
+    });
+    for (const dep of names) {
+      const target = resolveFrom(packages, from, dep);
+      if (target === undefined || paths.has(target)) continue;
+      const targetEntry = packages[target];
+      paths.set(target, [...paths.get(from)!, targetEntry?.name ?? dep]);
+      queue.push(target);
+    }
+  }
+  return paths;
+}
+
+function resolveFrom(
+  packages: Record<string, V2Entry>,
+  from: string,
+  dep: string,
+): string | undefined {
+  let base = from;
+  for (;;) {
+    const candidate =
+      base === "" ? `node_modules/${dep}` : `${base}/node_modules/${dep}`;
+    if (packages[candidate]) return candidate;
+    if (base === "") return undefined;
+    const at = base.lastIndexOf("/node_modules/");
+    base = at < 0 ? "" : base.slice(0, at);
+  }
+}
