@@ -1,2 +1,3 @@
 // One file per capability; drizzle-kit generates the SQL migrations from this index.
 export * from "./runs.js";
+export * from "./metrics.js";
