@@ -1,0 +1,159 @@
+import type { Severity } from "../finding.js";
+import type { CheckName } from "./checks.js";
+import { compileGoRegex } from "./regex.js";
+
+/** What a rule allowlist regex is matched against (gitleaks `regexTarget`). */
+export type RegexTarget = "secret" | "match" | "line";
+
+/**
+ * A rule or global allowlist, as in gitleaks: a finding is allowed when the allowlist matches
+ * (any one criterion with `condition: "OR"`, the default; every criterion given with `"AND"`).
+ * Regexes use the RE2 dialect of gitleaks rule files.
+ */
+export interface AllowlistSpec {
+  description?: string;
+  condition?: "OR" | "AND";
+  regexTarget?: RegexTarget;
+  regexes?: string[];
+  paths?: string[];
+  stopwords?: string[];
+  commits?: string[];
+  /** Global allowlists only: the rules it applies to (all when absent). */
+  targetRules?: string[];
+}
+
+/**
+ * A secret rule, in the data model of gitleaks so gitleaks TOML files map onto it one to one.
+ * `regex` and `path` are in the RE2 dialect (translated to JS by `regex.ts`).
+ */
+export interface RuleSpec {
+  id: string;
+  description: string;
+  /** Content pattern; a rule with only `path` flags files by name (e.g. keystores). */
+  regex?: string;
+  /** Path pattern (repository-relative, `/` separators). */
+  path?: string;
+  /** Capture group holding the secret; default: the first non-empty group, else the match. */
+  secretGroup?: number;
+  /** Minimum Shannon entropy of the secret: a candidate at or below it is dropped. */
+  entropy?: number;
+  /** Prefilter strings, matched case-insensitively; the regex runs only near them. */
+  keywords?: string[];
+  severity?: Severity;
+  tags?: string[];
+  allowlists?: AllowlistSpec[];
+  /** How far (bytes) from a keyword hit a match may reach; default 512. */
+  window?: number;
+  /** A named check in code (built-in rules only), run after the regex and entropy. */
+  check?: CheckName;
+}
+
+/** An allowlist ready to test. */
+export interface CompiledAllowlist {
+  and: boolean;
+  regexTarget: RegexTarget;
+  regexes: RegExp[];
+  paths: RegExp[];
+  stopwords: string[];
+  commits: string[];
+  targetRules?: Set<string>;
+}
+
+/** A rule ready to run. Regexes carry no `g` flag: the detector clones with its own flags. */
+export interface CompiledRule {
+  spec: RuleSpec;
+  id: string;
+  severity: Severity;
+  regex?: RegExp;
+  path?: RegExp;
+  keywords: string[];
+  allowlists: CompiledAllowlist[];
+  window: number;
+}
+
+/** A rule that could not compile: reported by id, the others still run. */
+export interface RuleProblem {
+  ruleId: string;
+  message: string;
+}
+
+export const defaultWindow = 512;
+
+function compileAllowlist(spec: AllowlistSpec): CompiledAllowlist {
+  const compiled: CompiledAllowlist = {
+    and: spec.condition === "AND",
+    regexTarget: spec.regexTarget ?? "secret",
+    regexes: (spec.regexes ?? []).map((r) => compileGoRegex(r)),
+    paths: (spec.paths ?? []).map((r) => compileGoRegex(r)),
+    stopwords: (spec.stopwords ?? []).map((s) => s.toLowerCase()),
+    commits: spec.commits ?? [],
+  };
+  if (spec.targetRules) compiled.targetRules = new Set(spec.targetRules);
+  return compiled;
+}
+
+/** Compiles one rule; throws (with the construct named) when its regexes cannot run in JS. */
+export function compileRule(spec: RuleSpec): CompiledRule {
+  const rule: CompiledRule = {
+    spec,
+    id: spec.id,
+    severity: spec.severity ?? "high",
+    keywords: (spec.keywords ?? []).map((k) => k.toLowerCase()),
+    allowlists: (spec.allowlists ?? []).map(compileAllowlist),
+    window: spec.window ?? defaultWindow,
+  };
+  if (spec.regex === undefined && spec.path === undefined)
+    throw new Error("the rule has neither regex nor path");
+  if (spec.regex !== undefined) rule.regex = compileGoRegex(spec.regex);
+  if (spec.path !== undefined) rule.path = compileGoRegex(spec.path);
+  return rule;
+}
+
+/** A rule set compiled for detection, with the global allowlists. */
+export interface RuleSet {
+  rules: CompiledRule[];
+  allowlists: CompiledAllowlist[];
+  problems: RuleProblem[];
+}
+
+/** Compiles rules and global allowlists; a rule that fails is reported in `problems` and skipped. */
+export function compileRuleSet(
+  specs: readonly RuleSpec[],
+  globalAllowlists: readonly AllowlistSpec[] = [],
+): RuleSet {
+  const rules: CompiledRule[] = [];
+  const problems: RuleProblem[] = [];
+  for (const spec of specs) {
+    try {
+      rules.push(compileRule(spec));
+    } catch (error) {
+      problems.push({ ruleId: spec.id, message: (error as Error).message });
+    }
+  }
+  const allowlists: CompiledAllowlist[] = [];
+  for (const [index, spec] of globalAllowlists.entries()) {
+    try {
+      allowlists.push(compileAllowlist(spec));
+    } catch (error) {
+      problems.push({
+        ruleId: `allowlist[${index}]`,
+        message: (error as Error).message,
+      });
+    }
+  }
+  return { rules, allowlists, problems };
+}
+
+/** Shannon entropy in bits per character: `-Σ p(c)·log2 p(c)`. */
+export function shannonEntropy(text: string): number {
+  if (text.length === 0) return 0;
+  const counts = new Map<string, number>();
+  for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  const n = [...text].length;
+  for (const count of counts.values()) {
+    const p = count / n;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
