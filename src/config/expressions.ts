@@ -65,13 +65,12 @@ const wrapped = /^\s*\$\{\{([\s\S]*)\}\}\s*$/;
  */
 export function parseExpression(text: string): Ast {
   try {
-    const match = wrapped.exec(text);
-    if (
-      match &&
-      findClose(text, text.indexOf("${{")) === text.lastIndexOf("}}")
-    ) {
-      const from = text.indexOf("${{") + 3;
-      return parseRange(text, from, text.lastIndexOf("}}"));
+    if (wrapped.test(text)) {
+      const open = text.indexOf("${{");
+      const end = text.lastIndexOf("}}");
+      const close = findClose(text, open);
+      // -1: an unterminated string inside; parse it anyway to report that, not "mixed text".
+      if (close === end || close < 0) return parseRange(text, open + 3, end);
     }
     if (text.includes("${{")) {
       throw new ExpressionError(

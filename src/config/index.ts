@@ -37,3 +37,23 @@ export type {
   ExpressionFunctions,
   TemplatePart,
 } from "./expressions.js";
+export { JobEntry } from "./schema.js";
+export {
+  configFileName,
+  defaultMaxBytes,
+  loadConfig,
+  parseConfig,
+} from "./loader.js";
+export type { LoadOptions, LoadedConfig } from "./loader.js";
+export { findCycle } from "./checks.js";
+export {
+  builtinTemplates,
+  createTemplateRegistry,
+  defineTemplate,
+  templateRef,
+} from "./templates/index.js";
+export type {
+  Template,
+  TemplateExpansion,
+  TemplateRegistry,
+} from "./templates/index.js";

@@ -1,0 +1,202 @@
+import { didYouMean } from "./did-you-mean.js";
+import { describePath } from "./expand.js";
+import type { JobOrigin } from "./expand.js";
+import {
+  ExpressionError,
+  contextsOf,
+  expressionContexts,
+  parseExpression,
+  parseTemplate,
+} from "./expressions.js";
+import type { Ast } from "./expressions.js";
+import type { PipelineConfig } from "./schema.js";
+import type { ConfigSource, Path, Problem } from "./source.js";
+
+/** Checks on the expanded pipeline that a schema cannot express: the DAG, expressions, `uses`. */
+export interface CheckOptions {
+  source: ConfigSource;
+  origins: ReadonlyMap<string, JobOrigin>;
+  /** Built-in step names (`sluice/scan`...); when absent, `uses` is not checked. */
+  knownSteps?: ReadonlySet<string> | undefined;
+}
+
+export function checkPipeline(
+  config: PipelineConfig,
+  options: CheckOptions,
+): Problem[] {
+  const { source, origins } = options;
+  const problems: Problem[] = [];
+  // A job that only the template wrote has no node in the file: point at `extends`.
+  const offset = (path: Path, key = false): number =>
+    origins.get(String(path[1])) === "template"
+      ? source.offsetOf(["extends"])
+      : source.offsetOf(path, { key });
+  const stringOffset = (path: Path, index: number): number =>
+    origins.get(String(path[1])) === "template"
+      ? source.offsetOf(["extends"])
+      : source.offsetInString(path, index);
+
+  const expression = (path: Path, text: string, kind: "if" | "template") => {
+    try {
+      const asts: { ast: Ast }[] =
+        kind === "if"
+          ? [{ ast: parseExpression(text) }]
+          : parseTemplate(text).flatMap((p) =>
+              p.kind === "expression" ? [p] : [],
+            );
+      for (const { ast } of asts) {
+        for (const context of contextsOf(ast)) {
+          if (expressionContexts.has(context.name)) continue;
+          problems.push(
+            source.problem(
+              `unknown context \`${context.name}\` in ${describePath(path)}${didYouMean(context.name, expressionContexts) || `; contexts are ${[...expressionContexts].join(", ")}`}`,
+              stringOffset(path, context.start),
+            ),
+          );
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      const reason = error.message.replace(/ at column \d+$/, "");
+      problems.push(
+        source.problem(
+          `bad ${kind === "if" ? `\`if\` in ${describePath(path.slice(0, -1))}` : `expression in ${describePath(path)}`}: ${reason}`,
+          stringOffset(path, error.offset),
+        ),
+      );
+    }
+  };
+  const strings = (path: Path, value: unknown) => {
+    if (typeof value === "string") {
+      if (value.includes("${{")) expression(path, value, "template");
+    } else if (Array.isArray(value))
+      value.forEach((v, i) => strings([...path, i], v));
+    else if (value !== null && typeof value === "object")
+      for (const [k, v] of Object.entries(value)) strings([...path, k], v);
+  };
+
+  const ids = Object.keys(config.jobs);
+  for (const key of ["name", "env"] as const) strings([key], config[key]);
+  for (const [id, job] of Object.entries(config.jobs)) {
+    const jobPath = ["jobs", id];
+    const needs =
+      job.needs === undefined
+        ? []
+        : Array.isArray(job.needs)
+          ? job.needs
+          : [job.needs];
+    needs.forEach((need, k) => {
+      if (need === id) {
+        problems.push(
+          source.problem(
+            `job \`${id}\` needs itself`,
+            offset([...jobPath, "needs", k]),
+          ),
+        );
+      } else if (!(need in config.jobs)) {
+        problems.push(
+          source.problem(
+            `job \`${id}\` needs \`${need}\`, which is not a job${didYouMean(need, ids) || `; jobs are ${ids.join(", ")}`}`,
+            offset([...jobPath, "needs", k]),
+          ),
+        );
+      }
+    });
+    if (job.if !== undefined) expression([...jobPath, "if"], job.if, "if");
+    for (const key of [
+      "name",
+      "env",
+      "working-directory",
+      "environment",
+      "outputs",
+      "concurrency",
+    ] as const)
+      strings([...jobPath, key], job[key]);
+
+    const stepIds = new Set<string>();
+    job.steps.forEach((step, i) => {
+      const stepPath = [...jobPath, "steps", i];
+      if (step.id !== undefined) {
+        if (stepIds.has(step.id))
+          problems.push(
+            source.problem(
+              `step id \`${step.id}\` is used twice in job \`${id}\``,
+              offset([...stepPath, "id"]),
+            ),
+          );
+        stepIds.add(step.id);
+      }
+      if (step.if !== undefined) expression([...stepPath, "if"], step.if, "if");
+      for (const key of [
+        "name",
+        "run",
+        "with",
+        "env",
+        "working-directory",
+        "cache",
+      ] as const)
+        strings([...stepPath, key], step[key]);
+      if (
+        step.uses !== undefined &&
+        options.knownSteps &&
+        !options.knownSteps.has(step.uses)
+      ) {
+        const known = [...options.knownSteps].sort();
+        problems.push(
+          source.problem(
+            `unknown built-in step \`${step.uses}\` in ${describePath(stepPath)}${didYouMean(step.uses, known) || (known.length > 0 ? `; built-in steps are ${known.join(", ")}` : "; no built-in steps are registered")}`,
+            offset([...stepPath, "uses"]),
+          ),
+        );
+      }
+    });
+  }
+  const cycle = findCycle(config);
+  if (cycle) {
+    const first = cycle[0]!;
+    const job = config.jobs[first]!;
+    const needs = Array.isArray(job.needs) ? job.needs : [job.needs];
+    problems.push(
+      source.problem(
+        `\`needs\` form a cycle: ${cycle.join(" → ")} → ${first}`,
+        offset(["jobs", first, "needs", Math.max(0, needs.indexOf(cycle[1]))]),
+      ),
+    );
+  }
+  return problems;
+}
+
+/** The first cycle of `needs` in job order, as the list of its jobs; undefined when it is a DAG. */
+export function findCycle(
+  config: Pick<PipelineConfig, "jobs">,
+): string[] | undefined {
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    if (state.get(id) === "done") return undefined;
+    if (state.get(id) === "visiting") return stack.slice(stack.indexOf(id));
+    const job = config.jobs[id];
+    if (!job) return undefined;
+    state.set(id, "visiting");
+    stack.push(id);
+    const needs =
+      job.needs === undefined
+        ? []
+        : Array.isArray(job.needs)
+          ? job.needs
+          : [job.needs];
+    for (const need of needs) {
+      if (need === id) continue; // reported as "needs itself"
+      const found = visit(need);
+      if (found) return found;
+    }
+    stack.pop();
+    state.set(id, "done");
+    return undefined;
+  };
+  for (const id of Object.keys(config.jobs)) {
+    const found = visit(id);
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -1,0 +1,163 @@
+import {
+  LineCounter,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+} from "yaml";
+import type { Document, Node } from "yaml";
+import { AppError } from "../kernel/index.js";
+import type { SourceLocation } from "../kernel/index.js";
+
+/** A path into the document: map keys and sequence indexes. */
+export type Path = readonly (string | number)[];
+
+/** A problem found in a config file, before it becomes an AppError. */
+export interface Problem {
+  message: string;
+  location: SourceLocation;
+  /** 0-based offset in the file, to report problems in document order. */
+  offset: number;
+}
+
+/**
+ * A parsed sluice.yml that remembers where every node came from, so any problem can point at a
+ * file:line:col and show the line with a caret.
+ */
+export class ConfigSource {
+  readonly lines: string[];
+  private readonly counter: LineCounter;
+  readonly doc: Document.Parsed;
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {
+    this.lines = text.split(/\r?\n/);
+    this.counter = new LineCounter();
+    this.doc = parseDocument(text, {
+      lineCounter: this.counter,
+      prettyErrors: false,
+      uniqueKeys: true,
+      merge: true,
+    });
+  }
+
+  /** The location of a 0-based offset in the file. */
+  at(offset: number): Problem["location"] & { offset: number } {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const { line, col } = this.counter.linePos(clamped);
+    return { file: this.file, line, column: col, offset: clamped };
+  }
+
+  problem(message: string, offset: number): Problem {
+    const { offset: at, ...location } = this.at(offset);
+    return { message, location, offset: at };
+  }
+
+  /** The node at `path`, or undefined when the path does not exist in the file. */
+  node(path: Path): Node | undefined {
+    let node: unknown = this.doc.contents;
+    for (const key of path) {
+      if (isMap(node)) {
+        const pair = node.items.find(
+          (p) =>
+            isPair(p) && isScalar(p.key) && String(p.key.value) === String(key),
+        );
+        node = pair?.value ?? undefined;
+        if (pair && node === undefined) return pair.key as Node;
+      } else if (isSeq(node) && typeof key === "number") {
+        node = node.items[key];
+      } else return undefined;
+      if (node === undefined || node === null) return undefined;
+    }
+    return node as Node;
+  }
+
+  /** The key node of the last element of `path` (for unknown keys and job ids). */
+  keyNode(path: Path): Node | undefined {
+    const parent = this.node(path.slice(0, -1));
+    const key = path[path.length - 1];
+    if (!isMap(parent)) return undefined;
+    const pair = parent.items.find(
+      (p) =>
+        isPair(p) && isScalar(p.key) && String(p.key.value) === String(key),
+    );
+    return (pair?.key as Node | undefined) ?? undefined;
+  }
+
+  /**
+   * The offset of `path`: the value's node when it exists (or the key for `key: true`), else the
+   * deepest ancestor that exists; a key whose value is empty points at the key.
+   */
+  offsetOf(path: Path, options: { key?: boolean } = {}): number {
+    if (options.key) {
+      const key = this.keyNode(path);
+      if (key?.range) return key.range[0];
+    }
+    for (let n = path.length; n >= 0; n--) {
+      const prefix = path.slice(0, n);
+      const node = this.node(prefix);
+      if (node?.range) return node.range[0];
+      const key = n > 0 ? this.keyNode(prefix) : undefined;
+      if (key?.range) return key.range[0];
+    }
+    return 0;
+  }
+
+  /**
+   * The file offset of character `index` of the string value at `path`, found by locating the
+   * value's lines in the source (works for plain, quoted and block scalars without escapes).
+   */
+  offsetInString(path: Path, index: number): number {
+    const node = this.node(path);
+    if (!node?.range || !isScalar(node) || typeof node.value !== "string")
+      return this.offsetOf(path);
+    const value = node.value;
+    const before = value.slice(0, index);
+    const lineNo = before.split("\n").length - 1;
+    const column = index - (before.lastIndexOf("\n") + 1);
+    const valueLines = value.split("\n");
+    let cursor = node.range[0];
+    for (let i = 0; i <= lineNo; i++) {
+      const wanted = valueLines[i] ?? "";
+      const found = this.text.indexOf(wanted, cursor);
+      if (found < 0 || found > node.range[2]) return node.range[0];
+      if (i === lineNo) return found + column;
+      cursor = found + wanted.length;
+    }
+    return node.range[0];
+  }
+
+  /** Two lines of context: the line and a caret under the column. */
+  frame(line: number, column: number): string {
+    const text = (this.lines[line - 1] ?? "").replace(/\t/g, " ");
+    const gutter = String(line);
+    const pad = " ".repeat(gutter.length);
+    const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+    return `  ${gutter} | ${shown}\n  ${pad} | ${" ".repeat(Math.max(0, column - 1))}^`;
+  }
+
+  /** The AppError for a list of problems: the first in file order, with a frame; the rest listed. */
+  error(problems: Problem[]): AppError {
+    const sorted = [...problems].sort((a, b) => a.offset - b.offset);
+    const first = sorted[0]!;
+    const more = sorted
+      .slice(1, 5)
+      .map(
+        (p) =>
+          `${p.location.file}:${p.location.line}:${p.location.column}: ${p.message}`,
+      );
+    const rest = sorted.length - 1 - more.length;
+    if (rest > 0) more.push(`… and ${rest} more`);
+    const detail = [
+      this.frame(first.location.line, first.location.column),
+      ...more,
+    ].join("\n");
+    return new AppError("CONFIG_INVALID", first.message, {
+      location: first.location,
+      detail,
+    });
+  }
+}

@@ -1,0 +1,174 @@
+import { z } from "zod";
+import { Duration } from "../schema.js";
+import type { Job, Step } from "../schema.js";
+
+/** Inputs and jobs shared by the golden paths: versions, commands, scan, gate and deploy. */
+
+/** A shell command, or `false` to leave the step out. */
+export const Command = z.string().min(1);
+export const OptionalCommand = z.union([z.string().min(1), z.literal(false)]);
+
+/**
+ * A runtime version: `20`, `'3.12'`, `'1.22.1'`. A bare `3.10` is the YAML number 3.1, so decimal
+ * numbers are refused with a hint to quote them.
+ */
+export const Version = z
+  .union([
+    z.string().regex(/^\d+(\.\d+){0,2}$/, "a version such as 20 or '3.12'"),
+    z.number(),
+  ])
+  .refine((v) => typeof v === "string" || Number.isInteger(v), {
+    message:
+      "a version with a dot in quotes, such as '3.10' (YAML reads 3.10 as the number 3.1)",
+  })
+  .transform(String);
+
+/** A folder inside the repository, without `..`. */
+export const RelativePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), {
+    message: "a folder inside the repository, such as . or services/api",
+  });
+
+export const Severity = z.enum(["low", "medium", "high", "critical"]);
+
+/** One step of a progressive rollout, as in Argo Rollouts: a weight, a pause or an analysis. */
+export const RolloutStep = z.union([
+  z.strictObject({ weight: z.number().int().min(0).max(100) }),
+  z.strictObject({
+    pause: z.union([
+      Duration,
+      z.strictObject({ duration: Duration.optional() }),
+    ]),
+  }),
+  z.strictObject({ analysis: z.string().min(1) }),
+]);
+
+/** The `deploy` input: given (even as `deploy: true`), the template adds a gate and a deploy job. */
+export const DeployInput = z.union([
+  z.literal(true),
+  z.strictObject({
+    environment: z.string().min(1).default("production"),
+    strategy: z.enum(["canary", "blue-green", "all-at-once"]).default("canary"),
+    steps: z.array(RolloutStep).min(1).optional(),
+    /** The command that starts the service (it listens on $PORT). */
+    start: z.string().min(1).optional(),
+    /** Deploys only from this branch. */
+    branch: z.string().min(1).default("main"),
+    /** Flags turned off when the rollout is rolled back. */
+    flags: z.array(z.string().min(1)).optional(),
+  }),
+]);
+export type DeployInput = z.output<typeof DeployInput>;
+
+/** Inputs every golden path has. */
+export const commonInputs = {
+  "working-directory": RelativePath.default("."),
+  "test-timeout": Duration.default("15m"),
+  /** The scan fails the run on findings at or above this severity. */
+  "fail-on": Severity.default("high"),
+  /** The HTTP path the deploy's readiness check and analysis call, such as /healthz. */
+  health: z.string().regex(/^\//, "a path such as /healthz").optional(),
+  policy: z.string().min(1).default(".sluice/policy.yml"),
+  deploy: DeployInput.optional(),
+  env: z.record(z.string(), z.string()).optional(),
+};
+
+/** The default canary: 10 %, analysis, 50 %, analysis, 100 %. */
+export const defaultCanary = [
+  { weight: 10 },
+  { analysis: "default" },
+  { weight: 50 },
+  { analysis: "default" },
+  { weight: 100 },
+];
+
+/** `dir/file`, or `file` when the directory is the repository root. */
+export function inDir(dir: string, file: string): string {
+  return dir === "." || dir === ""
+    ? file
+    : `${dir.replace(/\/+$/, "")}/${file}`;
+}
+
+/**
+ * A step that fails fast when the host's runtime is not the requested version (sluice runs steps on
+ * the host, so the version input checks instead of installing). `command` prints e.g. `v20.1.0`.
+ */
+export function versionCheck(
+  tool: string,
+  command: string,
+  prefix: string,
+  version: string,
+  input: string,
+): Step {
+  return {
+    name: `check ${tool} ${version}`,
+    run: [
+      `v="$(${command})"`,
+      `case "$v" in ${prefix}${version}|${prefix}${version}.*) echo "$v" ;;`,
+      `  *) echo "sluice: found ${tool} $v; the pipeline wants ${version} (input ${input})" >&2; exit 1 ;;`,
+      "esac",
+    ].join("\n"),
+  };
+}
+
+/** The scan job: secrets and dependencies, failing at `fail-on`. */
+export function scanJob(failOn: string): Job {
+  return {
+    needs: ["build"],
+    steps: [
+      {
+        uses: "sluice/scan",
+        with: { secrets: true, deps: true, "fail-on": failOn },
+      },
+    ],
+  };
+}
+
+/** The gate and deploy jobs, present only when the `deploy` input is given. */
+export function deliveryJobs(
+  deploy: DeployInput | undefined,
+  options: {
+    needs: string[];
+    policy: string;
+    health: string | undefined;
+    start: string;
+    workingDirectory: string;
+  },
+): Record<string, Job> {
+  if (deploy === undefined) return {};
+  const spec = deploy === true ? DeployInputObject.parse({}) : deploy;
+  const steps =
+    spec.strategy === "canary" ? (spec.steps ?? defaultCanary) : spec.steps;
+  const with_: Record<string, unknown> = {
+    strategy: spec.strategy,
+    start: spec.start ?? options.start,
+  };
+  if (steps) with_.steps = steps;
+  if (options.health) with_.health = options.health;
+  if (options.workingDirectory !== ".")
+    with_["working-directory"] = options.workingDirectory;
+  if (spec.flags) with_.flags = spec.flags;
+  return {
+    gate: {
+      needs: options.needs,
+      steps: [{ uses: "sluice/gate", with: { policy: options.policy } }],
+    },
+    deploy: {
+      needs: ["gate"],
+      if: `branch == '${spec.branch.replace(/'/g, "''")}'`,
+      environment: spec.environment,
+      concurrency: { group: `deploy-${spec.environment}` },
+      steps: [{ uses: "sluice/deploy", with: with_ }],
+    },
+  };
+}
+
+const DeployInputObject = DeployInput.options[1];
+
+/** Triggers of every golden path: pushes to main and every pull request. */
+export const defaultTriggers = {
+  push: { branches: ["main"] },
+  pull_request: {},
+};

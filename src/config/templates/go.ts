@@ -1,0 +1,88 @@
+import { z } from "zod";
+import type { Job, Step } from "../schema.js";
+import {
+  Command,
+  OptionalCommand,
+  Version,
+  commonInputs,
+  defaultTriggers,
+  deliveryJobs,
+  inDir,
+  scanJob,
+  versionCheck,
+} from "./common.js";
+import { defineTemplate } from "./template.js";
+
+/** golden/go@1: module download (cached on go.sum), build, vet, test (optionally -race), scan. */
+export const goV1 = defineTemplate({
+  name: "golden/go",
+  version: 1,
+  description:
+    "Go service: go build, go vet, go test (optional -race), scan, optional canary deploy",
+  inputs: z.strictObject({
+    /** Checked against the host's `go env GOVERSION`. Quote it: '1.22'. */
+    "go-version": Version.optional(),
+    install: Command.default("go mod download"),
+    build: OptionalCommand.default("go build ./..."),
+    vet: z.boolean().default(true),
+    /** Run the tests with the race detector. */
+    race: z.boolean().default(false),
+    test: OptionalCommand.optional(),
+    ...commonInputs,
+  }),
+  expand(input) {
+    const dir = input["working-directory"];
+    const version = input["go-version"];
+    const keyPrefix = `go-${version ? `${version}-` : ""}`;
+    const buildSteps: Step[] = [];
+    if (version)
+      buildSteps.push(
+        versionCheck("go", "go env GOVERSION", "go", version, "go-version"),
+      );
+    buildSteps.push({
+      name: "download modules",
+      run: input.install,
+      cache: {
+        key: `${keyPrefix}\${{ hashFiles('${inDir(dir, "go.sum")}') }}`,
+        "restore-keys": [keyPrefix],
+        paths: ["~/go/pkg/mod"],
+      },
+    });
+    if (input.build !== false)
+      buildSteps.push({ name: "build", run: input.build });
+    const jobs: Record<string, Job> = { build: { steps: buildSteps } };
+    const testSteps: Step[] = [];
+    if (input.vet) testSteps.push({ name: "vet", run: "go vet ./..." });
+    const test =
+      input.test ?? (input.race ? "go test -race ./..." : "go test ./...");
+    if (test !== false) testSteps.push({ name: "test", run: test });
+    if (testSteps.length > 0)
+      jobs.test = {
+        needs: ["build"],
+        timeout: input["test-timeout"],
+        steps: testSteps,
+      };
+    jobs.scan = scanJob(input["fail-on"]);
+    if (dir !== ".") {
+      for (const id of ["build", "test"]) {
+        const job = jobs[id];
+        if (job) job["working-directory"] = dir;
+      }
+    }
+    Object.assign(
+      jobs,
+      deliveryJobs(input.deploy, {
+        needs: Object.keys(jobs).filter((id) => id !== "build"),
+        policy: input.policy,
+        health: input.health,
+        start: "go run .",
+        workingDirectory: dir,
+      }),
+    );
+    return {
+      on: defaultTriggers,
+      env: { CGO_ENABLED: input.race ? "1" : "0", ...input.env },
+      jobs,
+    };
+  },
+});

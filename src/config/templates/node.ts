@@ -1,0 +1,117 @@
+import { z } from "zod";
+import type { Job, Step } from "../schema.js";
+import {
+  Command,
+  OptionalCommand,
+  Version,
+  commonInputs,
+  defaultTriggers,
+  deliveryJobs,
+  inDir,
+  scanJob,
+  versionCheck,
+} from "./common.js";
+import { defineTemplate } from "./template.js";
+
+/** Per package manager: the lockfile the cache is keyed on and the default commands. */
+const managers = {
+  npm: {
+    lockfile: "package-lock.json",
+    install: "npm ci",
+    build: "npm run build --if-present",
+    test: "npm test",
+  },
+  pnpm: {
+    lockfile: "pnpm-lock.yaml",
+    install: "pnpm install --frozen-lockfile",
+    build: "pnpm run --if-present build",
+    test: "pnpm test",
+  },
+  yarn: {
+    lockfile: "yarn.lock",
+    install: "yarn install --frozen-lockfile",
+    // yarn has no --if-present; npm runs a package.json script whatever installed the packages.
+    build: "npm run build --if-present",
+    test: "yarn test",
+  },
+} as const;
+
+/** golden/node@1: install (cached on the lockfile), build, test, scan; gate and deploy on demand. */
+export const nodeV1 = defineTemplate({
+  name: "golden/node",
+  version: 1,
+  description:
+    "Node.js service: npm, pnpm or yarn; build, test, scan, optional canary deploy",
+  inputs: z.strictObject({
+    /** Checked against the host's `node --version` (major, or major.minor). */
+    "node-version": Version.optional(),
+    "package-manager": z.enum(["npm", "pnpm", "yarn"]).default("npm"),
+    install: Command.optional(),
+    build: OptionalCommand.optional(),
+    test: OptionalCommand.optional(),
+    lint: OptionalCommand.default(false),
+    ...commonInputs,
+  }),
+  expand(input) {
+    const pm = managers[input["package-manager"]];
+    const dir = input["working-directory"];
+    const version = input["node-version"];
+    const keyPrefix = `${input["package-manager"]}-${version ? `node${version}-` : ""}`;
+    const buildSteps: Step[] = [];
+    if (version)
+      buildSteps.push(
+        versionCheck("node", "node --version", "v", version, "node-version"),
+      );
+    buildSteps.push({
+      name: "install",
+      run: input.install ?? pm.install,
+      cache: {
+        key: `${keyPrefix}\${{ hashFiles('${inDir(dir, pm.lockfile)}') }}`,
+        "restore-keys": [keyPrefix],
+        paths: [inDir(dir, "node_modules")],
+        "skip-if-hit": true,
+      },
+    });
+    const build = input.build ?? pm.build;
+    if (build !== false) buildSteps.push({ name: "build", run: build });
+
+    const jobs: Record<string, Job> = {
+      build: { steps: buildSteps },
+    };
+    const testSteps: Step[] = [];
+    if (input.lint !== false) testSteps.push({ name: "lint", run: input.lint });
+    const test = input.test ?? pm.test;
+    if (test !== false) testSteps.push({ name: "test", run: test });
+    if (testSteps.length > 0)
+      jobs.test = {
+        needs: ["build"],
+        timeout: input["test-timeout"],
+        steps: testSteps,
+      };
+    jobs.scan = scanJob(input["fail-on"]);
+    if (dir !== ".") {
+      for (const id of ["build", "test"]) {
+        const job = jobs[id];
+        if (job) job["working-directory"] = dir;
+      }
+    }
+    Object.assign(
+      jobs,
+      deliveryJobs(input.deploy, {
+        needs: Object.keys(jobs).filter((id) => id !== "build"),
+        policy: input.policy,
+        health: input.health,
+        start:
+          input["package-manager"] === "npm"
+            ? "npm start"
+            : `${input["package-manager"]} start`,
+        workingDirectory: dir,
+      }),
+    );
+    return {
+      on: defaultTriggers,
+      env: { NODE_ENV: "test", ...input.env },
+      jobs,
+    };
+  },
+});

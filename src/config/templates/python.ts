@@ -1,0 +1,152 @@
+import { z } from "zod";
+import type { Job, Step } from "../schema.js";
+import {
+  Command,
+  OptionalCommand,
+  Version,
+  commonInputs,
+  defaultTriggers,
+  deliveryJobs,
+  inDir,
+  scanJob,
+  versionCheck,
+} from "./common.js";
+import { defineTemplate } from "./template.js";
+
+/**
+ * Per package manager: the file the cache is keyed on, the install command, and how commands run
+ * inside the environment. pip installs into `.venv` because each step is its own shell.
+ */
+const managers = {
+  pip: {
+    lockfile: "requirements.txt",
+    install:
+      "python3 -m venv .venv && .venv/bin/python -m pip install -q -r requirements.txt",
+    prefix: ".venv/bin/python -m ",
+    paths: [".venv"],
+  },
+  uv: {
+    lockfile: "uv.lock",
+    install: "uv sync --frozen",
+    prefix: "uv run ",
+    paths: [".venv"],
+  },
+  poetry: {
+    lockfile: "poetry.lock",
+    install: "poetry install --no-interaction",
+    prefix: "poetry run ",
+    paths: [".venv"],
+  },
+  pipenv: {
+    lockfile: "Pipfile.lock",
+    install: "PIPENV_VENV_IN_PROJECT=1 pipenv sync --dev",
+    prefix: "pipenv run ",
+    paths: [".venv"],
+  },
+} as const;
+
+/**
+ * Runs pytest and says so when it collected no tests (exit 5), which otherwise looks like a crash;
+ * `no-tests: pass` turns that case into a success.
+ */
+function pytestStep(command: string, noTests: "fail" | "pass"): Step {
+  return {
+    name: "test",
+    run: [
+      "set +e",
+      command,
+      "rc=$?",
+      "set -e",
+      'if [ "$rc" -eq 5 ]; then',
+      `  echo "sluice: pytest collected no tests (exit 5); input no-tests is ${noTests}" >&2`,
+      `  exit ${noTests === "pass" ? 0 : 5}`,
+      "fi",
+      'exit "$rc"',
+    ].join("\n"),
+  };
+}
+
+/** golden/python@1: a virtual environment (cached on the lock or requirements), pytest, scan. */
+export const pythonV1 = defineTemplate({
+  name: "golden/python",
+  version: 1,
+  description:
+    "Python service: pip, uv, poetry or pipenv; pytest, scan, optional canary deploy",
+  inputs: z.strictObject({
+    /** Checked against the host's `python3 --version`. Quote it: '3.12'. */
+    "python-version": Version.optional(),
+    "package-manager": z.enum(["pip", "uv", "poetry", "pipenv"]).default("pip"),
+    /** The file the cache key hashes; default per package manager (requirements.txt for pip). */
+    lockfile: z.string().min(1).optional(),
+    install: Command.optional(),
+    /** Default: pytest -q inside the environment. */
+    test: OptionalCommand.optional(),
+    /** What a pytest run that collects no tests (exit 5) means. */
+    "no-tests": z.enum(["fail", "pass"]).default("fail"),
+    lint: OptionalCommand.default(false),
+    ...commonInputs,
+  }),
+  expand(input) {
+    const pm = managers[input["package-manager"]];
+    const dir = input["working-directory"];
+    const version = input["python-version"];
+    const lockfile = input.lockfile ?? pm.lockfile;
+    const keyPrefix = `${input["package-manager"]}-${version ? `py${version}-` : ""}`;
+    const buildSteps: Step[] = [];
+    if (version)
+      buildSteps.push(
+        versionCheck(
+          "python",
+          "python3 --version",
+          "Python ",
+          version,
+          "python-version",
+        ),
+      );
+    buildSteps.push({
+      name: "install",
+      run: input.install ?? pm.install,
+      cache: {
+        key: `${keyPrefix}\${{ hashFiles('${inDir(dir, lockfile)}') }}`,
+        "restore-keys": [keyPrefix],
+        paths: pm.paths.map((p) => inDir(dir, p)),
+        "skip-if-hit": true,
+      },
+    });
+    const jobs: Record<string, Job> = { build: { steps: buildSteps } };
+    const testSteps: Step[] = [];
+    if (input.lint !== false) testSteps.push({ name: "lint", run: input.lint });
+    if (input.test !== false)
+      testSteps.push(
+        pytestStep(input.test ?? `${pm.prefix}pytest -q`, input["no-tests"]),
+      );
+    if (testSteps.length > 0)
+      jobs.test = {
+        needs: ["build"],
+        timeout: input["test-timeout"],
+        steps: testSteps,
+      };
+    jobs.scan = scanJob(input["fail-on"]);
+    if (dir !== ".") {
+      for (const id of ["build", "test"]) {
+        const job = jobs[id];
+        if (job) job["working-directory"] = dir;
+      }
+    }
+    Object.assign(
+      jobs,
+      deliveryJobs(input.deploy, {
+        needs: Object.keys(jobs).filter((id) => id !== "build"),
+        policy: input.policy,
+        health: input.health,
+        start: `${pm.prefix}app`,
+        workingDirectory: dir,
+      }),
+    );
+    return {
+      on: defaultTriggers,
+      env: { PYTHONUNBUFFERED: "1", ...input.env },
+      jobs,
+    };
+  },
+});
