@@ -1,0 +1,294 @@
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../loader.js";
+import type { Job, PipelineConfig } from "../schema.js";
+import { builtinTemplates } from "./index.js";
+
+const knownSteps = new Set(["sluice/scan", "sluice/gate", "sluice/deploy"]);
+const load = (text: string): PipelineConfig =>
+  parseConfig(text, "sluice.yml", { knownSteps, name: "svc" }).config;
+
+const stepRun = (job: Job | undefined, name: string) =>
+  job?.steps.find((s) => s.name === name)?.run;
+
+describe("golden templates", () => {
+  it("registers node, python and go at version 1", () => {
+    expect([...builtinTemplates.keys()].sort()).toEqual([
+      "golden/go@1",
+      "golden/node@1",
+      "golden/python@1",
+    ]);
+  });
+
+  const lockfiles: [string, string, string, string][] = [
+    // package manager, lockfile, install, test
+    ["npm", "package-lock.json", "npm ci", "npm test"],
+    ["pnpm", "pnpm-lock.yaml", "pnpm install --frozen-lockfile", "pnpm test"],
+    ["yarn", "yarn.lock", "yarn install --frozen-lockfile", "yarn test"],
+  ];
+  it.each(lockfiles)(
+    "node with %s keys the install cache on %s",
+    (pm, lockfile, install, test) => {
+      const config = load(
+        `extends: golden/node@1\nwith:\n  package-manager: ${pm}\n`,
+      );
+      const installStep = config.jobs.build!.steps.find(
+        (s) => s.name === "install",
+      );
+      expect(installStep).toEqual({
+        name: "install",
+        run: install,
+        cache: {
+          key: `${pm}-\${{ hashFiles('${lockfile}') }}`,
+          "restore-keys": [`${pm}-`],
+          paths: ["node_modules"],
+          "skip-if-hit": true,
+        },
+      });
+      expect(stepRun(config.jobs.test, "test")).toBe(test);
+      expect(config.jobs.test).toMatchObject({
+        needs: ["build"],
+        timeout: "15m",
+      });
+      expect(config.jobs.scan).toEqual({
+        needs: ["build"],
+        steps: [
+          {
+            uses: "sluice/scan",
+            with: { secrets: true, deps: true, "fail-on": "high" },
+          },
+        ],
+      });
+      expect(Object.keys(config.jobs)).toEqual(["build", "test", "scan"]);
+      expect(config.on).toEqual({
+        push: { branches: ["main"] },
+        pull_request: {},
+      });
+    },
+  );
+
+  it("node inputs: version, working directory, commands, deploy", () => {
+    const config = load(
+      [
+        "extends: golden/node@1",
+        "with:",
+        "  node-version: 20",
+        "  working-directory: services/api",
+        "  build: false",
+        "  lint: npm run lint",
+        "  test: npm run test:unit",
+        "  test-timeout: 5m",
+        "  health: /healthz",
+        "  deploy:",
+        "    environment: staging",
+        "    steps: [{ weight: 25 }, { pause: 1m }, { analysis: default }, { weight: 100 }]",
+        "",
+      ].join("\n"),
+    );
+    const build = config.jobs.build!;
+    expect(build["working-directory"]).toBe("services/api");
+    expect(build.steps.map((s) => s.name)).toEqual([
+      "check node 20",
+      "install",
+    ]);
+    expect(build.steps[1]!.cache!.key).toBe(
+      "npm-node20-${{ hashFiles('services/api/package-lock.json') }}",
+    );
+    expect(build.steps[1]!.cache!.paths).toEqual(["services/api/node_modules"]);
+    expect(config.jobs.test!.steps.map((s) => s.run)).toEqual([
+      "npm run lint",
+      "npm run test:unit",
+    ]);
+    expect(config.jobs.test!.timeout).toBe("5m");
+    expect(config.jobs.gate).toEqual({
+      needs: ["test", "scan"],
+      steps: [{ uses: "sluice/gate", with: { policy: ".sluice/policy.yml" } }],
+    });
+    expect(config.jobs.deploy).toEqual({
+      needs: ["gate"],
+      if: "branch == 'main'",
+      environment: "staging",
+      concurrency: { group: "deploy-staging" },
+      steps: [
+        {
+          uses: "sluice/deploy",
+          with: {
+            strategy: "canary",
+            start: "npm start",
+            steps: [
+              { weight: 25 },
+              { pause: "1m" },
+              { analysis: "default" },
+              { weight: 100 },
+            ],
+            health: "/healthz",
+            "working-directory": "services/api",
+          },
+        },
+      ],
+    });
+  });
+
+  it("deploy: true gives the default canary; no deploy input, no gate or deploy job", () => {
+    const withDeploy = load("extends: golden/go@1\nwith:\n  deploy: true\n");
+    expect(withDeploy.jobs.deploy!.steps[0]!.with!.steps).toEqual([
+      { weight: 10 },
+      { analysis: "default" },
+      { weight: 50 },
+      { analysis: "default" },
+      { weight: 100 },
+    ]);
+    expect(Object.keys(load("extends: golden/go@1\n").jobs)).toEqual([
+      "build",
+      "test",
+      "scan",
+    ]);
+  });
+
+  it("python: venv install keyed on requirements.txt, pytest with exit 5 handled", () => {
+    const config = load(
+      "extends: golden/python@1\nwith:\n  python-version: '3.11'\n  no-tests: pass\n",
+    );
+    expect(config.jobs.build!.steps.map((s) => s.name)).toEqual([
+      "check python 3.11",
+      "install",
+    ]);
+    expect(config.jobs.build!.steps[1]!.cache!.key).toBe(
+      "pip-py3.11-${{ hashFiles('requirements.txt') }}",
+    );
+    expect(stepRun(config.jobs.test, "test")).toContain(
+      ".venv/bin/python -m pytest -q",
+    );
+    expect(
+      load("extends: golden/python@1\nwith:\n  package-manager: uv\n").jobs
+        .build!.steps[0]!.cache!.key,
+    ).toBe("uv-${{ hashFiles('uv.lock') }}");
+  });
+
+  it("go: vet and test, -race on demand, cache on go.sum", () => {
+    const config = load("extends: golden/go@1\nwith:\n  race: true\n");
+    expect(config.jobs.test!.steps.map((s) => s.run)).toEqual([
+      "go vet ./...",
+      "go test -race ./...",
+    ]);
+    expect(config.env).toEqual({ CGO_ENABLED: "1" });
+    expect(config.jobs.build!.steps[0]!.cache!.key).toBe(
+      "go-${{ hashFiles('go.sum') }}",
+    );
+  });
+});
+
+describe("overrides of template jobs", () => {
+  it("objects deep-merge, arrays replace, new jobs are added", () => {
+    const config = load(
+      [
+        "extends: golden/node@1",
+        "env: { EXTRA: yes }",
+        "jobs:",
+        "  test:",
+        "    timeout: 30m",
+        "    env: { CI: 'true' }",
+        "    steps:",
+        "      - run: npm run test:ci",
+        "  scan:",
+        "    steps:",
+        "      - uses: sluice/scan",
+        "        with: { secrets: true, deps: false }",
+        "  e2e:",
+        "    needs: [test]",
+        "    steps: [{ run: npm run e2e }]",
+        "",
+      ].join("\n"),
+    );
+    expect(config.jobs.test).toEqual({
+      needs: ["build"],
+      timeout: "30m",
+      env: { CI: "true" },
+      steps: [{ run: "npm run test:ci" }],
+    });
+    // Steps are an array: replaced whole, so `fail-on` from the template is gone.
+    expect(config.jobs.scan!.steps).toEqual([
+      { uses: "sluice/scan", with: { secrets: true, deps: false } },
+    ]);
+    expect(config.jobs.e2e).toEqual({
+      needs: ["test"],
+      steps: [{ run: "npm run e2e" }],
+    });
+    expect(config.env).toEqual({ NODE_ENV: "test", EXTRA: "yes" });
+  });
+
+  it("null removes a job and drops it from the template's needs", () => {
+    const config = load(
+      "extends: golden/node@1\nwith:\n  deploy: true\njobs:\n  scan: null\n",
+    );
+    expect(Object.keys(config.jobs)).toEqual([
+      "build",
+      "test",
+      "gate",
+      "deploy",
+    ]);
+    expect(config.jobs.gate!.needs).toEqual(["test"]);
+  });
+
+  it("a needs the user wrote to a removed job is an error", () => {
+    expect(() =>
+      load(
+        "extends: golden/node@1\njobs:\n  scan: null\n  report:\n    needs: [scan]\n    steps: [{ run: x }]\n",
+      ),
+    ).toThrow("job `report` needs `scan`, which is not a job");
+  });
+});
+
+describe("generated shell", () => {
+  const bash = (script: string) =>
+    spawnSync(
+      "bash",
+      ["--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+      {
+        encoding: "utf8",
+      },
+    );
+
+  it("the version check passes on the running node and names the input when it fails", () => {
+    const major = process.versions.node.split(".")[0]!;
+    const ok = load(
+      `extends: golden/node@1\nwith:\n  node-version: ${major}\n`,
+    );
+    expect(bash(ok.jobs.build!.steps[0]!.run!).status).toBe(0);
+    const bad = load("extends: golden/node@1\nwith:\n  node-version: 7\n");
+    const result = bash(bad.jobs.build!.steps[0]!.run!);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `sluice: found node v${process.versions.node}; the pipeline wants 7 (input node-version)\n`,
+    );
+  });
+
+  const pytest: [string, string, number, string][] = [
+    // no-tests, test command, exit code, stderr
+    [
+      "fail",
+      "(exit 5)",
+      5,
+      "sluice: pytest collected no tests (exit 5); input no-tests is fail\n",
+    ],
+    [
+      "pass",
+      "(exit 5)",
+      0,
+      "sluice: pytest collected no tests (exit 5); input no-tests is pass\n",
+    ],
+    ["pass", "(exit 1)", 1, ""],
+    ["fail", "true", 0, ""],
+  ];
+  it.each(pytest)(
+    "pytest wrapper with no-tests %s and %s exits %i",
+    (noTests, command, status, stderr) => {
+      const config = load(
+        `extends: golden/python@1\nwith:\n  no-tests: ${noTests}\n  test: "${command}"\n`,
+      );
+      const result = bash(stepRun(config.jobs.test, "test")!);
+      expect(result.status).toBe(status);
+      expect(result.stderr).toBe(stderr);
+    },
+  );
+});
