@@ -5,6 +5,9 @@ import { AppError, messageOf, systemClock } from "./kernel/index.js";
 import type { Clock, Logger } from "./kernel/index.js";
 import type { Database } from "./store/database.js";
 import { openDatabase } from "./store/open.js";
+import { createMetricsService } from "./metrics/index.js";
+import type { MetricsService } from "./metrics/index.js";
+import { createMetricsStore } from "./store/metrics-store.js";
 
 export interface AppOptions {
   /** `$SLUICE_HOME`: the embedded database, logs, cache and artifacts live under it. */
@@ -21,6 +24,8 @@ export interface App {
   clock: Clock;
   logger: Logger;
   database: Database;
+  /** DORA metrics: event ingestion (the deploy capability's DeliveryEvents go to `metrics.events`). */
+  metrics: MetricsService;
   close(): Promise<void>;
 }
 
@@ -38,6 +43,10 @@ export async function openApp(options: AppOptions): Promise<App> {
     clock,
     logger,
     database,
+    metrics: createMetricsService({
+      store: createMetricsStore(database, () => clock.now()),
+      clock,
+    }),
     async close() {
       await database.close();
     },

@@ -1,0 +1,70 @@
+// The metrics capability: events, DORA figures, AI attribution, git import, incident sources.
+export type {
+  Change,
+  Cohort,
+  Deployment,
+  DeploymentStatus,
+  Incident,
+  Marker,
+  MetricsData,
+} from "./model.js";
+export { cohorts } from "./model.js";
+export type {
+  ChangeRecord,
+  DeploymentEvent,
+  DeploymentEventType,
+  IncidentEvent,
+  IncidentEventType,
+  RecordedEvents,
+} from "./events.js";
+export type { MetricsStore } from "./ports.js";
+export {
+  foldChanges,
+  foldDeployments,
+  foldEvents,
+  foldIncidents,
+} from "./fold.js";
+export {
+  computeDora,
+  weeklyTrend,
+  defaultIncidentWindowMs,
+  defaultMinCohortSamples,
+} from "./dora/compute.js";
+export type {
+  CohortFigures,
+  DoraOptions,
+  DoraReport,
+  Figures,
+  TrendPoint,
+} from "./dora/compute.js";
+export type { DrillDown, Figure, FigureKey } from "./dora/figure.js";
+export { figureKeys, figureNames } from "./dora/figure.js";
+export { prStages } from "./dora/figures.js";
+export type { Stages } from "./dora/figures.js";
+export { levelFor, reportYears, defaultReportYear } from "./dora/levels.js";
+export type { Level, LevelResult, ReportYear } from "./dora/levels.js";
+export type { Rejected } from "./dora/link.js";
+export {
+  createDetector,
+  parseTrailers,
+  splitMessage,
+} from "./attribution/detect.js";
+export type {
+  CommitMeta,
+  Detector,
+  PullRequestMeta,
+} from "./attribution/detect.js";
+export {
+  AttributionConfig,
+  AttributionRule,
+  builtinRules,
+} from "./attribution/rules.js";
+export { createMetricsService } from "./service.js";
+export type {
+  DeliveryEventSink,
+  DeploymentFacts,
+  IncidentFacts,
+  MetricsService,
+  MetricsServiceDeps,
+  RunFacts,
+} from "./service.js";

@@ -1,0 +1,205 @@
+import { describe, expect, it } from "vitest";
+import { ManualClock } from "../kernel/index.js";
+import { createMetricsService } from "../metrics/index.js";
+import type { ChangeRecord, DeploymentEvent } from "../metrics/index.js";
+import { testDatabases } from "../../test/support/databases.js";
+import { createMetricsStore } from "./metrics-store.js";
+
+const t0 = Date.UTC(2025, 0, 1);
+const h = (n: number) => t0 + n * 3_600_000;
+
+const change = (
+  id: string,
+  at: number,
+  extra: Partial<ChangeRecord> = {},
+): ChangeRecord => ({
+  project: "shop",
+  id,
+  kind: "commit",
+  commits: [id],
+  firstCommitAt: h(at),
+  trailers: [["Co-authored-by", "Claude <noreply@anthropic.com>"]],
+  cohort: "ai-assisted",
+  markers: [
+    {
+      rule: "claude-code-coauthor",
+      tool: "Claude Code",
+      field: "trailer",
+      evidence: "x",
+    },
+  ],
+  source: "test",
+  ...extra,
+});
+
+describe.each(testDatabases)("metrics store on $name", ({ open }) => {
+  async function withService<T>(
+    fn: (s: ReturnType<typeof createMetricsService>) => Promise<T>,
+  ) {
+    const database = await open();
+    const clock = new ManualClock(h(48));
+    try {
+      return await fn(
+        createMetricsService({
+          store: createMetricsStore(database, () => clock.now()),
+          clock,
+        }),
+      );
+    } finally {
+      await database.close();
+    }
+  }
+
+  it("stores each event once: the same event twice is one event", () =>
+    withService(async (s) => {
+      expect(await s.recordChanges([change("a", 0), change("b", 1)])).toBe(2);
+      expect(await s.recordChanges([change("a", 0), change("c", 2)])).toBe(1);
+      const deploy: DeploymentEvent = {
+        project: "shop",
+        deploymentId: "d1",
+        type: "succeeded",
+        at: h(3),
+        environment: "production",
+        commit: "c",
+        shipped: ["a", "b", "c"],
+        source: "test",
+      };
+      expect(await s.recordDeploymentEvents([deploy, deploy])).toBe(1);
+      expect(await s.recordDeploymentEvents([deploy])).toBe(0);
+      await s.events.incidentOpened({
+        project: "shop",
+        incidentId: "i1",
+        at: h(4),
+      });
+      await s.events.incidentOpened({
+        project: "shop",
+        incidentId: "i1",
+        at: h(4),
+      });
+      const { data } = await s.data("shop");
+      expect(data.changes.map((c) => c.id).sort()).toEqual(["a", "b", "c"]);
+      expect(data.deployments).toHaveLength(1);
+      expect(data.incidents).toHaveLength(1);
+    }));
+
+  it("round-trips every field", () =>
+    withService(async (s) => {
+      const pr = change("pr:shop#7", 0, {
+        kind: "pull_request",
+        commits: ["k1", "k2"],
+        mergeCommit: "m7",
+        branch: "codex/fix",
+        openedAt: h(1),
+        firstReviewAt: h(2),
+        mergedAt: h(3),
+        author: "Ada",
+        authorEmail: "ada@example.com",
+        title: "Fix it",
+      });
+      await s.recordChanges([pr]);
+      const { data } = await s.data();
+      expect(data.changes[0]).toMatchObject({
+        id: "pr:shop#7",
+        kind: "pull_request",
+        commits: ["k1", "k2"],
+        mergeCommit: "m7",
+        firstCommitAt: h(0),
+        openedAt: h(1),
+        firstReviewAt: h(2),
+        mergedAt: h(3),
+        cohort: "ai-assisted",
+        markers: pr.markers,
+      });
+    }));
+
+  it("folds deployment events by event time, whatever order they arrive in", () =>
+    withService(async (s) => {
+      // The rollback arrives first, then success, then start.
+      await s.events.deploymentRolledBack({
+        project: "shop",
+        deploymentId: "d1",
+        at: h(5),
+      });
+      await s.events.deploymentSucceeded({
+        project: "shop",
+        deploymentId: "d1",
+        at: h(2),
+      });
+      await s.events.deploymentStarted({
+        project: "shop",
+        deploymentId: "d1",
+        at: h(1),
+        environment: "production",
+        commit: "abc",
+        release: "v1",
+      });
+      const { data } = await s.data("shop");
+      expect(data.deployments).toEqual([
+        expect.objectContaining({
+          id: "d1",
+          status: "rolled_back",
+          startedAt: h(1),
+          finishedAt: h(5),
+          commit: "abc",
+          release: "v1",
+          environment: "production",
+        }),
+      ]);
+    }));
+
+  it("computes a report from stored events and flags an incident resolved before it opened", () =>
+    withService(async (s) => {
+      await s.recordChanges([change("a", 0)]);
+      await s.events.deploymentSucceeded({
+        project: "shop",
+        deploymentId: "d1",
+        environment: "production",
+        commit: "a",
+        at: h(10),
+      });
+      await s.events.incidentOpened({
+        project: "shop",
+        incidentId: "bad",
+        at: h(12),
+      });
+      await s.events.incidentResolved({
+        project: "shop",
+        incidentId: "bad",
+        at: h(11),
+      });
+      await s.events.incidentResolved({
+        project: "shop",
+        incidentId: "orphan",
+        at: h(11),
+      });
+      const report = await s.report({
+        project: "shop",
+        windowMs: 48 * 3_600_000,
+      });
+      expect(report.figures.leadTime.value).toBe(10 * 3600);
+      expect(report.figures.changeFailRate.value).toBe(0);
+      expect(report.rejected.map((r) => [r.id, r.reason]).sort()).toEqual([
+        ["bad", "resolved before it opened"],
+        ["orphan", "no opening time recorded"],
+      ]);
+    }));
+
+  it("records the change of a sluice run with its cohort", () =>
+    withService(async (s) => {
+      const n = await s.recordRun({
+        project: "shop",
+        commit: "r1",
+        author: "Ada",
+        authorEmail: "ada@example.com",
+        message: "Fix\n\nCo-authored-by: Codex <noreply@openai.com>",
+        trailers: { "Co-authored-by": ["Codex <noreply@openai.com>"] },
+        createdAt: h(1),
+      });
+      expect(n).toBe(1);
+      const { data } = await s.data("shop");
+      expect(data.changes[0]).toMatchObject({
+        id: "r1",
+        cohort: "ai-assisted",
+      });
+    }));
+});
