@@ -1,3 +1,4 @@
 // One file per capability; drizzle-kit generates the SQL migrations from this index.
 export * from "./runs.js";
 export * from "./metrics.js";
+export * from "./scan.js";
