@@ -1,3 +1,18 @@
 export type { Database, Db, SqlExecutor } from "./database.js";
 export { openDatabase, redactUrl } from "./open.js";
 export type { DatabaseTarget } from "./open.js";
+export { RunStore } from "./run-store.js";
+export type {
+  CacheStatus as StepCacheStatus,
+  ChangeFacts,
+  JobPatch,
+  JobRow,
+  NewJob,
+  NewRun,
+  RunDetail,
+  RunFilter,
+  RunRow,
+  RunStatus as StoredRunStatus,
+  StepPatch,
+  StepRow,
+} from "./run-store.js";

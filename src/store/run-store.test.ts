@@ -256,3 +256,57 @@ describe.each(testDatabases)("RunStore on $name", ({ open }) => {
     expect(detail.jobs[0]!.steps.map((s) => s.name)).toEqual(["s", "extra"]);
   });
 });
+
+describe.each(testDatabases)("RunStore.recorder on $name", ({ open }) => {
+  it("records what the pipeline reports, by job key", async () => {
+    const database = await open();
+    try {
+      const clock = new ManualClock(t0);
+      const store = new RunStore(database.db, clock);
+      const run = await store.createRun(newRun());
+      const rows = await store.addJobs(run.id, [
+        {
+          key: "test (node: 20)",
+          name: "test",
+          needs: [],
+          steps: ["npm test"],
+        },
+      ]);
+      const recorder = store.recorder(
+        new Map([...rows].map(([key, row]) => [key, row.id])),
+      );
+      await recorder.jobStarted("test (node: 20)");
+      await recorder.stepStarted("test (node: 20)", 0, "npm test");
+      clock.advance(2000);
+      await recorder.stepFinished("test (node: 20)", 0, {
+        status: "failure",
+        exitCode: 3,
+        attempts: 2,
+        logPath: "/l/0.log",
+      });
+      await recorder.jobFinished("test (node: 20)", {
+        status: "failure",
+        outputs: {},
+      });
+      const detail = await store.getRun(run.id);
+      expect(detail.jobs[0]).toMatchObject({
+        status: "failure",
+        startedAt: new Date(t0),
+        finishedAt: new Date(t0 + 2000),
+      });
+      expect(detail.jobs[0]!.steps[0]).toMatchObject({
+        status: "failure",
+        exitCode: 3,
+        attempts: 2,
+        cache: null,
+        startedAt: new Date(t0),
+        finishedAt: new Date(t0 + 2000),
+      });
+      await expect(recorder.jobStarted("nope")).rejects.toMatchObject({
+        code: "INTERNAL",
+      });
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import { AppError, newId } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
+import type { RunRecorder } from "../pipeline/index.js";
 import type { Db } from "./database.js";
 import { jobs, runs, steps } from "./schema/index.js";
 
@@ -383,12 +384,14 @@ export class RunStore {
     return rows.length > 0;
   }
 
-  /** Drops a lease when its job completes. */
-  async releaseLease(leaseId: string): Promise<void> {
-    await this.db
+  /** Drops a lease when its job completes; false when the lease was no longer held. */
+  async releaseLease(leaseId: string): Promise<boolean> {
+    const rows = await this.db
       .update(jobs)
       .set({ leaseId: null, leasedBy: null, leaseExpiresAt: null })
-      .where(eq(jobs.leaseId, leaseId));
+      .where(eq(jobs.leaseId, leaseId))
+      .returning({ id: jobs.id });
+    return rows.length > 0;
   }
 
   /** Jobs whose lease ran out before `now`: their runner is presumed lost. */
@@ -444,6 +447,43 @@ export class RunStore {
         .where(eq(steps.jobId, jobId));
       return true;
     });
+  }
+
+  /**
+   * The pipeline's `RunRecorder` for one run: job keys map to the rows `addJobs` created. Used by
+   * the scheduler (and by a runner that runs jobs in-process without the queue).
+   */
+  recorder(jobIds: ReadonlyMap<string, string>): RunRecorder {
+    const idOf = (key: string): string => {
+      const id = jobIds.get(key);
+      if (!id) throw new AppError("INTERNAL", `job ${key} was not recorded`);
+      return id;
+    };
+    const now = () => new Date(this.clock.now());
+    return {
+      jobStarted: async (key) =>
+        this.updateJob(idOf(key), { status: "running", startedAt: now() }),
+      stepStarted: async (key, position) =>
+        this.updateStep(idOf(key), position, {
+          status: "running",
+          startedAt: now(),
+        }),
+      stepFinished: async (key, position, result) =>
+        this.updateStep(idOf(key), position, {
+          status: result.status,
+          exitCode: result.exitCode ?? null,
+          cache: result.cache ?? null,
+          attempts: result.attempts,
+          logPath: result.logPath ?? null,
+          finishedAt: now(),
+        }),
+      jobFinished: async (key, result) =>
+        this.updateJob(idOf(key), {
+          status: result.status,
+          outputs: result.outputs,
+          finishedAt: now(),
+        }),
+    };
   }
 
   /** Final statuses, for callers that check whether a run is over. */

@@ -47,6 +47,7 @@ export function groupQueue(group: string): string {
 /** pg-boss 10 (the Node 20 line) on the sluice database: one queue for jobs, one per group. */
 export class JobQueue {
   private readonly known = new Set<string>();
+  private creating: Promise<void> = Promise.resolve();
 
   private constructor(
     // pg-boss ships CommonJS types; only the methods used here are typed.
@@ -136,15 +137,26 @@ export class JobQueue {
     await this.boss.stop({ graceful: false, close: false, wait: true });
   }
 
-  private async ensureQueue(
+  /** Creates a queue once. Creations are serialised: two at once deadlock on Postgres. */
+  private ensureQueue(
     name: string,
     policy: "standard" | "singleton",
   ): Promise<void> {
-    if (this.known.has(name)) return;
-    if (!(await this.boss.getQueue(name))) {
-      await this.boss.createQueue(name, { name, policy });
-    }
-    this.known.add(name);
+    if (this.known.has(name)) return Promise.resolve();
+    const next = this.creating.then(async () => {
+      if (this.known.has(name)) return;
+      try {
+        if (!(await this.boss.getQueue(name))) {
+          await this.boss.createQueue(name, { name, policy });
+        }
+      } catch (error) {
+        // Another process may have created it at the same moment.
+        if (!(await this.boss.getQueue(name))) throw error;
+      }
+      this.known.add(name);
+    });
+    this.creating = next.catch(() => {});
+    return next;
   }
 }
 

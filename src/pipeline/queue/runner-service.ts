@@ -119,7 +119,9 @@ export class RunnerService implements RunnerApi {
     });
     const onAbort = () => void this.cancel(id);
     signal.addEventListener("abort", onAbort, { once: true });
-    this.notifyWork();
+    // The signal may have fired while the job was being queued.
+    if (signal.aborted) onAbort();
+    else this.notifyWork();
     try {
       return await result;
     } finally {
