@@ -1,13 +1,21 @@
 import { Command } from "commander";
 import type { CliContext } from "./context.js";
+import { registerConfig } from "./commands/config.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerInit } from "./commands/init.js";
 import { registerScan } from "./commands/scan.js";
 import { registerServe } from "./commands/serve.js";
 
 /** A command group adds its commands to the program; heavy modules are imported inside actions. */
 export type Register = (program: Command, ctx: CliContext) => void;
 
-const groups: Register[] = [registerDemo, registerScan, registerServe];
+const groups: Register[] = [
+  registerInit,
+  registerConfig,
+  registerDemo,
+  registerScan,
+  registerServe,
+];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("sluice")

@@ -20,6 +20,9 @@ export interface CheckOptions {
   knownSteps?: ReadonlySet<string> | undefined;
 }
 
+/** Built-in step names: `namespace/name`, as the pipeline's step registry requires. */
+const builtinStepName = /^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/;
+
 export function checkPipeline(
   config: PipelineConfig,
   options: CheckOptions,
@@ -136,6 +139,18 @@ export function checkPipeline(
         "cache",
       ] as const)
         strings([...stepPath, key], step[key]);
+      if (
+        step.uses !== undefined &&
+        !options.knownSteps &&
+        !builtinStepName.test(step.uses)
+      ) {
+        problems.push(
+          source.problem(
+            `\`uses\` in ${describePath(stepPath)} must name a built-in step such as sluice/scan, not ${JSON.stringify(step.uses)}`,
+            offset([...stepPath, "uses"]),
+          ),
+        );
+      }
       if (
         step.uses !== undefined &&
         options.knownSteps &&

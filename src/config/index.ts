@@ -57,3 +57,7 @@ export type {
   TemplateExpansion,
   TemplateRegistry,
 } from "./templates/index.js";
+export { detectProject, filesIn } from "./detect.js";
+export type { Detection, ProjectFiles } from "./detect.js";
+export { initProject, renderInitConfig } from "./init.js";
+export type { InitResult } from "./init.js";

@@ -1,0 +1,43 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import type { CliContext } from "../context.js";
+
+interface ConfigOptions {
+  file?: string;
+  expanded?: boolean;
+  json?: boolean;
+}
+
+export function registerConfig(program: Command, ctx: CliContext): void {
+  program
+    .command("config")
+    .description(
+      "validate sluice.yml and print it; --expanded prints the full pipeline with the template applied",
+    )
+    .option(
+      "-f, --file <path>",
+      "the config file, or a folder holding sluice.yml",
+      ".",
+    )
+    .option("--expanded", "print every job, as the template expands them")
+    .option("--json", "print JSON instead of YAML")
+    .action(async (options: ConfigOptions) => {
+      const { loadConfig } = await import("../../config/index.js");
+      const { stringify } = await import("yaml");
+      // `uses` names are checked for their form here; `sluice run` checks them against the
+      // registered built-in steps.
+      const loaded = loadConfig(resolve(ctx.cwd, options.file ?? "."));
+      const value = options.expanded ? loaded.config : loaded.source;
+      if (options.json) {
+        ctx.json(value);
+        return;
+      }
+      if (!options.expanded) ctx.stderr(`${loaded.file}: valid`);
+      ctx.stdout(
+        stringify(value, {
+          lineWidth: 0,
+          aliasDuplicateObjects: false,
+        }).trimEnd(),
+      );
+    });
+}
