@@ -18,3 +18,16 @@ export type {
   RuleInfo,
   ToolInfo,
 } from "./report/index.js";
+export {
+  advisoryIndexKeys,
+  loadAdvisories,
+  scanDependencies,
+} from "./deps/index.js";
+export type {
+  AdvisoryImport,
+  AdvisorySnapshot,
+  AdvisoryStore,
+  DepsScanResult,
+  OsvRecord,
+  ScanFindingStore,
+} from "./deps/index.js";

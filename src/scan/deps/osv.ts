@@ -215,3 +215,15 @@ export function severityOf(record: OsvRecord): {
 export function isScannedEcosystem(ecosystem: string): boolean {
   return isKnownEcosystem(baseEcosystem(ecosystem));
 }
+
+/** The (ecosystem, normalised name) pairs a record is indexed under. */
+export function advisoryIndexKeys(record: OsvRecord): [string, string][] {
+  const keys = new Map<string, [string, string]>();
+  for (const affected of record.affected ?? []) {
+    if (!affected.package) continue;
+    const ecosystem = baseEcosystem(affected.package.ecosystem);
+    const name = normalizePackageName(ecosystem, affected.package.name);
+    keys.set(`${ecosystem}\u0000${name}`, [ecosystem, name]);
+  }
+  return [...keys.values()];
+}

@@ -1,0 +1,32 @@
+export { loadAdvisories } from "./advisories.js";
+export type { ImportProgress } from "./advisories.js";
+export { cvssBaseScore, severityOfScore } from "./cvss.js";
+export { findLockfiles, readLockfiles } from "./discover.js";
+export type { LockfileResult } from "./discover.js";
+export { lockfileKindOf, lockfileKinds } from "./lockfiles/index.js";
+export {
+  advisoryIndexKeys,
+  matchRecord,
+  normalizePackageName,
+  severityOf,
+} from "./osv.js";
+export type {
+  AdvisoryMatch,
+  OsvAffected,
+  OsvEvent,
+  OsvRange,
+  OsvRecord,
+} from "./osv.js";
+export { queryOsvApi } from "./osv-api.js";
+export type {
+  AdvisoryImport,
+  AdvisorySnapshot,
+  AdvisoryStore,
+  ScanFindingStore,
+} from "./ports.js";
+export { matchPackages, packageKeys } from "./scan.js";
+export { scanDependencies } from "./service.js";
+export type { DepsScanOptions, DepsScanResult } from "./service.js";
+export { compareVersions } from "./versions/index.js";
+export type { Ecosystem, LockedPackage } from "./types.js";
+export { readZip } from "./zip.js";

@@ -1,0 +1,100 @@
+import { statSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { AppError } from "../../kernel/index.js";
+import type { Finding } from "../finding.js";
+import { findLockfiles, readLockfiles } from "./discover.js";
+import type { LockfileResult } from "./discover.js";
+import { lockfileKindOf } from "./lockfiles/index.js";
+import type { OsvRecord } from "./osv.js";
+import { queryOsvApi } from "./osv-api.js";
+import type { AdvisorySnapshot, AdvisoryStore } from "./ports.js";
+import { matchPackages, packageKeys } from "./scan.js";
+import { checkRecord } from "./validate.js";
+
+/** Options of one dependency scan. */
+export interface DepsScanOptions {
+  /** A folder (lockfiles found under it, node_modules skipped) or one lockfile. */
+  target: string;
+  advisories: Pick<AdvisoryStore, "recordsFor" | "currentSnapshot">;
+  /** Also ask the OSV API (`--online`); fails with EXTERNAL when unreachable. */
+  online?: { baseUrl: string };
+  progress?: (message: string) => void;
+}
+
+/** What a dependency scan found, plus what it read and could not read. */
+export interface DepsScanResult {
+  findings: Finding[];
+  lockfiles: { path: string; kind: string; packages: number; error?: string }[];
+  /** Malformed lockfiles: each names its file and line; the others were still scanned. */
+  errors: AppError[];
+  packageCount: number;
+  snapshot?: AdvisorySnapshot;
+}
+
+/** Finds and parses lockfiles, loads the advisories of their packages with one indexed query per ecosystem, matches. */
+export async function scanDependencies(
+  options: DepsScanOptions,
+): Promise<DepsScanResult> {
+  let root = options.target;
+  let paths: string[];
+  let stat;
+  try {
+    stat = statSync(options.target);
+  } catch {
+    throw new AppError(
+      "NOT_FOUND",
+      `no such file or folder: ${options.target}`,
+    );
+  }
+  if (stat.isDirectory()) {
+    paths = findLockfiles(root);
+  } else {
+    if (!lockfileKindOf(options.target)) {
+      throw new AppError(
+        "INVALID_ARGUMENT",
+        `${options.target} is not a lockfile sluice reads`,
+      );
+    }
+    root = dirname(options.target);
+    paths = [basename(options.target)];
+  }
+  options.progress?.(
+    `reading ${paths.length} lockfile${paths.length === 1 ? "" : "s"}`,
+  );
+  const lockfiles: LockfileResult[] = readLockfiles(root, paths);
+  const keys = packageKeys(lockfiles);
+  const snapshot = await options.advisories.currentSnapshot();
+  let records: OsvRecord[] = await options.advisories.recordsFor(keys);
+  if (options.online) {
+    const queries = lockfiles.flatMap((f) =>
+      f.packages
+        .filter((p) => p.version !== "")
+        .map((p) => ({
+          ecosystem: p.ecosystem,
+          name: p.name,
+          version: p.version,
+        })),
+    );
+    options.progress?.(`asking the OSV API about ${queries.length} packages`);
+    const online = await queryOsvApi(queries, options.online);
+    const known = new Set(records.map((r) => r.id));
+    for (const value of online) {
+      const checked = checkRecord(value);
+      if (checked.ok && !known.has(checked.record.id))
+        records = [...records, checked.record];
+    }
+  }
+  const findings = matchPackages(lockfiles, records, snapshot?.id);
+  return {
+    findings,
+    lockfiles: lockfiles.map((f) => ({
+      path: f.path,
+      kind: f.kind,
+      packages: f.packages.length,
+      ...(f.error ? { error: f.error.message } : {}),
+    })),
+    errors: lockfiles.flatMap((f) => (f.error ? [f.error] : [])),
+    packageCount: lockfiles.reduce((n, f) => n + f.packages.length, 0),
+    ...(snapshot ? { snapshot } : {}),
+  };
+}
