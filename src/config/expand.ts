@@ -207,13 +207,18 @@ export function expand(
   }
   if (problems.length > 0) return problems;
 
-  const config: PipelineConfig = { name: file.name ?? name, jobs };
+  // Keys in the order a reader expects when the pipeline is printed: name, on, env, jobs.
   const on = file.on ?? templateOn;
-  if (on !== undefined) config.on = on;
   const env = { ...templateEnv, ...file.env };
-  if (Object.keys(env).length > 0) config.env = env;
-  if (file["max-parallel"] !== undefined)
-    config["max-parallel"] = file["max-parallel"];
+  const config: PipelineConfig = {
+    name: file.name ?? name,
+    ...(on === undefined ? {} : { on }),
+    ...(Object.keys(env).length > 0 ? { env } : {}),
+    ...(file["max-parallel"] === undefined
+      ? {}
+      : { "max-parallel": file["max-parallel"] }),
+    jobs,
+  };
   return ref === undefined
     ? { config, origins }
     : { config, origins, template: ref };

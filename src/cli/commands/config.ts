@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 
@@ -26,7 +26,12 @@ export function registerConfig(program: Command, ctx: CliContext): void {
       const { stringify } = await import("yaml");
       // `uses` names are checked for their form here; `sluice run` checks them against the
       // registered built-in steps.
-      const loaded = loadConfig(resolve(ctx.cwd, options.file ?? "."));
+      const path = resolve(ctx.cwd, options.file ?? ".");
+      // Errors name the file as the user would type it: relative to the current folder.
+      const shown = relative(ctx.cwd, path);
+      const loaded = loadConfig(
+        shown === "" ? "." : shown.startsWith("..") ? path : shown,
+      );
       const value = options.expanded ? loaded.config : loaded.source;
       if (options.json) {
         ctx.json(value);
