@@ -31,3 +31,4 @@ export type {
   OsvRecord,
   ScanFindingStore,
 } from "./deps/index.js";
+export * as secrets from "./secrets/index.js";

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { registerScanSecrets } from "./scan-secrets.js";
 
 /** Each scanner adds its subcommands to `sluice scan`. */
 type RegisterScan = (scan: Command, ctx: CliContext) => void;
 
-const scanners: RegisterScan[] = [];
+const scanners: RegisterScan[] = [registerScanSecrets];
 
 export function registerScan(program: Command, ctx: CliContext): void {
   const scan = program

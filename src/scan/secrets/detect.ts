@@ -52,6 +52,9 @@ export interface DetectResult {
 
 const allowMarker = /(?:sluice|gitleaks):allow/;
 
+/** How far before a keyword a single-line match may start (gitleaks' prefixes reach ~50). */
+const windowBefore = 256;
+
 /**
  * Runs a compiled rule set over fragments: one Aho–Corasick pass per fragment for all keywords,
  * then each rule's regex only in windows around its keyword hits (or over the whole fragment for
@@ -131,9 +134,20 @@ export class Detector {
     for (const hit of hits) {
       const klen = this.automaton.keywords[hit.keyword]!.length;
       for (const r of this.keywordRules[hit.keyword]!) {
-        const w = rules[r]!.window;
-        const start = lineStartBefore(data, hit.start, w);
-        const end = lineEndAfter(data, hit.start + klen, w);
+        const rule = rules[r]!;
+        const multiLine = rule.spec.window !== undefined;
+        const start = lineStartBefore(
+          data,
+          hit.start,
+          multiLine ? rule.window : windowBefore,
+          multiLine,
+        );
+        const end = lineEndAfter(
+          data,
+          hit.start + klen,
+          rule.window,
+          multiLine,
+        );
         const list = windows.get(r);
         const last = list?.[list.length - 1];
         if (last && start <= last[1]) last[1] = Math.max(last[1], end);
@@ -308,21 +322,57 @@ export function allowlistMatches(
   return a.and ? checks.every(Boolean) : checks.some(Boolean);
 }
 
-/** Start of the window: `reach` bytes before `at`, widened to its line start unless that line is very long. */
-function lineStartBefore(data: Uint8Array, at: number, reach: number): number {
-  const floor = at - reach;
+const isWordByte = (b: number | undefined): boolean =>
+  b !== undefined &&
+  ((b >= 48 && b <= 57) ||
+    (b >= 65 && b <= 90) ||
+    (b >= 97 && b <= 122) ||
+    b === 95 ||
+    b >= 128);
+
+/**
+ * Start of a window `reach` bytes before `at`. With `lines`, widened to the line start (for
+ * multi-line rules); otherwise moved forward out of a word, so a cut never makes a token
+ * boundary that is not in the file.
+ */
+function lineStartBefore(
+  data: Uint8Array,
+  at: number,
+  reach: number,
+  lines: boolean,
+): number {
+  let floor = at - reach;
   if (floor <= 0) return 0;
-  const i = data.lastIndexOf(10, floor - 1);
-  return floor - (i + 1) <= reach ? i + 1 : floor;
+  if (lines) {
+    const i = data.lastIndexOf(10, floor - 1);
+    return floor - (i + 1) <= reach ? i + 1 : floor;
+  }
+  for (let n = 0; n < 64 && floor < at && isWordByte(data[floor - 1]); n++)
+    floor++;
+  return floor;
 }
 
-/** End of the window: `reach` bytes after `at`, widened to its line end unless that line is very long. */
-function lineEndAfter(data: Uint8Array, at: number, reach: number): number {
-  const ceiling = at + reach;
+/** End of a window `reach` bytes after `at`: to the line end for multi-line rules, else out of a word. */
+function lineEndAfter(
+  data: Uint8Array,
+  at: number,
+  reach: number,
+  lines: boolean,
+): number {
+  let ceiling = at + reach;
   if (ceiling >= data.length) return data.length;
-  const i = data.indexOf(10, ceiling);
-  const end = i < 0 ? data.length : i;
-  return end - ceiling <= reach ? end : ceiling;
+  if (lines) {
+    const i = data.indexOf(10, ceiling);
+    const end = i < 0 ? data.length : i;
+    return end - ceiling <= reach ? end : ceiling;
+  }
+  for (
+    let n = 0;
+    n < 64 && ceiling < data.length && isWordByte(data[ceiling]);
+    n++
+  )
+    ceiling++;
+  return ceiling;
 }
 
 /** Byte offsets of line starts, built only for fragments with matches. */

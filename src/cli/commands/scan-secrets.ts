@@ -1,0 +1,313 @@
+import type { Command } from "commander";
+import { Option } from "commander";
+import type { CliContext } from "../context.js";
+
+interface SecretsFlags {
+  staged?: boolean;
+  since?: string;
+  all?: boolean;
+  format: string;
+  output?: string;
+  failOn: string;
+  config?: string;
+  baseline?: string;
+  writeBaseline?: string;
+  showSecrets?: boolean;
+  maxFileSize: string;
+  gitignore: boolean;
+  workers?: string;
+  timeBudget: string;
+  stdinName?: string;
+}
+
+/** `10MB`, `512k`, `1048576` → bytes. */
+function parseSize(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[
+    m[2]!.toLowerCase() as "" | "k" | "m" | "g"
+  ];
+  return Math.floor(Number(m[1]) * unit);
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** `sluice scan secrets`: the secret scanner over a tree, the index, history or stdin. */
+export function registerScanSecrets(scan: Command, ctx: CliContext): void {
+  scan
+    .command("secrets")
+    .description(
+      "find secrets in a tree (default: .), the staged changes, git history or stdin (-); exit 0 clean, 1 findings at or above --fail-on, 2 error or incomplete scan",
+    )
+    .argument("[path]", "folder or file to scan, or - for standard input", ".")
+    .option("--staged", "scan only the lines added in the index (pre-commit)")
+    .option(
+      "--since <rev>",
+      "scan the lines added by commits after REV (or in the range A..B)",
+    )
+    .option("--all", "scan the lines added by every commit of every branch")
+    .addOption(
+      new Option("--format <format>", "output format")
+        .choices(["human", "json", "sarif"])
+        .default("human"),
+    )
+    .option("--output <file>", "write the report to a file instead of stdout")
+    .addOption(
+      new Option("--fail-on <severity>", "lowest severity that fails the scan")
+        .choices(["info", "low", "medium", "high", "critical"])
+        .default("medium"),
+    )
+    .option(
+      "--config <file>",
+      "gitleaks-format TOML rule file ([extend] useDefault = true keeps ours)",
+    )
+    .option(
+      "--baseline <file>",
+      "accept the findings recorded in this baseline",
+    )
+    .option(
+      "--write-baseline <file>",
+      "record every current finding as accepted, then exit 0",
+    )
+    .option(
+      "--show-secrets",
+      "print secrets in full instead of a redacted prefix",
+    )
+    .option(
+      "--max-file-size <size>",
+      "skip files larger than this (e.g. 10MB, 512k)",
+      "10MB",
+    )
+    .option(
+      "--no-gitignore",
+      "in a work tree, also scan files that .gitignore excludes",
+    )
+    .option("--workers <n>", "worker threads (default: available cores)")
+    .option(
+      "--time-budget <ms>",
+      "time allowed per rule and file before the rule is stopped",
+      "5000",
+    )
+    .option(
+      "--stdin-name <path>",
+      "path to report for content read from stdin",
+      "-",
+    )
+    .action(async (path: string, flags: SecretsFlags) => {
+      const { AppError, systemClock } = await import("../../kernel/index.js");
+      const { writeFileSync } = await import("node:fs");
+      const { resolve, relative, isAbsolute } = await import("node:path");
+      const report = await import("../../scan/index.js");
+      const secrets = report.secrets;
+
+      const modes = [flags.staged, flags.since !== undefined, flags.all].filter(
+        Boolean,
+      ).length;
+      if (modes > 1)
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          "use only one of --staged, --since and --all",
+        );
+      if (modes > 0 && path === "-")
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          "--staged, --since and --all scan a repository, not stdin",
+        );
+      const maxFileSize = parseSize(flags.maxFileSize);
+      if (maxFileSize === undefined)
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          `--max-file-size: cannot read ${JSON.stringify(flags.maxFileSize)} as a size (e.g. 10MB)`,
+        );
+      const workers =
+        flags.workers === undefined ? undefined : Number(flags.workers);
+      if (workers !== undefined && !(Number.isInteger(workers) && workers > 0))
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          "--workers must be a positive integer",
+        );
+      const timeBudgetMs = Number(flags.timeBudget);
+      if (!(timeBudgetMs > 0))
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          "--time-budget must be a positive number of milliseconds",
+        );
+
+      const target = resolve(ctx.cwd, path === "-" ? "." : path);
+      const root = secrets.repoRoot(target) ?? target;
+      if (modes > 0 && secrets.repoRoot(target) === undefined)
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          `${path} is not inside a git repository`,
+        );
+
+      // Rules: --config, else the project's .gitleaks.toml (gitleaks compatibility), else ours.
+      const { existsSync } = await import("node:fs");
+      const configFile = flags.config
+        ? resolve(ctx.cwd, flags.config)
+        : existsSync(resolve(root, ".gitleaks.toml"))
+          ? resolve(root, ".gitleaks.toml")
+          : undefined;
+      const config = configFile
+        ? secrets.loadConfigFile(configFile)
+        : undefined;
+      const baseline = flags.baseline
+        ? secrets.readBaseline(resolve(ctx.cwd, flags.baseline))
+        : undefined;
+      const rel = (file: string | undefined) =>
+        file &&
+        !relative(root, file).startsWith("..") &&
+        !isAbsolute(relative(root, file))
+          ? [relative(root, file).split("\\").join("/")]
+          : [];
+
+      const scanTarget =
+        path === "-"
+          ? {
+              kind: "stdin" as const,
+              path: ctx.cwd,
+              data: await readStdin(),
+              name: flags.stdinName ?? "-",
+            }
+          : flags.staged
+            ? { kind: "staged" as const, path: target }
+            : flags.since !== undefined
+              ? {
+                  kind: "history" as const,
+                  path: target,
+                  revs: [
+                    flags.since.includes("..")
+                      ? flags.since
+                      : `${flags.since}..HEAD`,
+                  ],
+                }
+              : flags.all
+                ? { kind: "history" as const, path: target, revs: ["--all"] }
+                : { kind: "tree" as const, path: target };
+      if (scanTarget.kind === "tree" && !existsSync(target))
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          `${path}: no such file or folder`,
+        );
+
+      const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+      const result = await secrets.scanSecrets({
+        target: scanTarget,
+        ...(config ? { config } : {}),
+        maxFileSize,
+        gitignore: flags.gitignore,
+        ...(workers ? { workers } : {}),
+        timeBudgetMs,
+        showSecrets: flags.showSecrets === true,
+        excludePaths: [
+          ...rel(configFile),
+          ...rel(flags.baseline ? resolve(ctx.cwd, flags.baseline) : undefined),
+          ...rel(
+            flags.writeBaseline
+              ? resolve(ctx.cwd, flags.writeBaseline)
+              : undefined,
+          ),
+        ],
+        clock: systemClock,
+        onProgress: (s) => {
+          if (s.elapsedMs > 2000)
+            ctx.stderr(`sluice: scanning… ${s.files} files, ${mb(s.bytes)} MB`);
+        },
+      });
+
+      for (const p of result.problems)
+        ctx.stderr(`sluice: rule ${p.ruleId} skipped: ${p.message}`);
+      for (const t of result.timeouts)
+        ctx.stderr(
+          `sluice: rule ${t.ruleId ?? "(unknown)"} stopped on ${t.path}${t.commit ? ` @ ${t.commit.slice(0, 12)}` : ""}: over its ${timeBudgetMs} ms budget (its other rules' findings are kept)`,
+        );
+      for (const e of result.errors)
+        ctx.stderr(`sluice: cannot read ${e.path}: ${e.message}`);
+      const s = result.stats;
+      const skipped = Object.entries(s.skipped)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ");
+      ctx.stderr(
+        `sluice: scanned ${s.files} files (${mb(s.bytes)} MB) in ${(s.elapsedMs / 1000).toFixed(2)} s${skipped ? `; skipped ${skipped}` : ""}`,
+      );
+
+      if (flags.writeBaseline) {
+        const file = resolve(ctx.cwd, flags.writeBaseline);
+        writeFileSync(
+          file,
+          `${JSON.stringify(secrets.buildBaseline(result.findings), null, 2)}\n`,
+        );
+        ctx.stderr(
+          `sluice: wrote ${result.findings.length} findings to baseline ${flags.writeBaseline}`,
+        );
+        return;
+      }
+      let findings = result.findings;
+      let accepted = 0;
+      if (baseline) {
+        const applied = secrets.applyBaseline(findings, baseline);
+        findings = applied.fresh;
+        accepted = applied.accepted.length;
+        if (applied.unused.length > 0)
+          ctx.stderr(
+            `sluice: ${applied.unused.length} baseline entries matched nothing`,
+          );
+      }
+      const rules = result.rules.map((r) => ({
+        tool: "secrets",
+        id: r.id,
+        shortDescription: r.description,
+        fullDescription: r.description,
+        help: "Revoke or rotate this credential, remove it from the code (and history), and load it from a secret store instead.",
+        tags: ["security", "secret", ...(r.tags ?? [])],
+        precision: "high" as const,
+      }));
+      const text = report.formatReport(
+        flags.format as "human" | "json" | "sarif",
+        {
+          findings,
+          rules,
+          tools: [
+            {
+              name: "secrets",
+              driverName: "sluice-secrets",
+              informationUri: "https://github.com/sluice-dev/sluice",
+            },
+          ],
+          metadata: {
+            files: s.files,
+            bytes: s.bytes,
+            skipped: s.skipped,
+            elapsedMs: Math.round(s.elapsedMs),
+            baselined: accepted,
+            timeouts: result.timeouts,
+            ruleProblems: result.problems,
+          },
+        },
+        // A history finding's line is in its commit, not in the work tree: no code frame then.
+        scanTarget.kind === "tree" || scanTarget.kind === "staged"
+          ? { readSource: report.sourceReader(root) }
+          : {},
+      );
+      if (flags.output) writeFileSync(resolve(ctx.cwd, flags.output), text);
+      else process.stdout.write(text);
+
+      const failing = report.findingsAtOrAbove(
+        findings,
+        flags.failOn as "medium",
+      );
+      if (failing.length > 0) process.exitCode = 1;
+      else if (
+        result.timeouts.length > 0 ||
+        result.problems.length > 0 ||
+        result.errors.length > 0
+      ) {
+        ctx.stderr("sluice: the scan is incomplete (see above)");
+        process.exitCode = 2;
+      }
+    });
+}

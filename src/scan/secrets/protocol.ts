@@ -1,0 +1,41 @@
+import type { SkipReason } from "./classify.js";
+import type { RuleTimeout, SecretMatch } from "./detect.js";
+import type { AllowlistSpec, RuleSpec } from "./rule.js";
+
+/** What a scan worker starts with. */
+export interface WorkerInit {
+  rules: RuleSpec[];
+  allowlists: AllowlistSpec[];
+  /** Shared slot per worker: the index of the rule running now (-1 when idle). */
+  currentRule: SharedArrayBuffer;
+  maxFileSize: number;
+  ruleBudgetMs: number;
+}
+
+/**
+ * One unit of work: a file the worker reads itself (`file`), or content the main thread already
+ * has (`data`: a diff's added lines, a blob, stdin).
+ */
+export interface ScanTask {
+  id: number;
+  path: string;
+  /** Absolute file to read; absent when `data` is given. */
+  file?: string;
+  data?: Uint8Array;
+  lineMap?: number[];
+  commit?: string;
+  /** Rules to leave out (they ran out of time on this task before). */
+  exclude?: string[];
+}
+
+export interface TaskResult {
+  id: number;
+  matches: SecretMatch[];
+  timeouts: RuleTimeout[];
+  skipped?: SkipReason;
+  /** Bytes whose content was scanned (0 when skipped). */
+  bytes: number;
+  regexRuns: number;
+  /** A read error (the file vanished, no permission): reported, not fatal. */
+  error?: string;
+}

@@ -1,0 +1,267 @@
+import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join, relative, resolve, sep } from "node:path";
+import type { Clock } from "../../kernel/index.js";
+import type { Finding, FindingCommit } from "../finding.js";
+import { redact, secretFingerprint, secretHash } from "./baseline.js";
+import type { SkipReason } from "./classify.js";
+import type { SecretsConfig } from "./config.js";
+import { defaultConfig } from "./config.js";
+import { Detector } from "./detect.js";
+import { IgnoreList } from "./ignore.js";
+import { ScanPool } from "./pool.js";
+import type { ScanTask, TaskResult } from "./protocol.js";
+import type { RuleProblem, RuleSpec } from "./rule.js";
+import { compileRuleSet } from "./rule.js";
+import type { DiffFragment } from "./sources/git.js";
+import { historyFragments, repoRoot, stagedFragments } from "./sources/git.js";
+import { listFiles } from "./sources/tree.js";
+
+/** What to scan. */
+export type ScanTarget =
+  | { kind: "tree"; path: string }
+  | { kind: "stdin"; path: string; data: Buffer; name?: string }
+  | { kind: "staged"; path: string }
+  | { kind: "history"; path: string; revs: string[] };
+
+export interface SecretScanOptions {
+  target: ScanTarget;
+  config?: SecretsConfig;
+  /** Files above this size (bytes) are skipped without being read. */
+  maxFileSize?: number;
+  /** Follow .gitignore in a work tree (default true). */
+  gitignore?: boolean;
+  workers?: number;
+  /** Per file and rule; a rule over budget is stopped and reported. */
+  timeBudgetMs?: number;
+  showSecrets?: boolean;
+  /** Paths (relative to the root) never scanned as content: the rule file, the baseline. */
+  excludePaths?: string[];
+  clock: Clock;
+  onProgress?: (stats: ScanStats) => void;
+}
+
+export interface ScanStats {
+  files: number;
+  bytes: number;
+  skipped: Partial<Record<SkipReason | "ignored" | "allowlisted", number>>;
+  regexRuns: number;
+  elapsedMs: number;
+}
+
+/** A rule stopped on a file because it ran over its time budget. */
+export interface ScanTimeout {
+  path: string;
+  ruleId: string | undefined;
+  commit?: string;
+}
+
+export interface SecretScanResult {
+  findings: Finding[];
+  stats: ScanStats;
+  timeouts: ScanTimeout[];
+  /** Rules that could not compile (skipped), by id. */
+  problems: RuleProblem[];
+  /** Files that could not be read. */
+  errors: { path: string; message: string }[];
+  rules: RuleSpec[];
+}
+
+export const defaultMaxFileSize = 10 * 1024 * 1024;
+
+const toPosix = (p: string): string => p.split(sep).join("/");
+
+/**
+ * Scans for secrets: lists the target's content (a tree, the index's added lines, a commit range,
+ * stdin), filters `.sluiceignore` and allowlisted paths on the main thread, and runs detection on
+ * a pool of worker threads. Findings carry a content fingerprint and a redacted secret.
+ */
+export async function scanSecrets(
+  options: SecretScanOptions,
+): Promise<SecretScanResult> {
+  const clock = options.clock;
+  const started = clock.now();
+  const config = options.config ?? defaultConfig();
+  const compiled = compileRuleSet(config.rules, config.allowlists);
+  const failed = new Set(compiled.problems.map((p) => p.ruleId));
+  // Workers get only the rules that compiled; indexes then match the shared "current rule" slot.
+  const rules = config.rules.filter((r) => !failed.has(r.id));
+  const detector = new Detector(compiled);
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const maxFileSize = options.maxFileSize ?? defaultMaxFileSize;
+  const budget = options.timeBudgetMs ?? 5000;
+  const stats: ScanStats = {
+    files: 0,
+    bytes: 0,
+    skipped: {},
+    regexRuns: 0,
+    elapsedMs: 0,
+  };
+  const result: SecretScanResult = {
+    findings: [],
+    stats,
+    timeouts: [],
+    problems: compiled.problems,
+    errors: [],
+    rules,
+  };
+  const target = options.target;
+  const dir = resolve(target.path);
+  const root = target.kind === "stdin" ? dir : (repoRoot(dir) ?? dir);
+  const ignoreFile = join(root, ".sluiceignore");
+  const ignore = new IgnoreList(
+    existsSync(ignoreFile) ? readFileSync(ignoreFile, "utf8") : "",
+  );
+  const excluded = new Set(options.excludePaths ?? []);
+  const count = (reason: keyof ScanStats["skipped"]) =>
+    (stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1);
+
+  const pool = new ScanPool({
+    size: options.workers ?? availableParallelism(),
+    init: {
+      rules,
+      allowlists: config.allowlists,
+      maxFileSize,
+      ruleBudgetMs: budget,
+    },
+    taskBudgetMs: budget * 2,
+  });
+  let lastProgress = clock.now();
+  const pending = new Set<Promise<void>>();
+  let nextId = 0;
+
+  const admit = (path: string): boolean => {
+    if (excluded.has(path) || ignore.ignores(path)) {
+      count("ignored");
+      return false;
+    }
+    if (detector.pathAllowed(path)) {
+      count("allowlisted");
+      return false;
+    }
+    return true;
+  };
+
+  const submit = async (
+    task: Omit<ScanTask, "id">,
+    commit?: FindingCommit,
+  ): Promise<void> => {
+    // Back-pressure: keep the queue short so a history stream is not read ahead unboundedly.
+    while (pool.backlog > 256) await Promise.race(pending);
+    const p = pool.run({ ...task, id: nextId++ }).then(
+      (r) => collect(task.path, r, commit),
+      (error: unknown) =>
+        void result.errors.push({
+          path: task.path,
+          message: (error as Error).message,
+        }),
+    );
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+
+  const collect = (
+    path: string,
+    r: TaskResult,
+    commit?: FindingCommit,
+  ): void => {
+    if (r.error) result.errors.push({ path, message: r.error });
+    if (r.skipped) count(r.skipped);
+    else if (!r.error) {
+      stats.files++;
+      stats.bytes += r.bytes;
+    }
+    stats.regexRuns += r.regexRuns;
+    for (const t of r.timeouts)
+      result.timeouts.push({
+        path,
+        ruleId: t.ruleId,
+        ...(commit ? { commit: commit.sha } : {}),
+      });
+    const seen = new Set<string>();
+    for (const m of r.matches) {
+      // Two rules on the same secret at the same place: keep the first (specific rules come first).
+      const key = `${m.line}:${m.column}:${m.secret}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const rule = byId.get(m.ruleId);
+      const hash = secretHash(m.secret);
+      const shown = options.showSecrets ? m.secret : redact(m.secret);
+      const finding: Finding = {
+        tool: "secrets",
+        ruleId: m.ruleId,
+        severity: rule?.severity ?? "high",
+        message: `${rule?.description ?? m.ruleId}: ${shown}`,
+        location: {
+          path,
+          startLine: m.line,
+          startColumn: m.column,
+          endLine: m.endLine,
+          endColumn: m.endColumn,
+        },
+        fingerprint: secretFingerprint(m.ruleId, path, hash),
+        properties: {
+          redacted: shown,
+          secretHash: hash,
+          entropy: Number(m.entropy.toFixed(3)),
+          ...(rule?.tags ? { tags: rule.tags } : {}),
+        },
+      };
+      if (commit) finding.commit = commit;
+      result.findings.push(finding);
+    }
+    const now = clock.now();
+    if (options.onProgress && now - lastProgress > 500) {
+      lastProgress = now;
+      options.onProgress({ ...stats, elapsedMs: now - started });
+    }
+  };
+
+  const submitDiff = async (f: DiffFragment): Promise<void> => {
+    if (!admit(f.path)) return;
+    const task: Omit<ScanTask, "id"> = {
+      path: f.path,
+      ...(f.binary ? {} : { data: f.data, lineMap: f.lineMap }),
+    };
+    if (f.binary) task.data = new Uint8Array([0]);
+    if (f.commit) task.commit = f.commit.sha;
+    await submit(task, f.commit);
+  };
+
+  try {
+    if (target.kind === "stdin") {
+      await submit({ path: target.name ?? "-", data: target.data });
+    } else if (target.kind === "tree") {
+      const inRepo = repoRoot(dir) !== undefined;
+      const prefix = inRepo ? toPosix(relative(root, dir)) : "";
+      for (const file of await listFiles(dir, {
+        gitignore: options.gitignore ?? true,
+      })) {
+        const path = prefix ? `${prefix}/${file}` : file;
+        if (admit(path)) await submit({ path, file: join(dir, file) });
+      }
+    } else if (target.kind === "staged") {
+      for (const f of stagedFragments(root)) await submitDiff(f);
+    } else {
+      for await (const f of historyFragments(root, target.revs))
+        await submitDiff(f);
+    }
+    while (pending.size > 0) await Promise.all([...pending]);
+  } finally {
+    await pool.close();
+  }
+  for (const t of pool.timeouts)
+    if (
+      !result.timeouts.some((x) => x.path === t.path && x.ruleId === t.ruleId)
+    )
+      result.timeouts.push(t);
+  result.findings.sort(
+    (a, b) =>
+      a.location.path.localeCompare(b.location.path) ||
+      a.location.startLine - b.location.startLine ||
+      (a.location.startColumn ?? 0) - (b.location.startColumn ?? 0) ||
+      (a.commit?.date ?? "").localeCompare(b.commit?.date ?? ""),
+  );
+  stats.elapsedMs = clock.now() - started;
+  return result;
+}
