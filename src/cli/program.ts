@@ -3,6 +3,7 @@ import type { CliContext } from "./context.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerInit } from "./commands/init.js";
+import { registerMetrics } from "./commands/metrics.js";
 import { registerScan } from "./commands/scan.js";
 import { registerServe } from "./commands/serve.js";
 
@@ -15,6 +16,7 @@ const groups: Register[] = [
   registerDemo,
   registerScan,
   registerServe,
+  registerMetrics,
 ];
 
 export function buildProgram(ctx: CliContext): Command {

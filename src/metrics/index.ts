@@ -68,3 +68,11 @@ export type {
   MetricsServiceDeps,
   RunFacts,
 } from "./service.js";
+export { importGit } from "./git/import.js";
+export type { ImportGitOptions, ImportGitResult } from "./git/import.js";
+export { historyEvents } from "./git/history.js";
+export { readLog, readTags } from "./git/log.js";
+export type { GitCommit, GitTag } from "./git/log.js";
+export { renderTable } from "./report/table.js";
+export { renderHtml } from "./report/html.js";
+export { formatSeconds, formatValue } from "./report/format.js";
