@@ -1,7 +1,56 @@
 // Writes the generated JSON Schemas into schema/; with --check, fails when a committed file is stale.
 import { readFileSync, writeFileSync } from "node:fs";
+import { z } from "zod";
+import { SluiceConfig, builtinTemplates } from "../src/config/index.js";
 
-const generated: Record<string, unknown> = {};
+/**
+ * sluice.yml: the zod schema as the user writes it (`io: "input"`: before transforms, so env
+ * values may be numbers and versions may be numbers). Each template's typed `with` is added as an
+ * if/then on `extends`. Refinements cannot be said in JSON Schema; the loader checks them and the
+ * description lists them.
+ */
+function sluiceSchema(): Record<string, unknown> {
+  const base = z.toJSONSchema(SluiceConfig, { io: "input" }) as Record<
+    string,
+    unknown
+  >;
+  const templates = [...builtinTemplates.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([ref, template]) => {
+      const { $schema: _drop, ...inputs } = z.toJSONSchema(template.inputs, {
+        io: "input",
+      }) as Record<string, unknown>;
+      return {
+        if: { properties: { extends: { const: ref } }, required: ["extends"] },
+        then: {
+          properties: {
+            with: { description: template.description, ...inputs },
+          },
+        },
+      };
+    });
+  return {
+    $schema: base.$schema,
+    $id: "https://github.com/sluice/sluice/schema/sluice.schema.json",
+    title: "sluice.yml",
+    description:
+      "A sluice pipeline: `extends` a golden-path template with `with` inputs, and/or `jobs`. " +
+      "Checked by `sluice config` beyond this schema: a step has exactly one of `run` and `uses`; " +
+      "`steps` is required unless a job overrides a template job; `needs` names existing jobs " +
+      "without cycles; `if` and `${{ }}` expressions parse; `uses` names a built-in step; " +
+      "durations are non-empty.",
+    ...Object.fromEntries(
+      Object.entries(base).filter(([k]) => k !== "$schema"),
+    ),
+    allOf: templates,
+  };
+}
+
+/** Every generated file under schema/ (other capabilities add theirs here). */
+const generated: Record<string, unknown> = {
+  "sluice.schema.json": sluiceSchema(),
+};
+
 const check = process.argv.includes("--check");
 let stale = 0;
 for (const [file, schema] of Object.entries(generated)) {
