@@ -131,6 +131,8 @@ export interface JobResult {
   outputs: Record<string, string>;
   steps: StepResult[];
   error?: string | undefined;
+  /** Artifacts the job published (handed to the jobs that need it). */
+  artifacts?: ArtifactRef[] | undefined;
 }
 
 export interface RunResult {
@@ -304,4 +306,8 @@ export interface JobDeps {
   tempDir: string;
   /** The environment of this machine under the job's env (the embedded runner passes its own). */
   baseEnv: Record<string, string>;
+  /** Aborts even the `always()` steps that run after a cancel (a second Ctrl-C). */
+  forceSignal?: AbortSignal | undefined;
+  /** Extra expression contexts, e.g. `secrets` (never serialised with the job). */
+  context?: Record<string, unknown> | undefined;
 }

@@ -1,0 +1,408 @@
+import { resolve } from "node:path";
+import { messageOf } from "../kernel/index.js";
+import { formatDuration } from "./durations.js";
+import {
+  groupMembers,
+  signalGroup,
+  waitGroupGone,
+} from "./executors/process-group.js";
+import {
+  conditionHolds,
+  expand,
+  expandEnv,
+  statusFunctions,
+} from "./expressions.js";
+import { hashFiles } from "./hash-files.js";
+import type {
+  ArtifactRef,
+  CacheStatus,
+  JobDeps,
+  JobInput,
+  JobResult,
+  JobStatus,
+  PlannedJob,
+  PlannedStep,
+  StepResult,
+} from "./ports.js";
+import { runStepAttempts } from "./step-runner.js";
+import type { AttemptContext } from "./step-runner.js";
+
+/** Per-step facts the `steps` context exposes. */
+interface StepFacts {
+  outputs: Record<string, string>;
+  outcome: string;
+  conclusion: string;
+}
+
+/**
+ * Runs the steps of one job in order on this machine: fetches the artifacts of its needs, runs
+ * each step whose `if` holds (with cache restore/save, retries, timeouts, continue-on-error),
+ * evaluates the job outputs, publishes its artifacts, and ends processes its steps left behind.
+ * The same function serves the in-process dispatcher, the embedded runner and a remote agent.
+ */
+export async function runJob(
+  job: PlannedJob,
+  input: JobInput,
+  deps: JobDeps,
+  signal: AbortSignal,
+): Promise<JobResult> {
+  await deps.recorder.jobStarted(job.key);
+  const jobTimeout = new AbortController();
+  let timedOut = false;
+  const timer =
+    job.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          jobTimeout.abort();
+        }, job.timeoutMs);
+  const leftovers = new Set<number>();
+  const results: StepResult[] = [];
+  const stepsContext: Record<string, StepFacts> = {};
+  let failed = false;
+  let jobError: string | undefined;
+  let fileEnv: Record<string, string> = {};
+  const workdir = job.workingDirectory
+    ? resolve(input.workdir, job.workingDirectory)
+    : input.workdir;
+
+  const baseContext = {
+    ...deps.context,
+    branch: input.facts.branch ?? "",
+    event: input.facts.event,
+    commit: input.facts.commit ?? "",
+    inputs: input.facts.inputs ?? {},
+    matrix: job.matrix ?? {},
+    needs: input.needs,
+    sluice: { run_id: input.runId, job: job.key, workspace: input.workdir },
+    runner: { os: process.platform, temp: deps.tempDir },
+  };
+  const status = () => ({
+    succeeded: !failed && !timedOut,
+    failed: failed || timedOut,
+    cancelled: signal.aborted,
+  });
+  const functions = () => ({
+    ...statusFunctions(status()),
+    hashFiles: (...patterns: unknown[]) =>
+      hashFiles(input.workdir, patterns.map(String)),
+  });
+
+  try {
+    if (deps.artifacts) {
+      for (const ref of input.artifacts) {
+        try {
+          await deps.artifacts.fetch(ref, input.workdir);
+        } catch (error) {
+          failed = true;
+          jobError = `cannot fetch artifact ${ref.name}: ${messageOf(error)}`;
+          break;
+        }
+      }
+    }
+    let jobEnv: Record<string, string> = {};
+    try {
+      jobEnv = expandEnv(
+        input.env,
+        { ...baseContext, env: input.env },
+        functions(),
+        `job ${job.key}`,
+      );
+    } catch (error) {
+      failed = true;
+      jobError = messageOf(error);
+    }
+    const sluiceEnv = {
+      CI: "true",
+      SLUICE: "true",
+      SLUICE_RUN_ID: input.runId,
+      SLUICE_JOB: job.key,
+      SLUICE_WORKSPACE: input.workdir,
+      SLUICE_EVENT: input.facts.event,
+      SLUICE_BRANCH: input.facts.branch ?? "",
+      SLUICE_COMMIT: input.facts.commit ?? "",
+    };
+
+    for (const step of job.steps) {
+      const env = { ...deps.baseEnv, ...jobEnv, ...fileEnv, ...sluiceEnv };
+      const context = {
+        ...baseContext,
+        env: { ...jobEnv, ...fileEnv },
+        steps: stepsContext,
+        job: { status: jobStatusNow() },
+      };
+      let holds: boolean;
+      try {
+        holds = conditionHolds(
+          step.if,
+          context,
+          functions(),
+          `step ${step.name}`,
+        );
+      } catch (error) {
+        holds = false;
+        failed = true;
+        jobError = messageOf(error);
+      }
+      await deps.recorder.stepStarted(job.key, step.position, step.name);
+      if (!holds) {
+        const skipped: StepResult = {
+          status: "skipped",
+          attempts: 0,
+          outputs: {},
+        };
+        results.push(skipped);
+        record(step, skipped);
+        await deps.recorder.stepFinished(job.key, step.position, {
+          status: "skipped",
+          attempts: 0,
+        });
+        continue;
+      }
+      // After a cancel or a job timeout only always()/failure()/cancelled() steps get here; they
+      // run until the force signal (a second Ctrl-C) or their own timeout.
+      const stepSignal =
+        signal.aborted || timedOut
+          ? (deps.forceSignal ?? new AbortController().signal)
+          : AbortSignal.any([
+              signal,
+              jobTimeout.signal,
+              ...(deps.forceSignal ? [deps.forceSignal] : []),
+            ]);
+      const result = await runStep(step, {
+        deps,
+        runId: input.runId,
+        jobKey: job.key,
+        workdir,
+        env,
+        context,
+        functions: functions(),
+        facts: input.facts,
+        signal: stepSignal,
+        jobTimedOut: () => timedOut,
+      });
+      results.push(result.step);
+      if (result.pgid !== undefined) leftovers.add(result.pgid);
+      fileEnv = { ...fileEnv, ...result.env };
+      record(step, result.step);
+      if (result.step.status === "failure" && !step.continueOnError)
+        failed = true;
+      await deps.recorder.stepFinished(job.key, step.position, {
+        status: result.step.status,
+        exitCode: result.step.exitCode,
+        cache: result.step.cache,
+        attempts: result.step.attempts,
+        logPath: result.step.logPath,
+      });
+    }
+
+    const finalStatus = jobStatusNow();
+    let outputs: Record<string, string> = {};
+    try {
+      const context = {
+        ...baseContext,
+        env: { ...jobEnv, ...fileEnv },
+        steps: stepsContext,
+      };
+      for (const [name, expression] of Object.entries(job.outputs)) {
+        outputs[name] = expand(
+          expression,
+          context,
+          functions(),
+          `output ${name} of job ${job.key}`,
+        );
+      }
+    } catch (error) {
+      outputs = {};
+      failed = true;
+      jobError = messageOf(error);
+    }
+    let artifacts: ArtifactRef[] | undefined;
+    if (
+      jobStatusNow() === "success" &&
+      finalStatus === "success" &&
+      job.artifacts &&
+      deps.artifacts
+    ) {
+      try {
+        artifacts = [
+          await deps.artifacts.publish(
+            input.runId,
+            job.artifacts.name,
+            job.artifacts.paths,
+            input.workdir,
+          ),
+        ];
+      } catch (error) {
+        failed = true;
+        jobError = `cannot publish artifact ${job.artifacts.name}: ${messageOf(error)}`;
+      }
+    }
+    const statusOut = jobStatusNow();
+    if (timedOut)
+      jobError = `the job timed out after ${formatDuration(job.timeoutMs ?? 0)}`;
+    else if (statusOut === "failure" && !jobError) {
+      const failedStep = results.find(
+        (r) => r.status === "failure" && !r.continuedOnError,
+      );
+      jobError = failedStep?.error;
+    }
+    await endLeftovers(leftovers, deps.grace?.terminateMs ?? 2500);
+    await deps.recorder.jobFinished(job.key, { status: statusOut, outputs });
+    return {
+      status: statusOut,
+      outputs,
+      steps: results,
+      error: jobError,
+      artifacts,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+
+  function jobStatusNow(): JobStatus {
+    if (timedOut) return "failure";
+    if (signal.aborted) return "cancelled";
+    return failed ? "failure" : "success";
+  }
+
+  function record(step: PlannedStep, result: StepResult): void {
+    if (!step.id) return;
+    const conclusion =
+      result.status === "failure" && step.continueOnError
+        ? "success"
+        : result.status;
+    stepsContext[step.id] = {
+      outputs: result.outputs,
+      outcome: result.status,
+      conclusion,
+    };
+  }
+}
+
+/** One step: cache restore (and skip on an exact hit when asked), attempts, cache save, log. */
+async function runStep(
+  step: PlannedStep,
+  ctx: Omit<AttemptContext, "log">,
+): Promise<{
+  step: StepResult;
+  env: Record<string, string>;
+  pgid?: number | undefined;
+}> {
+  const log = ctx.deps.logs.open({
+    runId: ctx.runId,
+    jobKey: ctx.jobKey,
+    position: step.position,
+    name: step.name,
+  });
+  let cache: CacheStatus | undefined;
+  let cacheSpec:
+    { key: string; restoreKeys: string[]; paths: string[] } | undefined;
+  let result: StepResult;
+  let env: Record<string, string> = {};
+  let pgid: number | undefined;
+  try {
+    if (step.cache && ctx.deps.cache) {
+      try {
+        const what = `the cache key of step ${step.name}`;
+        cacheSpec = {
+          key: expand(step.cache.key, ctx.context, ctx.functions, what),
+          restoreKeys: step.cache.restoreKeys.map((k) =>
+            expand(k, ctx.context, ctx.functions, what),
+          ),
+          paths: step.cache.paths,
+        };
+        const restored = await ctx.deps.cache.restore(cacheSpec, {
+          workdir: ctx.workdir,
+          env: ctx.env,
+        });
+        cache = restored.status;
+        log.note(
+          restored.matchedKey
+            ? `cache ${restored.status}: restored ${restored.matchedKey}`
+            : `cache miss: ${cacheSpec.key}`,
+        );
+      } catch (error) {
+        // A broken cache must not break the build: run the step as on a miss.
+        cache = "miss";
+        log.note(
+          `cache restore failed, running without it: ${messageOf(error)}`,
+        );
+      }
+    }
+    if (cache === "exact" && step.cache?.skipIfHit) {
+      log.note("skipped: the cache holds what this step makes (skip-if-hit)");
+      result = {
+        status: "skipped",
+        attempts: 0,
+        outputs: {},
+        cache,
+        logPath: log.path,
+      };
+    } else {
+      const attempt = await runStepAttempts(step, { ...ctx, log });
+      env = attempt.env;
+      pgid = attempt.pgid;
+      result = {
+        status: attempt.status,
+        exitCode: attempt.exitCode,
+        cache,
+        attempts: attempt.attempts,
+        logPath: log.path,
+        outputs: attempt.outputs,
+        error: attempt.error,
+        continuedOnError:
+          attempt.status === "failure" && step.continueOnError
+            ? true
+            : undefined,
+      };
+      if (attempt.error && attempt.status !== "success")
+        log.note(`${step.name}: ${attempt.error}`);
+      if (
+        result.status === "success" &&
+        cacheSpec &&
+        cache !== "exact" &&
+        ctx.deps.cache
+      ) {
+        try {
+          const saved = await ctx.deps.cache.save(cacheSpec, {
+            workdir: ctx.workdir,
+            env: ctx.env,
+          });
+          log.note(
+            saved
+              ? `cache saved: ${cacheSpec.key}`
+              : `cache entry ${cacheSpec.key} exists; not saved`,
+          );
+        } catch (error) {
+          log.note(`cache save failed: ${messageOf(error)}`);
+        }
+      }
+    }
+  } finally {
+    // Close even when something above threw, so the masker's tail reaches the file.
+    await log.close({
+      status: (result ??= { status: "failure", attempts: 0, outputs: {} })
+        .status,
+      cache,
+      error: result.error,
+    });
+  }
+  return { step: result, env, pgid };
+}
+
+/** Processes a job's steps left running in the background end with the job: SIGTERM, then SIGKILL. */
+async function endLeftovers(
+  groups: Set<number>,
+  graceMs: number,
+): Promise<void> {
+  await Promise.all(
+    [...groups].map(async (pgid) => {
+      if (groupMembers(pgid).length === 0) return;
+      signalGroup(pgid, "SIGTERM");
+      if (await waitGroupGone(pgid, graceMs)) return;
+      signalGroup(pgid, "SIGKILL");
+      await waitGroupGone(pgid, 1000);
+    }),
+  );
+}

@@ -1,0 +1,209 @@
+import { describe, expect, it } from "vitest";
+import { pipeline } from "./engine.testkit.js";
+import type { Matrix } from "../config/index.js";
+import { expandMatrix } from "./matrix.js";
+import { plan } from "./plan.js";
+
+const push = { event: "push" as const, branch: "Main", commit: "abc" };
+const step = [{ run: "true" }];
+
+describe("expandMatrix", () => {
+  it.each([
+    [{ node: [18, 20] }, [{ node: 18 }, { node: 20 }]],
+    [
+      { node: [18, 20], os: ["linux", "mac"] },
+      [
+        { node: 18, os: "linux" },
+        { node: 18, os: "mac" },
+        { node: 20, os: "linux" },
+        { node: 20, os: "mac" },
+      ],
+    ],
+    [
+      {
+        node: [18, 20],
+        os: ["linux", "mac"],
+        exclude: [{ node: 18, os: "mac" }],
+      },
+      [
+        { node: 18, os: "linux" },
+        { node: 20, os: "linux" },
+        { node: 20, os: "mac" },
+      ],
+    ],
+    [{ node: [18, 20], exclude: [{ node: 18 }] }, [{ node: 20 }]],
+    // include extends the cells it fits, adds a cell when it fits none
+    [
+      {
+        node: [18, 20],
+        include: [{ node: 20, experimental: true }, { node: 22 }],
+      },
+      [{ node: 18 }, { node: 20, experimental: true }, { node: 22 }],
+    ],
+    [
+      { node: [18, 20], include: [{ lint: true }] },
+      [
+        { node: 18, lint: true },
+        { node: 20, lint: true },
+      ],
+    ],
+    [{ include: [{ a: 1 }, { a: 2 }] }, [{ a: 1 }, { a: 2 }]],
+  ])("%j", (matrix, cells) => {
+    expect(expandMatrix(matrix as Matrix, "test")).toEqual(cells);
+  });
+
+  it("rejects a matrix with nothing left", () => {
+    expect(() =>
+      expandMatrix(
+        { a: [1], exclude: [{ a: 1 }] } as unknown as Matrix,
+        "test",
+      ),
+    ).toThrow(/no combinations/);
+  });
+});
+
+describe("plan", () => {
+  it("expands matrices, resolves needs onto every cell and orders topologically", () => {
+    const p = plan(
+      pipeline({
+        deploy: { needs: ["test"], steps: step },
+        test: {
+          needs: "build",
+          matrix: { node: [18, 20], os: ["linux"] },
+          steps: step,
+        },
+        build: { steps: step },
+        lint: { steps: step },
+      }),
+      push,
+    );
+    expect(p.jobs.map((j) => j.key)).toEqual([
+      "build",
+      "lint",
+      "test (node: 18, os: linux)",
+      "test (node: 20, os: linux)",
+      "deploy",
+    ]);
+    const deploy = p.jobs.find((j) => j.key === "deploy");
+    expect(deploy?.needs).toEqual([
+      "test (node: 18, os: linux)",
+      "test (node: 20, os: linux)",
+    ]);
+    expect(deploy?.needIds).toEqual(["test"]);
+    const cell = p.jobs[2];
+    expect(cell?.matrix).toEqual({ node: 18, os: "linux" });
+    expect(cell?.failFast).toBe(true);
+    expect(p.jobs[0]?.failFast).toBe(false);
+  });
+
+  it("merges env levels, normalises retries, durations, names and caches", () => {
+    const p = plan(
+      pipeline(
+        {
+          build: {
+            env: { B: "job", C: "job" },
+            timeout: "1m30s",
+            retry: { max: 2, delay: "5s" },
+            "continue-on-error": true,
+            steps: [
+              {
+                run: "npm ci\nnpm run build",
+                env: { C: "step" },
+                cache: {
+                  key: "k",
+                  paths: ["node_modules"],
+                  "skip-if-hit": true,
+                },
+              },
+              {
+                uses: "sluice/scan",
+                retry: 1,
+                timeout: "250ms",
+                name: "scan it",
+              },
+            ],
+          },
+        },
+        { env: { A: "pipeline", B: "pipeline" }, "max-parallel": 3 },
+      ),
+      push,
+    );
+    const [job] = p.jobs;
+    expect(p.maxParallel).toBe(3);
+    expect(job?.env).toEqual({ A: "pipeline", B: "job", C: "job" });
+    expect(job?.timeoutMs).toBe(90_000);
+    expect(job?.continueOnError).toBe(true);
+    expect(job?.steps[0]).toMatchObject({
+      position: 0,
+      name: "npm ci",
+      env: { C: "step" },
+      retry: { max: 2, delayMs: 5000 },
+      cache: {
+        key: "k",
+        restoreKeys: [],
+        paths: ["node_modules"],
+        skipIfHit: true,
+      },
+    });
+    expect(job?.steps[1]).toMatchObject({
+      position: 1,
+      name: "scan it",
+      retry: { max: 1, delayMs: 0 },
+      timeoutMs: 250,
+    });
+  });
+
+  it("evaluates concurrency group keys per cell, lower-cased", () => {
+    const p = plan(
+      pipeline({
+        deploy: {
+          matrix: { env: ["staging", "prod"] },
+          concurrency: {
+            group: "deploy-${{ branch }}-${{ matrix.env }}",
+            "cancel-in-progress": true,
+          },
+          steps: step,
+        },
+        other: { concurrency: "solo", steps: step },
+      }),
+      push,
+    );
+    expect(p.jobs.map((j) => j.concurrency)).toEqual([
+      { group: "deploy-main-staging", cancelInProgress: true },
+      { group: "deploy-main-prod", cancelInProgress: true },
+      { group: "solo", cancelInProgress: false },
+    ]);
+  });
+
+  it("names matrix artifacts per cell", () => {
+    const p = plan(
+      pipeline({
+        a: { artifacts: { paths: ["dist"] }, steps: step },
+        b: {
+          matrix: { n: [1, 2] },
+          artifacts: { name: "out", paths: ["x"] },
+          steps: step,
+        },
+      }),
+      push,
+    );
+    expect(p.jobs.map((j) => j.artifacts?.name)).toEqual([
+      "a",
+      "out (n: 1)",
+      "out (n: 2)",
+    ]);
+  });
+
+  it.each([
+    [
+      { a: { needs: "b", steps: step }, b: { needs: ["a"], steps: step } },
+      /need each other in a cycle/,
+    ],
+    [
+      { a: { needs: "missing", steps: step } },
+      /job a needs missing, which is not a job/,
+    ],
+  ])("rejects a broken DAG", (jobs, message) => {
+    expect(() => plan(pipeline(jobs), push)).toThrow(message);
+  });
+});
