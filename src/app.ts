@@ -8,6 +8,8 @@ import { openDatabase } from "./store/open.js";
 import { createMetricsService } from "./metrics/index.js";
 import type { MetricsService } from "./metrics/index.js";
 import { createMetricsStore } from "./store/metrics-store.js";
+import { newId } from "./kernel/index.js";
+import { ScanStore } from "./store/scan-store.js";
 
 export interface AppOptions {
   /** `$SLUICE_HOME`: the embedded database, logs, cache and artifacts live under it. */
@@ -26,6 +28,8 @@ export interface App {
   database: Database;
   /** DORA metrics: event ingestion (the deploy capability's DeliveryEvents go to `metrics.events`). */
   metrics: MetricsService;
+  /** The OSV advisory store (`sluice advisories`) and the findings kept with runs. */
+  scan: ScanStore;
   close(): Promise<void>;
 }
 
@@ -47,6 +51,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       store: createMetricsStore(database, () => clock.now()),
       clock,
     }),
+    scan: new ScanStore(database, (prefix) => newId(prefix, clock.now())),
     async close() {
       await database.close();
     },

@@ -1,9 +1,9 @@
 import { Command } from "commander";
 import type { CliContext } from "./context.js";
+import { registerAdvisories } from "./commands/advisories.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerInit } from "./commands/init.js";
-import { registerMetrics } from "./commands/metrics.js";
 import { registerScan } from "./commands/scan.js";
 import { registerServe } from "./commands/serve.js";
 
@@ -15,8 +15,8 @@ const groups: Register[] = [
   registerConfig,
   registerDemo,
   registerScan,
+  registerAdvisories,
   registerServe,
-  registerMetrics,
 ];
 
 export function buildProgram(ctx: CliContext): Command {

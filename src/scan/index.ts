@@ -31,4 +31,6 @@ export type {
   OsvRecord,
   ScanFindingStore,
 } from "./deps/index.js";
+export { importSarif } from "./sarif/index.js";
+export type { ImportedSarif, SarifLog } from "./sarif/index.js";
 export * as secrets from "./secrets/index.js";

@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
-import { registerScanSecrets } from "./scan-secrets.js";
+import { registerScanDeps } from "./scan-deps.js";
+import { registerScanSarif } from "./scan-sarif.js";
 
 /** Each scanner adds its subcommands to `sluice scan`. */
 type RegisterScan = (scan: Command, ctx: CliContext) => void;
 
-const scanners: RegisterScan[] = [registerScanSecrets];
+const scanners: RegisterScan[] = [registerScanDeps, registerScanSarif];
 
 export function registerScan(program: Command, ctx: CliContext): void {
   const scan = program

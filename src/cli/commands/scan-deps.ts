@@ -1,0 +1,108 @@
+import { statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { Command } from "commander";
+import { AppError } from "../../kernel/index.js";
+import type { CliContext } from "../context.js";
+import { parseFormat, parseSeverity, writeReport } from "./scan-options.js";
+
+interface DepsOptions {
+  format: string;
+  output?: string;
+  failOn: string;
+  online?: boolean;
+}
+
+/** `sluice scan deps [PATH]`: lockfiles against the imported OSV advisories. */
+export function registerScanDeps(scan: Command, ctx: CliContext): void {
+  scan
+    .command("deps")
+    .description(
+      "find packages with known vulnerabilities in the lockfiles under PATH (node_modules skipped), using the advisories imported with `sluice advisories import`",
+    )
+    .argument("[path]", "a folder or one lockfile", ".")
+    .option("--format <format>", "human, json or sarif", "human")
+    .option(
+      "--output <file>",
+      "write the report to this file instead of stdout",
+    )
+    .option(
+      "--fail-on <severity>",
+      "exit 1 when a finding is at or above: info, low, medium, high, critical",
+      "low",
+    )
+    .option(
+      "--online",
+      "also ask the OSV API (api.osv.dev) about every package",
+    )
+    .action(async (path: string, options: DepsOptions) => {
+      const format = parseFormat(options.format);
+      const failOn = parseSeverity(options.failOn);
+      const target = resolve(ctx.cwd, path);
+      const {
+        scanDependencies,
+        formatReport,
+        findingsAtOrAbove,
+        sourceReader,
+      } = await import("../../scan/index.js");
+      const app = await ctx.app();
+      const snapshot = await app.scan.currentSnapshot();
+      if (!snapshot && !options.online) {
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          "no advisories imported yet: run `sluice advisories import PATH` (an OSV folder or all.zip), or scan with --online",
+        );
+      }
+      const progress = process.stderr.isTTY
+        ? (m: string) => ctx.stderr(`sluice: ${m}`)
+        : undefined;
+      const result = await scanDependencies({
+        target,
+        advisories: app.scan,
+        ...(options.online
+          ? {
+              online: {
+                baseUrl: ctx.env.SLUICE_OSV_API_URL || "https://api.osv.dev",
+              },
+            }
+          : {}),
+        ...(progress ? { progress } : {}),
+      });
+      for (const error of result.errors) ctx.stderr(`sluice: ${error.message}`);
+      const root = statSync(target).isDirectory() ? target : dirname(target);
+      const metadata = {
+        target: path,
+        lockfiles: result.lockfiles,
+        packages: result.packageCount,
+        ...(result.snapshot
+          ? {
+              snapshot: {
+                id: result.snapshot.id,
+                hash: result.snapshot.hash,
+                importedAt: result.snapshot.createdAt.toISOString(),
+                advisories: result.snapshot.total,
+              },
+            }
+          : {}),
+        online: Boolean(options.online),
+      };
+      const report = formatReport(
+        format,
+        { findings: result.findings, tools: [{ name: "deps" }], metadata },
+        { readSource: sourceReader(root) },
+      );
+      if (format === "human") {
+        const head =
+          `scanned ${result.packageCount} packages in ${result.lockfiles.length} lockfile${result.lockfiles.length === 1 ? "" : "s"}` +
+          (result.snapshot
+            ? ` against advisory snapshot ${result.snapshot.id} (${result.snapshot.total} advisories, imported ${result.snapshot.createdAt.toISOString()})`
+            : "") +
+          (options.online ? " and the OSV API" : "");
+        writeReport(`${head}\n\n${report}`, options.output, ctx.stdout);
+      } else {
+        writeReport(report, options.output, ctx.stdout);
+      }
+      if (result.errors.length > 0) process.exitCode = 2;
+      else if (findingsAtOrAbove(result.findings, failOn).length > 0)
+        process.exitCode = 1;
+    });
+}

@@ -1,0 +1,48 @@
+import { writeFileSync } from "node:fs";
+import { AppError, messageOf } from "../../kernel/index.js";
+import { reportFormats, severities } from "../../scan/index.js";
+import type { ReportFormat, Severity } from "../../scan/index.js";
+
+/** `--format` checked against the report formats. */
+export function parseFormat(value: string): ReportFormat {
+  if (!(reportFormats as readonly string[]).includes(value)) {
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `--format must be one of ${reportFormats.join(", ")}, not '${value}'`,
+    );
+  }
+  return value as ReportFormat;
+}
+
+/** `--fail-on` checked against the severities. */
+export function parseSeverity(value: string): Severity {
+  const lower = value.toLowerCase();
+  if (!(severities as readonly string[]).includes(lower)) {
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `--fail-on must be one of ${severities.join(", ")}, not '${value}'`,
+    );
+  }
+  return lower as Severity;
+}
+
+/** Writes a report to `--output FILE`, or to stdout. */
+export function writeReport(
+  text: string,
+  output: string | undefined,
+  stdout: (text: string) => void,
+): void {
+  if (!output) {
+    stdout(text);
+    return;
+  }
+  try {
+    writeFileSync(output, text);
+  } catch (error) {
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `cannot write ${output}: ${messageOf(error)}`,
+      { cause: error },
+    );
+  }
+}
