@@ -1,0 +1,229 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const bin = join(root, "bin", "sluice.js");
+const chromiumPath = "/usr/bin/chromium";
+
+/** A repository spanning ~10 weeks: 30 commits (every third AI-assisted), a tag every 3 commits. */
+function makeRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-metrics-e2e-"));
+  const now = Math.floor(Date.now() / 1000);
+  const g = (
+    args: string[],
+    at: number,
+    who: [string, string] = ["Ada Lovelace", "ada@example.com"],
+  ) =>
+    execFileSync("git", args, {
+      cwd: dir,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: who[0],
+        GIT_AUTHOR_EMAIL: who[1],
+        GIT_COMMITTER_NAME: who[0],
+        GIT_COMMITTER_EMAIL: who[1],
+        GIT_AUTHOR_DATE: `${at} +0000`,
+        GIT_COMMITTER_DATE: `${at} +0000`,
+      },
+    });
+  g(["init", "-q", "-b", "main"], now);
+  for (let i = 0; i < 30; i++) {
+    const at = now - (70 - i * 2) * 86_400;
+    const message =
+      i % 3 === 0
+        ? `feat ${i}\n\nCo-Authored-By: Claude <noreply@anthropic.com>`
+        : `fix ${i}`;
+    g(
+      ["commit", "-q", "--allow-empty", "-m", message],
+      at,
+      i % 2 ? ["Grace Hopper", "grace@example.com"] : undefined,
+    );
+    if (i % 3 === 2)
+      g(["tag", "-a", `v1.${i}`, "-m", `release ${i}`], at + 3600 * 5);
+  }
+  return dir;
+}
+
+function sluice(cwd: string, home: string, args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    env: { ...process.env, SLUICE_HOME: home, SLUICE_DATABASE_URL: "" },
+    encoding: "utf8",
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.skipIf(!existsSync(join(root, "dist", "cli", "main.js")))(
+  "sluice metrics end to end",
+  () => {
+    let repo: string;
+    let home: string;
+    beforeAll(() => {
+      repo = makeRepo();
+      home = mkdtempSync(join(tmpdir(), "sluice-metrics-home-"));
+    });
+
+    it("imports tags as deployments, once", () => {
+      const first = sluice(repo, home, [
+        "metrics",
+        "import-git",
+        "--deploy-tags",
+        "v*",
+      ]);
+      expect(first.stderr).toContain("import-git: read 30 commits, 10 tags");
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(
+        /30 commits, 30 changes \(10 ai-assisted\), 10 deployments/,
+      );
+      const again = sluice(repo, home, [
+        "metrics",
+        "import-git",
+        "--deploy-tags",
+        "v*",
+      ]);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain("0 changes and 0 deployments were new");
+    });
+
+    it("prints every figure with value, unit, level and samples, split by cohort", () => {
+      const r = sluice(repo, home, [
+        "metrics",
+        "--since",
+        "3650d",
+        "--by",
+        "cohort",
+        "--json",
+      ]);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout);
+      const keys = [
+        "deploymentFrequency",
+        "leadTime",
+        "changeFailRate",
+        "recoveryTime",
+        "reworkRate",
+      ];
+      for (const key of keys) {
+        expect(report.figures[key]).toHaveProperty("value");
+        expect(report.figures[key]).toHaveProperty("unit");
+        expect(report.figures[key]).toHaveProperty("level");
+        expect(report.figures[key]).toHaveProperty("samples");
+        for (const cohort of ["ai-assisted", "unmarked"]) {
+          expect(report.cohorts[cohort].figures[key]).toHaveProperty("samples");
+        }
+      }
+      expect(report.figures.deploymentFrequency.samples).toBe(10);
+      expect(report.figures.leadTime.samples).toBe(30);
+      expect(report.cohorts["ai-assisted"].figures.leadTime.samples).toBe(10);
+      expect(report.cohorts.unmarked.figures.leadTime.samples).toBe(20);
+      // No incidents and no failure signal in git: recovery time says why instead of 0.
+      expect(report.figures.recoveryTime.value).toBeNull();
+      expect(report.figures.recoveryTime.reason).toMatch(
+        /no failed deployments/,
+      );
+    });
+
+    it("lists each change with its cohort and the markers that decided it", () => {
+      const r = sluice(repo, home, ["metrics", "attribution", "--json"]);
+      expect(r.code).toBe(0);
+      const { changes } = JSON.parse(r.stdout);
+      expect(changes).toHaveLength(30);
+      const ai = changes.filter(
+        (c: { cohort: string }) => c.cohort === "ai-assisted",
+      );
+      expect(ai).toHaveLength(10);
+      expect(ai[0].markers[0]).toMatchObject({
+        rule: "claude-code-coauthor",
+        tool: "Claude Code",
+        field: "trailer",
+      });
+    });
+
+    it("answers bad input with one line and exit 2", () => {
+      const since = sluice(repo, home, ["metrics", "--since", "lots"]);
+      expect(since.code).toBe(2);
+      expect(since.stderr.trim()).toBe(
+        "sluice: --since must look like 90d, 12w or 36h, not 'lots'",
+      );
+      const tags = sluice(repo, home, [
+        "metrics",
+        "import-git",
+        "--deploy-tags",
+        "release-*",
+      ]);
+      expect(tags.code).toBe(2);
+      expect(tags.stderr).toMatch(/no tag matches 'release-\*'/);
+    });
+
+    it("writes an HTML report whose charts render in Chromium without console errors", async () => {
+      const out = join(tmpdir(), "sluice-test-output");
+      mkdirSync(out, { recursive: true });
+      const file = join(out, "metrics-report.html");
+      const r = sluice(repo, home, [
+        "metrics",
+        "report",
+        "--html",
+        file,
+        "--since",
+        "84d",
+      ]);
+      expect(r.code).toBe(0);
+      if (!existsSync(chromiumPath)) {
+        console.warn(`${chromiumPath} is missing: browser check skipped`);
+        return;
+      }
+      const browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--no-first-run",
+        ],
+      });
+      try {
+        const page = await browser.newPage({
+          viewport: { width: 1300, height: 1800 },
+        });
+        const errors: string[] = [];
+        page.on("console", (m) => {
+          if (m.type() === "error") errors.push(m.text());
+        });
+        page.on("pageerror", (e) => errors.push(e.message));
+        const requests: string[] = [];
+        page.on("request", (req) => requests.push(req.url()));
+        await page.goto(`file://${file}`);
+        expect(await page.locator("svg[data-chart^='trend-']").count()).toBe(5);
+        expect(await page.locator("svg[data-chart^='cohort-']").count()).toBe(
+          5,
+        );
+        // Deployments happened: the frequency trend has points and the cohort chart has bars.
+        expect(
+          await page
+            .locator("svg[data-chart='trend-deploymentFrequency'] circle")
+            .count(),
+        ).toBeGreaterThan(0);
+        expect(
+          await page.locator("svg[data-chart='cohort-leadTime'] rect").count(),
+        ).toBe(2);
+        await page.screenshot({
+          path: join(out, "metrics-report.png"),
+          fullPage: true,
+        });
+        expect(errors).toEqual([]);
+        // Self-contained: nothing but the file itself was loaded.
+        expect(requests.filter((u) => !u.startsWith("file://"))).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    });
+  },
+);
