@@ -3,6 +3,7 @@ import type { CliContext } from "./context.js";
 import { registerAdvisories } from "./commands/advisories.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerHooks } from "./commands/hooks.js";
 import { registerInit } from "./commands/init.js";
 import { registerScan } from "./commands/scan.js";
 import { registerServe } from "./commands/serve.js";
@@ -15,6 +16,7 @@ const groups: Register[] = [
   registerConfig,
   registerDemo,
   registerScan,
+  registerHooks,
   registerAdvisories,
   registerServe,
 ];
