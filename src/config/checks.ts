@@ -28,6 +28,8 @@ export function checkPipeline(
   options: CheckOptions,
 ): Problem[] {
   const { source, origins } = options;
+  // Enough to fix a file by; collecting every problem of a huge broken file would only cost time.
+  const limit = 20;
   const problems: Problem[] = [];
   // A job that only the template wrote has no node in the file: point at `extends`.
   const offset = (path: Path, key = false): number =>
@@ -81,6 +83,7 @@ export function checkPipeline(
   const ids = Object.keys(config.jobs);
   for (const key of ["name", "env"] as const) strings([key], config[key]);
   for (const [id, job] of Object.entries(config.jobs)) {
+    if (problems.length >= limit) break;
     const jobPath = ["jobs", id];
     const needs =
       job.needs === undefined

@@ -29,7 +29,7 @@ const broken: [string, string, string, string][] = [
     "malformed YAML (duplicate key)",
     "jobs:\n  a:\n    steps: [{ run: x }]\n  a:\n    steps: [{ run: y }]\n",
     "4:3",
-    "malformed YAML: Map keys must be unique",
+    "duplicate key `a` (first at line 2)",
   ],
   [
     "empty file",

@@ -116,6 +116,8 @@ export function parseConfig(
       ),
     ]);
   }
+  const duplicates = source.duplicateKeys();
+  if (duplicates.length > 0) throw source.error(duplicates);
   let raw: unknown;
   try {
     raw = source.doc.toJS({ maxAliasCount: 100 });

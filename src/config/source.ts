@@ -39,9 +39,39 @@ export class ConfigSource {
     this.doc = parseDocument(text, {
       lineCounter: this.counter,
       prettyErrors: false,
-      uniqueKeys: true,
+      // yaml's own check compares every key with every other (quadratic in a map's size); the
+      // loader finds duplicates with a set instead (duplicateKeys).
+      uniqueKeys: false,
       merge: true,
     });
+  }
+
+  /** A problem for each key that repeats an earlier key of the same mapping. */
+  duplicateKeys(limit = 20): Problem[] {
+    const problems: Problem[] = [];
+    const visit = (node: unknown): void => {
+      if (problems.length >= limit) return;
+      if (isMap(node)) {
+        const seen = new Map<string, number>();
+        for (const pair of node.items) {
+          if (isScalar(pair.key) && pair.key.range) {
+            const key = String(pair.key.value);
+            const first = seen.get(key);
+            if (first !== undefined) {
+              problems.push(
+                this.problem(
+                  `duplicate key \`${key}\` (first at line ${this.at(first).line})`,
+                  pair.key.range[0],
+                ),
+              );
+            } else seen.set(key, pair.key.range[0]);
+          }
+          visit(pair.value);
+        }
+      } else if (isSeq(node)) for (const item of node.items) visit(item);
+    };
+    visit(this.doc.contents);
+    return problems;
   }
 
   /** The location of a 0-based offset in the file. */
