@@ -8,6 +8,8 @@ import { openDatabase } from "./store/open.js";
 import { createMetricsService } from "./metrics/index.js";
 import type { MetricsService } from "./metrics/index.js";
 import { createMetricsStore } from "./store/metrics-store.js";
+import { FlagService } from "./flags/index.js";
+import { createFlagStore } from "./store/flag-store.js";
 import { newId } from "./kernel/index.js";
 import { ScanStore } from "./store/scan-store.js";
 
@@ -28,6 +30,8 @@ export interface App {
   database: Database;
   /** DORA metrics: event ingestion (the deploy capability's DeliveryEvents go to `metrics.events`). */
   metrics: MetricsService;
+  /** Feature flags: flag sets, OFREP evaluation, audit, API keys, the kill switch (`flags.killFlags`). */
+  flags: FlagService;
   /** The OSV advisory store (`sluice advisories`) and the findings kept with runs. */
   scan: ScanStore;
   close(): Promise<void>;
@@ -42,17 +46,25 @@ export async function openApp(options: AppOptions): Promise<App> {
       ? { kind: "postgres", url: options.databaseUrl }
       : { kind: "pglite", dataDir: join(options.home, "db") },
   );
+  const flags = new FlagService({
+    store: createFlagStore(database.db),
+    clock,
+    logger,
+  });
   return {
     home: options.home,
     clock,
     logger,
     database,
+    flags,
     metrics: createMetricsService({
       store: createMetricsStore(database, () => clock.now()),
       clock,
     }),
     scan: new ScanStore(database, (prefix) => newId(prefix, clock.now())),
     async close() {
+      // Evaluation times are batched in memory; write them before the database closes.
+      await flags.live.flush().catch(() => {});
       await database.close();
     },
   };

@@ -20,3 +20,37 @@ export type {
   Reason,
   ResolutionDetails,
 } from "./types.js";
+export type {
+  ApiKeyRecord,
+  EvaluationMark,
+  FlagAuditEntry,
+  FlagScope,
+  FlagStore,
+  StoredFlagSet,
+} from "./ports.js";
+export { FlagService } from "./service.js";
+export type {
+  ChangeOptions,
+  FlagServiceDeps,
+  FlagSummary,
+  StaleFlag,
+} from "./service.js";
+export { etagOf, LiveFlagSets, scopeKey } from "./live.js";
+export type { FlagSetChange, LiveFlagSet } from "./live.js";
+export {
+  isValidFlagKey,
+  normalizeFlagSet,
+  parseFlagSet,
+  validateFlagSet,
+} from "./validate.js";
+export type { FlagSetProblem } from "./validate.js";
+export {
+  compileRollout,
+  completesAt,
+  parsePercent,
+  parseSchedule,
+  rolloutCompleteKey,
+  rolloutVariants,
+} from "./rollout.js";
+export type { RolloutStep, RolloutVariants } from "./rollout.js";
+export { canonicalJson, changedPaths } from "./diff.js";

@@ -1,0 +1,179 @@
+import { createHash } from "node:crypto";
+import type { Clock, Logger } from "../kernel/index.js";
+import { canonicalJson } from "./diff.js";
+import { FlagEvaluator } from "./evaluator.js";
+import type { FlagScope, FlagStore, StoredFlagSet } from "./ports.js";
+import type {
+  Evaluation,
+  FlagSetDocument,
+  FractionalVersion,
+} from "./types.js";
+
+/** A flag set as served: its version, ETag and compiled evaluator. */
+export interface LiveFlagSet {
+  scope: FlagScope;
+  version: number;
+  etag: string;
+  document: FlagSetDocument;
+  evaluator: FlagEvaluator;
+}
+
+/** A change notification: a flag set got a new version. */
+export interface FlagSetChange {
+  scope: FlagScope;
+  version: number;
+  etag: string;
+  /** Keys whose definition changed (added, removed or edited). */
+  flagKeys: string[];
+}
+
+export const scopeKey = (scope: FlagScope) =>
+  `${scope.project}\u0000${scope.environment}`;
+
+const emptyDocument: FlagSetDocument = { flags: {} };
+
+/** The ETag of a document: a hash of its canonical JSON and the bucketing version. */
+export function etagOf(
+  document: FlagSetDocument,
+  fractionalVersion: FractionalVersion,
+): string {
+  return createHash("sha256")
+    .update(`v${fractionalVersion}\n${canonicalJson(document)}`)
+    .digest("base64url")
+    .slice(0, 22);
+}
+
+/**
+ * The compiled flag sets in memory, one per scope, rebuilt only when the version changes
+ * (targeting is compiled once per version). Records evaluation times in memory and writes them
+ * in batches, so the stale-flag report costs no write per evaluation.
+ */
+export class LiveFlagSets {
+  readonly #sets = new Map<string, LiveFlagSet>();
+  readonly #loading = new Map<string, Promise<LiveFlagSet>>();
+  readonly #marks = new Map<
+    string,
+    { scope: FlagScope; flagKey: string; at: number; count: number }
+  >();
+  readonly #listeners = new Set<(change: FlagSetChange) => void>();
+
+  constructor(
+    private readonly deps: {
+      store: Pick<FlagStore, "getFlagSet" | "recordEvaluations">;
+      clock: Clock;
+      logger: Logger;
+      fractionalVersion: FractionalVersion;
+    },
+  ) {}
+
+  /** The live set of a scope (an empty set when none was written yet). */
+  async get(scope: FlagScope): Promise<LiveFlagSet> {
+    const key = scopeKey(scope);
+    const cached = this.#sets.get(key);
+    if (cached) return cached;
+    let loading = this.#loading.get(key);
+    if (!loading) {
+      loading = this.deps.store
+        .getFlagSet(scope)
+        .then((stored) => this.#install(scope, stored))
+        .finally(() => this.#loading.delete(key));
+      this.#loading.set(key, loading);
+    }
+    return loading;
+  }
+
+  /** Installs a version just written and tells the listeners which flags changed. */
+  replace(stored: StoredFlagSet, flagKeys: string[]): LiveFlagSet {
+    const live = this.#install(stored, stored);
+    const change = {
+      scope: live.scope,
+      version: live.version,
+      etag: live.etag,
+      flagKeys,
+    };
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.deps.logger.warn("a flag change listener failed", {
+          error: String(error),
+        });
+      }
+    }
+    return live;
+  }
+
+  /** Subscribes to flag-set changes; returns the unsubscribe function. */
+  onChange(listener: (change: FlagSetChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Evaluates one flag and marks it as evaluated. */
+  evaluate(live: LiveFlagSet, key: string, context: unknown): Evaluation {
+    const result = live.evaluator.evaluate(key, context);
+    if (result.errorCode !== "FLAG_NOT_FOUND") this.#mark(live.scope, key, 1);
+    return result;
+  }
+
+  /** Evaluates every flag of the set and marks them. */
+  evaluateAll(live: LiveFlagSet, context: unknown): Evaluation[] {
+    const results = live.evaluator.evaluateAll(context);
+    for (const r of results) this.#mark(live.scope, r.key, 1);
+    return results;
+  }
+
+  /** Evaluation times not yet written, per flag key, for one scope (ms). */
+  pendingMarks(scope: FlagScope): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const mark of this.#marks.values())
+      if (scopeKey(mark.scope) === scopeKey(scope))
+        out.set(mark.flagKey, mark.at);
+    return out;
+  }
+
+  /** Writes the batched evaluation marks. */
+  async flush(): Promise<void> {
+    if (this.#marks.size === 0) return;
+    const marks = [...this.#marks.values()];
+    this.#marks.clear();
+    await this.deps.store.recordEvaluations(
+      marks.map((m) => ({
+        ...m.scope,
+        flagKey: m.flagKey,
+        at: new Date(m.at),
+        count: m.count,
+      })),
+    );
+  }
+
+  #mark(scope: FlagScope, flagKey: string, count: number): void {
+    const key = `${scopeKey(scope)}\u0000${flagKey}`;
+    const mark = this.#marks.get(key);
+    const now = this.deps.clock.now();
+    if (mark) {
+      mark.at = now;
+      mark.count += count;
+    } else this.#marks.set(key, { scope, flagKey, at: now, count });
+  }
+
+  #install(scope: FlagScope, stored: StoredFlagSet | undefined): LiveFlagSet {
+    const document = stored?.document ?? emptyDocument;
+    const live: LiveFlagSet = {
+      scope: { project: scope.project, environment: scope.environment },
+      version: stored?.version ?? 0,
+      etag: stored?.etag ?? etagOf(document, this.deps.fractionalVersion),
+      document,
+      evaluator: new FlagEvaluator(document, {
+        clock: this.deps.clock,
+        fractionalVersion: this.deps.fractionalVersion,
+      }),
+    };
+    const key = scopeKey(scope);
+    const existing = this.#sets.get(key);
+    // A slower load must not replace a newer version installed meanwhile.
+    if (!existing || existing.version <= live.version)
+      this.#sets.set(key, live);
+    return this.#sets.get(key) as LiveFlagSet;
+  }
+}

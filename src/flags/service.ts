@@ -1,0 +1,388 @@
+import { createHash, randomBytes } from "node:crypto";
+import { AppError, newId } from "../kernel/index.js";
+import type { Clock, Logger } from "../kernel/index.js";
+import { changedPaths } from "./diff.js";
+import { etagOf, LiveFlagSets } from "./live.js";
+import type { FlagSetChange, LiveFlagSet } from "./live.js";
+import type {
+  FlagAuditEntry,
+  FlagScope,
+  FlagStore,
+  StoredFlagSet,
+} from "./ports.js";
+import {
+  compileRollout,
+  completesAt,
+  rolloutCompleteKey,
+  rolloutVariants,
+} from "./rollout.js";
+import type { RolloutStep, RolloutVariants } from "./rollout.js";
+import { isValidFlagKey, parseFlagSet } from "./validate.js";
+import type {
+  Evaluation,
+  FlagDefinition,
+  FlagSetDocument,
+  FractionalVersion,
+} from "./types.js";
+
+export interface FlagServiceDeps {
+  store: FlagStore;
+  clock: Clock;
+  logger: Logger;
+  /** Fractional bucketing for every flag set served; default 2. */
+  fractionalVersion?: FractionalVersion;
+}
+
+/** Who changes a flag and why: recorded in the audit log. */
+export interface ChangeOptions {
+  actor: string;
+  reason?: string | undefined;
+}
+
+/** A flag in a listing. */
+export interface FlagSummary {
+  key: string;
+  state: "ENABLED" | "DISABLED";
+  defaultVariant: string | null;
+  variants: string[];
+  targeting: boolean;
+}
+
+/** A flag the stale report names, and why. */
+export interface StaleFlag {
+  key: string;
+  reason: "not-evaluated" | "fully-rolled-out";
+  /** Last evaluation (or creation, when never evaluated), or when the rollout reached 100%. */
+  since: Date;
+}
+
+const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
+const clone = <T>(value: T): T => structuredClone(value);
+
+/**
+ * Flag management and evaluation for every project + environment: writes are validated as a
+ * whole and stored with their audit rows in one transaction, or not at all.
+ */
+export class FlagService {
+  readonly live: LiveFlagSets;
+  readonly #store: FlagStore;
+  readonly #clock: Clock;
+  readonly #fractionalVersion: FractionalVersion;
+
+  constructor(deps: FlagServiceDeps) {
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#fractionalVersion = deps.fractionalVersion ?? 2;
+    this.live = new LiveFlagSets({
+      store: deps.store,
+      clock: deps.clock,
+      logger: deps.logger,
+      fractionalVersion: this.#fractionalVersion,
+    });
+  }
+
+  /** The live (compiled) flag set of a scope. */
+  current(scope: FlagScope): Promise<LiveFlagSet> {
+    return this.live.get(scope);
+  }
+
+  onChange(listener: (change: FlagSetChange) => void): () => void {
+    return this.live.onChange(listener);
+  }
+
+  async evaluate(
+    scope: FlagScope,
+    key: string,
+    context: unknown,
+  ): Promise<Evaluation> {
+    return this.live.evaluate(await this.live.get(scope), key, context);
+  }
+
+  async list(scope: FlagScope): Promise<FlagSummary[]> {
+    const { document } = await this.live.get(scope);
+    return Object.entries(document.flags).map(([key, flag]) => ({
+      key,
+      state: flag.state,
+      defaultVariant: flag.defaultVariant ?? null,
+      variants: Object.keys(flag.variants),
+      targeting: Boolean(
+        flag.targeting && Object.keys(flag.targeting).length > 0,
+      ),
+    }));
+  }
+
+  async get(scope: FlagScope, key: string): Promise<FlagDefinition> {
+    return requireFlag(scope, (await this.live.get(scope)).document, key);
+  }
+
+  async export(scope: FlagScope): Promise<FlagSetDocument> {
+    return clone((await this.live.get(scope)).document);
+  }
+
+  /**
+   * Replaces the whole flag set with a flagd document (JSON text or parsed). Invalid documents
+   * are rejected with every problem's JSON path; nothing is stored then.
+   */
+  async importSet(
+    scope: FlagScope,
+    input: unknown,
+    options: ChangeOptions,
+  ): Promise<StoredFlagSet> {
+    let parsedInput = input;
+    if (typeof input === "string") {
+      try {
+        parsedInput = JSON.parse(input);
+      } catch (error) {
+        throw new AppError(
+          "CONFIG_INVALID",
+          `the flag set is not valid JSON: ${(error as Error).message}`,
+        );
+      }
+    }
+    return this.#write(scope, "import", options, () => {
+      const parsed = parseFlagSet(parsedInput);
+      if (!parsed.ok) throw invalid(parsed.problems);
+      return parsed.document;
+    });
+  }
+
+  /** Creates or replaces one flag. */
+  async setFlag(
+    scope: FlagScope,
+    key: string,
+    flag: unknown,
+    options: ChangeOptions,
+  ): Promise<StoredFlagSet> {
+    checkKey(key);
+    return this.#write(scope, undefined, options, (doc) => ({
+      ...doc,
+      flags: { ...doc.flags, [key]: flag as FlagDefinition },
+    }));
+  }
+
+  async deleteFlag(
+    scope: FlagScope,
+    key: string,
+    options: ChangeOptions,
+  ): Promise<StoredFlagSet> {
+    return this.#write(scope, undefined, options, (doc) => {
+      requireFlag(scope, doc, key);
+      const flags = { ...doc.flags };
+      delete flags[key];
+      return { ...doc, flags };
+    });
+  }
+
+  async setState(
+    scope: FlagScope,
+    key: string,
+    state: "ENABLED" | "DISABLED",
+    options: ChangeOptions,
+  ): Promise<StoredFlagSet> {
+    return this.#write(
+      scope,
+      state === "ENABLED" ? "enable" : "disable",
+      options,
+      (doc) => {
+        const flag = requireFlag(scope, doc, key);
+        return { ...doc, flags: { ...doc.flags, [key]: { ...flag, state } } };
+      },
+    );
+  }
+
+  /**
+   * The kill switch (the deploy capability calls it when a rollout fails): disables the named
+   * flags in one version, so every client gets its code default. Unknown keys are an error and
+   * nothing is changed.
+   */
+  async killFlags(
+    scope: FlagScope,
+    keys: string[],
+    reason: string,
+    actor = "sluice",
+  ): Promise<StoredFlagSet> {
+    return this.#write(scope, "kill", { actor, reason }, (doc) => {
+      const flags = { ...doc.flags };
+      for (const key of keys)
+        flags[key] = { ...requireFlag(scope, doc, key), state: "DISABLED" };
+      return { ...doc, flags };
+    });
+  }
+
+  /**
+   * Rolls a flag out to a share of users now, or on a timetable (steps compiled into targeting
+   * on `$flagd.timestamp`, so no scheduler runs).
+   */
+  async rollout(
+    scope: FlagScope,
+    key: string,
+    plan: { steps: RolloutStep[]; variants?: Partial<RolloutVariants> },
+    options: ChangeOptions,
+  ): Promise<StoredFlagSet> {
+    return this.#write(scope, "rollout", options, (doc) => {
+      const flag = requireFlag(scope, doc, key);
+      const variants = rolloutVariants(key, flag, plan.variants ?? {});
+      const metadata = { ...flag.metadata };
+      const complete = completesAt(plan.steps);
+      if (complete === undefined) delete metadata[rolloutCompleteKey];
+      else metadata[rolloutCompleteKey] = complete;
+      const next: FlagDefinition = {
+        ...flag,
+        state: "ENABLED",
+        defaultVariant: flag.defaultVariant ?? variants.off,
+        targeting: compileRollout(plan.steps, variants, this.#clock.now()),
+        metadata,
+      };
+      return { ...doc, flags: { ...doc.flags, [key]: next } };
+    });
+  }
+
+  /** The audit log of one flag (or of the whole set), newest first. */
+  history(scope: FlagScope, key?: string): Promise<FlagAuditEntry[]> {
+    return this.#store.listAudit(scope, key);
+  }
+
+  /** Flags not evaluated for `days`, or fully rolled out for `days`. */
+  async stale(scope: FlagScope, days: number): Promise<StaleFlag[]> {
+    await this.live.flush();
+    const { document } = await this.live.get(scope);
+    const evaluated = await this.#store.lastEvaluations(scope);
+    const audit = await this.#store.listAudit(scope);
+    const cutoff = this.#clock.now() - days * 86_400_000;
+    const out: StaleFlag[] = [];
+    for (const [key, flag] of Object.entries(document.flags)) {
+      const complete = flag.metadata?.[rolloutCompleteKey];
+      if (typeof complete === "number" && complete * 1000 <= cutoff) {
+        out.push({
+          key,
+          reason: "fully-rolled-out",
+          since: new Date(complete * 1000),
+        });
+        continue;
+      }
+      // Never evaluated: count from the flag's first audit row (its creation).
+      const created = audit.filter((a) => a.flagKey === key).at(-1)?.createdAt;
+      const since = evaluated.get(key) ?? created;
+      if (since && since.getTime() <= cutoff)
+        out.push({ key, reason: "not-evaluated", since });
+    }
+    return out;
+  }
+
+  /** Creates an API key for OFREP evaluation in one scope; the key is returned once, only its hash is kept. */
+  async createApiKey(
+    scope: FlagScope,
+    name = "default",
+  ): Promise<{ id: string; key: string }> {
+    const key = `sluice_flags_${randomBytes(24).toString("base64url")}`;
+    const id = newId("fkey", this.#clock.now());
+    await this.#store.createApiKey({
+      id,
+      ...scope,
+      name,
+      keyHash: hashKey(key),
+      createdAt: new Date(this.#clock.now()),
+      revokedAt: null,
+    });
+    return { id, key };
+  }
+
+  /** The scope an API key may evaluate, or undefined for an unknown or revoked key. */
+  async authenticate(key: string): Promise<FlagScope | undefined> {
+    const record = await this.#store.findApiKeyByHash(hashKey(key));
+    if (!record || record.revokedAt) return undefined;
+    return { project: record.project, environment: record.environment };
+  }
+
+  async #write(
+    scope: FlagScope,
+    action: FlagAuditEntry["action"] | undefined,
+    options: ChangeOptions,
+    change: (doc: FlagSetDocument) => FlagSetDocument,
+  ): Promise<StoredFlagSet> {
+    const stored = await this.#store.getFlagSet(scope);
+    const before: FlagSetDocument = stored?.document ?? { flags: {} };
+    const draft = change(clone(before));
+    const parsed = parseFlagSet(draft);
+    if (!parsed.ok) throw invalid(parsed.problems);
+    const after = parsed.document;
+    const at = new Date(this.#clock.now());
+    const keys = new Set([
+      ...Object.keys(before.flags),
+      ...Object.keys(after.flags),
+    ]);
+    const audit: Omit<FlagAuditEntry, "version">[] = [];
+    for (const key of keys) {
+      const was = before.flags[key];
+      const now = after.flags[key];
+      const changes = changedPaths(was ?? null, now ?? null);
+      if (changes.length === 0) continue;
+      audit.push({
+        id: newId("faud", at.getTime()),
+        ...scope,
+        flagKey: key,
+        action:
+          action ??
+          (was === undefined
+            ? "create"
+            : now === undefined
+              ? "delete"
+              : "update"),
+        actor: options.actor,
+        reason: options.reason ?? null,
+        before: was ?? null,
+        after: now ?? null,
+        changes: was === undefined || now === undefined ? [] : changes,
+        createdAt: at,
+      });
+    }
+    const setMetadataChanged =
+      changedPaths(before.metadata ?? null, after.metadata ?? null).length > 0;
+    if (audit.length === 0 && !setMetadataChanged && stored) return stored;
+    const saved = await this.#store.saveFlagSet({
+      scope,
+      expectedVersion: stored?.version ?? 0,
+      document: after,
+      etag: etagOf(after, this.#fractionalVersion),
+      actor: options.actor,
+      at,
+      audit,
+    });
+    this.live.replace(
+      saved,
+      audit.map((a) => a.flagKey),
+    );
+    return saved;
+  }
+}
+
+function checkKey(key: string): void {
+  if (!isValidFlagKey(key))
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `flag key ${JSON.stringify(key)} may hold letters, digits and _ . : - $ only`,
+    );
+}
+
+function requireFlag(
+  scope: FlagScope,
+  doc: FlagSetDocument,
+  key: string,
+): FlagDefinition {
+  const flag = Object.hasOwn(doc.flags, key) ? doc.flags[key] : undefined;
+  if (!flag)
+    throw new AppError(
+      "NOT_FOUND",
+      `no flag ${key} in ${scope.project}/${scope.environment}`,
+    );
+  return flag;
+}
+
+function invalid(problems: { path: string; message: string }[]): AppError {
+  const [first] = problems;
+  return new AppError(
+    "CONFIG_INVALID",
+    `invalid flag set at ${first?.path}: ${first?.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`,
+    { detail: problems.map((p) => `  ${p.path}: ${p.message}`).join("\n") },
+  );
+}
