@@ -1,10 +1,16 @@
 import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { AppError, messageOf, systemClock } from "./kernel/index.js";
 import type { Clock, Logger } from "./kernel/index.js";
 import type { Database } from "./store/database.js";
 import { openDatabase } from "./store/open.js";
+import { RunStore } from "./store/run-store.js";
+import { createStepRegistry } from "./pipeline/registry.js";
+import type { StepRegistry } from "./pipeline/ports.js";
+import type { PipelineRuntime } from "./pipeline/queue/runtime.js";
+import type { LiveView } from "./pipeline/logs/step-log.js";
 import { createMetricsService } from "./metrics/index.js";
 import type { MetricsService } from "./metrics/index.js";
 import { createMetricsStore } from "./store/metrics-store.js";
@@ -34,6 +40,15 @@ export interface App {
   flags: FlagService;
   /** The OSV advisory store (`sluice advisories`) and the findings kept with runs. */
   scan: ScanStore;
+  /** Runs, jobs and steps (also the queue's lease store). */
+  runs: RunStore;
+  /** Built-in steps (`uses: sluice/...`); capabilities register theirs here. */
+  steps: StepRegistry;
+  /** Starts the job queue and the embedded runner (`sluice run`); closed with the app. */
+  pipeline(options?: {
+    capacity?: number;
+    live?: LiveView;
+  }): Promise<PipelineRuntime>;
   close(): Promise<void>;
 }
 
@@ -46,6 +61,11 @@ export async function openApp(options: AppOptions): Promise<App> {
       ? { kind: "postgres", url: options.databaseUrl }
       : { kind: "pglite", dataDir: join(options.home, "db") },
   );
+  const runs = new RunStore(database.db, clock);
+  // A run left running by a process that is gone is recorded as interrupted, never left open.
+  await runs.markInterrupted(hostname(), isAlive);
+  const steps = createStepRegistry();
+  let runtime: Promise<PipelineRuntime> | undefined;
   const flags = new FlagService({
     store: createFlagStore(database.db),
     clock,
@@ -57,6 +77,35 @@ export async function openApp(options: AppOptions): Promise<App> {
     logger,
     database,
     flags,
+    runs,
+    steps,
+    pipeline(pipelineOptions = {}) {
+      runtime ??= import("./pipeline/queue/runtime.js").then(
+        async ({ startPipelineRuntime }) => {
+          const { Masker } = await import("./pipeline/logs/masker.js");
+          return startPipelineRuntime({
+            home: options.home,
+            database,
+            store: runs,
+            clock,
+            logger,
+            steps,
+            masker: new Masker(),
+            baseEnv: Object.fromEntries(
+              Object.entries(process.env).filter(
+                (entry): entry is [string, string] => entry[1] !== undefined,
+              ),
+            ),
+            runnerId: `embedded-${hostname()}-${process.pid}`,
+            capacity: pipelineOptions.capacity ?? 4,
+          });
+        },
+      );
+      return runtime.then((started) => {
+        started.setLiveView(pipelineOptions.live);
+        return started;
+      });
+    },
     metrics: createMetricsService({
       store: createMetricsStore(database, () => clock.now()),
       clock,
@@ -65,9 +114,20 @@ export async function openApp(options: AppOptions): Promise<App> {
     async close() {
       // Evaluation times are batched in memory; write them before the database closes.
       await flags.live.flush().catch(() => {});
+      const started = await runtime?.catch(() => undefined);
+      await started?.close();
       await database.close();
     },
   };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function ensureHome(home: string): void {

@@ -5,6 +5,9 @@ import { registerConfig } from "./commands/config.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerHooks } from "./commands/hooks.js";
 import { registerInit } from "./commands/init.js";
+import { registerLogs } from "./commands/logs.js";
+import { registerRun } from "./commands/run.js";
+import { registerRuns } from "./commands/runs.js";
 import { registerScan } from "./commands/scan.js";
 import { registerServe } from "./commands/serve.js";
 
@@ -15,6 +18,9 @@ const groups: Register[] = [
   registerInit,
   registerConfig,
   registerDemo,
+  registerRun,
+  registerRuns,
+  registerLogs,
   registerScan,
   registerHooks,
   registerAdvisories,

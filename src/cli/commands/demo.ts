@@ -1,16 +1,231 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Command } from "commander";
+import { AppError, messageOf } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
+import { exitCodes } from "../exit-codes.js";
+import { runLocal } from "./run.js";
+
+interface DemoOptions {
+  dir?: string;
+}
+
+/** What the demo's phases share: where the sample lives and what the runs were. */
+export interface DemoState {
+  dir: string;
+  runs: { id: string; status: string }[];
+}
+
+/**
+ * A demo phase. The phases run in order; later issues add theirs (a deploy phase after the runs)
+ * by adding a function here.
+ */
+export type DemoPhase = (ctx: CliContext, state: DemoState) => Promise<void>;
+
+export const demoPhases: { name: string; run: DemoPhase }[] = [
+  { name: "create a sample Node service", run: createSampleRepo },
+  { name: "sluice init", run: initSample },
+  { name: "first run (cold cache)", run: (ctx, s) => runSample(ctx, s) },
+  { name: "second run (warm cache)", run: (ctx, s) => runSample(ctx, s) },
+];
 
 export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command("demo")
     .description(
-      "create a sample Node service repo in a temp folder, run its golden-path pipeline, and show where to look",
+      "create a sample Node service repo in a temp folder, run its golden-path pipeline twice, and show where to look",
     )
-    .action(async () => {
-      const app = await ctx.app();
+    .option("--dir <path>", "create the sample here instead of a temp folder")
+    .action(async (options: DemoOptions) => {
+      const dir = options.dir ?? mkdtempSync(join(tmpdir(), "sluice-demo-"));
+      const state: DemoState = { dir, runs: [] };
+      let n = 0;
+      for (const phase of demoPhases) {
+        n++;
+        ctx.stderr(`sluice demo [${n}/${demoPhases.length}] ${phase.name}`);
+        await phase.run(ctx, state);
+      }
+      const last = state.runs.at(-1);
       ctx.stdout(
-        `sluice demo: store opened in ${app.home} (${app.database.kind})`,
+        [
+          "",
+          `sample service: ${dir}`,
+          `runs recorded in ${ctx.databaseUrl ? "Postgres" : ctx.home}:`,
+          ...state.runs.map((run) => `  ${run.id}  ${run.status}`),
+          "",
+          "where to look next:",
+          "  sluice runs                      every run, newest first",
+          ...(last
+            ? [
+                `  sluice run show ${last.id}   jobs, steps, durations, cache hits`,
+                `  sluice logs ${last.id}       the step logs`,
+              ]
+            : []),
+          `  cd ${dir} && sluice run          run the pipeline again`,
+        ].join("\n"),
       );
+      if (state.runs.some((run) => run.status !== "success")) {
+        process.exitCode = exitCodes.failed;
+      }
     });
+}
+
+const files: Record<string, string> = {
+  "package.json": `${JSON.stringify(
+    {
+      name: "hello-service",
+      version: "1.0.0",
+      private: true,
+      type: "module",
+      scripts: { start: "node server.js", test: "node --test" },
+      engines: { node: ">=20" },
+    },
+    null,
+    2,
+  )}\n`,
+  "package-lock.json": `${JSON.stringify(
+    {
+      name: "hello-service",
+      version: "1.0.0",
+      lockfileVersion: 3,
+      requires: true,
+      packages: {
+        "": {
+          name: "hello-service",
+          version: "1.0.0",
+          engines: { node: ">=20" },
+        },
+      },
+    },
+    null,
+    2,
+  )}\n`,
+  "app.js": `import { createServer } from "node:http";
+
+/** The service: /healthz answers ok, / says hello. */
+export function createApp() {
+  return createServer((req, res) => {
+    if (req.url === "/healthz") {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end("ok");
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ hello: "world" }));
+  });
+}
+`,
+  "server.js": `import { createApp } from "./app.js";
+
+const port = Number(process.env.PORT ?? 3000);
+createApp().listen(port, () => console.log(\`listening on \${port}\`));
+`,
+  "test/app.test.js": `import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createApp } from "../app.js";
+
+test("GET /healthz answers ok", async () => {
+  const server = createApp().listen(0);
+  await new Promise((resolve) => server.once("listening", resolve));
+  try {
+    const res = await fetch(\`http://127.0.0.1:\${server.address().port}/healthz\`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), "ok");
+  } finally {
+    server.close();
+  }
+});
+`,
+  ".gitignore": "node_modules/\n",
+};
+
+function git(dir: string, ...args: string[]): void {
+  try {
+    execFileSync("git", args, { cwd: dir, stdio: "pipe" });
+  } catch (error) {
+    throw new AppError(
+      "EXTERNAL",
+      `git ${args[0]} failed in ${dir}: ${messageOf(error).split("\n")[0]}`,
+      { cause: error },
+    );
+  }
+}
+
+function write(dir: string, name: string): void {
+  const path = join(dir, name);
+  mkdirSync(join(path, ".."), { recursive: true });
+  writeFileSync(path, files[name]!);
+}
+
+/** A real git repository with a few commits: the service, its test, its lockfile. */
+async function createSampleRepo(
+  ctx: CliContext,
+  state: DemoState,
+): Promise<void> {
+  const { dir } = state;
+  mkdirSync(dir, { recursive: true });
+  git(dir, "init", "-q", "-b", "main");
+  git(dir, "config", "user.name", "Sluice Demo");
+  git(dir, "config", "user.email", "demo@sluice.invalid");
+  git(dir, "config", "commit.gpgsign", "false");
+  write(dir, "package.json");
+  write(dir, "package-lock.json");
+  write(dir, ".gitignore");
+  git(dir, "add", ".");
+  git(dir, "commit", "-q", "-m", "Start the hello service");
+  write(dir, "app.js");
+  write(dir, "server.js");
+  git(dir, "add", ".");
+  git(dir, "commit", "-q", "-m", "Serve /healthz");
+  write(dir, "test/app.test.js");
+  git(dir, "add", ".");
+  git(
+    dir,
+    "commit",
+    "-q",
+    "-m",
+    "Test /healthz",
+    "-m",
+    "Co-authored-by: Sluice Demo Bot <bot@sluice.invalid>",
+  );
+  ctx.stderr(`  ${dir}: a git repository with 3 commits`);
+}
+
+/** `sluice init`: detects the Node project and writes the three-line sluice.yml. */
+async function initSample(ctx: CliContext, state: DemoState): Promise<void> {
+  const { initProject } = await import("../../config/index.js");
+  const result = initProject(state.dir);
+  git(state.dir, "add", "sluice.yml");
+  git(state.dir, "commit", "-q", "-m", "Add sluice.yml");
+  ctx.stderr(
+    `  wrote ${result.file}:\n${result.text
+      .trimEnd()
+      .split("\n")
+      .map((line) => `    ${line}`)
+      .join("\n")}`,
+  );
+}
+
+/** `sluice run` in the sample repository. */
+async function runSample(ctx: CliContext, state: DemoState): Promise<void> {
+  const { detail } = await runLocal(ctx, {
+    config: join(state.dir, "sluice.yml"),
+    maxParallel: 2,
+    json: false,
+  });
+  state.runs.push({ id: detail.id, status: detail.status });
+  const install = detail.jobs
+    .flatMap((job) => job.steps)
+    .find((step) => step.name === "install");
+  if (install?.cache) {
+    ctx.stderr(
+      `  install step: ${install.status}, cache ${install.cache}${
+        install.status === "skipped"
+          ? " (skipped: the cache held node_modules)"
+          : ""
+      }`,
+    );
+  }
 }

@@ -1,0 +1,197 @@
+import { availableParallelism, hostname } from "node:os";
+import { basename, dirname, relative, resolve } from "node:path";
+import type { Command } from "commander";
+import { AppError } from "../../kernel/index.js";
+import type { CliContext } from "../context.js";
+import { exitCodes } from "../exit-codes.js";
+
+interface RunOptions {
+  file: string;
+  job?: string;
+  maxParallel?: string;
+  json?: boolean;
+}
+
+export function registerRun(program: Command, ctx: CliContext): void {
+  const run = program
+    .command("run")
+    .description(
+      "run the pipeline of sluice.yml in this repository (embedded store and runner); `run show ID` shows a run",
+    )
+    .option(
+      "-f, --file <path>",
+      "the config file, or a folder holding sluice.yml",
+      ".",
+    )
+    .option("--job <job>", "run only this job and the jobs it needs")
+    .option(
+      "--max-parallel <n>",
+      "jobs at most this many at once (default: number of CPUs)",
+    )
+    .option("--json", "print the finished run as JSON (logs go to stderr)")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 success, 1 failed run, 130 cancelled (Ctrl-C), 2 error.\n" +
+        "SLUICE_SERVER (submit the run to a server and stream its logs back) is a later issue:\n" +
+        "with it set, `sluice run` refuses to run rather than silently running locally.",
+    )
+    .action(async (options: RunOptions) => runPipeline(ctx, options));
+
+  run
+    .command("show")
+    .description(
+      "show a run: its change, jobs, steps, durations, exit codes and cache hits",
+    )
+    .argument("<id>", "run id, unique prefix, or `last`")
+    .option("--json", "print the run as JSON")
+    .action(async (id: string, options: { json?: boolean }) => {
+      const app = await ctx.app();
+      const detail = await app.runs.getRun(id);
+      if (options.json) {
+        ctx.json(detail);
+        return;
+      }
+      const { formatRunDetail } = await import("../progress.js");
+      ctx.stdout(formatRunDetail(detail));
+    });
+}
+
+function parseMaxParallel(text: string | undefined): number {
+  if (text === undefined) return availableParallelism();
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 256) {
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `--max-parallel must be an integer from 1 to 256, got ${text}`,
+    );
+  }
+  return n;
+}
+
+async function runPipeline(
+  ctx: CliContext,
+  options: RunOptions,
+): Promise<void> {
+  if (ctx.env.SLUICE_SERVER) {
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      "SLUICE_SERVER is set, but submitting runs to a server is not supported yet; unset it to run here",
+    );
+  }
+  const maxParallel = parseMaxParallel(options.maxParallel);
+  const path = resolve(ctx.cwd, options.file);
+  const shown = relative(ctx.cwd, path);
+  const { detail, status } = await runLocal(ctx, {
+    config: shown === "" ? "." : shown.startsWith("..") ? path : shown,
+    job: options.job,
+    maxParallel,
+    json: options.json === true,
+  });
+  if (options.json) ctx.json(detail);
+  process.exitCode =
+    status === "success"
+      ? exitCodes.ok
+      : status === "cancelled"
+        ? exitCodes.interrupted
+        : exitCodes.failed;
+}
+
+/** What `runLocal` runs. */
+export interface LocalRunOptions {
+  /** sluice.yml, or the folder holding it (relative paths are shown as given in errors). */
+  config: string;
+  job?: string | undefined;
+  maxParallel: number;
+  /** Progress to stderr (stdout is kept for a JSON document). */
+  json: boolean;
+}
+
+/**
+ * Runs a pipeline here, as `sluice run` does: loads the config (built-in steps from the registry),
+ * reads the change from git, records and drives the run with the embedded runner, shows live
+ * progress, and turns Ctrl-C into a cancel. Returns the recorded run. `sluice demo` uses it too.
+ */
+export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
+  const { loadConfig } = await import("../../config/index.js");
+  const { readGitFacts } = await import("../../pipeline/git-facts.js");
+  const app = await ctx.app();
+  const loaded = loadConfig(options.config, {
+    knownSteps: new Set(app.steps.names()),
+  });
+  const workdir = dirname(resolve(ctx.cwd, loaded.file));
+  const git = await readGitFacts(workdir);
+  const live = await liveView(ctx, options.json, app.clock);
+  const runtime = await app.pipeline({ capacity: options.maxParallel, live });
+
+  const cancel = new AbortController();
+  const force = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      ctx.stderr(
+        "sluice: stopping the run (its processes get SIGINT, then SIGTERM, then SIGKILL); Ctrl-C again to stop at once",
+      );
+      cancel.abort();
+    } else {
+      force.abort();
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const outcome = await runtime.runs.run({
+      project: loaded.config.name || basename(workdir),
+      trigger: "local",
+      workdir,
+      config: loaded.config,
+      facts: { event: "push", branch: git.branch, commit: git.commit },
+      change: git,
+      onlyJob: options.job,
+      maxParallel: options.maxParallel,
+      signal: cancel.signal,
+      forceSignal: force.signal,
+      owner: { pid: process.pid, host: hostname() },
+      onRecorded: (runId, plan) =>
+        ctx.stderr(
+          `sluice: run ${runId}: ${plan.jobs.length} job${plan.jobs.length === 1 ? "" : "s"} of ${plan.name}${
+            git.commit
+              ? ` at ${git.branch ?? "HEAD"}@${git.commit.slice(0, 8)}`
+              : ""
+          }`,
+        ),
+    });
+    const detail = await app.runs.getRun(outcome.runId);
+    const counts = new Map<string, number>();
+    for (const job of detail.jobs) {
+      counts.set(job.status, (counts.get(job.status) ?? 0) + 1);
+    }
+    const { duration } = await import("../progress.js");
+    ctx.stderr(
+      `sluice: run ${detail.id} ${detail.status} in ${duration(detail.startedAt, detail.finishedAt)} (${[
+        ...counts,
+      ]
+        .map(([status, n]) => `${n} ${status}`)
+        .join(", ")}); details: sluice run show ${detail.id}`,
+    );
+    return { detail, status: outcome.result.status };
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+async function liveView(
+  ctx: CliContext,
+  json: boolean,
+  clock: { now(): number },
+) {
+  const { createPrefixedView, createProgressView } =
+    await import("../../pipeline/index.js");
+  // With --json, stdout holds only the JSON document; progress goes to stderr.
+  const write = (text: string) =>
+    void (json ? process.stderr : process.stdout).write(text);
+  return ctx.isTty && !json
+    ? createPrefixedView(write, { color: !ctx.env.NO_COLOR, clock })
+    : createProgressView(write, { clock });
+}

@@ -1,0 +1,63 @@
+import type { Command } from "commander";
+import { AppError } from "../../kernel/index.js";
+import type { CliContext } from "../context.js";
+
+interface RunsOptions {
+  json?: boolean;
+  project?: string;
+  branch?: string;
+  status?: string;
+  limit: string;
+}
+
+const statuses = [
+  "queued",
+  "running",
+  "success",
+  "failure",
+  "cancelled",
+  "interrupted",
+] as const;
+
+export function registerRuns(program: Command, ctx: CliContext): void {
+  program
+    .command("runs")
+    .description("list recorded runs, newest first")
+    .option("--project <name>", "only runs of this project")
+    .option("--branch <name>", "only runs of this branch")
+    .option(
+      "--status <status>",
+      `only runs with this status (${statuses.join(", ")})`,
+    )
+    .option("-n, --limit <n>", "at most this many runs", "20")
+    .option("--json", "print the runs as JSON")
+    .action(async (options: RunsOptions) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1) {
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          `--limit must be a positive integer, got ${options.limit}`,
+        );
+      }
+      const status = options.status as (typeof statuses)[number] | undefined;
+      if (status !== undefined && !statuses.includes(status)) {
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          `--status must be one of ${statuses.join(", ")}, got ${options.status}`,
+        );
+      }
+      const app = await ctx.app();
+      const runs = await app.runs.listRuns({
+        limit,
+        ...(options.project ? { project: options.project } : {}),
+        ...(options.branch ? { branch: options.branch } : {}),
+        ...(status ? { status } : {}),
+      });
+      if (options.json) {
+        ctx.json(runs);
+        return;
+      }
+      const { formatRunList } = await import("../progress.js");
+      ctx.stdout(formatRunList(runs));
+    });
+}

@@ -1,0 +1,100 @@
+import type { RunDetail, RunRow } from "../store/index.js";
+
+const marks: Record<string, string> = {
+  success: "✓",
+  failure: "✗",
+  skipped: "○",
+  cancelled: "■",
+  interrupted: "!",
+  running: "▸",
+  queued: "…",
+  pending: "·",
+};
+
+/** `1.2s`, `3m04s`, or `-` when a time is missing. */
+export function duration(
+  start: Date | null | undefined,
+  end: Date | null | undefined,
+): string {
+  if (!start || !end) return "-";
+  const ms = end.getTime() - start.getTime();
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+function pad(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) =>
+    Math.max(...rows.map((row) => (row[i] ?? "").length)),
+  );
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
+/** The table `sluice runs` prints, newest first. */
+export function formatRunList(runs: RunRow[]): string {
+  if (runs.length === 0) return "no runs yet: `sluice run` starts one";
+  const rows = [
+    ["RUN", "STATUS", "PROJECT", "BRANCH", "COMMIT", "CREATED", "DURATION"],
+    ...runs.map((run) => [
+      run.id,
+      run.status,
+      run.project,
+      run.branch ?? "-",
+      run.commit?.slice(0, 8) ?? "-",
+      run.createdAt.toISOString().replace("T", " ").slice(0, 19),
+      duration(run.startedAt, run.finishedAt),
+    ]),
+  ];
+  return pad(rows).join("\n");
+}
+
+/** What `sluice run show` prints: the run, its change, then each job with its steps. */
+export function formatRunDetail(run: RunDetail): string {
+  const subject = run.message?.split("\n")[0];
+  const lines = [
+    `run ${run.id}  ${run.status}  ${duration(run.startedAt, run.finishedAt)}`,
+    `  project ${run.project}  trigger ${run.trigger}  in ${run.workdir}`,
+  ];
+  if (run.commit) {
+    lines.push(
+      `  change ${run.branch ?? "(detached)"}@${run.commit.slice(0, 8)}${
+        run.author ? ` by ${run.author}` : ""
+      }${subject ? `: ${subject}` : ""}`,
+    );
+  }
+  for (const [key, values] of Object.entries(run.trailers)) {
+    for (const value of values) lines.push(`  ${key}: ${value}`);
+  }
+  if (run.reason) lines.push(`  reason: ${run.reason}`);
+  const rows: string[][] = [];
+  for (const job of run.jobs) {
+    rows.push([
+      `${marks[job.status] ?? "?"} ${job.key}`,
+      job.status,
+      duration(job.startedAt, job.finishedAt),
+      job.infraRetries > 0 ? `requeued ${job.infraRetries}x` : "",
+      job.reason ?? "",
+    ]);
+    for (const step of job.steps) {
+      rows.push([
+        `    ${marks[step.status] ?? "?"} ${step.name}`,
+        step.status,
+        duration(step.startedAt, step.finishedAt),
+        step.exitCode === null ? "" : `exit ${step.exitCode}`,
+        [
+          step.cache ? `cache ${step.cache}` : "",
+          step.attempts > 1 ? `${step.attempts} attempts` : "",
+        ]
+          .filter(Boolean)
+          .join(", "),
+      ]);
+    }
+  }
+  if (rows.length > 0) lines.push("", ...pad(rows));
+  return lines.join("\n");
+}

@@ -1,0 +1,133 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Clock, Logger } from "../../kernel/index.js";
+import { ConcurrencyGroups } from "../concurrency.js";
+import { runJob } from "../job-runner.js";
+import type { Masker } from "../logs/masker.js";
+import { createLogSinkFactory } from "../logs/step-log.js";
+import type { LiveView } from "../logs/step-log.js";
+import type {
+  ArtifactStore,
+  CacheStore,
+  KillGrace,
+  StepRegistry,
+} from "../ports.js";
+import { RunService } from "../run-service.js";
+import type { RunLedger } from "../run-service.js";
+import { EmbeddedRunner } from "./embedded-runner.js";
+import { JobQueue } from "./job-queue.js";
+import type { SqlRunner } from "./job-queue.js";
+import type { LeaseStore } from "./ports.js";
+import { RunnerService } from "./runner-service.js";
+import type { RunnerServiceOptions } from "./runner-service.js";
+
+export interface PipelineRuntimeDeps {
+  /** `$SLUICE_HOME`: step logs under `runs/`, step scripts under `tmp/`. */
+  home: string;
+  database: SqlRunner;
+  store: RunLedger & LeaseStore;
+  clock: Clock;
+  logger: Logger;
+  steps: Pick<StepRegistry, "get">;
+  masker: Masker;
+  cache?: CacheStore | undefined;
+  artifacts?: ArtifactStore | undefined;
+  /** The environment steps inherit (under the pipeline's env). */
+  baseEnv: Record<string, string>;
+  /** The runner's name, e.g. `embedded-<pid>`. */
+  runnerId: string;
+  /** Jobs the embedded runner runs at once. */
+  capacity: number;
+  grace?: KillGrace | undefined;
+  /** Lease and heartbeat periods (tests shorten them). */
+  leases?: Pick<RunnerServiceOptions, "leaseMs" | "heartbeatMs" | "sweepMs">;
+}
+
+/** What `sluice run` (and later `sluice serve`) drives runs with. */
+export interface PipelineRuntime {
+  runs: RunService;
+  runners: RunnerService;
+  /** Shows step output live (set before a run starts). */
+  setLiveView(view: LiveView | undefined): void;
+  /** Stops the embedded runner (aborting its jobs), the janitor and the queue. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the job queue on the sluice database, the server side of the runner protocol (with its
+ * lease janitor) and an embedded runner that claims jobs through that protocol and runs them
+ * with `runJob`.
+ */
+export async function startPipelineRuntime(
+  deps: PipelineRuntimeDeps,
+): Promise<PipelineRuntime> {
+  const queue = await JobQueue.start(deps.database);
+  const runners = new RunnerService(queue, deps.store, {
+    clock: deps.clock,
+    logger: deps.logger,
+    ...deps.leases,
+  });
+  runners.start();
+  let live: LiveView | undefined;
+  const liveView: LiveView = {
+    stepStarted: (step) => live?.stepStarted(step),
+    line: (step, stream, text) => live?.line(step, stream, text),
+    stepFinished: (step, outcome) => live?.stepFinished(step, outcome),
+  };
+  const logs = createLogSinkFactory({
+    home: deps.home,
+    masker: deps.masker,
+    live: liveView,
+  });
+  const tempDir = join(deps.home, "tmp");
+  mkdirSync(tempDir, { recursive: true });
+  const runner = new EmbeddedRunner(
+    runners,
+    (lease, { recorder, signal }) =>
+      runJob(
+        lease.job,
+        lease.input,
+        {
+          clock: deps.clock,
+          logs,
+          cache: deps.cache,
+          artifacts: deps.artifacts,
+          steps: deps.steps,
+          recorder,
+          grace: deps.grace,
+          tempDir,
+          baseEnv: deps.baseEnv,
+        },
+        signal,
+      ),
+    {
+      identity: { id: deps.runnerId, labels: [process.platform] },
+      capacity: deps.capacity,
+      logger: deps.logger,
+    },
+  );
+  const offWork = runners.onWork(() => runner.wake());
+  const offCancel = runners.onCancel((leaseId) => runner.cancel(leaseId));
+  runner.start();
+  const runs = new RunService({
+    ledger: deps.store,
+    runners,
+    clock: deps.clock,
+    logger: deps.logger,
+    groups: new ConcurrencyGroups(),
+  });
+  return {
+    runs,
+    runners,
+    setLiveView(view) {
+      live = view;
+    },
+    async close() {
+      offWork();
+      offCancel();
+      await runner.stop();
+      await runners.stop();
+      await queue.stop();
+    },
+  };
+}

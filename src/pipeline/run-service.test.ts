@@ -1,0 +1,155 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { PipelineConfig } from "../config/index.js";
+import { silentLogger, systemClock } from "../kernel/index.js";
+import { RunStore } from "../store/index.js";
+import type { Database } from "../store/index.js";
+import { testDatabases } from "../../test/support/databases.js";
+import { Masker } from "./logs/masker.js";
+import { plan } from "./plan.js";
+import { createStepRegistry } from "./registry.js";
+import { startPipelineRuntime } from "./queue/runtime.js";
+import type { PipelineRuntime } from "./queue/runtime.js";
+import { selectJob } from "./run-service.js";
+
+const config = (jobs: PipelineConfig["jobs"]): PipelineConfig => ({
+  name: "svc",
+  jobs,
+});
+
+describe("selectJob", () => {
+  const planned = plan(
+    config({
+      a: { steps: [{ run: "true" }] },
+      b: { needs: ["a"], steps: [{ run: "true" }] },
+      c: { needs: ["b"], steps: [{ run: "true" }] },
+      d: { steps: [{ run: "true" }] },
+    }),
+    { event: "push" },
+  );
+  it.each([
+    [undefined, ["a", "d", "b", "c"]],
+    ["a", ["a"]],
+    ["c", ["a", "b", "c"]],
+    ["d", ["d"]],
+  ])("--job %s keeps %j", (only, keys) => {
+    expect(selectJob(planned, only).jobs.map((j) => j.key)).toEqual(keys);
+  });
+  it("names the jobs when the one asked for does not exist", () => {
+    expect(() => selectJob(planned, "e")).toThrow(
+      "no job e in this pipeline (jobs: a, d, b, c)",
+    );
+  });
+});
+
+describe.each(testDatabases)("RunService on $name", ({ open }) => {
+  let database: Database;
+  let store: RunStore;
+  let runtime: PipelineRuntime;
+  let home: string;
+
+  beforeEach(async () => {
+    database = await open();
+    store = new RunStore(database.db, systemClock);
+    home = mkdtempSync(join(tmpdir(), "sluice-runs-"));
+    runtime = await startPipelineRuntime({
+      home,
+      database,
+      store,
+      clock: systemClock,
+      logger: silentLogger,
+      steps: createStepRegistry(),
+      masker: new Masker(),
+      baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      runnerId: "embedded-test",
+      capacity: 2,
+      grace: { interruptMs: 200, terminateMs: 200 },
+    });
+  });
+  afterEach(async () => {
+    await runtime.close();
+    await database.close();
+  });
+
+  const request = (
+    jobs: PipelineConfig["jobs"],
+    signal = new AbortController().signal,
+  ) => ({
+    project: "svc",
+    trigger: "local",
+    workdir: home,
+    config: config(jobs),
+    facts: { event: "push" as const, branch: "main" },
+    change: { branch: "main", commit: "c".repeat(40) },
+    maxParallel: 2,
+    signal,
+    owner: { pid: process.pid, host: "test" },
+  });
+
+  it("records a run through the queue, with logs, exit codes and a failure", async () => {
+    const outcome = await runtime.runs.run(
+      request({
+        build: { steps: [{ run: "echo built" }] },
+        test: { needs: ["build"], steps: [{ run: "echo oops; exit 3" }] },
+        deploy: { needs: ["test"], steps: [{ run: "true" }] },
+      }),
+    );
+    expect(outcome.result.status).toBe("failure");
+    const detail = await store.getRun(outcome.runId);
+    expect(detail).toMatchObject({
+      status: "failure",
+      branch: "main",
+      ownerPid: process.pid,
+      reason: expect.stringContaining("test"),
+    });
+    expect(
+      detail.jobs.map((j) => [
+        j.key,
+        j.status,
+        j.steps[0]!.status,
+        j.steps[0]!.exitCode,
+      ]),
+    ).toEqual([
+      ["build", "success", "success", 0],
+      ["test", "failure", "failure", 3],
+      ["deploy", "skipped", "skipped", null],
+    ]);
+    expect(detail.jobs[0]!.steps[0]!.logPath).toContain(home);
+  });
+
+  it("records a cancelled run when its signal fires mid-step", async () => {
+    const controller = new AbortController();
+    const running = runtime.runs.run(
+      request(
+        { slow: { steps: [{ run: "echo started; sleep 30" }] } },
+        controller.signal,
+      ),
+    );
+    // Wait until the step is running, then cancel.
+    for (;;) {
+      const [run] = await store.listRuns({ limit: 1 });
+      if (run) {
+        const detail = await store.getRun(run.id);
+        if (detail.jobs[0]?.steps[0]?.status === "running") break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    controller.abort();
+    const outcome = await running;
+    expect(outcome.result.status).toBe("cancelled");
+    const detail = await store.getRun(outcome.runId);
+    expect(detail.status).toBe("cancelled");
+    expect(detail.jobs[0]!.status).toBe("cancelled");
+  });
+
+  it("records nothing for a plan that cannot be made", async () => {
+    await expect(
+      runtime.runs.run(
+        request({ a: { needs: ["missing"], steps: [{ run: "true" }] } }),
+      ),
+    ).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+    expect(await store.listRuns()).toEqual([]);
+  });
+});
