@@ -33,7 +33,10 @@ export const RelativePath = z
 
 export const Severity = z.enum(["low", "medium", "high", "critical"]);
 
-/** One step of a progressive rollout, as in Argo Rollouts: a weight, a pause or an analysis. */
+/**
+ * One step of a progressive rollout, as in Argo Rollouts: a weight, a pause (`pause: 1m`, or
+ * `pause: {}` until promoted) or an analysis. Written out in the form `sluice/deploy` takes.
+ */
 export const RolloutStep = z.union([
   z.strictObject({ weight: z.number().int().min(0).max(100) }),
   z.strictObject({
@@ -44,13 +47,14 @@ export const RolloutStep = z.union([
   }),
   z.strictObject({ analysis: z.string().min(1) }),
 ]);
+type RolloutStep = z.output<typeof RolloutStep>;
 
 /** The `deploy` input: given (even as `deploy: true`), the template adds a gate and a deploy job. */
 export const DeployInput = z.union([
   z.literal(true),
   z.strictObject({
     environment: z.string().min(1).default("production"),
-    strategy: z.enum(["canary", "blue-green", "all-at-once"]).default("canary"),
+    strategy: z.enum(["canary", "blue-green"]).default("canary"),
     steps: z.array(RolloutStep).min(1).optional(),
     /** The command that starts the service (it listens on $PORT). */
     start: z.string().min(1).optional(),
@@ -126,7 +130,17 @@ export function scanJob(failOn: string): Job {
   };
 }
 
-/** The gate and deploy jobs, present only when the `deploy` input is given. */
+/** `pause: 1m` → `pause: { duration: 1m }`, the form the deploy step takes. */
+function rolloutStep(step: RolloutStep): Record<string, unknown> {
+  if ("pause" in step && typeof step.pause === "string")
+    return { pause: { duration: step.pause } };
+  return step;
+}
+
+/**
+ * The gate and deploy jobs, present only when the `deploy` input is given. The deploy step's `with`
+ * follows the `sluice/deploy` spec: strategy, steps, release (command, cwd, health), kill-flags.
+ */
 export function deliveryJobs(
   deploy: DeployInput | undefined,
   options: {
@@ -141,15 +155,15 @@ export function deliveryJobs(
   const spec = deploy === true ? DeployInputObject.parse({}) : deploy;
   const steps =
     spec.strategy === "canary" ? (spec.steps ?? defaultCanary) : spec.steps;
-  const with_: Record<string, unknown> = {
-    strategy: spec.strategy,
-    start: spec.start ?? options.start,
+  const release: Record<string, unknown> = {
+    command: spec.start ?? options.start,
   };
-  if (steps) with_.steps = steps;
-  if (options.health) with_.health = options.health;
-  if (options.workingDirectory !== ".")
-    with_["working-directory"] = options.workingDirectory;
-  if (spec.flags) with_.flags = spec.flags;
+  if (options.workingDirectory !== ".") release.cwd = options.workingDirectory;
+  if (options.health) release.health = options.health;
+  const with_: Record<string, unknown> = { strategy: spec.strategy };
+  if (steps) with_.steps = steps.map(rolloutStep);
+  with_.release = release;
+  if (spec.flags) with_["kill-flags"] = spec.flags;
   return {
     gate: {
       needs: options.needs,

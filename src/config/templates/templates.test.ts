@@ -114,15 +114,17 @@ describe("golden templates", () => {
           uses: "sluice/deploy",
           with: {
             strategy: "canary",
-            start: "npm start",
             steps: [
               { weight: 25 },
-              { pause: "1m" },
+              { pause: { duration: "1m" } },
               { analysis: "default" },
               { weight: 100 },
             ],
-            health: "/healthz",
-            "working-directory": "services/api",
+            release: {
+              command: "npm start",
+              cwd: "services/api",
+              health: "/healthz",
+            },
           },
         },
       ],
