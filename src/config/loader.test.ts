@@ -304,6 +304,29 @@ describe("loadConfig", () => {
     );
   });
 
+  it("without the built-in step names, checks only the form of uses", () => {
+    expect(() =>
+      parseConfig(
+        "jobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\n",
+        "sluice.yml",
+      ),
+    ).toThrow(
+      '`uses` in step 1 of job `a` must name a built-in step such as sluice/scan, not "actions/checkout@v4"',
+    );
+  });
+
+  it("refuses an alias bomb", () => {
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x, x]",
+      "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]",
+      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]",
+      "d: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]",
+    ].join("\n");
+    expect(() => parseConfig(bomb, "sluice.yml")).toThrow(
+      "malformed YAML: Excessive alias count indicates a resource exhaustion attack",
+    );
+  });
+
   it("checks uses only when the caller gives the built-in step names", () => {
     const text = "jobs:\n  a:\n    steps: [{ uses: sluice/anything }]\n";
     expect(parseConfig(text, "sluice.yml").config.jobs.a!.steps[0]!.uses).toBe(
