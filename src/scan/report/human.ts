@@ -89,9 +89,13 @@ function describe(finding: Finding): string[] {
   if (typeof p.package === "string") facts.push(finding.ruleId);
   if (Array.isArray(p.aliases) && p.aliases.length > 0)
     facts.push(`aka ${p.aliases.join(", ")}`);
-  if (typeof p.fixedVersion === "string")
+  // Dependency messages name the fix already; say it only when they do not.
+  if (
+    typeof p.fixedVersion === "string" &&
+    !finding.message.includes(p.fixedVersion)
+  ) {
     facts.push(`fixed in ${p.fixedVersion}`);
-  else if (typeof p.package === "string") facts.push("no fixed version");
+  } else if (typeof p.package === "string") facts.push("no fixed version");
   if (Array.isArray(p.dependencyPath) && p.dependencyPath.length > 1) {
     facts.push(`via ${p.dependencyPath.join(" > ")}`);
   }
