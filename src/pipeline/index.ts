@@ -26,3 +26,5 @@ export type { GroupTicket } from "./concurrency.js";
 export { hashFiles, matchFiles } from "./hash-files.js";
 export { parseOutputFile } from "./output-file.js";
 export { parseDuration, formatDuration } from "./durations.js";
+export { createLocalCache, resolveCachePath } from "./cache.js";
+export { createLocalArtifacts } from "./artifacts.js";

@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { messageOf } from "../kernel/index.js";
 import { formatDuration } from "./durations.js";
@@ -89,6 +90,8 @@ export async function runJob(
   });
 
   try {
+    // The job's workspace exists before anything lands in it (a step's own directory may not).
+    mkdirSync(input.workdir, { recursive: true });
     if (deps.artifacts) {
       for (const ref of input.artifacts) {
         try {

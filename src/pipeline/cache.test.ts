@@ -1,0 +1,171 @@
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ManualClock } from "../kernel/index.js";
+import { createLocalCache, resolveCachePath } from "./cache.js";
+import { pipeline, testDeps } from "./engine.testkit.js";
+import { createLocalDispatcher } from "./local-dispatcher.js";
+import { plan } from "./plan.js";
+import { executeRun } from "./scheduler.js";
+
+function temp(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+describe("createLocalCache", () => {
+  it("resolves ~ to the step's HOME and relative paths under the workdir", () => {
+    const where = { workdir: "/w", env: { HOME: "/h" } };
+    expect(resolveCachePath("~/.npm", where)).toBe("/h/.npm");
+    expect(resolveCachePath("node_modules", where)).toBe("/w/node_modules");
+    expect(resolveCachePath("/abs", where)).toBe("/abs");
+  });
+
+  it("answers exact, then partial by restore-key prefix (most recent first), then miss", async () => {
+    const clock = new ManualClock(1000);
+    const cache = createLocalCache({ dir: temp("sluice-cache-"), clock });
+    const home = temp("sluice-home-");
+    const save = async (key: string, content: string) => {
+      const workdir = temp("sluice-w-");
+      mkdirSync(join(workdir, "deps"));
+      writeFileSync(join(workdir, "deps", "lib.txt"), content);
+      writeFileSync(join(home, "global.txt"), `${content}-global`);
+      clock.advance(1000);
+      return cache.save(
+        { key, paths: ["deps", "~/global.txt", "absent"] },
+        { workdir, env: { HOME: home } },
+      );
+    };
+    expect(await save("npm-linux-aaa", "old")).toBe(true);
+    expect(await save("npm-linux-bbb", "new")).toBe(true);
+    expect(await save("npm-linux-bbb", "again")).toBe(false); // immutable per key
+
+    const restoreInto = async (key: string, restoreKeys: string[]) => {
+      const workdir = temp("sluice-r-");
+      const otherHome = temp("sluice-h-");
+      const result = await cache.restore(
+        { key, restoreKeys, paths: ["deps"] },
+        { workdir, env: { HOME: otherHome } },
+      );
+      const file = join(workdir, "deps", "lib.txt");
+      return {
+        result,
+        lib: existsSync(file) ? readFileSync(file, "utf8") : undefined,
+        global: existsSync(join(otherHome, "global.txt"))
+          ? readFileSync(join(otherHome, "global.txt"), "utf8")
+          : undefined,
+      };
+    };
+    expect(await restoreInto("npm-linux-aaa", ["npm-linux-"])).toEqual({
+      result: { status: "exact", matchedKey: "npm-linux-aaa" },
+      lib: "old",
+      global: "old-global",
+    });
+    expect(
+      await restoreInto("npm-linux-ccc", ["npm-mac-", "npm-linux-"]),
+    ).toEqual({
+      result: { status: "partial", matchedKey: "npm-linux-bbb" },
+      lib: "new",
+      global: "new-global",
+    });
+    expect(await restoreInto("npm-linux-ccc", ["pip-"])).toEqual({
+      result: { status: "miss" },
+      lib: undefined,
+      global: undefined,
+    });
+  });
+
+  it("does not save when no declared path exists", async () => {
+    const cache = createLocalCache({
+      dir: temp("sluice-cache-"),
+      clock: new ManualClock(0),
+    });
+    expect(
+      await cache.save(
+        { key: "k", paths: ["nothing"] },
+        { workdir: temp("sluice-w-"), env: {} },
+      ),
+    ).toBe(false);
+  });
+});
+
+describe("cache in a run", () => {
+  it("misses and saves on the first run; on the second an exact hit restores, and skip-if-hit skips the step", async () => {
+    const deps = testDeps();
+    deps.cache = createLocalCache({
+      dir: join(deps.home, "cache"),
+      clock: deps.clock,
+    });
+    const repo = temp("sluice-repo-");
+    writeFileSync(join(repo, "package-lock.json"), '{"lockfileVersion": 3}');
+    const config = pipeline({
+      build: {
+        steps: [
+          {
+            name: "install",
+            run: 'mkdir -p node_modules && echo installed > node_modules/marker && echo "ran install"',
+            cache: {
+              key: "npm-${{ hashFiles('package-lock.json') }}",
+              "restore-keys": ["npm-"],
+              paths: ["node_modules"],
+              "skip-if-hit": true,
+            },
+          },
+          { name: "build", run: "cat node_modules/marker" },
+        ],
+      },
+    });
+    const runOnce = async (runId: string, workdir: string) => {
+      deps.recorder.events.length = 0;
+      const result = await executeRun(plan(config, { event: "push" }), {
+        runId,
+        workdir,
+        dispatcher: createLocalDispatcher(deps),
+        recorder: deps.recorder,
+        maxParallel: 2,
+        signal: new AbortController().signal,
+      });
+      return { result, events: [...deps.recorder.events] };
+    };
+    const first = await runOnce("run_a", repo);
+    expect(first.result.status).toBe("success");
+    expect(first.events).toContain(
+      "step build#0 success attempts 1 cache miss exit 0",
+    );
+
+    // A fresh checkout of the same commit: nothing installed, same lockfile.
+    const clone = temp("sluice-clone-");
+    writeFileSync(join(clone, "package-lock.json"), '{"lockfileVersion": 3}');
+    const second = await runOnce("run_b", clone);
+    expect(second.result.status).toBe("success");
+    expect(second.events).toContain(
+      "step build#0 skipped attempts 0 cache exact",
+    );
+    expect(second.events).toContain("step build#1 success attempts 1 exit 0");
+    expect(readFileSync(join(clone, "node_modules", "marker"), "utf8")).toBe(
+      "installed\n",
+    );
+    const log = readFileSync(
+      second.result.jobs.build!.steps[0]!.logPath!,
+      "utf8",
+    );
+    expect(log).toMatch(/cache exact: restored npm-[0-9a-f]{64}/);
+
+    // The lockfile changed: the old entry is a partial hit by prefix, the step runs and saves.
+    const changed = temp("sluice-changed-");
+    writeFileSync(
+      join(changed, "package-lock.json"),
+      '{"lockfileVersion": 3, "x": 1}',
+    );
+    const third = await runOnce("run_c", changed);
+    expect(third.events).toContain(
+      "step build#0 success attempts 1 cache partial exit 0",
+    );
+  });
+});

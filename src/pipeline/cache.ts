@@ -1,0 +1,142 @@
+import { createHash, randomBytes } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import type { Clock } from "../kernel/index.js";
+import type { CacheRestore, CacheStore } from "./ports.js";
+import { tar } from "./tar.js";
+
+/** What `<dir>/<hash>/entry.json` holds. */
+interface CacheEntry {
+  key: string;
+  createdAt: number;
+  /** The path specs as declared (`node_modules`, `~/.npm`); archive i holds path i. */
+  paths: string[];
+  /** Specs that existed when saved (missing ones have no archive). */
+  saved: boolean[];
+}
+
+/** Resolves a cache path: `~` is the step's HOME, relative paths are under the workdir. */
+export function resolveCachePath(
+  spec: string,
+  where: { workdir: string; env: Record<string, string> },
+): string {
+  if (spec === "~" || spec.startsWith("~/"))
+    return join(where.env.HOME ?? "/", spec.slice(1));
+  return isAbsolute(spec) ? spec : resolve(where.workdir, spec);
+}
+
+function keyDir(dir: string, key: string): string {
+  return join(dir, createHash("sha256").update(key).digest("hex").slice(0, 40));
+}
+
+/**
+ * The local cache: immutable entries (one tar.gz per declared path) in `<home>/cache/`, found by
+ * exact key, else by restore-key prefixes with the most recent entry first.
+ */
+export function createLocalCache(options: {
+  dir: string;
+  clock: Clock;
+}): CacheStore {
+  const { dir, clock } = options;
+
+  const entries = (): (CacheEntry & { path: string })[] => {
+    if (!existsSync(dir)) return [];
+    const found: (CacheEntry & { path: string })[] = [];
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith(".")) continue;
+      try {
+        const entry = JSON.parse(
+          readFileSync(join(dir, name, "entry.json"), "utf8"),
+        ) as CacheEntry;
+        found.push({ ...entry, path: join(dir, name) });
+      } catch {
+        // A half-written or foreign folder is not an entry.
+      }
+    }
+    return found;
+  };
+
+  const extract = async (
+    entryDir: string,
+    entry: CacheEntry,
+    where: { workdir: string; env: Record<string, string> },
+  ) => {
+    for (const [i, spec] of entry.paths.entries()) {
+      if (!entry.saved[i]) continue;
+      const target = resolveCachePath(spec, where);
+      mkdirSync(dirname(target), { recursive: true });
+      await tar(["-xzf", join(entryDir, `${i}.tar.gz`), "-C", dirname(target)]);
+    }
+  };
+
+  return {
+    async restore(spec, where): Promise<CacheRestore> {
+      const exact = keyDir(dir, spec.key);
+      if (existsSync(join(exact, "entry.json"))) {
+        const entry = JSON.parse(
+          readFileSync(join(exact, "entry.json"), "utf8"),
+        ) as CacheEntry;
+        await extract(exact, entry, where);
+        return { status: "exact", matchedKey: entry.key };
+      }
+      if (spec.restoreKeys.length > 0) {
+        const all = entries().sort((a, b) => b.createdAt - a.createdAt);
+        for (const prefix of spec.restoreKeys) {
+          const hit = all.find((e) => e.key.startsWith(prefix));
+          if (hit) {
+            await extract(hit.path, hit, where);
+            return { status: "partial", matchedKey: hit.key };
+          }
+        }
+      }
+      return { status: "miss" };
+    },
+
+    async save(spec, where): Promise<boolean> {
+      const final = keyDir(dir, spec.key);
+      if (existsSync(final)) return false;
+      mkdirSync(dir, { recursive: true });
+      const tmp = join(dir, `.tmp-${randomBytes(6).toString("hex")}`);
+      mkdirSync(tmp);
+      try {
+        const saved: boolean[] = [];
+        for (const [i, pathSpec] of spec.paths.entries()) {
+          const source = resolveCachePath(pathSpec, where);
+          saved.push(existsSync(source));
+          if (!existsSync(source)) continue;
+          await tar([
+            "-czf",
+            join(tmp, `${i}.tar.gz`),
+            "-C",
+            dirname(source),
+            basename(source),
+          ]);
+        }
+        if (!saved.some(Boolean)) return false;
+        const entry: CacheEntry = {
+          key: spec.key,
+          createdAt: clock.now(),
+          paths: spec.paths,
+          saved,
+        };
+        writeFileSync(join(tmp, "entry.json"), JSON.stringify(entry));
+        try {
+          renameSync(tmp, final);
+        } catch {
+          return false; // another run saved the same key first: entries are immutable
+        }
+        return true;
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+  };
+}
