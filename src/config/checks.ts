@@ -7,6 +7,7 @@ import {
   expressionContexts,
   parseExpression,
   parseTemplate,
+  walk,
 } from "./expressions.js";
 import type { Ast } from "./expressions.js";
 import type { PipelineConfig } from "./schema.js";
@@ -41,6 +42,31 @@ export function checkPipeline(
       ? source.offsetOf(["extends"])
       : source.offsetInString(path, index);
 
+  // What `steps.<id>` and `needs.<id>` may name where the expression sits (undefined: unchecked).
+  let scope: { steps?: Set<string>; needs?: Set<string> } = {};
+  const references = (path: Path, ast: Ast) => {
+    walk(ast, (node) => {
+      if (node.kind !== "property" || node.object.kind !== "context") return;
+      const context = node.object.name;
+      const allowed =
+        context === "steps"
+          ? scope.steps
+          : context === "needs"
+            ? scope.needs
+            : undefined;
+      if (!allowed || allowed.has(node.name)) return;
+      const what =
+        context === "steps"
+          ? `\`steps.${node.name}\`: the job has no step with id \`${node.name}\``
+          : `\`needs.${node.name}\`: \`${node.name}\` is not in this job's \`needs\``;
+      problems.push(
+        source.problem(
+          `${what} (in ${describePath(path)})${didYouMean(node.name, allowed)}`,
+          stringOffset(path, node.object.start),
+        ),
+      );
+    });
+  };
   const expression = (path: Path, text: string, kind: "if" | "template") => {
     try {
       const asts: { ast: Ast }[] =
@@ -50,6 +76,7 @@ export function checkPipeline(
               p.kind === "expression" ? [p] : [],
             );
       for (const { ast } of asts) {
+        references(path, ast);
         for (const context of contextsOf(ast)) {
           if (expressionContexts.has(context.name)) continue;
           problems.push(
@@ -108,7 +135,13 @@ export function checkPipeline(
         );
       }
     });
+    const allStepIds = new Set(
+      job.steps.flatMap((step) => (step.id === undefined ? [] : [step.id])),
+    );
+    // A job's `if` runs before its steps: `steps` is not checked there (it is empty).
+    scope = { needs: new Set(needs) };
     if (job.if !== undefined) expression([...jobPath, "if"], job.if, "if");
+    scope = { needs: new Set(needs), steps: allStepIds };
     for (const key of [
       "name",
       "env",

@@ -212,6 +212,18 @@ const broken: [string, string, string, string][] = [
     "unknown built-in step `actions/checkout@v4` in step 1 of job `scan`; built-in steps are sluice/deploy, sluice/gate, sluice/scan",
   ],
   [
+    "outputs naming a step id that does not exist",
+    'jobs:\n  build:\n    outputs: { version: "${{ steps.vesion.outputs.v }}" }\n    steps:\n      - id: version\n        run: echo\n',
+    "3:30",
+    "`steps.vesion`: the job has no step with id `vesion` (in `outputs.version` in job `build`); did you mean `version`?",
+  ],
+  [
+    "needs context naming a job outside needs",
+    "jobs:\n  build:\n    steps: [{ run: make }]\n  test:\n    steps:\n      - run: echo ${{ needs.build.outputs.x }}\n",
+    "6:23",
+    "`needs.build`: `build` is not in this job's `needs` (in `run` in step 1 of job `test`)",
+  ],
+  [
     "bad job id",
     "jobs:\n  build it:\n    steps: [{ run: make }]\n",
     "2:3",
