@@ -1,0 +1,158 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { assertBuilt, gitRepo, sluice } from "./cli.js";
+
+const config = `name: e2e-service
+jobs:
+  build:
+    steps:
+      - name: compile
+        run: echo "building $NODE_ENV"; echo warn >&2
+  test:
+    needs: [build]
+    steps:
+      - name: unit
+        run: echo testing
+  lint:
+    needs: [build]
+    steps:
+      - run: echo linting
+`;
+
+describe("sluice run, runs, run show, logs (built CLI)", () => {
+  let repo: string;
+  let env: Record<string, string>;
+  let runId = "";
+  beforeAll(() => {
+    assertBuilt();
+    repo = gitRepo({
+      "sluice.yml": `${config}env:\n  NODE_ENV: test\n`,
+      "broken/sluice.yml":
+        "name: broken\njobs:\n  a:\n    steps:\n      - run: echo before; exit 7\n  b:\n    needs: [a]\n    steps:\n      - run: echo never\n",
+    });
+    env = { SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-e2e-home-")) };
+  });
+
+  it("runs the pipeline, records the change, and reads it back", () => {
+    const run = sluice(repo, env, ["run", "--json"]);
+    expect(run.stderr).toMatch(
+      /sluice: run run_\w+: 3 jobs of e2e-service at main@[0-9a-f]{8}/,
+    );
+    expect(run.code).toBe(0);
+    const detail = JSON.parse(run.stdout);
+    expect(detail).toMatchObject({
+      status: "success",
+      project: "e2e-service",
+      branch: "main",
+      author: "E2E",
+      authorEmail: "e2e@example.com",
+      message: "Initial commit",
+    });
+    expect(detail.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(
+      detail.jobs.map((j: { key: string; status: string }) => [
+        j.key,
+        j.status,
+      ]),
+    ).toEqual([
+      ["build", "success"],
+      ["test", "success"],
+      ["lint", "success"],
+    ]);
+    expect(detail.jobs[0].steps[0]).toMatchObject({
+      name: "compile",
+      status: "success",
+      exitCode: 0,
+      attempts: 1,
+    });
+    // Progress went to stderr, compact (not a TTY): one line per finished step.
+    expect(run.stderr).toContain("build › ✓ compile");
+    runId = detail.id;
+  });
+
+  it("lists, shows and prints the logs of the recorded run", () => {
+    const detail = { id: runId };
+
+    const list = sluice(repo, env, ["runs", "--json"]);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)[0].id).toBe(detail.id);
+    const table = sluice(repo, env, ["runs"]);
+    expect(table.stdout).toMatch(
+      new RegExp(`${detail.id}\\s+success\\s+e2e-service\\s+main`),
+    );
+
+    const show = sluice(repo, env, ["run", "show", detail.id.slice(0, 14)]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain(`run ${detail.id}  success`);
+    expect(show.stdout).toMatch(/✓ compile\s+success\s+\d+\.\ds\s+exit 0/);
+
+    const logs = sluice(repo, env, ["logs", detail.id, "build", "--json"]);
+    expect(logs.code).toBe(0);
+    const [log] = JSON.parse(logs.stdout);
+    expect(log).toMatchObject({ job: "build", step: "compile" });
+    expect(log.log).toContain("building test\n");
+    expect(log.log).toContain("warn\n");
+    expect(readFileSync(log.logPath, "utf8")).toBe(log.log);
+    const text = sluice(repo, env, ["logs", "last"]);
+    expect(text.stdout).toContain("── test › unit (success)\ntesting\n");
+  });
+
+  it("exits 1 on a failed run and records why; --job runs a job with its needs", () => {
+    const failed = sluice(repo, env, ["run", "-f", "broken", "--json"]);
+    expect(failed.code).toBe(1);
+    const detail = JSON.parse(failed.stdout);
+    expect(detail.status).toBe("failure");
+    expect(detail.reason).toContain("a");
+    expect(detail.jobs.map((j: { status: string }) => j.status)).toEqual([
+      "failure",
+      "skipped",
+    ]);
+    expect(detail.jobs[0].steps[0].exitCode).toBe(7);
+    // The compact view shows the failed step's output.
+    expect(failed.stderr).toContain("    before");
+
+    const only = sluice(repo, env, ["run", "--job", "test", "--json"]);
+    expect(only.code).toBe(0);
+    expect(
+      JSON.parse(only.stdout).jobs.map((j: { key: string }) => j.key),
+    ).toEqual(["build", "test"]);
+  });
+
+  it.each([
+    [
+      ["run", "--job", "nope"],
+      "sluice: no job nope in this pipeline (jobs: build, test, lint)\n",
+    ],
+    [
+      ["run", "--max-parallel", "0"],
+      "sluice: --max-parallel must be an integer from 1 to 256, got 0\n",
+    ],
+    [
+      ["run", "show", "run_doesnotexist"],
+      "sluice: run run_doesnotexist not found\n",
+    ],
+    [
+      ["logs", "last", "nojob"],
+      /^sluice: run run_\w+ has no job nojob \(jobs: .*\)\n$/,
+    ],
+  ])("sluice %j fails with one clear line", (args, message) => {
+    const result = sluice(repo, env, args);
+    expect(result.code).toBe(2);
+    if (typeof message === "string") expect(result.stderr).toBe(message);
+    else expect(result.stderr).toMatch(message);
+  });
+
+  it("refuses SLUICE_SERVER rather than faking a remote run, and says so in --help", () => {
+    const result = sluice(repo, { ...env, SLUICE_SERVER: "http://x" }, ["run"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "sluice: SLUICE_SERVER is set, but submitting runs to a server is not supported yet; unset it to run here\n",
+    );
+    const help = sluice(repo, env, ["run", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("SLUICE_SERVER");
+    expect(help.stdout).toContain("--max-parallel <n>");
+  });
+});
