@@ -1,8 +1,14 @@
 import type { RouteModule } from "../types.js";
+import { flagRoutes } from "./flags.js";
 import { healthRoutes } from "./health.js";
+import { ofrepRoutes } from "./ofrep.js";
 
 /**
  * Every route module of the server, registered in this order. A capability adds one module
  * (`routes/<capability>.ts`) and one line here.
  */
-export const routeModules: RouteModule[] = [healthRoutes];
+export const routeModules: RouteModule[] = [
+  healthRoutes,
+  ofrepRoutes,
+  flagRoutes,
+];

@@ -1,0 +1,185 @@
+import type { FastifyRequest } from "fastify";
+import type { FlagScope, RolloutStep } from "../../flags/index.js";
+import { parsePercent, parseSchedule } from "../../flags/index.js";
+import { AppError } from "../../kernel/index.js";
+import { credentialOf, isAdmin } from "../auth.js";
+import type { RouteModule, ServerDeps } from "../types.js";
+
+/** Request bodies of the management routes (the CLI sends these through the server). */
+interface ChangeBody {
+  reason?: string;
+}
+
+function body<T>(request: FastifyRequest): T & ChangeBody {
+  const value = request.body;
+  if (value === undefined || value === null) return {} as T & ChangeBody;
+  if (typeof value !== "object" || Array.isArray(value))
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      "the request body must be a JSON object",
+    );
+  return value as T & ChangeBody;
+}
+
+function scopeOf(request: FastifyRequest): FlagScope {
+  const { project, environment } = request.params as {
+    project: string;
+    environment: string;
+  };
+  return { project, environment };
+}
+
+function actorOf(request: FastifyRequest): string {
+  const actor = request.headers["x-sluice-actor"];
+  return typeof actor === "string" && actor.trim()
+    ? actor.trim().slice(0, 200)
+    : "api";
+}
+
+/** Management needs the server's admin token; an evaluation API key gets 403, anything else 401. */
+async function requireManager(
+  request: FastifyRequest,
+  deps: ServerDeps,
+): Promise<void> {
+  if (isAdmin(request, deps.adminToken)) return;
+  const key = credentialOf(request);
+  if (key && (await deps.app.flags.authenticate(key)))
+    throw new AppError(
+      "FORBIDDEN",
+      "an evaluation API key cannot manage flags",
+    );
+  throw new AppError(
+    "UNAUTHENTICATED",
+    "flag management needs the server's admin token",
+  );
+}
+
+/** Flag management: the same operations as `sluice flags ...`, under `/api/v1/flags/{project}/{environment}`. */
+export const flagRoutes: RouteModule = (server, deps) => {
+  const flags = deps.app.flags;
+  const base = "/api/v1/flags/:project/:environment";
+  server.addHook("onRequest", async (request) => {
+    if (request.url.startsWith("/api/v1/flags/"))
+      await requireManager(request, deps);
+  });
+  const change = (request: FastifyRequest) => ({
+    actor: actorOf(request),
+    reason: body<ChangeBody>(request).reason,
+  });
+
+  server.get(base, async (request) => flags.list(scopeOf(request)));
+  server.get(`${base}/export`, async (request) =>
+    flags.export(scopeOf(request)),
+  );
+  server.put(base, async (request) => {
+    const { document } = body<{ document?: unknown }>(request);
+    if (document === undefined)
+      throw new AppError("INVALID_ARGUMENT", 'send {"document": <flagd JSON>}');
+    return flags.importSet(scopeOf(request), document, change(request));
+  });
+  server.get(`${base}/history`, async (request) =>
+    flags.history(scopeOf(request)),
+  );
+  server.get(`${base}/stale`, async (request) => {
+    const days = Number((request.query as { days?: string }).days ?? "30");
+    if (!Number.isFinite(days) || days < 0)
+      throw new AppError("INVALID_ARGUMENT", "days must be a number ≥ 0");
+    return flags.stale(scopeOf(request), days);
+  });
+  server.post(`${base}/keys`, async (request) => {
+    const { name } = body<{ name?: string }>(request);
+    return flags.createApiKey(scopeOf(request), name ?? "default");
+  });
+  server.post(`${base}/kill`, async (request) => {
+    const { keys, reason } = body<{ keys?: unknown }>(request);
+    if (
+      !Array.isArray(keys) ||
+      keys.some((k) => typeof k !== "string") ||
+      !reason
+    )
+      throw new AppError(
+        "INVALID_ARGUMENT",
+        'send {"keys": [flag keys], "reason": "..."}',
+      );
+    return flags.killFlags(
+      scopeOf(request),
+      keys as string[],
+      reason,
+      actorOf(request),
+    );
+  });
+  server.get(`${base}/flags/:key`, async (request) =>
+    flags.get(scopeOf(request), (request.params as { key: string }).key),
+  );
+  server.get(`${base}/flags/:key/history`, async (request) =>
+    flags.history(scopeOf(request), (request.params as { key: string }).key),
+  );
+  server.put(`${base}/flags/:key`, async (request) => {
+    const { flag } = body<{ flag?: unknown }>(request);
+    if (flag === undefined)
+      throw new AppError(
+        "INVALID_ARGUMENT",
+        'send {"flag": <flag definition>}',
+      );
+    return flags.setFlag(
+      scopeOf(request),
+      (request.params as { key: string }).key,
+      flag,
+      change(request),
+    );
+  });
+  server.delete(`${base}/flags/:key`, async (request) =>
+    flags.deleteFlag(
+      scopeOf(request),
+      (request.params as { key: string }).key,
+      change(request),
+    ),
+  );
+  for (const [action, state] of [
+    ["enable", "ENABLED"],
+    ["disable", "DISABLED"],
+  ] as const) {
+    server.post(`${base}/flags/:key/${action}`, async (request) =>
+      flags.setState(
+        scopeOf(request),
+        (request.params as { key: string }).key,
+        state,
+        change(request),
+      ),
+    );
+  }
+  server.post(`${base}/flags/:key/rollout`, async (request) => {
+    const plan = body<{
+      percent?: string | number;
+      schedule?: string;
+      variant?: string;
+      offVariant?: string;
+    }>(request);
+    let steps: RolloutStep[];
+    if (plan.schedule) steps = parseSchedule(plan.schedule);
+    else if (plan.percent !== undefined)
+      steps = [
+        {
+          at: deps.app.clock.now(),
+          percent: parsePercent(String(plan.percent)),
+        },
+      ];
+    else
+      throw new AppError(
+        "INVALID_ARGUMENT",
+        'send {"percent": "25%"} or {"schedule": "10%@T1,50%@T2"}',
+      );
+    return flags.rollout(
+      scopeOf(request),
+      (request.params as { key: string }).key,
+      {
+        steps,
+        variants: {
+          ...(plan.variant ? { on: plan.variant } : {}),
+          ...(plan.offVariant ? { off: plan.offVariant } : {}),
+        },
+      },
+      change(request),
+    );
+  });
+};
