@@ -11,6 +11,8 @@ import { runProcess } from "./executors/local.js";
 import { expand, expandDeep, expandEnv } from "./expressions.js";
 import { parseOutputFile } from "./output-file.js";
 import type {
+  CacheStatus,
+  StepResult,
   TriggerFacts,
   JobDeps,
   PlannedStep,
@@ -259,4 +261,115 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener("abort", done, { once: true });
   });
+}
+
+/** One step: cache restore (and skip on an exact hit when asked), attempts, cache save, log. */
+export async function runStep(
+  step: PlannedStep,
+  ctx: Omit<AttemptContext, "log">,
+): Promise<{
+  step: StepResult;
+  env: Record<string, string>;
+  pgid?: number | undefined;
+}> {
+  const log = ctx.deps.logs.open({
+    runId: ctx.runId,
+    jobKey: ctx.jobKey,
+    position: step.position,
+    name: step.name,
+  });
+  let cache: CacheStatus | undefined;
+  let cacheSpec:
+    { key: string; restoreKeys: string[]; paths: string[] } | undefined;
+  let result: StepResult;
+  let env: Record<string, string> = {};
+  let pgid: number | undefined;
+  try {
+    if (step.cache && ctx.deps.cache) {
+      try {
+        const what = `the cache key of step ${step.name}`;
+        cacheSpec = {
+          key: expand(step.cache.key, ctx.context, ctx.functions, what),
+          restoreKeys: step.cache.restoreKeys.map((k) =>
+            expand(k, ctx.context, ctx.functions, what),
+          ),
+          paths: step.cache.paths,
+        };
+        const restored = await ctx.deps.cache.restore(cacheSpec, {
+          workdir: ctx.workdir,
+          env: ctx.env,
+        });
+        cache = restored.status;
+        log.note(
+          restored.matchedKey
+            ? `cache ${restored.status}: restored ${restored.matchedKey}`
+            : `cache miss: ${cacheSpec.key}`,
+        );
+      } catch (error) {
+        // A broken cache must not break the build: run the step as on a miss.
+        cache = "miss";
+        log.note(
+          `cache restore failed, running without it: ${messageOf(error)}`,
+        );
+      }
+    }
+    if (cache === "exact" && step.cache?.skipIfHit) {
+      log.note("skipped: the cache holds what this step makes (skip-if-hit)");
+      result = {
+        status: "skipped",
+        attempts: 0,
+        outputs: {},
+        cache,
+        logPath: log.path,
+      };
+    } else {
+      const attempt = await runStepAttempts(step, { ...ctx, log });
+      env = attempt.env;
+      pgid = attempt.pgid;
+      result = {
+        status: attempt.status,
+        exitCode: attempt.exitCode,
+        cache,
+        attempts: attempt.attempts,
+        logPath: log.path,
+        outputs: attempt.outputs,
+        error: attempt.error,
+        continuedOnError:
+          attempt.status === "failure" && step.continueOnError
+            ? true
+            : undefined,
+      };
+      if (attempt.error && attempt.status !== "success")
+        log.note(`${step.name}: ${attempt.error}`);
+      if (
+        result.status === "success" &&
+        cacheSpec &&
+        cache !== "exact" &&
+        ctx.deps.cache
+      ) {
+        try {
+          const saved = await ctx.deps.cache.save(cacheSpec, {
+            workdir: ctx.workdir,
+            env: ctx.env,
+          });
+          log.note(
+            saved
+              ? `cache saved: ${cacheSpec.key}`
+              : `cache entry ${cacheSpec.key} exists; not saved`,
+          );
+        } catch (error) {
+          log.note(`cache save failed: ${messageOf(error)}`);
+        }
+      }
+    }
+  } finally {
+    // Close even when something above threw, so the masker's tail reaches the file.
+    await log.close({
+      status: (result ??= { status: "failure", attempts: 0, outputs: {} })
+        .status,
+      cache,
+      error: result.error,
+    });
+  }
+  return { step: result, env, pgid };
 }

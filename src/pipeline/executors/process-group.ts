@@ -93,3 +93,19 @@ export async function stopGroup(
   await waitGroupGone(pgid, 1000);
   return "SIGKILL";
 }
+
+/** Processes a job's steps left running in the background end with the job: SIGTERM, then SIGKILL. */
+export async function endGroups(
+  groups: Set<number>,
+  graceMs: number,
+): Promise<void> {
+  await Promise.all(
+    [...groups].map(async (pgid) => {
+      if (groupMembers(pgid).length === 0) return;
+      signalGroup(pgid, "SIGTERM");
+      if (await waitGroupGone(pgid, graceMs)) return;
+      signalGroup(pgid, "SIGKILL");
+      await waitGroupGone(pgid, 1000);
+    }),
+  );
+}
