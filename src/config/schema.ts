@@ -37,14 +37,33 @@ export const Step = z
   .strictObject({
     id: z
       .string()
-      .regex(/^[A-Za-z_][\w-]*$/)
+      .regex(/^[A-Za-z_][\w-]*$/, "an id of letters, digits, _ and -")
+      .describe("Names the step for `steps.<id>.outputs.<key>`.")
       .optional(),
     name: z.string().optional(),
-    run: z.string().optional(),
-    uses: z.string().optional(),
-    with: z.record(z.string(), z.unknown()).optional(),
+    run: z
+      .string()
+      .describe(
+        "A shell script (bash -eo pipefail unless `shell` says otherwise).",
+      )
+      .optional(),
+    uses: z
+      .string()
+      .describe(
+        "A built-in step such as sluice/scan, sluice/gate, sluice/deploy.",
+      )
+      .optional(),
+    with: z
+      .record(z.string(), z.unknown())
+      .describe("Inputs of the built-in step.")
+      .optional(),
     env: Env.optional(),
-    if: z.string().optional(),
+    if: z
+      .string()
+      .describe(
+        "An expression; without success()/failure()/always()/cancelled() it means success() && …",
+      )
+      .optional(),
     shell: z.string().optional(),
     "working-directory": z.string().optional(),
     timeout: Duration.optional(),
@@ -74,8 +93,16 @@ export const Concurrency = z.union([
 
 export const Job = z.strictObject({
   name: z.string().optional(),
-  needs: z.union([z.string(), z.array(z.string())]).optional(),
-  if: z.string().optional(),
+  needs: z
+    .union([z.string(), z.array(z.string())])
+    .describe("Jobs that must finish first (the DAG).")
+    .optional(),
+  if: z
+    .string()
+    .describe(
+      "An expression; without a status function it means success() && …",
+    )
+    .optional(),
   env: Env.optional(),
   "working-directory": z.string().optional(),
   environment: z.string().optional(),
@@ -95,7 +122,10 @@ export const Job = z.strictObject({
     .optional(),
   /** `name: ${{ steps.ID.outputs.KEY }}` exposed to dependent jobs as `needs.JOB.outputs.name`. */
   outputs: z.record(z.string(), z.string()).optional(),
-  steps: z.array(Step).min(1),
+  steps: z
+    .array(Step)
+    .min(1)
+    .describe("Run in order; a failed step fails the job."),
 });
 
 export const Trigger = z.strictObject({
@@ -131,8 +161,14 @@ export const SluiceConfig = z.strictObject({
   extends: z
     .string()
     .regex(templateRefPattern, "a template such as golden/node@1")
+    .describe(
+      "A golden-path template and its major version: golden/node@1, golden/python@1, golden/go@1.",
+    )
     .optional(),
-  with: z.record(z.string(), z.unknown()).optional(),
+  with: z
+    .record(z.string(), z.unknown())
+    .describe("Inputs of the template named by `extends`.")
+    .optional(),
   on: Trigger.optional(),
   env: Env.optional(),
   /** Jobs at most this many at once (default: number of CPUs). */
@@ -143,6 +179,9 @@ export const SluiceConfig = z.strictObject({
         .string()
         .regex(/^[A-Za-z_][\w-]*$/, "a job id of letters, digits, _ and -"),
       JobEntry,
+    )
+    .describe(
+      "Jobs by id. With `extends`, an entry overrides the template's job of that id (objects merge, lists replace) and null removes it.",
     )
     .optional(),
 });
