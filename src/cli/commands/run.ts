@@ -44,16 +44,19 @@ export function registerRun(program: Command, ctx: CliContext): void {
     )
     .argument("<id>", "run id, unique prefix, or `last`")
     .option("--json", "print the run as JSON")
-    .action(async (id: string, options: { json?: boolean }) => {
-      const app = await ctx.app();
-      const detail = await app.runs.getRun(id);
-      if (options.json) {
-        ctx.json(detail);
-        return;
-      }
-      const { formatRunDetail } = await import("../progress.js");
-      ctx.stdout(formatRunDetail(detail));
-    });
+    .action(
+      async (id: string, options: { json?: boolean }, command: Command) => {
+        const app = await ctx.app();
+        const detail = await app.runs.getRun(id);
+        // `run` has a --json of its own, which commander fills when the flag comes after `show`.
+        if (options.json || command.parent?.opts().json) {
+          ctx.json(detail);
+          return;
+        }
+        const { formatRunDetail } = await import("../progress.js");
+        ctx.stdout(formatRunDetail(detail));
+      },
+    );
 }
 
 function parseMaxParallel(text: string | undefined): number {

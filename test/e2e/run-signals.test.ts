@@ -1,0 +1,92 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  assertBuilt,
+  exited,
+  gitRepo,
+  processesMatching,
+  sluice,
+  startSluice,
+  until,
+} from "./cli.js";
+
+// Unique sleep lengths mark this file's processes in `ps`.
+const child = "sleep 987601";
+const grandchild = "sleep 987602";
+
+describe("Ctrl-C and a killed sluice (built CLI)", () => {
+  let repo: string;
+  let env: Record<string, string>;
+  beforeAll(() => {
+    assertBuilt();
+    repo = gitRepo({
+      "sluice.yml": `name: long
+jobs:
+  long:
+    steps:
+      - run: |
+          echo started
+          sh -c '${grandchild}; echo grandchild-done' &
+          ${child}
+  after:
+    needs: [long]
+    steps:
+      - run: echo never
+`,
+      "killed/sluice.yml": `name: killed
+jobs:
+  long:
+    steps:
+      - run: sleep 987603
+`,
+    });
+    env = { SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-e2e-home-")) };
+  });
+
+  it("SIGINT stops the whole process tree, records the run cancelled, exits 130", async () => {
+    const run = startSluice(repo, env, ["run"]);
+    await until(
+      () => processesMatching(grandchild).length > 0,
+      "the grandchild to start",
+      50_000,
+    );
+    run.kill("SIGINT");
+    const code = await exited(run);
+    expect(code).toBe(130);
+    expect(run.output.stderr).toContain("sluice: stopping the run");
+    expect(processesMatching(child)).toEqual([]);
+    expect(processesMatching(grandchild)).toEqual([]);
+    const show = sluice(repo, env, ["run", "show", "last", "--json"]);
+    const detail = JSON.parse(show.stdout);
+    expect(detail.status).toBe("cancelled");
+    expect(detail.jobs.map((j: { status: string }) => j.status)).toEqual([
+      "cancelled",
+      "cancelled",
+    ]);
+  });
+
+  it("a run whose sluice process was killed is recorded as interrupted", async () => {
+    const run = startSluice(join(repo, "killed"), env, ["run"]);
+    await until(
+      () => processesMatching("sleep 987603").length > 0,
+      "the step to start",
+      50_000,
+    );
+    run.kill("SIGKILL");
+    await exited(run);
+    // SIGKILL leaves no chance to clean up: end the step this test started, by its pid.
+    for (const line of processesMatching("sleep 987603")) {
+      process.kill(Number(line.split(" ")[0]), "SIGKILL");
+    }
+    const list = sluice(repo, env, ["runs", "--json"]);
+    expect(list.code).toBe(0);
+    const [latest] = JSON.parse(list.stdout);
+    expect(latest).toMatchObject({
+      project: "killed",
+      status: "interrupted",
+      reason: `the process ${run.pid} that ran it is gone`,
+    });
+  });
+});
