@@ -65,6 +65,17 @@ export async function openApp(options: AppOptions): Promise<App> {
   // A run left running by a process that is gone is recorded as interrupted, never left open.
   await runs.markInterrupted(hostname(), isAlive);
   const steps = createStepRegistry();
+  const scan = new ScanStore(database, (prefix) => newId(prefix, clock.now()));
+  // Loaded on first use: the secret rules and scanners stay out of every other command's startup.
+  steps.register("sluice/scan", async (ctx) => {
+    const { createScanStep } = await import("./scan/step.js");
+    return createScanStep({
+      advisories: scan,
+      findings: scan,
+      artifactsDir: (runId) => join(options.home, "runs", runId, "artifacts"),
+      newId: (prefix) => newId(prefix, clock.now()),
+    })(ctx);
+  });
   let runtime: Promise<PipelineRuntime> | undefined;
   const flags = new FlagService({
     store: createFlagStore(database.db),
@@ -110,7 +121,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       store: createMetricsStore(database, () => clock.now()),
       clock,
     }),
-    scan: new ScanStore(database, (prefix) => newId(prefix, clock.now())),
+    scan,
     async close() {
       // Evaluation times are batched in memory; write them before the database closes.
       await flags.live.flush().catch(() => {});

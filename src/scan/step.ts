@@ -1,0 +1,185 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, relative } from "node:path";
+import { z } from "zod";
+import { isAppError, messageOf } from "../kernel/index.js";
+import type {
+  BuiltinStepContext,
+  BuiltinStepHandler,
+  BuiltinStepResult,
+} from "../pipeline/index.js";
+import { scanDependencies } from "./deps/index.js";
+import type { AdvisoryStore, ScanFindingStore } from "./deps/index.js";
+import { severities } from "./finding.js";
+import type { Finding, Severity } from "./finding.js";
+import { findingsAtOrAbove, formatSarif, summaryLine } from "./report/index.js";
+import type { RuleInfo, ToolInfo } from "./report/index.js";
+import { importSarif } from "./sarif/index.js";
+import { scanSecrets } from "./secrets/index.js";
+
+/** `with:` of `uses: sluice/scan`. */
+export const scanStepInput = z
+  .object({
+    secrets: z.boolean().default(true),
+    deps: z.boolean().default(true),
+    /** SARIF files other tools wrote in the workdir, imported as findings. */
+    sarif: z.array(z.string().min(1)).default([]),
+    "fail-on": z.enum(severities as [Severity, ...Severity[]]).default("high"),
+  })
+  .strict();
+
+/** What the step needs; `src/app.ts` wires the scan store and the run's artifacts folder. */
+export interface ScanStepDeps {
+  advisories: Pick<AdvisoryStore, "recordsFor" | "currentSnapshot">;
+  findings: Pick<ScanFindingStore, "saveScan">;
+  /** The run's artifacts folder (`$SLUICE_HOME/runs/<run>/artifacts`). */
+  artifactsDir(runId: string): string;
+  newId(prefix: string): string;
+  /** Worker threads for the secret scan (default: the scanner's own choice). */
+  workers?: number;
+}
+
+/**
+ * The `sluice/scan` built-in step: secrets and dependencies of the job's workdir plus imported
+ * SARIF, stored with the run, written as a SARIF artifact, and a failure at or above `fail-on`.
+ */
+export function createScanStep(deps: ScanStepDeps): BuiltinStepHandler {
+  return async (ctx) => {
+    const parsed = scanStepInput.safeParse(ctx.with ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return failure(
+        ctx,
+        `sluice/scan: with.${issue.path.join(".") || "?"}: ${issue.message}`,
+      );
+    }
+    const input = parsed.data;
+    const findings: Finding[] = [];
+    const rules: RuleInfo[] = [];
+    const tools: ToolInfo[] = [];
+    const summary: Record<string, unknown> = { failOn: input["fail-on"] };
+    const problems: string[] = [];
+    let snapshotId: string | undefined;
+    try {
+      if (input.secrets) {
+        ctx.log("scanning for secrets");
+        tools.push({ name: "secrets" });
+        const result = await scanSecrets({
+          target: { kind: "tree", path: ctx.workdir },
+          clock: ctx.clock,
+          ...(deps.workers ? { workers: deps.workers } : {}),
+        });
+        findings.push(...result.findings);
+        summary.secrets = {
+          findings: result.findings.length,
+          files: result.stats.files,
+          skipped: result.stats.skipped,
+        };
+        for (const error of result.errors)
+          ctx.log(`secrets: cannot read ${error.path}: ${error.message}`);
+      }
+      if (ctx.signal.aborted) return failure(ctx, "cancelled");
+      if (input.deps) {
+        tools.push({ name: "deps" });
+        const snapshot = await deps.advisories.currentSnapshot();
+        if (!snapshot) {
+          ctx.log(
+            "deps: no advisories imported (sluice advisories import PATH): dependency scan skipped",
+          );
+          summary.deps = { skipped: "no advisory snapshot" };
+        } else {
+          ctx.log(
+            `scanning lockfiles against advisory snapshot ${snapshot.id}`,
+          );
+          const result = await scanDependencies({
+            target: ctx.workdir,
+            advisories: deps.advisories,
+          });
+          snapshotId = snapshot.id;
+          findings.push(...result.findings);
+          summary.deps = {
+            findings: result.findings.length,
+            packages: result.packageCount,
+            lockfiles: result.lockfiles.length,
+            snapshot: snapshot.id,
+          };
+          for (const error of result.errors) problems.push(error.message);
+        }
+      }
+      for (const file of input.sarif) {
+        const path = isAbsolute(file) ? file : join(ctx.workdir, file);
+        try {
+          const imported = importSarif(
+            JSON.parse(readFileSync(path, "utf8")),
+            file,
+          );
+          findings.push(...imported.findings);
+          rules.push(...imported.rules);
+          for (const tool of imported.tools)
+            if (!tools.some((t) => t.name === tool.name)) tools.push(tool);
+          for (const warning of imported.warnings) ctx.log(warning);
+        } catch (error) {
+          problems.push(
+            isAppError(error) ? error.message : `${file}: ${messageOf(error)}`,
+          );
+        }
+      }
+    } catch (error) {
+      return failure(
+        ctx,
+        `sluice/scan: ${isAppError(error) ? error.message : messageOf(error)}`,
+      );
+    }
+
+    const blocking = findingsAtOrAbove(findings, input["fail-on"]);
+    summary.total = findings.length;
+    summary.blocking = blocking.length;
+    const sarifPath = join(
+      deps.artifactsDir(ctx.runId),
+      `scan-${ctx.jobKey.replace(/[^\w.-]+/g, "_")}.sarif`,
+    );
+    mkdirSync(join(sarifPath, ".."), { recursive: true });
+    writeFileSync(
+      sarifPath,
+      formatSarif({ findings, rules, tools, metadata: summary }),
+    );
+    await deps.findings.saveScan({
+      id: deps.newId("scan"),
+      runId: ctx.runId,
+      jobId: ctx.jobKey,
+      ...(snapshotId ? { snapshotId } : {}),
+      summary,
+      findings,
+      createdAt: new Date(ctx.clock.now()),
+    });
+    for (const finding of blocking.slice(0, 50)) {
+      ctx.log(
+        `${finding.severity} ${finding.location.path}:${finding.location.startLine} ${finding.ruleId}: ${finding.message}`,
+      );
+    }
+    if (blocking.length > 50) ctx.log(`... and ${blocking.length - 50} more`);
+    ctx.log(
+      `${summaryLine(findings)}; SARIF: ${relative(ctx.workdir, sarifPath).startsWith("..") ? sarifPath : relative(ctx.workdir, sarifPath)}`,
+    );
+    for (const problem of problems) ctx.log(`error: ${problem}`);
+    const outputs = {
+      findings: String(findings.length),
+      blocking: String(blocking.length),
+      sarif: sarifPath,
+    };
+    if (problems.length > 0)
+      return { status: "failure", outputs, message: problems[0] };
+    if (blocking.length > 0) {
+      return {
+        status: "failure",
+        outputs,
+        message: `${blocking.length} finding${blocking.length === 1 ? "" : "s"} at or above ${input["fail-on"]}`,
+      };
+    }
+    return { status: "success", outputs };
+  };
+}
+
+function failure(ctx: BuiltinStepContext, message: string): BuiltinStepResult {
+  ctx.log(message);
+  return { status: "failure", message };
+}
