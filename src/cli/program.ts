@@ -3,6 +3,7 @@ import type { CliContext } from "./context.js";
 import { registerAdvisories } from "./commands/advisories.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerFlags } from "./commands/flags.js";
 import { registerHooks } from "./commands/hooks.js";
 import { registerInit } from "./commands/init.js";
 import { registerLogs } from "./commands/logs.js";
@@ -25,6 +26,7 @@ const groups: Register[] = [
   registerHooks,
   registerAdvisories,
   registerServe,
+  registerFlags,
 ];
 
 export function buildProgram(ctx: CliContext): Command {
