@@ -239,6 +239,20 @@ describe("runJob", () => {
     );
   });
 
+  it("a step can register a value to mask with ::add-mask::", async () => {
+    const { result, log } = await runOne({
+      steps: [
+        {
+          run: 'T="tok-$((6*7))-abcdef"; echo "::add-mask::$T"; echo "token is $T"',
+        },
+        { run: 'echo "later tok-42-abcdef"' },
+      ],
+    });
+    expect(result.status).toBe("success");
+    expect(log(0)).toBe("::add-mask::***\ntoken is ***\n");
+    expect(log(1)).toBe("later ***\n");
+  });
+
   it("streams a large output to the file without holding it in memory", async () => {
     const before = process.memoryUsage().rss;
     let peak = before;

@@ -140,3 +140,39 @@ describe("MaskingStream", () => {
     expect(out + stream.flush()).toBe(text);
   });
 });
+
+describe("::add-mask:: commands", () => {
+  const text =
+    "start\n::add-mask::gen-token-123\nuse gen-token-123 now\nsay ::add-mask::not-a-command\n";
+  const expected =
+    "start\n::add-mask::***\nuse *** now\nsay ::add-mask::not-a-command\n";
+
+  it("registers the value, hides the command line's value and masks it afterwards, at every split point", () => {
+    for (let cut = 0; cut <= text.length; cut++) {
+      const masker = new Masker();
+      const stream = new MaskingStream(masker, true);
+      const out =
+        stream.push(text.slice(0, cut)) +
+        stream.push(text.slice(cut)) +
+        stream.flush();
+      expect(out).toBe(expected);
+    }
+  });
+
+  it("handles a command on the last line without a newline, and ignores too-short values", () => {
+    const masker = new Masker();
+    const stream = new MaskingStream(masker, true);
+    expect(
+      stream.push("::add-mask::ab\n") + stream.push("::add-mask::last-one"),
+    ).toBe("::add-mask::***\n");
+    expect(stream.flush()).toBe("::add-mask::***");
+    expect(masker.mask("ab last-one")).toBe("ab ***");
+  });
+
+  it("is off unless asked", () => {
+    const stream = new MaskingStream(new Masker());
+    expect(stream.push("::add-mask::visible-value\n")).toBe(
+      "::add-mask::visible-value\n",
+    );
+  });
+});

@@ -127,19 +127,37 @@ export function base64Core(bytes: Buffer, shift: number): string {
  */
 export class MaskingStream {
   private pending = "";
+  /** Whether `pending` starts at the beginning of a line (for `::add-mask::` commands). */
+  private atLineStart = true;
 
-  constructor(private readonly masker: Masker) {}
+  /**
+   * With `commands`, a line `::add-mask::VALUE` registers VALUE with the masker (as in GitHub
+   * Actions) and is itself shown as `::add-mask::***`.
+   */
+  constructor(
+    private readonly masker: Masker,
+    private readonly commands = false,
+  ) {}
 
   /** Masks what is safe to emit now. */
   push(text: string): string {
-    const all = this.pending + text;
-    const keep = Math.max(0, this.masker.maxLength - 1);
-    if (keep === 0) {
-      this.pending = "";
-      return all;
+    let all = this.pending + text;
+    let hold = all.length;
+    if (this.commands) {
+      all = this.applyCommands(all);
+      // An unfinished command line waits for its newline (up to a bound), so its value never leaks.
+      const lineStart = all.lastIndexOf("\n") + 1;
+      if (
+        (lineStart > 0 || this.atLineStart) &&
+        "::add-mask::".startsWith(all.slice(lineStart, lineStart + 12)) &&
+        all.length - lineStart < 65536
+      ) {
+        hold = lineStart;
+      }
     }
+    const keep = Math.max(0, this.masker.maxLength - 1);
+    let cut = Math.min(hold, Math.max(0, all.length - keep));
     const spans = this.masker.spans(all);
-    let cut = Math.max(0, all.length - keep);
     // A match starting before the cut is complete (it is at most maxLength long): emit it whole.
     const kept: [number, number][] = [];
     for (const span of spans) {
@@ -152,13 +170,33 @@ export class MaskingStream {
     const code = all.charCodeAt(cut - 1);
     if (cut > 0 && cut < all.length && code >= 0xd800 && code <= 0xdbff) cut--;
     this.pending = all.slice(cut);
-    return replaceSpans(all.slice(0, cut), kept);
+    const out = replaceSpans(all.slice(0, cut), kept);
+    if (out.length > 0) this.atLineStart = out.endsWith("\n");
+    return out;
   }
 
   /** Masks and returns everything still held back. */
   flush(): string {
-    const rest = this.masker.mask(this.pending);
+    const all = this.commands
+      ? this.applyCommands(this.pending, true)
+      : this.pending;
+    const rest = this.masker.mask(all);
     this.pending = "";
+    if (rest.length > 0) this.atLineStart = rest.endsWith("\n");
     return rest;
+  }
+
+  private applyCommands(text: string, atEnd = false): string {
+    const lead = this.atLineStart ? "\n" : "x";
+    const pattern = atEnd
+      ? /\n::add-mask::([^\n]*)(?=\n|$)/g
+      : /\n::add-mask::([^\n]*)(?=\n)/g;
+    return (lead + text)
+      .replace(pattern, (_line, raw: string) => {
+        const value = raw.replace(/\r$/, "").trim();
+        if (value.length >= minSecretLength) this.masker.add(value);
+        return `\n::add-mask::${maskText}`;
+      })
+      .slice(1);
   }
 }

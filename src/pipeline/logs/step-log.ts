@@ -151,7 +151,7 @@ export function createLogSinkFactory(options: LogSinkOptions): LogSinkFactory {
 function pipeline(masker: Masker) {
   return {
     decoder: new TextDecoder("utf-8", { fatal: false }),
-    mask: new MaskingStream(masker),
+    mask: new MaskingStream(masker, true),
     lines: new LineSplitter(),
   };
 }
