@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -54,8 +54,8 @@ export interface App {
 
 export async function openApp(options: AppOptions): Promise<App> {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger(options.home);
   ensureHome(options.home);
+  const logger = options.logger ?? createLogger(options.home);
   const database = await openDatabase(
     options.databaseUrl
       ? { kind: "postgres", url: options.databaseUrl }
@@ -148,6 +148,16 @@ function ensureHome(home: string): void {
     throw new AppError(
       "STORE_UNAVAILABLE",
       `cannot create SLUICE_HOME ${home}: ${messageOf(error)}`,
+      { cause: error },
+    );
+  }
+  try {
+    // Checked here: the log file and the database fail later, and less clearly.
+    accessSync(home, constants.W_OK);
+  } catch (error) {
+    throw new AppError(
+      "STORE_UNAVAILABLE",
+      `SLUICE_HOME ${home} is not writable: ${messageOf(error)}`,
       { cause: error },
     );
   }
