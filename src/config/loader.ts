@@ -109,9 +109,14 @@ export function parseConfig(
   const source = new ConfigSource(file, text);
   const yamlError = source.doc.errors[0];
   if (yamlError) {
+    const line = source.lines[source.at(yamlError.pos[0]).line - 1] ?? "";
+    // `{` of `${{` opens a flow mapping inside [ ] or { }: the usual cause, so say so.
+    const hint = /[[{].*\$\{\{/.test(line)
+      ? "; inside [ ] or { }, quote a value that holds ${{ }}"
+      : "";
     throw source.error([
       source.problem(
-        `malformed YAML: ${yamlError.message.replace(/\.$/, "")}`,
+        `malformed YAML: ${yamlError.message.replace(/\.$/, "")}${hint}`,
         yamlError.pos[0],
       ),
     ]);
