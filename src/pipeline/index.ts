@@ -28,3 +28,5 @@ export { parseOutputFile } from "./output-file.js";
 export { parseDuration, formatDuration } from "./durations.js";
 export { createLocalCache, resolveCachePath } from "./cache.js";
 export { createLocalArtifacts } from "./artifacts.js";
+export { matchTrigger } from "./trigger.js";
+export type { TriggerMatch } from "./trigger.js";
