@@ -38,12 +38,25 @@ async function execute(
   return { result, statuses, deps };
 }
 
-/** A step that appends `start <name>` and `end <name>` around a short sleep to a shared file. */
-const traced = (name: string, sleep = "0.2"): Job["steps"] => [
-  {
-    run: `echo "start ${name}" >> "$SLUICE_WORKSPACE/trace"; sleep ${sleep}; echo "end ${name}" >> "$SLUICE_WORKSPACE/trace"`,
-  },
-];
+/**
+ * A step that appends `start <name>` and `end <name>` to a shared trace file. In between it waits
+ * until `together` jobs are running at once (or every one of `total` has started, or ~5 s passed),
+ * so overlap does not depend on how fast the machine is; or, with `gate`, until that file exists.
+ */
+const traced = (
+  name: string,
+  wait: { together?: number; total?: number; gate?: string } = {},
+): Job["steps"] => {
+  const t = '"$SLUICE_WORKSPACE/trace"';
+  const until = wait.gate
+    ? `[ -e "$SLUICE_WORKSPACE/${wait.gate}" ]`
+    : `s=$(grep -c start ${t}); e=$(grep -c end ${t}); [ $((s-e)) -ge ${wait.together ?? 1} ] || [ "$s" -ge ${wait.total ?? 1} ]`;
+  return [
+    {
+      run: `echo "start ${name}" >> ${t}\nfor i in $(seq 250); do if ${until}; then break; fi; sleep 0.02; done\nsleep 0.05\necho "end ${name}" >> ${t}`,
+    },
+  ];
+};
 
 function trace(home: string): string[] {
   return readFileSync(join(home, "trace"), "utf8").trim().split("\n");
@@ -77,15 +90,18 @@ describe("executeRun", () => {
   });
 
   it("never runs more jobs at once than the parallelism limit", async () => {
-    const jobs = Object.fromEntries(
-      ["a", "b", "c", "d", "e", "f"].map((n) => [
-        n,
-        { steps: traced(n, "0.3") },
-      ]),
-    );
-    const two = await execute(jobs, { maxParallel: 2 });
+    const jobs = (limit: number) =>
+      Object.fromEntries(
+        ["a", "b", "c", "d", "e", "f"].map((n) => [
+          n,
+          { steps: traced(n, { together: limit, total: 6 }) },
+        ]),
+      );
+    const two = await execute(jobs(2), { maxParallel: 2 });
     expect(maxOverlap(trace(two.deps.home))).toBe(2);
-    const one = await execute(jobs, { maxParallel: 1 });
+    const three = await execute(jobs(3), { maxParallel: 3 });
+    expect(maxOverlap(trace(three.deps.home))).toBe(3);
+    const one = await execute(jobs(1), { maxParallel: 1 });
     expect(maxOverlap(trace(one.deps.home))).toBe(1);
     // A matrix's max-parallel limits its cells below the run's limit.
     const matrix = await execute(
@@ -93,7 +109,7 @@ describe("executeRun", () => {
         m: {
           matrix: { n: [1, 2, 3, 4] },
           "max-parallel": 1,
-          steps: traced("${{ matrix.n }}", "0.2"),
+          steps: traced("${{ matrix.n }}"),
         },
       },
       { maxParallel: 4 },
@@ -268,7 +284,10 @@ describe("executeRun", () => {
     const deps = testDeps();
     writeFileSync(join(deps.home, "trace"), "");
     const job = (name: string): Record<string, Job> => ({
-      deploy: { concurrency: "deploy-main", steps: traced(name, "0.3") },
+      deploy: {
+        concurrency: "deploy-main",
+        steps: traced(name, { gate: "release" }),
+      },
     });
     const first = execute(job("first"), { groups, deps });
     while (
@@ -277,6 +296,8 @@ describe("executeRun", () => {
       await new Promise((r) => setTimeout(r, 20));
     const second = execute(job("second"), { groups, deps });
     const third = execute(job("third"), { groups, deps });
+    // Both newer runs are queued behind the first before it is let go.
+    writeFileSync(join(deps.home, "release"), "");
     const results = await Promise.all([first, second, third]);
     expect(results.map((r) => r.statuses.deploy)).toEqual([
       "success",
