@@ -12,6 +12,8 @@ const pollMs = 25;
  * back to the signal probe.
  */
 export function groupMembers(pgid: number): number[] {
+  // Cheap first: no process at all in the group (the usual case once a step ended).
+  if (!probe(pgid)) return [];
   let entries: string[];
   try {
     entries = readdirSync("/proc");
