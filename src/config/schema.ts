@@ -49,9 +49,7 @@ export const Step = z
       .optional(),
     uses: z
       .string()
-      .describe(
-        "A built-in step such as sluice/scan, sluice/gate, sluice/deploy.",
-      )
+      .describe("A built-in step such as sluice/scan or sluice/deploy.")
       .optional(),
     with: z
       .record(z.string(), z.unknown())

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Duration } from "../schema.js";
 import type { Job, Step } from "../schema.js";
 
-/** Inputs and jobs shared by the golden paths: versions, commands, scan, gate and deploy. */
+/** Inputs and jobs shared by the golden paths: versions, commands, scan and deploy. */
 
 /** A shell command, or `false` to leave the step out. */
 export const Command = z.string().min(1);
@@ -49,7 +49,7 @@ export const RolloutStep = z.union([
 ]);
 type RolloutStep = z.output<typeof RolloutStep>;
 
-/** The `deploy` input: given (even as `deploy: true`), the template adds a gate and a deploy job. */
+/** The `deploy` input: given (even as `deploy: true`), the template adds a deploy job. */
 export const DeployInput = z.union([
   z.literal(true),
   z.strictObject({
@@ -74,7 +74,6 @@ export const commonInputs = {
   "fail-on": Severity.default("high"),
   /** The HTTP path the deploy's readiness check and analysis call, such as /healthz. */
   health: z.string().regex(/^\//, "a path such as /healthz").optional(),
-  policy: z.string().min(1).default(".sluice/policy.yml"),
   deploy: DeployInput.optional(),
   env: z.record(z.string(), z.string()).optional(),
 };
@@ -138,14 +137,15 @@ function rolloutStep(step: RolloutStep): Record<string, unknown> {
 }
 
 /**
- * The gate and deploy jobs, present only when the `deploy` input is given. The deploy step's `with`
- * follows the `sluice/deploy` spec: strategy, steps, release (command, cwd, health), kill-flags.
+ * The deploy job, present only when the `deploy` input is given; it needs `options.needs` (test and
+ * scan). The deploy step's `with` follows the `sluice/deploy` spec: strategy, steps, release
+ * (command, cwd, health), kill-flags. No `gate` job until a policy capability registers
+ * `sluice/gate` (docs/adr/012-no-gate-before-policy.md).
  */
 export function deliveryJobs(
   deploy: DeployInput | undefined,
   options: {
     needs: string[];
-    policy: string;
     health: string | undefined;
     start: string;
     workingDirectory: string;
@@ -165,12 +165,8 @@ export function deliveryJobs(
   with_.release = release;
   if (spec.flags) with_["kill-flags"] = spec.flags;
   return {
-    gate: {
-      needs: options.needs,
-      steps: [{ uses: "sluice/gate", with: { policy: options.policy } }],
-    },
     deploy: {
-      needs: ["gate"],
+      needs: options.needs,
       if: `branch == '${spec.branch.replace(/'/g, "''")}'`,
       environment: spec.environment,
       concurrency: { group: `deploy-${spec.environment}` },

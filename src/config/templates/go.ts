@@ -73,7 +73,6 @@ export const goV1 = defineTemplate({
       jobs,
       deliveryJobs(input.deploy, {
         needs: Object.keys(jobs).filter((id) => id !== "build"),
-        policy: input.policy,
         health: input.health,
         start: "go run .",
         workingDirectory: dir,

@@ -36,7 +36,7 @@ const managers = {
   },
 } as const;
 
-/** golden/node@1: install (cached on the lockfile), build, test, scan; gate and deploy on demand. */
+/** golden/node@1: install (cached on the lockfile), build, test, scan; deploy on demand. */
 export const nodeV1 = defineTemplate({
   name: "golden/node",
   version: 1,
@@ -99,7 +99,6 @@ export const nodeV1 = defineTemplate({
       jobs,
       deliveryJobs(input.deploy, {
         needs: Object.keys(jobs).filter((id) => id !== "build"),
-        policy: input.policy,
         health: input.health,
         start:
           input["package-manager"] === "npm"

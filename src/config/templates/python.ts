@@ -137,7 +137,6 @@ export const pythonV1 = defineTemplate({
       jobs,
       deliveryJobs(input.deploy, {
         needs: Object.keys(jobs).filter((id) => id !== "build"),
-        policy: input.policy,
         health: input.health,
         start: `${pm.prefix}app`,
         workingDirectory: dir,

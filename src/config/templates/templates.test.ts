@@ -4,7 +4,9 @@ import { parseConfig } from "../loader.js";
 import type { Job, PipelineConfig } from "../schema.js";
 import { builtinTemplates } from "./index.js";
 
-const knownSteps = new Set(["sluice/scan", "sluice/gate", "sluice/deploy"]);
+// The steps the templates use. No `sluice/gate`: the templates write no gate job until a policy
+// capability registers it (docs/adr/012-no-gate-before-policy.md).
+const knownSteps = new Set(["sluice/scan", "sluice/deploy"]);
 const load = (text: string): PipelineConfig =>
   parseConfig(text, "sluice.yml", { knownSteps, name: "svc" }).config;
 
@@ -100,12 +102,14 @@ describe("golden templates", () => {
       "npm run test:unit",
     ]);
     expect(config.jobs.test!.timeout).toBe("5m");
-    expect(config.jobs.gate).toEqual({
-      needs: ["test", "scan"],
-      steps: [{ uses: "sluice/gate", with: { policy: ".sluice/policy.yml" } }],
-    });
+    expect(Object.keys(config.jobs)).toEqual([
+      "build",
+      "test",
+      "scan",
+      "deploy",
+    ]);
     expect(config.jobs.deploy).toEqual({
-      needs: ["gate"],
+      needs: ["test", "scan"],
       if: "branch == 'main'",
       environment: "staging",
       concurrency: { group: "deploy-staging" },
@@ -131,8 +135,9 @@ describe("golden templates", () => {
     });
   });
 
-  it("deploy: true gives the default canary; no deploy input, no gate or deploy job", () => {
+  it("deploy: true gives the default canary; no deploy input, no deploy job", () => {
     const withDeploy = load("extends: golden/go@1\nwith:\n  deploy: true\n");
+    expect(withDeploy.jobs.deploy!.needs).toEqual(["test", "scan"]);
     expect(withDeploy.jobs.deploy!.steps[0]!.with!.steps).toEqual([
       { weight: 10 },
       { analysis: "default" },
@@ -146,6 +151,20 @@ describe("golden templates", () => {
       "scan",
     ]);
   });
+
+  it.each([...builtinTemplates.keys()])(
+    "%s with deploy uses only sluice/scan and sluice/deploy; no policy input",
+    (ref) => {
+      const config = load(`extends: ${ref}\nwith:\n  deploy: true\n`);
+      const uses = Object.values(config.jobs).flatMap((job) =>
+        job.steps.flatMap((s) => (s.uses ? [s.uses] : [])),
+      );
+      expect(uses).toEqual(["sluice/scan", "sluice/deploy"]);
+      expect(() =>
+        load(`extends: ${ref}\nwith:\n  policy: .sluice/policy.yml\n`),
+      ).toThrow(`unknown input \`policy\` in \`with\` of ${ref}`);
+    },
+  );
 
   it("python: venv install keyed on requirements.txt, pytest with exit 5 handled", () => {
     const config = load(
@@ -223,13 +242,8 @@ describe("overrides of template jobs", () => {
     const config = load(
       "extends: golden/node@1\nwith:\n  deploy: true\njobs:\n  scan: null\n",
     );
-    expect(Object.keys(config.jobs)).toEqual([
-      "build",
-      "test",
-      "gate",
-      "deploy",
-    ]);
-    expect(config.jobs.gate!.needs).toEqual(["test"]);
+    expect(Object.keys(config.jobs)).toEqual(["build", "test", "deploy"]);
+    expect(config.jobs.deploy!.needs).toEqual(["test"]);
   });
 
   it("a needs the user wrote to a removed job is an error", () => {
