@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { KeywordAutomaton } from "./aho-corasick.js";
 import { runCheck } from "./checks.js";
 import type { CompiledAllowlist, CompiledRule, RuleSet } from "./rule.js";
@@ -52,8 +53,19 @@ export interface DetectResult {
 
 const allowMarker = /(?:sluice|gitleaks):allow/;
 
-/** How far before a keyword a single-line match may start (gitleaks' prefixes reach ~50). */
-const windowBefore = 256;
+const lazyPrefix = String.raw`[\w.\-]{0,50}?`;
+
+/** `[\w.-]` without the u flag: ASCII letters, digits, `_`, `.` and `-`. */
+const isPrefixChar = (c: number): boolean =>
+  (c >= 48 && c <= 57) ||
+  (c >= 65 && c <= 90) ||
+  (c >= 97 && c <= 122) ||
+  c === 95 ||
+  c === 46 ||
+  c === 45;
+
+/** How far before a keyword a single-line match may start (gitleaks' `[\w.-]{0,50}?` prefixes). */
+const windowBefore = 64;
 
 /**
  * Runs a compiled rule set over fragments: one Aho–Corasick pass per fragment for all keywords,
@@ -96,14 +108,7 @@ export class Detector {
 
   /** Path allowed by a global allowlist (the whole fragment is skipped). */
   pathAllowed(path: string): boolean {
-    return this.ruleSet.allowlists.some(
-      (a) =>
-        !a.targetRules &&
-        a.paths.length > 0 &&
-        a.regexes.length === 0 &&
-        a.stopwords.length === 0 &&
-        a.paths.some((p) => p.test(path)),
-    );
+    return pathAllowed(this.ruleSet.allowlists, path);
   }
 
   detect(fragment: Fragment, options: DetectOptions = {}): DetectResult {
@@ -128,8 +133,9 @@ export class Detector {
     });
     if (options.pathOnly) return result;
 
-    // Windows per rule, as byte ranges [start, end).
-    const windows = new Map<number, [number, number][]>();
+    // Windows per rule: byte ranges [start, end) and, for single-line rules, the last byte where
+    // a match may start (a match starts at most `windowBefore` bytes before its keyword).
+    const windows = new Map<number, [number, number, number][]>();
     const hits = this.automaton.scan(data);
     for (const hit of hits) {
       const klen = this.automaton.keywords[hit.keyword]!.length;
@@ -148,19 +154,29 @@ export class Detector {
           rule.window,
           multiLine,
         );
+        const lastStart = multiLine ? end : hit.start;
         const list = windows.get(r);
         const last = list?.[list.length - 1];
-        if (last && start <= last[1]) last[1] = Math.max(last[1], end);
-        else if (list) list.push([start, end]);
-        else windows.set(r, [[start, end]]);
+        if (last && start <= last[1]) {
+          last[1] = Math.max(last[1], end);
+          last[2] = Math.max(last[2], lastStart);
+        } else if (list) list.push([start, end, lastStart]);
+        else windows.set(r, [[start, end, lastStart]]);
       }
     }
-    for (const r of this.keywordless) windows.set(r, [[0, data.length]]);
+    for (const r of this.keywordless)
+      windows.set(r, [[0, data.length, data.length]]);
     if (windows.size === 0) return result;
 
     const buffer = Buffer.isBuffer(data)
       ? data
       : Buffer.from(data.buffer, data.byteOffset, data.length);
+    // ASCII content (most source) is decoded once and sliced; byte and character offsets agree.
+    const whole = isAscii(buffer) ? buffer.toString("latin1") : undefined;
+    const textOf = (from: number, to: number): string =>
+      whole !== undefined
+        ? whole.slice(from, to)
+        : buffer.toString("utf8", from, to);
     const lines = new LineIndex(buffer);
     const now = options.now ?? (() => performance.now());
     const budget = options.ruleBudgetMs ?? Number.POSITIVE_INFINITY;
@@ -173,22 +189,70 @@ export class Detector {
       if (rule.path && !rule.path.test(path)) continue;
       if (options.currentRule) options.currentRule[0] = r;
       const started = now();
-      const regex = new RegExp(rule.regex!.source, `${rule.regex!.flags}g`);
+      const multiLine =
+        rule.spec.window !== undefined || this.keywordless.includes(r);
+      // Single-line rules accept matches that start near a keyword; multi-line rules (private
+      // keys, manifests) and keyword-less rules search their whole window.
+      // gitleaks' semi-generic rules open with a lazy `[\w.-]{0,50}?` prefix, which makes V8 try
+      // up to 50 prefix lengths at every position. Search without it, then extend each match
+      // back over the prefix characters: the same leftmost match, found an order faster.
+      const source = rule.regex!.source;
+      const prefixed = !multiLine && source.startsWith(lazyPrefix);
+      const regex = new RegExp(
+        prefixed ? source.slice(lazyPrefix.length) : source,
+        `${rule.regex!.flags}g`,
+      );
       let timedOut = false;
-      for (const [start, end] of list) {
+      for (const [start, end, lastStart] of list) {
         result.regexRuns++;
-        const text = buffer.toString("utf8", start, end);
-        regex.lastIndex = 0;
+        // A few bytes of context before the window keep \b and similar tests exact.
+        const from = multiLine ? start : Math.max(0, start - 8);
+        const text = textOf(from, end);
         let m: RegExpExecArray | null;
-        while ((m = regex.exec(text)) !== null) {
-          if (m[0].length === 0) {
-            regex.lastIndex++;
-            continue;
+        if (multiLine) {
+          regex.lastIndex = 0;
+          while ((m = regex.exec(text)) !== null) {
+            if (m[0].length === 0) {
+              regex.lastIndex++;
+              continue;
+            }
+            this.consider(rule, fragment, m, text, from, lines, result);
+            if (now() - started > budget) {
+              timedOut = true;
+              break;
+            }
           }
-          this.consider(rule, fragment, m, text, start, lines, result);
-          if (now() - started > budget) {
-            timedOut = true;
-            break;
+        } else {
+          // A match must start by `lastStart`: stop at the first one that starts later.
+          const stop = lastStart - from;
+          regex.lastIndex = start - from;
+          let floor = 0;
+          while (
+            (m = regex.exec(text)) !== null &&
+            m.index <= stop + (prefixed ? 50 : 0)
+          ) {
+            if (m[0].length === 0) {
+              regex.lastIndex++;
+              continue;
+            }
+            if (prefixed) {
+              let p = m.index;
+              while (
+                p > floor &&
+                m.index - p < 50 &&
+                isPrefixChar(text.charCodeAt(p - 1))
+              )
+                p--;
+              if (p > stop) continue;
+              m[0] = text.slice(p, m.index + m[0].length);
+              m.index = p;
+            }
+            floor = m.index + m[0].length;
+            this.consider(rule, fragment, m, text, from, lines, result);
+            if (now() - started > budget) {
+              timedOut = true;
+              break;
+            }
           }
         }
         if (timedOut) break;
@@ -290,6 +354,21 @@ export class Detector {
       allowlistMatches(a, path, commit, secret, match, line),
     );
   }
+}
+
+/** A path that a global, paths-only allowlist skips entirely. */
+export function pathAllowed(
+  allowlists: readonly CompiledAllowlist[],
+  path: string,
+): boolean {
+  return allowlists.some(
+    (a) =>
+      !a.targetRules &&
+      a.paths.length > 0 &&
+      a.regexes.length === 0 &&
+      a.stopwords.length === 0 &&
+      a.paths.some((p) => p.test(path)),
+  );
 }
 
 /** gitleaks semantics: OR = any criterion matches; AND = every given criterion matches. */

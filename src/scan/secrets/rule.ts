@@ -42,7 +42,11 @@ export interface RuleSpec {
   severity?: Severity;
   tags?: string[];
   allowlists?: AllowlistSpec[];
-  /** How far (bytes) from a keyword hit a match may reach; default 512. */
+  /**
+   * For rules whose matches span lines (private keys, manifests): how far (bytes) from a keyword
+   * a match may reach, searched line-aligned. Without it a match starts at most 64 bytes before
+   * its keyword and ends within 512 bytes after it.
+   */
   window?: number;
   /** A named check in code (built-in rules only), run after the regex and entropy. */
   check?: CheckName;

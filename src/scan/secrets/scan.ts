@@ -7,7 +7,7 @@ import { redact, secretFingerprint, secretHash } from "./baseline.js";
 import type { SkipReason } from "./classify.js";
 import type { SecretsConfig } from "./config.js";
 import { defaultConfig } from "./config.js";
-import { Detector } from "./detect.js";
+import { pathAllowed } from "./detect.js";
 import { IgnoreList } from "./ignore.js";
 import { ScanPool } from "./pool.js";
 import type { ScanTask, TaskResult } from "./protocol.js";
@@ -86,7 +86,6 @@ export async function scanSecrets(
   const failed = new Set(compiled.problems.map((p) => p.ruleId));
   // Workers get only the rules that compiled; indexes then match the shared "current rule" slot.
   const rules = config.rules.filter((r) => !failed.has(r.id));
-  const detector = new Detector(compiled);
   const byId = new Map(rules.map((r) => [r.id, r]));
   const maxFileSize = options.maxFileSize ?? defaultMaxFileSize;
   const budget = options.timeBudgetMs ?? 5000;
@@ -127,7 +126,17 @@ export async function scanSecrets(
     taskBudgetMs: budget * 2,
   });
   let lastProgress = clock.now();
-  const pending = new Set<Promise<void>>();
+  // Tasks submitted and not yet collected; `drained` wakes the producer when the queue shrinks.
+  let outstanding = 0;
+  let wake: (() => void) | undefined;
+  const settle = (): void => {
+    outstanding--;
+    if (wake && (pool.backlog <= 128 || outstanding === 0)) {
+      const w = wake;
+      wake = undefined;
+      w();
+    }
+  };
   let nextId = 0;
 
   const admit = (path: string): boolean => {
@@ -135,7 +144,7 @@ export async function scanSecrets(
       count("ignored");
       return false;
     }
-    if (detector.pathAllowed(path)) {
+    if (pathAllowed(compiled.allowlists, path)) {
       count("allowlisted");
       return false;
     }
@@ -147,17 +156,22 @@ export async function scanSecrets(
     commit?: FindingCommit,
   ): Promise<void> => {
     // Back-pressure: keep the queue short so a history stream is not read ahead unboundedly.
-    while (pool.backlog > 256) await Promise.race(pending);
-    const p = pool.run({ ...task, id: nextId++ }).then(
-      (r) => collect(task.path, r, commit),
-      (error: unknown) =>
-        void result.errors.push({
+    while (pool.backlog > 256)
+      await new Promise<void>((resolve) => (wake = resolve));
+    outstanding++;
+    pool.run({ ...task, id: nextId++ }).then(
+      (r) => {
+        collect(task.path, r, commit);
+        settle();
+      },
+      (error: unknown) => {
+        result.errors.push({
           path: task.path,
           message: (error as Error).message,
-        }),
+        });
+        settle();
+      },
     );
-    pending.add(p);
-    void p.finally(() => pending.delete(p));
   };
 
   const collect = (
@@ -246,7 +260,8 @@ export async function scanSecrets(
       for await (const f of historyFragments(root, target.revs))
         await submitDiff(f);
     }
-    while (pending.size > 0) await Promise.all([...pending]);
+    while (outstanding > 0)
+      await new Promise<void>((resolve) => (wake = resolve));
   } finally {
     await pool.close();
   }

@@ -57,8 +57,6 @@ export const genericRules: RuleSpec[] = [
       "token",
     ],
     severity: "low",
-    // A match reaches at most ~50 characters before its keyword and ~250 after.
-    window: 320,
     allowlists: [
       {
         regexes: [String.raw`^[a-zA-Z_.-]+$`],
