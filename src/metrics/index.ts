@@ -76,3 +76,10 @@ export type { GitCommit, GitTag } from "./git/log.js";
 export { renderTable } from "./report/table.js";
 export { renderHtml } from "./report/html.js";
 export { formatSeconds, formatValue } from "./report/format.js";
+export {
+  verifyGithubSignature,
+  verifyPagerDutySignature,
+} from "./sources/verify.js";
+export { githubEvents, githubEventNames } from "./sources/github.js";
+export { alertmanagerEvents, pagerDutyEvents } from "./sources/incidents.js";
+export { genericEvents, GenericEvents } from "./sources/generic.js";

@@ -21,14 +21,6 @@ export interface PullRequestMeta {
   body?: string | undefined;
 }
 
-interface Compiled {
-  rule: AttributionRule;
-  body?: RegExp;
-  email?: string;
-  domain?: string;
-  trailer?: string;
-}
-
 /** A detector over the built-in table plus extra rules (from config). */
 export interface Detector {
   commit(meta: CommitMeta): Marker[];
@@ -41,28 +33,67 @@ export interface Detector {
 
 const coAuthorKey = "co-authored-by";
 
-/** Builds a detector; extra rules are checked after the built-in ones. */
+interface Address {
+  field: Marker["field"];
+  email: string;
+  name: string;
+  text: string;
+}
+
+/**
+ * Builds a detector; extra rules are checked after the built-in ones. Rules are indexed by address,
+ * domain and trailer key, so a commit costs a few map lookups plus the handful of body patterns.
+ */
 export function createDetector(
   extra: readonly AttributionRule[] = [],
 ): Detector {
-  const compiled: Compiled[] = [...builtinRules, ...extra].map((rule) => ({
-    rule,
-    ...(rule.body ? { body: new RegExp(rule.body, "m") } : {}),
-    ...(rule.email ? { email: rule.email.toLowerCase() } : {}),
-    ...(rule.emailDomain
-      ? { domain: `@${rule.emailDomain.toLowerCase()}` }
-      : {}),
-    ...(rule.trailer ? { trailer: rule.trailer.toLowerCase() } : {}),
-  }));
+  const rules = [...builtinRules, ...extra];
+  const byEmail = new Map<string, AttributionRule[]>();
+  const byDomain = new Map<string, AttributionRule[]>();
+  const byTrailer = new Map<string, AttributionRule[]>();
+  const add = (
+    map: Map<string, AttributionRule[]>,
+    key: string,
+    rule: AttributionRule,
+  ) => {
+    const list = map.get(key);
+    if (list) list.push(rule);
+    else map.set(key, [rule]);
+  };
+  const bodies: { rule: AttributionRule; re: RegExp }[] = [];
+  const suffixes: AttributionRule[] = [];
+  const prefixes: AttributionRule[] = [];
+  const branches: AttributionRule[] = [];
+  for (const rule of rules) {
+    if (rule.email) add(byEmail, rule.email.toLowerCase(), rule);
+    if (rule.emailDomain) add(byDomain, rule.emailDomain.toLowerCase(), rule);
+    if (rule.trailer) add(byTrailer, rule.trailer.toLowerCase(), rule);
+    if (rule.body) bodies.push({ rule, re: new RegExp(rule.body, "m") });
+    if (rule.authorSuffix) suffixes.push(rule);
+    if (rule.subjectPrefix) prefixes.push(rule);
+    if (rule.branchPrefix) branches.push(rule);
+  }
+  const order = new Map(rules.map((r, i) => [r, i]));
 
   function commit(meta: CommitMeta): Marker[] {
-    const markers: Marker[] = [];
-    const addresses: {
-      field: Marker["field"];
-      email: string;
-      name: string;
-      text: string;
-    }[] = [
+    const found: { rule: AttributionRule; marker: Marker }[] = [];
+    const hit = (
+      rule: AttributionRule,
+      field: Marker["field"],
+      evidence: string,
+      model?: string,
+    ) =>
+      found.push({
+        rule,
+        marker: {
+          rule: rule.id,
+          tool: rule.tool,
+          field,
+          evidence,
+          ...(model ? { model } : {}),
+        },
+      });
+    const addresses: Address[] = [
       {
         field: "author",
         email: meta.authorEmail.toLowerCase(),
@@ -70,7 +101,7 @@ export function createDetector(
         text: `${meta.authorName} <${meta.authorEmail}>`,
       },
     ];
-    if (meta.committerEmail) {
+    if (meta.committerEmail && meta.committerEmail !== meta.authorEmail) {
       addresses.push({
         field: "committer",
         email: meta.committerEmail.toLowerCase(),
@@ -78,78 +109,88 @@ export function createDetector(
         text: `${meta.committerName ?? ""} <${meta.committerEmail}>`,
       });
     }
+    const trailerHit = new Set<AttributionRule>();
     for (const [key, value] of meta.trailers) {
-      if (key.toLowerCase() !== coAuthorKey) continue;
+      const k = key.toLowerCase();
+      for (const rule of byTrailer.get(k) ?? []) {
+        if (trailerHit.has(rule)) continue;
+        trailerHit.add(rule);
+        hit(rule, "trailer", `${key}: ${value}`, modelOfTrailer(value));
+      }
+      if (k !== coAuthorKey) continue;
       const m = /^(.*?)\s*<([^>]+)>\s*$/.exec(value);
       if (m) {
         addresses.push({
           field: "trailer",
           email: m[2]!.toLowerCase(),
           name: m[1]!,
-          text: `Co-authored-by: ${value}`,
+          text: `${key}: ${value}`,
         });
       }
     }
-    for (const c of compiled) {
-      const r = c.rule;
-      const hit = (field: Marker["field"], evidence: string, model?: string) =>
-        markers.push({
-          rule: r.id,
-          tool: r.tool,
-          field,
-          evidence,
-          ...(model ? { model } : {}),
-        });
-      if (c.email || c.domain) {
-        for (const a of addresses) {
-          if (a.email === c.email || (c.domain && a.email.endsWith(c.domain))) {
-            hit(
-              a.field,
-              a.text,
-              a.field === "trailer" ? modelOf(a.name) : undefined,
-            );
-            break;
-          }
-        }
+    // One marker per rule: the first address that matches it.
+    const addressHit = new Set<AttributionRule>();
+    for (const a of addresses) {
+      const at = a.email.lastIndexOf("@");
+      const candidates = [
+        ...(byEmail.get(a.email) ?? []),
+        ...(at >= 0 ? (byDomain.get(a.email.slice(at + 1)) ?? []) : []),
+      ];
+      for (const rule of candidates) {
+        if (addressHit.has(rule)) continue;
+        addressHit.add(rule);
+        hit(
+          rule,
+          a.field,
+          a.text,
+          a.field === "trailer" ? modelOf(a.name) : undefined,
+        );
       }
-      if (c.trailer) {
-        const t = meta.trailers.find(([k]) => k.toLowerCase() === c.trailer);
-        if (t) hit("trailer", `${t[0]}: ${t[1]}`, modelOfTrailer(t[1]));
-      }
-      if (c.body) {
-        const m = c.body.exec(meta.body) ?? c.body.exec(meta.subject);
-        if (m) hit("body", m[0]);
-      }
-      if (r.authorSuffix) {
-        const suffix = ` ${r.authorSuffix}`;
-        if (meta.authorName.endsWith(suffix)) hit("author", meta.authorName);
+    }
+    for (const { rule, re } of bodies) {
+      const m =
+        (meta.body ? re.exec(meta.body) : null) ?? re.exec(meta.subject);
+      if (m) hit(rule, "body", m[0]);
+    }
+    if (meta.authorName.endsWith(")") || meta.committerName?.endsWith(")")) {
+      for (const rule of suffixes) {
+        const suffix = ` ${rule.authorSuffix}`;
+        if (meta.authorName.endsWith(suffix))
+          hit(rule, "author", meta.authorName);
         else if (meta.committerName?.endsWith(suffix))
-          hit("committer", meta.committerName);
+          hit(rule, "committer", meta.committerName);
       }
-      if (r.subjectPrefix && meta.subject.startsWith(r.subjectPrefix))
-        hit("subject", meta.subject);
     }
-    return markers;
+    for (const rule of prefixes) {
+      if (meta.subject.startsWith(rule.subjectPrefix!))
+        hit(rule, "subject", meta.subject);
+    }
+    if (found.length > 1)
+      found.sort((a, b) => order.get(a.rule)! - order.get(b.rule)!);
+    return found.map((f) => f.marker);
   }
 
   function change(commits: CommitMeta[], pr?: PullRequestMeta) {
     const markers = commits.flatMap(commit);
-    for (const c of compiled) {
-      const r = c.rule;
-      if (r.branchPrefix && pr?.branch?.startsWith(r.branchPrefix)) {
-        markers.push({
-          rule: r.id,
-          tool: r.tool,
-          field: "branch",
-          evidence: pr.branch,
-        });
+    if (pr?.branch) {
+      for (const rule of branches) {
+        if (pr.branch.startsWith(rule.branchPrefix!)) {
+          markers.push({
+            rule: rule.id,
+            tool: rule.tool,
+            field: "branch",
+            evidence: pr.branch,
+          });
+        }
       }
-      if (c.body && pr?.body) {
-        const m = c.body.exec(pr.body);
+    }
+    if (pr?.body) {
+      for (const { rule, re } of bodies) {
+        const m = re.exec(pr.body);
         if (m)
           markers.push({
-            rule: r.id,
-            tool: r.tool,
+            rule: rule.id,
+            tool: rule.tool,
             field: "pr-body",
             evidence: m[0],
           });

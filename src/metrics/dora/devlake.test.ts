@@ -44,7 +44,7 @@ const projectOfScope = (mapping: Record<string, string>[]) =>
 
 function deploymentsFrom(
   rows: Record<string, string>[],
-  scopes: Map<string, string>,
+  scopes: Map<string, string | undefined>,
   diffs?: Record<string, string>[],
 ) {
   const out: (Deployment & { pipeline: string })[] = [];
@@ -132,7 +132,7 @@ describe.skipIf(!existsSync(dir))("DevLake DORA fixtures", () => {
       "%s: coding, pickup and review stages agree with DevLake",
       (id) => {
         const change = changes.find((c) => c.id === id)!;
-        const d = linked.firstDeployment.get(id);
+        const d = linked.firstDeployment.get(changes.find((c) => c.id === id)!);
         const s = prStages(change, d ? liveAt(d) : undefined);
         const e = expected.get(id)!;
         expect([
@@ -148,7 +148,8 @@ describe.skipIf(!existsSync(dir))("DevLake DORA fixtures", () => {
     );
 
     // Deployment: the earliest successful production deployment whose diff holds the PR's merge commit.
-    const deployedBy = (id: string) => linked.firstDeployment.get(id);
+    const deployedBy = (id: string) =>
+      linked.firstDeployment.get(changes.find((c) => c.id === id)!);
     const stage = (id: string) => {
       const d = deployedBy(id);
       return prStages(

@@ -49,12 +49,12 @@ export interface Linked {
   /** Deployments that failed before going live (pipeline failures: not change failures). */
   failedToDeploy: Deployment[];
   /** Changes by id, with the first successful deployment that shipped each. */
-  firstDeployment: Map<string, Deployment>;
+  firstDeployment: Map<Change, Deployment>;
   /** The changes in scope (commits covered by a pull request are folded into it). */
   changes: Change[];
   /** Changes each live deployment carried for the first time (shipped, when it succeeded). */
-  shippedBy: Map<string, Change[]>;
-  cohortOf: Map<string, Cohort>;
+  shippedBy: Map<Deployment, Change[]>;
+  cohortOf: Map<Deployment, Cohort>;
   failures: Map<string, Failure>;
   /** Incidents with no deployment by evidence or window: they count for nothing but are listed. */
   unattributed: Incident[];
@@ -98,12 +98,14 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
   );
   // A SHA points at the changes it belongs to: its own commit change, or the PR that holds it
   // (by branch commit or by the squash/merge commit that landed).
-  const changesOfSha = new Map<string, Change[]>();
+  // One change per SHA is the common case: store it bare, an array only when shared.
+  const changesOfSha = new Map<string, Change | Change[]>();
   const addSha = (sha: string, c: Change) => {
-    const list = changesOfSha.get(sha);
-    if (list) {
-      if (!list.includes(c)) list.push(c);
-    } else changesOfSha.set(sha, [c]);
+    const had = changesOfSha.get(sha);
+    if (had === undefined) changesOfSha.set(sha, c);
+    else if (Array.isArray(had)) {
+      if (!had.includes(c)) had.push(c);
+    } else if (had !== c) changesOfSha.set(sha, [had, c]);
   };
   for (const c of changes) {
     for (const sha of c.commits) addSha(sha, c);
@@ -111,34 +113,47 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
   }
 
   // First successful deployment per change; a SHA deployed again later is not shipped again.
-  const firstDeployment = new Map<string, Deployment>();
-  const shippedBy = new Map<string, Change[]>();
+  // Maps are keyed by object, not id: 100,000 deployments must stay cheap.
+  const firstDeployment = new Map<Change, Deployment>();
+  const shippedBy = new Map<Deployment, Change[]>();
   const firstShipOfSha = new Map<string, Deployment>();
+  // The deployment that last carried each change: dedupes a change reachable from several SHAs of
+  // one deployment without a set per deployment.
+  const carriedBy = new Map<Change, Deployment>();
+  const needShaIndex = data.incidents.some((i) => i.commit !== undefined);
+  const carry = (
+    sha: string,
+    d: Deployment,
+    success: boolean,
+    shipped: Change[],
+  ) => {
+    if (needShaIndex && success && !firstShipOfSha.has(sha))
+      firstShipOfSha.set(sha, d);
+    const had = changesOfSha.get(sha);
+    if (had === undefined) return;
+    for (const c of Array.isArray(had) ? had : [had]) {
+      if (firstDeployment.has(c) || carriedBy.get(c) === d) continue;
+      carriedBy.set(c, d);
+      // A deployment rolled back in place carried these changes (its cohort) but did not ship them.
+      if (success) firstDeployment.set(c, d);
+      shipped.push(c);
+    }
+  };
   for (const d of live) {
     const shipped: Change[] = [];
-    const seen = new Set<string>();
-    const shas = d.shipped ?? [d.commit];
-    for (const sha of shas) {
-      if (d.status === "success" && !firstShipOfSha.has(sha))
-        firstShipOfSha.set(sha, d);
-      for (const c of changesOfSha.get(sha) ?? []) {
-        if (firstDeployment.has(c.id) || seen.has(c.id)) continue;
-        seen.add(c.id);
-        // A deployment rolled back in place carried these changes (its cohort) but did not ship them.
-        if (d.status === "success") firstDeployment.set(c.id, d);
-        shipped.push(c);
-      }
-    }
-    shippedBy.set(d.id, shipped);
+    const success = d.status === "success";
+    if (d.shipped) for (const sha of d.shipped) carry(sha, d, success, shipped);
+    else carry(d.commit, d, success, shipped);
+    shippedBy.set(d, shipped);
   }
 
   // Cohort of a deployment: AI-assisted when it ships at least one AI-assisted change; a rollback
   // takes the cohort of the deployment it undoes (its rework belongs there).
-  const cohortOf = new Map<string, Cohort>();
+  const cohortOf = new Map<Deployment, Cohort>();
   for (const d of live) {
-    const ships = shippedBy.get(d.id) ?? [];
+    const ships = shippedBy.get(d) ?? [];
     cohortOf.set(
-      d.id,
+      d,
       ships.some((c) => c.cohort === "ai-assisted")
         ? "ai-assisted"
         : "unmarked",
@@ -146,8 +161,9 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
   }
   for (const d of live) {
     if (!d.rollbackOf) continue;
-    const target = cohortOf.get(d.rollbackOf);
-    if (target) cohortOf.set(d.id, target);
+    const undone = byId.get(d.rollbackOf);
+    const target = undone ? cohortOf.get(undone) : undefined;
+    if (target) cohortOf.set(d, target);
   }
 
   // Incidents: explicit deployment, then root-cause commit, then the time window.

@@ -21,7 +21,8 @@ export function quantileSorted(
 
 /** Sorts a copy ascending. */
 export function sortedCopy(values: readonly number[]): number[] {
-  return [...values].sort((a, b) => a - b);
+  // A typed-array sort is numeric and several times faster than a comparator on 100,000 values.
+  return Array.from(Float64Array.from(values).sort());
 }
 
 /** A two-sided 95% interval. */
