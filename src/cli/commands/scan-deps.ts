@@ -97,9 +97,9 @@ export function registerScanDeps(scan: Command, ctx: CliContext): void {
             ? ` against advisory snapshot ${result.snapshot.id} (${result.snapshot.total} advisories, imported ${result.snapshot.createdAt.toISOString()})`
             : "") +
           (options.online ? " and the OSV API" : "");
-        writeReport(`${head}\n\n${report}`, options.output, ctx.stdout);
+        await writeReport(`${head}\n\n${report}`, options.output);
       } else {
-        writeReport(report, options.output, ctx.stdout);
+        await writeReport(report, options.output);
       }
       if (result.errors.length > 0) process.exitCode = 2;
       else if (findingsAtOrAbove(result.findings, failOn).length > 0)

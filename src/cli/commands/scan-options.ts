@@ -26,14 +26,20 @@ export function parseSeverity(value: string): Severity {
   return lower as Severity;
 }
 
-/** Writes a report to `--output FILE`, or to stdout. */
-export function writeReport(
+/**
+ * Writes a report to `--output FILE`, or to stdout, resolving once stdout has taken the whole
+ * text: bin/sluice.js exits right after the command, which would cut a large piped report short.
+ */
+export async function writeReport(
   text: string,
   output: string | undefined,
-  stdout: (text: string) => void,
-): void {
+): Promise<void> {
   if (!output) {
-    stdout(text);
+    await new Promise<void>((resolve, reject) =>
+      process.stdout.write(text, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
     return;
   }
   try {

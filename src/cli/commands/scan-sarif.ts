@@ -66,7 +66,7 @@ export function registerScanSarif(scan: Command, ctx: CliContext): void {
         { ...all, metadata: { files } },
         { readSource: sourceReader(ctx.cwd) },
       );
-      writeReport(report, options.output, ctx.stdout);
+      await writeReport(report, options.output);
       if (findingsAtOrAbove(all.findings, failOn).length > 0)
         process.exitCode = 1;
     });
