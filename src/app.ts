@@ -19,6 +19,9 @@ import { createFlagStore } from "./store/flag-store.js";
 import { newId } from "./kernel/index.js";
 import { ScanStore } from "./store/scan-store.js";
 
+// The built-in step names, known without opening anything (`sluice config` checks `uses` with them).
+export { builtinStepNames } from "./builtin-steps.js";
+
 export interface AppOptions {
   /** `$SLUICE_HOME`: the embedded database, logs, cache and artifacts live under it. */
   home: string;
@@ -36,6 +39,12 @@ export interface App {
   database: Database;
   /** DORA metrics: event ingestion (the deploy capability's DeliveryEvents go to `metrics.events`). */
   metrics: MetricsService;
+  /** Webhook secrets of the metrics sources, from the environment; absent means refused. */
+  metricsWebhooks: {
+    githubSecret?: string | undefined;
+    pagerDutySecret?: string | undefined;
+    token?: string | undefined;
+  };
   /** Feature flags: flag sets, OFREP evaluation, audit, API keys, the kill switch (`flags.killFlags`). */
   flags: FlagService;
   /** The OSV advisory store (`sluice advisories`) and the findings kept with runs. */
@@ -64,6 +73,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   const runs = new RunStore(database.db, clock);
   // A run left running by a process that is gone is recorded as interrupted, never left open.
   await runs.markInterrupted(hostname(), isAlive);
+  // Every name registered here is also listed in ./builtin-steps.ts.
   const steps = createStepRegistry();
   const scan = new ScanStore(database, (prefix) => newId(prefix, clock.now()));
   // Loaded on first use: the secret rules and scanners stay out of every other command's startup.
@@ -94,7 +104,13 @@ export async function openApp(options: AppOptions): Promise<App> {
       runtime ??= import("./pipeline/queue/runtime.js").then(
         async ({ startPipelineRuntime }) => {
           const { Masker } = await import("./pipeline/logs/masker.js");
+          const { createLocalCache } = await import("./pipeline/cache.js");
+          const { createLocalArtifacts } = await import(
+            "./pipeline/artifacts.js"
+          );
           return startPipelineRuntime({
+            cache: createLocalCache({ dir: join(options.home, "cache"), clock }),
+            artifacts: createLocalArtifacts({ home: options.home }),
             home: options.home,
             database,
             store: runs,
@@ -121,6 +137,11 @@ export async function openApp(options: AppOptions): Promise<App> {
       store: createMetricsStore(database, () => clock.now()),
       clock,
     }),
+    metricsWebhooks: {
+      githubSecret: process.env.SLUICE_GITHUB_WEBHOOK_SECRET || undefined,
+      pagerDutySecret: process.env.SLUICE_PAGERDUTY_WEBHOOK_SECRET || undefined,
+      token: process.env.SLUICE_METRICS_TOKEN || undefined,
+    },
     scan,
     async close() {
       // Evaluation times are batched in memory; write them before the database closes.

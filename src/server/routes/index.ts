@@ -1,6 +1,7 @@
 import type { RouteModule } from "../types.js";
 import { flagRoutes } from "./flags.js";
 import { healthRoutes } from "./health.js";
+import { metricsRoutes } from "./metrics.js";
 import { ofrepRoutes } from "./ofrep.js";
 
 /**
@@ -11,4 +12,5 @@ export const routeModules: RouteModule[] = [
   healthRoutes,
   ofrepRoutes,
   flagRoutes,
+  metricsRoutes,
 ];
