@@ -19,6 +19,9 @@ import { createFlagStore } from "./store/flag-store.js";
 import { newId } from "./kernel/index.js";
 import { ScanStore } from "./store/scan-store.js";
 
+// The built-in step names, known without opening anything (`sluice config` checks `uses` with them).
+export { builtinStepNames } from "./builtin-steps.js";
+
 export interface AppOptions {
   /** `$SLUICE_HOME`: the embedded database, logs, cache and artifacts live under it. */
   home: string;
@@ -70,6 +73,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   const runs = new RunStore(database.db, clock);
   // A run left running by a process that is gone is recorded as interrupted, never left open.
   await runs.markInterrupted(hostname(), isAlive);
+  // Every name registered here is also listed in ./builtin-steps.ts.
   const steps = createStepRegistry();
   const scan = new ScanStore(database, (prefix) => newId(prefix, clock.now()));
   // Loaded on first use: the secret rules and scanners stay out of every other command's startup.

@@ -122,6 +122,42 @@ describe("sluice init and sluice config (built CLI)", () => {
     );
   });
 
+  it("an unknown built-in step is a config error with file:line:col, without a database", () => {
+    const repo = project("uses", {
+      "sluice.yml": [
+        "jobs:",
+        "  build:",
+        "    steps: [{ run: make }]",
+        "  scan:",
+        "    needs: [build]",
+        "    steps:",
+        "      - uses: sluice/scna",
+        "",
+      ].join("\n"),
+    });
+    const result = sluice(repo, "config");
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      [
+        "sluice: sluice.yml:7:15: unknown built-in step `sluice/scna` in step 1 of job `scan`; did you mean `sluice/scan`?",
+        "  7 |       - uses: sluice/scna",
+        "    |               ^",
+        "",
+      ].join("\n"),
+    );
+    // `sluice config` opened no database: SLUICE_HOME was never created.
+    expect(existsSync(join(repo, ".sluice-home"))).toBe(false);
+
+    writeFileSync(
+      join(repo, "sluice.yml"),
+      "jobs:\n  scan:\n    steps:\n      - uses: sluice/scan\n",
+    );
+    const fixed = sluice(repo, "config");
+    expect(fixed.code).toBe(0);
+    expect(fixed.stderr).toBe("sluice.yml: valid\n");
+  });
+
   it("--file points at another file; malformed YAML is one clear error", () => {
     const repo = project("yaml", {
       "ci.yml": "jobs:\n  build:\n    steps: [{ run: make }\n",

@@ -23,14 +23,15 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .option("--json", "print JSON instead of YAML")
     .action(async (options: ConfigOptions) => {
       const { loadConfig } = await import("../../config/index.js");
+      const { builtinStepNames } = await import("../../builtin-steps.js");
       const { stringify } = await import("yaml");
-      // `uses` names are checked for their form here; `sluice run` checks them against the
-      // registered built-in steps.
       const path = resolve(ctx.cwd, options.file ?? ".");
       // Errors name the file as the user would type it: relative to the current folder.
       const shown = relative(ctx.cwd, path);
+      // `uses` is checked against the built-in steps `sluice run` has, without opening the database.
       const loaded = loadConfig(
         shown === "" ? "." : shown.startsWith("..") ? path : shown,
+        { knownSteps: new Set(builtinStepNames) },
       );
       const value = options.expanded ? loaded.config : loaded.source;
       if (options.json) {
