@@ -246,6 +246,36 @@ describe.each(testDatabases)("RunStore on $name", ({ open }) => {
     expect(detail.jobs[0]!.steps[0]!.status).toBe("pending");
   });
 
+  it("completes a leased job in one step, only while the lease is held", async () => {
+    const run = await store.createRun(newRun());
+    const job = (
+      await store.addJobs(run.id, [
+        { key: "a", name: "a", needs: [], steps: ["s"] },
+      ])
+    ).get("a")!;
+    await store.leaseJob(job.id, {
+      leaseId: "lease-2",
+      runner: "embedded",
+      expiresAt: new Date(t0 + 1000),
+    });
+    const outcome = {
+      status: "success" as const,
+      outputs: { v: "1" },
+      reason: null,
+      finishedAt: new Date(t0 + 50),
+    };
+    expect(await store.completeLease("lease-2", outcome)).toBe(true);
+    expect(await store.completeLease("lease-2", outcome)).toBe(false);
+    const detail = await store.getRun(run.id);
+    expect(detail.jobs[0]).toMatchObject({
+      status: "success",
+      outputs: { v: "1" },
+      leaseId: null,
+      leasedBy: null,
+      finishedAt: new Date(t0 + 50),
+    });
+  });
+
   it("appends a step the plan did not know of", async () => {
     const run = await store.createRun(newRun());
     const jobs = await store.addJobs(run.id, [

@@ -384,6 +384,19 @@ export class RunStore {
     return rows.length > 0;
   }
 
+  /**
+   * Ends a leased job in one statement: drops the lease and records the outcome. False when the
+   * lease was no longer held (then nothing changes).
+   */
+  async completeLease(leaseId: string, patch: JobPatch): Promise<boolean> {
+    const rows = await this.db
+      .update(jobs)
+      .set({ ...patch, leaseId: null, leasedBy: null, leaseExpiresAt: null })
+      .where(eq(jobs.leaseId, leaseId))
+      .returning({ id: jobs.id });
+    return rows.length > 0;
+  }
+
   /** Drops a lease when its job completes; false when the lease was no longer held. */
   async releaseLease(leaseId: string): Promise<boolean> {
     const rows = await this.db

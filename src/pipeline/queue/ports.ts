@@ -19,6 +19,16 @@ export interface LeaseStore {
       infraRetries: number;
     }[]
   >;
+  /** Drops the lease and records the job's outcome at once; false when the lease was lost. */
+  completeLease(
+    leaseId: string,
+    patch: {
+      status: "success" | "failure" | "skipped" | "cancelled";
+      outputs: Record<string, string>;
+      reason: string | null;
+      finishedAt: Date;
+    },
+  ): Promise<boolean>;
   /** Takes an expired lease back; false when someone else already did. */
   requeueJob(jobId: string, leaseId: string, reason: string): Promise<boolean>;
   updateJob(

@@ -98,7 +98,8 @@ describe.each(testDatabases)("job queue on $name", ({ open }) => {
     service = new RunnerService(queue, store, {
       clock: systemClock,
       logger: silentLogger,
-      leaseMs: 400,
+      // Short enough for quick tests, long enough that a loaded machine still heartbeats in time.
+      leaseMs: 1500,
       heartbeatMs: 100,
       sweepMs: 100,
     });

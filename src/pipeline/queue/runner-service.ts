@@ -188,10 +188,7 @@ export class RunnerService implements RunnerApi {
     const now = new Date(this.options.clock.now());
     switch (report.kind) {
       case "jobStarted":
-        await this.store.updateJob(data.jobId, {
-          status: "running",
-          startedAt: now,
-        });
+        // The claim recorded the job as running (leaseJob); nothing more to write.
         return;
       case "stepStarted":
         await this.store.updateStep(data.jobId, report.position, {
@@ -230,13 +227,13 @@ export class RunnerService implements RunnerApi {
   async complete(leaseId: string, result: JobResult): Promise<void> {
     const held = this.held(leaseId);
     this.leases.delete(leaseId);
-    if (!(await this.store.releaseLease(leaseId))) throw lostLease(leaseId);
-    await this.store.updateJob(held.data.jobId, {
+    const completed = await this.store.completeLease(leaseId, {
       status: result.status,
       outputs: result.outputs,
       reason: result.error ?? null,
       finishedAt: new Date(this.options.clock.now()),
     });
+    if (!completed) throw lostLease(leaseId);
     // A cancelled job is no longer active in the queue; completing it is a no-op there.
     await this.queue.complete(held.queue, held.bossId, {
       status: result.status,
