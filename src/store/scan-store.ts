@@ -119,11 +119,11 @@ export class ScanStore implements AdvisoryStore, ScanFindingStore {
     const seen = new Set<string>();
     for (const [ecosystem, names] of packages) {
       if (names.size === 0) continue;
+      // One index range scan on (ecosystem, name) per ecosystem, then the records by primary key.
       const { rows } = await this.database.executeSql(
-        `select a.id, a.record from advisories a where a.id in (
-           select p.advisory_id from advisory_packages p
-           where p.ecosystem = $1 and p.name in (select jsonb_array_elements_text($2::jsonb)))`,
-        [ecosystem, JSON.stringify([...names])],
+        `select a.id, a.record from advisory_packages p join advisories a on a.id = p.advisory_id
+         where p.ecosystem = $1 and p.name = any($2::text[])`,
+        [ecosystem, [...names]],
       );
       for (const row of rows) {
         const id = String(row.id);

@@ -12,7 +12,7 @@ const eventKeys = new Set(["introduced", "fixed", "last_affected", "limit"]);
 /**
  * Validates an OSV record and keeps only what sluice can match: affected entries of a scanned
  * ecosystem with well-formed ranges. A bad entry is dropped (and counted); a record left with no
- * entry is skipped with a reason. `details` is dropped to keep the store small.
+ * entry is skipped with a reason. Long text (`details`, references) is not kept.
  */
 export function checkRecord(value: unknown): Checked {
   if (!isRecord(value)) return { ok: false, reason: "not an object" };
@@ -47,13 +47,34 @@ export function checkRecord(value: unknown): Checked {
             : "no affected entry",
     };
   }
-  const { details: _details, affected: _affected, ...rest } = value;
-  const record = {
-    ...(rest as unknown as OsvRecord),
+  // Only what matching and reporting read: the store stays small, so it opens fast.
+  const severityLabel = isRecord(value.database_specific)
+    ? value.database_specific.severity
+    : undefined;
+  const record: OsvRecord = {
+    id: value.id,
+    modified: value.modified,
+    ...(typeof value.published === "string"
+      ? { published: value.published }
+      : {}),
+    ...(typeof value.withdrawn === "string"
+      ? { withdrawn: value.withdrawn }
+      : {}),
     aliases: Array.isArray(value.aliases)
       ? value.aliases.filter((a): a is string => typeof a === "string")
       : [],
-    affected,
+    ...(typeof value.summary === "string" ? { summary: value.summary } : {}),
+    ...(Array.isArray(value.severity)
+      ? { severity: value.severity as OsvRecord["severity"] }
+      : {}),
+    affected: affected.map((entry) => ({
+      package: entry.package!,
+      ...(entry.ranges ? { ranges: entry.ranges } : {}),
+      ...(entry.versions ? { versions: entry.versions } : {}),
+    })),
+    ...(typeof severityLabel === "string"
+      ? { database_specific: { severity: severityLabel } }
+      : {}),
   };
   return { ok: true, record, droppedEntries: dropped };
 }

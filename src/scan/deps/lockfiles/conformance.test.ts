@@ -129,3 +129,54 @@ describe.skipIf(!existsSync(dir))(
     });
   },
 );
+
+describe.skipIf(!existsSync(dir))(
+  "line numbers and commits the Go tests state",
+  () => {
+    it("agree for nearly every package, and the counts are printed", () => {
+      const counts = { lines: 0, linesOk: 0, commits: 0, commitsOk: 0 };
+      for (const [fixture, , parse, c] of rows) {
+        if (c.wantErr) continue;
+        const path = join(
+          dir,
+          "osv-scalibr/extractor/filesystem/language",
+          fixture,
+        );
+        const got = parse({
+          path: fixture,
+          text: readFileSync(path, "utf8"),
+          readRelative: (rel: string) => {
+            const full = join(dirname(path), rel);
+            return existsSync(full) ? readFileSync(full, "utf8") : undefined;
+          },
+        });
+        for (const want of c.packages as {
+          name: string;
+          version: string;
+          line?: number;
+          commit?: string;
+        }[]) {
+          const same = got.filter(
+            (p) => p.name === want.name && p.version === want.version,
+          );
+          if (want.line !== undefined) {
+            counts.lines++;
+            if (same.some((p) => p.line === want.line)) counts.linesOk++;
+          }
+          if (want.commit !== undefined) {
+            counts.commits++;
+            if (
+              got.some((p) => p.name === want.name && p.commit === want.commit)
+            )
+              counts.commitsOk++;
+          }
+        }
+      }
+      console.log(
+        `lockfile conformance: lines ${counts.linesOk}/${counts.lines}, commits ${counts.commitsOk}/${counts.commits}`,
+      );
+      expect(counts.linesOk / counts.lines).toBeGreaterThan(0.95);
+      expect(counts.commitsOk / counts.commits).toBeGreaterThan(0.9);
+    });
+  },
+);

@@ -17,12 +17,25 @@ export function parseToml(path: string, text: string): Record<string, unknown> {
   }
 }
 
-/** The lines of each `[[name]]` array-of-tables header, in order (entry i is on line i). */
+/**
+ * The line of each `[[name]]` entry, in order (entry i is on line i): the entry's `name = ...`
+ * line when it has one (as osv-scalibr reports), else its header.
+ */
 export function tableArrayLines(text: string, name: string): number[] {
   const lines: number[] = [];
   const header = `[[${name}]]`;
+  let open = false;
   text.split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() === header) lines.push(i + 1);
+    const trimmed = line.trim();
+    if (trimmed === header) {
+      lines.push(i + 1);
+      open = true;
+    } else if (trimmed.startsWith("[")) {
+      open = false;
+    } else if (open && /^name\s*=/.test(trimmed)) {
+      lines[lines.length - 1] = i + 1;
+      open = false;
+    }
   });
   return lines;
 }
