@@ -104,7 +104,15 @@ export async function openApp(options: AppOptions): Promise<App> {
       runtime ??= import("./pipeline/queue/runtime.js").then(
         async ({ startPipelineRuntime }) => {
           const { Masker } = await import("./pipeline/logs/masker.js");
+          const { createLocalCache } = await import("./pipeline/cache.js");
+          const { createLocalArtifacts } =
+            await import("./pipeline/artifacts.js");
           return startPipelineRuntime({
+            cache: createLocalCache({
+              dir: join(options.home, "cache"),
+              clock,
+            }),
+            artifacts: createLocalArtifacts({ home: options.home }),
             home: options.home,
             database,
             store: runs,

@@ -42,9 +42,9 @@ describe("createLocalCache", () => {
         { workdir, env: { HOME: home } },
       );
     };
-    expect(await save("npm-linux-aaa", "old")).toBe(true);
-    expect(await save("npm-linux-bbb", "new")).toBe(true);
-    expect(await save("npm-linux-bbb", "again")).toBe(false); // immutable per key
+    expect(await save("npm-linux-aaa", "old")).toBe("saved");
+    expect(await save("npm-linux-bbb", "new")).toBe("saved");
+    expect(await save("npm-linux-bbb", "again")).toBe("exists"); // immutable per key
 
     const restoreInto = async (key: string, restoreKeys: string[]) => {
       const workdir = temp("sluice-r-");
@@ -81,17 +81,36 @@ describe("createLocalCache", () => {
     });
   });
 
-  it("does not save when no declared path exists", async () => {
+  it("saves nothing when no declared path exists, unless an empty entry is allowed", async () => {
     const cache = createLocalCache({
       dir: temp("sluice-cache-"),
       clock: new ManualClock(0),
     });
+    const where = { workdir: temp("sluice-w-"), env: {} };
+    expect(await cache.save({ key: "k", paths: ["nothing"] }, where)).toBe(
+      "empty",
+    );
+    expect(
+      await cache.restore(
+        { key: "k", restoreKeys: [], paths: ["nothing"] },
+        where,
+      ),
+    ).toEqual({ status: "miss" });
     expect(
       await cache.save(
-        { key: "k", paths: ["nothing"] },
-        { workdir: temp("sluice-w-"), env: {} },
+        { key: "k", paths: ["nothing"], allowEmpty: true },
+        where,
       ),
-    ).toBe(false);
+    ).toBe("empty");
+    expect(
+      await cache.restore(
+        { key: "k", restoreKeys: [], paths: ["nothing"] },
+        where,
+      ),
+    ).toEqual({
+      status: "exact",
+      matchedKey: "k",
+    });
   });
 });
 

@@ -100,9 +100,9 @@ export function createLocalCache(options: {
       return { status: "miss" };
     },
 
-    async save(spec, where): Promise<boolean> {
+    async save(spec, where) {
       const final = keyDir(dir, spec.key);
-      if (existsSync(final)) return false;
+      if (existsSync(final)) return "exists";
       mkdirSync(dir, { recursive: true });
       const tmp = join(dir, `.tmp-${randomBytes(6).toString("hex")}`);
       mkdirSync(tmp);
@@ -120,7 +120,7 @@ export function createLocalCache(options: {
             basename(source),
           ]);
         }
-        if (!saved.some(Boolean)) return false;
+        if (!saved.some(Boolean) && !spec.allowEmpty) return "empty";
         const entry: CacheEntry = {
           key: spec.key,
           createdAt: clock.now(),
@@ -131,9 +131,9 @@ export function createLocalCache(options: {
         try {
           renameSync(tmp, final);
         } catch {
-          return false; // another run saved the same key first: entries are immutable
+          return "exists"; // another run saved the same key first: entries are immutable
         }
-        return true;
+        return saved.some(Boolean) ? "saved" : "empty";
       } finally {
         rmSync(tmp, { recursive: true, force: true });
       }

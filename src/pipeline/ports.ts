@@ -235,11 +235,15 @@ export interface CacheStore {
     spec: { key: string; restoreKeys: string[]; paths: string[] },
     where: { workdir: string; env: Record<string, string> },
   ): Promise<CacheRestore>;
-  /** Saves an entry unless the key exists (entries are immutable). Returns whether it saved. */
+  /**
+   * Saves an entry unless the key exists (entries are immutable): `saved`, `exists`, or `empty`
+   * when no declared path exists (saved anyway, as an empty entry, with `allowEmpty`: a
+   * skip-if-hit step that makes nothing is still skipped next time).
+   */
   save(
-    spec: { key: string; paths: string[] },
+    spec: { key: string; paths: string[]; allowEmpty?: boolean | undefined },
     where: { workdir: string; env: Record<string, string> },
-  ): Promise<boolean>;
+  ): Promise<"saved" | "exists" | "empty">;
 }
 
 /** The artifacts port: archives of a job's paths, named per run. */

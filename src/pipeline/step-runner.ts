@@ -348,15 +348,18 @@ export async function runStep(
         ctx.deps.cache
       ) {
         try {
-          const saved = await ctx.deps.cache.save(cacheSpec, {
-            workdir: ctx.workdir,
-            env: ctx.env,
-          });
-          log.note(
-            saved
-              ? `cache saved: ${cacheSpec.key}`
-              : `cache entry ${cacheSpec.key} exists; not saved`,
+          const saved = await ctx.deps.cache.save(
+            { ...cacheSpec, allowEmpty: step.cache?.skipIfHit },
+            { workdir: ctx.workdir, env: ctx.env },
           );
+          const what = {
+            saved: `cache saved: ${cacheSpec.key}`,
+            exists: `cache entry ${cacheSpec.key} exists; not saved`,
+            empty: step.cache?.skipIfHit
+              ? `cache saved: ${cacheSpec.key} (no declared path exists: an empty entry, so the step is skipped next time)`
+              : `cache not saved: none of ${cacheSpec.paths.join(", ")} exists`,
+          }[saved];
+          log.note(what);
         } catch (error) {
           log.note(`cache save failed: ${messageOf(error)}`);
         }
