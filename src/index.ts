@@ -8,3 +8,10 @@ export {
   parseExpression,
 } from "./config/index.js";
 export type { LoadedConfig, PipelineConfig } from "./config/index.js";
+export { FlagEvaluator, SluiceProvider } from "./flags/index.js";
+export type {
+  Evaluation,
+  FlagSetDocument,
+  ResolutionDetails,
+  SluiceProviderOptions,
+} from "./flags/index.js";

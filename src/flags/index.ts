@@ -54,3 +54,5 @@ export {
 } from "./rollout.js";
 export type { RolloutStep, RolloutVariants } from "./rollout.js";
 export { canonicalJson, changedPaths } from "./diff.js";
+export { SluiceProvider, SluiceProviderEvents } from "./provider.js";
+export type { SluiceProviderEvent, SluiceProviderOptions } from "./provider.js";

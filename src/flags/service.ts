@@ -69,6 +69,11 @@ export class FlagService {
   readonly #clock: Clock;
   readonly #fractionalVersion: FractionalVersion;
 
+  /** The fractional bucketing version every flag set is served with. */
+  get fractionalVersion(): FractionalVersion {
+    return this.#fractionalVersion;
+  }
+
   constructor(deps: FlagServiceDeps) {
     this.#store = deps.store;
     this.#clock = deps.clock;

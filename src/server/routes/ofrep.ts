@@ -63,6 +63,11 @@ export function streamToken(secret: string, scope: FlagScope): string {
     .digest("base64url");
 }
 
+function streamPath(secret: string, scope: FlagScope): string {
+  const name = encodeURIComponent(`${scope.project}/${scope.environment}`);
+  return `/ofrep/v1/events?scope=${name}&token=${streamToken(secret, scope)}`;
+}
+
 async function scopeOf(
   request: FastifyRequest,
   flags: FlagService,
@@ -104,7 +109,8 @@ export const ofrepRoutes: RouteModule = (
   server.setErrorHandler(ofrepErrorHandler(deps));
   // Open event streams end when the server closes, so shutdown never waits on them.
   const streams = new Set<() => void>();
-  server.addHook("onClose", async () => {
+  // preClose: before the server waits for open requests, which a stream never finishes.
+  server.addHook("preClose", async () => {
     for (const end of streams) end();
   });
 
@@ -136,9 +142,7 @@ export const ofrepRoutes: RouteModule = (
       eventStreams: [
         {
           type: "sse",
-          endpoint: {
-            requestUri: `/ofrep/v1/events?scope=${encodeURIComponent(`${scope.project}/${scope.environment}`)}&token=${streamToken(deps.adminToken, scope)}`,
-          },
+          endpoint: { requestUri: streamPath(deps.adminToken, scope) },
           inactivityDelaySec: 120,
         },
       ],
@@ -155,6 +159,22 @@ export const ofrepRoutes: RouteModule = (
     )
       return reply.status(304).send();
     return reply.type("application/json; charset=utf-8").send(text);
+  });
+
+  // The flag set itself, for in-process providers (SluiceProvider): ETag = the set's version hash.
+  server.get("/api/v1/flag-sync", async (request, reply) => {
+    const scope = await scopeOf(request, flags);
+    const live = await flags.current(scope);
+    const etag = `"${live.etag}"`;
+    reply.header("etag", etag).header("cache-control", "no-cache");
+    if (request.headers["if-none-match"] === etag)
+      return reply.status(304).send();
+    return {
+      document: live.document,
+      version: live.version,
+      fractionalVersion: flags.fractionalVersion,
+      stream: streamPath(deps.adminToken, scope),
+    };
   });
 
   server.get("/ofrep/v1/events", async (request, reply) => {
