@@ -9,6 +9,7 @@ import type { SecretsConfig } from "./config.js";
 import { defaultConfig } from "./config.js";
 import { pathAllowed } from "./detect.js";
 import { IgnoreList } from "./ignore.js";
+import type { PoolTimeout } from "./pool.js";
 import { ScanPool } from "./pool.js";
 import type { ScanTask, TaskResult } from "./protocol.js";
 import type { RuleProblem, RuleSpec } from "./rule.js";
@@ -16,6 +17,34 @@ import { compileRuleSet } from "./rule.js";
 import type { DiffFragment } from "./sources/git.js";
 import { historyFragments, repoRoot, stagedFragments } from "./sources/git.js";
 import { listFiles } from "./sources/tree.js";
+import { createTaskRunner } from "./task-runner.js";
+
+/** What runs tasks: the worker pool, or this thread for small scans. */
+interface Runner {
+  run(task: ScanTask): Promise<TaskResult>;
+  readonly backlog: number;
+  readonly timeouts: PoolTimeout[];
+  close(): Promise<void>;
+}
+
+class InlineRunner implements Runner {
+  readonly timeouts: PoolTimeout[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+  constructor(
+    private readonly runTask: (task: ScanTask) => Promise<TaskResult>,
+  ) {}
+  get backlog(): number {
+    return 0;
+  }
+  run(task: ScanTask): Promise<TaskResult> {
+    const next = this.chain.then(() => this.runTask(task));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+  async close(): Promise<void> {
+    await this.chain;
+  }
+}
 
 /** What to scan. */
 export type ScanTarget =
@@ -35,6 +64,8 @@ export interface SecretScanOptions {
   /** Per file and rule; a rule over budget is stopped and reported. */
   timeBudgetMs?: number;
   showSecrets?: boolean;
+  /** Scan on the calling thread when the content is at most this many bytes (default 1 MiB). */
+  inlineBelowBytes?: number;
   /** Paths (relative to the root) never scanned as content: the rule file, the baseline. */
   excludePaths?: string[];
   clock: Clock;
@@ -115,16 +146,29 @@ export async function scanSecrets(
   const count = (reason: keyof ScanStats["skipped"]) =>
     (stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1);
 
-  const pool = new ScanPool({
-    size: options.workers ?? availableParallelism(),
-    init: {
-      rules,
-      allowlists: config.allowlists,
-      maxFileSize,
-      ruleBudgetMs: budget,
-    },
-    taskBudgetMs: budget * 2,
-  });
+  const init = {
+    rules,
+    allowlists: config.allowlists,
+    maxFileSize,
+    ruleBudgetMs: budget,
+  };
+  // Small content (a pre-commit diff, stdin) is scanned on this thread: starting workers would
+  // cost more than the scan. Only the between-matches time budget applies there.
+  const staged = target.kind === "staged" ? stagedFragments(root) : undefined;
+  const small =
+    target.kind === "stdin"
+      ? target.data.length
+      : staged
+        ? staged.reduce((n, f) => n + f.data.length, 0)
+        : Number.POSITIVE_INFINITY;
+  const pool: Runner =
+    small <= (options.inlineBelowBytes ?? 1024 * 1024)
+      ? new InlineRunner(createTaskRunner(init))
+      : new ScanPool({
+          size: options.workers ?? availableParallelism(),
+          init,
+          taskBudgetMs: budget * 2,
+        });
   let lastProgress = clock.now();
   // Tasks submitted and not yet collected; `drained` wakes the producer when the queue shrinks.
   let outstanding = 0;
@@ -255,7 +299,7 @@ export async function scanSecrets(
         if (admit(path)) await submit({ path, file: join(dir, file) });
       }
     } else if (target.kind === "staged") {
-      for (const f of stagedFragments(root)) await submitDiff(f);
+      for (const f of staged ?? []) await submitDiff(f);
     } else {
       for await (const f of historyFragments(root, target.revs))
         await submitDiff(f);

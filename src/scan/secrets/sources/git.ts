@@ -32,13 +32,18 @@ export function git(cwd: string, args: string[]): string {
   return r.stdout;
 }
 
-/** The repository's top-level folder, or undefined when `dir` is not inside a git work tree. */
+const roots = new Map<string, string | undefined>();
+
+/** The repository's top-level folder, or undefined when `dir` is not inside a git work tree (memoised). */
 export function repoRoot(dir: string): string | undefined {
+  if (roots.has(dir)) return roots.get(dir);
   const r = spawnSync("git", ["rev-parse", "--show-toplevel"], {
     cwd: dir,
     encoding: "utf8",
   });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+  const root = r.status === 0 ? r.stdout.trim() : undefined;
+  roots.set(dir, root);
+  return root;
 }
 
 /**
