@@ -130,6 +130,42 @@ export function prStages(
   };
 }
 
+interface ShippedChange {
+  change: Change;
+  deployment: Deployment;
+  at: number;
+}
+
+// Every scope (overall, each cohort, each week) reads the same change → deployment pairs.
+const shippedCache = new WeakMap<
+  Linked,
+  { shipped: ShippedChange[]; undeployedByCohort: Record<Cohort, number> }
+>();
+
+function shippedChanges(linked: Linked) {
+  let cached = shippedCache.get(linked);
+  if (!cached) {
+    // In deployment order, so a deployment's pairs are consecutive.
+    const shipped: ShippedChange[] = [];
+    const undeployedByCohort: Record<Cohort, number> = {
+      "ai-assisted": 0,
+      unmarked: 0,
+    };
+    for (const change of linked.changes) undeployedByCohort[change.cohort]++;
+    for (const deployment of linked.live) {
+      if (deployment.status !== "success") continue;
+      const at = liveAt(deployment);
+      for (const change of linked.shippedBy.get(deployment) ?? []) {
+        shipped.push({ change, deployment, at });
+        undeployedByCohort[change.cohort]--;
+      }
+    }
+    cached = { shipped, undeployedByCohort };
+    shippedCache.set(linked, cached);
+  }
+  return cached;
+}
+
 /**
  * Change lead time: first commit of a change to its first successful production deployment, over
  * changes whose first deployment is in the window. Median and p90, in seconds.
@@ -142,7 +178,8 @@ export function leadTime(linked: Linked, scope: Scope): Figure {
   };
   const spans: number[] = [];
   const ids: string[] = [];
-  const deploymentIds = new Set<string>();
+  // Pairs come in deployment order: consecutive duplicates are the only duplicates.
+  const deploymentIds: string[] = [];
   let negative = 0;
   let undeployed = 0;
   const stageValues: Record<keyof Stages, number[]> = {
@@ -151,14 +188,13 @@ export function leadTime(linked: Linked, scope: Scope): Figure {
     review: [],
     deploy: [],
   };
-  for (const c of linked.changes) {
+  const { shipped, undeployedByCohort } = shippedChanges(linked);
+  undeployed =
+    scope.cohort === undefined
+      ? undeployedByCohort["ai-assisted"] + undeployedByCohort.unmarked
+      : undeployedByCohort[scope.cohort];
+  for (const { change: c, deployment: d, at } of shipped) {
     if (scope.cohort !== undefined && c.cohort !== scope.cohort) continue;
-    const d = linked.firstDeployment.get(c);
-    if (!d) {
-      undeployed++;
-      continue;
-    }
-    const at = liveAt(d);
     if (!inWindow(at, scope)) continue;
     const ms = at - c.firstCommitAt;
     // A first commit after its own deployment is clock skew or a rewritten date: no lead time.
@@ -168,7 +204,8 @@ export function leadTime(linked: Linked, scope: Scope): Figure {
     }
     spans.push(ms / 1000);
     ids.push(c.id);
-    deploymentIds.add(d.id);
+    if (deploymentIds[deploymentIds.length - 1] !== d.id)
+      deploymentIds.push(d.id);
     if (c.kind === "pull_request") {
       const s = prStages(c, at);
       for (const k of Object.keys(stageValues) as (keyof Stages)[]) {
@@ -213,7 +250,7 @@ export function leadTime(linked: Linked, scope: Scope): Figure {
       negativeExcluded: negative,
       pullRequestStages: stages,
     },
-    drillDown: { deployments: [...deploymentIds], changes: ids, incidents: [] },
+    drillDown: { deployments: deploymentIds, changes: ids, incidents: [] },
   };
 }
 

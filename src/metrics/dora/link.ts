@@ -132,10 +132,13 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
     const had = changesOfSha.get(sha);
     if (had === undefined) return;
     for (const c of Array.isArray(had) ? had : [had]) {
-      if (firstDeployment.has(c) || carriedBy.get(c) === d) continue;
-      carriedBy.set(c, d);
-      // A deployment rolled back in place carried these changes (its cohort) but did not ship them.
+      if (firstDeployment.has(c)) continue;
       if (success) firstDeployment.set(c, d);
+      else {
+        // A deployment rolled back in place carried these changes (its cohort) but did not ship them.
+        if (carriedBy.get(c) === d) continue;
+        carriedBy.set(c, d);
+      }
       shipped.push(c);
     }
   };
