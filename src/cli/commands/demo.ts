@@ -48,6 +48,18 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         await phase.run(ctx, state);
       }
       const last = state.runs.at(-1);
+      const next: [string, string][] = [
+        ["sluice runs", "every run, newest first"],
+      ];
+      if (last) {
+        next.push([
+          `sluice run show ${last.id}`,
+          "jobs, steps, durations, cache hits",
+        ]);
+        next.push([`sluice logs ${last.id}`, "the step logs"]);
+      }
+      next.push([`cd ${dir} && sluice run`, "run the pipeline again"]);
+      const width = Math.max(...next.map(([command]) => command.length));
       ctx.stdout(
         [
           "",
@@ -56,14 +68,9 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           ...state.runs.map((run) => `  ${run.id}  ${run.status}`),
           "",
           "where to look next:",
-          "  sluice runs                      every run, newest first",
-          ...(last
-            ? [
-                `  sluice run show ${last.id}   jobs, steps, durations, cache hits`,
-                `  sluice logs ${last.id}       the step logs`,
-              ]
-            : []),
-          `  cd ${dir} && sluice run          run the pipeline again`,
+          ...next.map(
+            ([command, what]) => `  ${command.padEnd(width)}  ${what}`,
+          ),
         ].join("\n"),
       );
       if (state.runs.some((run) => run.status !== "success")) {
