@@ -270,6 +270,50 @@ describe("executeRun", () => {
     expect(survivors(m)).toEqual([]);
   });
 
+  it("a failing dispatch fails its job; a failing recorder rejects the run instead of crashing", async () => {
+    const deps = testDeps();
+    const p = plan(
+      pipeline({
+        a: { steps: [{ run: "true" }] },
+        b: { steps: [{ run: "true" }] },
+        c: { needs: ["a", "b"], steps: [{ run: "true" }] },
+      }),
+      push,
+    );
+    const run = (recorder: typeof deps.recorder) =>
+      executeRun(p, {
+        runId: "run_f",
+        workdir: deps.home,
+        dispatcher: createLocalDispatcher({ ...deps, recorder }),
+        recorder,
+        maxParallel: 2,
+        signal: new AbortController().signal,
+      });
+    const startFails = await run({
+      ...deps.recorder,
+      jobStarted: async (key) => {
+        if (key === "b") throw new Error("connection refused");
+      },
+    });
+    expect(startFails.status).toBe("failure");
+    expect(startFails.jobs.b).toMatchObject({
+      status: "failure",
+      error: "connection refused",
+    });
+    expect(startFails.jobs.c?.status).toBe("skipped");
+    await expect(
+      run({
+        ...deps.recorder,
+        jobStarted: async () => {
+          throw new Error("connection refused");
+        },
+        jobFinished: async () => {
+          throw new Error("connection refused");
+        },
+      }),
+    ).rejects.toThrow("connection refused");
+  });
+
   it("a continue-on-error job does not fail the run or skip its dependents", async () => {
     const { result, statuses } = await execute({
       optional: { "continue-on-error": true, steps: [{ run: "exit 1" }] },

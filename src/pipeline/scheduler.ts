@@ -64,6 +64,8 @@ export async function executeRun(
   const runningById = new Map<string, number>();
   const failFast = new Map<string, AbortController>();
   const tripped = new Set<string>();
+  // Aborted when the run cannot go on (the recorder failed): running jobs stop like on a cancel.
+  const stopAll = new AbortController();
   const limit = Math.max(
     1,
     plan.maxParallel
@@ -130,6 +132,7 @@ export async function executeRun(
     const base = options.signal.aborted ? options.forceSignal : options.signal;
     const signal = AbortSignal.any([
       own.signal,
+      stopAll.signal,
       ...(base ? [base] : []),
       ...(siblings ? [siblings.signal] : []),
     ]);
@@ -191,6 +194,18 @@ export async function executeRun(
           tripped.add(job.id);
           failFast.get(job.id)?.abort();
         }
+      } catch (error) {
+        // The recorder itself failed (the store is gone): stop the run and report it.
+        fatal ??= error;
+        if (!results.has(job.key)) {
+          results.set(job.key, {
+            status: "failure",
+            outputs: {},
+            steps: [],
+            error: messageOf(error),
+          });
+        }
+        stopAll.abort();
       } finally {
         lease?.release();
         runningById.set(job.id, (runningById.get(job.id) ?? 1) - 1);
@@ -201,6 +216,7 @@ export async function executeRun(
     running.set(job.key, task);
   };
 
+  let fatal: unknown;
   const onAbort = () => wake();
   options.signal.addEventListener("abort", onAbort);
   try {
@@ -208,6 +224,7 @@ export async function executeRun(
       dirty = false;
       let progressed = false;
       for (const job of plan.jobs) {
+        if (fatal !== undefined) break;
         if (!pending.has(job.key)) continue;
         if (!job.needs.every((key) => results.has(key))) continue;
         if (tripped.has(job.id)) {
@@ -275,6 +292,7 @@ export async function executeRun(
     options.signal.removeEventListener("abort", onAbort);
   }
   await Promise.all(running.values());
+  if (fatal !== undefined) throw fatal;
 
   const jobs = Object.fromEntries(
     plan.jobs.map((j) => [

@@ -140,6 +140,7 @@ async function runShell(
     };
     switch (outcome.reason) {
       case "spawn-failed":
+      case "sink-failed":
         return {
           status: "failure",
           error: outcome.error,

@@ -107,6 +107,26 @@ describe("runProcess", () => {
     expect(survivors(m)).toEqual([]);
   });
 
+  it("a log sink that throws stops the step instead of crashing", async () => {
+    const m = marker();
+    const outcome = await runProcess({
+      script: `echo hello; sleep ${m}`,
+      env: { PATH: process.env.PATH ?? "" },
+      cwd: tempDir,
+      signal: new AbortController().signal,
+      grace,
+      tempDir,
+      onOutput: () => {
+        throw new Error("ENOSPC: no space left on device");
+      },
+    });
+    expect(outcome.reason).toBe("sink-failed");
+    expect(outcome.error).toBe(
+      "cannot write the step log: ENOSPC: no space left on device",
+    );
+    expect(survivors(m)).toEqual([]);
+  });
+
   it("a missing shell is a spawn failure, not a crash", async () => {
     const { outcome } = await run("echo hi", { shell: "no-such-shell-xyz" });
     expect(outcome).toEqual({

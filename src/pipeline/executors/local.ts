@@ -26,9 +26,10 @@ export interface ProcessSpec {
 export interface ProcessOutcome {
   /**
    * `exited`: it ended by itself (see exitCode/signal); `timeout` and `cancelled`: we stopped it;
-   * `spawn-failed`: it never started (missing shell or working directory).
+   * `spawn-failed`: it never started (missing shell or working directory); `sink-failed`: its
+   * output could not be written (a full disk), so it was stopped.
    */
-  reason: "exited" | "timeout" | "cancelled" | "spawn-failed";
+  reason: "exited" | "timeout" | "cancelled" | "spawn-failed" | "sink-failed";
   exitCode?: number | undefined;
   /** The signal that ended the process, if one did. */
   signal?: NodeJS.Signals | undefined;
@@ -102,8 +103,19 @@ function spawnAndWait(
         ? setTimeout(() => stop("timeout"), spec.timeoutMs)
         : undefined;
 
-    child.stdout.on("data", (chunk: Buffer) => spec.onOutput("stdout", chunk));
-    child.stderr.on("data", (chunk: Buffer) => spec.onOutput("stderr", chunk));
+    // A sink that throws (a full disk) must not crash the process: stop the step instead.
+    let sinkError: string | undefined;
+    const forward = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
+      if (sinkError !== undefined) return;
+      try {
+        spec.onOutput(stream, chunk);
+      } catch (error) {
+        sinkError = `cannot write the step log: ${error instanceof Error ? error.message : String(error)}`;
+        stop("cancelled");
+      }
+    };
+    child.stdout.on("data", forward("stdout"));
+    child.stderr.on("data", forward("stderr"));
 
     const finish = (outcome: ProcessOutcome) => {
       if (settled) return;
@@ -134,6 +146,10 @@ function spawnAndWait(
         child.stderr.destroy();
         // A cancel or timeout goes on until the whole group is gone, not just the leader.
         await stopped;
+        if (sinkError !== undefined) {
+          finish({ reason: "sink-failed", error: sinkError, pgid });
+          return;
+        }
         finish({
           reason: stopping ?? "exited",
           exitCode: code ?? undefined,
