@@ -1,0 +1,289 @@
+import { createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { AppError, messageOf } from "../../../kernel/index.js";
+import { WeightedProxy } from "./proxy.js";
+import type { Backend } from "./proxy.js";
+import { ManagedRelease, defaultProbes, freePort } from "./supervisor.js";
+import type {
+  ProbeOptions,
+  ReleaseProcessSpec,
+  ReleaseProcessStatus,
+} from "./supervisor.js";
+
+/** What the daemon writes to `daemon.json` so sluice processes can find and talk to it. */
+export interface DaemonInfo {
+  pid: number;
+  adminPort: number;
+  proxyPort: number;
+  token: string;
+}
+
+/** A release as the admin API takes it: the daemon picks a port when none is given. */
+export type ReleaseRequest = Omit<ReleaseProcessSpec, "logFile" | "port"> & {
+  port?: number;
+};
+
+/** Routes by release id, as the admin API takes them. */
+export interface RouteRequest {
+  stable: string | null;
+  canary: string | null;
+  weight: number;
+}
+
+export interface DaemonState {
+  pid: number;
+  proxyPort: number;
+  routes: RouteRequest;
+  releases: ReleaseProcessStatus[];
+}
+
+export interface DaemonOptions {
+  /** Folder of `daemon.json` and release logs. */
+  dir: string;
+  proxyPort: number;
+  token: string;
+  env: NodeJS.ProcessEnv;
+  probes?: Partial<ProbeOptions>;
+  /** Longest wait for in-flight requests before a release stops. */
+  drainMs?: number;
+}
+
+/**
+ * The local target's data plane, in its own detached process so that traffic keeps flowing
+ * when sluice stops or crashes: the weighted proxy, the release supervisor and a small admin
+ * API on 127.0.0.1 (bearer token) through which sluice drives it.
+ */
+export class LocalTargetDaemon {
+  readonly proxy = new WeightedProxy();
+  private readonly releases = new Map<string, ManagedRelease>();
+  private readonly admin: Server;
+  private readonly probes: ProbeOptions;
+  private routes: RouteRequest = { stable: null, canary: null, weight: 0 };
+  private proxyPort = 0;
+  private closing: Promise<void> | undefined;
+  /** Resolves when the daemon has been asked to shut down. */
+  readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
+
+  constructor(private readonly options: DaemonOptions) {
+    this.probes = { ...defaultProbes, ...options.probes };
+    this.admin = createServer((req, res) => void this.handle(req, res));
+    this.closed = new Promise((r) => (this.resolveClosed = r));
+  }
+
+  /** Listens (proxy on its port, admin on a free one) and writes `daemon.json`. */
+  async start(): Promise<DaemonInfo> {
+    mkdirSync(join(this.options.dir, "logs"), { recursive: true });
+    try {
+      this.proxyPort = await this.proxy.listen(
+        this.options.proxyPort,
+        "0.0.0.0",
+      );
+    } catch (error) {
+      throw new AppError(
+        "CONFLICT",
+        `the proxy cannot listen on port ${this.options.proxyPort}: ${messageOf(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const adminPort = await new Promise<number>((resolve) =>
+      this.admin.listen(0, "127.0.0.1", () => {
+        const a = this.admin.address();
+        resolve(typeof a === "object" && a ? a.port : 0);
+      }),
+    );
+    const info: DaemonInfo = {
+      pid: process.pid,
+      adminPort,
+      proxyPort: this.proxyPort,
+      token: this.options.token,
+    };
+    const file = join(this.options.dir, "daemon.json");
+    writeFileSync(`${file}.tmp`, JSON.stringify(info), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+    return info;
+  }
+
+  state(): DaemonState {
+    return {
+      pid: process.pid,
+      proxyPort: this.proxyPort,
+      routes: this.routes,
+      releases: [...this.releases.values()].map((r) => r.status()),
+    };
+  }
+
+  /** Starts a release in the background; the caller polls its state. Idempotent per id. */
+  async startRelease(request: ReleaseRequest): Promise<ReleaseProcessStatus> {
+    const existing = this.releases.get(request.id);
+    if (existing && existing.state !== "stopped" && existing.state !== "failed")
+      return existing.status();
+    const port = request.port ?? (await freePort());
+    const release = new ManagedRelease(
+      {
+        ...request,
+        port,
+        logFile: join(this.options.dir, "logs", `${request.id}.log`),
+      },
+      this.probes,
+      this.options.env,
+    );
+    this.releases.set(request.id, release);
+    release.start().catch(() => {
+      // the failure is in the release's state for the controller to read
+    });
+    return release.status();
+  }
+
+  /** Takes over a release process left running by an earlier daemon. */
+  async adopt(
+    request: ReleaseRequest & { pid: number; port: number },
+  ): Promise<boolean> {
+    const release = new ManagedRelease(
+      {
+        ...request,
+        logFile: join(this.options.dir, "logs", `${request.id}.log`),
+      },
+      this.probes,
+      this.options.env,
+    );
+    if (!(await release.adopt(request.pid))) return false;
+    this.releases.set(request.id, release);
+    return true;
+  }
+
+  /** Points the proxy at ready releases; a release that is not ready cannot take traffic. */
+  setRoutes(routes: RouteRequest): void {
+    const backend = (id: string | null): Backend | null => {
+      if (id === null) return null;
+      const r = this.releases.get(id);
+      if (!r || r.state !== "ready")
+        throw new AppError(
+          "CONFLICT",
+          `release ${id} is not ready to take traffic`,
+        );
+      return { release: id, port: r.spec.port };
+    };
+    const next = {
+      stable: backend(routes.stable),
+      canary: backend(routes.canary),
+      weight: routes.weight,
+    };
+    this.proxy.setRoutes(next);
+    this.routes = { ...routes };
+  }
+
+  /** Takes a release out of the routes if needed, drains it, then stops its process group. */
+  async stopRelease(id: string, graceMs?: number): Promise<void> {
+    const release = this.releases.get(id);
+    if (!release) return;
+    if (this.routes.stable === id)
+      throw new AppError(
+        "CONFLICT",
+        `release ${id} is stable: promote another first`,
+      );
+    if (this.routes.canary === id)
+      this.setRoutes({ ...this.routes, canary: null, weight: 0 });
+    const deadline = Date.now() + (this.options.drainMs ?? 5_000);
+    while (this.proxy.inFlightTo(id) > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    await release.stop(graceMs);
+  }
+
+  /** Stops every release and closes the listeners. */
+  async shutdown(): Promise<void> {
+    this.closing ??= (async () => {
+      this.routes = { stable: null, canary: null, weight: 0 };
+      this.proxy.setRoutes({ stable: null, canary: null, weight: 0 });
+      await Promise.all([...this.releases.values()].map((r) => r.stop(2_000)));
+      await this.proxy.close();
+      this.admin.closeAllConnections();
+      await new Promise<void>((r) => this.admin.close(() => r()));
+      this.resolveClosed();
+    })();
+    return this.closing;
+  }
+
+  private async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.headers.authorization !== `Bearer ${this.options.token}`)
+      return send(401, { error: "unauthorized" });
+    try {
+      const url = new URL(req.url ?? "/", "http://daemon");
+      const parts = url.pathname.split("/").filter(Boolean);
+      const body =
+        req.method === "GET" || req.method === "DELETE"
+          ? undefined
+          : await readJson(req);
+      if (req.method === "GET" && url.pathname === "/state")
+        return send(200, this.state());
+      if (req.method === "POST" && url.pathname === "/releases")
+        return send(202, await this.startRelease(body as ReleaseRequest));
+      if (
+        req.method === "POST" &&
+        parts[0] === "releases" &&
+        parts[2] === "adopt"
+      )
+        return send(200, {
+          adopted: await this.adopt(
+            body as ReleaseRequest & { pid: number; port: number },
+          ),
+        });
+      if (req.method === "DELETE" && parts[0] === "releases" && parts[1]) {
+        const grace = url.searchParams.get("grace");
+        await this.stopRelease(
+          decodeURIComponent(parts[1]),
+          grace ? Number(grace) : undefined,
+        );
+        return send(200, { stopped: true });
+      }
+      if (req.method === "PUT" && url.pathname === "/routes") {
+        this.setRoutes(body as RouteRequest);
+        return send(200, this.routes);
+      }
+      if (req.method === "GET" && parts[0] === "metrics" && parts[1]) {
+        const from = Number(url.searchParams.get("from") ?? 0);
+        const to = Number(url.searchParams.get("to") ?? Date.now());
+        return send(
+          200,
+          this.proxy.ring(decodeURIComponent(parts[1])).window(from, to),
+        );
+      }
+      if (req.method === "POST" && url.pathname === "/shutdown") {
+        send(200, { stopping: true });
+        void this.shutdown();
+        return;
+      }
+      send(404, { error: `no route ${req.method} ${url.pathname}` });
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : "INTERNAL";
+      send(
+        code === "CONFLICT" ? 409 : code === "INVALID_ARGUMENT" ? 400 : 500,
+        { error: messageOf(error), code },
+      );
+    }
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch (error) {
+    throw new AppError("INVALID_ARGUMENT", "the body is not JSON", {
+      cause: error,
+    });
+  }
+}
