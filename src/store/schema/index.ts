@@ -3,3 +3,4 @@ export * from "./runs.js";
 export * from "./metrics.js";
 export * from "./scan.js";
 export * from "./flags.js";
+export * from "./deploy.js";
