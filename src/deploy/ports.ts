@@ -1,5 +1,6 @@
 import type { TrafficMetricsSource } from "./analysis/providers.js";
-import type { ReleaseState } from "./types.js";
+import type { RolloutSpec } from "./spec.js";
+import type { ReleaseState, RolloutStatus } from "./types.js";
 
 /** A built release and how it runs on the local target. */
 export interface ReleaseRecord {
@@ -96,4 +97,79 @@ export type DeliveryEvent =
 /** Where delivery events go; app.ts wires it to the metrics capability's ingestion. */
 export interface DeliveryEvents {
   emit(event: DeliveryEvent): Promise<void>;
+}
+
+/** A deployment as stored. */
+export interface DeploymentRecord {
+  id: string;
+  project: string;
+  environment: string;
+  releaseId: string;
+  previousReleaseId: string | null;
+  status: "in_progress" | "succeeded" | "failed" | "rolled_back";
+  reason: string | null;
+  incidentId: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+/** A rollout as stored: spec and status are the state machine's own values. */
+export interface RolloutRecord {
+  id: string;
+  deploymentId: string;
+  project: string;
+  environment: string;
+  spec: RolloutSpec;
+  status: RolloutStatus;
+  processes: Record<string, { pid: number | null; port: number | null }>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface IncidentRecord {
+  id: string;
+  deploymentId: string;
+  project: string;
+  environment: string;
+  reason: string;
+  startedAt: number;
+  resolvedAt: number | null;
+}
+
+/** What the deploy capability persists; `src/store/deploy-store.ts` implements it. */
+export interface DeployStore {
+  /** Returns the release of that project and version, creating it the first time. */
+  saveRelease(release: ReleaseRecord): Promise<ReleaseRecord>;
+  getRelease(id: string): Promise<ReleaseRecord | null>;
+  listReleases(project: string): Promise<ReleaseRecord[]>;
+  createDeployment(deployment: DeploymentRecord): Promise<void>;
+  finishDeployment(
+    id: string,
+    status: DeploymentRecord["status"],
+    reason: string | null,
+    at: number,
+  ): Promise<void>;
+  listDeployments(
+    project: string,
+    environment?: string,
+  ): Promise<DeploymentRecord[]>;
+  createRollout(rollout: RolloutRecord): Promise<void>;
+  saveRollout(
+    id: string,
+    status: RolloutRecord["status"],
+    processes: RolloutRecord["processes"],
+    at: number,
+  ): Promise<void>;
+  getRollout(id: string): Promise<RolloutRecord | null>;
+  /** The newest rollout of an environment. */
+  latestRollout(
+    project: string,
+    environment: string,
+  ): Promise<RolloutRecord | null>;
+  /** Rollouts not yet Healthy or aborted, in any environment (to resume after a restart). */
+  unfinishedRollouts(): Promise<RolloutRecord[]>;
+  /** Opens the incident of a deployment (at most one); returns its id. */
+  openIncident(incident: Omit<IncidentRecord, "resolvedAt">): Promise<string>;
+  resolveIncident(id: string, at: number): Promise<void>;
+  getIncident(id: string): Promise<IncidentRecord | null>;
 }

@@ -1,0 +1,60 @@
+// The deploy capability's public surface: rollout state machine, analysis, local target.
+export {
+  commandError,
+  initialStatus,
+  isFinished,
+  reconcile,
+  resumeStatus,
+} from "./reconcile.js";
+export {
+  defaultAnalysis,
+  defaultSteps,
+  deployStepInput,
+  effectiveSteps,
+  parseDeploySpec,
+} from "./spec.js";
+export type {
+  AnalysisTemplate,
+  DeployStepInput,
+  MetricSpec,
+  ProviderSpec,
+  ReleaseSpec,
+  RolloutSpec,
+  RolloutStep,
+} from "./spec.js";
+export type {
+  AnalysisPhase,
+  AnalysisRun,
+  MeasurementPhase,
+  MeasurementResult,
+  Observations,
+  ReconcileResult,
+  RolloutAction,
+  RolloutCommand,
+  RolloutPhase,
+  RolloutStatus,
+  TimelineEntry,
+} from "./types.js";
+export type {
+  DeliveryEvent,
+  DeliveryEvents,
+  DeployStore,
+  DeployTarget,
+  DeploymentRecord,
+  FlagKillSwitch,
+  IncidentRecord,
+  ReleaseRecord,
+  RolloutRecord,
+  TargetReleaseState,
+  TargetRoutes,
+} from "./ports.js";
+export { compareBaseline } from "./analysis/baseline.js";
+export { mannWhitneyU, twoProportionZ } from "./analysis/stats.js";
+export type {
+  TrafficMetricsSource,
+  TrafficWindow,
+} from "./analysis/providers.js";
+export { LocalTarget } from "./targets/local/client.js";
+export type { LocalTargetOptions } from "./targets/local/client.js";
+export { sampleServiceSource, writeSampleService } from "./sample-service.js";
+export { formatDuration, parseDuration } from "./duration.js";
