@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Job } from "../config/index.js";
 import { pipeline, survivors, testDeps } from "./engine.testkit.js";
@@ -115,6 +116,36 @@ describe("runJob", () => {
       "step job#3 success attempts 1 exit 0",
       "job job failure",
     ]);
+  });
+
+  it("a cancel stops the running step; always() steps still run, others are skipped", async () => {
+    const m = `600.${Math.floor(Math.random() * 1e6)}`;
+    const controller = new AbortController();
+    const deps = testDeps();
+    const running = runOne(
+      {
+        steps: [
+          { run: `touch started; sleep ${m}` },
+          { run: "echo not reached" },
+          { run: 'echo "cleanup after ${{ job.status }}"', if: "always()" },
+          { run: 'echo "cancelled() is true"', if: "cancelled()" },
+        ],
+      },
+      { deps, signal: controller.signal },
+    );
+    while (!existsSync(join(deps.home, "started")))
+      await new Promise((r) => setTimeout(r, 20));
+    controller.abort();
+    const { result, log } = await running;
+    expect(result.status).toBe("cancelled");
+    expect(result.steps.map((s) => s.status)).toEqual([
+      "cancelled",
+      "skipped",
+      "success",
+      "success",
+    ]);
+    expect(log(2)).toBe("cleanup after cancelled\n");
+    expect(survivors(m)).toEqual([]);
   });
 
   it("retries a failing step until it passes", async () => {
