@@ -81,9 +81,16 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
   const deployments = data.deployments.filter(
     (d) => inProject(d) && d.environment === options.environment,
   );
-  const live = deployments.filter(isLive).sort((a, b) => liveAt(a) - liveAt(b));
+  const live = deployments.filter(isLive);
+  // Stored events usually arrive in time order: sort only when they did not.
+  let ordered = true;
+  for (let i = 1; i < live.length && ordered; i++) {
+    if (liveAt(live[i - 1]!) > liveAt(live[i]!)) ordered = false;
+  }
+  if (!ordered) live.sort((a, b) => liveAt(a) - liveAt(b));
   const failedToDeploy = deployments.filter((d) => d.status === "failed");
-  const byId = new Map(deployments.map((d) => [d.id, d]));
+  const byId = new Map<string, Deployment>();
+  for (const d of deployments) byId.set(d.id, d);
 
   // Commits that belong to a pull request are counted once, as the pull request.
   const projectChanges = data.changes.filter(inProject);
