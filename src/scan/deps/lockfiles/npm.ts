@@ -163,8 +163,8 @@ function dependencyPaths(
   const paths = new Map<string, string[]>();
   const queue: string[] = [""];
   paths.set("", []);
-  while (queue.length > 0) {
-    const from = queue.shift()!;
+  for (let head = 0; head < queue.length; head++) {
+    const from = queue[head]!;
     const entry = packages[from];
     if (!entry) continue;
     const names = Object.keys({
