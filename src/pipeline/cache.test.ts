@@ -6,6 +6,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../kernel/index.js";
@@ -42,9 +43,18 @@ describe("createLocalCache", () => {
         { workdir, env: { HOME: home } },
       );
     };
-    expect(await save("npm-linux-aaa", "old")).toBe("saved");
-    expect(await save("npm-linux-bbb", "new")).toBe("saved");
-    expect(await save("npm-linux-bbb", "again")).toBe("exists"); // immutable per key
+    expect(await save("npm-linux-aaa", "old")).toEqual({
+      outcome: "saved",
+      evicted: [],
+    });
+    expect(await save("npm-linux-bbb", "new")).toEqual({
+      outcome: "saved",
+      evicted: [],
+    });
+    expect(await save("npm-linux-bbb", "again")).toEqual({
+      outcome: "exists",
+      evicted: [],
+    }); // immutable per key
 
     const restoreInto = async (key: string, restoreKeys: string[]) => {
       const workdir = temp("sluice-r-");
@@ -87,9 +97,10 @@ describe("createLocalCache", () => {
       clock: new ManualClock(0),
     });
     const where = { workdir: temp("sluice-w-"), env: {} };
-    expect(await cache.save({ key: "k", paths: ["nothing"] }, where)).toBe(
-      "empty",
-    );
+    expect(await cache.save({ key: "k", paths: ["nothing"] }, where)).toEqual({
+      outcome: "empty",
+      evicted: [],
+    });
     expect(
       await cache.restore(
         { key: "k", restoreKeys: [], paths: ["nothing"] },
@@ -101,7 +112,7 @@ describe("createLocalCache", () => {
         { key: "k", paths: ["nothing"], allowEmpty: true },
         where,
       ),
-    ).toBe("empty");
+    ).toEqual({ outcome: "empty", evicted: [] });
     expect(
       await cache.restore(
         { key: "k", restoreKeys: [], paths: ["nothing"] },
@@ -110,6 +121,59 @@ describe("createLocalCache", () => {
     ).toEqual({
       status: "exact",
       matchedKey: "k",
+    });
+  });
+});
+
+describe("cache eviction", () => {
+  it("evicts entries unused for longer than the age limit, then the least recently used over budget", async () => {
+    const clock = new ManualClock(0);
+    const day = 24 * 3600 * 1000;
+    const dir = temp("sluice-cache-");
+    const cache = createLocalCache({
+      dir,
+      clock,
+      maxAgeMs: 7 * day,
+      maxBytes: 10_000,
+    });
+    const workdir = temp("sluice-w-");
+    const where = { workdir, env: {} };
+    const saveBlob = async (key: string, bytes: number) => {
+      // Random bytes do not compress, so the archive is about this size.
+      writeFileSync(join(workdir, "blob"), randomBytes(bytes));
+      return cache.save({ key, paths: ["blob"] }, where);
+    };
+    expect((await saveBlob("old", 100)).evicted).toEqual([]);
+    clock.advance(3 * day);
+    expect((await saveBlob("a", 3000)).evicted).toEqual([]);
+    clock.advance(1 * day);
+    expect((await saveBlob("b", 3000)).evicted).toEqual([]);
+    clock.advance(1 * day);
+    // "a" is used again, so "b" is now the least recently used.
+    expect(
+      (
+        await cache.restore(
+          { key: "a", restoreKeys: [], paths: ["blob"] },
+          where,
+        )
+      ).status,
+    ).toBe("exact");
+    clock.advance(3 * day); // "old" was last used 8 days ago
+    const result = await saveBlob("c", 6000);
+    expect(result.outcome).toBe("saved");
+    expect(result.evicted).toEqual(["old", "b"]);
+    const left = await Promise.all(
+      ["a", "b", "c", "old"].map(async (key) => [
+        key,
+        (await cache.restore({ key, restoreKeys: [], paths: ["blob"] }, where))
+          .status,
+      ]),
+    );
+    expect(Object.fromEntries(left)).toEqual({
+      a: "exact",
+      b: "miss",
+      c: "exact",
+      old: "miss",
     });
   });
 });

@@ -6,6 +6,7 @@ import {
   readdirSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
@@ -21,7 +22,15 @@ interface CacheEntry {
   paths: string[];
   /** Specs that existed when saved (missing ones have no archive). */
   saved: boolean[];
+  /** Size of the archives. */
+  bytes: number;
 }
+
+/** GitHub's budget: entries unused for 7 days go, and the least recently used beyond 10 GB. */
+export const defaultCacheLimits = {
+  maxBytes: 10 * 1024 ** 3,
+  maxAgeMs: 7 * 24 * 3600 * 1000,
+};
 
 /** Resolves a cache path: `~` is the step's HOME, relative paths are under the workdir. */
 export function resolveCachePath(
@@ -44,8 +53,43 @@ function keyDir(dir: string, key: string): string {
 export function createLocalCache(options: {
   dir: string;
   clock: Clock;
-}): CacheStore {
+  maxBytes?: number;
+  maxAgeMs?: number;
+}): CacheStore & { prune(keep?: string): string[] } {
   const { dir, clock } = options;
+  const maxBytes = options.maxBytes ?? defaultCacheLimits.maxBytes;
+  const maxAgeMs = options.maxAgeMs ?? defaultCacheLimits.maxAgeMs;
+  /** Last use lives beside the immutable entry.json. */
+  const lastUsed = (entry: CacheEntry & { path: string }): number => {
+    try {
+      return (
+        Number(readFileSync(join(entry.path, "last-used"), "utf8")) ||
+        entry.createdAt
+      );
+    } catch {
+      return entry.createdAt;
+    }
+  };
+  const touch = (entryDir: string) =>
+    writeFileSync(join(entryDir, "last-used"), String(clock.now()));
+
+  /** Evicts entries unused for maxAgeMs, then the least recently used beyond maxBytes. */
+  const prune = (keep?: string): string[] => {
+    const now = clock.now();
+    const all = entries()
+      .filter((e) => e.key !== keep)
+      .map((e) => ({ ...e, used: lastUsed(e) }))
+      .sort((a, b) => a.used - b.used);
+    let total = entries().reduce((sum, e) => sum + (e.bytes ?? 0), 0);
+    const evicted: string[] = [];
+    for (const entry of all) {
+      if (now - entry.used <= maxAgeMs && total <= maxBytes) continue;
+      rmSync(entry.path, { recursive: true, force: true });
+      total -= entry.bytes ?? 0;
+      evicted.push(entry.key);
+    }
+    return evicted;
+  };
 
   const entries = (): (CacheEntry & { path: string })[] => {
     if (!existsSync(dir)) return [];
@@ -85,6 +129,7 @@ export function createLocalCache(options: {
           readFileSync(join(exact, "entry.json"), "utf8"),
         ) as CacheEntry;
         await extract(exact, entry, where);
+        touch(exact);
         return { status: "exact", matchedKey: entry.key };
       }
       if (spec.restoreKeys.length > 0) {
@@ -93,6 +138,7 @@ export function createLocalCache(options: {
           const hit = all.find((e) => e.key.startsWith(prefix));
           if (hit) {
             await extract(hit.path, hit, where);
+            touch(hit.path);
             return { status: "partial", matchedKey: hit.key };
           }
         }
@@ -100,9 +146,11 @@ export function createLocalCache(options: {
       return { status: "miss" };
     },
 
+    prune,
+
     async save(spec, where) {
       const final = keyDir(dir, spec.key);
-      if (existsSync(final)) return "exists";
+      if (existsSync(final)) return { outcome: "exists", evicted: [] };
       mkdirSync(dir, { recursive: true });
       const tmp = join(dir, `.tmp-${randomBytes(6).toString("hex")}`);
       mkdirSync(tmp);
@@ -120,20 +168,32 @@ export function createLocalCache(options: {
             basename(source),
           ]);
         }
-        if (!saved.some(Boolean) && !spec.allowEmpty) return "empty";
+        if (!saved.some(Boolean) && !spec.allowEmpty) {
+          return { outcome: "empty", evicted: [] };
+        }
+        let bytes = 0;
+        for (const [i, ok] of saved.entries()) {
+          if (ok) bytes += statSync(join(tmp, `${i}.tar.gz`)).size;
+        }
         const entry: CacheEntry = {
           key: spec.key,
           createdAt: clock.now(),
           paths: spec.paths,
           saved,
+          bytes,
         };
         writeFileSync(join(tmp, "entry.json"), JSON.stringify(entry));
         try {
           renameSync(tmp, final);
         } catch {
-          return "exists"; // another run saved the same key first: entries are immutable
+          // another run saved the same key first: entries are immutable
+          return { outcome: "exists", evicted: [] };
         }
-        return saved.some(Boolean) ? "saved" : "empty";
+        touch(final);
+        return {
+          outcome: saved.some(Boolean) ? "saved" : "empty",
+          evicted: prune(spec.key),
+        };
       } finally {
         rmSync(tmp, { recursive: true, force: true });
       }

@@ -236,14 +236,15 @@ export interface CacheStore {
     where: { workdir: string; env: Record<string, string> },
   ): Promise<CacheRestore>;
   /**
-   * Saves an entry unless the key exists (entries are immutable): `saved`, `exists`, or `empty`
+   * Saves an entry unless the key exists (entries are immutable), then evicts old entries (their
+   * keys are returned): `saved`, `exists`, or `empty`
    * when no declared path exists (saved anyway, as an empty entry, with `allowEmpty`: a
    * skip-if-hit step that makes nothing is still skipped next time).
    */
   save(
     spec: { key: string; paths: string[]; allowEmpty?: boolean | undefined },
     where: { workdir: string; env: Record<string, string> },
-  ): Promise<"saved" | "exists" | "empty">;
+  ): Promise<{ outcome: "saved" | "exists" | "empty"; evicted: string[] }>;
 }
 
 /** The artifacts port: archives of a job's paths, named per run. */

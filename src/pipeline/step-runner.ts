@@ -359,8 +359,13 @@ export async function runStep(
             empty: step.cache?.skipIfHit
               ? `cache saved: ${cacheSpec.key} (no declared path exists: an empty entry, so the step is skipped next time)`
               : `cache not saved: none of ${cacheSpec.paths.join(", ")} exists`,
-          }[saved];
+          }[saved.outcome];
           log.note(what);
+          if (saved.evicted.length > 0) {
+            log.note(
+              `cache evicted (unused or over budget): ${saved.evicted.join(", ")}`,
+            );
+          }
         } catch (error) {
           log.note(`cache save failed: ${messageOf(error)}`);
         }
