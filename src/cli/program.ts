@@ -7,6 +7,7 @@ import { registerFlags } from "./commands/flags.js";
 import { registerHooks } from "./commands/hooks.js";
 import { registerInit } from "./commands/init.js";
 import { registerLogs } from "./commands/logs.js";
+import { registerMetrics } from "./commands/metrics.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerScan } from "./commands/scan.js";
@@ -27,6 +28,7 @@ const groups: Register[] = [
   registerAdvisories,
   registerServe,
   registerFlags,
+  registerMetrics,
 ];
 
 export function buildProgram(ctx: CliContext): Command {
