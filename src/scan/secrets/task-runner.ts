@@ -1,4 +1,4 @@
-import { lstat, readFile } from "node:fs/promises";
+import { lstatSync, readFileSync } from "node:fs";
 import { skipByContent, skipByPath } from "./classify.js";
 import { Detector } from "./detect.js";
 import type { ScanTask, TaskResult, WorkerInit } from "./protocol.js";
@@ -26,11 +26,12 @@ export function createTaskRunner(
     let skipped = skipByPath(task.path);
     if (!data && task.file) {
       try {
-        const info = await lstat(task.file);
+        // Synchronous I/O: a worker does one thing at a time, and this skips the thread-pool hops.
+        const info = lstatSync(task.file);
         if (!info.isFile()) return result;
         // Checked before reading: a 2 GB file is never read.
         if (info.size > init.maxFileSize) skipped = "too-large";
-        else if (!skipped) data = await readFile(task.file);
+        else if (!skipped) data = readFileSync(task.file);
       } catch (error) {
         result.error = (error as Error).message;
         return result;
