@@ -11,7 +11,9 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type * as AppModule from "../src/app.js";
+import type * as ConfigModule from "../src/config/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "bin", "sluice.js");
@@ -132,8 +134,13 @@ async function rawSpawn(): Promise<number> {
 
 /** The run alone, in-process: engine + store + queue + embedded runner, no process start-up. */
 async function inProcess(home: string, times: number): Promise<number[]> {
-  const { openApp } = await import("../src/app.js");
-  const { loadConfig } = await import("../src/config/index.js");
+  // The built modules, like the CLI runs them (and independent of work in progress in src/).
+  const { openApp } = (await import(
+    pathToFileURL(join(root, "dist", "app.js")).href
+  )) as typeof AppModule;
+  const { loadConfig } = (await import(
+    pathToFileURL(join(root, "dist", "config", "index.js")).href
+  )) as typeof ConfigModule;
   const app = await openApp({ home });
   try {
     const runtime = await app.pipeline({ capacity: width });
