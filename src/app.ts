@@ -18,6 +18,14 @@ import { FlagService } from "./flags/index.js";
 import { createFlagStore } from "./store/flag-store.js";
 import { newId } from "./kernel/index.js";
 import { ScanStore } from "./store/scan-store.js";
+import { fileURLToPath } from "node:url";
+import {
+  createDeployService,
+  deliveryEventsTo,
+  killSwitchFrom,
+} from "./deploy/index.js";
+import type { DeployService } from "./deploy/index.js";
+import { createDeployStore } from "./store/deploy-store.js";
 
 // The built-in step names, known without opening anything (`sluice config` checks `uses` with them).
 export { builtinStepNames } from "./builtin-steps.js";
@@ -53,6 +61,8 @@ export interface App {
   runs: RunStore;
   /** Built-in steps (`uses: sluice/...`); capabilities register theirs here. */
   steps: StepRegistry;
+  /** Deployments and rollouts on the local target (`sluice deploy`, `sluice rollout`). */
+  deploy: DeployService;
   /** Starts the job queue and the embedded runner (`sluice run`); closed with the app. */
   pipeline(options?: {
     capacity?: number;
@@ -86,6 +96,30 @@ export async function openApp(options: AppOptions): Promise<App> {
       newId: (prefix) => newId(prefix, clock.now()),
     })(ctx);
   });
+  const deploy = createDeployService({
+    home: options.home,
+    store: createDeployStore(database),
+    clock,
+    logger,
+    daemonCommand: [
+      process.execPath,
+      fileURLToPath(
+        new URL("./deploy/targets/local/daemon-main.js", import.meta.url),
+      ),
+    ],
+    env: process.env,
+    cwd: process.cwd(),
+    events: deliveryEventsTo(
+      createMetricsService({
+        store: createMetricsStore(database, () => clock.now()),
+        clock,
+      }).events,
+    ),
+    // `flags` is declared below; the kill switch is only called once a rollout fails.
+    killSwitch: killSwitchFrom((scope, keys, reason, actor) =>
+      flags.killFlags(scope, keys, reason, actor),
+    ),
+  });
   let runtime: Promise<PipelineRuntime> | undefined;
   const flags = new FlagService({
     store: createFlagStore(database.db),
@@ -100,6 +134,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     flags,
     runs,
     steps,
+    deploy,
     pipeline(pipelineOptions = {}) {
       runtime ??= import("./pipeline/queue/runtime.js").then(
         async ({ startPipelineRuntime }) => {

@@ -58,3 +58,13 @@ export { LocalTarget } from "./targets/local/client.js";
 export type { LocalTargetOptions } from "./targets/local/client.js";
 export { sampleServiceSource, writeSampleService } from "./sample-service.js";
 export { formatDuration, parseDuration } from "./duration.js";
+export { RolloutController } from "./controller.js";
+export type { ControllerDeps, DriveOptions } from "./controller.js";
+export { DeployService } from "./service.js";
+export type { DeployRequest, DeployServiceDeps } from "./service.js";
+export {
+  createDeployService,
+  deliveryEventsTo,
+  killSwitchFrom,
+} from "./wiring.js";
+export type { DeployWiring, DeliverySinkLike } from "./wiring.js";

@@ -1,0 +1,236 @@
+import type { Clock, Logger } from "../kernel/index.js";
+import { AppError, newId } from "../kernel/index.js";
+import { RolloutController } from "./controller.js";
+import type { DriveOptions } from "./controller.js";
+import type {
+  DeliveryEvents,
+  DeployStore,
+  DeployTarget,
+  FlagKillSwitch,
+  ReleaseRecord,
+  RolloutRecord,
+} from "./ports.js";
+import { commandError, initialStatus, isFinished } from "./reconcile.js";
+import type { ReleaseSpec, RolloutSpec } from "./spec.js";
+import type { RolloutCommand } from "./types.js";
+
+export interface DeployServiceDeps {
+  store: DeployStore;
+  /** The target of a project's environment (the local target's daemon for it). */
+  targetFor(
+    project: string,
+    environment: string,
+    spec: RolloutSpec,
+  ): DeployTarget;
+  clock: Clock;
+  logger: Logger;
+  killSwitch?: FlagKillSwitch | undefined;
+  events?: DeliveryEvents | undefined;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface DeployRequest {
+  project: string;
+  environment: string;
+  spec: RolloutSpec;
+  /** The release's name; a new one from the time when omitted. */
+  version?: string;
+  release: ReleaseSpec;
+}
+
+/** Deployments and rollouts: start one, drive it, apply user commands, undo. */
+export class DeployService {
+  constructor(private readonly deps: DeployServiceDeps) {}
+
+  /** Records the release and a new deployment with its rollout; `drive` carries it out. */
+  async deploy(request: DeployRequest): Promise<RolloutRecord> {
+    const { store, clock } = this.deps;
+    const { project, environment, spec } = request;
+    const latest = await store.latestRollout(project, environment);
+    if (latest && !isFinished(latest.status)) {
+      throw new AppError(
+        "CONFLICT",
+        `rollout ${latest.id} in ${environment} is still ${latest.status.phase}: run \`sluice rollout resume|promote|abort\` first`,
+      );
+    }
+    const now = clock.now();
+    const release = await store.saveRelease({
+      id: newId("rel", now),
+      project,
+      version:
+        request.version ??
+        `r${new Date(now).toISOString().replace(/\D/g, "").slice(0, 14)}`,
+      command: request.release.command,
+      env: request.release.env,
+      health: request.release.health,
+      createdAt: now,
+      ...(request.release.port !== undefined
+        ? { port: request.release.port }
+        : {}),
+      ...(request.release.cwd ? { cwd: request.release.cwd } : {}),
+    });
+    const stable = latest?.status.stable ?? null;
+    if (stable === release.id) {
+      throw new AppError(
+        "CONFLICT",
+        `release ${release.version} is already stable in ${environment}`,
+      );
+    }
+    return this.start(project, environment, spec, release, stable, false);
+  }
+
+  /**
+   * Undo: an unfinished rollout is aborted back to stable; a promoted one is followed by a new,
+   * fast-tracked deployment of the release that was stable before it.
+   */
+  async undo(
+    project: string,
+    environment: string,
+    options: DriveOptions = {},
+  ): Promise<RolloutRecord> {
+    const latest = await this.latest(project, environment);
+    if (!isFinished(latest.status))
+      return this.command(latest.id, { kind: "undo" }, options);
+    if (latest.status.aborted) {
+      throw new AppError(
+        "CONFLICT",
+        "the last rollout was aborted: traffic is already on the previous release",
+      );
+    }
+    const [deployment] = (
+      await this.deps.store.listDeployments(project, environment)
+    ).filter((d) => d.id === latest.deploymentId);
+    const previous = deployment?.previousReleaseId
+      ? await this.deps.store.getRelease(deployment.previousReleaseId)
+      : null;
+    if (!previous)
+      throw new AppError(
+        "CONFLICT",
+        `no release before ${latest.status.stable} in ${environment}`,
+      );
+    const record = await this.start(
+      project,
+      environment,
+      latest.spec,
+      previous,
+      latest.status.stable,
+      true,
+    );
+    return this.controller(record).drive(options);
+  }
+
+  /** Applies a user command, then drives the rollout on (until it ends or waits again). */
+  async command(
+    rolloutId: string,
+    command: RolloutCommand,
+    options: DriveOptions = {},
+  ): Promise<RolloutRecord> {
+    const record = await this.get(rolloutId);
+    const why = commandError(record.status, command);
+    if (why) throw new AppError("CONFLICT", `rollout ${rolloutId}: ${why}`);
+    const controller = this.controller(record);
+    await controller.resume();
+    await controller.tick([command]);
+    return controller.drive(options);
+  }
+
+  /** Continues a rollout after sluice stopped (re-adopting its processes). */
+  async resume(
+    rolloutId: string,
+    options: DriveOptions = {},
+  ): Promise<RolloutRecord> {
+    const controller = this.controller(await this.get(rolloutId));
+    await controller.resume();
+    return controller.drive(options);
+  }
+
+  /** Carries out a new rollout. */
+  async drive(
+    rolloutId: string,
+    options: DriveOptions = {},
+  ): Promise<RolloutRecord> {
+    const record = await this.get(rolloutId);
+    const controller = this.controller(record);
+    if (record.status.stable) await controller.resume();
+    return controller.drive(options);
+  }
+
+  async get(rolloutId: string): Promise<RolloutRecord> {
+    const record = await this.deps.store.getRollout(rolloutId);
+    if (!record) throw new AppError("NOT_FOUND", `no rollout ${rolloutId}`);
+    return record;
+  }
+
+  async latest(project: string, environment: string): Promise<RolloutRecord> {
+    const record = await this.deps.store.latestRollout(project, environment);
+    if (!record)
+      throw new AppError(
+        "NOT_FOUND",
+        `no rollout in ${environment} for ${project}`,
+      );
+    return record;
+  }
+
+  target(
+    record: Pick<RolloutRecord, "project" | "environment" | "spec">,
+  ): DeployTarget {
+    return this.deps.targetFor(record.project, record.environment, record.spec);
+  }
+
+  private controller(record: RolloutRecord): RolloutController {
+    return new RolloutController(
+      { ...this.deps, target: this.target(record) },
+      record,
+    );
+  }
+
+  private async start(
+    project: string,
+    environment: string,
+    spec: RolloutSpec,
+    release: ReleaseRecord,
+    stable: string | null,
+    fastTrack: boolean,
+  ): Promise<RolloutRecord> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const deploymentId = newId("dep", now);
+    await store.createDeployment({
+      id: deploymentId,
+      project,
+      environment,
+      releaseId: release.id,
+      previousReleaseId: stable,
+      status: "in_progress",
+      reason: fastTrack ? "undo" : null,
+      incidentId: null,
+      startedAt: now,
+      finishedAt: null,
+    });
+    const record: RolloutRecord = {
+      id: newId("ro", now),
+      deploymentId,
+      project,
+      environment,
+      spec,
+      status: initialStatus({ release: release.id, stable, now, fastTrack }),
+      processes: {},
+      createdAt: now,
+      updatedAt: now,
+    };
+    await store.createRollout(record);
+    await this.deps.events
+      ?.emit({
+        kind: "deployment.started",
+        at: now,
+        deploymentId,
+        project,
+        environment,
+        release: release.id,
+        version: release.version,
+      })
+      .catch(() => {});
+    return record;
+  }
+}
