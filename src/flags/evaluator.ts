@@ -89,21 +89,28 @@ export class FlagEvaluator {
     context: unknown,
   ): ResolutionDetails<T> {
     const result = this.evaluate(key, context);
-    if (result.reason === "ERROR")
-      return {
+    const value = result.value;
+    if (result.reason === "ERROR") {
+      const details: ResolutionDetails<T> = {
         value: defaultValue,
         reason: "ERROR",
         errorCode: result.errorCode ?? "GENERAL",
-        ...(result.errorMessage ? { errorMessage: result.errorMessage } : {}),
         flagMetadata: result.flagMetadata,
       };
-    if (result.value === undefined)
+      if (result.errorMessage) details.errorMessage = result.errorMessage;
+      return details;
+    }
+    if (value === undefined)
       return {
         value: defaultValue,
         reason: result.reason,
         flagMetadata: result.flagMetadata,
       };
-    if (!hasType(result.value, type))
+    if (
+      type === "object"
+        ? typeof value !== "object" || value === null
+        : typeof value !== type
+    )
       return {
         value: defaultValue,
         reason: "ERROR",
@@ -112,8 +119,8 @@ export class FlagEvaluator {
         flagMetadata: result.flagMetadata,
       };
     return {
-      value: result.value as T,
-      ...(result.variant === undefined ? {} : { variant: result.variant }),
+      value: value as T,
+      variant: result.variant as string,
       reason: result.reason,
       flagMetadata: result.flagMetadata,
     };
@@ -182,11 +189,6 @@ export class FlagEvaluator {
       };
     return { key, reason, value, variant, flagMetadata: metadata };
   }
-}
-
-function hasType(value: FlagValue, type: FlagType): boolean {
-  if (type === "object") return typeof value === "object" && value !== null;
-  return typeof value === type;
 }
 
 /** Thrown for a document flagd itself refuses to load (bad JSON, bad state, unknown default). */

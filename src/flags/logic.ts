@@ -18,12 +18,28 @@ export interface Scope {
 /** A compiled rule: evaluates against the current data (the context, or an array item). */
 export type Compiled = (data: unknown, scope: Scope) => unknown;
 
-/** A custom operator (fractional, sem_ver, ...): takes the evaluated arguments. */
-export type CustomOperator = (
+/**
+ * A custom operator (fractional, sem_ver, ...): takes the evaluated arguments. It may carry a
+ * `compile` hook that sees the compiled arguments and the constant ones' values first, to
+ * precompute what does not change between evaluations.
+ */
+export type CustomOperator = ((
   args: unknown,
   data: unknown,
   scope: Scope,
-) => unknown;
+) => unknown) & {
+  compile?: (args: Compiled[], values: unknown[]) => Compiled | undefined;
+};
+
+/** Marks an argument whose value is only known at evaluation time. */
+export const notConstant: unique symbol = Symbol("notConstant");
+
+/** Compiled constants carry their value, so callers can fold them. */
+const constants = new WeakMap<Compiled, unknown>();
+
+function constantValue(compiled: Compiled): unknown {
+  return constants.has(compiled) ? constants.get(compiled) : notConstant;
+}
 
 /** A rule that cannot be compiled (unknown operator, wrong shape); PARSE_ERROR at evaluation. */
 export class LogicCompileError extends Error {
@@ -148,10 +164,11 @@ function compileVarPath(key: unknown, fallback: Compiled): Compiled {
   return (data, scope) => lookup(data, parts, fallback(data, scope));
 }
 
-const constant =
-  (value: unknown): Compiled =>
-  () =>
-    value;
+function constant(value: unknown): Compiled {
+  const compiled: Compiled = () => value;
+  constants.set(compiled, value);
+  return compiled;
+}
 const nullRule = constant(null);
 
 /** Compiles a JSON Logic rule. Throws LogicCompileError on an unknown operator. */
@@ -171,6 +188,9 @@ function compile(
   if (Array.isArray(rule)) {
     const items = rule.map((item, i) => compile(item, ops, `${path}[${i}]`));
     if (items.length === 0) return () => [];
+    // An array of constants is one constant (shared: rules never mutate their values).
+    if (items.every((item) => constants.has(item)))
+      return constant(items.map((item) => constants.get(item)));
     return (data, scope) => items.map((item) => item(data, scope));
   }
   const keys = Object.keys(rule);
@@ -317,8 +337,14 @@ function compile(
   const builtin = builtins[op];
   if (builtin) return (data, scope) => builtin(evaluated(data, scope));
   const custom = ops[op];
-  if (custom)
+  if (custom) {
+    if (custom.compile && Array.isArray(raw)) {
+      const parts = raw.map(sub);
+      const special = custom.compile(parts, parts.map(constantValue));
+      if (special) return special;
+    }
     return (data, scope) => custom(evaluated(data, scope), data, scope);
+  }
   throw new LogicCompileError(`unknown operator ${JSON.stringify(op)}`, path);
 }
 

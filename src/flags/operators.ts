@@ -1,7 +1,8 @@
 import semver from "semver";
 import type { SemVer } from "semver";
 import { encodeCbor } from "./cbor.js";
-import type { CustomOperator, Scope } from "./logic.js";
+import { notConstant } from "./logic.js";
+import type { Compiled, CustomOperator, Scope } from "./logic.js";
 import { murmur3, murmur3Bytes } from "./murmur3.js";
 import type { FractionalVersion } from "./types.js";
 
@@ -13,7 +14,10 @@ export function flagdOperators(
   fractionalVersion: FractionalVersion = 2,
 ): Record<string, CustomOperator> {
   return {
-    fractional: fractionalVersion === 3 ? fractionalV3 : fractionalV2,
+    fractional:
+      fractionalVersion === 3
+        ? fractionalV3
+        : withPrecompiledBuckets(fractionalV2),
     sem_ver: semVer,
     starts_with: (args) => stringCompare(args, (a, b) => a.startsWith(b)),
     ends_with: (args) => stringCompare(args, (a, b) => a.endsWith(b)),
@@ -30,10 +34,25 @@ function stringCompare(
   return test(a, b);
 }
 
+// Parsing a version costs a microsecond; rules compare against the same few versions again and
+// again, so parsed versions are memoized (bounded: cleared when full).
+const parsedVersions = new Map<string, SemVer | null>();
+
 /** Go flagd's version rules: optional v, partial versions, build metadata ignored. */
 function parseVersion(raw: unknown): SemVer | null {
   if (raw === null || raw === undefined || typeof raw === "object") return null;
-  const text = String(raw).replace(/^[vV]/, "");
+  const key = String(raw);
+  let parsed = parsedVersions.get(key);
+  if (parsed === undefined) {
+    parsed = parseVersionText(key);
+    if (parsedVersions.size >= 4096) parsedVersions.clear();
+    parsedVersions.set(key, parsed);
+  }
+  return parsed;
+}
+
+function parseVersionText(raw: string): SemVer | null {
+  const text = raw.replace(/^[vV]/, "");
   const strict = semver.parse(text);
   if (strict) return strict;
   if (/^\d+(\.\d+)?$/.test(text)) return semver.coerce(text);
@@ -163,3 +182,43 @@ const fractionalV3: CustomOperator = (args, _data, scope: Scope) => {
   if (!parsed) return null;
   return pick(murmur3Bytes(encodeCbor(value)), parsed.buckets, parsed.total);
 };
+
+/**
+ * The usual fractional rule has constant buckets (`["on", 25], ["off", 75]`) and at most a
+ * computed bucketing key: parse the buckets once at compile time. Anything dynamic (computed
+ * weights of a time-based rollout, nested variant rules) takes the general path.
+ */
+function withPrecompiledBuckets(general: CustomOperator): CustomOperator {
+  const operator: CustomOperator = (args, data, scope) =>
+    general(args, data, scope);
+  operator.compile = (args: Compiled[], values: unknown[]) => {
+    const firstIsBucket = Array.isArray(values[0]);
+    const entries = firstIsBucket ? values : values.slice(1);
+    if (entries.length === 0 || entries.some((v) => v === notConstant))
+      return undefined;
+    const parsed = bucketsOf(entries);
+    if (!parsed) return undefined;
+    const { buckets, total } = parsed;
+    if (firstIsBucket) {
+      return (_data, scope) => {
+        const targetingKey = (scope.root as Record<string, unknown> | null)
+          ?.targetingKey;
+        if (typeof targetingKey !== "string" || targetingKey === "")
+          return null;
+        return pick(
+          murmur3(scope.flagd.flagKey + targetingKey),
+          buckets,
+          total,
+        );
+      };
+    }
+    const keyRule = args[0] as Compiled;
+    return (data, scope) => {
+      const key = keyRule(data, scope);
+      if (typeof key === "string") return pick(murmur3(key), buckets, total);
+      // Not a string: the general path decides (a leading null falls back to the targeting key).
+      return general([key, ...entries], data, scope);
+    };
+  };
+  return operator;
+}

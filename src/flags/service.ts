@@ -68,6 +68,10 @@ export class FlagService {
   readonly #store: FlagStore;
   readonly #clock: Clock;
   readonly #fractionalVersion: FractionalVersion;
+  readonly #keys = new Map<
+    string,
+    { scope: FlagScope | undefined; until: number }
+  >();
 
   /** The fractional bucketing version every flag set is served with. */
   get fractionalVersion(): FractionalVersion {
@@ -292,11 +296,23 @@ export class FlagService {
     return { id, key };
   }
 
-  /** The scope an API key may evaluate, or undefined for an unknown or revoked key. */
+  /**
+   * The scope an API key may evaluate, or undefined for an unknown or revoked key. Answers are
+   * cached for a minute (unknown keys for 5 s), so OFREP requests cost no query each.
+   */
   async authenticate(key: string): Promise<FlagScope | undefined> {
-    const record = await this.#store.findApiKeyByHash(hashKey(key));
-    if (!record || record.revokedAt) return undefined;
-    return { project: record.project, environment: record.environment };
+    const hash = hashKey(key);
+    const now = this.#clock.now();
+    const cached = this.#keys.get(hash);
+    if (cached && cached.until > now) return cached.scope;
+    const record = await this.#store.findApiKeyByHash(hash);
+    const scope =
+      record && !record.revokedAt
+        ? { project: record.project, environment: record.environment }
+        : undefined;
+    if (this.#keys.size >= 10_000) this.#keys.clear();
+    this.#keys.set(hash, { scope, until: now + (scope ? 60_000 : 5_000) });
+    return scope;
   }
 
   async #write(
