@@ -96,6 +96,10 @@ export async function openApp(options: AppOptions): Promise<App> {
       newId: (prefix) => newId(prefix, clock.now()),
     })(ctx);
   });
+  const metrics = createMetricsService({
+    store: createMetricsStore(database, () => clock.now()),
+    clock,
+  });
   const deploy = createDeployService({
     home: options.home,
     store: createDeployStore(database),
@@ -109,12 +113,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     ],
     env: process.env,
     cwd: process.cwd(),
-    events: deliveryEventsTo(
-      createMetricsService({
-        store: createMetricsStore(database, () => clock.now()),
-        clock,
-      }).events,
-    ),
+    events: deliveryEventsTo(metrics.events),
     // `flags` is declared below; the kill switch is only called once a rollout fails.
     killSwitch: killSwitchFrom((scope, keys, reason, actor) =>
       flags.killFlags(scope, keys, reason, actor),
@@ -170,10 +169,7 @@ export async function openApp(options: AppOptions): Promise<App> {
         return started;
       });
     },
-    metrics: createMetricsService({
-      store: createMetricsStore(database, () => clock.now()),
-      clock,
-    }),
+    metrics,
     metricsWebhooks: {
       githubSecret: process.env.SLUICE_GITHUB_WEBHOOK_SECRET || undefined,
       pagerDutySecret: process.env.SLUICE_PAGERDUTY_WEBHOOK_SECRET || undefined,
