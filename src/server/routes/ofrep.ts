@@ -113,6 +113,19 @@ export const ofrepRoutes: RouteModule = (
   server.addHook("preClose", async () => {
     for (const end of streams) end();
   });
+  // Evaluation times (for the stale-flag report) are written in batches, not per request.
+  const flushing = setInterval(() => {
+    flags.live.flush().catch((error: unknown) => {
+      deps.logger.warn("cannot record flag evaluation times", {
+        error: String(error),
+      });
+    });
+  }, 30_000);
+  flushing.unref();
+  server.addHook("onClose", async () => {
+    clearInterval(flushing);
+    await flags.live.flush().catch(() => {});
+  });
 
   server.post("/ofrep/v1/evaluate/flags/:key", async (request, reply) => {
     const scope = await scopeOf(request, flags);
