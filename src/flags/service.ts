@@ -401,9 +401,17 @@ function requireFlag(
 
 function invalid(problems: { path: string; message: string }[]): AppError {
   const [first] = problems;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
   return new AppError(
     "CONFIG_INVALID",
-    `invalid flag set at ${first?.path}: ${first?.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`,
-    { detail: problems.map((p) => `  ${p.path}: ${p.message}`).join("\n") },
+    `invalid flag set at ${first?.path}: ${first?.message}${more}`,
+    {
+      // Every problem, one a line, when there is more than the one in the message.
+      ...(problems.length > 1
+        ? {
+            detail: problems.map((p) => `  ${p.path}: ${p.message}`).join("\n"),
+          }
+        : {}),
+    },
   );
 }
