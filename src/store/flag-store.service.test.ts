@@ -3,6 +3,7 @@ import { testDatabases } from "../../test/support/databases.js";
 import { ManualClock, silentLogger } from "../kernel/index.js";
 import { createFlagStore } from "./flag-store.js";
 import { FlagService, parseSchedule } from "../flags/index.js";
+import { FlagdCore, MemoryStorage } from "@openfeature/flagd-core";
 
 const scope = { project: "shop", environment: "production" };
 const day = 86_400_000;
@@ -228,6 +229,31 @@ describe.each(testDatabases)("flag service on $name", ({ open }) => {
             })
           ).value,
         ).toBe(true);
+    }));
+
+  it("exports flag sets (rollouts included) that flagd's own strict loader accepts and evaluates alike", () =>
+    withService(async (flags, clock) => {
+      await flags.importSet(scope, baseSet, { actor: "ana" });
+      const steps = parseSchedule(
+        `25%@${new Date(start - day).toISOString()},75%@${new Date(start + day).toISOString()}`,
+      );
+      await flags.rollout(scope, "new-checkout", { steps }, { actor: "ana" });
+      const exported = JSON.stringify(await flags.export(scope));
+      const quiet = { error() {}, warn() {}, info() {}, debug() {} };
+      // strictValidation = true: flagd's precompiled JSON Schema check throws on any violation.
+      expect(() =>
+        new MemoryStorage(quiet).setConfigurations(exported, true),
+      ).not.toThrow();
+      const core = new FlagdCore(undefined, quiet);
+      core.setConfigurations(exported);
+      clock.set(Date.now());
+      for (let i = 0; i < 200; i++) {
+        const context = { targetingKey: `user-${i}` };
+        const ours = await flags.evaluate(scope, "new-checkout", context);
+        expect(ours.value).toBe(
+          core.resolveBooleanEvaluation("new-checkout", false, context).value,
+        );
+      }
     }));
 
   it("reports stale flags: not evaluated for N days, or fully rolled out for N days", () =>
