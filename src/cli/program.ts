@@ -7,11 +7,14 @@ import { registerFlags } from "./commands/flags.js";
 import { registerHooks } from "./commands/hooks.js";
 import { registerInit } from "./commands/init.js";
 import { registerLogs } from "./commands/logs.js";
-import { registerMetrics } from "./commands/metrics.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
+import { registerMetrics } from "./commands/metrics.js";
 import { registerScan } from "./commands/scan.js";
 import { registerServe } from "./commands/serve.js";
+import { registerDeploy } from "./commands/deploy.js";
+import { registerRollout } from "./commands/rollout.js";
+import { registerReleases } from "./commands/releases.js";
 
 /** A command group adds its commands to the program; heavy modules are imported inside actions. */
 export type Register = (program: Command, ctx: CliContext) => void;
@@ -29,6 +32,9 @@ const groups: Register[] = [
   registerServe,
   registerFlags,
   registerMetrics,
+  registerDeploy,
+  registerRollout,
+  registerReleases,
 ];
 
 export function buildProgram(ctx: CliContext): Command {

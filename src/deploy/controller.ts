@@ -141,7 +141,32 @@ export class RolloutController {
       observations,
       clock.now(),
     );
-    for (const action of actions) await this.apply(action, status);
+    if (
+      before.canary.state === "starting" &&
+      status.canary.state === "ready" &&
+      this.routes.canary === null &&
+      (this.routes.stable !== null || status.weight > 0)
+    ) {
+      // The new release is ready: reachable at once through the header override (the
+      // blue-green preview), still without weighted traffic.
+      this.routes = { ...this.routes, canary: status.canary.release };
+      await target.setRoutes(this.routes);
+    }
+    for (const action of actions) {
+      await this.apply(action, status);
+      // The moment the target applied it, not when it was decided: the recovery time.
+      if (
+        action.kind === "setWeight" &&
+        action.weight === 0 &&
+        status.aborted
+      ) {
+        status.timeline.push({
+          at: clock.now(),
+          event: "all traffic on stable",
+          weight: 0,
+        });
+      }
+    }
     const processes = await this.processes(status);
     await this.deps.store.saveRollout(
       this.record.id,
@@ -186,14 +211,17 @@ export class RolloutController {
       case "startRelease":
         await target.startRelease(await this.release(action.release));
         return;
-      case "setWeight":
+      case "setWeight": {
+        // A canary that failed or was stopped takes no traffic, even pinned by the header.
+        const serving = action.weight > 0 || status.canary.state === "ready";
         this.routes = {
           ...this.routes,
-          canary: status.canary.release,
-          weight: action.weight,
+          canary: serving ? status.canary.release : null,
+          weight: serving ? action.weight : 0,
         };
         await target.setRoutes(this.routes);
         return;
+      }
       case "promoteRelease":
         this.routes = { stable: action.release, canary: null, weight: 0 };
         await target.setRoutes(this.routes);

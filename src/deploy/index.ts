@@ -68,3 +68,7 @@ export {
   killSwitchFrom,
 } from "./wiring.js";
 export type { DeployWiring, DeliverySinkLike } from "./wiring.js";
+export { rolloutView } from "./view.js";
+export type { RolloutView } from "./view.js";
+export { runDeployDemo } from "./demo.js";
+export type { DeployDemoOptions, DeployDemoResult } from "./demo.js";

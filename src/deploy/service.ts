@@ -43,6 +43,11 @@ export interface DeployRequest {
 export class DeployService {
   constructor(private readonly deps: DeployServiceDeps) {}
 
+  /** Releases, deployments, rollouts and incidents, for listings. */
+  get store(): DeployStore {
+    return this.deps.store;
+  }
+
   /** Records the release and a new deployment with its rollout; `drive` carries it out. */
   async deploy(request: DeployRequest): Promise<RolloutRecord> {
     const { store, clock } = this.deps;

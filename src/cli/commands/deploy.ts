@@ -1,0 +1,223 @@
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { Command } from "commander";
+import { AppError } from "../../kernel/index.js";
+import type { App } from "../../app.js";
+import type {
+  RolloutRecord,
+  RolloutStatus,
+  TimelineEntry,
+} from "../../deploy/index.js";
+import type { CliContext } from "../context.js";
+
+interface DeployOptions {
+  release?: string;
+  command?: string;
+  port?: string;
+  env: string[];
+  cwd?: string;
+  health?: string;
+  steps?: string;
+  strategy?: string;
+  killFlags?: string;
+  failureAction?: string;
+  proxyPort?: string;
+  project?: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerDeploy(program: Command, ctx: CliContext): void {
+  program
+    .command("deploy")
+    .description(
+      "deploy a release to an environment with a progressive rollout on the local target (spec from the sluice/deploy step of sluice.yml, or flags)",
+    )
+    .argument("<environment>", "the environment, e.g. production")
+    .option("--release <name>", "the release's name (default: from the time)")
+    .option("--command <cmd>", "how the release runs (it listens on $PORT)")
+    .option("--port <n>", "the release's port (default: a free one)")
+    .option(
+      "--env <K=V>",
+      "environment of the release (repeatable)",
+      collect,
+      [],
+    )
+    .option("--cwd <dir>", "working directory of the release")
+    .option("--health <path>", "readiness and liveness path (default /healthz)")
+    .option(
+      "--steps <json>",
+      'rollout steps, e.g. \'[{"weight":20},{"analysis":"default"}]\'',
+    )
+    .option("--strategy <s>", "canary or blue-green")
+    .option("--kill-flags <a,b>", "flags to turn off when the rollout fails")
+    .option(
+      "--failure-action <a>",
+      "abort (default) or pause when analysis fails",
+    )
+    .option(
+      "--proxy-port <n>",
+      "where the proxy serves the environment (default 8080)",
+    )
+    .option(
+      "--project <name>",
+      "the project (default: sluice.yml name, or the folder)",
+    )
+    .option("--json", "print the rollout as JSON when it ends")
+    .action(async (environment: string, options: DeployOptions) => {
+      const { parseDeploySpec } = await import("../../deploy/index.js");
+      const { project, stepWith } = await readDeployStep(
+        ctx,
+        environment,
+        options.project,
+      );
+      const input: Record<string, unknown> = { ...stepWith };
+      if (options.steps !== undefined)
+        input.steps = parseJson(options.steps, "--steps");
+      if (options.strategy) input.strategy = options.strategy;
+      if (options.killFlags)
+        input["kill-flags"] = options.killFlags.split(",").filter(Boolean);
+      if (options.failureAction)
+        input["failure-action"] = options.failureAction;
+      if (options.proxyPort)
+        input["proxy-port"] = toPort(options.proxyPort, "--proxy-port");
+      const release = {
+        ...((stepWith.release as Record<string, unknown> | undefined) ?? {}),
+      };
+      if (options.command) release.command = options.command;
+      if (options.port) release.port = toPort(options.port, "--port");
+      if (options.cwd) release.cwd = options.cwd;
+      if (options.health) release.health = options.health;
+      if (options.env.length > 0)
+        release.env = {
+          ...((release.env as object) ?? {}),
+          ...parseEnv(options.env),
+        };
+      if (!release.command) {
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          "no release command: pass --command or set with.release.command in the sluice/deploy step",
+        );
+      }
+      input.release = release;
+      const spec = parseDeploySpec(input, "sluice deploy");
+      const app = await ctx.app();
+      const record = await app.deploy.deploy({
+        project,
+        environment,
+        spec,
+        release: spec.release!,
+        ...(options.release ? { version: options.release } : {}),
+      });
+      ctx.stderr(
+        `sluice deploy: rollout ${record.id} of ${project} to ${environment}`,
+      );
+      const done = await app.deploy.drive(record.id, {
+        stopWhenPaused: true,
+        onProgress: progress(ctx),
+      });
+      await report(ctx, app, done, Boolean(options.json));
+    });
+}
+
+/** The `with` of the sluice/deploy step for the environment in sluice.yml (or nothing) and the project. */
+async function readDeployStep(
+  ctx: CliContext,
+  environment: string,
+  projectOption: string | undefined,
+): Promise<{ project: string; stepWith: Record<string, unknown> }> {
+  const file = join(ctx.cwd, "sluice.yml");
+  if (!existsSync(file))
+    return { project: projectOption ?? basename(ctx.cwd), stepWith: {} };
+  const { loadConfig } = await import("../../config/index.js");
+  const loaded = loadConfig(file);
+  const jobs = Object.values(loaded.config.jobs ?? {}) as {
+    environment?: string;
+    steps?: { uses?: string; with?: Record<string, unknown> }[];
+  }[];
+  const candidates = jobs.flatMap((job) =>
+    (job.steps ?? [])
+      .filter((s) => s.uses === "sluice/deploy")
+      .map((s) => ({ job, step: s })),
+  );
+  const match =
+    candidates.find((c) => c.job.environment === environment) ?? candidates[0];
+  return {
+    project: projectOption ?? loaded.config.name ?? basename(ctx.cwd),
+    stepWith: match?.step.with ?? {},
+  };
+}
+
+/** Prints each timeline entry on stderr as it happens. */
+export function progress(ctx: CliContext) {
+  return (entry: TimelineEntry, status: RolloutStatus) => {
+    const time = new Date(entry.at).toISOString().slice(11, 23);
+    const weight = entry.weight !== undefined ? ` ${entry.weight}%` : "";
+    const detail = entry.detail ? ` ${entry.detail}` : "";
+    ctx.stderr(`  ${time} ${entry.event}${weight}${detail} [${status.phase}]`);
+  };
+}
+
+/** Prints the outcome (JSON or a line) and sets the exit code: Degraded is a failed outcome. */
+export async function report(
+  ctx: CliContext,
+  app: App,
+  record: RolloutRecord,
+  json: boolean,
+): Promise<void> {
+  const { rolloutView } = await import("../../deploy/index.js");
+  const ids = [record.status.canary.release, record.status.stable].filter(
+    (x): x is string => Boolean(x),
+  );
+  const releases = Object.fromEntries(
+    await Promise.all(
+      ids.map(async (id) => [id, await app.deploy.store.getRelease(id)]),
+    ),
+  );
+  const endpoint = await app.deploy
+    .target(record)
+    .endpoint()
+    .catch(() => undefined);
+  const view = rolloutView(record, releases, endpoint);
+  if (json) ctx.json(view);
+  else {
+    ctx.stdout(`${view.phase}: ${view.message}`);
+    if (view.phase === "Paused")
+      ctx.stdout(
+        `  continue with: sluice rollout promote ${view.environment} (or abort)`,
+      );
+    if (endpoint)
+      ctx.stdout(`  serving at ${endpoint} (stable ${view.stable ?? "none"})`);
+  }
+  if (record.status.phase === "Degraded") process.exitCode = 1;
+}
+
+function parseJson(text: string, flag: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("INVALID_ARGUMENT", `${flag} is not valid JSON`);
+  }
+}
+
+function toPort(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new AppError("INVALID_ARGUMENT", `${flag}: ${text} is not a port`);
+  return n;
+}
+
+function parseEnv(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const i = pair.indexOf("=");
+    if (i <= 0)
+      throw new AppError(
+        "INVALID_ARGUMENT",
+        `--env ${pair.split("=")[0]}: expected KEY=VALUE`,
+      );
+    env[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return env;
+}

@@ -1,0 +1,106 @@
+import { basename } from "node:path";
+import type { Command } from "commander";
+import type { RolloutCommand } from "../../deploy/index.js";
+import type { CliContext } from "../context.js";
+import { progress, report } from "./deploy.js";
+
+interface RolloutOptions {
+  project?: string;
+  json?: boolean;
+  full?: boolean;
+}
+
+const verbs: { name: string; description: string; command?: RolloutCommand }[] =
+  [
+    {
+      name: "promote",
+      description:
+        "go past the current pause or analysis (--full: skip every step) and carry on",
+      command: { kind: "promote" },
+    },
+    {
+      name: "abort",
+      description: "send all traffic back to stable and stop the new release",
+      command: { kind: "abort" },
+    },
+    {
+      name: "retry",
+      description: "start an aborted rollout over",
+      command: { kind: "retry" },
+    },
+    {
+      name: "undo",
+      description:
+        "roll back to the previous release (aborts an unfinished rollout)",
+    },
+    {
+      name: "resume",
+      description:
+        "carry on a rollout after sluice stopped, re-adopting its processes",
+    },
+  ];
+
+/**
+ * `sluice rollout ...`. The rollout is driven by the process that holds the store: these
+ * commands carry it on until it ends or waits for a person again. While another process
+ * (a running `sluice deploy`) holds the embedded store, they fail with its pid.
+ */
+export function registerRollout(program: Command, ctx: CliContext): void {
+  const group = program
+    .command("rollout")
+    .description("inspect and steer the progressive rollout of an environment");
+  group
+    .command("status")
+    .description(
+      "show the latest rollout of an environment: steps, weights, analysis runs, phase",
+    )
+    .argument("[environment]", "the environment", "production")
+    .option("--project <name>", "the project (default: the folder name)")
+    .option("--json", "print the rollout as JSON")
+    .action(async (environment: string, options: RolloutOptions) => {
+      const app = await ctx.app();
+      const record = await app.deploy.latest(
+        options.project ?? basename(ctx.cwd),
+        environment,
+      );
+      await report(ctx, app, record, Boolean(options.json));
+      if (!options.json) {
+        for (const t of record.status.timeline) {
+          ctx.stdout(
+            `  ${new Date(t.at).toISOString()} ${t.event}${t.weight !== undefined ? ` ${t.weight}%` : ""}${t.detail ? ` ${t.detail}` : ""}`,
+          );
+        }
+      }
+    });
+  for (const verb of verbs) {
+    const cmd = group
+      .command(verb.name)
+      .description(verb.description)
+      .argument("[environment]", "the environment", "production")
+      .option("--project <name>", "the project (default: the folder name)")
+      .option("--json", "print the rollout as JSON when it ends or waits");
+    if (verb.name === "promote")
+      cmd.option("--full", "skip every remaining step");
+    cmd.action(async (environment: string, options: RolloutOptions) => {
+      const app = await ctx.app();
+      const project = options.project ?? basename(ctx.cwd);
+      const drive = { stopWhenPaused: true, onProgress: progress(ctx) };
+      let record;
+      if (verb.name === "undo")
+        record = await app.deploy.undo(project, environment, drive);
+      else {
+        const latest = await app.deploy.latest(project, environment);
+        if (verb.name === "resume")
+          record = await app.deploy.resume(latest.id, drive);
+        else {
+          const command: RolloutCommand =
+            verb.command!.kind === "promote"
+              ? { kind: "promote", ...(options.full ? { full: true } : {}) }
+              : verb.command!;
+          record = await app.deploy.command(latest.id, command, drive);
+        }
+      }
+      await report(ctx, app, record, Boolean(options.json));
+    });
+  }
+}
