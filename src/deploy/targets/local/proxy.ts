@@ -51,6 +51,7 @@ export class WeightedProxy {
     keepAlive: true,
     maxSockets: 256,
     maxFreeSockets: 256,
+    scheduling: "lifo",
   });
   private readonly rings = new Map<string, TrafficRing>();
   private readonly inFlight = new Map<string, number>();
@@ -151,7 +152,8 @@ export class WeightedProxy {
         agent: this.agent,
       },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // The raw header list skips re-validating and re-lowercasing every header.
+        res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
         answer.pipe(res);
         answer.on("end", () => finish(answer.statusCode ?? 502));
         answer.on("error", () => finish(0));
@@ -185,6 +187,15 @@ export class WeightedProxy {
         res.destroy();
       }
     });
-    req.pipe(upstream);
+    // Most requests carry no body: end at once rather than paying for a pipe.
+    if (
+      req.headers["content-length"] === undefined &&
+      req.headers["transfer-encoding"] === undefined
+    ) {
+      req.resume();
+      upstream.end();
+    } else {
+      req.pipe(upstream);
+    }
   }
 }
