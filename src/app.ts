@@ -21,6 +21,7 @@ import { ScanStore } from "./store/scan-store.js";
 import { fileURLToPath } from "node:url";
 import {
   createDeployService,
+  createDeployStep,
   deliveryEventsTo,
   killSwitchFrom,
 } from "./deploy/index.js";
@@ -119,6 +120,10 @@ export async function openApp(options: AppOptions): Promise<App> {
       flags.killFlags(scope, keys, reason, actor),
     ),
   });
+  steps.register(
+    "sluice/deploy",
+    createDeployStep(() => deploy),
+  );
   let runtime: Promise<PipelineRuntime> | undefined;
   const flags = new FlagService({
     store: createFlagStore(database.db),

@@ -4,4 +4,7 @@
  * A capability that registers a built-in step in src/app.ts adds its name here too
  * (src/builtin-steps.test.ts opens an App and compares).
  */
-export const builtinStepNames: readonly string[] = ["sluice/scan"];
+export const builtinStepNames: readonly string[] = [
+  "sluice/scan",
+  "sluice/deploy",
+];

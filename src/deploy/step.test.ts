@@ -1,0 +1,107 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { testDatabases } from "../../test/support/databases.js";
+import { silentLogger, systemClock } from "../kernel/index.js";
+import { createDeployStore } from "../store/deploy-store.js";
+import type { DeliveryEvent } from "./ports.js";
+import { writeSampleService } from "./sample-service.js";
+import { createDeployStep } from "./step.js";
+import type { LocalTarget } from "./targets/local/client.js";
+import { createDeployService } from "./wiring.js";
+
+const daemon = fileURLToPath(
+  new URL("./targets/local/daemon-main.ts", import.meta.url),
+);
+
+describe("uses: sluice/deploy (in process, real daemon and processes)", async () => {
+  const home = mkdtempSync(join(tmpdir(), "sluice-step-"));
+  const server = writeSampleService(join(home, "app"));
+  const database = await testDatabases[0]!.open();
+  const events: DeliveryEvent[] = [];
+  const killed: string[][] = [];
+  const deploy = createDeployService({
+    home,
+    store: createDeployStore(database),
+    clock: systemClock,
+    logger: silentLogger,
+    daemonCommand: [process.execPath, "--import", "tsx", daemon],
+    env: process.env,
+    cwd: home,
+    events: { emit: async (e) => void events.push(e) },
+    killSwitch: { kill: async (flags) => void killed.push(flags) },
+  });
+  const step = createDeployStep(() => deploy);
+  const log: string[] = [];
+  const ctx = (w: Record<string, unknown>) => ({
+    with: { project: "shop", environment: "staging", "proxy-port": 0, ...w },
+    env: {},
+    workdir: home,
+    facts: { commit: "0123456789abcdef0123" },
+    log: (line: string) => void log.push(line),
+    signal: new AbortController().signal,
+  });
+
+  afterAll(async () => {
+    const latest = await deploy.latest("shop", "staging").catch(() => null);
+    if (latest) await (deploy.target(latest) as LocalTarget).shutdown();
+    await database.close();
+  });
+
+  it("fails with one line when the release command is missing", async () => {
+    expect(await step(ctx({}))).toEqual({
+      status: "failure",
+      message: "sluice/deploy: with.release.command is required",
+    });
+  });
+
+  it("refuses a weight over 100 before starting anything", async () => {
+    const r = await step(
+      ctx({ steps: [{ weight: 150 }], release: { command: "true" } }),
+    );
+    expect(r.status).toBe("failure");
+    expect(r.message).toMatch(/steps.0.weight: 150/);
+  });
+
+  it("deploys, names the release after the commit, records events", async () => {
+    const r = await step(
+      ctx({
+        release: { command: `exec node ${server}`, env: { VERSION: "a" } },
+      }),
+    );
+    expect(r).toMatchObject({
+      status: "success",
+      outputs: { phase: "Healthy" },
+    });
+    expect(
+      (await deploy.store.listReleases("shop")).map((x) => x.version),
+    ).toEqual(["0123456789ab"]);
+    expect(log.join("\n")).toMatch(/promoted 100%/);
+    expect(events.map((e) => e.kind)).toEqual([
+      "deployment.started",
+      "deployment.succeeded",
+    ]);
+  });
+
+  it("a release that exits at once fails the step, kills the flags, leaves stable serving", async () => {
+    const r = await step(
+      ctx({
+        version: "broken",
+        "kill-flags": ["new-checkout"],
+        release: { command: "exit 7" },
+      }),
+    );
+    expect(r.status).toBe("failure");
+    expect(r.message).toMatch(/exited with code 7/);
+    expect(killed).toEqual([["new-checkout"]]);
+    expect(events.map((e) => e.kind).slice(-2)).toEqual([
+      "deployment.started",
+      "deployment.failed",
+    ]);
+    const latest = await deploy.latest("shop", "staging");
+    const res = await fetch(`${await deploy.target(latest).endpoint()}/`);
+    expect(await res.text()).toBe("hello from a\n");
+  });
+});

@@ -1,0 +1,81 @@
+import { messageOf } from "../kernel/index.js";
+import type { DeployService } from "./service.js";
+import { parseDeploySpec } from "./spec.js";
+
+/** The parts of a built-in step's context the deploy step uses (the pipeline's BuiltinStepContext). */
+export interface DeployStepContext {
+  with: Record<string, unknown>;
+  env: Record<string, string>;
+  workdir: string;
+  facts: { commit?: string | undefined; branch?: string | undefined };
+  log(line: string): void;
+  signal: AbortSignal;
+}
+
+export interface DeployStepResult {
+  status: "success" | "failure";
+  outputs?: Record<string, string>;
+  message?: string;
+}
+
+/**
+ * `uses: sluice/deploy`: the step's `with` is the rollout spec, plus `environment` (default
+ * `$SLUICE_ENVIRONMENT` or production) and `project` (default `$SLUICE_PROJECT` or the folder).
+ * The release is named after the commit. Healthy and Paused succeed (Paused waits for `sluice
+ * rollout promote`); Degraded fails the step.
+ */
+export function createDeployStep(deploy: () => DeployService) {
+  return async (ctx: DeployStepContext): Promise<DeployStepResult> => {
+    const { environment, project, version, ...rest } = ctx.with as {
+      environment?: string;
+      project?: string;
+      version?: string;
+    } & Record<string, unknown>;
+    const env = environment ?? ctx.env.SLUICE_ENVIRONMENT ?? "production";
+    const name =
+      project ??
+      ctx.env.SLUICE_PROJECT ??
+      ctx.workdir.split("/").filter(Boolean).at(-1) ??
+      "project";
+    try {
+      const spec = parseDeploySpec(rest, "sluice/deploy");
+      if (!spec.release) {
+        return {
+          status: "failure",
+          message: "sluice/deploy: with.release.command is required",
+        };
+      }
+      const release = { ...spec.release, cwd: spec.release.cwd ?? ctx.workdir };
+      const service = deploy();
+      const record = await service.deploy({
+        project: name,
+        environment: env,
+        spec,
+        release,
+        ...((version ?? ctx.facts.commit)
+          ? { version: version ?? ctx.facts.commit!.slice(0, 12) }
+          : {}),
+      });
+      ctx.log(`rollout ${record.id} of ${name} to ${env}`);
+      const done = await service.drive(record.id, {
+        stopWhenPaused: true,
+        signal: ctx.signal,
+        onProgress: (entry) =>
+          ctx.log(
+            `${new Date(entry.at).toISOString()} ${entry.event}${entry.weight !== undefined ? ` ${entry.weight}%` : ""}${entry.detail ? ` ${entry.detail}` : ""}`,
+          ),
+      });
+      const outputs = {
+        rollout: done.id,
+        deployment: done.deploymentId,
+        phase: done.status.phase,
+      };
+      ctx.log(`${done.status.phase}: ${done.status.message}`);
+      return done.status.phase === "Degraded"
+        ? { status: "failure", outputs, message: done.status.message }
+        : { status: "success", outputs };
+    } catch (error) {
+      return { status: "failure", message: messageOf(error) };
+    }
+  };
+}
