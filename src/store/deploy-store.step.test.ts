@@ -5,15 +5,16 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { testDatabases } from "../../test/support/databases.js";
 import { silentLogger, systemClock } from "../kernel/index.js";
-import { createDeployStore } from "../store/deploy-store.js";
-import type { DeliveryEvent } from "./ports.js";
-import { writeSampleService } from "./sample-service.js";
-import { createDeployStep } from "./step.js";
-import type { LocalTarget } from "./targets/local/client.js";
-import { createDeployService } from "./wiring.js";
+import {
+  createDeployService,
+  createDeployStep,
+  writeSampleService,
+} from "../deploy/index.js";
+import type { DeliveryEvent, LocalTarget } from "../deploy/index.js";
+import { createDeployStore } from "./deploy-store.js";
 
 const daemon = fileURLToPath(
-  new URL("./targets/local/daemon-main.ts", import.meta.url),
+  new URL("../deploy/targets/local/daemon-main.ts", import.meta.url),
 );
 
 describe("uses: sluice/deploy (in process, real daemon and processes)", async () => {
