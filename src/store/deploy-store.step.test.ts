@@ -105,4 +105,30 @@ describe("uses: sluice/deploy (in process, real daemon and processes)", async ()
     const res = await fetch(`${await deploy.target(latest).endpoint()}/`);
     expect(await res.text()).toBe("hello from a\n");
   });
+
+  it("undo after a promotion deploys the previous release again, fast-tracked", async () => {
+    const r = await step(
+      ctx({
+        version: "b",
+        steps: [{ weight: 50 }],
+        release: { command: `exec node ${server}`, env: { VERSION: "b" } },
+      }),
+    );
+    expect(r).toMatchObject({
+      status: "success",
+      outputs: { phase: "Healthy" },
+    });
+    const latest = await deploy.latest("shop", "staging");
+    const endpoint = await deploy.target(latest).endpoint();
+    expect(await (await fetch(`${endpoint}/`)).text()).toBe("hello from b\n");
+    const undone = await deploy.undo("shop", "staging");
+    expect(undone.status.phase).toBe("Healthy");
+    expect(undone.status.fastTrack).toBe(true);
+    expect(
+      (await deploy.store.getRelease(undone.status.stable!))?.version,
+    ).toBe("0123456789ab");
+    expect(await (await fetch(`${endpoint}/`)).text()).toBe("hello from a\n");
+    const [last] = await deploy.store.listDeployments("shop", "staging");
+    expect(last).toMatchObject({ status: "succeeded", reason: "undo" });
+  });
 });

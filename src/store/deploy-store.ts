@@ -112,7 +112,12 @@ export function createDeployStore(database: Pick<Database, "db">): DeployStore {
     async finishDeployment(id, status, reason, at) {
       await db
         .update(deployments)
-        .set({ status, reason, finishedAt: date(at) })
+        // A deployment started with a reason (an undo) keeps it unless the outcome gives one.
+        .set({
+          status,
+          finishedAt: date(at),
+          ...(reason !== null ? { reason } : {}),
+        })
         .where(eq(deployments.id, id));
     },
     async listDeployments(project, environment) {
