@@ -47,6 +47,15 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         ctx.stderr(`sluice demo [${n}/${demoPhases.length}] ${phase.name}`);
         await phase.run(ctx, state);
       }
+      // Progressive delivery (deploy capability): a good release promoted, a bad one rolled back.
+      ctx.stderr("sluice demo: progressive delivery of the sample service");
+      const { runDeployDemo } = await import("../../deploy/index.js");
+      const delivery = await runDeployDemo({
+        deploy: (await ctx.app()).deploy,
+        dir,
+        stdout: ctx.stdout,
+        stderr: ctx.stderr,
+      });
       const last = state.runs.at(-1);
       const next: [string, string][] = [
         ["sluice runs", "every run, newest first"],
@@ -73,7 +82,10 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           ),
         ].join("\n"),
       );
-      if (state.runs.some((run) => run.status !== "success")) {
+      if (
+        state.runs.some((run) => run.status !== "success") ||
+        delivery.failedFromStable > 0
+      ) {
         process.exitCode = exitCodes.failed;
       }
     });
