@@ -252,7 +252,8 @@ export function resumeStatus(
       m.nextAt = Math.min(m.nextAt, now);
     }
   }
-  if (!isFinished(s))
+  // A rollout that has not begun (an empty timeline) is starting, not resuming.
+  if (!isFinished(s) && s.timeline.length > 0)
     s.timeline.push({ at: now, event: "resumed after restart" });
   return s;
 }
