@@ -1,4 +1,8 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import type { SecretMatch } from "./detect.js";
 import { Detector } from "./detect.js";
 import type { RuleSpec } from "./rule.js";
 import { compileRuleSet, shannonEntropy } from "./rule.js";
@@ -196,3 +200,42 @@ describe("default rules", () => {
     expect(r.matches).toEqual([]);
   });
 });
+
+const conformance = fileURLToPath(
+  new URL("../../../../shared/conformance/", import.meta.url),
+);
+
+describe.skipIf(!existsSync(conformance))(
+  "anchored rules (tried at each keyword hit) and windowed search",
+  () => {
+    it("find the same matches over the secretlint fixtures and gitleaks testdata", () => {
+      const ruleSet = compileRuleSet(defaultRules, defaultAllowlists);
+      const anchored = new Detector(ruleSet);
+      const windowed = new Detector(ruleSet, { anchor: false });
+      const files: string[] = [];
+      const walk = (dir: string): void => {
+        for (const e of readdirSync(dir, { withFileTypes: true })) {
+          const p = join(dir, e.name);
+          if (e.isDirectory()) {
+            if (e.name !== "dotGit") walk(p);
+          } else if (e.isFile() && statSync(p).size < 1 << 20) files.push(p);
+        }
+      };
+      walk(join(conformance, "secretlint-fixtures"));
+      walk(join(conformance, "gitleaks/testdata"));
+      // Where and what, not how far: a window ends 512 bytes after its keyword and cuts a
+      // longer token (a 1Password service account token), which an anchored match does not.
+      const key = (m: SecretMatch) =>
+        `${m.ruleId} ${m.line}:${m.column} ${m.secret.slice(0, 400)}`;
+      let total = 0;
+      for (const file of files) {
+        const fragment = { path: file, data: readFileSync(file) };
+        const a = anchored.detect(fragment).matches.map(key).sort();
+        const w = windowed.detect(fragment).matches.map(key).sort();
+        expect(a, file).toEqual(w);
+        total += a.length;
+      }
+      expect(total).toBeGreaterThan(100);
+    });
+  },
+);

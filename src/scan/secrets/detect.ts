@@ -1,14 +1,17 @@
-import { isAscii } from "node:buffer";
 import { KeywordAutomaton } from "./aho-corasick.js";
-import { runCheck } from "./checks.js";
-import type { CompiledAllowlist, CompiledRule, RuleSet } from "./rule.js";
-import { shannonEntropy } from "./rule.js";
+import { allowlistMatches, pathAllowed } from "./allow.js";
+import type { Plan } from "./plan.js";
 import {
-  LineIndex,
-  lineEndAfter,
-  lineStartBefore,
-  position,
-} from "./windows.js";
+  HitLists,
+  isPrefixChar,
+  isWordAscii,
+  plan,
+  windowBefore,
+} from "./plan.js";
+import { runCheck } from "./checks.js";
+import type { CompiledRule, RuleSet } from "./rule.js";
+import { shannonEntropy } from "./rule.js";
+import { FragmentText, lineEndAfter, lineStartBefore } from "./windows.js";
 
 /** One raw detection in a file, before baselines and redaction. Never logged as is. */
 export interface SecretMatch {
@@ -59,24 +62,46 @@ export interface DetectResult {
 
 const allowMarker = /(?:sluice|gitleaks):allow/;
 
-const lazyPrefix = String.raw`[\w.\-]{0,50}?`;
+/** The state of one detect call, passed to the per-rule runners. */
+interface Run {
+  fragment: Fragment;
+  data: Buffer;
+  content: FragmentText;
+  result: DetectResult;
+  now: () => number;
+  budget: number;
+  /** When the current rule started, and whether it ran over its budget. */
+  started: number;
+  timedOut: boolean;
+}
 
-/** `[\w.-]` without the u flag: ASCII letters, digits, `_`, `.` and `-`. */
-const isPrefixChar = (c: number): boolean =>
-  (c >= 48 && c <= 57) ||
-  (c >= 65 && c <= 90) ||
-  (c >= 97 && c <= 122) ||
-  c === 95 ||
-  c === 46 ||
-  c === 45;
-
-/** How far before a keyword a single-line match may start (gitleaks' `[\w.-]{0,50}?` prefixes). */
-const windowBefore = 64;
+/**
+ * Moves the start of a match found without its lazy `[\w.-]{0,50}?` prefix back over up to
+ * `reach` prefix characters, never before `floor` (the end of the previous match): the match
+ * the full regex finds.
+ */
+function extendOverPrefix(
+  m: RegExpExecArray,
+  text: string,
+  floor: number,
+  reach: number,
+): void {
+  let q = m.index;
+  while (
+    q > floor &&
+    m.index - q < reach &&
+    isPrefixChar(text.charCodeAt(q - 1))
+  )
+    q--;
+  if (q === m.index) return;
+  m[0] = text.slice(q, m.index + m[0].length);
+  m.index = q;
+}
 
 /**
  * Runs a compiled rule set over fragments: one Aho–Corasick pass per fragment for all keywords,
- * then each rule's regex only in windows around its keyword hits (or over the whole fragment for
- * the few rules without keywords), then entropy, inline `sluice:allow` / `gitleaks:allow`, and the
+ * then each rule's regex only at or around its keyword hits (or over the whole fragment for the
+ * few rules without keywords), then entropy, inline `sluice:allow` / `gitleaks:allow`, and the
  * global and rule allowlists, in gitleaks' order.
  */
 export class Detector {
@@ -85,13 +110,30 @@ export class Detector {
   /** keyword index → indexes of rules that listed it. */
   private readonly keywordRules: number[][];
   private readonly keywordless: number[];
+  /** Built on a rule's first hit: most rules never run on a given scan. */
+  private readonly plans: (Plan | undefined)[];
+  private readonly anchor: boolean;
+  private readonly hits: HitLists;
+  /** Rules that flag files by path alone. */
+  private readonly pathOnly: CompiledRule[];
+  /** 1 for rules whose regex opens with `\b` and starts at the keyword, 0 if not, -1 unknown. */
+  private readonly boundary: Int8Array;
 
-  constructor(ruleSet: RuleSet) {
+  /**
+   * `anchor: false` searches every rule in windows around its hits, as if no rule were anchored
+   * at its keywords (for tests: both ways must find the same matches).
+   */
+  constructor(ruleSet: RuleSet, options: { anchor?: boolean } = {}) {
     this.ruleSet = ruleSet;
     const keywords: string[] = [];
     const indexOf = new Map<string, number>();
     this.keywordRules = [];
     this.keywordless = [];
+    this.anchor = options.anchor ?? true;
+    this.plans = ruleSet.rules.map(() => undefined);
+    this.hits = new HitLists(ruleSet.rules.length);
+    this.pathOnly = ruleSet.rules.filter((rule) => rule.path && !rule.regex);
+    this.boundary = new Int8Array(ruleSet.rules.length).fill(-1);
     ruleSet.rules.forEach((rule, r) => {
       if (!rule.regex) return;
       if (rule.keywords.length === 0) {
@@ -119,189 +161,243 @@ export class Detector {
 
   detect(fragment: Fragment, options: DetectOptions = {}): DetectResult {
     const result: DetectResult = { matches: [], timeouts: [], regexRuns: 0 };
-    const { path, data } = fragment;
-    const rules = this.ruleSet.rules;
+    const path = fragment.path;
     // Path-only rules flag a file by its name, whatever its content.
-    rules.forEach((rule) => {
-      if (rule.path && !rule.regex && rule.path.test(path)) {
-        if (options.exclude?.has(rule.id)) return;
-        if (this.allowedByRule(rule, path, fragment.commit, "", "", "")) return;
-        result.matches.push({
-          ruleId: rule.id,
-          line: 1,
-          column: 1,
-          endLine: 1,
-          endColumn: 1,
-          secret: path,
-          entropy: 0,
-        });
-      }
-    });
+    for (const rule of this.pathOnly) {
+      if (!rule.path!.test(path) || options.exclude?.has(rule.id)) continue;
+      if (this.allowedByRule(rule, path, fragment.commit, "", "", "")) continue;
+      result.matches.push({
+        ruleId: rule.id,
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        secret: path,
+        entropy: 0,
+      });
+    }
     if (options.pathOnly) return result;
 
-    // Windows per rule: byte ranges [start, end) and, for single-line rules, the last byte where
-    // a match may start (a match starts at most `windowBefore` bytes before its keyword).
-    const windows = new Map<number, [number, number, number][]>();
-    const hits = this.automaton.scan(data);
-    for (const hit of hits) {
-      const klen = this.automaton.keywords[hit.keyword]!.length;
-      for (const r of this.keywordRules[hit.keyword]!) {
-        const rule = rules[r]!;
-        const multiLine = rule.spec.window !== undefined;
-        const start = lineStartBefore(
-          data,
-          hit.start,
-          multiLine ? rule.window : windowBefore,
-          multiLine,
+    const data = Buffer.isBuffer(fragment.data)
+      ? fragment.data
+      : Buffer.from(
+          fragment.data.buffer,
+          fragment.data.byteOffset,
+          fragment.data.length,
         );
-        const end = lineEndAfter(
-          data,
-          hit.start + klen,
-          rule.window,
-          multiLine,
-        );
-        const lastStart = multiLine ? end : hit.start;
-        const list = windows.get(r);
-        const last = list?.[list.length - 1];
-        if (last && start <= last[1]) {
-          last[1] = Math.max(last[1], end);
-          last[2] = Math.max(last[2], lastStart);
-        } else if (list) list.push([start, end, lastStart]);
-        else windows.set(r, [[start, end, lastStart]]);
-      }
-    }
-    for (const r of this.keywordless)
-      windows.set(r, [[0, data.length, data.length]]);
-    if (windows.size === 0) return result;
+    this.collectHits(data);
+    const order = this.hits.touched
+      .concat(this.keywordless)
+      .sort((a, b) => a - b);
+    if (order.length === 0) return result;
 
-    const buffer = Buffer.isBuffer(data)
-      ? data
-      : Buffer.from(data.buffer, data.byteOffset, data.length);
-    // ASCII content (most source) is decoded once and sliced; byte and character offsets agree.
-    const whole = isAscii(buffer) ? buffer.toString("latin1") : undefined;
-    const textOf = (from: number, to: number): string =>
-      whole !== undefined
-        ? whole.slice(from, to)
-        : buffer.toString("utf8", from, to);
-    const lines = new LineIndex(buffer);
-    const now = options.now ?? (() => performance.now());
-    const budget = options.ruleBudgetMs ?? Number.POSITIVE_INFINITY;
-
-    for (const [r, list] of [...windows.entries()].sort(
-      (a, b) => a[0] - b[0],
-    )) {
+    const run: Run = {
+      fragment,
+      data,
+      content: new FragmentText(data),
+      result,
+      now: options.now ?? performance.now.bind(performance),
+      budget: options.ruleBudgetMs ?? Number.POSITIVE_INFINITY,
+      started: 0,
+      timedOut: false,
+    };
+    const rules = this.ruleSet.rules;
+    for (const r of order) {
       const rule = rules[r]!;
       if (options.exclude?.has(rule.id)) continue;
       if (rule.path && !rule.path.test(path)) continue;
       if (options.currentRule) options.currentRule[0] = r;
-      const started = now();
-      const multiLine =
-        rule.spec.window !== undefined || this.keywordless.includes(r);
-      // Single-line rules accept matches that start near a keyword; multi-line rules (private
-      // keys, manifests) and keyword-less rules search their whole window.
-      // gitleaks' semi-generic rules open with a lazy `[\w.-]{0,50}?` prefix, which makes V8 try
-      // up to 50 prefix lengths at every position. Search without it, then extend each match
-      // back over the prefix characters: the same leftmost match, found an order faster.
-      const source = rule.regex!.source;
-      const prefixed = !multiLine && source.startsWith(lazyPrefix);
-      const regex = new RegExp(
-        prefixed ? source.slice(lazyPrefix.length) : source,
-        `${rule.regex!.flags}g`,
-      );
-      let timedOut = false;
-      for (const [start, end, lastStart] of list) {
-        result.regexRuns++;
-        // A few bytes of context before the window keep \b and similar tests exact.
-        const from = multiLine ? start : Math.max(0, start - 8);
-        const text = textOf(from, end);
-        let m: RegExpExecArray | null;
-        if (multiLine) {
-          regex.lastIndex = 0;
-          while ((m = regex.exec(text)) !== null) {
-            if (m[0].length === 0) {
-              regex.lastIndex++;
-              continue;
-            }
-            this.consider(rule, fragment, m, text, from, lines, result);
-            if (now() - started > budget) {
-              timedOut = true;
-              break;
-            }
-          }
-        } else {
-          // A match must start by `lastStart`: stop at the first one that starts later.
-          const stop = lastStart - from;
-          regex.lastIndex = start - from;
-          let floor = 0;
-          while (
-            (m = regex.exec(text)) !== null &&
-            m.index <= stop + (prefixed ? 50 : 0)
-          ) {
-            if (m[0].length === 0) {
-              regex.lastIndex++;
-              continue;
-            }
-            if (prefixed) {
-              let p = m.index;
-              while (
-                p > floor &&
-                m.index - p < 50 &&
-                isPrefixChar(text.charCodeAt(p - 1))
-              )
-                p--;
-              if (p > stop) continue;
-              m[0] = text.slice(p, m.index + m[0].length);
-              m.index = p;
-            }
-            floor = m.index + m[0].length;
-            this.consider(rule, fragment, m, text, from, lines, result);
-            if (now() - started > budget) {
-              timedOut = true;
-              break;
-            }
-          }
-        }
-        if (timedOut) break;
-      }
-      if (timedOut)
-        result.timeouts.push({ ruleId: rule.id, elapsedMs: now() - started });
+      run.started = run.now();
+      run.timedOut = false;
+      const p = this.planOf(r);
+      if (p.mode === "anchored") this.runAnchored(r, p, run);
+      else this.runWindows(r, p, run);
+      if (run.timedOut)
+        result.timeouts.push({
+          ruleId: rule.id,
+          elapsedMs: run.now() - run.started,
+        });
     }
     if (options.currentRule) options.currentRule[0] = -1;
     return result;
   }
 
+  /**
+   * Keyword hits, grouped by rule. A hit inside a word cannot start a match of a rule that opens
+   * with `\b` (most token rules), which drops most hits of short keywords like `s.`.
+   */
+  private collectHits(data: Buffer): void {
+    const hits = this.hits;
+    hits.reset();
+    const automaton = this.automaton;
+    const n = automaton.scanInto(data);
+    const hitKeywords = automaton.hitKeywords;
+    const hitEnds = automaton.hitEnds;
+    const lengths = automaton.keywordLengths;
+    const boundary = this.boundary;
+    for (let h = 0; h < n; h++) {
+      const k = hitKeywords[h]!;
+      const end = hitEnds[h]!;
+      const start = end - lengths[k]!;
+      const inWord =
+        start > 0 && isWordAscii(data[start - 1]!) && isWordAscii(data[start]!);
+      const rules = this.keywordRules[k]!;
+      for (let i = 0; i < rules.length; i++) {
+        const r = rules[i]!;
+        if (inWord) {
+          const b = boundary[r]!;
+          if (b === 1 || (b < 0 && this.planOf(r).boundary)) continue;
+        }
+        hits.push(r, start, end);
+      }
+    }
+  }
+
+  /** The plan of a rule with a regex, built on first use. */
+  private planOf(r: number): Plan {
+    let p = this.plans[r];
+    if (!p) {
+      p = plan(this.ruleSet.rules[r]!, this.anchor);
+      this.plans[r] = p;
+      this.boundary[r] = p.boundary ? 1 : 0;
+    }
+    return p;
+  }
+
+  /** Checks the rule's time budget; true once it is spent. */
+  private spent(run: Run): boolean {
+    if (!run.timedOut && run.now() - run.started > run.budget)
+      run.timedOut = true;
+    return run.timedOut;
+  }
+
+  /** A rule anchored at its keywords: its regex tried once (sticky) at each hit, in order. */
+  private runAnchored(r: number, p: Plan, run: Run): void {
+    const hits = this.hits;
+    const count = hits.counts[r]!;
+    const starts = hits.starts[r]!.subarray(0, count);
+    if (hits.unsorted[r]) starts.sort();
+    const rule = this.ruleSet.rules[r]!;
+    const text = run.content.text;
+    const regex = p.regex;
+    const reach = 50 * p.prefixes;
+    // Where the previous match ended: matches do not overlap.
+    let floor = 0;
+    let last = -1;
+    for (let i = 0; i < count; i++) {
+      const at = starts[i]!;
+      if (at === last || at < floor) continue;
+      last = at;
+      for (let from = Math.max(floor, at - p.back); from <= at; from++) {
+        run.result.regexRuns++;
+        regex.lastIndex = from;
+        const m = regex.exec(text);
+        if (m === null || m[0].length === 0) continue;
+        if (reach > 0) extendOverPrefix(m, text, floor, reach);
+        floor = m.index + m[0].length;
+        this.consider(rule, m, 0, run);
+        break;
+      }
+      if (((i & 255) === 255 || floor > at) && this.spent(run)) return;
+    }
+  }
+
+  /**
+   * A rule searched in windows: byte ranges around its hits (64 bytes before a keyword to
+   * `window` bytes after it; whole lines for multi-line rules), or the whole fragment for a rule
+   * without keywords. A single-line match must start by its keyword.
+   */
+  private runWindows(r: number, p: Plan, run: Run): void {
+    const hits = this.hits;
+    const count = hits.counts[r]!;
+    const rule = this.ruleSet.rules[r]!;
+    const data = run.data;
+    const lines = p.mode === "lines";
+    // [start, end, last byte where a match may start]
+    const windows: [number, number, number][] = [];
+    if (count === 0) windows.push([0, data.length, data.length]);
+    const starts = hits.starts[r]!;
+    const ends = hits.ends[r]!;
+    const idx = Array.from({ length: count }, (_, i) => i);
+    if (hits.unsorted[r]) idx.sort((a, b) => starts[a]! - starts[b]!);
+    for (const i of idx) {
+      const hs = starts[i]!;
+      const start = lineStartBefore(
+        data,
+        hs,
+        lines ? rule.window : windowBefore,
+        lines,
+      );
+      const end = lineEndAfter(data, ends[i]!, rule.window, lines);
+      const lastStart = lines ? end : hs;
+      const prev = windows[windows.length - 1];
+      if (prev && start <= prev[1]) {
+        prev[1] = Math.max(prev[1], end);
+        prev[2] = Math.max(prev[2], lastStart);
+      } else windows.push([start, end, lastStart]);
+    }
+    const regex = p.regex;
+    const reach = 50 * p.prefixes;
+    const text = run.content.text;
+    for (const [bStart, bEnd, bLast] of windows) {
+      run.result.regexRuns++;
+      // A few bytes of context before the window keep \b and similar tests exact.
+      const from = lines ? bStart : Math.max(0, bStart - 8);
+      const win = text.slice(from, bEnd);
+      const stop = lines ? win.length : bLast - from;
+      regex.lastIndex = bStart - from;
+      let floor = 0;
+      let m: RegExpExecArray | null;
+      while ((m = regex.exec(win)) !== null && m.index <= stop + reach) {
+        if (m[0].length === 0) {
+          regex.lastIndex++;
+          continue;
+        }
+        if (reach > 0) {
+          extendOverPrefix(m, win, floor, reach);
+          if (m.index > stop) continue;
+        }
+        floor = m.index + m[0].length;
+        this.consider(rule, m, from, run);
+        if (this.spent(run)) return;
+      }
+    }
+  }
+
+  /** A regex match (`m.index` relative to byte `base`): secret, allow checks, position. */
   private consider(
     rule: CompiledRule,
-    fragment: Fragment,
     m: RegExpExecArray,
-    text: string,
-    windowStart: number,
-    lines: LineIndex,
-    result: DetectResult,
+    base: number,
+    run: Run,
   ): void {
-    const matchText = m[0];
-    let secret = matchText;
+    const { fragment, content, result } = run;
+    const matchStart = base + m.index;
+    const matchEnd = matchStart + m[0].length;
+    let raw = m[0];
     if (rule.spec.secretGroup !== undefined) {
-      secret = m[rule.spec.secretGroup] ?? "";
+      raw = m[rule.spec.secretGroup] ?? "";
     } else {
       for (let g = 1; g < m.length; g++) {
         if (m[g]) {
-          secret = m[g]!;
+          raw = m[g]!;
           break;
         }
       }
     }
-    if (!secret) return;
-    // The line of the match, for inline allow markers and line allowlists.
-    const lineStart = text.lastIndexOf("\n", m.index - 1) + 1;
-    let lineEnd = text.indexOf("\n", m.index + matchText.length);
-    if (lineEnd < 0) lineEnd = text.length;
-    const lineText = text.slice(lineStart, lineEnd);
-    if (allowMarker.test(lineText)) return;
-
+    if (!raw) return;
+    // Offsets are bytes (the text is Latin-1); what is checked and reported is UTF-8.
+    const secretStart = Math.max(0, m[0].indexOf(raw)) + matchStart;
+    const secretEnd = secretStart + raw.length;
+    const secret = content.decode(secretStart, secretEnd);
+    // gitleaks' filters, cheapest first (each only drops candidates, so the order is free).
     const entropy = shannonEntropy(secret);
     if (rule.spec.entropy !== undefined && entropy <= rule.spec.entropy) return;
     if (rule.spec.check && !runCheck(rule.spec.check, secret, m)) return;
+    const matchText = content.decode(matchStart, matchEnd);
+    // The line(s) of the match, for inline allow markers and line allowlists.
+    const lineText = content.lineAround(matchStart, matchEnd);
+    if (allowMarker.test(lineText)) return;
     for (const a of this.ruleSet.allowlists) {
       if (a.targetRules && !a.targetRules.has(rule.id)) continue;
       if (
@@ -328,14 +424,8 @@ export class Detector {
     )
       return;
 
-    const secretOffset = Math.max(0, matchText.indexOf(secret)) + m.index;
-    const start = position(text, windowStart, secretOffset, lines);
-    const end = position(
-      text,
-      windowStart,
-      secretOffset + secret.length,
-      lines,
-    );
+    const start = content.position(secretStart);
+    const end = content.position(secretEnd);
     const map = fragment.lineMap;
     result.matches.push({
       ruleId: rule.id,
@@ -362,47 +452,4 @@ export class Detector {
   }
 }
 
-/** A path that a global, paths-only allowlist skips entirely. */
-export function pathAllowed(
-  allowlists: readonly CompiledAllowlist[],
-  path: string,
-): boolean {
-  return allowlists.some(
-    (a) =>
-      !a.targetRules &&
-      a.paths.length > 0 &&
-      a.regexes.length === 0 &&
-      a.stopwords.length === 0 &&
-      a.paths.some((p) => p.test(path)),
-  );
-}
-
-/** gitleaks semantics: OR = any criterion matches; AND = every given criterion matches. */
-export function allowlistMatches(
-  a: CompiledAllowlist,
-  path: string,
-  commit: string | undefined,
-  secret: string,
-  match: string,
-  line: string,
-): boolean {
-  const checks: boolean[] = [];
-  if (a.commits.length > 0)
-    checks.push(commit !== undefined && a.commits.includes(commit));
-  if (a.paths.length > 0) checks.push(a.paths.some((p) => p.test(path)));
-  if (a.regexes.length > 0) {
-    const target =
-      a.regexTarget === "match"
-        ? match
-        : a.regexTarget === "line"
-          ? line
-          : secret;
-    checks.push(a.regexes.some((r) => r.test(target)));
-  }
-  if (a.stopwords.length > 0) {
-    const lower = secret.toLowerCase();
-    checks.push(a.stopwords.some((w) => lower.includes(w)));
-  }
-  if (checks.length === 0) return false;
-  return a.and ? checks.every(Boolean) : checks.some(Boolean);
-}
+export { allowlistMatches, pathAllowed } from "./allow.js";

@@ -12,20 +12,27 @@ export interface PoolOptions {
   init: Omit<WorkerInit, "currentRule">;
   /** A task running longer than this has its worker terminated; the task is retried without the rule. */
   taskBudgetMs: number;
-  /** Tasks queued per worker, so a worker never waits for the main thread. */
+  /** Most tasks sent to a worker in one message. */
+  batchSize?: number;
+  /** Batches in flight per worker, so a worker never waits for the main thread. */
   depth?: number;
+}
+
+interface Pending {
+  task: ScanTask;
+  resolve: (r: TaskResult) => void;
+  reject: (e: Error) => void;
 }
 
 interface Slot {
   worker: Worker;
-  current: Int32Array;
-  inFlight: {
-    task: ScanTask;
-    resolve: (r: TaskResult) => void;
-    reject: (e: Error) => void;
-  }[];
-  /** When the head of `inFlight` started running. */
-  headStarted: number;
+  /** Shared with the worker: [rule running now, index in its batch, tasks started so far]. */
+  shared: Int32Array;
+  /** Batches sent and not answered, oldest first. */
+  inFlight: Pending[][];
+  /** `shared[2]` when the watchdog last saw it change, and when that was. */
+  seenStarted: number;
+  seenAt: number;
   /** The worker compiled its rules and takes tasks. */
   ready: boolean;
 }
@@ -44,18 +51,16 @@ function workerScript(): { script: string | URL; eval: boolean } {
 }
 
 /**
- * A pool of scan workers (node:worker_threads). Each worker compiles the rules once. A task that
- * exceeds its time budget (a user regex backtracking catastrophically) gets its worker terminated
- * and replaced; the rule that was running (read from shared memory) is reported and the task is
- * retried without it, so the file's other findings are still made.
+ * A pool of scan workers (node:worker_threads). Each worker compiles the rules once and takes
+ * tasks in batches (one message per batch each way: per-file messages cost more than small
+ * files take to scan). A task that exceeds its time budget (a user regex backtracking
+ * catastrophically) gets its worker terminated and replaced; the rule that was running (read
+ * from shared memory) is reported and the task is retried without it, so the file's other
+ * findings are still made; the rest of its batch is queued again.
  */
 export class ScanPool {
   private readonly slots: Slot[] = [];
-  private readonly queue: {
-    task: ScanTask;
-    resolve: (r: TaskResult) => void;
-    reject: (e: Error) => void;
-  }[] = [];
+  private readonly queue: Pending[] = [];
   private readonly options: PoolOptions;
   private readonly watchdog: NodeJS.Timeout;
   private closed = false;
@@ -73,38 +78,40 @@ export class ScanPool {
   }
 
   private spawn(): Slot {
-    const shared = new SharedArrayBuffer(4);
-    const current = new Int32Array(shared);
-    current[0] = -1;
+    const buffer = new SharedArrayBuffer(12);
+    const shared = new Int32Array(buffer);
+    shared[0] = -1;
     const { script, eval: isEval } = workerScript();
     const worker = new Worker(script, {
       eval: isEval,
       workerData: {
         ...this.options.init,
-        currentRule: shared,
+        currentRule: buffer,
       } satisfies WorkerInit,
     });
     const slot: Slot = {
       worker,
-      current,
+      shared,
       inFlight: [],
-      headStarted: 0,
+      seenStarted: 0,
+      seenAt: 0,
       ready: false,
     };
-    worker.on("message", (result: TaskResult | { ready: true }) => {
-      if ("ready" in result) {
+    worker.on("message", (results: TaskResult[] | { ready: true }) => {
+      slot.seenAt = performance.now();
+      if (!Array.isArray(results)) {
         slot.ready = true;
-        slot.headStarted = performance.now();
+        this.pump();
         return;
       }
-      const done = slot.inFlight.shift();
-      slot.headStarted = performance.now();
-      done?.resolve(result);
+      const batch = slot.inFlight.shift() ?? [];
+      batch.forEach((p, i) => p.resolve(results[i]!));
       this.pump();
     });
     worker.on("error", (error) => {
       // A crashed worker fails its tasks; replace it so the scan goes on.
-      for (const t of slot.inFlight.splice(0)) t.reject(error);
+      for (const batch of slot.inFlight.splice(0))
+        for (const p of batch) p.reject(error);
       this.replace(slot);
     });
     return slot;
@@ -122,23 +129,28 @@ export class ScanPool {
   private check(): void {
     const now = performance.now();
     for (const slot of this.slots) {
-      const head = slot.inFlight[0];
-      if (
-        !head ||
-        !slot.ready ||
-        now - slot.headStarted <= this.options.taskBudgetMs
-      )
+      if (!slot.ready || slot.inFlight.length === 0) {
+        slot.seenAt = now;
         continue;
-      const index = slot.current[0]!;
+      }
+      const started = Atomics.load(slot.shared, 2);
+      if (started !== slot.seenStarted) {
+        slot.seenStarted = started;
+        slot.seenAt = now;
+        continue;
+      }
+      if (now - slot.seenAt <= this.options.taskBudgetMs) continue;
+      // Stuck on one task: the one at `shared[1]` in the oldest batch.
+      const batch = slot.inFlight[0]!;
+      const at = Math.min(Atomics.load(slot.shared, 1), batch.length - 1);
+      const head = batch[at]!;
+      const index = Atomics.load(slot.shared, 0);
       const ruleId =
         index >= 0 ? this.options.init.rules[index]?.id : undefined;
       this.timeouts.push({ path: head.task.path, ruleId });
-      const pending = slot.inFlight.splice(0);
-      // Retry the slow task without the rule; give the others back to the queue.
-      const retry = {
-        ...head.task,
-        exclude: [...(head.task.exclude ?? []), ...(ruleId ? [ruleId] : [])],
-      };
+      const requeue: Pending[] = [];
+      for (const b of slot.inFlight.splice(0))
+        for (const p of b) if (p !== head) requeue.push(p);
       if (!ruleId)
         head.resolve({
           id: head.task.id,
@@ -148,22 +160,31 @@ export class ScanPool {
           regexRuns: 0,
           error: "timed out",
         });
-      else this.queue.unshift({ ...head, task: retry });
-      for (const p of pending.slice(1)) this.queue.unshift(p);
+      else
+        requeue.unshift({
+          ...head,
+          task: {
+            ...head.task,
+            exclude: [...(head.task.exclude ?? []), ruleId],
+          },
+        });
+      this.queue.unshift(...requeue);
       slot.worker.removeAllListeners();
       this.replace(slot);
     }
   }
 
   private pump(): void {
-    const depth = this.options.depth ?? 4;
+    const depth = this.options.depth ?? 2;
+    const size = this.options.batchSize ?? 32;
     for (const slot of this.slots) {
+      if (!slot.ready) continue;
       while (slot.inFlight.length < depth && this.queue.length > 0) {
-        const next = this.queue.shift()!;
-        if (slot.inFlight.length === 0) slot.headStarted = performance.now();
-        slot.inFlight.push(next);
+        const batch = this.queue.splice(0, size);
+        if (slot.inFlight.length === 0) slot.seenAt = performance.now();
+        slot.inFlight.push(batch);
         // Content is copied, not transferred: a task may be retried after its worker is stopped.
-        slot.worker.postMessage(next.task);
+        slot.worker.postMessage(batch.map((p) => p.task));
       }
     }
   }

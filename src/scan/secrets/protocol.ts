@@ -6,7 +6,10 @@ import type { AllowlistSpec, RuleSpec } from "./rule.js";
 export interface WorkerInit {
   rules: RuleSpec[];
   allowlists: AllowlistSpec[];
-  /** Shared slot per worker: the index of the rule running now (-1 when idle). */
+  /**
+   * Shared with the pool, three Int32 slots: the index of the rule running now (-1 when idle),
+   * the index in its batch of the task running now, and how many tasks the worker has started.
+   */
   currentRule: SharedArrayBuffer;
   maxFileSize: number;
   ruleBudgetMs: number;

@@ -112,6 +112,20 @@ describe("scanSecrets on a work tree", () => {
     expect(r.stats.skipped.binary).toBe(1);
   });
 
+  it("scans a single file, named by its path in its repository", async () => {
+    const d = repo();
+    mkdirSync(join(d, "src"));
+    writeFileSync(join(d, "src", "app.ts"), `const t = "${token}";\n`);
+    writeFileSync(join(d, "src", "other.ts"), `const t = "${stripe}";\n`);
+    const r = await scan({ kind: "tree", path: join(d, "src", "app.ts") });
+    expect(
+      r.findings.map(
+        (f) => `${f.ruleId} ${f.location.path}:${f.location.startLine}`,
+      ),
+    ).toEqual(["github-pat src/app.ts:1"]);
+    expect(r.stats.files).toBe(1);
+  });
+
   it("scans stdin", async () => {
     const r = await scan({
       kind: "stdin",

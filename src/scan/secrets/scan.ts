@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Clock } from "../../kernel/index.js";
 import type { Finding, FindingCommit } from "../finding.js";
 import { redact, secretFingerprint, secretHash } from "./baseline.js";
@@ -30,9 +30,7 @@ interface Runner {
 class InlineRunner implements Runner {
   readonly timeouts: PoolTimeout[] = [];
   private chain: Promise<unknown> = Promise.resolve();
-  constructor(
-    private readonly runTask: (task: ScanTask) => Promise<TaskResult>,
-  ) {}
+  constructor(private readonly runTask: (task: ScanTask) => TaskResult) {}
   get backlog(): number {
     return 0;
   }
@@ -137,7 +135,10 @@ export async function scanSecrets(
   };
   const target = options.target;
   const dir = resolve(target.path);
-  const root = target.kind === "stdin" ? dir : (repoRoot(dir) ?? dir);
+  // A single file is scanned as part of its folder (its repository, its .sluiceignore).
+  const single = target.kind === "tree" && statSync(dir).isFile();
+  const base = single ? dirname(dir) : dir;
+  const root = target.kind === "stdin" ? dir : (repoRoot(base) ?? base);
   const ignoreFile = join(root, ".sluiceignore");
   const ignore = new IgnoreList(
     existsSync(ignoreFile) ? readFileSync(ignoreFile, "utf8") : "",
@@ -289,6 +290,9 @@ export async function scanSecrets(
   try {
     if (target.kind === "stdin") {
       await submit({ path: target.name ?? "-", data: target.data });
+    } else if (single) {
+      const path = toPosix(relative(root, dir));
+      if (admit(path)) await submit({ path, file: dir });
     } else if (target.kind === "tree") {
       const inRepo = repoRoot(dir) !== undefined;
       const prefix = inRepo ? toPosix(relative(root, dir)) : "";

@@ -1,20 +1,71 @@
-import { lstatSync, readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { skipByContent, skipByPath } from "./classify.js";
 import { Detector } from "./detect.js";
 import type { ScanTask, TaskResult, WorkerInit } from "./protocol.js";
 import { compileRuleSet } from "./rule.js";
 
+/** What reading a task's file gave: its bytes, or why there are none. */
+type Read =
+  { data: Buffer } | { tooLarge: true } | { notFile: true } | { error: string };
+
+/**
+ * Reads a whole file into `scratch` (grown as needed, reused by the next read: the content
+ * never outlives its task). Symbolic links are not followed (`O_NOFOLLOW`) and the size is
+ * checked on the open file before reading: a 2 GB file is never read.
+ */
+function readInto(
+  file: string,
+  maxFileSize: number,
+  scratch: { buffer: Buffer },
+  statOnly: boolean,
+): Read {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") return { notFile: true };
+    return { error: (error as Error).message };
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) return { notFile: true };
+    if (info.size > maxFileSize) return { tooLarge: true };
+    if (statOnly) return { data: scratch.buffer.subarray(0, 0) };
+    if (info.size > scratch.buffer.length)
+      scratch.buffer = Buffer.allocUnsafe(
+        Math.max(info.size, scratch.buffer.length * 2),
+      );
+    const buffer = scratch.buffer;
+    let n = 0;
+    while (n < info.size) {
+      const got = readSync(fd, buffer, n, info.size - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+    return { data: buffer.subarray(0, n) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Compiles the rules once and returns the function that runs one task: read (a file above the
  * size limit is never read), classify, detect. Used by the worker threads, and inline on the
  * main thread for small scans (a pre-commit diff), where starting workers would cost more.
+ * `shared[0]` is kept at the index of the rule running now, for the pool's watchdog.
  */
 export function createTaskRunner(
   init: Omit<WorkerInit, "currentRule">,
-  currentRule?: Int32Array,
-): (task: ScanTask) => Promise<TaskResult> {
+  shared?: Int32Array,
+): (task: ScanTask) => TaskResult {
   const detector = new Detector(compileRuleSet(init.rules, init.allowlists));
-  return async (task) => {
+  // Synchronous I/O into one reused buffer: a worker does one thing at a time, and this skips
+  // the thread-pool hops and a fresh allocation per file.
+  const scratch = { buffer: Buffer.allocUnsafe(1 << 20) };
+  return (task) => {
     const result: TaskResult = {
       id: task.id,
       matches: [],
@@ -25,17 +76,20 @@ export function createTaskRunner(
     let data = task.data;
     let skipped = skipByPath(task.path);
     if (!data && task.file) {
-      try {
-        // Synchronous I/O: a worker does one thing at a time, and this skips the thread-pool hops.
-        const info = lstatSync(task.file);
-        if (!info.isFile()) return result;
-        // Checked before reading: a 2 GB file is never read.
-        if (info.size > init.maxFileSize) skipped = "too-large";
-        else if (!skipped) data = readFileSync(task.file);
-      } catch (error) {
-        result.error = (error as Error).message;
+      // A file skipped by name (a lockfile) is checked to exist, not read.
+      const read = readInto(
+        task.file,
+        init.maxFileSize,
+        scratch,
+        skipped !== undefined,
+      );
+      if ("notFile" in read) return result;
+      if ("error" in read) {
+        result.error = read.error;
         return result;
       }
+      if ("tooLarge" in read) skipped = "too-large";
+      else if (!skipped) data = read.data;
     } else if (data && data.length > init.maxFileSize) {
       skipped = "too-large";
     }
@@ -49,7 +103,7 @@ export function createTaskRunner(
     const r = detector.detect(fragment, {
       pathOnly: skipped !== undefined,
       ruleBudgetMs: init.ruleBudgetMs,
-      ...(currentRule ? { currentRule } : {}),
+      ...(shared ? { currentRule: shared } : {}),
       ...(task.exclude ? { exclude: new Set(task.exclude) } : {}),
     });
     result.matches = r.matches;

@@ -1,4 +1,4 @@
-/** Keyword windows and match positions: byte ranges around keyword hits, lines and columns. */
+/** Keyword windows and match positions: byte ranges around keyword hits, text, lines and columns. */
 
 const isWordByte = (b: number | undefined): boolean =>
   b !== undefined &&
@@ -53,23 +53,39 @@ export function lineEndAfter(
   return ceiling;
 }
 
-/** Byte offsets of line starts, built only for fragments with matches. */
-export class LineIndex {
-  private starts: number[] | undefined;
-  constructor(private readonly data: Buffer) {}
-  /** 1-based line of a byte offset and the byte offset of that line's start. */
-  lineOf(offset: number): { line: number; start: number } {
-    if (!this.starts) {
+const nonAscii = /[\x80-\xff]/;
+
+/**
+ * A fragment's content as one string for the rule regexes, decoded as Latin-1: one byte, one
+ * character, so keyword hits (byte offsets) index it directly and no file is decoded twice.
+ * Rule regexes are ASCII patterns; in UTF-8 text a multi-byte character reads as two to four
+ * non-ASCII characters, which no token class matches either way. What leaves the detector is
+ * decoded as UTF-8: secrets, matches and lines with non-ASCII bytes, and columns (UTF-16 units).
+ */
+export class FragmentText {
+  readonly text: string;
+  private lineStarts: number[] | undefined;
+
+  constructor(private readonly data: Buffer) {
+    this.text = data.toString("latin1");
+  }
+
+  /** A piece of the text as UTF-8 (the same string when it is ASCII). */
+  decode(from: number, to: number): string {
+    const piece = this.text.slice(from, to);
+    return nonAscii.test(piece) ? this.data.toString("utf8", from, to) : piece;
+  }
+
+  /** 1-based line and column (UTF-16 units) of a byte offset. */
+  position(offset: number): { line: number; column: number } {
+    if (!this.lineStarts) {
       const starts = [0];
-      for (
-        let i = this.data.indexOf(10);
-        i >= 0;
-        i = this.data.indexOf(10, i + 1)
-      )
+      const t = this.text;
+      for (let i = t.indexOf("\n"); i >= 0; i = t.indexOf("\n", i + 1))
         starts.push(i + 1);
-      this.starts = starts;
+      this.lineStarts = starts;
     }
-    const s = this.starts;
+    const s = this.lineStarts;
     let lo = 0;
     let hi = s.length - 1;
     while (lo < hi) {
@@ -77,32 +93,15 @@ export class LineIndex {
       if (s[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, start: s[lo]! };
+    return { line: lo + 1, column: this.decode(s[lo]!, offset).length + 1 };
   }
-  text(from: number, to: number): string {
-    return this.data.toString("utf8", from, to);
-  }
-}
 
-/** Line and column (1-based, UTF-16 units) of a character offset inside a window. */
-export function position(
-  text: string,
-  windowStart: number,
-  offset: number,
-  lines: LineIndex,
-): { line: number; column: number } {
-  const nl = text.lastIndexOf("\n", offset - 1);
-  if (nl >= 0) {
-    const before = text.slice(0, nl + 1);
-    const startLine = lines.lineOf(windowStart).line;
-    let count = 0;
-    for (let i = before.indexOf("\n"); i >= 0; i = before.indexOf("\n", i + 1))
-      count++;
-    return { line: startLine + count, column: offset - nl };
+  /** The whole line(s) holding a byte range (without the final newline), as UTF-8. */
+  lineAround(from: number, to: number): string {
+    const t = this.text;
+    const start = from > 0 ? t.lastIndexOf("\n", from - 1) + 1 : 0;
+    let end = t.indexOf("\n", Math.max(to, from));
+    if (end < 0) end = t.length;
+    return this.decode(start, end);
   }
-  // The offset is on the window's first line, which may have started before the window.
-  const { line, start } = lines.lineOf(windowStart);
-  const prefix =
-    start < windowStart ? lines.text(start, windowStart).length : 0;
-  return { line, column: prefix + offset + 1 };
 }

@@ -2,29 +2,33 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { ScanTask, TaskResult, WorkerInit } from "./protocol.js";
 import { createTaskRunner } from "./task-runner.js";
 
-// A scan worker: compiles the rules once, then runs one task at a time.
+// A scan worker: compiles the rules once, then runs batches of tasks, one task at a time.
 const init = workerData as WorkerInit;
-const run = createTaskRunner(init, new Int32Array(init.currentRule));
+// Shared with the pool: [rule running now, index of the task in its batch, tasks started].
+const shared = new Int32Array(init.currentRule);
+const run = createTaskRunner(init, shared);
 
-// Ready: the pool starts counting a task's time from here, not from the worker's start-up.
+// Ready: the pool starts sending work, and counting a task's time, from here.
 parentPort!.postMessage({ ready: true });
 
-// Tasks run one after another, in arrival order: the pool matches results to tasks by order
-// and knows which task is running when it has to stop a worker.
-let chain: Promise<unknown> = Promise.resolve();
-parentPort!.on("message", (task: ScanTask) => {
-  chain = chain.then(() =>
-    run(task).then(
-      (result) => parentPort!.postMessage(result),
-      (error: unknown) =>
-        parentPort!.postMessage({
-          id: task.id,
-          matches: [],
-          timeouts: [],
-          bytes: 0,
-          regexRuns: 0,
-          error: (error as Error).message,
-        } satisfies TaskResult),
-    ),
-  );
+// Batches run one after another, in arrival order: the pool matches results to batches by
+// order and reads which task of the batch is running when it has to stop a worker.
+parentPort!.on("message", (batch: ScanTask[]) => {
+  const results = batch.map((task, i): TaskResult => {
+    Atomics.store(shared, 1, i);
+    Atomics.add(shared, 2, 1);
+    try {
+      return run(task);
+    } catch (error) {
+      return {
+        id: task.id,
+        matches: [],
+        timeouts: [],
+        bytes: 0,
+        regexRuns: 0,
+        error: (error as Error).message,
+      };
+    }
+  });
+  parentPort!.postMessage(results);
 });

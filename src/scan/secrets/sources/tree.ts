@@ -1,5 +1,5 @@
-import { readdir } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { git, repoRoot } from "./git.js";
 
 /**
@@ -22,17 +22,17 @@ export async function listFiles(
     ]);
     return out.split("\u0000").filter((p) => p.length > 0);
   }
+  // Synchronous: the list is complete before the first file is scanned, and one readdir call
+  // per folder without promise hops is several times cheaper.
   const files: string[] = [];
-  const walk = async (folder: string): Promise<void> => {
-    const entries = await readdir(folder, { withFileTypes: true });
-    for (const entry of entries) {
+  const walk = (folder: string, prefix: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
-      const full = join(folder, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile())
-        files.push(relative(dir, full).split(sep).join("/"));
+      const rel = prefix + entry.name;
+      if (entry.isDirectory()) walk(join(folder, entry.name), `${rel}/`);
+      else if (entry.isFile()) files.push(rel);
     }
   };
-  await walk(dir);
+  walk(dir, "");
   return files;
 }
