@@ -1,9 +1,9 @@
 // bench/rollback: (1) time from the first request served by a bad canary (30% errors) to 100% of
 // traffic back on stable, with the default analysis; (2) the local proxy's overhead: requests per
-// second and p50/p99 latency through the proxy against the service directly, in one run
-// (autocannon). Prints our figures beside the peers', then one JSON line.
-import { Agent, get } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+// second through the proxy against the service directly (autocannon), the proxy's CPU per request,
+// and added p50/p99 latency from a high-resolution interleaved client, in one run. Prints our figures beside the peers', then one JSON line.
+import { Agent, get, request } from "node:http";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,7 +21,7 @@ import { openDatabase } from "../src/store/open.js";
 
 /** The part of autocannon's result we read (the package ships no types). */
 interface CannonResult {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p50: number; p99: number };
   errors: number;
   non2xx: number;
@@ -31,7 +31,6 @@ const autocannon = createRequire(import.meta.url)("autocannon") as (
     url: string;
     connections: number;
     duration: number;
-    overallRate?: number;
   },
   done: (error: unknown, result: CannonResult) => void,
 ) => unknown;
@@ -127,24 +126,77 @@ const analysis = defaultAnalysis().metrics[0]!;
 // 2. proxy overhead: the stable release directly, then through the proxy, 50 connections each
 const state = await target.state();
 const stablePort = state.releases.find((r) => r.state === "ready")?.port;
-const cannon = (url: string, rate?: number) =>
+const cannon = (url: string) =>
   new Promise<CannonResult>((resolve, reject) =>
-    autocannon(
-      {
-        url,
-        connections: rate ? 10 : 50,
-        duration: rate ? 5 : 8,
-        ...(rate ? { overallRate: rate } : {}),
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
+    autocannon({ url, connections: 50, duration: 8 }, (error, result) =>
+      error ? reject(error) : resolve(result),
     ),
   );
-// Throughput at saturation (50 connections), then latency at a fixed 2,000 req/s, where the
-// added latency is the proxy's own and not queueing behind a saturated core.
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux only). */
+const cpuMs = (pid: number | null | undefined): number => {
+  if (!pid || !existsSync(`/proc/${pid}/stat`)) return Number.NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+    .split(") ")[1]!
+    .split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+};
+// Throughput at saturation (50 connections), with the CPU the proxy (the daemon) spends per
+// request: the figure that does not depend on what else the machine is running.
 const direct = await cannon(`http://127.0.0.1:${stablePort}/`);
+const daemonCpu0 = cpuMs(state.pid);
 const proxied = await cannon(`${endpoint}/`);
-const directPaced = await cannon(`http://127.0.0.1:${stablePort}/`, 2_000);
-const proxiedPaced = await cannon(`${endpoint}/`, 2_000);
+const proxyCpuUsPerRequest =
+  ((cpuMs(state.pid) - daemonCpu0) * 1000) / proxied.requests.total;
+
+// Added latency, with a high-resolution client (autocannon reports whole milliseconds): one
+// keep-alive connection to each side, requests alternating direct / proxy so both see the same
+// machine load, one request in flight at a time (no queueing in the figure).
+const latency = { direct: [] as number[], proxy: [] as number[] };
+const agents = {
+  direct: new Agent({ keepAlive: true, maxSockets: 1 }),
+  proxy: new Agent({ keepAlive: true, maxSockets: 1 }),
+};
+const proxyPort = Number(new URL(endpoint).port);
+const timed = (side: "direct" | "proxy") =>
+  new Promise<void>((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    request(
+      {
+        host: "127.0.0.1",
+        port: side === "direct" ? stablePort : proxyPort,
+        path: "/",
+        agent: agents[side],
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => {
+          latency[side].push(Number(process.hrtime.bigint() - started) / 1e6);
+          resolve();
+        });
+      },
+    )
+      .on("error", reject)
+      .end();
+  });
+for (let i = 0; i < 200; i++) await timed(i % 2 ? "proxy" : "direct"); // warm-up
+latency.direct.length = 0;
+latency.proxy.length = 0;
+const latencyUntil = Date.now() + 8_000;
+while (Date.now() < latencyUntil) {
+  await timed("direct");
+  await timed("proxy");
+}
+agents.direct.destroy();
+agents.proxy.destroy();
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+const ms = (value: number) => Number(value.toFixed(3));
+const directP50 = quantile(latency.direct, 0.5);
+const proxyP50 = quantile(latency.proxy, 0.5);
+const directP99 = quantile(latency.direct, 0.99);
+const proxyP99 = quantile(latency.proxy, 0.99);
 
 await target.shutdown();
 await database.close();
@@ -171,23 +223,21 @@ const figures = {
   direct_rps: Math.round(direct.requests.average),
   proxy_rps: Math.round(proxied.requests.average),
   proxy_rps_target: 8000,
-  direct_p50_ms: directPaced.latency.p50,
-  proxy_p50_ms: proxiedPaced.latency.p50,
-  added_p50_ms: Number(
-    (proxiedPaced.latency.p50 - directPaced.latency.p50).toFixed(2),
-  ),
+  proxy_cpu_us_per_request: Math.round(proxyCpuUsPerRequest),
+  proxy_rps_one_core_bound: Math.round(1e6 / proxyCpuUsPerRequest),
+  latency_samples_per_side: latency.proxy.length,
+  direct_p50_ms: ms(directP50),
+  proxy_p50_ms: ms(proxyP50),
+  added_p50_ms: ms(proxyP50 - directP50),
   added_p50_target_ms: 1,
-  direct_p99_ms: directPaced.latency.p99,
-  proxy_p99_ms: proxiedPaced.latency.p99,
-  added_p99_ms: Number(
-    (proxiedPaced.latency.p99 - directPaced.latency.p99).toFixed(2),
-  ),
+  direct_p99_ms: ms(directP99),
+  proxy_p99_ms: ms(proxyP99),
+  added_p99_ms: ms(proxyP99 - directP99),
   saturated_direct_p50_ms: direct.latency.p50,
   saturated_proxy_p50_ms: proxied.latency.p50,
   saturated_direct_p99_ms: direct.latency.p99,
   saturated_proxy_p99_ms: proxied.latency.p99,
-  proxy_errors:
-    proxied.errors + proxied.non2xx + proxiedPaced.errors + proxiedPaced.non2xx,
+  proxy_errors: proxied.errors + proxied.non2xx,
   cores: cpus().length,
   load_average_1m: Number(loadavg()[0]!.toFixed(2)),
   // peers, from ../shared/notes/delivery.md
@@ -227,12 +277,17 @@ line(
   "notes' 30-line proxy: 12330 -> 7342",
 );
 line(
-  "p50 ms at 2,000 req/s: direct -> proxy (added)",
+  "proxy CPU per request (one-core bound)",
+  `${figures.proxy_cpu_us_per_request} us (${figures.proxy_rps_one_core_bound} req/s)`,
+  "",
+);
+line(
+  "p50 ms, hrtime, interleaved: direct -> proxy",
   `${figures.direct_p50_ms} -> ${figures.proxy_p50_ms} (+${figures.added_p50_ms})`,
   "notes: 1.24 -> 2.90 (+1.66)",
 );
 line(
-  "p99 ms at 2,000 req/s: direct -> proxy (added)",
+  "p99 ms, hrtime, interleaved: direct -> proxy",
   `${figures.direct_p99_ms} -> ${figures.proxy_p99_ms} (+${figures.added_p99_ms})`,
   "notes: 22.9 -> 25.3",
 );

@@ -1,5 +1,11 @@
 import { Agent, createServer, request } from "node:http";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type {
+  AgentOptions,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  Server,
+  ServerResponse,
+} from "node:http";
 import { TrafficRing } from "./traffic.js";
 
 /** A release the proxy can send requests to. */
@@ -37,6 +43,140 @@ export class WeightedChooser {
   }
 }
 
+/** Per-release bookkeeping of the proxy, looked up once per request. */
+class Track {
+  inFlight = 0;
+  readonly ring = new TrafficRing();
+}
+
+/**
+ * One proxied request. A class rather than a handful of closures: the listeners are methods
+ * bound once per request, and the state lives in fields V8 can keep in one hidden class.
+ */
+class Exchange {
+  private readonly started = performance.now();
+  private finished = false;
+  private status = 502;
+  private answer: IncomingMessage | null = null;
+  private held: Buffer | null = null;
+
+  constructor(
+    private readonly proxy: WeightedProxy,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly backend: Backend,
+    private readonly track: Track,
+    private readonly mayRetry: boolean,
+  ) {
+    track.inFlight++;
+  }
+
+  send(agent: Agent): void {
+    const req = this.req;
+    const upstream = request(
+      {
+        host: "127.0.0.1",
+        port: this.backend.port,
+        method: req.method,
+        path: req.url,
+        // The raw header list is written as is: no per-header validation or lowercasing.
+        headers: req.rawHeaders as unknown as OutgoingHttpHeaders,
+        agent,
+      },
+      this.onResponse,
+    );
+    upstream.on("error", this.onUpstreamError);
+    // Most requests carry no body: end at once rather than paying for a pipe.
+    const headers = req.headers;
+    if (
+      headers["content-length"] === undefined &&
+      headers["transfer-encoding"] === undefined
+    ) {
+      if (!req.readableEnded) req.resume();
+      upstream.end();
+    } else {
+      req.pipe(upstream);
+    }
+  }
+
+  private readonly onResponse = (answer: IncomingMessage): void => {
+    this.answer = answer;
+    this.status = answer.statusCode ?? 502;
+    // The raw header list skips re-validating and re-lowercasing every header.
+    this.res.writeHead(this.status, answer.rawHeaders);
+    answer.on("data", this.onData);
+    answer.on("end", this.onEnd);
+    answer.on("error", this.onAnswerError);
+  };
+
+  /**
+   * The last chunk is held back so that a small body goes out with the status line and headers
+   * in one write at `end`; larger bodies stream through with backpressure.
+   */
+  private readonly onData = (chunk: Buffer): void => {
+    const held = this.held;
+    this.held = chunk;
+    if (held && !this.res.write(held)) {
+      const answer = this.answer;
+      if (answer) {
+        answer.pause();
+        this.res.once("drain", () => answer.resume());
+      }
+    }
+  };
+
+  private readonly onEnd = (): void => {
+    const held = this.held;
+    this.held = null;
+    if (held) this.res.end(held);
+    else this.res.end();
+    this.finish(this.status);
+  };
+
+  private readonly onAnswerError = (): void => {
+    this.finish(0);
+    this.res.destroy();
+  };
+
+  private readonly onUpstreamError = (error: NodeJS.ErrnoException): void => {
+    if (this.finished) return;
+    const { req, res, backend } = this;
+    const stable = this.proxy.getRoutes().stable;
+    if (
+      error.code === "ECONNREFUSED" &&
+      this.mayRetry &&
+      (req.method === "GET" || req.method === "HEAD") &&
+      stable &&
+      stable.release !== backend.release &&
+      !res.headersSent
+    ) {
+      // The canary refused the connection: the request never reached it, so sending it to
+      // stable cannot double it.
+      this.finish(0);
+      this.proxy.forward(req, res, stable, false);
+      return;
+    }
+    this.finish(0);
+    if (!res.headersSent) {
+      res.writeHead(502, { "content-type": "text/plain" });
+      res.end(`sluice: release ${backend.release} did not answer\n`);
+    } else {
+      res.destroy();
+    }
+  };
+
+  private finish(status: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.track.inFlight--;
+    this.track.ring.record(
+      this.proxy.now(),
+      performance.now() - this.started,
+      status,
+    );
+  }
+}
+
 /**
  * The weighted reverse proxy of the local target, on `node:http` with keep-alive upstream
  * connections. It records every request per release, counts in-flight requests so a release
@@ -49,15 +189,18 @@ export class WeightedProxy {
   private readonly chooser = new WeightedChooser();
   private readonly agent = new Agent({
     keepAlive: true,
-    maxSockets: 256,
-    maxFreeSockets: 256,
+    keepAliveMsecs: 10_000,
+    maxSockets: 512,
+    maxFreeSockets: 512,
     scheduling: "lifo",
-  });
-  private readonly rings = new Map<string, TrafficRing>();
-  private readonly inFlight = new Map<string, number>();
+    noDelay: true,
+  } as AgentOptions);
+  private readonly tracks = new Map<string, Track>();
 
-  constructor(private readonly now: () => number = Date.now) {
-    this.server = createServer((req, res) => this.handle(req, res));
+  constructor(readonly now: () => number = Date.now) {
+    this.server = createServer({ noDelay: true }, (req, res) =>
+      this.handle(req, res),
+    );
     this.server.keepAliveTimeout = 65_000;
   }
 
@@ -85,16 +228,11 @@ export class WeightedProxy {
 
   /** Requests to a release that have not finished yet. */
   inFlightTo(release: string): number {
-    return this.inFlight.get(release) ?? 0;
+    return this.tracks.get(release)?.inFlight ?? 0;
   }
 
   ring(release: string): TrafficRing {
-    let ring = this.rings.get(release);
-    if (!ring) {
-      ring = new TrafficRing();
-      this.rings.set(release, ring);
-    }
-    return ring;
+    return this.track(release).ring;
   }
 
   async close(): Promise<void> {
@@ -103,12 +241,40 @@ export class WeightedProxy {
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 
+  /** Sends a request to a release (also used by the retry on stable). */
+  forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    backend: Backend,
+    mayRetry: boolean,
+  ): void {
+    new Exchange(
+      this,
+      req,
+      res,
+      backend,
+      this.track(backend.release),
+      mayRetry,
+    ).send(this.agent);
+  }
+
+  private track(release: string): Track {
+    let track = this.tracks.get(release);
+    if (!track) {
+      track = new Track();
+      this.tracks.set(release, track);
+    }
+    return track;
+  }
+
   private choose(req: IncomingMessage): Backend | null {
     const { stable, canary, weight } = this.routes;
-    const pinned = req.headers[versionHeader];
-    if (pinned === "canary" && canary) return canary;
-    if (pinned === "stable" && stable) return stable;
-    if (canary && (this.chooser.pickCanary(weight) || !stable)) return canary;
+    if (canary) {
+      const pinned = req.headers[versionHeader];
+      if (pinned === "canary") return canary;
+      if (pinned === "stable" && stable) return stable;
+      if (this.chooser.pickCanary(weight) || !stable) return canary;
+    }
     return stable;
   }
 
@@ -120,82 +286,5 @@ export class WeightedProxy {
       return;
     }
     this.forward(req, res, backend, true);
-  }
-
-  private forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    backend: Backend,
-    mayRetry: boolean,
-  ): void {
-    const started = performance.now();
-    const release = backend.release;
-    this.inFlight.set(release, (this.inFlight.get(release) ?? 0) + 1);
-    let finished = false;
-    const finish = (status: number) => {
-      if (finished) return;
-      finished = true;
-      this.inFlight.set(release, (this.inFlight.get(release) ?? 1) - 1);
-      this.ring(release).record(
-        this.now(),
-        performance.now() - started,
-        status,
-      );
-    };
-    const upstream = request(
-      {
-        host: "127.0.0.1",
-        port: backend.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-        agent: this.agent,
-      },
-      (answer) => {
-        // The raw header list skips re-validating and re-lowercasing every header.
-        res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-        answer.pipe(res);
-        answer.on("end", () => finish(answer.statusCode ?? 502));
-        answer.on("error", () => finish(0));
-      },
-    );
-    upstream.on("error", (error: NodeJS.ErrnoException) => {
-      const refused = error.code === "ECONNREFUSED";
-      const stable = this.routes.stable;
-      const bodiless = req.method === "GET" || req.method === "HEAD";
-      if (
-        refused &&
-        mayRetry &&
-        bodiless &&
-        stable &&
-        stable.release !== release &&
-        !res.headersSent
-      ) {
-        // The canary refused the connection: the request never reached it, so sending it to
-        // stable cannot double it.
-        finished = true;
-        this.inFlight.set(release, (this.inFlight.get(release) ?? 1) - 1);
-        this.ring(release).record(this.now(), performance.now() - started, 0);
-        this.forward(req, res, stable, false);
-        return;
-      }
-      finish(0);
-      if (!res.headersSent) {
-        res.writeHead(502, { "content-type": "text/plain" });
-        res.end(`sluice: release ${release} did not answer\n`);
-      } else {
-        res.destroy();
-      }
-    });
-    // Most requests carry no body: end at once rather than paying for a pipe.
-    if (
-      req.headers["content-length"] === undefined &&
-      req.headers["transfer-encoding"] === undefined
-    ) {
-      req.resume();
-      upstream.end();
-    } else {
-      req.pipe(upstream);
-    }
   }
 }
