@@ -129,6 +129,46 @@ export function scanJob(failOn: string): Job {
   };
 }
 
+/**
+ * The jobs every golden path builds the same way once its own steps are chosen: `build`, `test`
+ * (needs build; left out when it has no steps), `scan`, both in the working directory, and the
+ * delivery jobs when a `deploy` input is given.
+ */
+export function goldenJobs(parts: {
+  buildSteps: Step[];
+  testSteps: Step[];
+  testTimeout: string;
+  failOn: string;
+  workingDirectory: string;
+  deploy: DeployInput | undefined;
+  health: string | undefined;
+  start: string;
+}): Record<string, Job> {
+  const jobs: Record<string, Job> = { build: { steps: parts.buildSteps } };
+  if (parts.testSteps.length > 0)
+    jobs.test = {
+      needs: ["build"],
+      timeout: parts.testTimeout,
+      steps: parts.testSteps,
+    };
+  jobs.scan = scanJob(parts.failOn);
+  if (parts.workingDirectory !== ".") {
+    for (const id of ["build", "test"]) {
+      const job = jobs[id];
+      if (job) job["working-directory"] = parts.workingDirectory;
+    }
+  }
+  return Object.assign(
+    jobs,
+    deliveryJobs(parts.deploy, {
+      needs: Object.keys(jobs).filter((id) => id !== "build"),
+      health: parts.health,
+      start: parts.start,
+      workingDirectory: parts.workingDirectory,
+    }),
+  );
+}
+
 /** `pause: 1m` → `pause: { duration: 1m }`, the form the deploy step takes. */
 function rolloutStep(step: RolloutStep): Record<string, unknown> {
   if ("pause" in step && typeof step.pause === "string")

@@ -1,14 +1,13 @@
 import { z } from "zod";
-import type { Job, Step } from "../schema.js";
+import type { Step } from "../schema.js";
 import {
   Command,
   OptionalCommand,
   Version,
   commonInputs,
   defaultTriggers,
-  deliveryJobs,
+  goldenJobs,
   inDir,
-  scanJob,
   versionCheck,
 } from "./common.js";
 import { defineTemplate } from "./template.js";
@@ -50,34 +49,21 @@ export const goV1 = defineTemplate({
     });
     if (input.build !== false)
       buildSteps.push({ name: "build", run: input.build });
-    const jobs: Record<string, Job> = { build: { steps: buildSteps } };
     const testSteps: Step[] = [];
     if (input.vet) testSteps.push({ name: "vet", run: "go vet ./..." });
     const test =
       input.test ?? (input.race ? "go test -race ./..." : "go test ./...");
     if (test !== false) testSteps.push({ name: "test", run: test });
-    if (testSteps.length > 0)
-      jobs.test = {
-        needs: ["build"],
-        timeout: input["test-timeout"],
-        steps: testSteps,
-      };
-    jobs.scan = scanJob(input["fail-on"]);
-    if (dir !== ".") {
-      for (const id of ["build", "test"]) {
-        const job = jobs[id];
-        if (job) job["working-directory"] = dir;
-      }
-    }
-    Object.assign(
-      jobs,
-      deliveryJobs(input.deploy, {
-        needs: Object.keys(jobs).filter((id) => id !== "build"),
-        health: input.health,
-        start: "go run .",
-        workingDirectory: dir,
-      }),
-    );
+    const jobs = goldenJobs({
+      buildSteps,
+      testSteps,
+      testTimeout: input["test-timeout"],
+      failOn: input["fail-on"],
+      workingDirectory: dir,
+      deploy: input.deploy,
+      health: input.health,
+      start: "go run .",
+    });
     return {
       on: defaultTriggers,
       env: { CGO_ENABLED: input.race ? "1" : "0", ...input.env },

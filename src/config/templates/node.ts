@@ -1,14 +1,13 @@
 import { z } from "zod";
-import type { Job, Step } from "../schema.js";
+import type { Step } from "../schema.js";
 import {
   Command,
   OptionalCommand,
   Version,
   commonInputs,
   defaultTriggers,
-  deliveryJobs,
+  goldenJobs,
   inDir,
-  scanJob,
   versionCheck,
 } from "./common.js";
 import { defineTemplate } from "./template.js";
@@ -75,38 +74,23 @@ export const nodeV1 = defineTemplate({
     const build = input.build ?? pm.build;
     if (build !== false) buildSteps.push({ name: "build", run: build });
 
-    const jobs: Record<string, Job> = {
-      build: { steps: buildSteps },
-    };
     const testSteps: Step[] = [];
     if (input.lint !== false) testSteps.push({ name: "lint", run: input.lint });
     const test = input.test ?? pm.test;
     if (test !== false) testSteps.push({ name: "test", run: test });
-    if (testSteps.length > 0)
-      jobs.test = {
-        needs: ["build"],
-        timeout: input["test-timeout"],
-        steps: testSteps,
-      };
-    jobs.scan = scanJob(input["fail-on"]);
-    if (dir !== ".") {
-      for (const id of ["build", "test"]) {
-        const job = jobs[id];
-        if (job) job["working-directory"] = dir;
-      }
-    }
-    Object.assign(
-      jobs,
-      deliveryJobs(input.deploy, {
-        needs: Object.keys(jobs).filter((id) => id !== "build"),
-        health: input.health,
-        start:
-          input["package-manager"] === "npm"
-            ? "npm start"
-            : `${input["package-manager"]} start`,
-        workingDirectory: dir,
-      }),
-    );
+    const jobs = goldenJobs({
+      buildSteps,
+      testSteps,
+      testTimeout: input["test-timeout"],
+      failOn: input["fail-on"],
+      workingDirectory: dir,
+      deploy: input.deploy,
+      health: input.health,
+      start:
+        input["package-manager"] === "npm"
+          ? "npm start"
+          : `${input["package-manager"]} start`,
+    });
     return {
       on: defaultTriggers,
       env: { NODE_ENV: "test", ...input.env },

@@ -1,14 +1,13 @@
 import { z } from "zod";
-import type { Job, Step } from "../schema.js";
+import type { Step } from "../schema.js";
 import {
   Command,
   OptionalCommand,
   Version,
   commonInputs,
   defaultTriggers,
-  deliveryJobs,
+  goldenJobs,
   inDir,
-  scanJob,
   versionCheck,
 } from "./common.js";
 import { defineTemplate } from "./template.js";
@@ -113,35 +112,22 @@ export const pythonV1 = defineTemplate({
         "skip-if-hit": true,
       },
     });
-    const jobs: Record<string, Job> = { build: { steps: buildSteps } };
     const testSteps: Step[] = [];
     if (input.lint !== false) testSteps.push({ name: "lint", run: input.lint });
     if (input.test !== false)
       testSteps.push(
         pytestStep(input.test ?? `${pm.prefix}pytest -q`, input["no-tests"]),
       );
-    if (testSteps.length > 0)
-      jobs.test = {
-        needs: ["build"],
-        timeout: input["test-timeout"],
-        steps: testSteps,
-      };
-    jobs.scan = scanJob(input["fail-on"]);
-    if (dir !== ".") {
-      for (const id of ["build", "test"]) {
-        const job = jobs[id];
-        if (job) job["working-directory"] = dir;
-      }
-    }
-    Object.assign(
-      jobs,
-      deliveryJobs(input.deploy, {
-        needs: Object.keys(jobs).filter((id) => id !== "build"),
-        health: input.health,
-        start: `${pm.prefix}app`,
-        workingDirectory: dir,
-      }),
-    );
+    const jobs = goldenJobs({
+      buildSteps,
+      testSteps,
+      testTimeout: input["test-timeout"],
+      failOn: input["fail-on"],
+      workingDirectory: dir,
+      deploy: input.deploy,
+      health: input.health,
+      start: `${pm.prefix}app`,
+    });
     return {
       on: defaultTriggers,
       env: { PYTHONUNBUFFERED: "1", ...input.env },
