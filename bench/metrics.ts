@@ -1,22 +1,41 @@
 // bench/metrics: import a 12,000-commit repository (generated with git fast-import: realistic
 // authors, AI trailers, merges, tags) and compute every DORA figure for one year over 100,000
 // deployments. Prints our figures beside the peers', then one JSON line.
+//
+// It measures the built modules (dist/, what `sluice` runs), not src/ through tsx: tsx's
+// transform wraps every closure in a naming helper, which costs real time in hot loops.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { ManualClock } from "../src/kernel/index.js";
-import {
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type * as KernelModule from "../src/kernel/index.js";
+import type * as MetricsModule from "../src/metrics/index.js";
+import type { Change, Deployment, Incident } from "../src/metrics/index.js";
+import type * as MetricsStoreModule from "../src/store/metrics-store.js";
+import type * as OpenModule from "../src/store/open.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+if (!existsSync(join(root, "dist", "metrics", "index.js"))) {
+  console.error("bench/metrics: run `npm run build` first");
+  process.exit(2);
+}
+const built = <T>(path: string): Promise<T> =>
+  import(pathToFileURL(join(root, "dist", path)).href) as Promise<T>;
+const { ManualClock } = await built<typeof KernelModule>("kernel/index.js");
+const {
   computeDora,
   createDetector,
   historyEvents,
-  importGit,
+  readGitHistory,
   readLog,
   readTags,
-} from "../src/metrics/index.js";
-import type { Change, Deployment, Incident } from "../src/metrics/index.js";
-import { openDatabase } from "../src/store/open.js";
-import { createMetricsStore } from "../src/store/metrics-store.js";
+  storeGitHistory,
+} = await built<typeof MetricsModule>("metrics/index.js");
+const { openDatabase } = await built<typeof OpenModule>("store/open.js");
+const { createMetricsStore } = await built<typeof MetricsStoreModule>(
+  "store/metrics-store.js",
+);
 
 const COMMITS = 12_000;
 const DEPLOYMENTS = 100_000;
@@ -236,7 +255,7 @@ async function main() {
           detector,
         });
       });
-      reads.push(r);
+      reads.push({ wall: r.wall, cpu: r.cpu }); // the events themselves are dropped
       changes = r.value.changes.length;
       ai = r.value.changes.filter((c) => c.cohort === "ai-assisted").length;
     }
@@ -245,17 +264,24 @@ async function main() {
       cpu: median(reads.map((r) => r.cpu)),
     };
 
-    // The whole import-git into an embedded database, as the CLI does it.
+    // The whole import-git into an embedded database, as the CLI does it: git is read before the
+    // database opens (ADR 084), then the history is stored. Opening the database is not counted.
+    const gitRead = await timed(() =>
+      readGitHistory({ cwd: dir, deployTags: "v*", detector }),
+    );
     const database = await openDatabase({ kind: "pglite" });
-    let imported;
+    let stored;
     try {
       const store = createMetricsStore(database, () => Date.now());
-      imported = await timed(() =>
-        importGit({ cwd: dir, deployTags: "v*", detector, store }),
-      );
+      stored = await timed(() => storeGitHistory(gitRead.value, store));
     } finally {
       await database.close();
     }
+    const imported = {
+      value: stored.value,
+      wall: gitRead.wall + stored.wall,
+      cpu: gitRead.cpu + stored.cpu,
+    };
 
     // Compute all figures (overall and both cohorts) for one year over 100,000 deployments.
     const year = syntheticYear();
@@ -266,7 +292,7 @@ async function main() {
       const r = await timed(() =>
         computeDora(year, { windowMs: 365 * 86_400_000 }, clock),
       );
-      runs.push(r);
+      runs.push({ wall: r.wall, cpu: r.cpu }); // only the last report is kept
       report = r.value;
     }
     const compute = {
@@ -286,7 +312,7 @@ async function main() {
       `  peer: plain git log with trailers, 5,000 commits in 95–130 ms ≈ 38,000–53,000 commits/s (notes §6); isomorphic-git 964–1,149 ms ≈ 4,400–5,200 commits/s`,
     );
     console.log(
-      `import-git into PGlite (read + attribution + store): ${imported.cpu.toFixed(0)} ms CPU = ${rate(imported.cpu)} commits/s [wall ${imported.wall.toFixed(0)} ms = ${rate(imported.wall)}/s], ${imported.value.deployments} deployments; target ≥ 20,000 commits/s: ${rate(imported.cpu) >= 20_000 ? "met" : "NOT met"}`,
+      `import-git into PGlite (read + attribution + store): ${imported.cpu.toFixed(0)} ms CPU = ${rate(imported.cpu)} commits/s [wall ${imported.wall.toFixed(0)} ms = ${rate(imported.wall)}/s] (git read ${gitRead.cpu.toFixed(0)} ms + store ${stored.cpu.toFixed(0)} ms CPU), ${imported.value.deployments} deployments; target ≥ 20,000 commits/s: ${rate(imported.cpu) >= 20_000 ? "met" : "NOT met"}`,
     );
     console.log(
       `compute all figures, 1 year, ${DEPLOYMENTS} deployments, both cohorts: median ${compute.cpu.toFixed(0)} ms CPU [wall ${compute.wall.toFixed(0)} ms] of 5 runs; target < 500 ms: ${compute.cpu < 500 ? "met" : "NOT met"}`,
@@ -312,6 +338,8 @@ async function main() {
         importWallMs: Math.round(imported.wall),
         importCommitsPerSecond: rate(imported.cpu),
         importCommitsPerSecondWall: rate(imported.wall),
+        importReadCpuMs: Math.round(gitRead.cpu),
+        importStoreCpuMs: Math.round(stored.cpu),
         importTarget: 20_000,
         deployments: DEPLOYMENTS,
         computeCpuMs: Math.round(compute.cpu),

@@ -68,8 +68,12 @@ export type {
   MetricsServiceDeps,
   RunFacts,
 } from "./service.js";
-export { importGit } from "./git/import.js";
-export type { ImportGitOptions, ImportGitResult } from "./git/import.js";
+export { importGit, readGitHistory, storeGitHistory } from "./git/import.js";
+export type {
+  GitHistory,
+  ImportGitOptions,
+  ImportGitResult,
+} from "./git/import.js";
 export { historyEvents } from "./git/history.js";
 export { readLog, readTags } from "./git/log.js";
 export type { GitCommit, GitTag } from "./git/log.js";

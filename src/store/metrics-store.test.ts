@@ -112,6 +112,54 @@ describe.each(testDatabases)("metrics store on $name", ({ open }) => {
       });
     }));
 
+  it("keeps awkward text intact: tabs, newlines, backslashes, \\N, quotes, non-ASCII", async () => {
+    const database = await open();
+    try {
+      const store = createMetricsStore(database, () => h(48));
+      const odd =
+        'tab\there\nnew line\r\\N \\. back\\slash "quoted" ünïcødé 🚀';
+      const c = change("odd", 0, {
+        title: odd,
+        author: odd,
+        trailers: [["Assisted-by", odd]],
+        markers: [{ rule: "r", tool: "T", field: "trailer", evidence: odd }],
+      });
+      const d: DeploymentEvent = {
+        project: "shop",
+        deploymentId: odd,
+        type: "succeeded",
+        at: h(2),
+        environment: "production",
+        release: odd,
+        commit: "odd",
+        shipped: ["odd"],
+        hotfix: false,
+        fixes: [odd],
+        source: "test",
+      };
+      expect(await store.appendChanges([c])).toBe(1);
+      expect(await store.appendDeploymentEvents([d])).toBe(1);
+      const loaded = await store.load({ project: "shop" });
+      expect(loaded.changes).toEqual([c]);
+      expect(loaded.deployments).toEqual([d]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("appends a large batch that partly overlaps what is stored, with duplicates inside it", () =>
+    withService(async (s) => {
+      const ids = (from: number, to: number) =>
+        Array.from({ length: to - from }, (_, i) => change(`c${from + i}`, i));
+      expect(await s.recordChanges(ids(0, 3_000))).toBe(3_000);
+      // 2,000 stored already, 4,000 new, and the first 100 new ones twice.
+      const batch = [...ids(1_000, 7_000), ...ids(3_000, 3_100)];
+      expect(await s.recordChanges(batch)).toBe(4_000);
+      expect(await s.recordChanges(batch)).toBe(0);
+      const { data } = await s.data("shop");
+      expect(data.changes).toHaveLength(7_000);
+    }));
+
   it("folds deployment events by event time, whatever order they arrive in", () =>
     withService(async (s) => {
       // The rollback arrives first, then success, then start.

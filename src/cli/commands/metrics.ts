@@ -183,23 +183,30 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
         if (since && /^\d+(\.\d+)?[mhdw]$/.test(since))
           since = new Date(Date.now() - parseSince(since)).toISOString();
         const rules = await loadRules(ctx, o.attributionRules);
-        const { importGit, createDetector } =
+        const { readGitHistory, storeGitHistory, createDetector } =
           await import("../../metrics/index.js");
-        const app = await ctx.app();
         const started = Date.now();
-        const result = await importGit({
+        const progress = (line: string) => ctx.stderr(`import-git: ${line}`);
+        // git first, the database after: forking git from a process that holds an open PGlite
+        // costs several times more (ADR 084), and a bad repository fails before the store opens.
+        const history = await readGitHistory({
           cwd: ctx.cwd,
           deployTags: o.deployTags,
           since,
           project: o.project,
           environment: o.env,
           detector: createDetector(rules),
-          store: {
+          progress,
+        });
+        const app = await ctx.app();
+        const result = await storeGitHistory(
+          history,
+          {
             appendChanges: app.metrics.recordChanges,
             appendDeploymentEvents: app.metrics.recordDeploymentEvents,
           },
-          progress: (line) => ctx.stderr(`import-git: ${line}`),
-        });
+          progress,
+        );
         const seconds = (Date.now() - started) / 1000;
         ctx.stdout(
           `imported ${result.project}: ${result.commits} commits, ${result.changes} changes (${result.aiAssisted} ai-assisted), ` +

@@ -33,11 +33,27 @@ export interface Detector {
 
 const coAuthorKey = "co-authored-by";
 
-interface Address {
-  field: Marker["field"];
-  email: string;
-  name: string;
-  text: string;
+interface Found {
+  rule: AttributionRule;
+  marker: Marker;
+}
+
+function found1(
+  rule: AttributionRule,
+  field: Marker["field"],
+  evidence: string,
+  model?: string,
+): Found {
+  return {
+    rule,
+    marker: {
+      rule: rule.id,
+      tool: rule.tool,
+      field,
+      evidence,
+      ...(model ? { model } : {}),
+    },
+  };
 }
 
 /**
@@ -75,96 +91,95 @@ export function createDetector(
   }
   const order = new Map(rules.map((r, i) => [r, i]));
 
+  /** Rules matching an address exactly or by its domain; undefined for the usual no-match. */
+  function addressRules(email: string): AttributionRule[] | undefined {
+    const exact = byEmail.get(email);
+    const at = email.lastIndexOf("@");
+    const domain = at >= 0 ? byDomain.get(email.slice(at + 1)) : undefined;
+    if (!domain) return exact;
+    return exact ? [...exact, ...domain] : domain;
+  }
+
+  // Most commits carry no marker, so nothing is allocated until a rule matches: git import runs
+  // this for every commit of a history.
   function commit(meta: CommitMeta): Marker[] {
-    const found: { rule: AttributionRule; marker: Marker }[] = [];
-    const hit = (
-      rule: AttributionRule,
-      field: Marker["field"],
-      evidence: string,
-      model?: string,
-    ) =>
-      found.push({
-        rule,
-        marker: {
-          rule: rule.id,
-          tool: rule.tool,
-          field,
-          evidence,
-          ...(model ? { model } : {}),
-        },
-      });
-    const addresses: Address[] = [
-      {
-        field: "author",
-        email: meta.authorEmail.toLowerCase(),
-        name: meta.authorName,
-        text: `${meta.authorName} <${meta.authorEmail}>`,
-      },
-    ];
-    if (meta.committerEmail && meta.committerEmail !== meta.authorEmail) {
-      addresses.push({
-        field: "committer",
-        email: meta.committerEmail.toLowerCase(),
-        name: meta.committerName ?? "",
-        text: `${meta.committerName ?? ""} <${meta.committerEmail}>`,
-      });
-    }
-    const trailerHit = new Set<AttributionRule>();
+    const found: Found[] = [];
+    let trailerSeen: Set<AttributionRule> | undefined;
     for (const [key, value] of meta.trailers) {
-      const k = key.toLowerCase();
-      for (const rule of byTrailer.get(k) ?? []) {
-        if (trailerHit.has(rule)) continue;
-        trailerHit.add(rule);
-        hit(rule, "trailer", `${key}: ${value}`, modelOfTrailer(value));
-      }
-      if (k !== coAuthorKey) continue;
-      const m = /^(.*?)\s*<([^>]+)>\s*$/.exec(value);
-      if (m) {
-        addresses.push({
-          field: "trailer",
-          email: m[2]!.toLowerCase(),
-          name: m[1]!,
-          text: `${key}: ${value}`,
-        });
+      const rules = byTrailer.get(key.toLowerCase());
+      if (!rules) continue;
+      for (const rule of rules) {
+        trailerSeen ??= new Set();
+        if (trailerSeen.has(rule)) continue;
+        trailerSeen.add(rule);
+        found.push(
+          found1(rule, "trailer", `${key}: ${value}`, modelOfTrailer(value)),
+        );
       }
     }
-    // One marker per rule: the first address that matches it.
-    const addressHit = new Set<AttributionRule>();
-    for (const a of addresses) {
-      const at = a.email.lastIndexOf("@");
-      const candidates = [
-        ...(byEmail.get(a.email) ?? []),
-        ...(at >= 0 ? (byDomain.get(a.email.slice(at + 1)) ?? []) : []),
-      ];
-      for (const rule of candidates) {
-        if (addressHit.has(rule)) continue;
-        addressHit.add(rule);
-        hit(
-          rule,
-          a.field,
-          a.text,
-          a.field === "trailer" ? modelOf(a.name) : undefined,
+    // Addresses: one marker per rule, from the first address that matches it (author, committer,
+    // then Co-authored-by trailers).
+    let addressSeen: Set<AttributionRule> | undefined;
+    const authorRules = addressRules(meta.authorEmail.toLowerCase());
+    if (authorRules) {
+      addressSeen = new Set();
+      for (const rule of authorRules) {
+        if (addressSeen.has(rule)) continue;
+        addressSeen.add(rule);
+        found.push(
+          found1(rule, "author", `${meta.authorName} <${meta.authorEmail}>`),
         );
+      }
+    }
+    if (meta.committerEmail && meta.committerEmail !== meta.authorEmail) {
+      const rules = addressRules(meta.committerEmail.toLowerCase());
+      if (rules) {
+        addressSeen ??= new Set();
+        for (const rule of rules) {
+          if (addressSeen.has(rule)) continue;
+          addressSeen.add(rule);
+          found.push(
+            found1(
+              rule,
+              "committer",
+              `${meta.committerName ?? ""} <${meta.committerEmail}>`,
+            ),
+          );
+        }
+      }
+    }
+    for (const [key, value] of meta.trailers) {
+      if (key.toLowerCase() !== coAuthorKey) continue;
+      const m = /^(.*?)\s*<([^>]+)>\s*$/.exec(value);
+      if (!m) continue;
+      const rules = addressRules(m[2]!.toLowerCase());
+      if (!rules) continue;
+      addressSeen ??= new Set();
+      for (const rule of rules) {
+        if (addressSeen.has(rule)) continue;
+        addressSeen.add(rule);
+        found.push(found1(rule, "trailer", `${key}: ${value}`, modelOf(m[1]!)));
       }
     }
     for (const { rule, re } of bodies) {
       const m =
         (meta.body ? re.exec(meta.body) : null) ?? re.exec(meta.subject);
-      if (m) hit(rule, "body", m[0]);
+      if (m) found.push(found1(rule, "body", m[0]));
     }
     if (meta.authorName.endsWith(")") || meta.committerName?.endsWith(")")) {
       for (const rule of suffixes) {
         const suffix = ` ${rule.authorSuffix}`;
         if (meta.authorName.endsWith(suffix))
-          hit(rule, "author", meta.authorName);
+          found.push(found1(rule, "author", meta.authorName));
         else if (meta.committerName?.endsWith(suffix))
-          hit(rule, "committer", meta.committerName);
+          found.push(found1(rule, "committer", meta.committerName));
       }
     }
     for (const rule of prefixes) {
       if (meta.subject.startsWith(rule.subjectPrefix!))
-        hit(rule, "subject", meta.subject);
+        found.push(found1(rule, "subject", meta.subject));
     }
+    if (found.length === 0) return [];
     if (found.length > 1)
       found.sort((a, b) => order.get(a.rule)! - order.get(b.rule)!);
     return found.map((f) => f.marker);

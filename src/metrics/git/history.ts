@@ -34,37 +34,43 @@ export function historyEvents(input: {
 }): GitHistoryEvents {
   const { project, detector } = input;
   const environment = input.environment ?? "production";
-  const bySha = new Map(input.commits.map((c) => [c.sha, c]));
+  const graph = indexGraph(input.commits);
+  const { commits, index } = graph;
 
   // The first-parent chain, oldest first.
-  const chain: GitCommit[] = [];
+  const chain: number[] = [];
   for (
-    let c = input.head ? bySha.get(input.head) : undefined;
-    c;
-    c = bySha.get(c.parents[0] ?? "")
+    let i = input.head === undefined ? -1 : (index.get(input.head) ?? -1);
+    i >= 0;
+    i = graph.firstParent(i)
   ) {
-    chain.push(c);
+    chain.push(i);
   }
   chain.reverse();
 
-  const owned = new Set<string>();
+  const owned = new Uint8Array(commits.length);
   const changes: ChangeRecord[] = [];
-  const membersOf = new Map<string, string[]>();
-  for (const head of chain) {
-    const members = collect(head.sha, bySha, owned);
-    membersOf.set(head.sha, members);
-    const commits = members.map((sha) => bySha.get(sha)!);
-    const markers: Marker[] = [];
+  const membersOf = new Map<number, string[]>();
+  for (const h of chain) {
+    const head = commits[h]!;
+    const members = graph.collect(h, owned);
+    let markers: Marker[] = [];
     let firstAt = head.authorAt;
-    for (const c of commits) {
-      firstAt = Math.min(firstAt, c.authorAt);
-      markers.push(...detector.commit(c));
+    const shas = new Array<string>(members.length);
+    for (let k = 0; k < members.length; k++) {
+      const c = commits[members[k]!]!;
+      shas[k] = c.sha;
+      if (c.authorAt < firstAt) firstAt = c.authorAt;
+      const found = detector.commit(c);
+      if (found.length > 0)
+        markers = markers.length === 0 ? found : markers.concat(found);
     }
+    membersOf.set(h, shas);
     changes.push({
       project,
       id: head.sha,
       kind: "commit",
-      commits: members,
+      commits: shas,
       firstCommitAt: firstAt,
       author: head.authorName,
       authorEmail: head.authorEmail,
@@ -77,15 +83,16 @@ export function historyEvents(input: {
   }
 
   const deployments: DeploymentEvent[] = [];
-  const hotfix = (shas: readonly string[]) =>
-    shas.some((sha) => revertOrHotfix.test(bySha.get(sha)?.subject ?? ""));
+  const hotfix = (members: readonly number[]) =>
+    members.some((i) => revertOrHotfix.test(commits[i]!.subject));
   if (input.tags && input.tags.length > 0) {
-    const shipped = new Set<string>();
+    const shipped = new Uint8Array(commits.length);
     const tags = [...input.tags].sort(
       (a, b) => a.at - b.at || a.name.localeCompare(b.name),
     );
     for (const tag of tags) {
-      const newly = collect(tag.commit, bySha, shipped);
+      const start = index.get(tag.commit);
+      const newly = start === undefined ? [] : graph.collect(start, shipped);
       deployments.push({
         project,
         deploymentId: `git:tag:${tag.name}`,
@@ -94,14 +101,18 @@ export function historyEvents(input: {
         environment,
         release: tag.name,
         commit: tag.commit,
-        shipped: newly,
+        shipped: newly.map((i) => commits[i]!.sha),
         ...(hotfix(newly) ? { hotfix: true } : {}),
         source: "git",
       });
     }
   } else {
-    for (const head of chain) {
-      const members = membersOf.get(head.sha) ?? [head.sha];
+    for (const h of chain) {
+      const head = commits[h]!;
+      const members = membersOf.get(h) ?? [head.sha];
+      const hot = members.some((sha) =>
+        revertOrHotfix.test(commits[index.get(sha)!]!.subject),
+      );
       deployments.push({
         project,
         deploymentId: `git:${head.sha}`,
@@ -110,30 +121,54 @@ export function historyEvents(input: {
         environment,
         commit: head.sha,
         shipped: members,
-        ...(hotfix(members) ? { hotfix: true } : {}),
+        ...(hot ? { hotfix: true } : {}),
         source: "git",
       });
     }
   }
-  return { changes, deployments, commitCount: owned.size };
+  let commitCount = 0;
+  for (const o of owned) commitCount += o;
+  return { changes, deployments, commitCount };
 }
 
-/** Commits reachable from `start` not yet in `seen` (which it extends); stops at unknown parents. */
-function collect(
-  start: string,
-  bySha: Map<string, GitCommit>,
-  seen: Set<string>,
-): string[] {
-  const out: string[] = [];
-  const stack = [start];
-  while (stack.length > 0) {
-    const sha = stack.pop()!;
-    if (seen.has(sha)) continue;
-    const c = bySha.get(sha);
-    if (!c) continue;
-    seen.add(sha);
-    out.push(sha);
-    for (const p of c.parents) if (!seen.has(p)) stack.push(p);
+/**
+ * The commit graph by position: each SHA is hashed once, parents become indexes (-1 for a parent
+ * outside the log, e.g. cut by `--since`), and walks mark a byte array instead of a set of SHAs.
+ */
+function indexGraph(commits: readonly GitCommit[]) {
+  const index = new Map<string, number>();
+  for (let i = 0; i < commits.length; i++) index.set(commits[i]!.sha, i);
+  const start = new Int32Array(commits.length + 1);
+  let total = 0;
+  for (let i = 0; i < commits.length; i++) {
+    start[i] = total;
+    total += commits[i]!.parents.length;
   }
-  return out;
+  start[commits.length] = total;
+  const parents = new Int32Array(total);
+  for (let i = 0, k = 0; i < commits.length; i++)
+    for (const p of commits[i]!.parents) parents[k++] = index.get(p) ?? -1;
+
+  return {
+    commits,
+    index,
+    firstParent: (i: number) =>
+      start[i + 1]! > start[i]! ? parents[start[i]!]! : -1,
+    /** Commits reachable from `from` not yet marked in `seen` (which it marks), depth first. */
+    collect(from: number, seen: Uint8Array): number[] {
+      const out: number[] = [];
+      const stack = [from];
+      while (stack.length > 0) {
+        const i = stack.pop()!;
+        if (seen[i]) continue;
+        seen[i] = 1;
+        out.push(i);
+        for (let k = start[i]!; k < start[i + 1]!; k++) {
+          const p = parents[k]!;
+          if (p >= 0 && !seen[p]) stack.push(p);
+        }
+      }
+      return out;
+    },
+  };
 }

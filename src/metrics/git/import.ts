@@ -3,6 +3,7 @@ import { AppError } from "../../kernel/index.js";
 import type { Detector } from "../attribution/detect.js";
 import type { MetricsStore } from "../ports.js";
 import { historyEvents } from "./history.js";
+import type { GitHistoryEvents } from "./history.js";
 import { git, readLog, readTags } from "./log.js";
 
 export interface ImportGitOptions {
@@ -29,36 +30,39 @@ export interface ImportGitResult {
   mode: "tags" | "first-parent";
 }
 
+/** A repository's history read and attributed, ready to store (the first half of `importGit`). */
+export interface GitHistory {
+  project: string;
+  commits: number;
+  mode: "tags" | "first-parent";
+  events: GitHistoryEvents;
+}
+
 /**
- * Imports a repository's history: one streamed `git log` over HEAD (and the deploy tags), then
- * batch appends. A shallow clone, a repository without commits and a glob matching no tag are
- * refused with a message that says what to do.
+ * Imports a repository's history: `readGitHistory`, then `storeGitHistory`. The CLI calls the two
+ * halves apart so that git runs before the database opens: a process holding an open PGlite
+ * forks its git children at several times the cost (ADR 084).
  */
 export async function importGit(
   options: ImportGitOptions,
 ): Promise<ImportGitResult> {
+  return storeGitHistory(
+    await readGitHistory(options),
+    options.store,
+    options.progress,
+  );
+}
+
+/**
+ * Reads and attributes a repository's history with one streamed `git log` over HEAD (and the
+ * deploy tags). A shallow clone, a repository without commits and a glob matching no tag are
+ * refused with a message that says what to do.
+ */
+export async function readGitHistory(
+  options: Omit<ImportGitOptions, "store">,
+): Promise<GitHistory> {
   const { cwd, progress = () => {} } = options;
-  const top = (
-    await git(cwd, ["rev-parse", "--show-toplevel"]).catch(() => {
-      throw new AppError(
-        "INVALID_ARGUMENT",
-        `${cwd} is not inside a git repository`,
-      );
-    })
-  ).trim();
-  if (
-    (await git(cwd, ["rev-parse", "--is-shallow-repository"])).trim() === "true"
-  ) {
-    throw new AppError(
-      "INVALID_ARGUMENT",
-      "this is a shallow clone: its history is cut off, so lead times would be wrong; run `git fetch --unshallow` first",
-    );
-  }
-  const head = (
-    await git(cwd, ["rev-parse", "--verify", "--quiet", "HEAD"]).catch(() => "")
-  ).trim();
-  if (!head)
-    throw new AppError("INVALID_ARGUMENT", "the repository has no commits yet");
+  const { top, head } = await probe(cwd);
   const project = options.project ?? basename(top);
 
   let tags;
@@ -90,21 +94,79 @@ export async function importGit(
     detector: options.detector,
     ...(options.environment ? { environment: options.environment } : {}),
   });
-  const newChanges = await options.store.appendChanges(events.changes);
-  const newDeployments = await options.store.appendDeploymentEvents(
-    events.deployments,
-  );
+  return {
+    project,
+    commits: commits.length,
+    mode: tags ? "tags" : "first-parent",
+    events,
+  };
+}
+
+/** Appends a history read by `readGitHistory`; idempotent, so a re-import stores only what is new. */
+export async function storeGitHistory(
+  history: GitHistory,
+  store: ImportGitOptions["store"],
+  progress: (line: string) => void = () => {},
+): Promise<ImportGitResult> {
+  const { events } = history;
+  const newChanges = await store.appendChanges(events.changes);
+  const newDeployments = await store.appendDeploymentEvents(events.deployments);
   progress(
     `stored ${newChanges} new changes and ${newDeployments} new deployments`,
   );
   return {
-    project,
-    commits: commits.length,
+    project: history.project,
+    commits: history.commits,
     changes: events.changes.length,
     deployments: events.deployments.length,
     aiAssisted: events.changes.filter((c) => c.cohort === "ai-assisted").length,
     newChanges,
     newDeployments,
-    mode: tags ? "tags" : "first-parent",
+    mode: history.mode,
   };
 }
+
+/**
+ * The repository's top folder and HEAD, refusing a shallow clone. One `git rev-parse` answers all
+ * three questions; only when it fails do the separate calls run, to say which one failed.
+ */
+async function probe(cwd: string): Promise<{ top: string; head: string }> {
+  const out = await git(cwd, [
+    "rev-parse",
+    "--show-toplevel",
+    "--is-shallow-repository",
+    "--verify",
+    "--quiet",
+    "HEAD",
+  ]).catch(() => undefined);
+  const lines = out?.trim().split("\n");
+  if (lines?.length === 3) {
+    if (lines[1] === "true") throw shallow();
+    return { top: lines[0]!, head: lines[2]! };
+  }
+  const top = (
+    await git(cwd, ["rev-parse", "--show-toplevel"]).catch(() => {
+      throw new AppError(
+        "INVALID_ARGUMENT",
+        `${cwd} is not inside a git repository`,
+      );
+    })
+  ).trim();
+  if (
+    (await git(cwd, ["rev-parse", "--is-shallow-repository"])).trim() === "true"
+  ) {
+    throw shallow();
+  }
+  const head = (
+    await git(cwd, ["rev-parse", "--verify", "--quiet", "HEAD"]).catch(() => "")
+  ).trim();
+  if (!head)
+    throw new AppError("INVALID_ARGUMENT", "the repository has no commits yet");
+  return { top, head };
+}
+
+const shallow = () =>
+  new AppError(
+    "INVALID_ARGUMENT",
+    "this is a shallow clone: its history is cut off, so lead times would be wrong; run `git fetch --unshallow` first",
+  );

@@ -140,7 +140,7 @@ export async function readLog(
     const records = text.split(RS);
     rest = records.pop() ?? "";
     for (const r of records) {
-      const c = parseCommit(r.replace(/^\n/, ""));
+      const c = parseCommit(r.charCodeAt(0) === 10 ? r.slice(1) : r);
       if (c) {
         commits.push(c);
         if (options.onProgress && commits.length % 5000 === 0)
@@ -149,7 +149,7 @@ export async function readLog(
     }
   });
   rest += decoder.end();
-  const last = parseCommit(rest.replace(/^\n/, ""));
+  const last = parseCommit(rest.charCodeAt(0) === 10 ? rest.slice(1) : rest);
   if (last) commits.push(last);
   return commits;
 }
