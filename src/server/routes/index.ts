@@ -1,4 +1,5 @@
 import type { RouteModule } from "../types.js";
+import { deployRoutes } from "./deploy.js";
 import { flagRoutes } from "./flags.js";
 import { healthRoutes } from "./health.js";
 import { metricsRoutes } from "./metrics.js";
@@ -13,4 +14,5 @@ export const routeModules: RouteModule[] = [
   ofrepRoutes,
   flagRoutes,
   metricsRoutes,
+  deployRoutes,
 ];

@@ -1,0 +1,143 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openApp } from "../../app.js";
+import type { App } from "../../app.js";
+import { parseDeploySpec, writeSampleService } from "../../deploy/index.js";
+import type { LocalTarget } from "../../deploy/index.js";
+import { createDeployService } from "../../deploy/wiring.js";
+import { silentLogger, systemClock } from "../../kernel/index.js";
+import { buildServer } from "../app.js";
+import { deployRoutes } from "./deploy.js";
+
+const daemonEntry = fileURLToPath(
+  new URL("../../deploy/targets/local/daemon-main.ts", import.meta.url),
+);
+const token = "admin-token";
+const auth = { authorization: `Bearer ${token}` };
+
+describe("rollout routes", () => {
+  let app: App;
+  let server: FastifyInstance | undefined;
+  let home: string;
+  const spec = parseDeploySpec({
+    "proxy-port": 0,
+    steps: [{ weight: 20 }, { pause: {} }, { weight: 100 }],
+  });
+  const release = (version: string) => ({
+    command: `exec node ${join(home, "app", "server.mjs")}`,
+    env: { VERSION: version },
+    health: "/healthz",
+  });
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), "sluice-deploy-http-"));
+    writeSampleService(join(home, "app"));
+    app = await openApp({ home, logger: silentLogger });
+    // The composition root points at the built daemon (dist/); from sources it runs with tsx.
+    (app as { deploy: App["deploy"] }).deploy = createDeployService({
+      home,
+      store: app.deploy.store,
+      clock: systemClock,
+      logger: silentLogger,
+      daemonCommand: [process.execPath, "--import", "tsx", daemonEntry],
+      env: process.env,
+      cwd: home,
+    });
+    const first = await app.deploy.deploy({
+      project: "shop",
+      environment: "production",
+      spec,
+      version: "v1",
+      release: release("v1"),
+    });
+    await app.deploy.drive(first.id);
+    // Recorded but never driven: as if sluice stopped right after `sluice deploy` began.
+    await app.deploy.deploy({
+      project: "shop",
+      environment: "production",
+      spec,
+      version: "v2",
+      release: release("v2"),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+    const latest = await app.deploy.latest("shop", "production");
+    await (app.deploy.target(latest) as LocalTarget).shutdown();
+    await app.close();
+  }, 30_000);
+
+  const get = (url: string, headers: Record<string, string> = auth) =>
+    server!.inject({ method: "GET", url, headers });
+  const post = (url: string, headers: Record<string, string> = auth) =>
+    server!.inject({ method: "POST", url, headers, payload: {} });
+
+  it("resumes the unfinished rollout when the server starts, up to its pause", async () => {
+    server = await buildServer(
+      { app, logger: silentLogger, adminToken: token },
+      { routes: [deployRoutes] },
+    );
+    let phase = "";
+    for (let i = 0; i < 300 && phase !== "Paused"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      phase = (await get("/api/v1/rollouts/production?project=shop")).json()
+        .phase as string;
+    }
+    expect(phase).toBe("Paused");
+  }, 40_000);
+
+  it.each([
+    {
+      what: "no token",
+      call: () => get("/api/v1/rollouts/production?project=shop", {}),
+      status: 401,
+    },
+    {
+      what: "a wrong token",
+      call: () =>
+        post("/api/v1/rollouts/production/abort?project=shop", {
+          authorization: "Bearer nope",
+        }),
+      status: 401,
+    },
+    {
+      what: "no project",
+      call: () => get("/api/v1/rollouts/production"),
+      status: 400,
+    },
+    {
+      what: "an environment without rollouts",
+      call: () => get("/api/v1/rollouts/staging?project=shop"),
+      status: 404,
+    },
+    {
+      what: "an unknown command",
+      call: () => post("/api/v1/rollouts/production/explode?project=shop"),
+      status: 404,
+    },
+  ])("answers $status to $what", async ({ call, status }) => {
+    const answer = await call();
+    expect(answer.statusCode).toBe(status);
+    expect(answer.headers["content-type"]).toContain("problem+json");
+  });
+
+  it("promotes the paused rollout, refuses to abort a finished one, and undoes it", async () => {
+    const promoted = await post(
+      "/api/v1/rollouts/production/promote?project=shop",
+    );
+    expect(promoted.statusCode).toBe(200);
+    expect(promoted.json()).toMatchObject({ phase: "Healthy", stable: "v2" });
+    const abort = await post("/api/v1/rollouts/production/abort?project=shop");
+    expect(abort.statusCode).toBe(409);
+    const undone = await post("/api/v1/rollouts/production/undo?project=shop");
+    expect(undone.statusCode).toBe(200);
+    expect(undone.json()).toMatchObject({ phase: "Healthy", stable: "v1" });
+    const status = await get("/api/v1/rollouts/production?project=shop");
+    expect(status.json()).toMatchObject({ phase: "Healthy", stable: "v1" });
+  }, 60_000);
+});
