@@ -4,6 +4,7 @@
  * `RunRecorder` on the store and adds a queue-backed `JobDispatcher`; both call `runJob`.
  */
 import type { Clock } from "../kernel/index.js";
+import type { SpawnStep } from "./executors/spawner.js";
 
 /** What started a run. Expressions see these as `event`, `branch`, `commit`, `inputs`. */
 export interface TriggerFacts {
@@ -315,4 +316,6 @@ export interface JobDeps {
   forceSignal?: AbortSignal | undefined;
   /** Extra expression contexts, e.g. `secrets` (never serialised with the job). */
   context?: Record<string, unknown> | undefined;
+  /** Starts step processes (default: from this process; the runtime uses a small helper, ADR 032). */
+  spawn?: SpawnStep | undefined;
 }

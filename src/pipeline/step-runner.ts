@@ -128,6 +128,7 @@ async function runShell(
       signal: ctx.signal,
       grace: ctx.deps.grace,
       tempDir: ctx.deps.tempDir,
+      spawn: ctx.deps.spawn,
       onOutput: (stream, chunk) => ctx.log.write(stream, chunk),
     });
     const outputs = parseOutputFile(readFileSync(outputPath, "utf8"));

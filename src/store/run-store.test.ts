@@ -276,6 +276,97 @@ describe.each(testDatabases)("RunStore on $name", ({ open }) => {
     });
   });
 
+  it("claims jobs in a batch and writes a job's steps with its outcome in one statement", async () => {
+    const run = await store.createRun(newRun());
+    const rows = await store.addJobs(run.id, [
+      { key: "a", name: "a", needs: [], steps: ["s0", "s1"] },
+      { key: "b", name: "b", needs: [], steps: ["s0"] },
+      { key: "c", name: "c", needs: [], steps: ["s0"] },
+    ]);
+    const [a, b, c] = ["a", "b", "c"].map((key) => rows.get(key)!.id);
+    await store.leaseJobs([
+      {
+        jobId: a!,
+        leaseId: "la",
+        runner: "r",
+        expiresAt: new Date(t0 + 1000),
+      },
+      {
+        jobId: b!,
+        leaseId: "lb",
+        runner: "r",
+        expiresAt: new Date(t0 + 1000),
+      },
+    ]);
+    // Only a job still pending shows as queued; a claimed one stays running.
+    await store.markQueued([a!, c!]);
+    await store.updateSteps(a!, [
+      { position: 0, status: "running", startedAt: new Date(t0 + 10) },
+    ]);
+    const done = {
+      status: "success" as const,
+      outputs: { v: "1" },
+      reason: null,
+      finishedAt: new Date(t0 + 90),
+    };
+    expect(
+      await store.completeLease("la", done, [
+        {
+          position: 0,
+          status: "success",
+          exitCode: 0,
+          cache: "miss",
+          attempts: 1,
+          logPath: "/l/0.log",
+          finishedAt: new Date(t0 + 50),
+        },
+        {
+          position: 1,
+          status: "skipped",
+          attempts: 0,
+          startedAt: new Date(t0 + 60),
+          finishedAt: new Date(t0 + 60),
+        },
+      ]),
+    ).toBe(true);
+    // A lost lease writes neither the job nor its steps.
+    expect(
+      await store.completeLease("la", { ...done, status: "failure" }, [
+        { position: 0, status: "failure", exitCode: 9 },
+      ]),
+    ).toBe(false);
+    const detail = await store.getRun(run.id);
+    expect(detail.jobs.map((j) => [j.key, j.status, j.leaseId])).toEqual([
+      ["a", "success", null],
+      ["b", "running", "lb"],
+      ["c", "queued", null],
+    ]);
+    expect(detail.jobs[0]).toMatchObject({
+      outputs: { v: "1" },
+      startedAt: new Date(t0),
+      finishedAt: new Date(t0 + 90),
+    });
+    expect(detail.jobs[0]!.steps).toMatchObject([
+      {
+        status: "success",
+        exitCode: 0,
+        cache: "miss",
+        attempts: 1,
+        logPath: "/l/0.log",
+        // Not in the last report: kept from the one before.
+        startedAt: new Date(t0 + 10),
+        finishedAt: new Date(t0 + 50),
+      },
+      {
+        status: "skipped",
+        exitCode: null,
+        attempts: 0,
+        startedAt: new Date(t0 + 60),
+      },
+    ]);
+    expect(detail.jobs[1]!.steps[0]!.status).toBe("pending");
+  });
+
   it("appends a step the plan did not know of", async () => {
     const run = await store.createRun(newRun());
     const jobs = await store.addJobs(run.id, [

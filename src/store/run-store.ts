@@ -82,6 +82,18 @@ export interface JobPatch {
   finishedAt?: Date | null;
 }
 
+/** A step's state as a runner reports it, for writing several steps in one statement. */
+export interface StepUpdate {
+  position: number;
+  status: StepStatus;
+  exitCode?: number | null | undefined;
+  cache?: CacheStatus | null | undefined;
+  attempts?: number | undefined;
+  logPath?: string | null | undefined;
+  startedAt?: Date | null | undefined;
+  finishedAt?: Date | null | undefined;
+}
+
 export interface StepPatch {
   status?: StepStatus;
   exitCode?: number | null;
@@ -241,6 +253,18 @@ export class RunStore {
       .where(and(eq(steps.jobId, jobId), eq(steps.position, position)));
   }
 
+  /**
+   * Writes several steps of a job in one statement (a runner reports a job's steps in batches).
+   * A field left undefined keeps its value.
+   */
+  async updateSteps(jobId: string, updates: StepUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.db.execute(
+      sql`update ${steps} as s set ${stepColumnsFrom("v")} from ${stepRecordset(updates)}
+          where s.job_id = ${jobId} and s.position = v.position`,
+    );
+  }
+
   /** Adds a step the plan did not know of (a matrix cell's extra step); returns its position. */
   async appendStep(jobId: string, name: string): Promise<number> {
     const [job] = await this.db
@@ -374,6 +398,43 @@ export class RunStore {
       .where(eq(jobs.id, jobId));
   }
 
+  /** Records several leases at once (a runner claimed a batch): one statement. */
+  async leaseJobs(
+    leases: {
+      jobId: string;
+      leaseId: string;
+      runner: string;
+      expiresAt: Date;
+    }[],
+  ): Promise<void> {
+    if (leases.length === 0) return;
+    const rows = JSON.stringify(
+      leases.map((l) => ({
+        job_id: l.jobId,
+        lease_id: l.leaseId,
+        leased_by: l.runner,
+        expires_at: l.expiresAt.toISOString(),
+      })),
+    );
+    await this.db.execute(
+      sql`update ${jobs} as j set lease_id = v.lease_id, leased_by = v.leased_by,
+            lease_expires_at = v.expires_at, status = 'running',
+            started_at = ${new Date(this.clock.now()).toISOString()}::timestamptz
+          from jsonb_to_recordset(${rows}::jsonb)
+            as v(job_id text, lease_id text, leased_by text, expires_at timestamptz)
+          where j.id = v.job_id`,
+    );
+  }
+
+  /** Jobs waiting in the queue (not claimed yet) show as `queued`; a job already further is left alone. */
+  async markQueued(jobIds: string[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    await this.db
+      .update(jobs)
+      .set({ status: "queued" })
+      .where(and(inArray(jobs.id, jobIds), eq(jobs.status, "pending")));
+  }
+
   /** Extends a lease; false when the lease is no longer held (expired and requeued, or done). */
   async renewLease(leaseId: string, expiresAt: Date): Promise<boolean> {
     const rows = await this.db
@@ -385,16 +446,37 @@ export class RunStore {
   }
 
   /**
-   * Ends a leased job in one statement: drops the lease and records the outcome. False when the
-   * lease was no longer held (then nothing changes).
+   * Ends a leased job in one statement: drops the lease, records the outcome, and writes the steps
+   * the runner has not reported yet. False when the lease was no longer held (then nothing changes).
    */
-  async completeLease(leaseId: string, patch: JobPatch): Promise<boolean> {
-    const rows = await this.db
-      .update(jobs)
-      .set({ ...patch, leaseId: null, leasedBy: null, leaseExpiresAt: null })
-      .where(eq(jobs.leaseId, leaseId))
-      .returning({ id: jobs.id });
-    return rows.length > 0;
+  async completeLease(
+    leaseId: string,
+    outcome: {
+      status: JobStatus;
+      outputs: Record<string, string>;
+      reason: string | null;
+      finishedAt: Date;
+    },
+    stepUpdates: StepUpdate[] = [],
+  ): Promise<boolean> {
+    const done = sql`update ${jobs} set status = ${outcome.status},
+        outputs = ${JSON.stringify(outcome.outputs)}::jsonb, reason = ${outcome.reason},
+        finished_at = ${outcome.finishedAt.toISOString()}::timestamptz,
+        lease_id = null, leased_by = null, lease_expires_at = null
+      where lease_id = ${leaseId} returning id`;
+    const result = await this.db.execute(
+      stepUpdates.length === 0
+        ? done
+        : sql`with done as (${done}),
+            step_rows as (
+              update ${steps} as s set ${stepColumnsFrom("v")}
+              from ${stepRecordset(stepUpdates)}, done
+              where s.job_id = done.id and s.position = v.position
+              returning s.id
+            )
+          select id from done`,
+    );
+    return rowsOf(result).length > 0;
   }
 
   /** Drops a lease when its job completes; false when the lease was no longer held. */
@@ -503,4 +585,57 @@ export class RunStore {
   static isFinal(status: string): boolean {
     return (finalRunStatuses as string[]).includes(status);
   }
+}
+
+/** `jsonb_to_recordset(...) as v(...)` of step updates (one parameter, any number of steps). */
+function stepRecordset(updates: StepUpdate[]): SQL {
+  const rows = JSON.stringify(
+    updates.map((u) => ({
+      position: u.position,
+      status: u.status,
+      exit_code: u.exitCode,
+      cache: u.cache,
+      attempts: u.attempts,
+      log_path: u.logPath,
+      started_at: u.startedAt?.toISOString() ?? u.startedAt,
+      finished_at: u.finishedAt?.toISOString() ?? u.finishedAt,
+      // Which fields were given: an absent one keeps the column's value, a null one clears it.
+      given: [
+        u.exitCode !== undefined,
+        u.cache !== undefined,
+        u.attempts !== undefined,
+        u.logPath !== undefined,
+        u.startedAt !== undefined,
+        u.finishedAt !== undefined,
+      ],
+    })),
+  );
+  return sql`jsonb_to_recordset(${rows}::jsonb) as v(position int, status text, exit_code int,
+    cache text, attempts int, log_path text, started_at timestamptz, finished_at timestamptz,
+    given boolean[])`;
+}
+
+/** The SET list that copies a step recordset's columns (see `stepRecordset`). */
+function stepColumnsFrom(v: string): SQL {
+  const col = (name: string, index: number) =>
+    sql.raw(
+      `${name} = case when ${v}.given[${index}] then ${v}.${name} else s.${name} end`,
+    );
+  return sql.join(
+    [
+      sql.raw(`status = ${v}.status`),
+      col("exit_code", 1),
+      col("cache", 2),
+      col("attempts", 3),
+      col("log_path", 4),
+      col("started_at", 5),
+      col("finished_at", 6),
+    ],
+    sql`, `,
+  );
+}
+
+/** Rows of `db.execute`: node-postgres and PGlite both return `{ rows }`. */
+function rowsOf<T>(result: unknown): T[] {
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
 }

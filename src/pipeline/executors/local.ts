@@ -1,10 +1,11 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KillGrace } from "../ports.js";
 import { defaultGrace, stopGroup } from "./process-group.js";
 import { scriptExtension, shellCommand } from "./shell.js";
+import { spawnHere } from "./spawner.js";
+import type { SpawnStep, StepProcess } from "./spawner.js";
 
 /** One shell step attempt to run as a child process. */
 export interface ProcessSpec {
@@ -20,6 +21,8 @@ export interface ProcessSpec {
   /** Where the script file goes. */
   tempDir: string;
   onOutput(stream: "stdout" | "stderr", chunk: Buffer): void;
+  /** Starts the process (default: from this process; the runtime passes its `StepSpawner`). */
+  spawn?: SpawnStep | undefined;
 }
 
 /** How one process ended. An expected outcome: spawn failures are values too. */
@@ -73,31 +76,45 @@ function checkDirectory(dir: string): string | undefined {
   return undefined;
 }
 
-function spawnAndWait(
+async function spawnAndWait(
   spec: ProcessSpec,
   scriptPath: string,
 ): Promise<ProcessOutcome> {
   const { argv } = shellCommand(spec.shell, scriptPath);
   const [program, ...args] = argv;
-  return new Promise((resolve) => {
-    const child = spawn(program, args, {
+  let child: StepProcess;
+  try {
+    child = await (spec.spawn ?? spawnHere)({
+      program,
+      args,
       cwd: spec.cwd,
       env: spec.env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
     });
+  } catch (error) {
+    // Only spawn itself fails this way (ENOENT, EACCES): the shell is missing or not runnable.
+    const code = (error as NodeJS.ErrnoException).code;
+    return {
+      reason: "spawn-failed",
+      error:
+        code === "ENOENT"
+          ? `shell ${program} not found`
+          : `cannot start shell ${program}: ${code ?? (error as Error).message}`,
+    };
+  }
+  return new Promise((resolve) => {
     let stopping: "timeout" | "cancelled" | undefined;
     let stopped: Promise<unknown> = Promise.resolve();
-    let settled = false;
     const pgid = child.pid;
 
     const stop = (why: "timeout" | "cancelled") => {
-      if (stopping || pgid === undefined) return;
+      if (stopping) return;
       stopping = why;
       stopped = stopGroup(pgid, spec.grace ?? defaultGrace);
     };
     const onAbort = () => stop("cancelled");
     spec.signal.addEventListener("abort", onAbort, { once: true });
+    // Aborted while the process was starting.
+    if (spec.signal.aborted) onAbort();
     const timer =
       spec.timeoutMs !== undefined
         ? setTimeout(() => stop("timeout"), spec.timeoutMs)
@@ -117,46 +134,27 @@ function spawnAndWait(
     child.stdout.on("data", forward("stdout"));
     child.stderr.on("data", forward("stderr"));
 
-    const finish = (outcome: ProcessOutcome) => {
-      if (settled) return;
-      settled = true;
+    void child.exited.then(async ({ code, signal }) => {
+      await Promise.race([
+        Promise.all([closed(child.stdout), closed(child.stderr)]),
+        new Promise((r) => setTimeout(r, drainMs)),
+      ]);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      // A cancel or timeout goes on until the whole group is gone, not just the leader.
+      await stopped;
       clearTimeout(timer);
       spec.signal.removeEventListener("abort", onAbort);
-      resolve(outcome);
-    };
-
-    child.on("error", (error: NodeJS.ErrnoException) => {
-      // Only spawn itself fails this way (ENOENT, EACCES): the shell is missing or not runnable.
-      finish({
-        reason: "spawn-failed",
-        error:
-          error.code === "ENOENT"
-            ? `shell ${program} not found`
-            : `cannot start shell ${program}: ${error.code ?? error.message}`,
+      if (sinkError !== undefined) {
+        resolve({ reason: "sink-failed", error: sinkError, pgid });
+        return;
+      }
+      resolve({
+        reason: stopping ?? "exited",
+        exitCode: code ?? undefined,
+        signal: signal ?? undefined,
+        pgid,
       });
-    });
-
-    child.on("exit", (code, signal) => {
-      void (async () => {
-        await Promise.race([
-          Promise.all([closed(child.stdout), closed(child.stderr)]),
-          new Promise((r) => setTimeout(r, drainMs)),
-        ]);
-        child.stdout.destroy();
-        child.stderr.destroy();
-        // A cancel or timeout goes on until the whole group is gone, not just the leader.
-        await stopped;
-        if (sinkError !== undefined) {
-          finish({ reason: "sink-failed", error: sinkError, pgid });
-          return;
-        }
-        finish({
-          reason: stopping ?? "exited",
-          exitCode: code ?? undefined,
-          signal: signal ?? undefined,
-          pgid,
-        });
-      })();
     });
   });
 }

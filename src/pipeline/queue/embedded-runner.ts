@@ -1,7 +1,12 @@
-import { isAppError, messageOf } from "../../kernel/index.js";
-import type { Logger } from "../../kernel/index.js";
+import { isAppError, messageOf, systemClock } from "../../kernel/index.js";
+import type { Clock, Logger } from "../../kernel/index.js";
 import type { JobResult, RunRecorder } from "../ports.js";
-import type { JobLease, RunnerApi, RunnerIdentity } from "./runner-api.js";
+import type {
+  JobLease,
+  RunnerApi,
+  RunnerIdentity,
+  StepReport,
+} from "./runner-api.js";
 
 /** Runs one leased job: in sluice, `runJob` with the runner's recorder and abort signal. */
 export type LeaseExecutor = (
@@ -16,6 +21,13 @@ export interface EmbeddedRunnerOptions {
   /** Fallback poll when no wake-up arrives (default 1 s); work queued in-process wakes it at once. */
   idlePollMs?: number;
   logger: Logger;
+  /** Times of step starts and ends (default: the system clock). */
+  clock?: Clock;
+  /**
+   * A step still running after this long is reported at once (so `sluice run show` sees it);
+   * quicker steps are written with the job's end, in the same statement (default 1 s).
+   */
+  liveStepAfterMs?: number;
 }
 
 /**
@@ -27,7 +39,8 @@ export class EmbeddedRunner {
   private readonly capacity: number;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
-  private woken = false;
+  /** The queue may hold work for this runner (work was queued, or the last claim filled it up). */
+  private mayHaveWork = true;
   private stopped = false;
 
   constructor(
@@ -45,7 +58,7 @@ export class EmbeddedRunner {
 
   /** Claim now (work was queued). */
   wake(): void {
-    this.woken = true;
+    this.mayHaveWork = true;
     this.wakeUp?.();
   }
 
@@ -63,23 +76,38 @@ export class EmbeddedRunner {
     this.loop = undefined;
   }
 
+  /**
+   * Claims while there is room and the queue may hold work: after a wake-up (work was queued),
+   * after a claim that filled every slot (once a slot frees up), and on the idle poll (work queued
+   * by another process). A job that ends alone does not make it ask an empty queue.
+   */
   private async claimLoop(): Promise<void> {
     while (!this.stopped) {
-      this.woken = false;
-      while (!this.stopped && this.running.size < this.capacity) {
-        let lease: JobLease | null;
+      while (
+        !this.stopped &&
+        this.mayHaveWork &&
+        this.running.size < this.capacity
+      ) {
+        this.mayHaveWork = false;
+        const free = this.capacity - this.running.size;
+        let leases: JobLease[];
         try {
-          lease = await this.api.claim(this.options.identity);
+          leases = await this.api.claimMany(this.options.identity, free);
         } catch (error) {
           this.options.logger.warn("claim failed", { error: messageOf(error) });
           break;
         }
-        if (!lease) break;
-        this.runLease(lease);
+        for (const lease of leases) this.runLease(lease);
+        // As many as asked for: there may be more once a slot frees up.
+        if (leases.length === free) this.mayHaveWork = true;
       }
-      if (this.woken || this.stopped) continue;
+      if (this.stopped) break;
+      if (this.mayHaveWork && this.running.size < this.capacity) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.idlePollMs ?? 1000);
+        const timer = setTimeout(() => {
+          this.mayHaveWork = true;
+          resolve();
+        }, this.options.idlePollMs ?? 1000);
         timer.unref();
         this.wakeUp = () => {
           clearTimeout(timer);
@@ -114,7 +142,10 @@ export class EmbeddedRunner {
       );
     }, lease.heartbeatMs);
     beat.unref();
-    const recorder = this.recorderFor(lease.leaseId);
+    const { recorder, unreported } = this.recorderFor(lease.leaseId, () => {
+      lost = true;
+      controller.abort();
+    });
     void (async () => {
       let result: JobResult;
       try {
@@ -131,8 +162,9 @@ export class EmbeddedRunner {
         };
       }
       clearInterval(beat);
+      const steps = await unreported();
       if (!lost) {
-        await this.api.complete(lease.leaseId, result).catch((error) =>
+        await this.api.complete(lease.leaseId, result, steps).catch((error) =>
           this.options.logger.warn("complete failed", {
             leaseId: lease.leaseId,
             error: messageOf(error),
@@ -140,23 +172,82 @@ export class EmbeddedRunner {
         );
       }
       this.running.delete(lease.leaseId);
-      this.wake();
+      // A slot is free: claim again if the queue may hold more (not a wake-up: no work was queued).
+      this.wakeUp?.();
     })();
   }
 
-  private recorderFor(leaseId: string): RunRecorder {
-    return {
-      jobStarted: () => this.api.report(leaseId, { kind: "jobStarted" }),
-      stepStarted: (_job, position, name) =>
-        this.api.report(leaseId, { kind: "stepStarted", position, name }),
-      stepFinished: (_job, position, result) =>
-        this.api.report(leaseId, {
-          kind: "stepFinished",
-          position,
-          ...result,
+  /**
+   * The job's recorder. Step starts and ends are kept here and go out with `complete`, in one
+   * statement with the job's outcome; a step that runs longer than `liveStepAfterMs` is reported
+   * when that time is up (with the steps before it), and its end as soon as it comes.
+   */
+  private recorderFor(
+    leaseId: string,
+    onLost: () => void,
+  ): { recorder: RunRecorder; unreported(): Promise<StepReport[]> } {
+    const clock = this.options.clock ?? systemClock;
+    const liveAfter = this.options.liveStepAfterMs ?? 1000;
+    const held = new Map<number, StepReport>();
+    const live = new Set<number>();
+    let timer: NodeJS.Timeout | undefined;
+    let reporting: Promise<void> = Promise.resolve();
+    const flush = () => {
+      const steps = [...held.values()];
+      held.clear();
+      for (const step of steps) live.add(step.position);
+      reporting = reporting.then(() =>
+        this.api.report(leaseId, { kind: "steps", steps }).catch((error) => {
+          if (isAppError(error) && error.code === "CONFLICT") onLost();
+          else {
+            this.options.logger.warn("cannot report steps", {
+              leaseId,
+              error: messageOf(error),
+            });
+          }
         }),
+      );
+      return reporting;
+    };
+    const recorder: RunRecorder = {
+      // The claim recorded the job as running.
+      jobStarted: async () => {},
+      stepStarted: async (_job, position) => {
+        held.set(position, {
+          position,
+          status: "running",
+          startedAt: clock.now(),
+        });
+        clearTimeout(timer);
+        timer = setTimeout(() => void flush(), liveAfter);
+        timer.unref();
+      },
+      stepFinished: async (_job, position, result) => {
+        clearTimeout(timer);
+        held.set(position, {
+          ...held.get(position),
+          position,
+          status: result.status,
+          exitCode: result.exitCode,
+          cache: result.cache,
+          attempts: result.attempts,
+          logPath: result.logPath,
+          finishedAt: clock.now(),
+        });
+        if (live.has(position)) await flush();
+      },
       // The job's end travels with `complete`.
       jobFinished: async () => {},
+    };
+    return {
+      recorder,
+      unreported: async () => {
+        clearTimeout(timer);
+        await reporting;
+        const steps = [...held.values()];
+        held.clear();
+        return steps;
+      },
     };
   }
 }

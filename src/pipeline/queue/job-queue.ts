@@ -99,6 +99,66 @@ export class JobQueue {
     return { id, queue };
   }
 
+  /**
+   * Queues several jobs in one statement (pg-boss `insert`), with ids chosen here. Returns the
+   * queue of each, in order.
+   */
+  async sendMany<T extends object>(
+    jobs: { id: string; data: T; options: SendOptions }[],
+  ): Promise<string[]> {
+    const queues = jobs.map((job) =>
+      job.options.group ? groupQueue(job.options.group) : jobsQueue,
+    );
+    for (const [i, job] of jobs.entries()) {
+      if (job.options.group) await this.ensureQueue(queues[i]!, "singleton");
+    }
+    if (jobs.length === 0) return [];
+    // pg-boss 10's insert returns no ids (its statement has no RETURNING); the ids are ours, and
+    // neither queue policy used here (standard, singleton) can refuse a `created` job.
+    await this.boss.insert(
+      jobs.map((job, i) => ({
+        id: job.id,
+        name: queues[i],
+        data: job.data,
+        retryLimit: job.options.retryLimit,
+        retryDelay: 0,
+        expireInSeconds: job.options.expireInSeconds,
+        ...(job.options.group
+          ? { singletonKey: job.options.group.toLowerCase() }
+          : {}),
+      })),
+    );
+    return queues;
+  }
+
+  /**
+   * Takes up to `max` jobs off the queues (groups first, so a free group is not starved), one
+   * statement per queue tried.
+   */
+  async fetchMany<T>(max: number): Promise<FetchedJob<T>[]> {
+    const out: FetchedJob<T>[] = [];
+    for (const queue of [...this.known]
+      .filter((q) => q !== jobsQueue)
+      .concat(jobsQueue)) {
+      if (out.length >= max) break;
+      // A group queue hands out one job at a time anyway (singleton policy).
+      const batchSize = queue === jobsQueue ? max - out.length : 1;
+      const jobs = await this.boss.fetch<T>(queue, {
+        batchSize,
+        includeMetadata: true,
+      });
+      for (const job of jobs) {
+        out.push({
+          id: job.id,
+          queue,
+          data: job.data,
+          attempt: job.retryCount,
+        });
+      }
+    }
+    return out;
+  }
+
   /** Takes the next job off any queue (groups first, so a free group is not starved); null if none. */
   async fetch<T>(): Promise<FetchedJob<T> | null> {
     for (const queue of [...this.known]
@@ -175,6 +235,7 @@ interface BossLike {
     options: { name: string; policy: string },
   ): Promise<void>;
   send(name: string, data: object, options: object): Promise<string | null>;
+  insert(jobs: object[]): Promise<unknown>;
   fetch<T>(
     name: string,
     options: { batchSize: number; includeMetadata: true },

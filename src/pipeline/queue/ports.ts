@@ -1,3 +1,15 @@
+/** A step's state as a runner reports it (undefined fields keep their value). */
+export interface StepUpdate {
+  position: number;
+  status: "running" | "success" | "failure" | "skipped" | "cancelled";
+  exitCode?: number | null | undefined;
+  cache?: "exact" | "partial" | "miss" | null | undefined;
+  attempts?: number | undefined;
+  logPath?: string | null | undefined;
+  startedAt?: Date | null | undefined;
+  finishedAt?: Date | null | undefined;
+}
+
 /**
  * What the queue needs from the store: job leases and job/step statuses. `RunStore` in
  * src/store implements it; the queue never sees SQL.
@@ -7,6 +19,17 @@ export interface LeaseStore {
     jobId: string,
     lease: { leaseId: string; runner: string; expiresAt: Date },
   ): Promise<void>;
+  /** Records several leases in one statement (a batch claim). */
+  leaseJobs(
+    leases: {
+      jobId: string;
+      leaseId: string;
+      runner: string;
+      expiresAt: Date;
+    }[],
+  ): Promise<void>;
+  /** Shows jobs still waiting in the queue as `queued` (only those still `pending`). */
+  markQueued(jobIds: string[]): Promise<void>;
   /** False when the lease is no longer held. */
   renewLease(leaseId: string, expiresAt: Date): Promise<boolean>;
   /** False when the lease is no longer held. */
@@ -19,7 +42,10 @@ export interface LeaseStore {
       infraRetries: number;
     }[]
   >;
-  /** Drops the lease and records the job's outcome at once; false when the lease was lost. */
+  /**
+   * Drops the lease, records the job's outcome and the steps not reported yet, in one statement;
+   * false when the lease was lost.
+   */
   completeLease(
     leaseId: string,
     patch: {
@@ -28,6 +54,7 @@ export interface LeaseStore {
       reason: string | null;
       finishedAt: Date;
     },
+    steps?: StepUpdate[],
   ): Promise<boolean>;
   /** Takes an expired lease back; false when someone else already did. */
   requeueJob(jobId: string, leaseId: string, reason: string): Promise<boolean>;
@@ -42,6 +69,8 @@ export interface LeaseStore {
       finishedAt?: Date | null;
     },
   ): Promise<void>;
+  /** Writes several steps of a job in one statement. */
+  updateSteps(jobId: string, steps: StepUpdate[]): Promise<void>;
   updateStep(
     jobId: string,
     position: number,

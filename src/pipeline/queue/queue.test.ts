@@ -90,11 +90,19 @@ describe.each(testDatabases)("job queue on $name", ({ open }) => {
   let queue: JobQueue;
   let service: RunnerService;
   let runners: EmbeddedRunner[];
+  /** The queue's statements (pg-boss's SQL), to check what a dispatch costs. */
+  let statements: string[];
 
   beforeEach(async () => {
     database = await open();
     store = new RunStore(database.db, systemClock);
-    queue = await JobQueue.start(database);
+    statements = [];
+    queue = await JobQueue.start({
+      executeSql: (text, values) => {
+        statements.push(text);
+        return database.executeSql(text, values);
+      },
+    });
     service = new RunnerService(queue, store, {
       clock: systemClock,
       logger: silentLogger,
@@ -113,12 +121,17 @@ describe.each(testDatabases)("job queue on $name", ({ open }) => {
     await database.close();
   });
 
-  function startRunner(execute: LeaseExecutor, capacity = 4): EmbeddedRunner {
+  function startRunner(
+    execute: LeaseExecutor,
+    capacity = 4,
+    liveStepAfterMs?: number,
+  ): EmbeddedRunner {
     const runner = new EmbeddedRunner(service, execute, {
       identity: { id: `embedded-${runners.length}`, labels: [] },
       capacity,
       idlePollMs: 5_000,
       logger: silentLogger,
+      liveStepAfterMs,
     });
     service.onWork(() => runner.wake());
     service.onCancel((leaseId) => runner.cancel(leaseId));
@@ -163,6 +176,58 @@ describe.each(testDatabases)("job queue on $name", ({ open }) => {
       exitCode: 0,
       cache: "miss",
     });
+  });
+
+  it("queues the jobs of one tick in one statement and claims them in one", async () => {
+    const { execute } = recordingExecutor();
+    // Room for more than four: a claim that gets fewer than it asked for knows the queue is empty.
+    startRunner(execute, 8);
+    const keys = ["a", "b", "c", "d"];
+    const { run, dispatcher } = await newRunWithJobs(keys);
+    // The runner's first claim (at start, on an empty queue) is not part of the dispatch.
+    while (!statements.some((text) => /SKIP LOCKED/.test(text))) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    statements.length = 0;
+    const results = await Promise.all(
+      keys.map((key) =>
+        dispatcher.dispatch(
+          plannedJob(key),
+          input(run.id),
+          new AbortController().signal,
+        ),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(keys.map(() => "success"));
+    const count = (pattern: RegExp) =>
+      statements.filter((text) => pattern.test(text)).length;
+    expect(count(/INSERT INTO pgboss\.job/i)).toBe(1);
+    // One fetch took all four: none came back empty.
+    expect(count(/FOR UPDATE SKIP LOCKED/i)).toBe(1);
+    expect(count(/state = 'completed'/i)).toBe(4);
+  });
+
+  it("shows a step that runs for a while as running before its job ends", async () => {
+    let release!: () => void;
+    const { execute } = recordingExecutor(
+      new Promise<void>((resolve) => (release = resolve)),
+    );
+    startRunner(execute, 4, 20);
+    const { run, dispatcher } = await newRunWithJobs(["slow"]);
+    const result = dispatcher.dispatch(
+      plannedJob("slow"),
+      input(run.id),
+      new AbortController().signal,
+    );
+    const stepStatus = async () =>
+      (await store.getRun(run.id)).jobs[0]!.steps[0]!.status;
+    while ((await stepStatus()) !== "running") {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    release();
+    expect((await result).status).toBe("success");
+    expect(await stepStatus()).toBe("success");
   });
 
   it("requeues a job whose runner died mid-step; a second runner completes it", async () => {

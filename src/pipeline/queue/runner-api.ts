@@ -36,8 +36,25 @@ export interface HeartbeatReply {
   cancel: boolean;
 }
 
+/**
+ * A step's state in a batched report: a runner writes a job's steps together (with `complete`, or
+ * once a step has run for a while), not one statement per step start and end. Times are
+ * milliseconds since the epoch, on the runner's clock.
+ */
+export interface StepReport {
+  position: number;
+  status: "running" | StepStatus;
+  exitCode?: number | undefined;
+  cache?: CacheStatus | undefined;
+  attempts?: number | undefined;
+  logPath?: string | undefined;
+  startedAt?: number | undefined;
+  finishedAt?: number | undefined;
+}
+
 /** A progress report from a runner, mirroring the pipeline's `RunRecorder` calls. */
 export type RunnerReport =
+  | { kind: "steps"; steps: StepReport[] }
   | { kind: "jobStarted" }
   | { kind: "stepStarted"; position: number; name: string }
   | {
@@ -59,11 +76,18 @@ export type RunnerReport =
 export interface RunnerApi {
   /** The next job this runner may run, or null when there is none. */
   claim(runner: RunnerIdentity): Promise<JobLease | null>;
+  /** Up to `max` jobs at once (fewer, or none, when the queue holds fewer). */
+  claimMany(runner: RunnerIdentity, max: number): Promise<JobLease[]>;
   heartbeat(leaseId: string): Promise<HeartbeatReply>;
   report(leaseId: string, report: RunnerReport): Promise<void>;
   /** Appends (already masked) output to a step's log on the server's side. */
   appendLog(leaseId: string, position: number, chunk: string): Promise<void>;
-  complete(leaseId: string, result: JobResult): Promise<void>;
+  /** Ends the job; `steps` are the step states not reported yet (written with the outcome). */
+  complete(
+    leaseId: string,
+    result: JobResult,
+    steps?: StepReport[],
+  ): Promise<void>;
 }
 
 /** A job's final status as the dispatcher sees it (re-exported for callers). */

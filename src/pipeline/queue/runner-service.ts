@@ -1,14 +1,17 @@
+import { randomUUID } from "node:crypto";
 import { AppError, messageOf } from "../../kernel/index.js";
 import type { Clock, Logger } from "../../kernel/index.js";
 import type { JobInput, JobResult, PlannedJob } from "../ports.js";
 import type { JobQueue } from "./job-queue.js";
-import type { LeaseStore } from "./ports.js";
+import { Outbox } from "./outbox.js";
+import type { LeaseStore, StepUpdate } from "./ports.js";
 import type {
   HeartbeatReply,
   JobLease,
   RunnerApi,
   RunnerIdentity,
   RunnerReport,
+  StepReport,
 } from "./runner-api.js";
 
 /** The payload of a queued job: what a runner needs, and the store's row id. */
@@ -30,6 +33,8 @@ export interface RunnerServiceOptions {
   sweepMs?: number;
   /** Requeues after a lost runner before the job fails (default 2). */
   infraRetries?: number;
+  /** A job not claimed this long after it was queued shows as `queued` (default 100 ms). */
+  queuedAfterMs?: number;
   /** Appends a chunk to a step's log file (the server side of `appendLog`). */
   appendLog?: (
     where: { runId: string; jobKey: string; position: number },
@@ -39,10 +44,15 @@ export interface RunnerServiceOptions {
 
 interface Waiter {
   data: QueuedJobData;
-  queue: string;
+  /** Set once the job is in the queue. */
+  queue?: string | undefined;
+  /** Settles once the job is in the queue (or was dropped before). */
+  sent: Promise<unknown>;
   resolve(result: JobResult): void;
   reject(error: unknown): void;
   cancelled: boolean;
+  /** A runner holds (or held) it. */
+  claimed: boolean;
 }
 
 interface HeldLease {
@@ -66,6 +76,8 @@ export class RunnerService implements RunnerApi {
   private readonly infraRetries: number;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  private readonly outbox: Outbox;
+  private readonly queuedTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly queue: JobQueue,
@@ -75,6 +87,7 @@ export class RunnerService implements RunnerApi {
     this.leaseMs = options.leaseMs ?? 120_000;
     this.heartbeatMs = options.heartbeatMs ?? 30_000;
     this.infraRetries = options.infraRetries ?? 2;
+    this.outbox = new Outbox(queue, (ids) => this.sent(ids));
   }
 
   /** Starts the lease janitor. */
@@ -86,6 +99,8 @@ export class RunnerService implements RunnerApi {
 
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    for (const timer of this.queuedTimers) clearTimeout(timer);
+    this.queuedTimers.clear();
     await this.sweeping;
   }
 
@@ -103,26 +118,41 @@ export class RunnerService implements RunnerApi {
 
   /**
    * Queues a job and resolves with its result once a runner completes it (or it fails after
-   * `infraRetries` lost runners). Aborting `signal` cancels it, queued or running.
+   * `infraRetries` lost runners). Aborting `signal` cancels it, queued or running. Jobs submitted
+   * in the same tick are queued in one statement, and in-process runners are woken at once.
    */
   async submit(data: QueuedJobData, signal: AbortSignal): Promise<JobResult> {
     if (signal.aborted) return cancelledResult();
-    await this.store.updateJob(data.jobId, { status: "queued" });
+    const id = randomUUID();
     const timeoutMs = data.job.timeoutMs ?? 6 * 3_600_000;
-    const { id, queue } = await this.queue.send(data, {
-      group: data.job.concurrency?.group,
-      retryLimit: this.infraRetries,
-      expireInSeconds: Math.ceil(timeoutMs / 1000) + 300,
-    });
-    const result = new Promise<JobResult>((resolve, reject) => {
-      this.waiters.set(id, { data, queue, resolve, reject, cancelled: false });
-    });
+    let settle!: Pick<Waiter, "resolve" | "reject">;
+    const result = new Promise<JobResult>(
+      (resolve, reject) => (settle = { resolve, reject }),
+    );
+    const waiter: Waiter = {
+      data,
+      ...settle,
+      cancelled: false,
+      claimed: false,
+      sent: Promise.resolve(),
+    };
+    this.waiters.set(id, waiter);
+    waiter.sent = this.outbox
+      .add(
+        id,
+        data,
+        {
+          group: data.job.concurrency?.group,
+          retryLimit: this.infraRetries,
+          expireInSeconds: Math.ceil(timeoutMs / 1000) + 300,
+        },
+        () => waiter.cancelled,
+      )
+      .then((queue) => (waiter.queue = queue));
     const onAbort = () => void this.cancel(id);
     signal.addEventListener("abort", onAbort, { once: true });
-    // The signal may have fired while the job was being queued.
-    if (signal.aborted) onAbort();
-    else this.notifyWork();
     try {
+      await waiter.sent;
       return await result;
     } finally {
       signal.removeEventListener("abort", onAbort);
@@ -131,43 +161,61 @@ export class RunnerService implements RunnerApi {
   }
 
   async claim(runner: RunnerIdentity): Promise<JobLease | null> {
-    for (;;) {
-      const fetched = await this.queue.fetch<QueuedJobData>();
-      if (!fetched) return null;
-      const leaseId = `${fetched.id}.${fetched.attempt}`;
-      const waiter = this.waiters.get(fetched.id);
-      if (waiter?.cancelled) {
-        await this.queue.cancel(fetched.queue, fetched.id);
-        continue;
+    return (await this.claimMany(runner, 1))[0] ?? null;
+  }
+
+  async claimMany(runner: RunnerIdentity, max: number): Promise<JobLease[]> {
+    const out: JobLease[] = [];
+    for (let drained = false; !drained && out.length < max;) {
+      const asked = max - out.length;
+      const fetched = await this.queue.fetchMany<QueuedJobData>(asked);
+      // Fewer than asked for: the queue is empty (ask again only to replace cancelled ones).
+      drained = fetched.length < asked;
+      const taken: { fetched: (typeof fetched)[number]; leaseId: string }[] =
+        [];
+      for (const job of fetched) {
+        const waiter = this.waiters.get(job.id);
+        if (waiter?.cancelled) {
+          await this.queue.cancel(job.queue, job.id);
+          continue;
+        }
+        if (waiter) waiter.claimed = true;
+        taken.push({ fetched: job, leaseId: `${job.id}.${job.attempt}` });
       }
       const expiresAt = this.options.clock.now() + this.leaseMs;
-      await this.store.leaseJob(fetched.data.jobId, {
-        leaseId,
-        runner: runner.id,
-        expiresAt: new Date(expiresAt),
-      });
-      if (waiter?.cancelled) {
-        // Cancelled while the claim was being recorded: hand out nothing.
-        await this.store.releaseLease(leaseId);
-        await this.store.updateJob(fetched.data.jobId, { status: "cancelled" });
-        continue;
+      await this.store.leaseJobs(
+        taken.map(({ fetched: job, leaseId }) => ({
+          jobId: job.data.jobId,
+          leaseId,
+          runner: runner.id,
+          expiresAt: new Date(expiresAt),
+        })),
+      );
+      for (const { fetched: job, leaseId } of taken) {
+        if (this.waiters.get(job.id)?.cancelled) {
+          // Cancelled while the claim was being recorded: hand it out not.
+          await this.store.releaseLease(leaseId);
+          await this.store.updateJob(job.data.jobId, { status: "cancelled" });
+          continue;
+        }
+        this.leases.set(leaseId, {
+          bossId: job.id,
+          queue: job.queue,
+          data: job.data,
+          runner: runner.id,
+        });
+        out.push({
+          leaseId,
+          runId: job.data.runId,
+          job: job.data.job,
+          input: job.data.input,
+          infraAttempt: job.attempt,
+          expiresAt,
+          heartbeatMs: this.heartbeatMs,
+        });
       }
-      this.leases.set(leaseId, {
-        bossId: fetched.id,
-        queue: fetched.queue,
-        data: fetched.data,
-        runner: runner.id,
-      });
-      return {
-        leaseId,
-        runId: fetched.data.runId,
-        job: fetched.data.job,
-        input: fetched.data.input,
-        infraAttempt: fetched.attempt,
-        expiresAt,
-        heartbeatMs: this.heartbeatMs,
-      };
     }
+    return out;
   }
 
   async heartbeat(leaseId: string): Promise<HeartbeatReply> {
@@ -187,6 +235,9 @@ export class RunnerService implements RunnerApi {
     const { data } = this.held(leaseId);
     const now = new Date(this.options.clock.now());
     switch (report.kind) {
+      case "steps":
+        await this.store.updateSteps(data.jobId, report.steps.map(stepUpdate));
+        return;
       case "jobStarted":
         // The claim recorded the job as running (leaseJob); nothing more to write.
         return;
@@ -224,15 +275,23 @@ export class RunnerService implements RunnerApi {
     );
   }
 
-  async complete(leaseId: string, result: JobResult): Promise<void> {
+  async complete(
+    leaseId: string,
+    result: JobResult,
+    steps: StepReport[] = [],
+  ): Promise<void> {
     const held = this.held(leaseId);
     this.leases.delete(leaseId);
-    const completed = await this.store.completeLease(leaseId, {
-      status: result.status,
-      outputs: result.outputs,
-      reason: result.error ?? null,
-      finishedAt: new Date(this.options.clock.now()),
-    });
+    const completed = await this.store.completeLease(
+      leaseId,
+      {
+        status: result.status,
+        outputs: result.outputs,
+        reason: result.error ?? null,
+        finishedAt: new Date(this.options.clock.now()),
+      },
+      steps.map(stepUpdate),
+    );
     if (!completed) throw lostLease(leaseId);
     // A cancelled job is no longer active in the queue; completing it is a no-op there.
     await this.queue.complete(held.queue, held.bossId, {
@@ -301,11 +360,13 @@ export class RunnerService implements RunnerApi {
     const waiter = this.waiters.get(bossId);
     if (!waiter || waiter.cancelled) return;
     waiter.cancelled = true;
+    // A job still in the outbox is dropped there; one being sent is cancelled once it is in.
+    await waiter.sent.catch(() => {});
     const leased = [...this.leases.entries()].find(
       ([, held]) => held.bossId === bossId,
     );
     try {
-      await this.queue.cancel(waiter.queue, bossId);
+      if (waiter.queue) await this.queue.cancel(waiter.queue, bossId);
     } catch (error) {
       this.options.logger.warn("cannot cancel a queued job", {
         error: messageOf(error),
@@ -332,6 +393,42 @@ export class RunnerService implements RunnerApi {
   private notifyWork(): void {
     for (const listener of this.workListeners) listener();
   }
+
+  /** Jobs are in the queue: wake the runners; those still unclaimed a moment later show as queued. */
+  private sent(ids: string[]): void {
+    this.notifyWork();
+    const timer = setTimeout(() => {
+      this.queuedTimers.delete(timer);
+      const waiting = ids.flatMap((id) => {
+        const waiter = this.waiters.get(id);
+        return waiter && !waiter.claimed && !waiter.cancelled
+          ? [waiter.data.jobId]
+          : [];
+      });
+      this.store.markQueued(waiting).catch((error) =>
+        this.options.logger.warn("cannot mark jobs queued", {
+          error: messageOf(error),
+        }),
+      );
+    }, this.options.queuedAfterMs ?? 100);
+    timer.unref();
+    this.queuedTimers.add(timer);
+  }
+}
+
+function stepUpdate(report: StepReport): StepUpdate {
+  const at = (ms: number | undefined) =>
+    ms === undefined ? undefined : new Date(ms);
+  return {
+    position: report.position,
+    status: report.status,
+    exitCode: report.exitCode,
+    cache: report.cache,
+    attempts: report.attempts,
+    logPath: report.logPath,
+    startedAt: at(report.startedAt),
+    finishedAt: at(report.finishedAt),
+  };
 }
 
 function cancelledResult(): JobResult {

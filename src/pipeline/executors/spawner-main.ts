@@ -1,0 +1,48 @@
+// The step spawner (see spawner.ts): a small process that starts step processes for the sluice
+// process, hands their stdout and stderr pipes over, and reports how they exit.
+import { spawn } from "node:child_process";
+import type { Socket } from "node:net";
+import type { SpawnerMessage, SpawnRequest } from "./spawner.js";
+
+type Request = SpawnRequest & { kind: "spawn"; id: number };
+
+const send = (message: SpawnerMessage, handle?: Socket) =>
+  process.send?.(message, handle);
+
+// Ctrl-C reaches the whole foreground process group: the sluice process decides what stops.
+process.on("SIGINT", () => {});
+process.on("SIGTERM", () => {});
+// The sluice process is gone (or done): so is this one. Steps have their own process groups.
+process.on("disconnect", () => process.exit(0));
+
+process.on("message", (request: Request) => {
+  if (request.kind !== "spawn") return;
+  const { id } = request;
+  const child = spawn(request.program, request.args, {
+    cwd: request.cwd,
+    env: request.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.on("error", (error: NodeJS.ErrnoException) => {
+    if (child.pid === undefined) {
+      send({ kind: "error", id, code: error.code, message: error.message });
+    }
+  });
+  const pid = child.pid;
+  if (pid === undefined) return;
+  child.once("exit", (code, signal) =>
+    send({ kind: "exit", id, code, signal }),
+  );
+  for (const stream of ["stdout", "stderr"] as const) {
+    const socket = child[stream] as Socket;
+    // Node starts reading a child's pipe at once; stop, so every byte stays in the pipe for the
+    // process the pipe is handed to (the handle is sent in this same tick).
+    (
+      socket as unknown as { _handle?: { readStop?(): void } }
+    )._handle?.readStop?.();
+    send({ kind: "stream", id, pid, stream }, socket);
+  }
+});
+
+send({ kind: "ready" });

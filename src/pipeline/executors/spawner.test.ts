@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StepSpawner, spawnHere } from "./spawner.js";
+import type { SpawnStep, StepProcess } from "./spawner.js";
+
+const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
+
+async function collect(child: StepProcess): Promise<{
+  out: string;
+  err: string;
+  code: number | null;
+  signal: string | null;
+}> {
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const ended = (s: NodeJS.ReadableStream) =>
+    new Promise((resolve) => s.once("close", resolve));
+  const [exit] = await Promise.all([
+    child.exited,
+    ended(child.stdout),
+    ended(child.stderr),
+  ]);
+  return { out, err, ...exit };
+}
+
+describe("step processes started by the spawner helper", () => {
+  let spawner: StepSpawner;
+  beforeAll(async () => {
+    const started = await StepSpawner.start();
+    if (!started) throw new Error("the spawner did not start");
+    spawner = started;
+  }, 60_000);
+  afterAll(async () => {
+    await spawner.close();
+  });
+
+  const cases: [string, () => SpawnStep][] = [
+    ["helper", () => spawner.spawn],
+    ["here", () => spawnHere],
+  ];
+
+  describe.each(cases)("spawned %s", (_name, spawnOf) => {
+    it("hands over every byte of stdout and stderr and the exit code", async () => {
+      const child = await spawnOf()({
+        program: "bash",
+        args: [
+          "-c",
+          "head -c 3000000 /dev/zero | tr '\\0' x; echo oops >&2; exit 3",
+        ],
+        cwd: "/",
+        env,
+      });
+      const result = await collect(child);
+      expect(result.out.length).toBe(3_000_000);
+      expect(result.err).toBe("oops\n");
+      expect(result.code).toBe(3);
+    });
+
+    it("starts the process as the leader of its own process group", async () => {
+      const child = await spawnOf()({
+        program: "bash",
+        args: ["-c", "ps -o pgid= -p $$"],
+        cwd: "/",
+        env,
+      });
+      const result = await collect(child);
+      expect(Number(result.out.trim())).toBe(child.pid);
+    });
+
+    it("lets this process signal the group", async () => {
+      const child = await spawnOf()({
+        program: "bash",
+        args: ["-c", "sleep 30 & wait"],
+        cwd: "/",
+        env,
+      });
+      const done = collect(child);
+      process.kill(-child.pid, "SIGTERM");
+      expect((await done).signal).toBe("SIGTERM");
+    });
+
+    it("rejects with ENOENT when the program is missing", async () => {
+      await expect(
+        spawnOf()({
+          program: "no-such-shell-600",
+          args: [],
+          cwd: "/",
+          env,
+        }),
+      ).rejects.toMatchObject({ code: "ENOENT" });
+    });
+  });
+
+  it("spawns here once the helper is gone", async () => {
+    const other = await StepSpawner.start();
+    await other!.close();
+    const child = await other!.spawn({
+      program: "bash",
+      args: ["-c", "echo still"],
+      cwd: "/",
+      env,
+    });
+    expect((await collect(child)).out).toBe("still\n");
+  });
+});
