@@ -92,11 +92,13 @@ export function computeDora(
   const scope: Scope = { from, to, year };
   const figures = figuresFor(linked, scope);
 
+  const changeCount: Record<Cohort, number> = { "ai-assisted": 0, unmarked: 0 };
+  for (const c of linked.changes) changeCount[c.cohort]++;
   const byCohort = {} as Record<Cohort, CohortFigures>;
   for (const cohort of cohorts) {
     const f = figuresFor(linked, { ...scope, cohort });
     byCohort[cohort] = {
-      changes: linked.changes.filter((c) => c.cohort === cohort).length,
+      changes: changeCount[cohort],
       deployments: f.deploymentFrequency.samples,
       figures: f,
     };

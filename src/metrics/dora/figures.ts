@@ -130,23 +130,24 @@ export function prStages(
   };
 }
 
-interface ShippedChange {
-  change: Change;
-  deployment: Deployment;
-  at: number;
+/** Change → first deployment pairs as parallel arrays, in deployment order. */
+interface ShippedChanges {
+  changes: Change[];
+  deployments: Deployment[];
+  at: Float64Array;
+  undeployedByCohort: Record<Cohort, number>;
 }
 
 // Every scope (overall, each cohort, each week) reads the same change → deployment pairs.
-const shippedCache = new WeakMap<
-  Linked,
-  { shipped: ShippedChange[]; undeployedByCohort: Record<Cohort, number> }
->();
+const shippedCache = new WeakMap<Linked, ShippedChanges>();
 
-function shippedChanges(linked: Linked) {
+function shippedChanges(linked: Linked): ShippedChanges {
   let cached = shippedCache.get(linked);
   if (!cached) {
     // In deployment order, so a deployment's pairs are consecutive.
-    const shipped: ShippedChange[] = [];
+    const changes: Change[] = [];
+    const deployments: Deployment[] = [];
+    const at: number[] = [];
     const undeployedByCohort: Record<Cohort, number> = {
       "ai-assisted": 0,
       unmarked: 0,
@@ -154,13 +155,20 @@ function shippedChanges(linked: Linked) {
     for (const change of linked.changes) undeployedByCohort[change.cohort]++;
     for (const deployment of linked.live) {
       if (deployment.status !== "success") continue;
-      const at = liveAt(deployment);
+      const t = liveAt(deployment);
       for (const change of linked.shippedBy.get(deployment) ?? []) {
-        shipped.push({ change, deployment, at });
+        changes.push(change);
+        deployments.push(deployment);
+        at.push(t);
         undeployedByCohort[change.cohort]--;
       }
     }
-    cached = { shipped, undeployedByCohort };
+    cached = {
+      changes,
+      deployments,
+      at: Float64Array.from(at),
+      undeployedByCohort,
+    };
     shippedCache.set(linked, cached);
   }
   return cached;
@@ -188,14 +196,18 @@ export function leadTime(linked: Linked, scope: Scope): Figure {
     review: [],
     deploy: [],
   };
-  const { shipped, undeployedByCohort } = shippedChanges(linked);
+  const shipped = shippedChanges(linked);
+  const { undeployedByCohort } = shipped;
   undeployed =
     scope.cohort === undefined
       ? undeployedByCohort["ai-assisted"] + undeployedByCohort.unmarked
       : undeployedByCohort[scope.cohort];
-  for (const { change: c, deployment: d, at } of shipped) {
+  for (let k = 0; k < shipped.changes.length; k++) {
+    const at = shipped.at[k]!;
+    if (at < scope.from || at >= scope.to) continue;
+    const c = shipped.changes[k]!;
     if (scope.cohort !== undefined && c.cohort !== scope.cohort) continue;
-    if (!inWindow(at, scope)) continue;
+    const d = shipped.deployments[k]!;
     const ms = at - c.firstCommitAt;
     // A first commit after its own deployment is clock skew or a rewritten date: no lead time.
     if (ms < 0) {

@@ -89,20 +89,36 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
   }
   if (!ordered) live.sort((a, b) => liveAt(a) - liveAt(b));
   const failedToDeploy = deployments.filter((d) => d.status === "failed");
-  const byId = new Map<string, Deployment>();
-  for (const d of deployments) byId.set(d.id, d);
+  // Deployments by id: only rollbacks and incidents naming a deployment need it, so it is built
+  // on first use (100,000 deployments without either skip it).
+  let byIdMap: Map<string, Deployment> | undefined;
+  const byId = {
+    get(id: string): Deployment | undefined {
+      if (!byIdMap) {
+        byIdMap = new Map();
+        for (const d of deployments) byIdMap.set(d.id, d);
+      }
+      return byIdMap.get(id);
+    },
+  };
 
   // Commits that belong to a pull request are counted once, as the pull request.
-  const projectChanges = data.changes.filter(inProject);
+  const projectChanges =
+    options.project === undefined
+      ? data.changes
+      : data.changes.filter(inProject);
   const coveredByPr = new Set<string>();
   for (const c of projectChanges) {
     if (c.kind !== "pull_request") continue;
     for (const sha of c.commits) coveredByPr.add(sha);
     if (c.mergeCommit) coveredByPr.add(c.mergeCommit);
   }
-  const changes = projectChanges.filter(
-    (c) => c.kind === "pull_request" || !coveredByPr.has(c.id),
-  );
+  const changes =
+    coveredByPr.size === 0
+      ? projectChanges
+      : projectChanges.filter(
+          (c) => c.kind === "pull_request" || !coveredByPr.has(c.id),
+        );
   // A SHA points at the changes it belongs to: its own commit change, or the PR that holds it
   // (by branch commit or by the squash/merge commit that landed).
   // One change per SHA is the common case: store it bare, an array only when shared.
@@ -138,16 +154,24 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
       firstShipOfSha.set(sha, d);
     const had = changesOfSha.get(sha);
     if (had === undefined) return;
-    for (const c of Array.isArray(had) ? had : [had]) {
-      if (firstDeployment.has(c)) continue;
-      if (success) firstDeployment.set(c, d);
-      else {
-        // A deployment rolled back in place carried these changes (its cohort) but did not ship them.
-        if (carriedBy.get(c) === d) continue;
-        carriedBy.set(c, d);
-      }
-      shipped.push(c);
+    if (Array.isArray(had))
+      for (const c of had) carryChange(c, d, success, shipped);
+    else carryChange(had, d, success, shipped);
+  };
+  const carryChange = (
+    c: Change,
+    d: Deployment,
+    success: boolean,
+    shipped: Change[],
+  ) => {
+    if (firstDeployment.has(c)) return;
+    if (success) firstDeployment.set(c, d);
+    else {
+      // A deployment rolled back in place carried these changes (its cohort) but did not ship them.
+      if (carriedBy.get(c) === d) return;
+      carriedBy.set(c, d);
     }
+    shipped.push(c);
   };
   for (const d of live) {
     const shipped: Change[] = [];
@@ -161,13 +185,14 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
   // takes the cohort of the deployment it undoes (its rework belongs there).
   const cohortOf = new Map<Deployment, Cohort>();
   for (const d of live) {
-    const ships = shippedBy.get(d) ?? [];
-    cohortOf.set(
-      d,
-      ships.some((c) => c.cohort === "ai-assisted")
-        ? "ai-assisted"
-        : "unmarked",
-    );
+    let cohort: Cohort = "unmarked";
+    for (const c of shippedBy.get(d)!) {
+      if (c.cohort === "ai-assisted") {
+        cohort = "ai-assisted";
+        break;
+      }
+    }
+    cohortOf.set(d, cohort);
   }
   for (const d of live) {
     if (!d.rollbackOf) continue;

@@ -7,7 +7,7 @@ const z95 = 1.959963984540054;
  * (PERCENTILE_CONT, as Four Keys and numpy's default). `undefined` for no values.
  */
 export function quantileSorted(
-  sorted: readonly number[],
+  sorted: ArrayLike<number>,
   q: number,
 ): number | undefined {
   if (sorted.length === 0) return undefined;
@@ -20,9 +20,9 @@ export function quantileSorted(
 }
 
 /** Sorts a copy ascending. */
-export function sortedCopy(values: readonly number[]): number[] {
+export function sortedCopy(values: ArrayLike<number>): Float64Array {
   // A typed-array sort is numeric and several times faster than a comparator on 100,000 values.
-  return Array.from(Float64Array.from(values).sort());
+  return Float64Array.from(values).sort();
 }
 
 /** A two-sided 95% interval. */
@@ -53,7 +53,7 @@ export function wilson(k: number, n: number): Interval | undefined {
  * matters for lead times (long right tail). Needs at least 3 values.
  */
 export function medianInterval(
-  sorted: readonly number[],
+  sorted: ArrayLike<number>,
 ): Interval | undefined {
   const n = sorted.length;
   if (n < 3) return undefined;
