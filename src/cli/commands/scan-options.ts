@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { AppError, messageOf } from "../../kernel/index.js";
-import { reportFormats, severities } from "../../scan/index.js";
+// The two constants only, not scan/index.js: every CLI command loads this file at start-up.
+import { severities } from "../../scan/finding.js";
+import { reportFormats } from "../../scan/report/types.js";
 import type { ReportFormat, Severity } from "../../scan/index.js";
 
 /** `--format` checked against the report formats. */

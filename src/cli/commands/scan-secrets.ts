@@ -101,8 +101,12 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
       const { AppError, systemClock } = await import("../../kernel/index.js");
       const { writeFileSync } = await import("node:fs");
       const { resolve, relative, isAbsolute } = await import("node:path");
-      const report = await import("../../scan/index.js");
-      const secrets = report.secrets;
+      // The secret scanner and the report formatters only: `scan/index.js` would also load the
+      // dependency scanner (yaml, semver, lockfile parsers), which a pre-commit hook pays for.
+      const [secrets, report] = await Promise.all([
+        import("../../scan/secrets/index.js"),
+        import("../../scan/report/index.js"),
+      ]);
 
       const modes = [flags.staged, flags.since !== undefined, flags.all].filter(
         Boolean,

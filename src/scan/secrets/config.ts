@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { parse } from "smol-toml";
 import { AppError } from "../../kernel/index.js";
 import type { AllowlistSpec, RuleSpec } from "./rule.js";
+import { trustRules } from "./rule.js";
 import { defaultAllowlists, defaultRules } from "./rules/index.js";
 
 /** A rule configuration: what `--config FILE` (gitleaks TOML) resolves to. */
@@ -13,10 +14,11 @@ export interface SecretsConfig {
 
 /** The built-in rules and allowlists. */
 export function defaultConfig(): SecretsConfig {
-  return {
-    rules: defaultRules.map((r) => ({ ...r })),
-    allowlists: [...defaultAllowlists],
-  };
+  const rules = defaultRules.map((r) => ({ ...r }));
+  // Copies of the built-in rules compile as the originals do (a rule a user file overrides
+  // becomes a new object, compiled and checked up front).
+  trustRules(rules);
+  return { rules, allowlists: [...defaultAllowlists] };
 }
 
 export interface LoadConfigOptions {

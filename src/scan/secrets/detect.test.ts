@@ -158,6 +158,14 @@ describe("default rules", () => {
 
   it("compile without problems and cover at least 150 credential types", () => {
     expect(set.problems).toEqual([]);
+    // Built-in rules compile on first use: compile every regex and allowlist now.
+    for (const rule of set.rules) {
+      expect(
+        () => [rule.regex, rule.path, rule.allowlists],
+        rule.id,
+      ).not.toThrow();
+      expect(rule.regex ?? rule.path, rule.id).toBeInstanceOf(RegExp);
+    }
     expect(ids.size).toBe(defaultRules.length);
     expect(ids.size).toBeGreaterThanOrEqual(150);
   });
@@ -208,7 +216,7 @@ const conformance = fileURLToPath(
 describe.skipIf(!existsSync(conformance))(
   "anchored rules (tried at each keyword hit) and windowed search",
   () => {
-    it("find the same matches over the secretlint fixtures and gitleaks testdata", () => {
+    it("find the same matches over the secretlint fixtures and gitleaks testdata (also with keywords looked up one by one)", () => {
       const ruleSet = compileRuleSet(defaultRules, defaultAllowlists);
       const anchored = new Detector(ruleSet);
       const windowed = new Detector(ruleSet, { anchor: false });
@@ -233,6 +241,12 @@ describe.skipIf(!existsSync(conformance))(
         const a = anchored.detect(fragment).matches.map(key).sort();
         const w = windowed.detect(fragment).matches.map(key).sort();
         expect(a, file).toEqual(w);
+        // Keywords looked up one by one (small scans) find the same hits as the automaton.
+        const small = new Detector(ruleSet, { smallScans: true });
+        if (fragment.data.length <= 64 * 1024)
+          expect(small.detect(fragment).matches.map(key).sort(), file).toEqual(
+            a,
+          );
         total += a.length;
       }
       expect(total).toBeGreaterThan(100);

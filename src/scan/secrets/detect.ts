@@ -62,6 +62,30 @@ export interface DetectResult {
 
 const allowMarker = /(?:sluice|gitleaks):allow/;
 
+/** Fragments up to this size may be searched keyword by keyword (see `smallScans`). */
+const smallFragment = 64 * 1024;
+
+/** Every occurrence of each (lower-case ASCII) keyword in `lower`: keyword index and end. */
+function findEach(
+  keywords: readonly string[],
+  lower: string,
+): { count: number; keywords: Int32Array; ends: Int32Array } {
+  const kw: number[] = [];
+  const ends: number[] = [];
+  keywords.forEach((k, i) => {
+    if (k.length === 0) return;
+    for (let at = lower.indexOf(k); at >= 0; at = lower.indexOf(k, at + 1)) {
+      kw.push(i);
+      ends.push(at + k.length);
+    }
+  });
+  return {
+    count: kw.length,
+    keywords: Int32Array.from(kw),
+    ends: Int32Array.from(ends),
+  };
+}
+
 /** The state of one detect call, passed to the per-rule runners. */
 interface Run {
   fragment: Fragment;
@@ -106,7 +130,11 @@ function extendOverPrefix(
  */
 export class Detector {
   readonly ruleSet: RuleSet;
-  private readonly automaton: KeywordAutomaton;
+  private automaton: KeywordAutomaton | undefined;
+  private readonly keywords: string[];
+  private readonly keywordLengths: Int32Array;
+  /** Bytes still to be searched keyword by keyword before the automaton is built. */
+  private smallBudget: number;
   /** keyword index → indexes of rules that listed it. */
   private readonly keywordRules: number[][];
   private readonly keywordless: number[];
@@ -121,9 +149,13 @@ export class Detector {
 
   /**
    * `anchor: false` searches every rule in windows around its hits, as if no rule were anchored
-   * at its keywords (for tests: both ways must find the same matches).
+   * at its keywords (for tests: both ways must find the same matches). `smallScans` defers
+   * building the keyword automaton while fragments are small (a pre-commit scan).
    */
-  constructor(ruleSet: RuleSet, options: { anchor?: boolean } = {}) {
+  constructor(
+    ruleSet: RuleSet,
+    options: { anchor?: boolean; smallScans?: boolean } = {},
+  ) {
     this.ruleSet = ruleSet;
     const keywords: string[] = [];
     const indexOf = new Map<string, number>();
@@ -132,10 +164,12 @@ export class Detector {
     this.anchor = options.anchor ?? true;
     this.plans = ruleSet.rules.map(() => undefined);
     this.hits = new HitLists(ruleSet.rules.length);
-    this.pathOnly = ruleSet.rules.filter((rule) => rule.path && !rule.regex);
+    this.pathOnly = ruleSet.rules.filter(
+      (rule) => rule.spec.path !== undefined && rule.spec.regex === undefined,
+    );
     this.boundary = new Int8Array(ruleSet.rules.length).fill(-1);
     ruleSet.rules.forEach((rule, r) => {
-      if (!rule.regex) return;
+      if (rule.spec.regex === undefined) return;
       if (rule.keywords.length === 0) {
         this.keywordless.push(r);
         return;
@@ -151,7 +185,17 @@ export class Detector {
         this.keywordRules[i]!.push(r);
       }
     });
-    this.automaton = new KeywordAutomaton(keywords);
+    this.keywords = keywords;
+    this.keywordLengths = Int32Array.from(keywords, (k) =>
+      Buffer.byteLength(k, "utf8"),
+    );
+    // Small scans look keywords up one by one until they have read `smallBudget` bytes; the
+    // automaton (about 20 ms to build) is for everything else.
+    const ascii = keywords.every(
+      (k) => Buffer.byteLength(k, "utf8") === k.length,
+    );
+    this.smallBudget = options.smallScans && ascii ? 1 << 20 : 0;
+    if (this.smallBudget === 0) this.automaton = new KeywordAutomaton(keywords);
   }
 
   /** Path allowed by a global allowlist (the whole fragment is skipped). */
@@ -185,7 +229,9 @@ export class Detector {
           fragment.data.byteOffset,
           fragment.data.length,
         );
-    this.collectHits(data);
+    let content: FragmentText | undefined;
+    const text = (): FragmentText => (content ??= new FragmentText(data));
+    this.collectHits(data, text);
     const order = this.hits.touched
       .concat(this.keywordless)
       .sort((a, b) => a - b);
@@ -194,7 +240,7 @@ export class Detector {
     const run: Run = {
       fragment,
       data,
-      content: new FragmentText(data),
+      content: text(),
       result,
       now: options.now ?? performance.now.bind(performance),
       budget: options.ruleBudgetMs ?? Number.POSITIVE_INFINITY,
@@ -205,7 +251,7 @@ export class Detector {
     for (const r of order) {
       const rule = rules[r]!;
       if (options.exclude?.has(rule.id)) continue;
-      if (rule.path && !rule.path.test(path)) continue;
+      if (rule.spec.path !== undefined && !rule.path!.test(path)) continue;
       if (options.currentRule) options.currentRule[0] = r;
       run.started = run.now();
       run.timedOut = false;
@@ -226,14 +272,37 @@ export class Detector {
    * Keyword hits, grouped by rule. A hit inside a word cannot start a match of a rule that opens
    * with `\b` (most token rules), which drops most hits of short keywords like `s.`.
    */
-  private collectHits(data: Buffer): void {
+  private collectHits(data: Buffer, content: () => FragmentText): void {
     const hits = this.hits;
     hits.reset();
-    const automaton = this.automaton;
-    const n = automaton.scanInto(data);
-    const hitKeywords = automaton.hitKeywords;
-    const hitEnds = automaton.hitEnds;
-    const lengths = automaton.keywordLengths;
+    let n: number;
+    let hitKeywords: Int32Array;
+    let hitEnds: Int32Array;
+    let lengths: Int32Array;
+    if (
+      !this.automaton &&
+      this.smallBudget >= data.length &&
+      data.length <= smallFragment
+    ) {
+      // A small scan (a pre-commit diff) on this thread: one indexOf per keyword costs less
+      // than building the automaton. Keywords are ASCII here, so Latin-1 lower-casing keeps
+      // byte offsets.
+      this.smallBudget -= data.length;
+      const lower = content().text.toLowerCase();
+      const found = findEach(this.keywords, lower);
+      n = found.count;
+      hitKeywords = found.keywords;
+      hitEnds = found.ends;
+      lengths = this.keywordLengths;
+    } else {
+      const automaton = (this.automaton ??= new KeywordAutomaton(
+        this.keywords,
+      ));
+      n = automaton.scanInto(data);
+      hitKeywords = automaton.hitKeywords;
+      hitEnds = automaton.hitEnds;
+      lengths = automaton.keywordLengths;
+    }
     const boundary = this.boundary;
     for (let h = 0; h < n; h++) {
       const k = hitKeywords[h]!;

@@ -96,18 +96,59 @@ function compileAllowlist(spec: AllowlistSpec): CompiledAllowlist {
   return compiled;
 }
 
+/**
+ * Rules known to compile (the built-in ones; a test compiles each): their regexes and
+ * allowlists are translated on first use, so a scan that meets few of them (a pre-commit diff)
+ * translates few.
+ */
+const trusted = new WeakSet<RuleSpec>();
+
+/** Marks rule specs as known to compile, for lazy compilation. */
+export function trustRules(specs: readonly RuleSpec[]): void {
+  for (const spec of specs) trusted.add(spec);
+}
+
 /** Compiles one rule; throws (with the construct named) when its regexes cannot run in JS. */
 export function compileRule(spec: RuleSpec): CompiledRule {
-  const rule: CompiledRule = {
+  if (spec.regex === undefined && spec.path === undefined)
+    throw new Error("the rule has neither regex nor path");
+  const base = {
     spec,
     id: spec.id,
     severity: spec.severity ?? "high",
     keywords: (spec.keywords ?? []).map((k) => k.toLowerCase()),
-    allowlists: (spec.allowlists ?? []).map(compileAllowlist),
     window: spec.window ?? defaultWindow,
   };
-  if (spec.regex === undefined && spec.path === undefined)
-    throw new Error("the rule has neither regex nor path");
+  if (trusted.has(spec)) {
+    let regex: RegExp | undefined;
+    let path: RegExp | undefined;
+    let allowlists: CompiledAllowlist[] | undefined;
+    return Object.defineProperties(base, {
+      regex: {
+        enumerable: true,
+        get: () =>
+          spec.regex === undefined
+            ? undefined
+            : (regex ??= compileGoRegex(spec.regex)),
+      },
+      path: {
+        enumerable: true,
+        get: () =>
+          spec.path === undefined
+            ? undefined
+            : (path ??= compileGoRegex(spec.path)),
+      },
+      allowlists: {
+        enumerable: true,
+        get: () =>
+          (allowlists ??= (spec.allowlists ?? []).map(compileAllowlist)),
+      },
+    }) as CompiledRule;
+  }
+  const rule: CompiledRule = {
+    ...base,
+    allowlists: (spec.allowlists ?? []).map(compileAllowlist),
+  };
   if (spec.regex !== undefined) rule.regex = compileGoRegex(spec.regex);
   if (spec.path !== undefined) rule.path = compileGoRegex(spec.path);
   return rule;

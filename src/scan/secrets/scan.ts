@@ -164,7 +164,7 @@ export async function scanSecrets(
         : Number.POSITIVE_INFINITY;
   const pool: Runner =
     small <= (options.inlineBelowBytes ?? 1024 * 1024)
-      ? new InlineRunner(createTaskRunner(init))
+      ? new InlineRunner(createTaskRunner(init, undefined, compiled))
       : new ScanPool({
           size: options.workers ?? availableParallelism(),
           init,

@@ -2,7 +2,8 @@ import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { skipByContent, skipByPath } from "./classify.js";
 import { Detector } from "./detect.js";
 import type { ScanTask, TaskResult, WorkerInit } from "./protocol.js";
-import { compileRuleSet } from "./rule.js";
+import type { RuleSet } from "./rule.js";
+import { compileRuleSet, trustRules } from "./rule.js";
 
 /** What reading a task's file gave: its bytes, or why there are none. */
 type Read =
@@ -52,16 +53,23 @@ function readInto(
 }
 
 /**
- * Compiles the rules once and returns the function that runs one task: read (a file above the
- * size limit is never read), classify, detect. Used by the worker threads, and inline on the
- * main thread for small scans (a pre-commit diff), where starting workers would cost more.
+ * Compiles the rules once (or takes the main thread's `compiled` set) and returns the function
+ * that runs one task: read (a file above the size limit is never read), classify, detect. Used
+ * by the worker threads, and inline on the main thread for small scans (a pre-commit diff),
+ * where starting workers would cost more.
  * `shared[0]` is kept at the index of the rule running now, for the pool's watchdog.
  */
 export function createTaskRunner(
   init: Omit<WorkerInit, "currentRule">,
   shared?: Int32Array,
+  compiled?: RuleSet,
 ): (task: ScanTask) => TaskResult {
-  const detector = new Detector(compileRuleSet(init.rules, init.allowlists));
+  // The rules a worker gets all compiled on the main thread: compile each on first use.
+  if (!compiled) trustRules(init.rules);
+  const detector = new Detector(
+    compiled ?? compileRuleSet(init.rules, init.allowlists),
+    { smallScans: compiled !== undefined },
+  );
   // Synchronous I/O into one reused buffer: a worker does one thing at a time, and this skips
   // the thread-pool hops and a fresh allocation per file.
   const scratch = { buffer: Buffer.allocUnsafe(1 << 20) };
