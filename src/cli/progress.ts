@@ -1,3 +1,4 @@
+import type { Finding } from "../scan/finding.js";
 import type { RunDetail, RunRow } from "../store/index.js";
 
 const marks: Record<string, string> = {
@@ -53,8 +54,17 @@ export function formatRunList(runs: RunRow[]): string {
   return pad(rows).join("\n");
 }
 
-/** What `sluice run show` prints: the run, its change, then each job with its steps. */
-export function formatRunDetail(run: RunDetail): string {
+/** Findings `sluice run show` lists; the rest are counted (all of them are in `--json`). */
+const findingsShown = 50;
+
+/**
+ * What `sluice run show` prints: the run, its change, each job with its steps, then what its scan
+ * steps found (most severe first; secrets are already redacted in findings).
+ */
+export function formatRunDetail(
+  run: RunDetail,
+  findings: readonly Finding[] = [],
+): string {
   const subject = run.message?.split("\n")[0];
   const lines = [
     `run ${run.id}  ${run.status}  ${duration(run.startedAt, run.finishedAt)}`,
@@ -96,5 +106,43 @@ export function formatRunDetail(run: RunDetail): string {
     }
   }
   if (rows.length > 0) lines.push("", ...pad(rows));
+  if (findings.length > 0) lines.push("", ...formatFindings(run.id, findings));
   return lines.join("\n");
+}
+
+const severityOrder = ["critical", "high", "medium", "low", "info"];
+
+function formatFindings(runId: string, findings: readonly Finding[]): string[] {
+  const sorted = [...findings].sort(
+    (a, b) =>
+      severityOrder.indexOf(a.severity) - severityOrder.indexOf(b.severity) ||
+      a.location.path.localeCompare(b.location.path) ||
+      a.location.startLine - b.location.startLine,
+  );
+  const counts = severityOrder
+    .map((severity) => [
+      severity,
+      findings.filter((f) => f.severity === severity).length,
+    ])
+    .filter(([, n]) => n)
+    .map(([severity, n]) => `${n} ${severity}`);
+  const rows = sorted
+    .slice(0, findingsShown)
+    .map((f) => [
+      `  ${f.severity}`,
+      f.tool,
+      f.ruleId,
+      `${f.location.path}:${f.location.startLine}`,
+      f.message,
+    ]);
+  const lines = [
+    `findings: ${findings.length} (${counts.join(", ")})`,
+    ...pad(rows),
+  ];
+  if (findings.length > findingsShown) {
+    lines.push(
+      `  … ${findings.length - findingsShown} more: sluice run show ${runId} --json`,
+    );
+  }
+  return lines;
 }

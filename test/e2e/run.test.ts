@@ -156,3 +156,67 @@ describe("sluice run, runs, run show, logs (built CLI)", () => {
     expect(help.stdout).toContain("--max-parallel <n>");
   });
 });
+
+describe("sluice run show lists the run's scan findings (built CLI)", () => {
+  // A GitHub token shape the secret rules know; it must never appear in what sluice prints.
+  const token = "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";
+  let repo: string;
+  let env: Record<string, string>;
+  beforeAll(() => {
+    assertBuilt();
+    repo = gitRepo({
+      "sluice.yml": `name: scanned
+jobs:
+  scan:
+    steps:
+      - uses: sluice/scan
+        with: { deps: false }
+`,
+      "src/app.ts": `export const token = "${token}";\n`,
+    });
+    env = { SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-e2e-home-")) };
+  });
+
+  it("in --json and in the human view, with the secret redacted", () => {
+    // A secret at or above `fail-on` (high) fails the scan step, and so the run.
+    const run = sluice(repo, env, ["run", "--json"]);
+    expect(run.code).toBe(1);
+    const ran = JSON.parse(run.stdout);
+    expect(ran.status).toBe("failure");
+    expect(ran.findings).toHaveLength(1);
+
+    const shown = sluice(repo, env, ["run", "show", "last", "--json"]);
+    expect(shown.code).toBe(0);
+    const detail = JSON.parse(shown.stdout);
+    expect(detail.id).toBe(ran.id);
+    expect(detail.findings).toEqual([
+      expect.objectContaining({
+        tool: "secrets",
+        location: expect.objectContaining({ path: "src/app.ts", startLine: 1 }),
+      }),
+    ]);
+    const human = sluice(repo, env, ["run", "show", ran.id]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^findings: 1 \(1 critical\)$/m);
+    expect(human.stdout).toContain(
+      `${detail.findings[0].ruleId}  src/app.ts:1`,
+    );
+    for (const out of [run.stdout, shown.stdout, human.stdout]) {
+      expect(out).not.toContain(token);
+    }
+  });
+
+  it("says nothing of findings for a run without scan steps", () => {
+    const plain = gitRepo({
+      "sluice.yml":
+        "name: plain\njobs:\n  a:\n    steps:\n      - run: echo hi\n",
+    });
+    expect(sluice(plain, env, ["run"]).code).toBe(0);
+    const human = sluice(plain, env, ["run", "show", "last"]);
+    expect(human.stdout).not.toContain("findings");
+    expect(
+      JSON.parse(sluice(plain, env, ["run", "show", "last", "--json"]).stdout)
+        .findings,
+    ).toEqual([]);
+  });
+});

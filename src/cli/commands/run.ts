@@ -40,7 +40,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
   run
     .command("show")
     .description(
-      "show a run: its change, jobs, steps, durations, exit codes and cache hits",
+      "show a run: its change, jobs, steps, durations, exit codes, cache hits and scan findings",
     )
     .argument("<id>", "run id, unique prefix, or `last`")
     .option("--json", "print the run as JSON")
@@ -48,13 +48,15 @@ export function registerRun(program: Command, ctx: CliContext): void {
       async (id: string, options: { json?: boolean }, command: Command) => {
         const app = await ctx.app();
         const detail = await app.runs.getRun(id);
+        // What `uses: sluice/scan` steps of the run found (secrets, dependencies, imported SARIF).
+        const findings = await app.scan.findingsForRun(detail.id);
         // `run` has a --json of its own, which commander fills when the flag comes after `show`.
         if (options.json || command.parent?.opts().json) {
-          ctx.json(detail);
+          ctx.json({ ...detail, findings });
           return;
         }
         const { formatRunDetail } = await import("../progress.js");
-        ctx.stdout(formatRunDetail(detail));
+        ctx.stdout(formatRunDetail(detail, findings));
       },
     );
 }
@@ -90,7 +92,10 @@ async function runPipeline(
     maxParallel,
     json: options.json === true,
   });
-  if (options.json) ctx.json(detail);
+  if (options.json) {
+    const app = await ctx.app();
+    ctx.json({ ...detail, findings: await app.scan.findingsForRun(detail.id) });
+  }
   process.exitCode =
     status === "success"
       ? exitCodes.ok

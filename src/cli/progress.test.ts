@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import type { Finding } from "../scan/finding.js";
+import type { RunDetail } from "../store/index.js";
+import { formatRunDetail } from "./progress.js";
+
+const t0 = new Date(Date.UTC(2026, 0, 1, 12));
+const run = {
+  id: "run_1",
+  project: "p",
+  status: "failure",
+  trigger: "local",
+  workdir: "/w",
+  commit: null,
+  branch: null,
+  author: null,
+  authorEmail: null,
+  message: null,
+  trailers: {},
+  ownerPid: null,
+  ownerHost: null,
+  reason: null,
+  createdAt: t0,
+  startedAt: t0,
+  finishedAt: new Date(t0.getTime() + 1500),
+  jobs: [],
+} satisfies RunDetail;
+
+const finding = (
+  severity: Finding["severity"],
+  path: string,
+  line: number,
+): Finding => ({
+  tool: "secrets",
+  ruleId: "github-pat",
+  severity,
+  message: "GitHub token: ghp_…",
+  location: { path, startLine: line },
+  fingerprint: `${path}:${line}`,
+});
+
+describe("formatRunDetail with findings", () => {
+  it.each([
+    [[], []],
+    [
+      [finding("medium", "b.ts", 2), finding("critical", "a.ts", 9)],
+      [
+        "findings: 2 (1 critical, 1 medium)",
+        "  critical  secrets  github-pat  a.ts:9  GitHub token: ghp_…",
+        "  medium    secrets  github-pat  b.ts:2  GitHub token: ghp_…",
+      ],
+    ],
+  ])("lists %j most severe first", (findings, expected) => {
+    const lines = formatRunDetail(run, findings).split("\n");
+    const from = lines.findIndex((l) => l.startsWith("findings:"));
+    expect(from === -1 ? [] : lines.slice(from)).toEqual(expected);
+  });
+
+  it("shows 50 and counts the rest", () => {
+    const many = Array.from({ length: 53 }, (_, i) =>
+      finding("low", "x.ts", i + 1),
+    );
+    const text = formatRunDetail(run, many);
+    expect(text).toContain("findings: 53 (53 low)");
+    expect(text).toContain("x.ts:50 ");
+    expect(text).not.toContain("x.ts:51 ");
+    expect(text).toContain("… 3 more: sluice run show run_1 --json");
+  });
+});
