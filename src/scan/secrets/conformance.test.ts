@@ -58,10 +58,6 @@ const exceptions: Record<string, string> = {
     "a configuration error case of secretlint-rule-pattern; secretlint itself reports nothing",
   "basicauth/ng.basic-auth-ftps-url":
     "secretlint's own expected output is empty: the password is the placeholder `password`",
-  "figma/ng.secret":
-    "the sample token contains `abcdefghijklmnopqrstuvwxyz`, a placeholder stopword of the default global allowlist (gitleaks')",
-  "grafana/ng.service_account_token":
-    "the sample token contains `abcdefghijklmnopqrstuvwxyz`, a placeholder stopword of the default global allowlist (gitleaks')",
   "aws/ok.AWS Access Key ID--enableIDScanRule-false":
     "sluice reports AWS access key ids (gitleaks' aws-access-token); secretlint only with enableIDScanRule",
   "aws/ok.AWS Secret Access Key":
