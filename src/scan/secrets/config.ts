@@ -265,11 +265,15 @@ export function parseConfig(
     rules.set(rule.id, merged);
   }
   for (const id of disabled) rules.delete(id);
-  const allowlists = [
-    ...base.allowlists,
-    ...readAllowlists(doc, "config", file),
-  ];
-  for (const a of allowlists) {
+  const own = readAllowlists(doc, "config", file);
+  // An inherited allowlist may target a rule this file disabled: it then targets the rest.
+  const inherited = base.allowlists.map((a) =>
+    a.targetRules
+      ? { ...a, targetRules: a.targetRules.filter((id) => rules.has(id)) }
+      : a,
+  );
+  const allowlists = [...inherited, ...own];
+  for (const a of own) {
     for (const target of a.targetRules ?? [])
       if (!rules.has(target))
         throw invalid(
