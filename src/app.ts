@@ -165,6 +165,13 @@ export async function openApp(options: AppOptions): Promise<App> {
               ),
             ),
             runnerId: `embedded-${hostname()}-${process.pid}`,
+            // Each run's change becomes a metrics change (idempotent per commit).
+            onRunFinished: (run) =>
+              metrics.recordRun({
+                project: run.project,
+                ...run.change,
+                createdAt: run.startedAt,
+              }),
             capacity: pipelineOptions.capacity ?? 4,
           });
         },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AttributionRule } from "../metrics/index.js";
 
 /**
  * sluice.yml, declared once: the types, the runtime check and schema/sluice.schema.json all come
@@ -181,6 +182,17 @@ export const SluiceConfig = z.strictObject({
     .describe(
       "Jobs by id. With `extends`, an entry overrides the template's job of that id (objects merge, lists replace) and null removes it.",
     )
+    .optional(),
+  metrics: z
+    .strictObject({
+      attribution: z
+        .array(AttributionRule)
+        .describe(
+          "Extra AI-attribution rules, checked after the built-in table: each matches an address, bot id, trailer, message line, author suffix, subject prefix or branch prefix (never a name).",
+        )
+        .optional(),
+    })
+    .describe("Delivery metrics (`sluice metrics`).")
     .optional(),
 });
 

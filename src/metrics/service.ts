@@ -53,7 +53,7 @@ export interface DeliveryEventSink {
 /** A sluice run, as far as the metrics care: the change it ran for. */
 export interface RunFacts {
   project: string;
-  commit: string | null;
+  commit?: string | null | undefined;
   branch?: string | null | undefined;
   author?: string | null | undefined;
   authorEmail?: string | null | undefined;

@@ -84,6 +84,17 @@ export interface RunServiceDeps {
   logger: Logger;
   /** Concurrency groups of this process (cancel-in-progress); the queue serialises across processes. */
   groups?: ConcurrencyGroups | undefined;
+  /** Told of each run that ended and was recorded (the metrics record its change); errors are logged. */
+  onRunFinished?: ((run: FinishedRun) => Promise<unknown>) | undefined;
+}
+
+/** A run that ended, as `onRunFinished` gets it. */
+export interface FinishedRun {
+  runId: string;
+  project: string;
+  change: RunChange;
+  status: FinalRunStatus;
+  startedAt: number;
 }
 
 /**
@@ -99,6 +110,7 @@ export class RunService {
       plan(request.config, request.facts),
       request.onlyJob,
     );
+    const startedAt = this.deps.clock.now();
     const run = await this.deps.ledger.createRun({
       project: request.project,
       trigger: request.trigger,
@@ -134,6 +146,20 @@ export class RunService {
       });
       await this.deps.ledger.finishRun(run.id, result.status, reasonOf(result));
       finished = true;
+      await this.deps
+        .onRunFinished?.({
+          runId: run.id,
+          project: request.project,
+          change: request.change,
+          status: result.status,
+          startedAt,
+        })
+        .catch((error) =>
+          this.deps.logger.error("a run-finished hook failed", {
+            runId: run.id,
+            error: messageOf(error),
+          }),
+        );
       return { runId: run.id, plan: planned, result };
     } finally {
       if (!finished) {

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
+import type { AttributionRule } from "../../metrics/index.js";
 import type { CliContext } from "../context.js";
 
 /** `90d`, `12w`, `36h`, `30m` → milliseconds; anything else is an INVALID_ARGUMENT. */
@@ -81,15 +82,27 @@ function doraOptions(o: FigureOptions) {
   };
 }
 
+/**
+ * Extra attribution rules: `metrics.attribution` of the sluice.yml in the working folder (when
+ * there is one), then those of `--attribution-rules FILE` (YAML or JSON: `{ rules: [...] }`).
+ */
 async function loadRules(ctx: CliContext, file: string | undefined) {
-  if (!file) return [];
-  const [{ readFile }, { resolve }, { parse }, { AttributionConfig }] =
-    await Promise.all([
-      import("node:fs/promises"),
-      import("node:path"),
-      import("yaml"),
-      import("../../metrics/index.js"),
-    ]);
+  const [{ existsSync }, { readFile }, { join, resolve }] = await Promise.all([
+    import("node:fs"),
+    import("node:fs/promises"),
+    import("node:path"),
+  ]);
+  const rules: AttributionRule[] = [];
+  const { configFileName, loadConfig } = await import("../../config/index.js");
+  if (existsSync(join(ctx.cwd, configFileName))) {
+    const loaded = loadConfig(ctx.cwd);
+    rules.push(...(loaded.source.metrics?.attribution ?? []));
+  }
+  if (!file) return rules;
+  const [{ parse }, { AttributionConfig }] = await Promise.all([
+    import("yaml"),
+    import("../../metrics/index.js"),
+  ]);
   const path = resolve(ctx.cwd, file);
   const text = await readFile(path, "utf8").catch(() => {
     throw new AppError(
@@ -105,7 +118,8 @@ async function loadRules(ctx: CliContext, file: string | undefined) {
       `${file}: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
     );
   }
-  return parsed.data.rules;
+  rules.push(...parsed.data.rules);
+  return rules;
 }
 
 /** `sluice metrics`: DORA figures by cohort, git import, attribution and the HTML report. */
@@ -169,7 +183,7 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
     )
     .option(
       "--attribution-rules <file>",
-      "extra AI-attribution rules (YAML or JSON: { rules: [...] })",
+      "extra AI-attribution rules (YAML or JSON: { rules: [...] }), added to metrics.attribution of ./sluice.yml",
     )
     .action(
       async (o: {

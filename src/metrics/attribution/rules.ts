@@ -54,7 +54,7 @@ export const AttributionRule = z
       ].some((m) => m !== undefined),
     {
       message:
-        "a rule needs at least one matcher (email, emailDomain, trailer, body, authorSuffix, subjectPrefix, branchPrefix)",
+        "a rule with at least one matcher (email, emailDomain, trailer, body, authorSuffix, subjectPrefix, branchPrefix)",
     },
   );
 export type AttributionRule = z.infer<typeof AttributionRule>;

@@ -14,6 +14,7 @@ import type {
   StepRegistry,
 } from "../ports.js";
 import { RunService } from "../run-service.js";
+import type { RunServiceDeps } from "../run-service.js";
 import type { RunLedger } from "../run-service.js";
 import { EmbeddedRunner } from "./embedded-runner.js";
 import { JobQueue } from "./job-queue.js";
@@ -48,6 +49,8 @@ export interface PipelineRuntimeDeps {
    * spawns them from this process.
    */
   spawnFrom?: "helper" | "here";
+  /** Passed to the run service: told of each run that ended. */
+  onRunFinished?: RunServiceDeps["onRunFinished"];
 }
 
 /** What `sluice run` (and later `sluice serve`) drives runs with. */
@@ -130,6 +133,7 @@ export async function startPipelineRuntime(
     clock: deps.clock,
     logger: deps.logger,
     groups: new ConcurrencyGroups(),
+    onRunFinished: deps.onRunFinished,
   });
   return {
     runs,
