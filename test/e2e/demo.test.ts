@@ -12,8 +12,15 @@ describe("sluice demo (built CLI)", () => {
     const parent = mkdtempSync(join(tmpdir(), "sluice-e2e-demo-"));
     const dir = join(parent, "svc");
     const env = { SLUICE_HOME: join(parent, "home") };
-    const demo = sluice(parent, env, ["demo", "--dir", dir]);
-    expect(demo.stderr).toContain("sluice demo [4/4] second run (warm cache)");
+    // As `npx sluice demo` runs it: the hints say `npx sluice`.
+    const demo = sluice(parent, { ...env, npm_command: "exec" }, [
+      "demo",
+      "--dir",
+      dir,
+    ]);
+    expect(demo.stderr).toMatch(
+      /sluice demo \[4\/\d+\] second run \(warm cache\)/,
+    );
     expect(demo.code).toBe(0);
 
     // A real git repository with a few commits and the three-line sluice.yml.
@@ -37,7 +44,18 @@ describe("sluice demo (built CLI)", () => {
       "success",
     ]);
     const [second, first] = runs;
-    expect(demo.stdout).toContain(`sluice run show ${second.id}`);
+    // Where to look next: the sample, the records, the logs, and the commands to read them.
+    expect(demo.stdout).toContain(`sample service: ${dir}`);
+    expect(demo.stdout).toContain(`runs recorded in ${env.SLUICE_HOME}:`);
+    expect(demo.stdout).toContain(
+      `step logs: ${join(env.SLUICE_HOME, "runs", second.id)}/<job>/<step>.log`,
+    );
+    expect(demo.stdout).toMatch(
+      new RegExp(`^  npx sluice run show ${second.id} +jobs, steps`, "m"),
+    );
+    expect(demo.stdout).toMatch(
+      new RegExp(`^  npx sluice logs ${second.id} test +the log`, "m"),
+    );
     const installOf = (id: string) => {
       const detail = JSON.parse(
         sluice(parent, env, ["run", "show", id, "--json"]).stdout,

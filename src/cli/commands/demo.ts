@@ -12,15 +12,19 @@ interface DemoOptions {
   dir?: string;
 }
 
-/** What the demo's phases share: where the sample lives and what the runs were. */
+/** What the demo's phases share: where the sample lives, what the runs were, what to look at. */
 export interface DemoState {
   dir: string;
   runs: { id: string; status: string }[];
+  /** Why the demo failed, if it did (a failed run, errors seen from the stable release...). */
+  failures: string[];
+  /** "Where to look next" lines a phase adds: a command (`sluice ...`) and what it shows. */
+  next: [command: string, what: string][];
 }
 
 /**
- * A demo phase. The phases run in order; later issues add theirs (a deploy phase after the runs)
- * by adding a function here.
+ * A demo phase. The phases run in order; later issues add theirs (the deploy phase after the
+ * runs) by adding an entry to `demoPhases`.
  */
 export type DemoPhase = (ctx: CliContext, state: DemoState) => Promise<void>;
 
@@ -29,66 +33,90 @@ export const demoPhases: { name: string; run: DemoPhase }[] = [
   { name: "sluice init", run: initSample },
   { name: "first run (cold cache)", run: (ctx, s) => runSample(ctx, s) },
   { name: "second run (warm cache)", run: (ctx, s) => runSample(ctx, s) },
+  {
+    name: "progressive delivery (a good release promoted, a bad one rolled back)",
+    run: deliverSample,
+  },
 ];
 
 export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command("demo")
     .description(
-      "create a sample Node service repo in a temp folder, run its golden-path pipeline twice, and show where to look",
+      "create a sample Node service repo in a temp folder, run its golden-path pipeline twice, deliver it progressively, and show where to look",
     )
     .option("--dir <path>", "create the sample here instead of a temp folder")
     .action(async (options: DemoOptions) => {
       const dir = options.dir ?? mkdtempSync(join(tmpdir(), "sluice-demo-"));
-      const state: DemoState = { dir, runs: [] };
+      const state: DemoState = { dir, runs: [], failures: [], next: [] };
       let n = 0;
       for (const phase of demoPhases) {
         n++;
         ctx.stderr(`sluice demo [${n}/${demoPhases.length}] ${phase.name}`);
         await phase.run(ctx, state);
       }
-      // Progressive delivery (deploy capability): a good release promoted, a bad one rolled back.
-      ctx.stderr("sluice demo: progressive delivery of the sample service");
-      const { runDeployDemo } = await import("../../deploy/index.js");
-      const delivery = await runDeployDemo({
-        deploy: (await ctx.app()).deploy,
-        dir,
-        stdout: ctx.stdout,
-        stderr: ctx.stderr,
-      });
-      const last = state.runs.at(-1);
-      const next: [string, string][] = [
-        ["sluice runs", "every run, newest first"],
-      ];
-      if (last) {
-        next.push([
-          `sluice run show ${last.id}`,
-          "jobs, steps, durations, cache hits",
-        ]);
-        next.push([`sluice logs ${last.id}`, "the step logs"]);
-      }
-      next.push([`cd ${dir} && sluice run`, "run the pipeline again"]);
-      const width = Math.max(...next.map(([command]) => command.length));
-      ctx.stdout(
-        [
-          "",
-          `sample service: ${dir}`,
-          `runs recorded in ${ctx.databaseUrl ? "Postgres" : ctx.home}:`,
-          ...state.runs.map((run) => `  ${run.id}  ${run.status}`),
-          "",
-          "where to look next:",
-          ...next.map(
-            ([command, what]) => `  ${command.padEnd(width)}  ${what}`,
-          ),
-        ].join("\n"),
-      );
-      if (
-        state.runs.some((run) => run.status !== "success") ||
-        delivery.failedFromStable > 0
-      ) {
+      ctx.stdout(formatNext(ctx, state));
+      if (state.failures.length > 0) {
+        ctx.stderr(`sluice demo: failed: ${state.failures.join("; ")}`);
         process.exitCode = exitCodes.failed;
       }
     });
+}
+
+/**
+ * The closing summary: where the sample and the records are, and the commands to look at them,
+ * spelled the way this sluice was started (`npx sluice` when npx ran it).
+ */
+export function formatNext(ctx: CliContext, state: DemoState): string {
+  const sluice = ctx.env.npm_command === "exec" ? "npx sluice" : "sluice";
+  const cmd = (command: string) => command.replace(/^sluice\b/, sluice);
+  const last = state.runs.at(-1);
+  const next: [string, string][] = [];
+  if (last) {
+    next.push(
+      [
+        `sluice run show ${last.id}`,
+        "jobs, steps, durations, exit codes, cache hits (install skipped: cache exact), scan findings",
+      ],
+      [`sluice logs ${last.id} test`, "the log of the test job (masked)"],
+    );
+  }
+  next.push(["sluice runs", "every run, newest first"], ...state.next);
+  next.push(
+    [`cd ${state.dir} && sluice run`, "run the pipeline again"],
+    ["sluice --help", "every command"],
+  );
+  const rows = next.map(([command, what]) => [cmd(command), what] as const);
+  const width = Math.max(...rows.map(([command]) => command.length));
+  const where = ctx.databaseUrl ? "Postgres ($SLUICE_DATABASE_URL)" : ctx.home;
+  return [
+    "",
+    `sample service: ${state.dir} (a git repository; its pipeline is sluice.yml)`,
+    `runs recorded in ${where}:`,
+    ...state.runs.map((run) => `  ${run.id}  ${run.status}`),
+    ...(last
+      ? [`step logs: ${join(ctx.home, "runs", last.id)}/<job>/<step>.log`]
+      : []),
+    "",
+    "where to look next:",
+    ...rows.map(([command, what]) => `  ${command.padEnd(width)}  ${what}`),
+  ].join("\n");
+}
+
+/** The deploy capability's part: releases of the sample on the local target, one rolled back. */
+async function deliverSample(ctx: CliContext, state: DemoState): Promise<void> {
+  const { runDeployDemo } = await import("../../deploy/index.js");
+  const delivery = await runDeployDemo({
+    deploy: (await ctx.app()).deploy,
+    dir: state.dir,
+    stdout: ctx.stdout,
+    stderr: ctx.stderr,
+  });
+  if (delivery.failedFromStable > 0) {
+    state.failures.push(
+      `${delivery.failedFromStable} requests failed on the stable release during the rollback`,
+    );
+  }
 }
 
 const files: Record<string, string> = {
@@ -235,6 +263,9 @@ async function runSample(ctx: CliContext, state: DemoState): Promise<void> {
     json: false,
   });
   state.runs.push({ id: detail.id, status: detail.status });
+  if (detail.status !== "success") {
+    state.failures.push(`run ${detail.id} ended ${detail.status}`);
+  }
   const install = detail.jobs
     .flatMap((job) => job.steps)
     .find((step) => step.name === "install");
