@@ -2,7 +2,7 @@
  * Named checks: code a built-in rule can ask for after its regex matched, for tests RE2 cannot
  * express (back-references, placeholder lists). Rules name them so they stay plain data.
  */
-export type CheckName = "url-credentials";
+export type CheckName = "url-credentials" | "pkcs12-known-password";
 
 const placeholders = [
   "localhost",
@@ -73,5 +73,8 @@ export function runCheck(
   switch (name) {
     case "url-credentials":
       return urlCredentials(secret, groups);
+    // A check on a file's bytes, for path rules (see detect.ts), not on a regex match.
+    case "pkcs12-known-password":
+      return true;
   }
 }

@@ -32,50 +32,42 @@ const gitleaksRepos = join(conformance, "gitleaks/testdata/repos");
  * if this list is not exactly the set of differing cases, so it never goes stale.
  */
 const exceptions: Record<string, string> = {
+  // Cases that test secretlint itself (its example rule, comment directives, rules outside its
+  // recommended preset, user pattern options), not a credential format.
   "example/ng.secret":
-    "a toy rule that reports the words `THIS IS SECRET`, not a credential format",
+    "secretlint's example rule reports the literal words `THIS IS SECRET`, which are not a credential format",
   "filter-comments/ng.secretlint-disable-line":
-    "tests secretlint-disable comments around the toy `THIS IS SECRET` rule",
+    "tests secretlint-disable comments around its example `THIS IS SECRET` rule; the lines left reported hold only that text (sluice's inline suppression is sluice:allow / gitleaks:allow)",
   "filter-comments/ng.secretlint-disable-next-line":
-    "tests secretlint-disable comments around the toy `THIS IS SECRET` rule",
+    "tests secretlint-disable-next-line around its example `THIS IS SECRET` rule; the lines left reported hold only that text",
   "filter-comments/ng.secretlint-disable-secretlint-enable":
-    "tests secretlint-disable comments around the toy `THIS IS SECRET` rule",
+    "tests secretlint-disable / secretlint-enable around its example `THIS IS SECRET` rule; the lines left reported hold only that text",
   "filter-comments/ng.secretlint-disable-target-id":
-    "tests secretlint-disable comments around the toy `THIS IS SECRET` rule",
+    "tests rule-id targeting of secretlint-disable around its example `THIS IS SECRET` rule; the lines left reported hold only that text",
   "no-homedir/ng.homedir":
-    "a home directory path is not a credential; out of scope for the secret scanner",
+    "secretlint-rule-no-homedir (outside secretlint's recommended preset) reports home directory paths, a privacy lint, not a credential",
   "no-homedir/ng.patial-homedir":
-    "a home directory path is not a credential; out of scope for the secret scanner",
+    "secretlint-rule-no-homedir (outside secretlint's recommended preset) reports home directory paths, a privacy lint, not a credential",
   "no-dotenv/ng.match":
-    "reports any file named .env (the case has no content); sluice reports the secrets in it instead",
+    "secretlint-rule-no-dotenv (outside the recommended preset) reports any file named .env by its name; this one is empty, and sluice reports the secrets inside .env files instead",
   "pattern/ng.basic-test":
-    "user patterns of secretlint-rule-pattern (sluice users add gitleaks-format rules with --config)",
+    "the pattern is the case's own secretlint-rule-pattern option (user configuration, `password = Password1$`), not a built-in format; sluice users add such rules with --config",
   "pattern/ng.filePathGlobs-negation":
-    "user patterns of secretlint-rule-pattern (sluice users add gitleaks-format rules with --config)",
+    "the file glob is the case's own secretlint-rule-pattern option (user configuration); sluice users add path rules with --config",
   "pattern/ng.pattern-allows-other-pattern":
-    "user patterns of secretlint-rule-pattern (sluice users add gitleaks-format rules with --config)",
+    "the patterns are the case's own secretlint-rule-pattern options (user configuration, `apikey = foo-bar-baz`); sluice users add such rules with --config",
   "pattern/ng.patterns-and-pattern-error":
-    "a configuration error case of secretlint-rule-pattern; secretlint itself reports nothing",
+    "labelled ng, but secretlint's expected output is empty: a configuration error case of secretlint-rule-pattern",
   "basicauth/ng.basic-auth-ftps-url":
-    "secretlint's own expected output is empty: the password is the placeholder `password`",
+    "labelled ng, but secretlint's expected output is empty: the password is the placeholder `password`",
+  // Cases that run one secretlint rule alone or with a secretlint option, where sluice's other
+  // rules (as gitleaks') report on purpose.
   "aws/ok.AWS Access Key ID--enableIDScanRule-false":
-    "sluice reports AWS access key ids (gitleaks' aws-access-token); secretlint only with enableIDScanRule",
+    "tests secretlint's enableIDScanRule=false option; sluice reports AKIA… access key ids (gitleaks' aws-access-token) by default",
   "aws/ok.AWS Secret Access Key":
-    "generic-api-key (low severity, below the default --fail-on) flags high-entropy values assigned to *_KEY variables, including this base64 sample",
+    "runs secretlint's AWS rule alone (40-character format); sluice's generic-api-key (gitleaks', severity low, below the default --fail-on medium) reports the 56-character high-entropy value assigned to AWS_SECRET_ACCESS_KEY; secretlint has no generic rule",
   "basicauth/ok.database-urls-not-detected":
-    "the case checks that secretlint's basic-auth rule leaves DB URLs to its DB rule; sluice's database-connection-string rule reports `mysql://dbuser:secret@…` on purpose",
-  "gcp/ok.invalid-p12-empty":
-    "pkcs12-file flags every .p12/.pfx file by name (gitleaks); secretlint opens the keystore with an empty password",
-  "gcp/ok.invalid-p12-huge-iter":
-    "pkcs12-file flags every .p12/.pfx file by name (gitleaks); secretlint opens the keystore with an empty password",
-  "gcp/ok.invalid-p12-no-mac":
-    "pkcs12-file flags every .p12/.pfx file by name (gitleaks); secretlint opens the keystore with an empty password",
-  "gcp/ok.invalid-p12-random":
-    "pkcs12-file flags every .p12/.pfx file by name (gitleaks); secretlint opens the keystore with an empty password",
-  "gcp/ok.invalid-p12-truncated":
-    "pkcs12-file flags every .p12/.pfx file by name (gitleaks); secretlint opens the keystore with an empty password",
-  "gcp/ok.secure-privatekey-p12":
-    "pkcs12-file flags every .p12/.pfx file by name (gitleaks); secretlint opens the keystore with an empty password",
+    "runs secretlint's basic-auth rule alone; the URLs are database connection strings, which secretlint's own database-connection-string rule (also in its recommended preset) reports, as sluice's does",
 };
 
 interface Case {

@@ -9,6 +9,7 @@ import {
   windowBefore,
 } from "./plan.js";
 import { runCheck } from "./checks.js";
+import { pkcs12KnownPassword } from "./pkcs12.js";
 import type { CompiledRule, RuleSet } from "./rule.js";
 import { shannonEntropy } from "./rule.js";
 import { FragmentText, lineEndAfter, lineStartBefore } from "./windows.js";
@@ -39,6 +40,8 @@ export interface Fragment {
   lineMap?: readonly number[];
   /** Commit sha, for commit allowlists. */
   commit?: string;
+  /** The bytes are not the file's (a binary file in a diff): path rules cannot read it. */
+  contentUnknown?: boolean;
 }
 
 export interface DetectOptions {
@@ -209,6 +212,12 @@ export class Detector {
     // Path-only rules flag a file by its name, whatever its content.
     for (const rule of this.pathOnly) {
       if (!rule.path!.test(path) || options.exclude?.has(rule.id)) continue;
+      if (
+        rule.spec.check === "pkcs12-known-password" &&
+        !fragment.contentUnknown &&
+        pkcs12KnownPassword(fragment.data) !== true
+      )
+        continue;
       if (this.allowedByRule(rule, path, fragment.commit, "", "", "")) continue;
       result.matches.push({
         ruleId: rule.id,

@@ -27,6 +27,8 @@ export interface ScanTask {
   data?: Uint8Array;
   lineMap?: number[];
   commit?: string;
+  /** `data` is not the file's content (a binary file in a diff). */
+  contentUnknown?: boolean;
   /** Rules to leave out (they ran out of time on this task before). */
   exclude?: string[];
 }

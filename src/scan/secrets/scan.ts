@@ -282,7 +282,10 @@ export async function scanSecrets(
       path: f.path,
       ...(f.binary ? {} : { data: f.data, lineMap: f.lineMap }),
     };
-    if (f.binary) task.data = new Uint8Array([0]);
+    if (f.binary) {
+      task.data = new Uint8Array([0]);
+      task.contentUnknown = true;
+    }
     if (f.commit) task.commit = f.commit.sha;
     await submit(task, f.commit);
   };

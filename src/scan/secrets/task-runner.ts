@@ -102,9 +102,11 @@ export function createTaskRunner(
       skipped = "too-large";
     }
     if (!skipped && data) skipped = skipByContent(task.path, data);
+    // Skipped content is not searched (`pathOnly`), but path rules may read it (keystores).
     const fragment = {
       path: task.path,
-      data: skipped || !data ? new Uint8Array(0) : data,
+      data: data ?? new Uint8Array(0),
+      ...(task.contentUnknown || !data ? { contentUnknown: true } : {}),
       ...(task.lineMap ? { lineMap: task.lineMap } : {}),
       ...(task.commit ? { commit: task.commit } : {}),
     };

@@ -76,9 +76,13 @@ export const keysRules: RuleSpec[] = [
   {
     id: "pkcs12-file",
     description:
-      "Found a PKCS #12 file, which commonly contain bundled private keys.",
+      "Found a PKCS #12 file that opens with a well-known password (a Google Cloud service account key's `notasecret`, or none): its private key is readable by anyone.",
     path: String.raw`(?i)(?:^|\/)[^\/]+\.p(?:12|fx)$`,
     severity: "critical",
+    // gitleaks flags every .p12/.pfx by name; like secretlint, sluice reads the keystore and
+    // reports it when its MAC verifies with a known password (by name alone when the content is
+    // not available, e.g. a binary file in a diff).
+    check: "pkcs12-known-password",
   },
   {
     id: "private-key",
