@@ -87,3 +87,5 @@ export {
 export { githubEvents, githubEventNames } from "./sources/github.js";
 export { alertmanagerEvents, pagerDutyEvents } from "./sources/incidents.js";
 export { genericEvents, GenericEvents } from "./sources/generic.js";
+export { parseDoraQuery, parseSpan, reportJson } from "./query.js";
+export type { DoraQuery } from "./query.js";

@@ -3,33 +3,6 @@ import { AppError } from "../../kernel/index.js";
 import type { AttributionRule } from "../../metrics/index.js";
 import type { CliContext } from "../context.js";
 
-/** `90d`, `12w`, `36h`, `30m` → milliseconds; anything else is an INVALID_ARGUMENT. */
-export function parseSince(text: string, flag = "--since"): number {
-  const m = /^(\d+(?:\.\d+)?)([mhdw])$/.exec(text.trim());
-  if (!m)
-    throw new AppError(
-      "INVALID_ARGUMENT",
-      `${flag} must look like 90d, 12w or 36h, not '${text}'`,
-    );
-  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[
-    m[2] as "m" | "h" | "d" | "w"
-  ];
-  const ms = Number(m[1]) * unit;
-  if (ms <= 0)
-    throw new AppError("INVALID_ARGUMENT", `${flag} must be longer than 0`);
-  return ms;
-}
-
-function parseYear(text: string | undefined): 2022 | 2023 | 2024 | undefined {
-  if (text === undefined) return undefined;
-  if (text === "2022" || text === "2023" || text === "2024")
-    return Number(text) as 2022 | 2023 | 2024;
-  throw new AppError(
-    "INVALID_ARGUMENT",
-    `--year must be 2022, 2023 or 2024 (the reports with performance clusters), not '${text}'`,
-  );
-}
-
 interface FigureOptions {
   project?: string;
   env: string;
@@ -65,21 +38,9 @@ function withFigureOptions(cmd: Command): Command {
     );
 }
 
-function doraOptions(o: FigureOptions) {
-  const min = Number(o.minSamples);
-  if (!Number.isInteger(min) || min < 1)
-    throw new AppError(
-      "INVALID_ARGUMENT",
-      "--min-samples must be a positive integer",
-    );
-  return {
-    project: o.project,
-    environment: o.env,
-    windowMs: parseSince(o.since),
-    year: parseYear(o.year),
-    incidentWindowMs: parseSince(o.incidentWindow, "--incident-window"),
-    minCohortSamples: min,
-  };
+async function doraOptions(o: FigureOptions) {
+  const { parseDoraQuery } = await import("../../metrics/index.js");
+  return parseDoraQuery(o);
 }
 
 /**
@@ -148,15 +109,14 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
           `--by takes 'cohort', not '${o.by}'`,
         );
       }
-      const options = doraOptions(o);
-      const { renderTable } = await import("../../metrics/index.js");
+      const options = await doraOptions(o);
+      const { renderTable, reportJson } =
+        await import("../../metrics/index.js");
       const app = await ctx.app();
       const report = await app.metrics.report(options);
       const byCohort = o.by === "cohort";
-      if (o.json) {
-        const { cohorts: _cohorts, ...rest } = report;
-        ctx.json(byCohort ? report : rest);
-      } else ctx.stdout(renderTable(report, { byCohort }));
+      if (o.json) ctx.json(reportJson(report, byCohort));
+      else ctx.stdout(renderTable(report, { byCohort }));
     });
 
   metrics
@@ -194,8 +154,10 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
         attributionRules?: string;
       }) => {
         let since = o.since;
-        if (since && /^\d+(\.\d+)?[mhdw]$/.test(since))
-          since = new Date(Date.now() - parseSince(since)).toISOString();
+        if (since && /^\d+(\.\d+)?[mhdw]$/.test(since)) {
+          const { parseSpan } = await import("../../metrics/index.js");
+          since = new Date(Date.now() - parseSpan(since)).toISOString();
+        }
         const rules = await loadRules(ctx, o.attributionRules);
         const { readGitHistory, storeGitHistory, createDetector } =
           await import("../../metrics/index.js");
@@ -279,7 +241,7 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
   )
     .requiredOption("--html <file>", "the HTML file to write")
     .action(async (o: FigureOptions & { html: string }) => {
-      const options = doraOptions(o);
+      const options = await doraOptions(o);
       const [
         { writeFile },
         { resolve },

@@ -5,6 +5,8 @@ import {
   genericEvents,
   githubEvents,
   pagerDutyEvents,
+  parseDoraQuery,
+  reportJson,
   verifyGithubSignature,
   verifyPagerDutySignature,
 } from "../../metrics/index.js";
@@ -45,6 +47,7 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
  * valid HMAC signature over the raw body (checked before parsing, in constant time); Alertmanager
  * and the generic endpoint need a bearer token (the server's admin token or the metrics token).
  * A failed check is 401 and stores nothing; a payload of the wrong shape is 400 naming the field.
+ * `GET /api/v1/metrics` (bearer token) answers the DORA figures as `sluice metrics --json` does.
  */
 export const metricsRoutes: RouteModule = (server, deps) => {
   // Keep the raw body in this plugin only: signatures are computed over the exact bytes.
@@ -147,6 +150,35 @@ export const metricsRoutes: RouteModule = (server, deps) => {
       );
     },
   );
+
+  // The figures, as `sluice metrics --json` prints them (`by=cohort` adds the cohort split).
+  server.get("/api/v1/metrics", async (request) => {
+    requireToken(request);
+    const q = (request.query ?? {}) as Record<string, unknown>;
+    const text = (key: string): string | undefined => {
+      const v = q[key];
+      if (v === undefined) return undefined;
+      if (typeof v !== "string")
+        throw new AppError("INVALID_ARGUMENT", `${key} must be given once`);
+      return v;
+    };
+    const by = text("by");
+    if (by !== undefined && by !== "cohort")
+      throw new AppError("INVALID_ARGUMENT", `by takes 'cohort', not '${by}'`);
+    const options = parseDoraQuery(
+      {
+        project: text("project"),
+        env: text("env"),
+        since: text("since"),
+        year: text("year"),
+        incidentWindow: text("incident-window"),
+        minSamples: text("min-samples"),
+      },
+      (option) => option,
+    );
+    const report = await deps.app.metrics.report(options);
+    return reportJson(report, by === "cohort");
+  });
 
   server.post("/api/v1/metrics/events", async (request, reply) => {
     requireToken(request);
