@@ -92,8 +92,10 @@ export function computeDora(
   const scope: Scope = { from, to, year };
   const figures = figuresFor(linked, scope);
 
-  const changeCount: Record<Cohort, number> = { "ai-assisted": 0, unmarked: 0 };
-  for (const c of linked.changes) changeCount[c.cohort]++;
+  const changeCount: Record<Cohort, number> = {
+    "ai-assisted": linked.aiChanges,
+    unmarked: linked.changes.length - linked.aiChanges,
+  };
   const byCohort = {} as Record<Cohort, CohortFigures>;
   for (const cohort of cohorts) {
     const f = figuresFor(linked, { ...scope, cohort });

@@ -1,10 +1,10 @@
-import type { Change, Cohort, Deployment } from "../model.js";
+import type { Change, Cohort } from "../model.js";
 import type { Figure } from "./figure.js";
 import { emptyDrillDown, figureNames } from "./figure.js";
 import type { ReportYear } from "./levels.js";
 import { levelFor } from "./levels.js";
 import type { Linked } from "./link.js";
-import { liveAt } from "./link.js";
+import { firstAtOrAfter, liveFlag } from "./link.js";
 import {
   medianInterval,
   poissonRate,
@@ -27,22 +27,31 @@ function inWindow(t: number, scope: Scope): boolean {
   return t >= scope.from && t < scope.to;
 }
 
-// Three figures read the same deployments of a scope: filter 100,000 deployments once per scope.
-const scopeCache = new WeakMap<Linked, WeakMap<Scope, Deployment[]>>();
+/**
+ * The live deployments of a scope: positions `lo .. hi` of `linked.live` (ordered by the time
+ * they went live, so a window is a range), those of the scope's cohort only (`cohort`: the
+ * `liveFlag.aiAssisted` bit they must have, or -1 for all), and how many there are.
+ */
+interface Selection {
+  lo: number;
+  hi: number;
+  cohort: number;
+  count: number;
+}
 
-function deploymentsInScope(linked: Linked, scope: Scope): Deployment[] {
-  let byScope = scopeCache.get(linked);
-  if (!byScope) scopeCache.set(linked, (byScope = new WeakMap()));
-  let out = byScope.get(scope);
-  if (!out) {
-    out = linked.live.filter(
-      (d) =>
-        inWindow(liveAt(d), scope) &&
-        (scope.cohort === undefined || linked.cohortOf.get(d) === scope.cohort),
-    );
-    byScope.set(scope, out);
-  }
-  return out;
+function select(linked: Linked, scope: Scope): Selection {
+  const lo = firstAtOrAfter(linked.liveTimes, scope.from);
+  const hi = Math.max(lo, firstAtOrAfter(linked.liveTimes, scope.to));
+  if (scope.cohort === undefined) return { lo, hi, cohort: -1, count: hi - lo };
+  const ai = linked.aiBefore[hi]! - linked.aiBefore[lo]!;
+  return scope.cohort === "ai-assisted"
+    ? { lo, hi, cohort: liveFlag.aiAssisted, count: ai }
+    : { lo, hi, cohort: 0, count: hi - lo - ai };
+}
+
+/** Whether live deployment `flags` belong to the selection's cohort. */
+function inCohort(flags: number, s: Selection): boolean {
+  return s.cohort < 0 || (flags & liveFlag.aiAssisted) === s.cohort;
 }
 
 function noDeployments(linked: Linked, scope: Scope): string {
@@ -60,7 +69,6 @@ export function deploymentFrequency(linked: Linked, scope: Scope): Figure {
     name: figureNames.deploymentFrequency,
   };
   const days = (scope.to - scope.from) / dayMs;
-  const deployments = deploymentsInScope(linked, scope);
   if (!linked.anyDeployment || days <= 0) {
     return {
       ...base,
@@ -73,11 +81,11 @@ export function deploymentFrequency(linked: Linked, scope: Scope): Figure {
       drillDown: emptyDrillDown(),
     };
   }
-  const n = deployments.length;
-  const withoutRollbacks = deployments.filter((d) => !d.rollbackOf).length;
-  const deployDays = new Set(
-    deployments.map((d) => Math.floor(liveAt(d) / dayMs)),
-  ).size;
+  const s = select(linked, scope);
+  const n = s.count;
+  const ids = new Array<string>(n);
+  const { rollbacks, deployDays } = scanDeployments(linked, s, ids);
+  const withoutRollbacks = n - rollbacks;
   const value = n / days;
   const interval = poissonRate(n, days);
   return {
@@ -92,18 +100,39 @@ export function deploymentFrequency(linked: Linked, scope: Scope): Figure {
       days,
       perWeek: value * 7,
       withoutRollbacks: withoutRollbacks / days,
-      rollbacks: n - withoutRollbacks,
+      rollbacks,
       deploymentDays: deployDays,
       failedToDeploy: linked.failedToDeploy.filter((d) =>
         inWindow(d.finishedAt ?? d.startedAt, scope),
       ).length,
     },
-    drillDown: {
-      deployments: deployments.map((d) => d.id),
-      changes: [],
-      incidents: [],
-    },
+    drillDown: { deployments: ids, changes: [], incidents: [] },
   };
+}
+
+/** Fills `ids` with the selection's deployment ids; counts rollbacks and days with a deployment. */
+function scanDeployments(
+  linked: Linked,
+  s: Selection,
+  ids: string[],
+): { rollbacks: number; deployDays: number } {
+  const { live, liveFlags, liveTimes } = linked;
+  let rollbacks = 0;
+  // Deployments come in time order: a new day starts where the day number changes.
+  let deployDays = 0;
+  let lastDay = Number.NaN;
+  for (let i = s.lo, k = 0; i < s.hi; i++) {
+    const flags = liveFlags[i]!;
+    if (!inCohort(flags, s)) continue;
+    ids[k++] = live[i]!.id;
+    if (flags & liveFlag.rollback) rollbacks++;
+    const day = Math.floor(liveTimes[i]! / dayMs);
+    if (day !== lastDay) {
+      deployDays++;
+      lastDay = day;
+    }
+  }
+  return { rollbacks, deployDays };
 }
 
 /** Pull request stages in ms; a negative span (clock skew, odd data) is null, as DevLake does. */
@@ -130,48 +159,71 @@ export function prStages(
   };
 }
 
-/** Change → first deployment pairs as parallel arrays, in deployment order. */
-interface ShippedChanges {
-  changes: Change[];
-  deployments: Deployment[];
-  at: Float64Array;
-  undeployedByCohort: Record<Cohort, number>;
+/** The lead times of a selection's changes, in seconds, with their ids. */
+interface LeadTimes {
+  spans: Float64Array;
+  count: number;
+  ids: string[];
+  deploymentIds: string[];
+  negative: number;
+  stageValues: Record<keyof Stages, number[]>;
 }
 
-// Every scope (overall, each cohort, each week) reads the same change → deployment pairs.
-const shippedCache = new WeakMap<Linked, ShippedChanges>();
-
-function shippedChanges(linked: Linked): ShippedChanges {
-  let cached = shippedCache.get(linked);
-  if (!cached) {
-    // In deployment order, so a deployment's pairs are consecutive.
-    const changes: Change[] = [];
-    const deployments: Deployment[] = [];
-    const at: number[] = [];
-    const undeployedByCohort: Record<Cohort, number> = {
-      "ai-assisted": 0,
-      unmarked: 0,
-    };
-    for (const change of linked.changes) undeployedByCohort[change.cohort]++;
-    for (const deployment of linked.live) {
-      if (deployment.status !== "success") continue;
-      const t = liveAt(deployment);
-      for (const change of linked.shippedBy.get(deployment) ?? []) {
-        changes.push(change);
-        deployments.push(deployment);
-        at.push(t);
-        undeployedByCohort[change.cohort]--;
+function collectLeadTimes(
+  linked: Linked,
+  s: Selection,
+  cohort: Cohort | undefined,
+): LeadTimes {
+  const { live, liveFlags, liveTimes, changes, shipped, shippedStart } = linked;
+  // At most one span per change carried in the window.
+  const spans = new Float64Array(shippedStart[s.hi]! - shippedStart[s.lo]!);
+  let m = 0;
+  const ids: string[] = [];
+  // Pairs come in deployment order: consecutive duplicates are the only duplicates.
+  const deploymentIds: string[] = [];
+  let negative = 0;
+  const stageValues: Record<keyof Stages, number[]> = {
+    coding: [],
+    pickup: [],
+    review: [],
+    deploy: [],
+  };
+  for (let i = s.lo; i < s.hi; i++) {
+    // Only a successful deployment ships; one rolled back in place carried its changes only.
+    if ((liveFlags[i]! & liveFlag.success) === 0) continue;
+    const end = shippedStart[i + 1]!;
+    if (shippedStart[i] === end) continue;
+    const at = liveTimes[i]!;
+    const deploymentId = live[i]!.id;
+    for (let p = shippedStart[i]!; p < end; p++) {
+      const c = changes[shipped[p]!]!;
+      if (cohort !== undefined && c.cohort !== cohort) continue;
+      const ms = at - c.firstCommitAt;
+      // A first commit after its own deployment is clock skew or a rewritten date: no lead time.
+      if (ms < 0) {
+        negative++;
+        continue;
       }
+      spans[m++] = ms / 1000;
+      ids.push(c.id);
+      if (deploymentIds[deploymentIds.length - 1] !== deploymentId)
+        deploymentIds.push(deploymentId);
+      if (c.kind === "pull_request") addStages(stageValues, c, at);
     }
-    cached = {
-      changes,
-      deployments,
-      at: Float64Array.from(at),
-      undeployedByCohort,
-    };
-    shippedCache.set(linked, cached);
   }
-  return cached;
+  return { spans, count: m, ids, deploymentIds, negative, stageValues };
+}
+
+function addStages(
+  values: Record<keyof Stages, number[]>,
+  c: Change,
+  at: number,
+): void {
+  const st = prStages(c, at);
+  if (st.coding !== null) values.coding.push(st.coding / 1000);
+  if (st.pickup !== null) values.pickup.push(st.pickup / 1000);
+  if (st.review !== null) values.review.push(st.review / 1000);
+  if (st.deploy !== null) values.deploy.push(st.deploy / 1000);
 }
 
 /**
@@ -184,77 +236,39 @@ export function leadTime(linked: Linked, scope: Scope): Figure {
     name: figureNames.leadTime,
     unit: "seconds" as const,
   };
-  const spans: number[] = [];
-  const ids: string[] = [];
-  // Pairs come in deployment order: consecutive duplicates are the only duplicates.
-  const deploymentIds: string[] = [];
-  let negative = 0;
-  let undeployed = 0;
-  const stageValues: Record<keyof Stages, number[]> = {
-    coding: [],
-    pickup: [],
-    review: [],
-    deploy: [],
-  };
-  const shipped = shippedChanges(linked);
-  const { undeployedByCohort } = shipped;
-  undeployed =
-    scope.cohort === undefined
-      ? undeployedByCohort["ai-assisted"] + undeployedByCohort.unmarked
-      : undeployedByCohort[scope.cohort];
-  for (let k = 0; k < shipped.changes.length; k++) {
-    const at = shipped.at[k]!;
-    if (at < scope.from || at >= scope.to) continue;
-    const c = shipped.changes[k]!;
-    if (scope.cohort !== undefined && c.cohort !== scope.cohort) continue;
-    const d = shipped.deployments[k]!;
-    const ms = at - c.firstCommitAt;
-    // A first commit after its own deployment is clock skew or a rewritten date: no lead time.
-    if (ms < 0) {
-      negative++;
-      continue;
-    }
-    spans.push(ms / 1000);
-    ids.push(c.id);
-    if (deploymentIds[deploymentIds.length - 1] !== d.id)
-      deploymentIds.push(d.id);
-    if (c.kind === "pull_request") {
-      const s = prStages(c, at);
-      for (const k of Object.keys(stageValues) as (keyof Stages)[]) {
-        const v = s[k];
-        if (v !== null) stageValues[k].push(v / 1000);
-      }
-    }
-  }
-  if (spans.length === 0) {
+  const l = collectLeadTimes(linked, select(linked, scope), scope.cohort);
+  const { spans, ids, deploymentIds, negative, stageValues } = l;
+  const m = l.count;
+  if (m === 0) {
     return {
       ...base,
       value: null,
       reason: !linked.anyDeployment
         ? noDeployments(linked, scope)
         : `no ${scope.cohort ? `${scope.cohort} ` : ""}change reached production in the window` +
-          (undeployed > 0 ? ` (${undeployed} changes never deployed)` : ""),
+          undeployedNote(linked, scope),
       samples: 0,
       level: null,
       details: { negativeExcluded: negative },
       drillDown: emptyDrillDown(),
     };
   }
-  const sorted = sortedCopy(spans);
+  // A typed-array sort is numeric and several times faster than a comparator.
+  const sorted = spans.subarray(0, m).sort();
   const median = quantileSorted(sorted, 0.5)!;
   const interval = medianInterval(sorted);
   const stages: Record<string, { median: number; samples: number } | null> = {};
   for (const [k, values] of Object.entries(stageValues)) {
-    const s = sortedCopy(values);
+    const st = sortedCopy(values);
     stages[k] =
-      s.length > 0
-        ? { median: quantileSorted(s, 0.5)!, samples: s.length }
+      st.length > 0
+        ? { median: quantileSorted(st, 0.5)!, samples: st.length }
         : null;
   }
   return {
     ...base,
     value: median,
-    samples: spans.length,
+    samples: m,
     level: levelFor("leadTime", median, scope.year),
     ...(interval ? { interval } : {}),
     details: {
@@ -264,6 +278,44 @@ export function leadTime(linked: Linked, scope: Scope): Figure {
     },
     drillDown: { deployments: deploymentIds, changes: ids, incidents: [] },
   };
+}
+
+/** ` (N changes never deployed)` for the scope's cohort, or nothing when all were. */
+function undeployedNote(linked: Linked, scope: Scope): string {
+  let undeployed = 0;
+  const { changes, firstLive } = linked;
+  for (let k = 0; k < changes.length; k++) {
+    if (firstLive[k] !== -1) continue;
+    if (scope.cohort === undefined || changes[k]!.cohort === scope.cohort)
+      undeployed++;
+  }
+  return undeployed > 0 ? ` (${undeployed} changes never deployed)` : "";
+}
+
+/** The ids of the changes live deployment `i` carried, appended to `out`. */
+function pushShippedIds(linked: Linked, i: number, out: string[]): void {
+  const { changes, shipped, shippedStart } = linked;
+  for (let p = shippedStart[i]!; p < shippedStart[i + 1]!; p++)
+    out.push(changes[shipped[p]!]!.id);
+}
+
+/** The ids of the selection's failed deployments, of the changes they carried and their incidents. */
+function collectFailed(
+  linked: Linked,
+  s: Selection,
+  failed: string[],
+  changes: string[],
+  incidents: string[],
+): void {
+  const { live, liveFlags, failureAt, failureList } = linked;
+  for (let i = s.lo; i < s.hi; i++) {
+    const f = failureAt[i]!;
+    if (f < 0 || !inCohort(liveFlags[i]!, s)) continue;
+    failed.push(live[i]!.id);
+    for (const incident of failureList[f]!.incidents)
+      incidents.push(incident.id);
+    pushShippedIds(linked, i, changes);
+  }
 }
 
 /**
@@ -276,8 +328,8 @@ export function changeFailRate(linked: Linked, scope: Scope): Figure {
     key: "changeFailRate" as const,
     name: figureNames.changeFailRate,
   };
-  const deployments = deploymentsInScope(linked, scope);
-  if (deployments.length === 0) {
+  const s = select(linked, scope);
+  if (s.count === 0) {
     return {
       ...base,
       value: null,
@@ -289,34 +341,60 @@ export function changeFailRate(linked: Linked, scope: Scope): Figure {
       drillDown: emptyDrillDown(),
     };
   }
-  const failed = deployments.filter((d) => linked.failures.has(d.id));
-  const incidents = failed.flatMap((d) =>
-    linked.failures.get(d.id)!.incidents.map((i) => i.id),
-  );
-  const value = failed.length / deployments.length;
-  const interval = wilson(failed.length, deployments.length);
+  const failed: string[] = [];
+  const changes: string[] = [];
+  const incidents: string[] = [];
+  collectFailed(linked, s, failed, changes, incidents);
+  const value = failed.length / s.count;
+  const interval = wilson(failed.length, s.count);
   return {
     ...base,
     value,
     unit: "ratio",
-    samples: deployments.length,
+    samples: s.count,
     level: levelFor("changeFailRate", value, scope.year),
     ...(interval ? { interval } : {}),
     details: {
       failed: failed.length,
-      deployments: deployments.length,
+      deployments: s.count,
       unattributedIncidents: linked.unattributed
         .filter((i) => inWindow(i.openedAt, scope))
         .map((i) => i.id),
     },
-    drillDown: {
-      deployments: failed.map((d) => d.id),
-      changes: failed.flatMap((d) =>
-        (linked.shippedBy.get(d) ?? []).map((c) => c.id),
-      ),
-      incidents,
-    },
+    drillDown: { deployments: failed, changes, incidents },
   };
+}
+
+/**
+ * The recovery times (seconds) of the scope's recovered failures, with their deployment and
+ * incident ids; returns how many failures have not recovered.
+ */
+function collectRecoveries(
+  linked: Linked,
+  scope: Scope,
+  spans: number[],
+  deploymentIds: string[],
+  incidentIds: string[],
+): number {
+  const ai = scope.cohort === "ai-assisted" ? liveFlag.aiAssisted : 0;
+  let open = 0;
+  for (const f of linked.failureList) {
+    if (!inWindow(f.startedAt, scope)) continue;
+    if (
+      scope.cohort !== undefined &&
+      (linked.liveFlags[f.live]! & liveFlag.aiAssisted) !== ai
+    ) {
+      continue;
+    }
+    if (f.recoveredAt === undefined) {
+      open++;
+      continue;
+    }
+    spans.push(Math.max(0, f.recoveredAt - f.startedAt) / 1000);
+    deploymentIds.push(f.deployment.id);
+    for (const incident of f.incidents) incidentIds.push(incident.id);
+  }
+  return open;
 }
 
 /**
@@ -333,23 +411,13 @@ export function recoveryTime(linked: Linked, scope: Scope): Figure {
   const spans: number[] = [];
   const deploymentIds: string[] = [];
   const incidentIds: string[] = [];
-  let open = 0;
-  for (const f of linked.failures.values()) {
-    if (!inWindow(f.startedAt, scope)) continue;
-    if (
-      scope.cohort !== undefined &&
-      linked.cohortOf.get(f.deployment) !== scope.cohort
-    ) {
-      continue;
-    }
-    if (f.recoveredAt === undefined) {
-      open++;
-      continue;
-    }
-    spans.push(Math.max(0, f.recoveredAt - f.startedAt) / 1000);
-    deploymentIds.push(f.deployment.id);
-    incidentIds.push(...f.incidents.map((i) => i.id));
-  }
+  const open = collectRecoveries(
+    linked,
+    scope,
+    spans,
+    deploymentIds,
+    incidentIds,
+  );
   if (spans.length === 0) {
     return {
       ...base,
@@ -383,18 +451,33 @@ export function recoveryTime(linked: Linked, scope: Scope): Figure {
   };
 }
 
-/** An unplanned deployment: a rollback, a hotfix, or one that names incidents it fixes. */
-export function isRework(d: Deployment): boolean {
-  return (
-    Boolean(d.rollbackOf) || d.hotfix === true || (d.fixes?.length ?? 0) > 0
-  );
+/** The ids of the selection's rework deployments, their changes and the incidents they fix; returns how many are rollbacks. */
+function collectRework(
+  linked: Linked,
+  s: Selection,
+  rework: string[],
+  changes: string[],
+  incidents: string[],
+): number {
+  const { live, liveFlags } = linked;
+  let rollbacks = 0;
+  for (let i = s.lo; i < s.hi; i++) {
+    const flags = liveFlags[i]!;
+    if ((flags & liveFlag.rework) === 0 || !inCohort(flags, s)) continue;
+    const d = live[i]!;
+    rework.push(d.id);
+    if (flags & liveFlag.rollback) rollbacks++;
+    pushShippedIds(linked, i, changes);
+    if (d.fixes) for (const id of d.fixes) incidents.push(id);
+  }
+  return rollbacks;
 }
 
 /** Deployment rework rate: unplanned deployments that fix a production failure over all. */
 export function reworkRate(linked: Linked, scope: Scope): Figure {
   const base = { key: "reworkRate" as const, name: figureNames.reworkRate };
-  const deployments = deploymentsInScope(linked, scope);
-  if (deployments.length === 0) {
+  const s = select(linked, scope);
+  if (s.count === 0) {
     return {
       ...base,
       value: null,
@@ -406,27 +489,24 @@ export function reworkRate(linked: Linked, scope: Scope): Figure {
       drillDown: emptyDrillDown(),
     };
   }
-  const rework = deployments.filter(isRework);
-  const value = rework.length / deployments.length;
-  const interval = wilson(rework.length, deployments.length);
+  const rework: string[] = [];
+  const changes: string[] = [];
+  const incidents: string[] = [];
+  const rollbacks = collectRework(linked, s, rework, changes, incidents);
+  const value = rework.length / s.count;
+  const interval = wilson(rework.length, s.count);
   return {
     ...base,
     value,
     unit: "ratio",
-    samples: deployments.length,
+    samples: s.count,
     level: levelFor("reworkRate", value, scope.year),
     ...(interval ? { interval } : {}),
     details: {
       rework: rework.length,
-      rollbacks: rework.filter((d) => d.rollbackOf).length,
-      deployments: deployments.length,
+      rollbacks,
+      deployments: s.count,
     },
-    drillDown: {
-      deployments: rework.map((d) => d.id),
-      changes: rework.flatMap((d) =>
-        (linked.shippedBy.get(d) ?? []).map((c) => c.id),
-      ),
-      incidents: rework.flatMap((d) => d.fixes ?? []),
-    },
+    drillDown: { deployments: rework, changes, incidents },
   };
 }

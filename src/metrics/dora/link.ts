@@ -1,10 +1,4 @@
-import type {
-  Change,
-  Cohort,
-  Deployment,
-  Incident,
-  MetricsData,
-} from "../model.js";
+import type { Change, Deployment, Incident, MetricsData } from "../model.js";
 
 /** How the figures are scoped and how loose evidence is linked. */
 export interface LinkOptions {
@@ -29,6 +23,8 @@ export interface Rejected {
 /** A deployment that went live and then needed intervention. */
 export interface Failure {
   deployment: Deployment;
+  /** The position of `deployment` in `Linked.live`. */
+  live: number;
   incidents: Incident[];
   /** The rollback or fix deployments that undid it. */
   remedies: Deployment[];
@@ -42,20 +38,54 @@ export interface Failure {
   )[];
 }
 
-/** The events of one scope, linked: what every figure reads. */
+/** Bits of `Linked.liveFlags`. */
+export const liveFlag = {
+  /** It succeeded (not rolled back in place): it shipped its changes. */
+  success: 1,
+  /** It redeploys an older release (`rollbackOf`). */
+  rollback: 2,
+  /** An unplanned deployment: a rollback, a hotfix, or one that names incidents it fixes. */
+  rework: 4,
+  /** Its cohort is AI-assisted (else unmarked). */
+  aiAssisted: 8,
+} as const;
+
+/**
+ * The events of one scope, linked: what every figure reads. Per-deployment and per-change facts
+ * are typed arrays indexed by position in `live` and `changes` (100,000 deployments stay cheap:
+ * no map keyed by object, nothing for the garbage collector to trace).
+ */
 export interface Linked {
   /** Live deployments (success or rolled back) of the scope, ordered by `liveAt`. */
   live: Deployment[];
+  /** `liveAt` of each live deployment: ascending, so a time window is a range of positions. */
+  liveTimes: Float64Array;
+  /** Per live deployment: `liveFlag` bits. */
+  liveFlags: Uint8Array;
+  /** How many AI-assisted live deployments come before each position (length `live.length + 1`). */
+  aiBefore: Int32Array;
+  /** Per live deployment: the position in `failureList` of the failure under its id, or -1. */
+  failureAt: Int32Array;
   /** Deployments that failed before going live (pipeline failures: not change failures). */
   failedToDeploy: Deployment[];
-  /** Changes by id, with the first successful deployment that shipped each. */
-  firstDeployment: Map<Change, Deployment>;
   /** The changes in scope (commits covered by a pull request are folded into it). */
   changes: Change[];
-  /** Changes each live deployment carried for the first time (shipped, when it succeeded). */
-  shippedBy: Map<Deployment, Change[]>;
-  cohortOf: Map<Deployment, Cohort>;
+  /** How many of them are AI-assisted (the rest are unmarked). */
+  aiChanges: number;
+  /** Per change (by position in `changes`): the position in `live` of its first successful deployment, or -1. */
+  firstLive: Int32Array;
+  /** Changes by object, with the first successful deployment that shipped each (built on first read). */
+  readonly firstDeployment: ReadonlyMap<Change, Deployment>;
+  /**
+   * Changes each live deployment carried for the first time (shipped, when it succeeded): live
+   * deployment `i` carried the changes at positions `shipped[shippedStart[i] .. shippedStart[i + 1])`.
+   */
+  shippedStart: Int32Array;
+  shipped: Int32Array;
+  /** Failures by deployment id. */
   failures: Map<string, Failure>;
+  /** The same failures, in the map's order. */
+  failureList: Failure[];
   /** Incidents with no deployment by evidence or window: they count for nothing but are listed. */
   unattributed: Incident[];
   rejected: Rejected[];
@@ -72,157 +102,304 @@ function isLive(d: Deployment): boolean {
   return d.status === "success" || d.status === "rolled_back";
 }
 
-/** Links changes, deployments and incidents of one scope. Pure; O(events · log events). */
-export function link(data: MetricsData, options: LinkOptions): Linked {
-  const inProject = <T extends { project: string }>(x: T) =>
-    options.project === undefined || x.project === options.project;
-  const rejected: Rejected[] = [];
-
-  const deployments = data.deployments.filter(
-    (d) => inProject(d) && d.environment === options.environment,
+/** An unplanned deployment: a rollback, a hotfix, or one that names incidents it fixes. */
+export function isRework(d: Deployment): boolean {
+  return (
+    Boolean(d.rollbackOf) || d.hotfix === true || (d.fixes?.length ?? 0) > 0
   );
-  const live = deployments.filter(isLive);
-  // Stored events usually arrive in time order: sort only when they did not.
-  let ordered = true;
-  for (let i = 1; i < live.length && ordered; i++) {
-    if (liveAt(live[i - 1]!) > liveAt(live[i]!)) ordered = false;
-  }
-  if (!ordered) live.sort((a, b) => liveAt(a) - liveAt(b));
-  const failedToDeploy = deployments.filter((d) => d.status === "failed");
-  // Deployments by id: only rollbacks and incidents naming a deployment need it, so it is built
-  // on first use (100,000 deployments without either skip it).
-  let byIdMap: Map<string, Deployment> | undefined;
-  const byId = {
-    get(id: string): Deployment | undefined {
-      if (!byIdMap) {
-        byIdMap = new Map();
-        for (const d of deployments) byIdMap.set(d.id, d);
-      }
-      return byIdMap.get(id);
-    },
-  };
+}
 
-  // Commits that belong to a pull request are counted once, as the pull request.
+/** An Int32Array that grows by doubling, for lists whose length is known only at the end. */
+class IntList {
+  data: Int32Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.data = new Int32Array(Math.max(16, capacity));
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
+  view(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+// `link` runs in phases, one small function each: V8 then optimizes each hot loop once, where one
+// large function was recompiled for every loop and deoptimized at the code after it (compiling
+// cost more CPU than the work on 100,000 deployments).
+
+/** The scope's deployments, its live ones (as positions in `deployments`) and those that failed. */
+function scopeDeployments(
+  all: readonly Deployment[],
+  project: string | undefined,
+  environment: string,
+): {
+  deployments: Deployment[];
+  failedToDeploy: Deployment[];
+  liveOf: number[];
+} {
+  const deployments: Deployment[] = [];
+  const failedToDeploy: Deployment[] = [];
+  const liveOf: number[] = [];
+  for (let j = 0; j < all.length; j++) {
+    const d = all[j]!;
+    if (project !== undefined && d.project !== project) continue;
+    if (d.environment !== environment) continue;
+    if (isLive(d)) liveOf.push(deployments.length);
+    else if (d.status === "failed") failedToDeploy.push(d);
+    deployments.push(d);
+  }
+  return { deployments, failedToDeploy, liveOf };
+}
+
+/** The live deployments in time order, with the times they went live. */
+function orderLive(
+  deployments: readonly Deployment[],
+  liveOf: number[],
+): { live: Deployment[]; liveTimes: Float64Array; liveOf: number[] } {
+  const n = liveOf.length;
+  const live = new Array<Deployment>(n);
+  const liveTimes = new Float64Array(n);
+  let ordered = true;
+  for (let i = 0; i < n; i++) {
+    const d = deployments[liveOf[i]!]!;
+    live[i] = d;
+    liveTimes[i] = liveAt(d);
+    if (i > 0 && liveTimes[i - 1]! > liveTimes[i]!) ordered = false;
+  }
+  // Stored events usually arrive in time order: sort only when they did not (stably).
+  if (ordered) return { live, liveTimes, liveOf };
+  const positions = Array.from({ length: n }, (_, i) => i);
+  positions.sort((a, b) => liveTimes[a]! - liveTimes[b]!);
+  return {
+    live: positions.map((p) => live[p]!),
+    liveTimes: Float64Array.from(positions, (p) => liveTimes[p]!),
+    liveOf: positions.map((p) => liveOf[p]!),
+  };
+}
+
+function flagsOf(live: readonly Deployment[]): Uint8Array {
+  const flags = new Uint8Array(live.length);
+  for (let i = 0; i < live.length; i++) {
+    const d = live[i]!;
+    let f = d.status === "success" ? liveFlag.success : 0;
+    if (d.rollbackOf) f |= liveFlag.rollback;
+    if (isRework(d)) f |= liveFlag.rework;
+    flags[i] = f;
+  }
+  return flags;
+}
+
+/**
+ * Deployments by id (the last one of an id wins) with their position in `live` (-1 when the
+ * deployment did not go live). Only rollbacks and incidents naming a deployment need it, so it is
+ * built on first use: 100,000 deployments without either skip it.
+ */
+class DeploymentIndex {
+  private positions: Map<string, number> | undefined;
+  constructor(
+    private readonly deployments: readonly Deployment[],
+    private readonly liveOf: readonly number[],
+  ) {}
+  /** The position in `live` of the deployment with this id, -1 when not live, undefined when none. */
+  liveIndex(id: string): number | undefined {
+    if (!this.positions) {
+      const livePosition = new Int32Array(this.deployments.length).fill(-1);
+      for (let i = 0; i < this.liveOf.length; i++)
+        livePosition[this.liveOf[i]!] = i;
+      this.positions = new Map();
+      for (let j = 0; j < this.deployments.length; j++)
+        this.positions.set(this.deployments[j]!.id, livePosition[j]!);
+    }
+    return this.positions.get(id);
+  }
+}
+
+/** The changes in scope: commits that belong to a pull request are counted once, as the pull request. */
+function changesInScope(all: Change[], project: string | undefined): Change[] {
   const projectChanges =
-    options.project === undefined
-      ? data.changes
-      : data.changes.filter(inProject);
+    project === undefined ? all : all.filter((c) => c.project === project);
   const coveredByPr = new Set<string>();
   for (const c of projectChanges) {
     if (c.kind !== "pull_request") continue;
     for (const sha of c.commits) coveredByPr.add(sha);
     if (c.mergeCommit) coveredByPr.add(c.mergeCommit);
   }
-  const changes =
-    coveredByPr.size === 0
-      ? projectChanges
-      : projectChanges.filter(
-          (c) => c.kind === "pull_request" || !coveredByPr.has(c.id),
-        );
-  // A SHA points at the changes it belongs to: its own commit change, or the PR that holds it
-  // (by branch commit or by the squash/merge commit that landed).
-  // One change per SHA is the common case: store it bare, an array only when shared.
-  const changesOfSha = new Map<string, Change | Change[]>();
-  const addSha = (sha: string, c: Change) => {
-    const had = changesOfSha.get(sha);
-    if (had === undefined) changesOfSha.set(sha, c);
-    else if (Array.isArray(had)) {
-      if (!had.includes(c)) had.push(c);
-    } else if (had !== c) changesOfSha.set(sha, [had, c]);
-  };
-  for (const c of changes) {
-    for (const sha of c.commits) addSha(sha, c);
-    if (c.mergeCommit) addSha(c.mergeCommit, c);
+  return coveredByPr.size === 0
+    ? projectChanges
+    : projectChanges.filter(
+        (c) => c.kind === "pull_request" || !coveredByPr.has(c.id),
+      );
+}
+
+/**
+ * A SHA points at the changes it belongs to (positions in `changes`): its own commit change, or
+ * the PR that holds it (by branch commit or by the squash/merge commit that landed). One change
+ * per SHA is the common case: stored bare, an array only when shared.
+ */
+type ShaIndex = Map<string, number | number[]>;
+
+function addSha(index: ShaIndex, sha: string, k: number): void {
+  const had = index.get(sha);
+  if (had === undefined) index.set(sha, k);
+  else if (typeof had === "number") {
+    if (had !== k) index.set(sha, [had, k]);
+  } else if (!had.includes(k)) had.push(k);
+}
+
+function indexShas(changes: readonly Change[]): {
+  shas: ShaIndex;
+  aiChange: Uint8Array;
+  aiChanges: number;
+} {
+  const shas: ShaIndex = new Map();
+  const aiChange = new Uint8Array(changes.length);
+  let aiChanges = 0;
+  for (let k = 0; k < changes.length; k++) {
+    const c = changes[k]!;
+    if (c.cohort === "ai-assisted") {
+      aiChange[k] = 1;
+      aiChanges++;
+    }
+    const commits = c.commits;
+    for (let s = 0; s < commits.length; s++) addSha(shas, commits[s]!, k);
+    if (c.mergeCommit) addSha(shas, c.mergeCommit, k);
+  }
+  return { shas, aiChange, aiChanges };
+}
+
+/**
+ * Which changes each live deployment carried: the first successful deployment per change ships
+ * it (a SHA deployed again later is not shipped again); a deployment rolled back in place carried
+ * its changes (they make its cohort) but did not ship them.
+ */
+class Carrier {
+  readonly firstLive: Int32Array;
+  /** The deployment that last carried each change: dedupes a change reachable from several SHAs of one deployment rolled back in place. */
+  private readonly carriedBy: Int32Array;
+  readonly shippedStart: Int32Array;
+  readonly shipped: IntList;
+  readonly firstShipOfSha = new Map<string, number>();
+  private i = 0;
+  private success = false;
+  private ai = 0;
+
+  constructor(
+    private readonly shas: ShaIndex,
+    private readonly aiChange: Uint8Array,
+    private readonly needShaIndex: boolean,
+    liveCount: number,
+  ) {
+    this.firstLive = new Int32Array(aiChange.length).fill(-1);
+    this.carriedBy = new Int32Array(aiChange.length).fill(-1);
+    this.shippedStart = new Int32Array(liveCount + 1);
+    this.shipped = new IntList(liveCount);
   }
 
-  // First successful deployment per change; a SHA deployed again later is not shipped again.
-  // Maps are keyed by object, not id: 100,000 deployments must stay cheap.
-  const firstDeployment = new Map<Change, Deployment>();
-  const shippedBy = new Map<Deployment, Change[]>();
-  const firstShipOfSha = new Map<string, Deployment>();
-  // The deployment that last carried each change: dedupes a change reachable from several SHAs of
-  // one deployment without a set per deployment.
-  const carriedBy = new Map<Change, Deployment>();
-  const needShaIndex = data.incidents.some((i) => i.commit !== undefined);
-  const carry = (
-    sha: string,
-    d: Deployment,
-    success: boolean,
-    shipped: Change[],
-  ) => {
-    if (needShaIndex && success && !firstShipOfSha.has(sha))
-      firstShipOfSha.set(sha, d);
-    const had = changesOfSha.get(sha);
+  /** Carries the changes of every live deployment, in order; sets the AI-assisted cohort flag. */
+  run(live: readonly Deployment[], flags: Uint8Array): void {
+    for (let i = 0; i < live.length; i++) {
+      const d = live[i]!;
+      this.i = i;
+      this.shippedStart[i] = this.shipped.length;
+      this.success = (flags[i]! & liveFlag.success) !== 0;
+      this.ai = 0;
+      const shipped = d.shipped;
+      if (shipped)
+        for (let s = 0; s < shipped.length; s++) this.carry(shipped[s]!);
+      else this.carry(d.commit);
+      // Cohort: AI-assisted when it carries at least one AI-assisted change.
+      if (this.ai) flags[i] = flags[i]! | liveFlag.aiAssisted;
+    }
+    this.shippedStart[live.length] = this.shipped.length;
+  }
+
+  private carry(sha: string): void {
+    if (this.needShaIndex && this.success && !this.firstShipOfSha.has(sha))
+      this.firstShipOfSha.set(sha, this.i);
+    const had = this.shas.get(sha);
     if (had === undefined) return;
-    if (Array.isArray(had))
-      for (const c of had) carryChange(c, d, success, shipped);
-    else carryChange(had, d, success, shipped);
-  };
-  const carryChange = (
-    c: Change,
-    d: Deployment,
-    success: boolean,
-    shipped: Change[],
-  ) => {
-    if (firstDeployment.has(c)) return;
-    if (success) firstDeployment.set(c, d);
+    if (typeof had === "number") this.carryChange(had);
+    else for (const k of had) this.carryChange(k);
+  }
+
+  private carryChange(k: number): void {
+    if (this.firstLive[k] !== -1) return;
+    if (this.success) this.firstLive[k] = this.i;
     else {
-      // A deployment rolled back in place carried these changes (its cohort) but did not ship them.
-      if (carriedBy.get(c) === d) return;
-      carriedBy.set(c, d);
+      if (this.carriedBy[k] === this.i) return;
+      this.carriedBy[k] = this.i;
     }
-    shipped.push(c);
-  };
-  for (const d of live) {
-    const shipped: Change[] = [];
-    const success = d.status === "success";
-    if (d.shipped) for (const sha of d.shipped) carry(sha, d, success, shipped);
-    else carry(d.commit, d, success, shipped);
-    shippedBy.set(d, shipped);
+    this.shipped.push(k);
+    this.ai |= this.aiChange[k]!;
   }
+}
 
-  // Cohort of a deployment: AI-assisted when it ships at least one AI-assisted change; a rollback
-  // takes the cohort of the deployment it undoes (its rework belongs there).
-  const cohortOf = new Map<Deployment, Cohort>();
-  for (const d of live) {
-    let cohort: Cohort = "unmarked";
-    for (const c of shippedBy.get(d)!) {
-      if (c.cohort === "ai-assisted") {
-        cohort = "ai-assisted";
-        break;
-      }
+/** A rollback takes the cohort of the deployment it undoes (its rework belongs there). */
+function rollbackCohorts(
+  live: readonly Deployment[],
+  flags: Uint8Array,
+  index: DeploymentIndex,
+): void {
+  for (let i = 0; i < live.length; i++) {
+    const undone = live[i]!.rollbackOf;
+    if (!undone) continue;
+    const target = index.liveIndex(undone) ?? -1;
+    if (target >= 0) {
+      flags[i] =
+        (flags[i]! & ~liveFlag.aiAssisted) |
+        (flags[target]! & liveFlag.aiAssisted);
     }
-    cohortOf.set(d, cohort);
   }
-  for (const d of live) {
-    if (!d.rollbackOf) continue;
-    const undone = byId.get(d.rollbackOf);
-    const target = undone ? cohortOf.get(undone) : undefined;
-    if (target) cohortOf.set(d, target);
-  }
+}
 
-  // Incidents: explicit deployment, then root-cause commit, then the time window.
-  const failures = new Map<string, Failure>();
-  const failureOf = (d: Deployment): Failure => {
-    let f = failures.get(d.id);
+/** Failures by deployment id, created on first evidence. */
+class Failures {
+  readonly byId = new Map<string, Failure>();
+  constructor(
+    private readonly live: readonly Deployment[],
+    private readonly liveTimes: Float64Array,
+  ) {}
+  of(i: number): Failure {
+    const d = this.live[i]!;
+    let f = this.byId.get(d.id);
     if (!f) {
       f = {
         deployment: d,
+        live: i,
         incidents: [],
         remedies: [],
-        startedAt: d.status === "rolled_back" ? d.startedAt : liveAt(d),
+        startedAt:
+          d.status === "rolled_back" ? d.startedAt : this.liveTimes[i]!,
         recoveredAt: undefined,
         evidence: [],
       };
-      failures.set(d.id, f);
+      this.byId.set(d.id, f);
     }
     return f;
-  };
+  }
+}
+
+/** Links each incident: explicit deployment, then root-cause commit, then the time window. */
+function attributeIncidents(
+  incidents: readonly Incident[],
+  options: LinkOptions,
+  liveTimes: Float64Array,
+  index: DeploymentIndex,
+  firstShipOfSha: ReadonlyMap<string, number>,
+  failures: Failures,
+  rejected: Rejected[],
+): Incident[] {
+  const { project, environment } = options;
   const unattributed: Incident[] = [];
-  const liveTimes = live.map(liveAt);
-  for (const incident of data.incidents.filter(inProject)) {
-    if (incident.environment && incident.environment !== options.environment)
-      continue;
+  for (const incident of incidents) {
+    if (project !== undefined && incident.project !== project) continue;
+    if (incident.environment && incident.environment !== environment) continue;
     if (
       incident.resolvedAt !== undefined &&
       incident.resolvedAt < incident.openedAt
@@ -234,39 +411,48 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
       });
       continue;
     }
-    let target: Deployment | undefined;
-    if (incident.deploymentId) target = byId.get(incident.deploymentId);
-    if (!target && incident.commit)
+    // The target as a position in `live`; a named deployment that never went live leaves the
+    // incident unattributed.
+    let target: number | undefined;
+    if (incident.deploymentId) target = index.liveIndex(incident.deploymentId);
+    if (target === undefined && incident.commit)
       target = firstShipOfSha.get(incident.commit);
-    if (!target) {
-      const i = lastAtOrBefore(liveTimes, incident.openedAt);
-      const candidate = i >= 0 ? live[i] : undefined;
+    if (target === undefined) {
+      const c = lastAtOrBefore(liveTimes, incident.openedAt);
       if (
-        candidate &&
-        incident.openedAt - liveAt(candidate) <= options.incidentWindowMs
-      ) {
-        target = candidate;
-      }
+        c >= 0 &&
+        incident.openedAt - liveTimes[c]! <= options.incidentWindowMs
+      )
+        target = c;
     }
-    if (!target || !isLive(target)) {
+    if (target === undefined || target < 0) {
       unattributed.push(incident);
       continue;
     }
-    const f = failureOf(target);
+    const f = failures.of(target);
     f.incidents.push(incident);
     if (!f.evidence.includes("incident")) f.evidence.push("incident");
   }
+  return unattributed;
+}
 
-  // Rollbacks in place, rollback deployments and fix deployments.
+/** Rollbacks in place, rollback deployments and fix deployments. */
+function applyRemedies(
+  live: readonly Deployment[],
+  index: DeploymentIndex,
+  failures: Failures,
+  rejected: Rejected[],
+): void {
   const incidentFailure = new Map<string, Failure>();
-  for (const f of failures.values())
-    for (const i of f.incidents) incidentFailure.set(i.id, f);
-  for (const d of live) {
-    if (d.status === "rolled_back") failureOf(d).evidence.push("rolled_back");
+  for (const f of failures.byId.values())
+    for (const incident of f.incidents) incidentFailure.set(incident.id, f);
+  for (let i = 0; i < live.length; i++) {
+    const d = live[i]!;
+    if (d.status === "rolled_back") failures.of(i).evidence.push("rolled_back");
     if (d.rollbackOf) {
-      const target = byId.get(d.rollbackOf);
-      if (target && isLive(target)) {
-        const f = failureOf(target);
+      const target = index.liveIndex(d.rollbackOf) ?? -1;
+      if (target >= 0) {
+        const f = failures.of(target);
         f.remedies.push(d);
         f.evidence.push("rollback_deployment");
       } else {
@@ -277,17 +463,24 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
         });
       }
     }
-    for (const incidentId of d.fixes ?? []) {
-      const f = incidentFailure.get(incidentId);
-      if (f && f.deployment !== d) {
-        f.remedies.push(d);
-        if (!f.evidence.includes("fix_deployment"))
-          f.evidence.push("fix_deployment");
+    if (d.fixes) {
+      for (const incidentId of d.fixes) {
+        const f = incidentFailure.get(incidentId);
+        if (f && f.deployment !== d) {
+          f.remedies.push(d);
+          if (!f.evidence.includes("fix_deployment"))
+            f.evidence.push("fix_deployment");
+        }
       }
     }
   }
+}
 
-  for (const f of failures.values()) {
+/** Sets each failure's start and recovery; returns the failures in the map's order. */
+function settle(failures: Failures): Failure[] {
+  const list: Failure[] = [];
+  for (const f of failures.byId.values()) {
+    list.push(f);
     const opened = f.incidents.map((i) => i.openedAt);
     if (opened.length > 0) f.startedAt = Math.min(...opened);
     const ends: number[] = [];
@@ -307,15 +500,95 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
     }
     f.recoveredAt = ends.length > 0 ? Math.min(...ends) : undefined;
   }
+  return list;
+}
 
+/** Failures are keyed by deployment id: every live deployment of a failed id counts as failed. */
+function failurePositions(
+  live: readonly Deployment[],
+  failureList: readonly Failure[],
+): Int32Array {
+  const failureAt = new Int32Array(live.length).fill(-1);
+  if (failureList.length === 0) return failureAt;
+  const position = new Map<string, number>();
+  for (let p = 0; p < failureList.length; p++)
+    position.set(failureList[p]!.deployment.id, p);
+  for (let i = 0; i < live.length; i++) {
+    const p = position.get(live[i]!.id);
+    if (p !== undefined) failureAt[i] = p;
+  }
+  return failureAt;
+}
+
+function aiPrefix(flags: Uint8Array): Int32Array {
+  const before = new Int32Array(flags.length + 1);
+  for (let i = 0; i < flags.length; i++)
+    before[i + 1] = before[i]! + ((flags[i]! & liveFlag.aiAssisted) >> 3);
+  return before;
+}
+
+/** Links changes, deployments and incidents of one scope. Pure; O(events · log events). */
+export function link(data: MetricsData, options: LinkOptions): Linked {
+  const { project, environment } = options;
+  const rejected: Rejected[] = [];
+  const scoped = scopeDeployments(data.deployments, project, environment);
+  const { live, liveTimes, liveOf } = orderLive(
+    scoped.deployments,
+    scoped.liveOf,
+  );
+  const liveFlags = flagsOf(live);
+  const index = new DeploymentIndex(scoped.deployments, liveOf);
+
+  const changes = changesInScope(data.changes, project);
+  const { shas, aiChange, aiChanges } = indexShas(changes);
+  const carrier = new Carrier(
+    shas,
+    aiChange,
+    data.incidents.some((i) => i.commit !== undefined),
+    live.length,
+  );
+  carrier.run(live, liveFlags);
+  rollbackCohorts(live, liveFlags, index);
+
+  const failures = new Failures(live, liveTimes);
+  const unattributed = attributeIncidents(
+    data.incidents,
+    options,
+    liveTimes,
+    index,
+    carrier.firstShipOfSha,
+    failures,
+    rejected,
+  );
+  applyRemedies(live, index, failures, rejected);
+  const failureList = settle(failures);
+  const firstLive = carrier.firstLive;
+
+  let firstDeployment: Map<Change, Deployment> | undefined;
   return {
     live,
-    failedToDeploy,
-    firstDeployment,
+    liveTimes,
+    liveFlags,
+    aiBefore: aiPrefix(liveFlags),
+    failureAt: failurePositions(live, failureList),
+    failedToDeploy: scoped.failedToDeploy,
     changes,
-    shippedBy,
-    cohortOf,
-    failures,
+    aiChanges,
+    firstLive,
+    get firstDeployment(): ReadonlyMap<Change, Deployment> {
+      if (!firstDeployment) {
+        firstDeployment = new Map();
+        for (let k = 0; k < changes.length; k++) {
+          const i = firstLive[k]!;
+          if (i >= 0) firstDeployment.set(changes[k]!, live[i]!);
+        }
+      }
+      return firstDeployment;
+    },
+    shippedStart: carrier.shippedStart,
+    shipped: carrier.shipped.view(),
+    failures: failures.byId,
+    failureList,
     unattributed,
     rejected,
     anyDeployment: live.length > 0,
@@ -323,7 +596,7 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
 }
 
 /** Index of the last value ≤ t in an ascending array, or -1. */
-function lastAtOrBefore(sorted: readonly number[], t: number): number {
+export function lastAtOrBefore(sorted: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = sorted.length - 1;
   let found = -1;
@@ -335,4 +608,16 @@ function lastAtOrBefore(sorted: readonly number[], t: number): number {
     } else hi = mid - 1;
   }
   return found;
+}
+
+/** Index of the first value ≥ t in an ascending array (its length when none). */
+export function firstAtOrAfter(sorted: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
