@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { App } from "../app.js";
+import { preparePglite } from "../store/pglite-assets.js";
 
 /** What every command gets: the environment, read once here, and a lazily opened App. */
 export interface CliContext {
@@ -34,6 +35,8 @@ export function createCliContext(
     cwd: process.cwd(),
     env,
     app() {
+      // The embedded engine compiles in the background while the app's modules load (ADR 042).
+      if (!opened && !databaseUrl) preparePglite().catch(() => {});
       opened ??= import("../app.js").then(({ openApp }) =>
         openApp({ home, databaseUrl }),
       );

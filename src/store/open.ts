@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AppError, messageOf } from "../kernel/index.js";
 import type { Database } from "./database.js";
+import { preparePglite } from "./pglite-assets.js";
 import * as schema from "./schema/index.js";
 
 /** The folder of generated SQL migrations; the same relative path from src/store and dist/store. */
@@ -66,12 +67,14 @@ async function openPglite(target: {
 }): Promise<Database> {
   const release = target.dataDir ? lockFolder(target.dataDir) : () => {};
   try {
+    const assets = preparePglite();
     const { PGlite } = await import("@electric-sql/pglite");
     const { drizzle } = await import("drizzle-orm/pglite");
     const loadDataDir =
       target.loadDataDir ??
       (target.dataDir ? freshFolderTemplate(target.dataDir) : undefined);
     const client = await PGlite.create({
+      ...(await assets),
       ...(target.dataDir ? { dataDir: target.dataDir } : {}),
       ...(loadDataDir ? { loadDataDir } : {}),
       // The store's working set is small (logs are files): this takes ~110 MB off every open (ADR 031).
