@@ -7,6 +7,7 @@ import { ManualClock, newId } from "../kernel/index.js";
 import { loadAdvisories, scanDependencies } from "../scan/index.js";
 import type { Finding } from "../scan/index.js";
 import { testDatabases } from "../../test/support/databases.js";
+import { openAdvisoryFile, writeAdvisoryFile } from "./advisory-file.js";
 import { ScanStore } from "./scan-store.js";
 
 const sampleDir = fileURLToPath(
@@ -146,6 +147,42 @@ describe.each(testDatabases)("scan store on $name", ({ open }) => {
         (await store.recordsFor(new Map([["PyPI", new Set(["flask"])]])))[0]
           ?.modified,
       ).toBe("2024-03-01T00:00:00Z");
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("writes an advisory file that answers every scan as the store does", async () => {
+    const database = await open();
+    try {
+      const store = new ScanStore(database, (p) => newId(p, clock.now()));
+      const snapshot = await store.importAdvisories(
+        loadAdvisories(sampleDir, clock),
+      );
+      const path = join(
+        mkdtempSync(join(tmpdir(), "sluice-adv-file-")),
+        "advisories.idx",
+      );
+      writeAdvisoryFile(path, snapshot, await store.advisoryEntries());
+      const file = openAdvisoryFile(path)!;
+      try {
+        expect(await file.currentSnapshot()).toEqual(snapshot);
+        const target = project();
+        const fromStore = await scanDependencies({ target, advisories: store });
+        const fromFile = await scanDependencies({ target, advisories: file });
+        expect(fromFile.findings.length).toBeGreaterThan(0);
+        expect(fromFile).toEqual(fromStore);
+        const everyKey = new Map([
+          ["npm", new Set(["lodash", "minimist", "express", "absent"])],
+        ]);
+        const byId = (records: { id: string }[]) =>
+          [...records].sort((a, b) => a.id.localeCompare(b.id));
+        expect(byId(await file.recordsFor(everyKey))).toEqual(
+          byId(await store.recordsFor(everyKey)),
+        );
+      } finally {
+        file.close();
+      }
     } finally {
       await database.close();
     }

@@ -135,6 +135,30 @@ export class ScanStore implements AdvisoryStore, ScanFindingStore {
     return records;
   }
 
+  /** Every stored record as JSON text with its package keys: the advisory file is written from it. */
+  async advisoryEntries(): Promise<
+    { id: string; json: string; keys: [string, string][] }[]
+  > {
+    const { rows: keyRows } = await this.database.executeSql(
+      "select advisory_id, ecosystem, name from advisory_packages",
+    );
+    const keys = new Map<string, [string, string][]>();
+    for (const row of keyRows) {
+      const id = String(row.advisory_id);
+      const list = keys.get(id) ?? [];
+      list.push([String(row.ecosystem), String(row.name)]);
+      keys.set(id, list);
+    }
+    const { rows } = await this.database.executeSql(
+      "select id, record::text as json from advisories order by id",
+    );
+    return rows.map((row) => ({
+      id: String(row.id),
+      json: String(row.json),
+      keys: keys.get(String(row.id)) ?? [],
+    }));
+  }
+
   async saveScan(
     scan: Parameters<ScanFindingStore["saveScan"]>[0],
   ): Promise<void> {

@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -181,6 +183,19 @@ describe("sluice scan deps and sluice advisories (built CLI)", () => {
     const sarif = JSON.parse(readFileSync(out, "utf8"));
     expect(sarif.runs).toHaveLength(1);
     expect(sarif.runs[0].results).toHaveLength(4);
+  });
+
+  it("answers the same from the database when the advisory file is gone", () => {
+    const scan = () =>
+      JSON.parse(sluice(home, ["scan", "deps", dir, "--format", "json"]).out);
+    const file = join(home, "advisories.idx");
+    expect(existsSync(file)).toBe(true);
+    const fromFile = scan();
+    rmSync(file);
+    const fromDatabase = scan();
+    expect(fromDatabase.findings).toHaveLength(4);
+    expect(fromDatabase.findings).toEqual(fromFile.findings);
+    expect(fromDatabase.scan.snapshot).toEqual(fromFile.scan.snapshot);
   });
 
   it("names a malformed lockfile and still scans the others (exit 2)", () => {

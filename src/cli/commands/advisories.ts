@@ -1,5 +1,10 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import {
+  advisoryFilePath,
+  removeAdvisoryFile,
+  writeAdvisoryFile,
+} from "../../store/advisory-file.js";
 import type { CliContext } from "../context.js";
 
 /** `sluice advisories import|status`: the local OSV advisory database. */
@@ -26,7 +31,15 @@ export function registerAdvisories(program: Command, ctx: CliContext): void {
       // Read and validate everything first: a corrupted archive leaves the store untouched.
       const batch = loadAdvisories(resolve(ctx.cwd, path), app.clock, progress);
       progress?.(`storing ${batch.records.length} advisories`);
+      // The embedded store keeps a file copy for `sluice scan deps` (ADR 042): gone while the
+      // import runs, so a scan never reads a copy older than the database.
+      const file = ctx.databaseUrl ? undefined : advisoryFilePath(ctx.home);
+      if (file) removeAdvisoryFile(file);
       const snapshot = await app.scan.importAdvisories(batch);
+      if (file) {
+        progress?.("writing the advisory file for scans");
+        writeAdvisoryFile(file, snapshot, await app.scan.advisoryEntries());
+      }
       if (options.json) {
         ctx.json(snapshot);
         return;

@@ -1,7 +1,10 @@
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import { AppError } from "../../kernel/index.js";
+import {
+  advisoryFilePath,
+  openAdvisoryFile,
+} from "../../store/advisory-file.js";
 import type { CliContext } from "../context.js";
 import { parseFormat, parseSeverity, writeReport } from "./scan-options.js";
 
@@ -38,26 +41,23 @@ export function registerScanDeps(scan: Command, ctx: CliContext): void {
       const format = parseFormat(options.format);
       const failOn = parseSeverity(options.failOn);
       const target = resolve(ctx.cwd, path);
-      const {
-        scanDependencies,
-        formatReport,
-        findingsAtOrAbove,
-        sourceReader,
-      } = await import("../../scan/index.js");
-      const app = await ctx.app();
-      const snapshot = await app.scan.currentSnapshot();
-      if (!snapshot && !options.online) {
-        throw new AppError(
-          "INVALID_ARGUMENT",
-          "no advisories imported yet: run `sluice advisories import PATH` (an OSV folder or all.zip), or scan with --online",
-        );
-      }
+      // The embedded store's advisory file answers without starting the database; otherwise the
+      // store is opened first, and opens while the lockfiles are read (ADR 042).
+      const file = ctx.databaseUrl
+        ? undefined
+        : openAdvisoryFile(advisoryFilePath(ctx.home));
+      const advisories = file ?? ctx.app().then((app) => app.scan);
+      // Only the dependency scanner and the reports: the secret rules stay unloaded.
+      const { scanDependencies } = await import("../../scan/deps/index.js");
+      const { formatReport, findingsAtOrAbove, sourceReader } =
+        await import("../../scan/report/index.js");
       const progress = process.stderr.isTTY
         ? (m: string) => ctx.stderr(`sluice: ${m}`)
         : undefined;
       const result = await scanDependencies({
         target,
-        advisories: app.scan,
+        advisories,
+        requireSnapshot: !options.online,
         ...(options.online
           ? {
               online: {
@@ -66,7 +66,7 @@ export function registerScanDeps(scan: Command, ctx: CliContext): void {
             }
           : {}),
         ...(progress ? { progress } : {}),
-      });
+      }).finally(() => file?.close());
       for (const error of result.errors) ctx.stderr(`sluice: ${error.message}`);
       const root = statSync(target).isDirectory() ? target : dirname(target);
       const metadata = {

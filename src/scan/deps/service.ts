@@ -15,11 +15,19 @@ import { checkRecord } from "./validate.js";
 export interface DepsScanOptions {
   /** A folder (lockfiles found under it, node_modules skipped) or one lockfile. */
   target: string;
-  advisories: Pick<AdvisoryStore, "recordsFor" | "currentSnapshot">;
+  /**
+   * The advisory store, or the promise of it: the lockfiles are read and parsed first, so the
+   * store can be opening meanwhile.
+   */
+  advisories: AdvisoryReader | Promise<AdvisoryReader>;
+  /** Refuse to scan when no advisories were imported (the CLI without `--online`). */
+  requireSnapshot?: boolean;
   /** Also ask the OSV API (`--online`); fails with EXTERNAL when unreachable. */
   online?: { baseUrl: string };
   progress?: (message: string) => void;
 }
+
+type AdvisoryReader = Pick<AdvisoryStore, "recordsFor" | "currentSnapshot">;
 
 /** What a dependency scan found, plus what it read and could not read. */
 export interface DepsScanResult {
@@ -35,6 +43,9 @@ export interface DepsScanResult {
 export async function scanDependencies(
   options: DepsScanOptions,
 ): Promise<DepsScanResult> {
+  const opening = Promise.resolve(options.advisories);
+  // Awaited below; until then a failure to open must not count as unhandled.
+  opening.catch(() => {});
   let root = options.target;
   let paths: string[];
   let stat;
@@ -63,8 +74,15 @@ export async function scanDependencies(
   );
   const lockfiles: LockfileResult[] = readLockfiles(root, paths);
   const keys = packageKeys(lockfiles);
-  const snapshot = await options.advisories.currentSnapshot();
-  let records: OsvRecord[] = await options.advisories.recordsFor(keys);
+  const advisories = await opening;
+  const snapshot = await advisories.currentSnapshot();
+  if (!snapshot && options.requireSnapshot) {
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      "no advisories imported yet: run `sluice advisories import PATH` (an OSV folder or all.zip), or scan with --online",
+    );
+  }
+  let records: OsvRecord[] = await advisories.recordsFor(keys);
   if (options.online) {
     const queries = lockfiles.flatMap((f) =>
       f.packages

@@ -137,7 +137,10 @@ function parseV2(
       groups: [...new Set(groups)],
       ...(commit ? { commit } : {}),
       direct: topLevel && directNames.has(nameFromInstallPath(key)),
-      path: paths.get(key) ?? [name],
+      // Built when read: only the packages with a finding need their chain.
+      get path() {
+        return paths.chain(key) ?? [name];
+      },
       ...(line ? { line } : {}),
     });
   }
@@ -155,14 +158,14 @@ function nameFromInstallPath(key: string): string {
 /**
  * The shortest chain of package names from the root to each install path, following npm's
  * resolution: a dependency `d` of the package at `p` is the nearest `p/node_modules/d`, then
- * the parent folders' `node_modules/d`.
+ * the parent folders' `node_modules/d`. Kept as one link to the parent per install path, so a
+ * deep tree costs memory in its size, not its size times its depth.
  */
-function dependencyPaths(
-  packages: Record<string, V2Entry>,
-): Map<string, string[]> {
-  const paths = new Map<string, string[]>();
+function dependencyPaths(packages: Record<string, V2Entry>): {
+  chain(key: string): string[] | undefined;
+} {
+  const parents = new Map<string, { from: string; name: string }>();
   const queue: string[] = [""];
-  paths.set("", []);
   for (let head = 0; head < queue.length; head++) {
     const from = queue[head]!;
     const entry = packages[from];
@@ -175,13 +178,21 @@ function dependencyPaths(
     });
     for (const dep of names) {
       const target = resolveFrom(packages, from, dep);
-      if (target === undefined || paths.has(target)) continue;
-      const targetEntry = packages[target];
-      paths.set(target, [...paths.get(from)!, targetEntry?.name ?? dep]);
+      if (target === undefined || target === "" || parents.has(target))
+        continue;
+      parents.set(target, { from, name: packages[target]?.name ?? dep });
       queue.push(target);
     }
   }
-  return paths;
+  return {
+    chain(key) {
+      if (!parents.has(key)) return undefined;
+      const names: string[] = [];
+      for (let at = parents.get(key); at; at = parents.get(at.from))
+        names.push(at.name);
+      return names.reverse();
+    },
+  };
 }
 
 function resolveFrom(
