@@ -25,6 +25,7 @@ export {
 } from "./deps/index.js";
 export type {
   AdvisoryImport,
+  AdvisoryReader,
   AdvisorySnapshot,
   AdvisoryStore,
   DepsScanResult,

@@ -9,8 +9,8 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import type {
+  AdvisoryReader,
   AdvisorySnapshot,
-  AdvisoryStore,
   OsvRecord,
 } from "../scan/index.js";
 
@@ -36,11 +36,6 @@ interface Header {
   keysBytes: number;
   recordsBytes: number;
 }
-
-export type AdvisoryReader = Pick<
-  AdvisoryStore,
-  "currentSnapshot" | "recordsFor"
->;
 
 /** One stored record: its id, its JSON text, and the (ecosystem, normalised name) keys it names. */
 export interface AdvisoryFileEntry {

@@ -20,6 +20,7 @@ export type {
 export { queryOsvApi } from "./osv-api.js";
 export type {
   AdvisoryImport,
+  AdvisoryReader,
   AdvisorySnapshot,
   AdvisoryStore,
   ScanFindingStore,

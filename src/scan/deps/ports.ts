@@ -35,6 +35,12 @@ export interface AdvisoryStore {
   recordsFor(packages: Map<string, Set<string>>): Promise<OsvRecord[]>;
 }
 
+/** What a scan reads: the store itself, or the embedded store's advisory file (ADR 042). */
+export type AdvisoryReader = Pick<
+  AdvisoryStore,
+  "currentSnapshot" | "recordsFor"
+>;
+
 /** Findings kept with a run (the `sluice/scan` step) and read back by `sluice run show`. */
 export interface ScanFindingStore {
   saveScan(scan: {

@@ -7,7 +7,7 @@ import type { LockfileResult } from "./discover.js";
 import { lockfileKindOf } from "./lockfiles/index.js";
 import type { OsvRecord } from "./osv.js";
 import { queryOsvApi } from "./osv-api.js";
-import type { AdvisorySnapshot, AdvisoryStore } from "./ports.js";
+import type { AdvisoryReader, AdvisorySnapshot } from "./ports.js";
 import { matchPackages, packageKeys } from "./scan.js";
 import { checkRecord } from "./validate.js";
 
@@ -26,8 +26,6 @@ export interface DepsScanOptions {
   online?: { baseUrl: string };
   progress?: (message: string) => void;
 }
-
-type AdvisoryReader = Pick<AdvisoryStore, "recordsFor" | "currentSnapshot">;
 
 /** What a dependency scan found, plus what it read and could not read. */
 export interface DepsScanResult {
