@@ -59,6 +59,10 @@ function runGit(
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, {
       cwd,
+      // Into a pipe, `git log` flushes after every commit: 12,000 commits arrive as ~6,000 reads
+      // of ~500 bytes, and the reads cost more of our CPU than the parsing. GIT_FLUSH=0 makes it
+      // write full buffers (~500 reads; git itself also spends a quarter less).
+      env: { ...process.env, GIT_FLUSH: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const err: Buffer[] = [];
