@@ -3,7 +3,7 @@ import { ManualClock } from "../kernel/index.js";
 import { createMetricsService } from "../metrics/index.js";
 import type { ChangeRecord, DeploymentEvent } from "../metrics/index.js";
 import { testDatabases } from "../../test/support/databases.js";
-import { createMetricsStore } from "./metrics-store.js";
+import { createMetricsStore, isoString } from "./metrics-store.js";
 
 const t0 = Date.UTC(2025, 0, 1);
 const h = (n: number) => t0 + n * 3_600_000;
@@ -250,4 +250,23 @@ describe.each(testDatabases)("metrics store on $name", ({ open }) => {
         cohort: "ai-assisted",
       });
     }));
+});
+
+describe("isoString", () => {
+  it.each([
+    0, 1, 999, 86_399_999, 951_782_400_000, 951_868_799_999, 4_107_542_400_000,
+    253_402_300_799_999, 253_402_300_800_000, -1, 1.5, -62_198_755_200_000,
+  ])("writes %s as Date#toISOString does", (ms) => {
+    expect(isoString(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it("agrees with Date#toISOString across 1970–9999", () => {
+    const differing: number[] = [];
+    // A stride that is no multiple of a day, an hour or a second walks through every field.
+    for (let ms = 0; ms < 253_402_300_800_000; ms += 9_876_543_210_987 / 997) {
+      const t = Math.floor(ms);
+      if (isoString(t) !== new Date(t).toISOString()) differing.push(t);
+    }
+    expect(differing).toEqual([]);
+  });
 });
