@@ -17,6 +17,10 @@ describe("parseDeploySpec", () => {
     ],
     [{ steps: [{ pause: { duration: "soon" } }] }, /not a duration/],
     [{ steps: [{ jump: 3 }] }, /steps.0/],
+    [
+      { steps: [{ weight: 50 }, { pause: "1s" }] },
+      /steps.1: a step is \{weight: 0-100\}, \{pause: \{duration: 30s\}\}/,
+    ],
     [{ "failure-action": "panic" }, /failure-action/],
     [
       {

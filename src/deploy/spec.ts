@@ -72,19 +72,25 @@ const metricInput = z
   })
   .strict();
 
-const stepInput = z.union([
-  z.object({ weight: z.number() }).strict(),
-  z
-    .object({
-      pause: z
-        .object({ duration: duration.optional() })
-        .strict()
-        .nullable()
-        .default({}),
-    })
-    .strict(),
-  z.object({ analysis: z.string().min(1) }).strict(),
-]);
+const stepInput = z.union(
+  [
+    z.object({ weight: z.number() }).strict(),
+    z
+      .object({
+        pause: z
+          .object({ duration: duration.optional() })
+          .strict()
+          .nullable()
+          .default({}),
+      })
+      .strict(),
+    z.object({ analysis: z.string().min(1) }).strict(),
+  ],
+  {
+    error:
+      "a step is {weight: 0-100}, {pause: {duration: 30s}}, {pause: {}} (until promoted) or {analysis: NAME}",
+  },
+);
 
 const releaseInput = z
   .object({

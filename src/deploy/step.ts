@@ -38,7 +38,7 @@ export function createDeployStep(deploy: () => DeployService) {
       ctx.workdir.split("/").filter(Boolean).at(-1) ??
       "project";
     try {
-      const spec = parseDeploySpec(rest, "sluice/deploy");
+      const spec = parseDeploySpec(rest, "with");
       if (!spec.release) {
         return {
           status: "failure",

@@ -139,7 +139,8 @@ export async function executeRun(
     const input: JobInput = {
       runId: options.runId,
       workdir: options.workdirFor?.(job) ?? options.workdir,
-      env: job.env,
+      // The pipeline's name is the project (runs, deployments and metrics are filed under it).
+      env: { SLUICE_PROJECT: plan.name, ...job.env },
       facts: plan.facts,
       needs: needsContext(job),
       artifacts: job.needs.flatMap(
