@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse } from "smol-toml";
 import { AppError } from "../../kernel/index.js";
-import type { AllowlistSpec, RuleSpec } from "./rule.js";
+import type { AllowlistSpec, RequiredSpec, RuleSpec } from "./rule.js";
 import { trustRules } from "./rule.js";
 import { defaultAllowlists, defaultRules } from "./rules/index.js";
 
@@ -151,7 +151,45 @@ function readRule(
   }
   const allowlists = readAllowlists(raw, where, file);
   if (allowlists.length > 0) rule.allowlists = allowlists;
+  if (raw.skipReport !== undefined) {
+    if (typeof raw.skipReport !== "boolean")
+      throw invalid(file, `${where}: skipReport must be true or false`);
+    rule.skipReport = raw.skipReport;
+  }
+  if (raw.required !== undefined)
+    rule.required = readRequired(raw.required, where, file);
   return rule;
+}
+
+/**
+ * `[[rules.required]]`: `id`, optional `withinLines` / `withinColumns` (whole numbers, 0 or
+ * more). An id naming no rule is not an error here: the rule set reports it by rule id.
+ */
+function readRequired(
+  raw: unknown,
+  where: string,
+  file: string,
+): RequiredSpec[] {
+  if (!Array.isArray(raw))
+    throw invalid(
+      file,
+      `${where}.required must be an array of tables ([[rules.required]])`,
+    );
+  return raw.map((r, i) => {
+    const at = `${where}.required[${i}]`;
+    if (!isTable(r)) throw invalid(file, `${at} must be a table`);
+    if (typeof r.id !== "string" || r.id === "")
+      throw invalid(file, `${at} has no id`);
+    const spec: RequiredSpec = { id: r.id };
+    for (const key of ["withinLines", "withinColumns"] as const) {
+      const v = r[key];
+      if (v === undefined) continue;
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 0)
+        throw invalid(file, `${at}: ${key} must be a whole number, 0 or more`);
+      spec[key] = v;
+    }
+    return spec;
+  });
 }
 
 function groupCount(regex: string): number {

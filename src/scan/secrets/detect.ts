@@ -9,6 +9,8 @@ import {
   windowBefore,
 } from "./plan.js";
 import { runCheck } from "./checks.js";
+import type { Anchor } from "./composite.js";
+import { codePoints, noAnchor, satisfied } from "./composite.js";
 import { pkcs12KnownPassword } from "./pkcs12.js";
 import type { CompiledRule, RuleSet } from "./rule.js";
 import { shannonEntropy } from "./rule.js";
@@ -24,7 +26,12 @@ export interface SecretMatch {
   endColumn: number;
   secret: string;
   entropy: number;
+  /** A composite rule's finding: the required findings near it (gitleaks `requiredFindings`). */
+  required?: RequiredMatch[];
 }
+
+/** A required component of a composite finding: where its secret is, never logged as is. */
+export type RequiredMatch = Omit<SecretMatch, "entropy" | "required">;
 
 /** A rule that ran out of time on a file: reported, its other rules' findings stand. */
 export interface RuleTimeout {
@@ -100,6 +107,8 @@ interface Run {
   /** When the current rule started, and whether it ran over its budget. */
   started: number;
   timedOut: boolean;
+  /** Only when the rule set has composite rules: where gitleaks places each match. */
+  anchors?: Map<SecretMatch, Anchor>;
 }
 
 /**
@@ -149,6 +158,12 @@ export class Detector {
   private readonly pathOnly: CompiledRule[];
   /** 1 for rules whose regex opens with `\b` and starts at the keyword, 0 if not, -1 unknown. */
   private readonly boundary: Int8Array;
+  /** Rules with a regex and `required` components; empty for the built-in rules. */
+  private readonly composites: number[] = [];
+  /** Rule index by id, for the components of composite rules. */
+  private readonly indexOf = new Map<string, number>();
+  /** Whole-fragment regexes of component rules, built on first use. */
+  private readonly componentRegexes = new Map<number, RegExp>();
 
   /**
    * `anchor: false` searches every rule in windows around its hits, as if no rule were anchored
@@ -167,12 +182,22 @@ export class Detector {
     this.anchor = options.anchor ?? true;
     this.plans = ruleSet.rules.map(() => undefined);
     this.hits = new HitLists(ruleSet.rules.length);
+    // skipReport rules never run on their own: only as another rule's component.
     this.pathOnly = ruleSet.rules.filter(
-      (rule) => rule.spec.path !== undefined && rule.spec.regex === undefined,
+      (rule) =>
+        rule.spec.path !== undefined &&
+        rule.spec.regex === undefined &&
+        !rule.spec.skipReport,
     );
     this.boundary = new Int8Array(ruleSet.rules.length).fill(-1);
     ruleSet.rules.forEach((rule, r) => {
-      if (rule.spec.regex === undefined) return;
+      if (rule.spec.required?.length || rule.spec.skipReport) {
+        this.indexOf.set(rule.id, r);
+        // gitleaks: a path-only rule reports by name before its requirements are looked at.
+        if (rule.spec.required?.length && rule.spec.regex !== undefined)
+          this.composites.push(r);
+      }
+      if (rule.spec.regex === undefined || rule.spec.skipReport) return;
       if (rule.keywords.length === 0) {
         this.keywordless.push(r);
         return;
@@ -256,6 +281,7 @@ export class Detector {
       started: 0,
       timedOut: false,
     };
+    if (this.composites.length > 0) run.anchors = new Map();
     const rules = this.ruleSet.rules;
     for (const r of order) {
       const rule = rules[r]!;
@@ -273,8 +299,112 @@ export class Detector {
           elapsedMs: run.now() - run.started,
         });
     }
+    if (run.anchors) this.applyRequired(run, options);
     if (options.currentRule) options.currentRule[0] = -1;
     return result;
+  }
+
+  /**
+   * gitleaks' `processRequiredRules`: each composite rule's findings are kept only when every
+   * required rule has a finding near them, and carry those findings. A component is searched
+   * over the whole fragment, without its keywords (gitleaks runs it directly), once per
+   * fragment, and its own requirements are not applied.
+   */
+  private applyRequired(run: Run, options: DetectOptions): void {
+    const rules = this.ruleSet.rules;
+    const cache = new Map<string, { anchor: Anchor; item: RequiredMatch }[]>();
+    const components = (id: string) => {
+      let found = cache.get(id);
+      if (!found) {
+        found = this.runComponent(this.indexOf.get(id)!, run, options);
+        cache.set(id, found);
+      }
+      return found;
+    };
+    const drop = new Set<SecretMatch>();
+    for (const r of this.composites) {
+      const rule = rules[r]!;
+      for (const m of run.result.matches) {
+        const anchor = run.anchors!.get(m);
+        if (m.ruleId !== rule.id || !anchor) continue;
+        const found = satisfied(anchor, rule.spec.required!, components);
+        if (found) m.required = found;
+        else drop.add(m);
+      }
+    }
+    if (drop.size > 0)
+      run.result.matches = run.result.matches.filter((m) => !drop.has(m));
+  }
+
+  /** A component rule's findings in the whole fragment, with their gitleaks positions. */
+  private runComponent(
+    r: number,
+    run: Run,
+    options: DetectOptions,
+  ): { anchor: Anchor; item: RequiredMatch }[] {
+    const rule = this.ruleSet.rules[r]!;
+    const path = run.fragment.path;
+    if (options.exclude?.has(rule.id)) return [];
+    if (rule.spec.path !== undefined && !rule.path!.test(path)) return [];
+    if (rule.spec.regex === undefined) {
+      if (this.allowedByRule(rule, path, run.fragment.commit, "", "", ""))
+        return [];
+      const item = {
+        ruleId: rule.id,
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        secret: path,
+      };
+      return [{ anchor: noAnchor, item }];
+    }
+    const sub: Run = {
+      ...run,
+      result: { matches: [], timeouts: [], regexRuns: 1 },
+      anchors: new Map(),
+      started: run.now(),
+      timedOut: false,
+    };
+    if (options.currentRule) options.currentRule[0] = r;
+    let regex = this.componentRegexes.get(r);
+    if (!regex) {
+      regex = new RegExp(rule.regex!.source, `${rule.regex!.flags}g`);
+      this.componentRegexes.set(r, regex);
+    }
+    const text = run.content.text;
+    regex.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = regex.exec(text)) !== null) {
+      if (m[0].length === 0) {
+        regex.lastIndex++;
+        continue;
+      }
+      this.consider(rule, m, 0, sub);
+      if (this.spent(sub)) break;
+    }
+    run.result.regexRuns += sub.result.regexRuns;
+    if (sub.timedOut)
+      run.result.timeouts.push({
+        ruleId: rule.id,
+        elapsedMs: sub.now() - sub.started,
+      });
+    return sub.result.matches.map((item) => ({
+      anchor: sub.anchors!.get(item)!,
+      item,
+    }));
+  }
+
+  /** gitleaks' start line and column of a match at byte `offset` (see `Anchor`). */
+  private anchorAt(run: Run, offset: number): Anchor {
+    const { content, fragment } = run;
+    const line = content.position(offset).line;
+    const text = content.text;
+    const lineStart = offset > 0 ? text.lastIndexOf("\n", offset - 1) + 1 : 0;
+    const column =
+      codePoints(content.decode(lineStart, offset)) + (line > 1 ? 2 : 1);
+    const map = fragment.lineMap;
+    return { line: map ? (map[line - 1] ?? line) : line, column };
   }
 
   /**
@@ -505,7 +635,7 @@ export class Detector {
     const start = content.position(secretStart);
     const end = content.position(secretEnd);
     const map = fragment.lineMap;
-    result.matches.push({
+    const match: SecretMatch = {
       ruleId: rule.id,
       line: map ? (map[start.line - 1] ?? start.line) : start.line,
       column: start.column,
@@ -513,7 +643,9 @@ export class Detector {
       endColumn: end.column,
       secret,
       entropy,
-    });
+    };
+    result.matches.push(match);
+    if (run.anchors) run.anchors.set(match, this.anchorAt(run, matchStart));
   }
 
   private allowedByRule(

@@ -23,6 +23,17 @@ export interface AllowlistSpec {
 }
 
 /**
+ * A component a composite rule requires (gitleaks `[[rules.required]]`): another rule's id, and
+ * how near its finding must be to the primary one (gitleaks' `withinLines` / `withinColumns`,
+ * both inclusive). Without either, anywhere in the same fragment.
+ */
+export interface RequiredSpec {
+  id: string;
+  withinLines?: number;
+  withinColumns?: number;
+}
+
+/**
  * A secret rule, in the data model of gitleaks so gitleaks TOML files map onto it one to one.
  * `regex` and `path` are in the RE2 dialect (translated to JS by `regex.ts`).
  */
@@ -50,6 +61,13 @@ export interface RuleSpec {
   window?: number;
   /** A named check in code (built-in rules only), run after the regex and entropy. */
   check?: CheckName;
+  /**
+   * gitleaks composite rule: a finding is reported only when each of these rules also has a
+   * finding in the same fragment, near enough (see `composite.ts`).
+   */
+  required?: RequiredSpec[];
+  /** Never reported on its own; still found as another rule's required component. */
+  skipReport?: boolean;
 }
 
 /** An allowlist ready to test. */
@@ -175,6 +193,7 @@ export function compileRuleSet(
       problems.push({ ruleId: spec.id, message: (error as Error).message });
     }
   }
+  dropUnsatisfiable(rules, problems);
   const allowlists: CompiledAllowlist[] = [];
   for (const [index, spec] of globalAllowlists.entries()) {
     try {
@@ -187,6 +206,31 @@ export function compileRuleSet(
     }
   }
   return { rules, allowlists, problems };
+}
+
+/**
+ * Removes composite rules that require a rule the set does not have (absent, disabled, or
+ * skipped because it failed to compile), each reported by id; repeated, since a dropped rule
+ * may itself be required. gitleaks refuses the whole file; here the other rules still run.
+ */
+function dropUnsatisfiable(
+  rules: CompiledRule[],
+  problems: RuleProblem[],
+): void {
+  for (;;) {
+    const ids = new Set(rules.map((r) => r.id));
+    const bad = rules.findIndex((r) =>
+      r.spec.required?.some((q) => !ids.has(q.id)),
+    );
+    if (bad < 0) return;
+    const rule = rules[bad]!;
+    const missing = rule.spec.required!.find((q) => !ids.has(q.id))!.id;
+    problems.push({
+      ruleId: rule.id,
+      message: `[[rules.required]] names rule ${missing}, which does not exist${problems.some((p) => p.ruleId === missing) ? " (it was skipped)" : ""}`,
+    });
+    rules.splice(bad, 1);
+  }
 }
 
 /** Shannon entropy in bits per character: `-Σ p(c)·log2 p(c)`. */

@@ -264,6 +264,20 @@ export async function scanSecrets(
           secretHash: hash,
           entropy: Number(m.entropy.toFixed(3)),
           ...(rule?.tags ? { tags: rule.tags } : {}),
+          // A composite rule's finding lists the findings that made it (gitleaks
+          // `requiredFindings`), redacted like the finding itself.
+          ...(m.required
+            ? {
+                requiredFindings: m.required.map((q) => ({
+                  ruleId: q.ruleId,
+                  startLine: q.line,
+                  startColumn: q.column,
+                  endLine: q.endLine,
+                  endColumn: q.endColumn,
+                  redacted: options.showSecrets ? q.secret : redact(q.secret),
+                })),
+              }
+            : {}),
         },
       };
       if (commit) finding.commit = commit;
