@@ -100,6 +100,20 @@ export function createDetector(
     return exact ? [...exact, ...domain] : domain;
   }
 
+  // A history has few distinct addresses and thousands of commits: remember each address's rules
+  // (null for none) by its spelling as found, skipping the lower-casing, slicing and two lookups.
+  // Bounded, for a detector that lives as long as a server.
+  const byAddress = new Map<string, AttributionRule[] | null>();
+  function rulesOfAddress(email: string): AttributionRule[] | undefined {
+    let rules = byAddress.get(email);
+    if (rules === undefined) {
+      rules = addressRules(email.toLowerCase()) ?? null;
+      if (byAddress.size >= 10_000) byAddress.clear();
+      byAddress.set(email, rules);
+    }
+    return rules ?? undefined;
+  }
+
   // Most commits carry no marker, so nothing is allocated until a rule matches: git import runs
   // this for every commit of a history.
   function commit(meta: CommitMeta): Marker[] {
@@ -120,7 +134,7 @@ export function createDetector(
     // Addresses: one marker per rule, from the first address that matches it (author, committer,
     // then Co-authored-by trailers).
     let addressSeen: Set<AttributionRule> | undefined;
-    const authorRules = addressRules(meta.authorEmail.toLowerCase());
+    const authorRules = rulesOfAddress(meta.authorEmail);
     if (authorRules) {
       addressSeen = new Set();
       for (const rule of authorRules) {
@@ -132,7 +146,7 @@ export function createDetector(
       }
     }
     if (meta.committerEmail && meta.committerEmail !== meta.authorEmail) {
-      const rules = addressRules(meta.committerEmail.toLowerCase());
+      const rules = rulesOfAddress(meta.committerEmail);
       if (rules) {
         addressSeen ??= new Set();
         for (const rule of rules) {
@@ -152,7 +166,7 @@ export function createDetector(
       if (key.toLowerCase() !== coAuthorKey) continue;
       const m = /^(.*?)\s*<([^>]+)>\s*$/.exec(value);
       if (!m) continue;
-      const rules = addressRules(m[2]!.toLowerCase());
+      const rules = rulesOfAddress(m[2]!);
       if (!rules) continue;
       addressSeen ??= new Set();
       for (const rule of rules) {
