@@ -8,3 +8,25 @@ export const builtinStepNames: readonly string[] = [
   "sluice/scan",
   "sluice/deploy",
 ];
+
+/**
+ * Checks the `with` of a built-in step as sluice.yml is loaded (`sluice config`, `sluice run`):
+ * each capability that owns a step says what its input may be. Loaded on demand, so commands that
+ * never read sluice.yml load none of it.
+ */
+export async function loadBuiltinStepChecks(): Promise<
+  (uses: string, input: Record<string, unknown>) => string | undefined
+> {
+  const [{ checkDeployStepInput }, { checkScanStepInput }] = await Promise.all([
+    import("./deploy/index.js"),
+    import("./scan/step-input.js"),
+  ]);
+  const checks: Record<
+    string,
+    (input: Record<string, unknown>) => string | undefined
+  > = {
+    "sluice/deploy": checkDeployStepInput,
+    "sluice/scan": checkScanStepInput,
+  };
+  return (uses, input) => checks[uses]?.(input);
+}

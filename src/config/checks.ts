@@ -19,6 +19,10 @@ export interface CheckOptions {
   origins: ReadonlyMap<string, JobOrigin>;
   /** Built-in step names (`sluice/scan`...); when absent, `uses` is not checked. */
   knownSteps?: ReadonlySet<string> | undefined;
+  /** The problem with a built-in step's `with`, if any (`with.<path>: message`). */
+  checkWith?:
+    | ((uses: string, input: Record<string, unknown>) => string | undefined)
+    | undefined;
 }
 
 /** Built-in step names: `namespace/name`, as the pipeline's step registry requires. */
@@ -197,6 +201,19 @@ export function checkPipeline(
           source.problem(
             `unknown built-in step \`${step.uses}\` in ${describePath(stepPath)}${didYouMean(step.uses, known) || (known.length > 0 ? `; built-in steps are ${known.join(", ")}` : "; no built-in steps are registered")}`,
             offset([...stepPath, "uses"]),
+          ),
+        );
+      }
+      const problem =
+        step.uses !== undefined &&
+        (!options.knownSteps || options.knownSteps.has(step.uses))
+          ? options.checkWith?.(step.uses, step.with ?? {})
+          : undefined;
+      if (problem) {
+        problems.push(
+          source.problem(
+            `${step.uses} in ${describePath(stepPath)}: ${problem}`,
+            offset([...stepPath, step.with ? "with" : "uses"], true),
           ),
         );
       }

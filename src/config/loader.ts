@@ -2,6 +2,7 @@ import { readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { AppError, messageOf } from "../kernel/index.js";
 import { checkPipeline } from "./checks.js";
+import type { CheckOptions } from "./checks.js";
 import { describePath, expand } from "./expand.js";
 import { problemsFromIssues } from "./issues.js";
 import { SluiceConfig } from "./schema.js";
@@ -19,6 +20,8 @@ export const defaultMaxBytes = 1024 * 1024;
 export interface LoadOptions {
   /** Built-in step names from the pipeline's step registry; an unknown `uses` is then an error. */
   knownSteps?: ReadonlySet<string> | undefined;
+  /** Checks a built-in step's `with` (the capability owning the step decides); see CheckOptions. */
+  checkWith?: CheckOptions["checkWith"];
   /** Templates `extends` may name; default: the built-in golden paths. */
   templates?: TemplateRegistry | undefined;
   /** The pipeline's name when the file has none; default: the folder holding the file. */
@@ -173,6 +176,7 @@ export function parseConfig(
     source,
     origins: expansion.origins,
     knownSteps: options.knownSteps,
+    checkWith: options.checkWith,
   });
   if (problems.length > 0) throw source.error(problems);
 

@@ -72,5 +72,5 @@ export { rolloutView } from "./view.js";
 export type { RolloutView } from "./view.js";
 export { runDeployDemo } from "./demo.js";
 export type { DeployDemoOptions, DeployDemoResult } from "./demo.js";
-export { createDeployStep } from "./step.js";
+export { checkDeployStepInput, createDeployStep } from "./step.js";
 export type { DeployStepContext, DeployStepResult } from "./step.js";

@@ -1,6 +1,7 @@
 import { messageOf } from "../kernel/index.js";
 import type { DeployService } from "./service.js";
 import { parseDeploySpec } from "./spec.js";
+import type { RolloutSpec } from "./spec.js";
 
 /** The parts of a built-in step's context the deploy step uses (the pipeline's BuiltinStepContext). */
 export interface DeployStepContext {
@@ -18,6 +19,34 @@ export interface DeployStepResult {
   message?: string;
 }
 
+/** The rollout spec of a deploy step's `with`, without the keys the step reads itself. */
+function specOf(
+  input: Record<string, unknown>,
+): RolloutSpec & { release: NonNullable<RolloutSpec["release"]> } {
+  const { environment: _e, project: _p, version: _v, ...rest } = input;
+  const spec = parseDeploySpec(rest, "with");
+  const { release } = spec;
+  if (!release) throw new Error("with.release.command is required");
+  return { ...spec, release };
+}
+
+/**
+ * Checks a deploy step's `with` as `sluice config` and `sluice run` load sluice.yml, so a
+ * malformed rollout is refused before any job runs. A `with` holding `${{ }}` expressions is only
+ * known at run time and is checked then.
+ */
+export function checkDeployStepInput(
+  input: Record<string, unknown>,
+): string | undefined {
+  if (JSON.stringify(input).includes("${{")) return undefined;
+  try {
+    specOf(input);
+    return undefined;
+  } catch (error) {
+    return messageOf(error);
+  }
+}
+
 /**
  * `uses: sluice/deploy`: the step's `with` is the rollout spec, plus `environment` (default
  * `$SLUICE_ENVIRONMENT` or production) and `project` (default `$SLUICE_PROJECT` or the folder).
@@ -26,7 +55,7 @@ export interface DeployStepResult {
  */
 export function createDeployStep(deploy: () => DeployService) {
   return async (ctx: DeployStepContext): Promise<DeployStepResult> => {
-    const { environment, project, version, ...rest } = ctx.with as {
+    const { environment, project, version } = ctx.with as {
       environment?: string;
       project?: string;
       version?: string;
@@ -38,13 +67,7 @@ export function createDeployStep(deploy: () => DeployService) {
       ctx.workdir.split("/").filter(Boolean).at(-1) ??
       "project";
     try {
-      const spec = parseDeploySpec(rest, "with");
-      if (!spec.release) {
-        return {
-          status: "failure",
-          message: "sluice/deploy: with.release.command is required",
-        };
-      }
+      const spec = specOf(ctx.with);
       const release = { ...spec.release, cwd: spec.release.cwd ?? ctx.workdir };
       const service = deploy();
       const record = await service.deploy({

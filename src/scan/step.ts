@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
-import { z } from "zod";
 import { isAppError, messageOf } from "../kernel/index.js";
 import type {
   BuiltinStepContext,
@@ -9,23 +8,12 @@ import type {
 } from "../pipeline/index.js";
 import { scanDependencies } from "./deps/index.js";
 import type { AdvisoryStore, ScanFindingStore } from "./deps/index.js";
-import { severities } from "./finding.js";
-import type { Finding, Severity } from "./finding.js";
+import type { Finding } from "./finding.js";
 import { findingsAtOrAbove, formatSarif, summaryLine } from "./report/index.js";
 import type { RuleInfo, ToolInfo } from "./report/index.js";
 import { importSarif } from "./sarif/index.js";
 import { scanSecrets } from "./secrets/index.js";
-
-/** `with:` of `uses: sluice/scan`. */
-export const scanStepInput = z
-  .object({
-    secrets: z.boolean().default(true),
-    deps: z.boolean().default(true),
-    /** SARIF files other tools wrote in the workdir, imported as findings. */
-    sarif: z.array(z.string().min(1)).default([]),
-    "fail-on": z.enum(severities as [Severity, ...Severity[]]).default("high"),
-  })
-  .strict();
+import { parseScanStepInput } from "./step-input.js";
 
 /** What the step needs; `src/app.ts` wires the scan store and the run's artifacts folder. */
 export interface ScanStepDeps {
@@ -44,15 +32,10 @@ export interface ScanStepDeps {
  */
 export function createScanStep(deps: ScanStepDeps): BuiltinStepHandler {
   return async (ctx) => {
-    const parsed = scanStepInput.safeParse(ctx.with ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      return failure(
-        ctx,
-        `sluice/scan: with.${issue.path.join(".") || "?"}: ${issue.message}`,
-      );
-    }
-    const input = parsed.data;
+    const parsed = parseScanStepInput(ctx.with ?? {});
+    if (typeof parsed === "string")
+      return failure(ctx, `sluice/scan: ${parsed}`);
+    const input = parsed;
     const findings: Finding[] = [];
     const rules: RuleInfo[] = [];
     const tools: ToolInfo[] = [];

@@ -54,7 +54,7 @@ describe("uses: sluice/deploy (in process, real daemon and processes)", async ()
   it("fails with one line when the release command is missing", async () => {
     expect(await step(ctx({}))).toEqual({
       status: "failure",
-      message: "sluice/deploy: with.release.command is required",
+      message: "with.release.command is required",
     });
   });
 

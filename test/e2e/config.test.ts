@@ -158,6 +158,49 @@ describe("sluice init and sluice config (built CLI)", () => {
     expect(fixed.stderr).toBe("sluice.yml: valid\n");
   });
 
+  it("checks the `with` of built-in steps: a malformed rollout or scan input, before any job runs", () => {
+    const repo = project("with", {
+      "sluice.yml": [
+        "jobs:",
+        "  deploy:",
+        "    steps:",
+        "      - uses: sluice/deploy",
+        "        with:",
+        "          steps: [{ weight: 50 }, { pause: 1s }]",
+        "          release: { command: node server.js }",
+        "",
+      ].join("\n"),
+    });
+    const bad = sluice(repo, "config");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split("\n").slice(0, 3)).toEqual([
+      "sluice: sluice.yml:5:9: sluice/deploy in step 1 of job `deploy`: with steps.1: a step is {weight: 0-100}, {pause: {duration: 30s}}, {pause: {}} (until promoted) or {analysis: NAME}",
+      "  5 |         with:",
+      "    |         ^",
+    ]);
+    // `sluice run` refuses the same file before it starts anything.
+    const run = sluice(repo, "run");
+    expect(run.code).toBe(2);
+    expect(run.stderr.split("\n")[0]).toBe(bad.stderr.split("\n")[0]);
+
+    writeFileSync(
+      join(repo, "sluice.yml"),
+      "jobs:\n  scan:\n    steps:\n      - uses: sluice/scan\n        with: { fail-on: severe }\n",
+    );
+    const scan = sluice(repo, "config");
+    expect(scan.code).toBe(2);
+    expect(scan.stderr.split("\n")[0]).toMatch(
+      /^sluice: sluice\.yml:5:9: sluice\/scan in step 1 of job `scan`: with\.fail-on: /,
+    );
+
+    // An input known only at run time (an expression) is checked when the step runs.
+    writeFileSync(
+      join(repo, "sluice.yml"),
+      "jobs:\n  deploy:\n    steps:\n      - uses: sluice/deploy\n        with: { release: { command: '${{ env.CMD }}' } }\n",
+    );
+    expect(sluice(repo, "config").code).toBe(0);
+  });
+
   it("--file points at another file; malformed YAML is one clear error", () => {
     const repo = project("yaml", {
       "ci.yml": "jobs:\n  build:\n    steps: [{ run: make }\n",

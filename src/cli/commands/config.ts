@@ -23,7 +23,8 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .option("--json", "print JSON instead of YAML")
     .action(async (options: ConfigOptions) => {
       const { loadConfig } = await import("../../config/index.js");
-      const { builtinStepNames } = await import("../../builtin-steps.js");
+      const { builtinStepNames, loadBuiltinStepChecks } =
+        await import("../../builtin-steps.js");
       const { stringify } = await import("yaml");
       const path = resolve(ctx.cwd, options.file ?? ".");
       // Errors name the file as the user would type it: relative to the current folder.
@@ -31,7 +32,10 @@ export function registerConfig(program: Command, ctx: CliContext): void {
       // `uses` is checked against the built-in steps `sluice run` has, without opening the database.
       const loaded = loadConfig(
         shown === "" ? "." : shown.startsWith("..") ? path : shown,
-        { knownSteps: new Set(builtinStepNames) },
+        {
+          knownSteps: new Set(builtinStepNames),
+          checkWith: await loadBuiltinStepChecks(),
+        },
       );
       const value = options.expanded ? loaded.config : loaded.source;
       if (options.json) {

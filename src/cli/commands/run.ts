@@ -122,9 +122,11 @@ export interface LocalRunOptions {
 export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
   const { loadConfig } = await import("../../config/index.js");
   const { readGitFacts } = await import("../../pipeline/git-facts.js");
+  const { loadBuiltinStepChecks } = await import("../../builtin-steps.js");
   const app = await ctx.app();
   const loaded = loadConfig(options.config, {
     knownSteps: new Set(app.steps.names()),
+    checkWith: await loadBuiltinStepChecks(),
   });
   const workdir = dirname(resolve(ctx.cwd, loaded.file));
   const git = await readGitFacts(workdir);

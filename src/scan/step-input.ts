@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { severities } from "./finding.js";
+import type { Severity } from "./finding.js";
+
+/** `with:` of `uses: sluice/scan`. */
+export const scanStepInput = z
+  .object({
+    secrets: z.boolean().default(true),
+    deps: z.boolean().default(true),
+    /** SARIF files other tools wrote in the workdir, imported as findings. */
+    sarif: z.array(z.string().min(1)).default([]),
+    "fail-on": z.enum(severities as [Severity, ...Severity[]]).default("high"),
+  })
+  .strict();
+
+/** The step's input, or the first problem as `with.<path>: message`. */
+export function parseScanStepInput(
+  input: unknown,
+): z.infer<typeof scanStepInput> | string {
+  const parsed = scanStepInput.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  return `with.${issue.path.join(".") || "?"}: ${issue.message}`;
+}
+
+/**
+ * Checks a scan step's `with` as sluice.yml is loaded (`sluice config`, `sluice run`); a `with`
+ * holding `${{ }}` expressions is checked when the step runs.
+ */
+export function checkScanStepInput(
+  input: Record<string, unknown>,
+): string | undefined {
+  if (JSON.stringify(input).includes("${{")) return undefined;
+  const parsed = parseScanStepInput(input);
+  return typeof parsed === "string" ? parsed : undefined;
+}
