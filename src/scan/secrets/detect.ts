@@ -191,12 +191,10 @@ export class Detector {
     );
     this.boundary = new Int8Array(ruleSet.rules.length).fill(-1);
     ruleSet.rules.forEach((rule, r) => {
-      if (rule.spec.required?.length || rule.spec.skipReport) {
-        this.indexOf.set(rule.id, r);
-        // gitleaks: a path-only rule reports by name before its requirements are looked at.
-        if (rule.spec.required?.length && rule.spec.regex !== undefined)
-          this.composites.push(r);
-      }
+      this.indexOf.set(rule.id, r);
+      // gitleaks: a path-only rule reports by name before its requirements are looked at.
+      if (rule.spec.required?.length && rule.spec.regex !== undefined)
+        this.composites.push(r);
       if (rule.spec.regex === undefined || rule.spec.skipReport) return;
       if (rule.keywords.length === 0) {
         this.keywordless.push(r);
@@ -389,9 +387,16 @@ export class Detector {
         ruleId: rule.id,
         elapsedMs: sub.now() - sub.started,
       });
-    return sub.result.matches.map((item) => ({
-      anchor: sub.anchors!.get(item)!,
-      item,
+    return sub.result.matches.map((m) => ({
+      anchor: sub.anchors!.get(m)!,
+      item: {
+        ruleId: m.ruleId,
+        line: m.line,
+        column: m.column,
+        endLine: m.endLine,
+        endColumn: m.endColumn,
+        secret: m.secret,
+      },
     }));
   }
 
