@@ -48,7 +48,7 @@ export const flagAudit = pgTable(
     project: text("project").notNull(),
     environment: text("environment").notNull(),
     flagKey: text("flag_key").notNull(),
-    /** create | update | delete | enable | disable | rollout | kill | import */
+    /** create | update | delete | enable | disable | rollout | kill | import | create-key | revoke-key (flag_key holds the key's id) */
     action: text("action").notNull(),
     actor: text("actor").notNull(),
     reason: text("reason"),
@@ -73,7 +73,12 @@ export const flagApiKeys = pgTable(
     /** SHA-256 of the key, hex. */
     keyHash: text("key_hash").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** The latest request authenticated with the key (written in batches, like evaluation times). */
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
+    /** Set once; the row stays for audit and the key is refused from then on. */
     revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+    revokedBy: text("revoked_by"),
+    revokedReason: text("revoked_reason"),
   },
   (t) => [uniqueIndex("flag_api_keys_hash_idx").on(t.keyHash)],
 );
