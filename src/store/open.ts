@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { AppError, messageOf } from "../kernel/index.js";
 import type { Database } from "./database.js";
 import { preparePglite } from "./pglite-assets.js";
+import { extractTemplate } from "./template.js";
 import * as schema from "./schema/index.js";
 
 /** The folder of generated SQL migrations; the same relative path from src/store and dist/store. */
@@ -70,9 +71,8 @@ async function openPglite(target: {
     const assets = preparePglite();
     const { PGlite } = await import("@electric-sql/pglite");
     const { drizzle } = await import("drizzle-orm/pglite");
-    const loadDataDir =
-      target.loadDataDir ??
-      (target.dataDir ? freshFolderTemplate(target.dataDir) : undefined);
+    if (target.dataDir && !target.loadDataDir) fromTemplate(target.dataDir);
+    const loadDataDir = target.loadDataDir;
     const client = await PGlite.create({
       ...(await assets),
       ...(target.dataDir ? { dataDir: target.dataDir } : {}),
@@ -119,14 +119,17 @@ async function openPglite(target: {
   }
 }
 
-/** The template for a folder that holds no database yet (no PG_VERSION), when the build made one. */
-function freshFolderTemplate(dataDir: string): Blob | undefined {
+/**
+ * A folder that holds no database yet (no PG_VERSION) starts as the build's template, when the
+ * build made one, written out as files; without one, PGlite runs initdb.
+ */
+function fromTemplate(dataDir: string): void {
   if (
     existsSync(join(dataDir, "PG_VERSION")) ||
     !existsSync(pgliteTemplateFile)
   )
-    return undefined;
-  return new Blob([readFileSync(pgliteTemplateFile)]);
+    return;
+  extractTemplate(readFileSync(pgliteTemplateFile), dataDir);
 }
 
 async function openPostgres(url: string): Promise<Database> {
