@@ -312,23 +312,42 @@ describe.skipIf(!existsSync(fixture))(
       },
     ];
 
-    it("tree mode, on this thread and on worker threads: only the primary finding where the username is", async () => {
+    it("tree mode (worker threads) and stdin (this thread): only the primary finding where the username is", async () => {
       const d = tmp();
       write(d);
       const config = loadConfigFile(fixture);
-      for (const inlineBelowBytes of [1 << 20, 0]) {
-        const r = await scanSecrets({
-          target: { kind: "tree", path: d },
-          config,
-          clock: systemClock,
-          workers: 1,
-          inlineBelowBytes,
-        });
-        expect(r.problems).toEqual([]);
-        expect(summary(r)).toEqual(expected);
-        // The redacted component never carries the whole secret.
-        expect(JSON.stringify(r.findings)).not.toContain("admin");
-      }
+      const tree = await scanSecrets({
+        target: { kind: "tree", path: d },
+        config,
+        clock: systemClock,
+        workers: 1,
+      });
+      expect(tree.problems).toEqual([]);
+      expect(summary(tree)).toEqual(expected);
+      // The redacted component never carries the whole secret.
+      expect(JSON.stringify(tree.findings)).not.toContain("admin");
+      const stdin = await scanSecrets({
+        target: {
+          kind: "stdin",
+          path: d,
+          name: "a.txt",
+          data: Buffer.from('username = "admin"\npassword = "hunter2xyz"\n'),
+        },
+        config,
+        clock: systemClock,
+      });
+      expect(summary(stdin)).toEqual(expected);
+      const alone = await scanSecrets({
+        target: {
+          kind: "stdin",
+          path: d,
+          name: "b.txt",
+          data: Buffer.from('password = "alone123"\n'),
+        },
+        config,
+        clock: systemClock,
+      });
+      expect(alone.findings).toEqual([]);
     });
 
     it("history and staged modes: the fragment is one commit's (or the index's) added lines of a file", async () => {
@@ -374,7 +393,6 @@ describe.skipIf(!existsSync(fixture))(
         config,
         clock: systemClock,
         workers: 1,
-        inlineBelowBytes: 0,
       });
       expect(summary(again)).toEqual(expected);
       // Staged: the index's added lines of c.txt hold both parts.

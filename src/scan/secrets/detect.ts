@@ -193,7 +193,11 @@ export class Detector {
     ruleSet.rules.forEach((rule, r) => {
       this.indexOf.set(rule.id, r);
       // gitleaks: a path-only rule reports by name before its requirements are looked at.
-      if (rule.spec.required?.length && rule.spec.regex !== undefined)
+      if (
+        rule.spec.required?.length &&
+        rule.spec.regex !== undefined &&
+        !rule.spec.skipReport
+      )
         this.composites.push(r);
       if (rule.spec.regex === undefined || rule.spec.skipReport) return;
       if (rule.keywords.length === 0) {
