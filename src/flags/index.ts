@@ -22,6 +22,8 @@ export type {
 } from "./types.js";
 export type {
   ApiKeyRecord,
+  ApiKeySummary,
+  ApiKeyUse,
   EvaluationMark,
   FlagAuditEntry,
   FlagScope,
@@ -35,6 +37,8 @@ export type {
   FlagSummary,
   StaleFlag,
 } from "./service.js";
+export { keyCacheMs } from "./api-keys.js";
+export type { RevokedKey } from "./api-keys.js";
 export { etagOf, LiveFlagSets, scopeKey } from "./live.js";
 export type { FlagSetChange, LiveFlagSet } from "./live.js";
 export {

@@ -45,8 +45,9 @@ export function etagOf(
 
 /**
  * The compiled flag sets in memory, one per scope, rebuilt only when the version changes
- * (targeting is compiled once per version). Records evaluation times in memory and writes them
- * in batches, so the stale-flag report costs no write per evaluation.
+ * (targeting is compiled once per version). Records evaluation times and API key uses in memory
+ * and writes them in batches, so neither the stale-flag report nor "last used" costs a write per
+ * evaluation.
  */
 export class LiveFlagSets {
   readonly #sets = new Map<string, LiveFlagSet>();
@@ -55,11 +56,16 @@ export class LiveFlagSets {
     string,
     { scope: FlagScope; flagKey: string; at: number; count: number }
   >();
+  /** API key id → latest use (ms), written with the evaluation marks. */
+  readonly #keyUses = new Map<string, number>();
   readonly #listeners = new Set<(change: FlagSetChange) => void>();
 
   constructor(
     private readonly deps: {
-      store: Pick<FlagStore, "getFlagSet" | "recordEvaluations">;
+      store: Pick<
+        FlagStore,
+        "getFlagSet" | "recordEvaluations" | "recordApiKeyUses"
+      >;
       clock: Clock;
       logger: Logger;
       fractionalVersion: FractionalVersion;
@@ -132,8 +138,21 @@ export class LiveFlagSets {
     return out;
   }
 
-  /** Writes the batched evaluation marks. */
+  /** Notes that an API key authenticated a request now (its "last used" time). */
+  markKeyUse(id: string): void {
+    this.#keyUses.set(id, this.deps.clock.now());
+  }
+
+  /** Writes the batched evaluation marks and API key uses. */
   async flush(): Promise<void> {
+    if (this.#keyUses.size > 0) {
+      const uses = [...this.#keyUses].map(([id, at]) => ({
+        id,
+        at: new Date(at),
+      }));
+      this.#keyUses.clear();
+      await this.deps.store.recordApiKeyUses(uses);
+    }
     if (this.#marks.size === 0) return;
     const marks = [...this.#marks.values()];
     this.#marks.clear();

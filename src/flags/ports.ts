@@ -15,7 +15,10 @@ export interface StoredFlagSet extends FlagScope {
   updatedBy: string;
 }
 
-/** One audit row: a change to one flag. */
+/**
+ * One audit row: a change to one flag, or to an API key of the scope (`create-key`,
+ * `revoke-key`: `flagKey` then holds the key's id).
+ */
 export interface FlagAuditEntry extends FlagScope {
   id: string;
   flagKey: string;
@@ -27,7 +30,9 @@ export interface FlagAuditEntry extends FlagScope {
     | "disable"
     | "rollout"
     | "kill"
-    | "import";
+    | "import"
+    | "create-key"
+    | "revoke-key";
   actor: string;
   reason: string | null;
   before: unknown;
@@ -37,12 +42,31 @@ export interface FlagAuditEntry extends FlagScope {
   createdAt: Date;
 }
 
+/** An API key as stored: the key itself is never kept, only its SHA-256. */
 export interface ApiKeyRecord extends FlagScope {
   id: string;
   name: string;
   keyHash: string;
   createdAt: Date;
   revokedAt: Date | null;
+}
+
+/** An API key as listed: never the key nor its hash. */
+export interface ApiKeySummary extends FlagScope {
+  id: string;
+  name: string;
+  createdAt: Date;
+  /** The latest request authenticated with it (batched: up to a flush behind). */
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  revokedBy: string | null;
+  revokedReason: string | null;
+}
+
+/** One use of an API key, batched like evaluation marks. */
+export interface ApiKeyUse {
+  id: string;
+  at: Date;
 }
 
 export interface EvaluationMark extends FlagScope {
@@ -74,8 +98,28 @@ export interface FlagStore {
   ): Promise<StoredFlagSet | undefined>;
   /** Newest first. */
   listAudit(scope: FlagScope, flagKey?: string): Promise<FlagAuditEntry[]>;
-  createApiKey(record: ApiKeyRecord): Promise<void>;
+  /** Stores the key and its `create-key` audit row in one transaction. */
+  createApiKey(
+    record: ApiKeyRecord,
+    audit: Omit<FlagAuditEntry, "version">,
+  ): Promise<void>;
   findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  getApiKey(id: string): Promise<ApiKeySummary | undefined>;
+  /** Oldest first; every scope, or those matching the filter. */
+  listApiKeys(filter?: Partial<FlagScope>): Promise<ApiKeySummary[]>;
+  /**
+   * Marks a key revoked and writes its `revoke-key` audit row in one transaction. Returns the
+   * revoked key, or undefined when no unrevoked key has that id (nothing is written then).
+   */
+  revokeApiKey(input: {
+    id: string;
+    at: Date;
+    actor: string;
+    reason: string | null;
+    audit: Omit<FlagAuditEntry, "version" | keyof FlagScope>;
+  }): Promise<ApiKeySummary | undefined>;
+  /** Moves each key's last use forward (never back). */
+  recordApiKeyUses(uses: ApiKeyUse[]): Promise<void>;
   /** Upserts the last evaluation time (max) and adds to the count. */
   recordEvaluations(marks: EvaluationMark[]): Promise<void>;
   lastEvaluations(scope: FlagScope): Promise<Map<string, Date>>;

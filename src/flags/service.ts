@@ -1,10 +1,12 @@
-import { createHash, randomBytes } from "node:crypto";
 import { AppError, newId } from "../kernel/index.js";
 import type { Clock, Logger } from "../kernel/index.js";
+import { ApiKeys } from "./api-keys.js";
+import type { RevokedKey } from "./api-keys.js";
 import { changedPaths } from "./diff.js";
 import { etagOf, LiveFlagSets } from "./live.js";
 import type { FlagSetChange, LiveFlagSet } from "./live.js";
 import type {
+  ApiKeySummary,
   FlagAuditEntry,
   FlagScope,
   FlagStore,
@@ -56,7 +58,6 @@ export interface StaleFlag {
   since: Date;
 }
 
-const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
 const clone = <T>(value: T): T => structuredClone(value);
 
 /**
@@ -68,10 +69,7 @@ export class FlagService {
   readonly #store: FlagStore;
   readonly #clock: Clock;
   readonly #fractionalVersion: FractionalVersion;
-  readonly #keys = new Map<
-    string,
-    { scope: FlagScope | undefined; until: number }
-  >();
+  readonly #keys: ApiKeys;
 
   /** The fractional bucketing version every flag set is served with. */
   get fractionalVersion(): FractionalVersion {
@@ -87,6 +85,11 @@ export class FlagService {
       clock: deps.clock,
       logger: deps.logger,
       fractionalVersion: this.#fractionalVersion,
+    });
+    this.#keys = new ApiKeys({
+      store: deps.store,
+      clock: deps.clock,
+      live: this.live,
     });
   }
 
@@ -278,41 +281,34 @@ export class FlagService {
     return out;
   }
 
-  /** Creates an API key for OFREP evaluation in one scope; the key is returned once, only its hash is kept. */
-  async createApiKey(
+  /**
+   * Creates an API key for OFREP evaluation in one scope; the key is returned once, only its hash
+   * is kept. The audit log records the creation under the key's id.
+   */
+  createApiKey(
     scope: FlagScope,
     name = "default",
+    actor = "sluice",
   ): Promise<{ id: string; key: string }> {
-    const key = `sluice_flags_${randomBytes(24).toString("base64url")}`;
-    const id = newId("fkey", this.#clock.now());
-    await this.#store.createApiKey({
-      id,
-      ...scope,
-      name,
-      keyHash: hashKey(key),
-      createdAt: new Date(this.#clock.now()),
-      revokedAt: null,
-    });
-    return { id, key };
+    return this.#keys.create(scope, name, actor);
+  }
+
+  /** API keys (never the key nor its hash), of every scope or of those matching the filter. */
+  listApiKeys(filter?: Partial<FlagScope>): Promise<ApiKeySummary[]> {
+    return this.#keys.list(filter);
   }
 
   /**
-   * The scope an API key may evaluate, or undefined for an unknown or revoked key. Answers are
-   * cached for a minute (unknown keys for 5 s), so OFREP requests cost no query each.
+   * Revokes an API key (kept for audit, with a `revoke-key` audit row): refused at once by this
+   * process. Revoking it again changes nothing; an unknown id is NOT_FOUND.
    */
-  async authenticate(key: string): Promise<FlagScope | undefined> {
-    const hash = hashKey(key);
-    const now = this.#clock.now();
-    const cached = this.#keys.get(hash);
-    if (cached && cached.until > now) return cached.scope;
-    const record = await this.#store.findApiKeyByHash(hash);
-    const scope =
-      record && !record.revokedAt
-        ? { project: record.project, environment: record.environment }
-        : undefined;
-    if (this.#keys.size >= 10_000) this.#keys.clear();
-    this.#keys.set(hash, { scope, until: now + (scope ? 60_000 : 5_000) });
-    return scope;
+  revokeApiKey(id: string, options: ChangeOptions): Promise<RevokedKey> {
+    return this.#keys.revoke(id, options);
+  }
+
+  /** The scope an API key may evaluate, or undefined for an unknown or revoked key. */
+  authenticate(key: string): Promise<FlagScope | undefined> {
+    return this.#keys.authenticate(key);
   }
 
   async #write(

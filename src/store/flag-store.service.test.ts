@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { testDatabases } from "../../test/support/databases.js";
 import { ManualClock, silentLogger } from "../kernel/index.js";
 import { createFlagStore } from "./flag-store.js";
-import { FlagService, parseSchedule } from "../flags/index.js";
+import { FlagService, keyCacheMs, parseSchedule } from "../flags/index.js";
 import { FlagdCore, MemoryStorage } from "@openfeature/flagd-core";
 
 const scope = { project: "shop", environment: "production" };
@@ -295,6 +295,92 @@ describe.each(testDatabases)("flag service on $name", ({ open }) => {
         "select key_hash from flag_api_keys",
       );
       expect(JSON.stringify(rows)).not.toContain(key);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("lists keys with their last use, revokes one at once here and within keyCacheMs in another process", async () => {
+    const database = await open();
+    try {
+      const store = createFlagStore(database.db);
+      const clock = new ManualClock(start);
+      const flags = new FlagService({ store, clock, logger: silentLogger });
+      // Another process sharing the database: its own service, its own key cache.
+      const replica = new FlagService({ store, clock, logger: silentLogger });
+      const web = await flags.createApiKey(scope, "web", "ana");
+      clock.advance(1000);
+      const ios = await flags.createApiKey(scope, "ios", "ana");
+      clock.advance(1000);
+      const blog = await flags.createApiKey(
+        { project: "blog", environment: "production" },
+        "web",
+        "ana",
+      );
+      expect(await flags.authenticate(web.key)).toEqual(scope);
+      clock.advance(60_000);
+      expect(await flags.authenticate(ios.key)).toEqual(scope);
+
+      const listed = await flags.listApiKeys({ project: "shop" });
+      expect(listed.map((k) => [k.id, k.name, k.lastUsedAt])).toEqual([
+        [web.id, "web", new Date(start + 2000)],
+        [ios.id, "ios", new Date(start + 62_000)],
+      ]);
+      expect((await flags.listApiKeys()).map((k) => k.id)).toContain(blog.id);
+      expect(JSON.stringify(await flags.listApiKeys())).not.toMatch(
+        /sluice_flags_|keyHash/,
+      );
+
+      clock.advance(1000);
+      expect(await replica.authenticate(web.key)).toEqual(scope);
+      const revoked = await flags.revokeApiKey(web.id, {
+        actor: "bo",
+        reason: "leaked in a log",
+      });
+      expect(revoked).toMatchObject({
+        changed: true,
+        key: {
+          id: web.id,
+          revokedAt: new Date(clock.now()),
+          revokedBy: "bo",
+          revokedReason: "leaked in a log",
+        },
+      });
+      // This process refuses it from the next request on, although it was cached.
+      expect(await flags.authenticate(web.key)).toBeUndefined();
+      expect(await flags.authenticate(ios.key)).toEqual(scope);
+      expect(await flags.authenticate(blog.key)).toEqual({
+        project: "blog",
+        environment: "production",
+      });
+      // The other process refuses it once its cached answer expires: the documented bound.
+      expect(await replica.authenticate(web.key)).toEqual(scope);
+      clock.advance(keyCacheMs);
+      expect(await replica.authenticate(web.key)).toBeUndefined();
+
+      const again = await flags.revokeApiKey(web.id, { actor: "cy" });
+      expect(again).toMatchObject({
+        changed: false,
+        key: { revokedBy: "bo", revokedReason: "leaked in a log" },
+      });
+      await expect(
+        flags.revokeApiKey("fkey_nope", { actor: "cy" }),
+      ).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+      const history = await flags.history(scope);
+      expect(
+        history.map((e) => [e.flagKey, e.action, e.actor, e.reason]),
+      ).toEqual([
+        [web.id, "revoke-key", "bo", "leaked in a log"],
+        [ios.id, "create-key", "ana", null],
+        [web.id, "create-key", "ana", null],
+      ]);
+      expect(JSON.stringify(history)).not.toContain("sluice_flags_");
+      // The row stays, for audit.
+      expect(
+        (await flags.listApiKeys(scope)).find((k) => k.id === web.id)
+          ?.revokedAt,
+      ).toEqual(revoked.key.revokedAt);
     } finally {
       await database.close();
     }

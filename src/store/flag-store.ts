@@ -1,6 +1,8 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import type {
   ApiKeyRecord,
+  ApiKeySummary,
+  ApiKeyUse,
   EvaluationMark,
   FlagAuditEntry,
   FlagScope,
@@ -32,11 +34,39 @@ function toStored(row: FlagSetRow): StoredFlagSet {
   };
 }
 
+type ApiKeyRow = typeof flagApiKeys.$inferSelect;
+
+function toKeySummary(row: ApiKeyRow): ApiKeySummary {
+  return {
+    id: row.id,
+    project: row.project,
+    environment: row.environment,
+    name: row.name,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    revokedAt: row.revokedAt,
+    revokedBy: row.revokedBy,
+    revokedReason: row.revokedReason,
+  };
+}
+
 const scopeIs = (scope: FlagScope) =>
   and(
     eq(flagSets.project, scope.project),
     eq(flagSets.environment, scope.environment),
   );
+
+/** The flag set version an audit row about an API key is recorded with (0 before any). */
+async function versionOf(
+  tx: Pick<Db, "select">,
+  scope: FlagScope,
+): Promise<number> {
+  const rows = await tx
+    .select({ version: flagSets.version })
+    .from(flagSets)
+    .where(scopeIs(scope));
+  return rows[0]?.version ?? 0;
+}
 
 /** The flags capability's store on drizzle (PGlite or Postgres). */
 export function createFlagStore(db: Db): FlagStore {
@@ -140,8 +170,70 @@ export function createFlagStore(db: Db): FlagStore {
       }));
     },
 
-    async createApiKey(record: ApiKeyRecord) {
-      await db.insert(flagApiKeys).values(record);
+    async createApiKey(record: ApiKeyRecord, audit) {
+      await db.transaction(async (tx) => {
+        await tx.insert(flagApiKeys).values(record);
+        await tx
+          .insert(flagAudit)
+          .values({ ...audit, version: await versionOf(tx, record) });
+      });
+    },
+
+    async getApiKey(id) {
+      const rows = await db
+        .select()
+        .from(flagApiKeys)
+        .where(eq(flagApiKeys.id, id));
+      return rows[0] ? toKeySummary(rows[0]) : undefined;
+    },
+
+    async listApiKeys(filter = {}) {
+      const rows = await db
+        .select()
+        .from(flagApiKeys)
+        .where(
+          and(
+            filter.project === undefined
+              ? undefined
+              : eq(flagApiKeys.project, filter.project),
+            filter.environment === undefined
+              ? undefined
+              : eq(flagApiKeys.environment, filter.environment),
+          ),
+        )
+        .orderBy(asc(flagApiKeys.createdAt), asc(flagApiKeys.id));
+      return rows.map(toKeySummary);
+    },
+
+    async revokeApiKey({ id, at, actor, reason, audit }) {
+      return db.transaction(async (tx) => {
+        // Only an unrevoked key changes: a second revocation keeps the first one's time and reason.
+        const rows = await tx
+          .update(flagApiKeys)
+          .set({ revokedAt: at, revokedBy: actor, revokedReason: reason })
+          .where(and(eq(flagApiKeys.id, id), isNull(flagApiKeys.revokedAt)))
+          .returning();
+        const row = rows[0];
+        if (!row) return undefined;
+        await tx.insert(flagAudit).values({
+          ...audit,
+          project: row.project,
+          environment: row.environment,
+          version: await versionOf(tx, row),
+        });
+        return toKeySummary(row);
+      });
+    },
+
+    async recordApiKeyUses(uses: ApiKeyUse[]) {
+      if (uses.length === 0) return;
+      const values = sql.join(
+        uses.map((u) => sql`(${u.id}, ${u.at.toISOString()}::timestamptz)`),
+        sql`, `,
+      );
+      await db.execute(
+        sql`update ${flagApiKeys} set last_used_at = greatest(${flagApiKeys.lastUsedAt}, v.at) from (values ${values}) as v(id, at) where ${flagApiKeys.id} = v.id`,
+      );
     },
 
     async findApiKeyByHash(keyHash) {

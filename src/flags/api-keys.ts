@@ -1,0 +1,165 @@
+import { createHash, randomBytes } from "node:crypto";
+import { AppError, newId } from "../kernel/index.js";
+import type { Clock } from "../kernel/index.js";
+import type { LiveFlagSets } from "./live.js";
+import type { ApiKeySummary, FlagScope, FlagStore } from "./ports.js";
+
+/**
+ * How long this process trusts a valid key without asking the store again: the bound on how
+ * late another process sharing the database refuses a key revoked elsewhere (ADR 061).
+ * Revocation through this process evicts the key at once.
+ */
+export const keyCacheMs = 30_000;
+/** Unknown (and revoked) keys are remembered briefly, so a flood of bad keys costs few queries. */
+const unknownKeyCacheMs = 5_000;
+const maxCachedKeys = 10_000;
+
+/** The outcome of a revocation: the key as it now is, and whether this call revoked it. */
+export interface RevokedKey {
+  key: ApiKeySummary;
+  /** False when the key was revoked before: nothing changed. */
+  changed: boolean;
+}
+
+const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
+
+/**
+ * OFREP API keys: created shown once (only a hash is stored), authenticated through a short
+ * cache, listed without secrets, revoked with an audit row. The key id is what the audit log,
+ * the listing and revocation name; the key itself never leaves `create`.
+ */
+export class ApiKeys {
+  readonly #store: FlagStore;
+  readonly #clock: Clock;
+  readonly #live: Pick<LiveFlagSets, "markKeyUse" | "flush">;
+  /** hash → what the store answered, until when. */
+  readonly #cache = new Map<
+    string,
+    { id: string | undefined; scope: FlagScope | undefined; until: number }
+  >();
+  /** Counts revocations, so a lookup that raced one is not cached. */
+  #revocations = 0;
+
+  constructor(deps: {
+    store: FlagStore;
+    clock: Clock;
+    live: Pick<LiveFlagSets, "markKeyUse" | "flush">;
+  }) {
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#live = deps.live;
+  }
+
+  async create(
+    scope: FlagScope,
+    name: string,
+    actor: string,
+  ): Promise<{ id: string; key: string }> {
+    const key = `sluice_flags_${randomBytes(24).toString("base64url")}`;
+    const now = this.#clock.now();
+    const id = newId("fkey", now);
+    const at = new Date(now);
+    await this.#store.createApiKey(
+      {
+        id,
+        ...scope,
+        name,
+        keyHash: hashKey(key),
+        createdAt: at,
+        revokedAt: null,
+      },
+      {
+        id: newId("faud", now),
+        ...scope,
+        flagKey: id,
+        action: "create-key",
+        actor,
+        reason: null,
+        before: null,
+        after: { id, name, ...scope },
+        changes: [],
+        createdAt: at,
+      },
+    );
+    // A key looked up (and found unknown) just before it existed must not wait out that answer.
+    this.#cache.delete(hashKey(key));
+    return { id, key };
+  }
+
+  /** Every key, or a project's / environment's; with pending "last used" times written first. */
+  async list(filter: Partial<FlagScope> = {}): Promise<ApiKeySummary[]> {
+    await this.#live.flush();
+    return this.#store.listApiKeys(filter);
+  }
+
+  /**
+   * Revokes a key: refused from the next request on in this process, within `keyCacheMs` in
+   * others. Revoking a revoked key changes nothing (`changed: false`); an unknown id is NOT_FOUND.
+   */
+  async revoke(
+    id: string,
+    options: { actor: string; reason?: string | undefined },
+  ): Promise<RevokedKey> {
+    const at = new Date(this.#clock.now());
+    const reason = options.reason?.trim() || null;
+    const revoked = await this.#store.revokeApiKey({
+      id,
+      at,
+      actor: options.actor,
+      reason,
+      audit: {
+        id: newId("faud", at.getTime()),
+        flagKey: id,
+        action: "revoke-key",
+        actor: options.actor,
+        reason,
+        before: { revokedAt: null },
+        after: { revokedAt: at.toISOString() },
+        changes: ["revokedAt"],
+        createdAt: at,
+      },
+    });
+    this.#revocations += 1;
+    this.#evict(id);
+    if (revoked) return { key: revoked, changed: true };
+    // Not revoked now: unknown, or revoked before (by this call's twin, perhaps).
+    const existing = await this.#store.getApiKey(id);
+    if (!existing)
+      throw new AppError("NOT_FOUND", `no API key ${JSON.stringify(id)}`);
+    return { key: existing, changed: false };
+  }
+
+  /**
+   * The scope a key may evaluate, or undefined for an unknown or revoked key (the caller cannot
+   * tell which). Answers are cached (`keyCacheMs`; unknown keys 5 s), so OFREP requests cost no
+   * query each; each use is noted for "last used", written in batches.
+   */
+  async authenticate(key: string): Promise<FlagScope | undefined> {
+    const hash = hashKey(key);
+    const now = this.#clock.now();
+    let cached = this.#cache.get(hash);
+    if (!cached || cached.until <= now) {
+      const revocations = this.#revocations;
+      const record = await this.#store.findApiKeyByHash(hash);
+      const valid = record && !record.revokedAt ? record : undefined;
+      cached = {
+        id: valid?.id,
+        scope: valid
+          ? { project: valid.project, environment: valid.environment }
+          : undefined,
+        until: now + (valid ? keyCacheMs : unknownKeyCacheMs),
+      };
+      if (this.#cache.size >= maxCachedKeys) this.#cache.clear();
+      // A revocation that finished while the store answered may concern this very key: the
+      // answer is good for this request only.
+      if (revocations === this.#revocations) this.#cache.set(hash, cached);
+    }
+    if (cached.id !== undefined) this.#live.markKeyUse(cached.id);
+    return cached.scope;
+  }
+
+  #evict(id: string): void {
+    for (const [hash, entry] of this.#cache)
+      if (entry.id === id) this.#cache.delete(hash);
+  }
+}
