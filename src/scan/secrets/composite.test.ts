@@ -239,6 +239,34 @@ describe("composite rules in the detector", () => {
     expect(r.matches.map((m) => m.ruleId)).toEqual(["token"]);
   });
 
+  it("keeps a base rule's skipReport and required when a file extends it, as gitleaks' extend does", () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, "base.toml"),
+      `[[rules]]\nid = "p"\nregex = 'p=(\\w+)'\n[[rules.required]]\nid = "q"\n[[rules]]\nid = "q"\nregex = 'q=(\\w+)'\nskipReport = true\n`,
+    );
+    const config = parseConfig(
+      `[extend]\npath = "base.toml"\n[[rules]]\nid = "p"\nkeywords = ["p="]\n[[rules.required]]\nid = "other"\n[[rules]]\nid = "q"\nskipReport = false\n`,
+      join(dir, "top.toml"),
+    );
+    expect(config.rules).toEqual([
+      expect.objectContaining({
+        id: "p",
+        keywords: ["p="],
+        required: [{ id: "q" }],
+      }),
+      expect.objectContaining({ id: "q", skipReport: true }),
+    ]);
+    const set = compileRuleSet(config.rules, config.allowlists);
+    expect(set.problems).toEqual([]);
+    const ids = (text: string) =>
+      new Detector(set)
+        .detect({ path: "a.txt", data: Buffer.from(text) })
+        .matches.map((m) => m.ruleId);
+    expect(ids("q=abc p=def\n")).toEqual(["p"]);
+    expect(ids("p=def\n")).toEqual([]);
+  });
+
   it("reads [[rules.required]] and skipReport, and refuses malformed ones", () => {
     const config = parseConfig(
       `[[rules]]\nid = "p"\nregex = 'p'\n[[rules.required]]\nid = "q"\nwithinLines = 3\nwithinColumns = 0\n[[rules]]\nid = "q"\nregex = 'q'\nskipReport = true\n`,

@@ -300,6 +300,14 @@ export function parseConfig(
         file,
         `rule ${rule.id}: secretGroup ${merged.secretGroup} is larger than the regex's ${groupCount(merged.regex)} groups`,
       );
+    if (prior) {
+      // gitleaks' extend keeps the base rule's skipReport and [[rules.required]]: an extending
+      // file's values for them are dropped, so a file gives the same findings in both tools.
+      delete merged.required;
+      delete merged.skipReport;
+      if (prior.required) merged.required = prior.required;
+      if (prior.skipReport !== undefined) merged.skipReport = prior.skipReport;
+    }
     rules.set(rule.id, merged);
   }
   for (const id of disabled) rules.delete(id);
