@@ -65,6 +65,21 @@ describe("human report", () => {
     expect(text).not.toContain("abcdefghijklmnop");
   });
 
+  it("names the required findings of a composite rule", () => {
+    const composite: Finding = {
+      ...secret,
+      ruleId: "primary-rule",
+      properties: {
+        redacted: "hun…",
+        requiredFindings: [
+          { ruleId: "username-rule", startLine: 1, redacted: "a…" },
+        ],
+      },
+    };
+    const text = formatHuman({ findings: [composite] });
+    expect(text).toContain("with username-rule at line 1");
+  });
+
   it("skips the frame when the file cannot be read", () => {
     const text = formatHuman(
       { findings: [secret] },

@@ -99,6 +99,17 @@ function describe(finding: Finding): string[] {
   if (Array.isArray(p.dependencyPath) && p.dependencyPath.length > 1) {
     facts.push(`via ${p.dependencyPath.join(" > ")}`);
   }
+  // A gitleaks composite rule: the findings of its required rules that made it count.
+  if (Array.isArray(p.requiredFindings)) {
+    for (const required of p.requiredFindings as {
+      ruleId?: unknown;
+      startLine?: unknown;
+    }[]) {
+      facts.push(
+        `with ${String(required.ruleId)} at line ${String(required.startLine)}`,
+      );
+    }
+  }
   if (finding.commit) {
     facts.push(
       `commit ${finding.commit.sha.slice(0, 12)} by ${finding.commit.author} on ${finding.commit.date}`,
