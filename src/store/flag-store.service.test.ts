@@ -332,6 +332,8 @@ describe.each(testDatabases)("flag service on $name", ({ open }) => {
       );
 
       clock.advance(1000);
+      // Both processes have the key in their cache now.
+      expect(await flags.authenticate(web.key)).toEqual(scope);
       expect(await replica.authenticate(web.key)).toEqual(scope);
       const revoked = await flags.revokeApiKey(web.id, {
         actor: "bo",

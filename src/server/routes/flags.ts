@@ -54,7 +54,30 @@ async function requireManager(
   );
 }
 
-/** Flag management: the same operations as `sluice flags ...`, under `/api/v1/flags/{project}/{environment}`. */
+/** An optional query filter: absent or a non-empty string. */
+function filterOf(request: FastifyRequest): {
+  project?: string;
+  environment?: string;
+} {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const out: { project?: string; environment?: string } = {};
+  for (const name of ["project", "environment"] as const) {
+    const value = query[name];
+    if (value === undefined) continue;
+    if (typeof value !== "string" || value === "")
+      throw new AppError(
+        "INVALID_ARGUMENT",
+        `${name} must be given once, not empty`,
+      );
+    out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * Flag management: the same operations as `sluice flags ...`, under
+ * `/api/v1/flags/{project}/{environment}`; API keys of every scope under `/api/v1/flags/keys`.
+ */
 export const flagRoutes: RouteModule = (server, deps) => {
   const flags = deps.app.flags;
   const base = "/api/v1/flags/:project/:environment";
@@ -66,6 +89,14 @@ export const flagRoutes: RouteModule = (server, deps) => {
     actor: actorOf(request),
     reason: body<ChangeBody>(request).reason,
   });
+
+  // One segment after /flags/, so never mistaken for a project + environment.
+  server.get("/api/v1/flags/keys", async (request) =>
+    flags.listApiKeys(filterOf(request)),
+  );
+  server.post("/api/v1/flags/keys/:id/revoke", async (request) =>
+    flags.revokeApiKey((request.params as { id: string }).id, change(request)),
+  );
 
   server.get(base, async (request) => flags.list(scopeOf(request)));
   server.get(`${base}/export`, async (request) =>
@@ -88,7 +119,11 @@ export const flagRoutes: RouteModule = (server, deps) => {
   });
   server.post(`${base}/keys`, async (request) => {
     const { name } = body<{ name?: string }>(request);
-    return flags.createApiKey(scopeOf(request), name ?? "default");
+    return flags.createApiKey(
+      scopeOf(request),
+      name ?? "default",
+      actorOf(request),
+    );
   });
   server.post(`${base}/kill`, async (request) => {
     const { keys, reason } = body<{ keys?: unknown }>(request);

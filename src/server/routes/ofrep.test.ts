@@ -304,4 +304,151 @@ describe("OFREP and flag management routes", () => {
       ).toBe(404);
     expect((await app.flags.current(scope)).version).toBe(before.version + 1);
   });
+
+  it("lists and revokes keys over the API; a revoked key gets the unknown key's 401 from the next request on", async () => {
+    const asAdmin = {
+      authorization: `Bearer ${admin}`,
+      "x-sluice-actor": "ana",
+    };
+    const created = await server.inject({
+      method: "POST",
+      url: "/api/v1/flags/shop/production/keys",
+      payload: { name: "leaky" },
+      headers: asAdmin,
+    });
+    expect(created.statusCode).toBe(200);
+    const { id, key: leaky } = created.json() as { id: string; key: string };
+    const asLeaky = { authorization: `Bearer ${leaky}` };
+    const asUnknown = { authorization: "Bearer sluice_flags_nope" };
+    const requests = [
+      { method: "POST", url: "/ofrep/v1/evaluate/flags/banner", payload: {} },
+      { method: "POST", url: "/ofrep/v1/evaluate/flags", payload: {} },
+      { method: "GET", url: "/api/v1/flag-sync" },
+    ] as const;
+    for (const request of requests)
+      expect(
+        (await server.inject({ ...request, headers: asLeaky })).statusCode,
+        request.url,
+      ).toBe(200);
+
+    const listed = await server.inject({
+      url: "/api/v1/flags/keys?project=shop&environment=production",
+      headers: asAdmin,
+    });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json()).toContainEqual(
+      expect.objectContaining({
+        id,
+        name: "leaky",
+        project: "shop",
+        environment: "production",
+        revokedAt: null,
+        lastUsedAt: expect.any(String),
+      }),
+    );
+    expect(listed.body).not.toContain(leaky);
+    expect(listed.body).not.toMatch(/hash/i);
+    const elsewhere = await server.inject({
+      url: "/api/v1/flags/keys?project=other",
+      headers: asAdmin,
+    });
+    expect(elsewhere.json()).toHaveLength(1);
+    // Listing and revoking keys is management: an evaluation key may do neither.
+    expect(
+      (await server.inject({ url: "/api/v1/flags/keys", headers: asLeaky }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await server.inject({
+          method: "POST",
+          url: `/api/v1/flags/keys/${id}/revoke`,
+          headers: asLeaky,
+        })
+      ).statusCode,
+    ).toBe(403);
+
+    const revoked = await server.inject({
+      method: "POST",
+      url: `/api/v1/flags/keys/${id}/revoke`,
+      payload: { reason: "pasted in a ticket" },
+      headers: asAdmin,
+    });
+    expect(revoked.statusCode).toBe(200);
+    expect(revoked.json()).toMatchObject({
+      changed: true,
+      key: { id, revokedBy: "ana", revokedReason: "pasted in a ticket" },
+    });
+    for (const request of requests) {
+      const refused = await server.inject({ ...request, headers: asLeaky });
+      const unknown = await server.inject({ ...request, headers: asUnknown });
+      expect(refused.statusCode, request.url).toBe(401);
+      expect(refused.headers["content-type"]).toBe(
+        unknown.headers["content-type"],
+      );
+      expect(refused.body).toBe(unknown.body);
+    }
+    // Management routes, too, cannot tell a revoked key from an unknown one.
+    const manage = await server.inject({
+      url: "/api/v1/flags/shop/production",
+      headers: asLeaky,
+    });
+    expect(manage.statusCode).toBe(401);
+    expect(manage.body).toBe(
+      (
+        await server.inject({
+          url: "/api/v1/flags/shop/production",
+          headers: asUnknown,
+        })
+      ).body,
+    );
+    // Other keys go on working.
+    expect((await post("/ofrep/v1/evaluate/flags/banner", {})).statusCode).toBe(
+      200,
+    );
+
+    const twice = await server.inject({
+      method: "POST",
+      url: `/api/v1/flags/keys/${id}/revoke`,
+      payload: { reason: "again" },
+      headers: asAdmin,
+    });
+    expect(twice.statusCode).toBe(200);
+    expect(twice.json()).toMatchObject({
+      changed: false,
+      key: { revokedReason: "pasted in a ticket" },
+    });
+    const missing = await server.inject({
+      method: "POST",
+      url: "/api/v1/flags/keys/fkey_nope/revoke",
+      headers: asAdmin,
+    });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers["content-type"]).toMatch(
+      /^application\/problem\+json/,
+    );
+    expect(missing.json()).toMatchObject({ code: "NOT_FOUND", status: 404 });
+    const badFilter = await server.inject({
+      url: "/api/v1/flags/keys?project=",
+      headers: asAdmin,
+    });
+    expect(badFilter.statusCode).toBe(400);
+
+    const history = await server.inject({
+      url: "/api/v1/flags/shop/production/history",
+      headers: asAdmin,
+    });
+    const rows = (
+      history.json() as {
+        flagKey: string;
+        action: string;
+        actor: string;
+        reason: string | null;
+      }[]
+    ).filter((row) => row.flagKey === id);
+    expect(rows.map((r) => [r.action, r.actor, r.reason])).toEqual([
+      ["revoke-key", "ana", "pasted in a ticket"],
+      ["create-key", "ana", null],
+    ]);
+  });
 });
