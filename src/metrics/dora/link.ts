@@ -1,4 +1,17 @@
 import type { Change, Deployment, Incident, MetricsData } from "../model.js";
+import type { Failure, Rejected } from "./failures.js";
+import {
+  applyRemedies,
+  attributeIncidents,
+  DeploymentIndex,
+  Failures,
+  failurePositions,
+  settle,
+} from "./failures.js";
+import { isLive, isRework, liveAt, liveFlag } from "./positions.js";
+
+export type { Failure, Rejected } from "./failures.js";
+export { liveAt } from "./positions.js";
 
 /** How the figures are scoped and how loose evidence is linked. */
 export interface LinkOptions {
@@ -12,43 +25,6 @@ export interface LinkOptions {
    */
   incidentWindowMs: number;
 }
-
-/** Why an event was left out of every figure. */
-export interface Rejected {
-  kind: "change" | "deployment" | "incident";
-  id: string;
-  reason: string;
-}
-
-/** A deployment that went live and then needed intervention. */
-export interface Failure {
-  deployment: Deployment;
-  /** The position of `deployment` in `Linked.live`. */
-  live: number;
-  incidents: Incident[];
-  /** The rollback or fix deployments that undid it. */
-  remedies: Deployment[];
-  /** Failure start: the earliest linked incident's opening, else when the deployment went live. */
-  startedAt: number;
-  /** Recovery: the earliest of all incidents resolved, a remedy live, an in-place rollback done. */
-  recoveredAt: number | undefined;
-  /** How the failure was detected, for the drill-down. */
-  evidence: (
-    "rolled_back" | "rollback_deployment" | "incident" | "fix_deployment"
-  )[];
-}
-
-/** Bits of `Linked.liveFlags`. */
-export const liveFlag = {
-  /** It succeeded (not rolled back in place): it shipped its changes. */
-  success: 1,
-  /** It redeploys an older release (`rollbackOf`). */
-  rollback: 2,
-  /** An unplanned deployment: a rollback, a hotfix, or one that names incidents it fixes. */
-  rework: 4,
-  /** Its cohort is AI-assisted (else unmarked). */
-  aiAssisted: 8,
-} as const;
 
 /**
  * The events of one scope, linked: what every figure reads. Per-deployment and per-change facts
@@ -91,22 +67,6 @@ export interface Linked {
   rejected: Rejected[];
   /** Whether any deployment of the scope exists at all (a window with none then means 0, not unknown). */
   anyDeployment: boolean;
-}
-
-/** When a deployment's effect began: its finish for a success, its start for an in-place rollback. */
-export function liveAt(d: Deployment): number {
-  return d.finishedAt ?? d.startedAt;
-}
-
-function isLive(d: Deployment): boolean {
-  return d.status === "success" || d.status === "rolled_back";
-}
-
-/** An unplanned deployment: a rollback, a hotfix, or one that names incidents it fixes. */
-export function isRework(d: Deployment): boolean {
-  return (
-    Boolean(d.rollbackOf) || d.hotfix === true || (d.fixes?.length ?? 0) > 0
-  );
 }
 
 /** An Int32Array that grows by doubling, for lists whose length is known only at the end. */
@@ -193,31 +153,6 @@ function flagsOf(live: readonly Deployment[]): Uint8Array {
     flags[i] = f;
   }
   return flags;
-}
-
-/**
- * Deployments by id (the last one of an id wins) with their position in `live` (-1 when the
- * deployment did not go live). Only rollbacks and incidents naming a deployment need it, so it is
- * built on first use: 100,000 deployments without either skip it.
- */
-class DeploymentIndex {
-  private positions: Map<string, number> | undefined;
-  constructor(
-    private readonly deployments: readonly Deployment[],
-    private readonly liveOf: readonly number[],
-  ) {}
-  /** The position in `live` of the deployment with this id, -1 when not live, undefined when none. */
-  liveIndex(id: string): number | undefined {
-    if (!this.positions) {
-      const livePosition = new Int32Array(this.deployments.length).fill(-1);
-      for (let i = 0; i < this.liveOf.length; i++)
-        livePosition[this.liveOf[i]!] = i;
-      this.positions = new Map();
-      for (let j = 0; j < this.deployments.length; j++)
-        this.positions.set(this.deployments[j]!.id, livePosition[j]!);
-    }
-    return this.positions.get(id);
-  }
 }
 
 /** The changes in scope: commits that belong to a pull request are counted once, as the pull request. */
@@ -358,168 +293,6 @@ function rollbackCohorts(
   }
 }
 
-/** Failures by deployment id, created on first evidence. */
-class Failures {
-  readonly byId = new Map<string, Failure>();
-  constructor(
-    private readonly live: readonly Deployment[],
-    private readonly liveTimes: Float64Array,
-  ) {}
-  of(i: number): Failure {
-    const d = this.live[i]!;
-    let f = this.byId.get(d.id);
-    if (!f) {
-      f = {
-        deployment: d,
-        live: i,
-        incidents: [],
-        remedies: [],
-        startedAt:
-          d.status === "rolled_back" ? d.startedAt : this.liveTimes[i]!,
-        recoveredAt: undefined,
-        evidence: [],
-      };
-      this.byId.set(d.id, f);
-    }
-    return f;
-  }
-}
-
-/** Links each incident: explicit deployment, then root-cause commit, then the time window. */
-function attributeIncidents(
-  incidents: readonly Incident[],
-  options: LinkOptions,
-  liveTimes: Float64Array,
-  index: DeploymentIndex,
-  firstShipOfSha: ReadonlyMap<string, number>,
-  failures: Failures,
-  rejected: Rejected[],
-): Incident[] {
-  const { project, environment } = options;
-  const unattributed: Incident[] = [];
-  for (const incident of incidents) {
-    if (project !== undefined && incident.project !== project) continue;
-    if (incident.environment && incident.environment !== environment) continue;
-    if (
-      incident.resolvedAt !== undefined &&
-      incident.resolvedAt < incident.openedAt
-    ) {
-      rejected.push({
-        kind: "incident",
-        id: incident.id,
-        reason: "resolved before it opened",
-      });
-      continue;
-    }
-    // The target as a position in `live`; a named deployment that never went live leaves the
-    // incident unattributed.
-    let target: number | undefined;
-    if (incident.deploymentId) target = index.liveIndex(incident.deploymentId);
-    if (target === undefined && incident.commit)
-      target = firstShipOfSha.get(incident.commit);
-    if (target === undefined) {
-      const c = lastAtOrBefore(liveTimes, incident.openedAt);
-      if (
-        c >= 0 &&
-        incident.openedAt - liveTimes[c]! <= options.incidentWindowMs
-      )
-        target = c;
-    }
-    if (target === undefined || target < 0) {
-      unattributed.push(incident);
-      continue;
-    }
-    const f = failures.of(target);
-    f.incidents.push(incident);
-    if (!f.evidence.includes("incident")) f.evidence.push("incident");
-  }
-  return unattributed;
-}
-
-/** Rollbacks in place, rollback deployments and fix deployments. */
-function applyRemedies(
-  live: readonly Deployment[],
-  index: DeploymentIndex,
-  failures: Failures,
-  rejected: Rejected[],
-): void {
-  const incidentFailure = new Map<string, Failure>();
-  for (const f of failures.byId.values())
-    for (const incident of f.incidents) incidentFailure.set(incident.id, f);
-  for (let i = 0; i < live.length; i++) {
-    const d = live[i]!;
-    if (d.status === "rolled_back") failures.of(i).evidence.push("rolled_back");
-    if (d.rollbackOf) {
-      const target = index.liveIndex(d.rollbackOf) ?? -1;
-      if (target >= 0) {
-        const f = failures.of(target);
-        f.remedies.push(d);
-        f.evidence.push("rollback_deployment");
-      } else {
-        rejected.push({
-          kind: "deployment",
-          id: d.id,
-          reason: `rolls back ${d.rollbackOf}, which is not a live deployment in scope`,
-        });
-      }
-    }
-    if (d.fixes) {
-      for (const incidentId of d.fixes) {
-        const f = incidentFailure.get(incidentId);
-        if (f && f.deployment !== d) {
-          f.remedies.push(d);
-          if (!f.evidence.includes("fix_deployment"))
-            f.evidence.push("fix_deployment");
-        }
-      }
-    }
-  }
-}
-
-/** Sets each failure's start and recovery; returns the failures in the map's order. */
-function settle(failures: Failures): Failure[] {
-  const list: Failure[] = [];
-  for (const f of failures.byId.values()) {
-    list.push(f);
-    const opened = f.incidents.map((i) => i.openedAt);
-    if (opened.length > 0) f.startedAt = Math.min(...opened);
-    const ends: number[] = [];
-    if (
-      f.deployment.status === "rolled_back" &&
-      f.deployment.finishedAt !== undefined
-    ) {
-      ends.push(f.deployment.finishedAt);
-    }
-    for (const r of f.remedies)
-      if (liveAt(r) >= f.startedAt) ends.push(liveAt(r));
-    if (
-      f.incidents.length > 0 &&
-      f.incidents.every((i) => i.resolvedAt !== undefined)
-    ) {
-      ends.push(Math.max(...f.incidents.map((i) => i.resolvedAt!)));
-    }
-    f.recoveredAt = ends.length > 0 ? Math.min(...ends) : undefined;
-  }
-  return list;
-}
-
-/** Failures are keyed by deployment id: every live deployment of a failed id counts as failed. */
-function failurePositions(
-  live: readonly Deployment[],
-  failureList: readonly Failure[],
-): Int32Array {
-  const failureAt = new Int32Array(live.length).fill(-1);
-  if (failureList.length === 0) return failureAt;
-  const position = new Map<string, number>();
-  for (let p = 0; p < failureList.length; p++)
-    position.set(failureList[p]!.deployment.id, p);
-  for (let i = 0; i < live.length; i++) {
-    const p = position.get(live[i]!.id);
-    if (p !== undefined) failureAt[i] = p;
-  }
-  return failureAt;
-}
-
 function aiPrefix(flags: Uint8Array): Int32Array {
   const before = new Int32Array(flags.length + 1);
   for (let i = 0; i < flags.length; i++)
@@ -593,31 +366,4 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
     rejected,
     anyDeployment: live.length > 0,
   };
-}
-
-/** Index of the last value ≤ t in an ascending array, or -1. */
-export function lastAtOrBefore(sorted: ArrayLike<number>, t: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! <= t) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
-}
-
-/** Index of the first value ≥ t in an ascending array (its length when none). */
-export function firstAtOrAfter(sorted: ArrayLike<number>, t: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
