@@ -1,9 +1,11 @@
 import type {
+  ApiKeySummary,
   FlagAuditEntry,
   FlagDefinition,
   FlagScope,
   FlagSetDocument,
   FlagSummary,
+  RevokedKey,
   StaleFlag,
 } from "../../flags/index.js";
 import { AppError } from "../../kernel/index.js";
@@ -54,6 +56,8 @@ export interface FlagsBackend {
     scope: FlagScope,
     name: string,
   ): Promise<{ id: string; key: string }>;
+  listKeys(filter: Partial<FlagScope>): Promise<ApiKeySummary[]>;
+  revokeKey(id: string, reason?: string): Promise<RevokedKey>;
 }
 
 /** The actor recorded in the audit log for changes made from this shell. */
@@ -101,7 +105,9 @@ export async function localBackend(ctx: CliContext): Promise<FlagsBackend> {
     history: (scope, key) => flags.history(scope, key),
     stale: (scope, days) => flags.stale(scope, days),
     kill: (scope, keys, reason) => flags.killFlags(scope, keys, reason, actor),
-    createKey: (scope, name) => flags.createApiKey(scope, name),
+    createKey: (scope, name) => flags.createApiKey(scope, name, actor),
+    listKeys: (filter) => flags.listApiKeys(filter),
+    revokeKey: (id, reason) => flags.revokeApiKey(id, opts(reason)),
   };
 }
 
@@ -111,13 +117,13 @@ export function remoteBackend(
   server: ServerFile,
 ): FlagsBackend {
   const actor = actorOf(ctx);
-  const call = async <T>(
+  /** `path` is below /api/v1/flags. */
+  const request = async <T>(
     method: string,
-    scope: FlagScope,
     path: string,
     body?: unknown,
   ): Promise<T> => {
-    const url = `${server.url}/api/v1/flags/${encodeURIComponent(scope.project)}/${encodeURIComponent(scope.environment)}${path}`;
+    const url = `${server.url}/api/v1/flags${path}`;
     let response: Response;
     try {
       response = await fetch(url, {
@@ -149,6 +155,17 @@ export function remoteBackend(
     }
     return parsed as T;
   };
+  const call = <T>(
+    method: string,
+    scope: FlagScope,
+    path: string,
+    body?: unknown,
+  ): Promise<T> =>
+    request<T>(
+      method,
+      `/${encodeURIComponent(scope.project)}/${encodeURIComponent(scope.environment)}${path}`,
+      body,
+    );
   const flag = (key: string) => `/flags/${encodeURIComponent(key)}`;
   return {
     list: (scope) => call("GET", scope, ""),
@@ -177,6 +194,14 @@ export function remoteBackend(
     kill: (scope, keys, reason) =>
       call("POST", scope, "/kill", { keys, reason }),
     createKey: (scope, name) => call("POST", scope, "/keys", { name }),
+    listKeys: (filter) => {
+      const query = new URLSearchParams(
+        Object.entries(filter).filter(([, v]) => v !== undefined),
+      ).toString();
+      return request("GET", `/keys${query ? `?${query}` : ""}`);
+    },
+    revokeKey: (id, reason) =>
+      request("POST", `/keys/${encodeURIComponent(id)}/revoke`, { reason }),
   };
 }
 

@@ -304,4 +304,57 @@ export function registerFlags(program: Command, ctx: CliContext): void {
     ).createKey(scopeOf(ctx, options), options.name);
     ctx.stdout(created.key);
   });
+
+  keys
+    .command("list")
+    .option("--project <name>", "only this project's keys (default: all)")
+    .option("--env <name>", "only this environment's keys (default: all)")
+    .option("--json", "print JSON")
+    .description(
+      "list API keys: id, name, scope, created, last used, revoked (never the key)",
+    )
+    .action(async (options: ScopeOptions) => {
+      const list = await (
+        await backend()
+      ).listKeys({
+        ...(options.project === undefined ? {} : { project: options.project }),
+        ...(options.env === undefined ? {} : { environment: options.env }),
+      });
+      if (options.json) return ctx.json(list);
+      if (list.length === 0) return ctx.stdout("no API keys");
+      const at = (date: Date | string | null) =>
+        date === null ? "never" : new Date(date).toISOString();
+      for (const k of list)
+        ctx.stdout(
+          [
+            k.id,
+            k.name,
+            `${k.project}/${k.environment}`,
+            `created ${at(k.createdAt)}`,
+            `last used ${at(k.lastUsedAt)}`,
+            k.revokedAt === null
+              ? "active"
+              : `revoked ${at(k.revokedAt)}${k.revokedBy ? ` by ${k.revokedBy}` : ""}${k.revokedReason ? ` "${k.revokedReason}"` : ""}`,
+          ].join("\t"),
+        );
+    });
+
+  keys
+    .command("revoke")
+    .argument("<id>", "the key's id, as `sluice flags keys list` shows it")
+    .option("--reason <text>", "why: recorded in the audit log")
+    .description(
+      "revoke an API key: refused at once (as an unknown key), kept in the list for audit",
+    )
+    .action(async (id: string, options: { reason?: string }) => {
+      const { key, changed } = await (
+        await backend()
+      ).revokeKey(id, options.reason);
+      const what = `API key ${key.id} (${key.name}, ${key.project}/${key.environment})`;
+      if (changed) return ctx.stdout(`revoked ${what}`);
+      const when = key.revokedAt ? new Date(key.revokedAt).toISOString() : "";
+      ctx.stdout(
+        `${what} was already revoked at ${when}${key.revokedBy ? ` by ${key.revokedBy}` : ""}; nothing changed`,
+      );
+    });
 }
