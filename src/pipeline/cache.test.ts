@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../kernel/index.js";
-import { createLocalCache, resolveCachePath } from "./cache.js";
+import { cacheScope, createLocalCache, resolveCachePath } from "./cache.js";
 import { pipeline, testDeps } from "./engine.testkit.js";
 import { createLocalDispatcher } from "./local-dispatcher.js";
 import { plan } from "./plan.js";
@@ -39,7 +39,7 @@ describe("createLocalCache", () => {
       writeFileSync(join(home, "global.txt"), `${content}-global`);
       clock.advance(1000);
       return cache.save(
-        { key, paths: ["deps", "~/global.txt", "absent"] },
+        { key, paths: ["deps", "~/global.txt", "absent"], scope: "main" },
         { workdir, env: { HOME: home } },
       );
     };
@@ -60,7 +60,7 @@ describe("createLocalCache", () => {
       const workdir = temp("sluice-r-");
       const otherHome = temp("sluice-h-");
       const result = await cache.restore(
-        { key, restoreKeys, paths: ["deps"] },
+        { key, restoreKeys, paths: ["deps"], scopes: ["main"] },
         { workdir, env: { HOME: otherHome } },
       );
       const file = join(workdir, "deps", "lib.txt");
@@ -91,37 +91,112 @@ describe("createLocalCache", () => {
     });
   });
 
+  it("scopes entries by branch: a branch reads its own, then the default branch's, never another branch's", async () => {
+    const clock = new ManualClock(1000);
+    const cache = createLocalCache({ dir: temp("sluice-cache-"), clock });
+    const save = async (scope: string, key: string, content: string) => {
+      const workdir = temp("sluice-w-");
+      writeFileSync(join(workdir, "out.txt"), content);
+      clock.advance(1000);
+      return (
+        await cache.save(
+          { key, paths: ["out.txt"], scope },
+          { workdir, env: {} },
+        )
+      ).outcome;
+    };
+    const restore = async (
+      scopes: string[],
+      key: string,
+      restoreKeys: string[] = [],
+    ) => {
+      const workdir = temp("sluice-r-");
+      const result = await cache.restore(
+        { key, restoreKeys, paths: ["out.txt"], scopes },
+        { workdir, env: {} },
+      );
+      const file = join(workdir, "out.txt");
+      return [
+        result.status,
+        existsSync(file) ? readFileSync(file, "utf8") : undefined,
+      ];
+    };
+    expect(await save("main", "deps-1", "from main")).toBe("saved");
+    expect(await save("feature/a", "deps-2", "from a")).toBe("saved");
+    // The same key on another branch is another entry, not "exists".
+    expect(await save("feature/a", "deps-1", "a's own deps-1")).toBe("saved");
+
+    // A branch prefers its own entry, and falls back to the default branch's.
+    expect(await restore(["feature/a", "main"], "deps-1")).toEqual([
+      "exact",
+      "a's own deps-1",
+    ]);
+    expect(await restore(["feature/b", "main"], "deps-1")).toEqual([
+      "exact",
+      "from main",
+    ]);
+    // Another branch's entry is invisible, by key and by prefix.
+    expect(await restore(["feature/b", "main"], "deps-2")).toEqual([
+      "miss",
+      undefined,
+    ]);
+    expect(await restore(["feature/b", "main"], "deps-9", ["deps-"])).toEqual([
+      "partial",
+      "from main",
+    ]);
+    // The default branch never reads a feature branch's entries.
+    expect(await restore(["main"], "deps-2", ["deps-2"])).toEqual([
+      "miss",
+      undefined,
+    ]);
+  });
+
   it("saves nothing when no declared path exists, unless an empty entry is allowed", async () => {
     const cache = createLocalCache({
       dir: temp("sluice-cache-"),
       clock: new ManualClock(0),
     });
     const where = { workdir: temp("sluice-w-"), env: {} };
-    expect(await cache.save({ key: "k", paths: ["nothing"] }, where)).toEqual({
+    expect(
+      await cache.save({ key: "k", paths: ["nothing"], scope: "main" }, where),
+    ).toEqual({
       outcome: "empty",
       evicted: [],
     });
     expect(
       await cache.restore(
-        { key: "k", restoreKeys: [], paths: ["nothing"] },
+        { key: "k", restoreKeys: [], paths: ["nothing"], scopes: ["main"] },
         where,
       ),
     ).toEqual({ status: "miss" });
     expect(
       await cache.save(
-        { key: "k", paths: ["nothing"], allowEmpty: true },
+        { key: "k", paths: ["nothing"], allowEmpty: true, scope: "main" },
         where,
       ),
     ).toEqual({ outcome: "empty", evicted: [] });
     expect(
       await cache.restore(
-        { key: "k", restoreKeys: [], paths: ["nothing"] },
+        { key: "k", restoreKeys: [], paths: ["nothing"], scopes: ["main"] },
         where,
       ),
     ).toEqual({
       status: "exact",
       matchedKey: "k",
     });
+  });
+});
+
+describe("cacheScope", () => {
+  it.each([
+    [{ branch: "feature/x", defaultBranch: "trunk" }, "feature/x", "trunk"],
+    [{ branch: "trunk", defaultBranch: "trunk" }, "trunk", "trunk"],
+    [{ branch: undefined, defaultBranch: "trunk" }, "trunk", "trunk"],
+    [{ branch: "dev", defaultBranch: undefined }, "dev", "main"],
+    [{}, "main", "main"],
+  ])("of %j: run %s, default %s", (facts, run, fallback) => {
+    expect(cacheScope(facts)).toBe(run);
+    expect(cacheScope(facts, "default")).toBe(fallback);
   });
 });
 
@@ -141,7 +216,7 @@ describe("cache eviction", () => {
     const saveBlob = async (key: string, bytes: number) => {
       // Random bytes do not compress, so the archive is about this size.
       writeFileSync(join(workdir, "blob"), randomBytes(bytes));
-      return cache.save({ key, paths: ["blob"] }, where);
+      return cache.save({ key, paths: ["blob"], scope: "main" }, where);
     };
     expect((await saveBlob("old", 100)).evicted).toEqual([]);
     clock.advance(3 * day);
@@ -153,7 +228,7 @@ describe("cache eviction", () => {
     expect(
       (
         await cache.restore(
-          { key: "a", restoreKeys: [], paths: ["blob"] },
+          { key: "a", restoreKeys: [], paths: ["blob"], scopes: ["main"] },
           where,
         )
       ).status,
@@ -165,8 +240,12 @@ describe("cache eviction", () => {
     const left = await Promise.all(
       ["a", "b", "c", "old"].map(async (key) => [
         key,
-        (await cache.restore({ key, restoreKeys: [], paths: ["blob"] }, where))
-          .status,
+        (
+          await cache.restore(
+            { key, restoreKeys: [], paths: ["blob"], scopes: ["main"] },
+            where,
+          )
+        ).status,
       ]),
     );
     expect(Object.fromEntries(left)).toEqual({

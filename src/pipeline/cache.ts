@@ -11,12 +11,14 @@ import {
 } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import type { Clock } from "../kernel/index.js";
-import type { CacheRestore, CacheStore } from "./ports.js";
+import type { CacheRestore, CacheStore, TriggerFacts } from "./ports.js";
 import { tar } from "./tar.js";
 
 /** What `<dir>/<hash>/entry.json` holds. */
 interface CacheEntry {
   key: string;
+  /** The branch that saved it (see CacheStore). */
+  scope: string;
   createdAt: number;
   /** The path specs as declared (`node_modules`, `~/.npm`); archive i holds path i. */
   paths: string[];
@@ -42,8 +44,23 @@ export function resolveCachePath(
   return isAbsolute(spec) ? spec : resolve(where.workdir, spec);
 }
 
-function keyDir(dir: string, key: string): string {
-  return join(dir, createHash("sha256").update(key).digest("hex").slice(0, 40));
+/**
+ * The cache scope of a run: its branch, or the default branch's scope (`main` when git does not
+ * say) for the default branch itself and for a run with no branch (no repository, detached HEAD).
+ */
+export function cacheScope(
+  facts: Pick<TriggerFacts, "branch" | "defaultBranch">,
+  which: "run" | "default" = "run",
+): string {
+  const fallback = facts.defaultBranch ?? "main";
+  return which === "default" ? fallback : (facts.branch ?? fallback);
+}
+
+function keyDir(dir: string, scope: string, key: string): string {
+  return join(
+    dir,
+    createHash("sha256").update(`${scope}\0${key}`).digest("hex").slice(0, 40),
+  );
 }
 
 /**
@@ -123,19 +140,25 @@ export function createLocalCache(options: {
 
   return {
     async restore(spec, where): Promise<CacheRestore> {
-      const exact = keyDir(dir, spec.key);
-      if (existsSync(join(exact, "entry.json"))) {
-        const entry = JSON.parse(
-          readFileSync(join(exact, "entry.json"), "utf8"),
-        ) as CacheEntry;
-        await extract(exact, entry, where);
-        touch(exact);
-        return { status: "exact", matchedKey: entry.key };
-      }
-      if (spec.restoreKeys.length > 0) {
-        const all = entries().sort((a, b) => b.createdAt - a.createdAt);
+      let all: (CacheEntry & { path: string })[] | undefined;
+      // As GitHub: the exact key, then the restore keys, in the run's scope; then the same in the
+      // default branch's scope.
+      for (const scope of new Set(spec.scopes)) {
+        const exact = keyDir(dir, scope, spec.key);
+        if (existsSync(join(exact, "entry.json"))) {
+          const entry = JSON.parse(
+            readFileSync(join(exact, "entry.json"), "utf8"),
+          ) as CacheEntry;
+          await extract(exact, entry, where);
+          touch(exact);
+          return { status: "exact", matchedKey: entry.key };
+        }
+        if (spec.restoreKeys.length === 0) continue;
+        all ??= entries().sort((a, b) => b.createdAt - a.createdAt);
         for (const prefix of spec.restoreKeys) {
-          const hit = all.find((e) => e.key.startsWith(prefix));
+          const hit = all.find(
+            (e) => e.scope === scope && e.key.startsWith(prefix),
+          );
           if (hit) {
             await extract(hit.path, hit, where);
             touch(hit.path);
@@ -149,7 +172,7 @@ export function createLocalCache(options: {
     prune,
 
     async save(spec, where) {
-      const final = keyDir(dir, spec.key);
+      const final = keyDir(dir, spec.scope, spec.key);
       if (existsSync(final)) return { outcome: "exists", evicted: [] };
       mkdirSync(dir, { recursive: true });
       const tmp = join(dir, `.tmp-${randomBytes(6).toString("hex")}`);
@@ -177,6 +200,7 @@ export function createLocalCache(options: {
         }
         const entry: CacheEntry = {
           key: spec.key,
+          scope: spec.scope,
           createdAt: clock.now(),
           paths: spec.paths,
           saved,

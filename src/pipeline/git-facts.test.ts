@@ -98,6 +98,27 @@ describe("readGitFacts", () => {
     expect(facts.commit).toMatch(/^[0-9a-f]{40}$/);
   });
 
+  it("reads the default branch from origin/HEAD, else init.defaultBranch", async () => {
+    const origin = repo();
+    writeFileSync(join(origin, "a.txt"), "a");
+    execFileSync("git", ["add", "."], { cwd: origin });
+    execFileSync("git", ["commit", "-q", "-m", "one"], { cwd: origin });
+    execFileSync("git", ["branch", "-q", "-m", "trunk"], { cwd: origin });
+    const clone = mkdtempSync(join(tmpdir(), "sluice-clone-"));
+    execFileSync("git", ["clone", "-q", origin, clone]);
+    execFileSync("git", ["checkout", "-q", "-b", "feature/x"], { cwd: clone });
+    expect(await readGitFacts(clone)).toMatchObject({
+      branch: "feature/x",
+      defaultBranch: "trunk",
+    });
+
+    const local = repo();
+    execFileSync("git", ["config", "init.defaultBranch", "develop"], {
+      cwd: local,
+    });
+    expect((await readGitFacts(local)).defaultBranch).toBe("develop");
+  });
+
   it("says when the folder is not a repository", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sluice-nogit-"));
     expect(await readGitFacts(dir)).toEqual({

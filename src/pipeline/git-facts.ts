@@ -8,6 +8,8 @@ export interface GitFacts {
   commit?: string | undefined;
   /** The branch name; absent on a detached HEAD. */
   branch?: string | undefined;
+  /** The default branch: `origin/HEAD`, else `init.defaultBranch`; absent when git says neither. */
+  defaultBranch?: string | undefined;
   author?: string | undefined;
   authorEmail?: string | undefined;
   /** The full commit message (subject, body and trailers). */
@@ -33,9 +35,27 @@ export async function readGitFacts(dir: string): Promise<GitFacts> {
   const branch = await git(dir, ["symbolic-ref", "--quiet", "--short", "HEAD"])
     .then((name) => name.trim() || undefined)
     .catch(() => undefined);
+  const defaultBranch = await git(dir, [
+    "symbolic-ref",
+    "--quiet",
+    "--short",
+    "refs/remotes/origin/HEAD",
+  ])
+    .then((name) => name.trim().replace(/^origin\//, "") || undefined)
+    .catch(() =>
+      git(dir, ["config", "--get", "init.defaultBranch"])
+        .then((name) => name.trim() || undefined)
+        .catch(() => undefined),
+    );
   // An empty repository has a branch but no commit yet.
   if (!head)
-    return { repository: true, root: root.trim(), branch, trailers: {} };
+    return {
+      repository: true,
+      root: root.trim(),
+      branch,
+      defaultBranch,
+      trailers: {},
+    };
   const [commit, author, authorEmail, ...rest] = head.split("\0");
   const message = rest.join("\0").replace(/\n+$/, "");
   return {
@@ -43,6 +63,7 @@ export async function readGitFacts(dir: string): Promise<GitFacts> {
     root: root.trim(),
     commit,
     branch,
+    defaultBranch,
     author,
     authorEmail,
     message,

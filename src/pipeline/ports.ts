@@ -10,6 +10,8 @@ import type { SpawnStep } from "./executors/spawner.js";
 export interface TriggerFacts {
   event: "push" | "pull_request" | "manual" | "schedule";
   branch?: string | undefined;
+  /** The repository's default branch (`origin/HEAD`), whose cache every branch may read. */
+  defaultBranch?: string | undefined;
   commit?: string | undefined;
   /** Paths changed by the change, relative to the repository root (for `paths` filters). */
   changedPaths?: string[] | undefined;
@@ -230,10 +232,20 @@ export interface CacheRestore {
   matchedKey?: string | undefined;
 }
 
-/** The cache port (a local folder of tar.gz entries by default). */
+/**
+ * The cache port (a local folder of tar.gz entries by default). Entries are scoped by branch, as
+ * GitHub's and GitLab's are: a run saves into its branch's scope and restores from its own scope,
+ * then from the default branch's, so a branch never reads, or poisons, another branch's cache.
+ */
 export interface CacheStore {
   restore(
-    spec: { key: string; restoreKeys: string[]; paths: string[] },
+    spec: {
+      key: string;
+      restoreKeys: string[];
+      paths: string[];
+      /** Scopes searched in order: the run's branch, then the default branch. */
+      scopes: string[];
+    },
     where: { workdir: string; env: Record<string, string> },
   ): Promise<CacheRestore>;
   /**
@@ -243,7 +255,13 @@ export interface CacheStore {
    * skip-if-hit step that makes nothing is still skipped next time).
    */
   save(
-    spec: { key: string; paths: string[]; allowEmpty?: boolean | undefined },
+    spec: {
+      key: string;
+      paths: string[];
+      allowEmpty?: boolean | undefined;
+      /** The run's branch. */
+      scope: string;
+    },
     where: { workdir: string; env: Record<string, string> },
   ): Promise<{ outcome: "saved" | "exists" | "empty"; evicted: string[] }>;
 }

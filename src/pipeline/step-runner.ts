@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { cacheScope } from "./cache.js";
 import type {
   ExpressionContext,
   ExpressionFunctions,
@@ -282,7 +283,8 @@ export async function runStep(
   });
   let cache: CacheStatus | undefined;
   let cacheSpec:
-    { key: string; restoreKeys: string[]; paths: string[] } | undefined;
+    | { key: string; restoreKeys: string[]; paths: string[]; scope: string }
+    | undefined;
   let result: StepResult;
   let env: Record<string, string> = {};
   let pgid: number | undefined;
@@ -296,11 +298,15 @@ export async function runStep(
             expand(k, ctx.context, ctx.functions, what),
           ),
           paths: step.cache.paths,
+          scope: cacheScope(ctx.facts),
         };
-        const restored = await ctx.deps.cache.restore(cacheSpec, {
-          workdir: ctx.workdir,
-          env: ctx.env,
-        });
+        const restored = await ctx.deps.cache.restore(
+          {
+            ...cacheSpec,
+            scopes: [cacheSpec.scope, cacheScope(ctx.facts, "default")],
+          },
+          { workdir: ctx.workdir, env: ctx.env },
+        );
         cache = restored.status;
         log.note(
           restored.matchedKey

@@ -155,7 +155,12 @@ export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
       trigger: "local",
       workdir,
       config: loaded.config,
-      facts: { event: "push", branch: git.branch, commit: git.commit },
+      facts: {
+        event: "push",
+        branch: git.branch,
+        defaultBranch: git.defaultBranch,
+        commit: git.commit,
+      },
       change: git,
       onlyJob: options.job,
       maxParallel: options.maxParallel,
