@@ -89,7 +89,8 @@ export function computeDora(
     environment,
     incidentWindowMs,
   });
-  const scope: Scope = { from, to, year };
+  // Every scope has the same shape (cohort undefined when overall): one object map for V8.
+  const scope: Scope = { from, to, year, cohort: undefined };
   const figures = figuresFor(linked, scope);
 
   const changeCount: Record<Cohort, number> = {
@@ -98,7 +99,7 @@ export function computeDora(
   };
   const byCohort = {} as Record<Cohort, CohortFigures>;
   for (const cohort of cohorts) {
-    const f = figuresFor(linked, { ...scope, cohort });
+    const f = figuresFor(linked, { from, to, year, cohort });
     byCohort[cohort] = {
       changes: changeCount[cohort],
       deployments: f.deploymentFrequency.samples,
@@ -181,10 +182,12 @@ export function weeklyTrend(
   for (let w = 0; w < weeks; w++) {
     const start = Math.max(from, to - (weeks - w) * weekMs);
     const end = to - (weeks - w - 1) * weekMs;
-    const scope: Scope = { from: start, to: end, year };
+    const scope: Scope = { from: start, to: end, year, cohort: undefined };
     const byCohort = {} as Record<Cohort, Record<FigureKey, number | null>>;
     for (const cohort of cohorts)
-      byCohort[cohort] = values(figuresFor(linked, { ...scope, cohort }));
+      byCohort[cohort] = values(
+        figuresFor(linked, { from: start, to: end, year, cohort }),
+      );
     points.push({
       weekStart: new Date(start).toISOString(),
       values: values(figuresFor(linked, scope)),

@@ -22,29 +22,42 @@ export function inWindow(t: number, scope: Scope): boolean {
 
 /**
  * The live deployments of a scope: positions `lo .. hi` of `linked.live` (ordered by the time
- * they went live, so a window is a range), those of the scope's cohort only (`cohort`: the
- * `liveFlag.aiAssisted` bit they must have, or -1 for all), and how many there are.
+ * they went live, so a window is a range), those whose flags masked by `mask` equal `want` (the
+ * scope's cohort; mask 0 for all), and how many there are.
  */
 export interface Selection {
   lo: number;
   hi: number;
-  cohort: number;
+  mask: number;
+  want: number;
   count: number;
 }
 
 export function select(linked: Linked, scope: Scope): Selection {
   const lo = firstAtOrAfter(linked.liveTimes, scope.from);
   const hi = Math.max(lo, firstAtOrAfter(linked.liveTimes, scope.to));
-  if (scope.cohort === undefined) return { lo, hi, cohort: -1, count: hi - lo };
+  const { mask, want } = cohortBits(scope.cohort);
   const ai = linked.aiBefore[hi]! - linked.aiBefore[lo]!;
-  return scope.cohort === "ai-assisted"
-    ? { lo, hi, cohort: liveFlag.aiAssisted, count: ai }
-    : { lo, hi, cohort: 0, count: hi - lo - ai };
+  const count = mask === 0 ? hi - lo : want === 0 ? hi - lo - ai : ai;
+  return { lo, hi, mask, want, count };
+}
+
+/** The `liveFlags` test of a cohort: `(flags & mask) === want`; mask 0 for all deployments. */
+function cohortBits(cohort: Cohort | undefined): {
+  mask: number;
+  want: number;
+} {
+  if (cohort === undefined) return { mask: 0, want: 0 };
+  return {
+    mask: liveFlag.aiAssisted,
+    want: cohort === "ai-assisted" ? liveFlag.aiAssisted : 0,
+  };
 }
 
 /** Whether live deployment `flags` belong to the selection's cohort. */
+// Branch-free, so the code V8 optimizes for one cohort serves the others too.
 function inCohort(flags: number, s: Selection): boolean {
-  return s.cohort < 0 || (flags & liveFlag.aiAssisted) === s.cohort;
+  return (flags & s.mask) === s.want;
 }
 
 /** Fills `ids` with the selection's deployment ids; counts rollbacks and days with a deployment. */
@@ -212,16 +225,13 @@ export function collectRecoveries(
   deploymentIds: string[],
   incidentIds: string[],
 ): number {
-  const ai = scope.cohort === "ai-assisted" ? liveFlag.aiAssisted : 0;
+  const { from, to } = scope;
+  const { mask, want } = cohortBits(scope.cohort);
+  const flags = linked.liveFlags;
   let open = 0;
   for (const f of linked.failureList) {
-    if (!inWindow(f.startedAt, scope)) continue;
-    if (
-      scope.cohort !== undefined &&
-      (linked.liveFlags[f.live]! & liveFlag.aiAssisted) !== ai
-    ) {
-      continue;
-    }
+    if (!(f.startedAt >= from && f.startedAt < to)) continue;
+    if ((flags[f.live]! & mask) !== want) continue;
     if (f.recoveredAt === undefined) {
       open++;
       continue;
