@@ -90,7 +90,8 @@ export const flagRoutes: RouteModule = (server, deps) => {
     reason: body<ChangeBody>(request).reason,
   });
 
-  // One segment after /flags/, so never mistaken for a project + environment.
+  // The router tries the static `keys` before `:project` and falls back: a project named
+  // "keys" keeps its routes (no scoped route ends in /revoke).
   server.get("/api/v1/flags/keys", async (request) =>
     flags.listApiKeys(filterOf(request)),
   );

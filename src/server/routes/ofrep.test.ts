@@ -433,6 +433,15 @@ describe("OFREP and flag management routes", () => {
       headers: asAdmin,
     });
     expect(badFilter.statusCode).toBe(400);
+    // The key routes do not shadow a project named "keys".
+    const keysProject = await server.inject({
+      url: "/api/v1/flags/keys/production/export",
+      headers: asAdmin,
+    });
+    expect([keysProject.statusCode, keysProject.json()]).toEqual([
+      200,
+      { flags: {} },
+    ]);
 
     const history = await server.inject({
       url: "/api/v1/flags/shop/production/history",
