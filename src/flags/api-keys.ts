@@ -35,7 +35,13 @@ export class ApiKeys {
   /** hash → what the store answered, until when. */
   readonly #cache = new Map<
     string,
-    { id: string | undefined; scope: FlagScope | undefined; until: number }
+    {
+      id: string | undefined;
+      scope: FlagScope | undefined;
+      until: number;
+      /** When this process last noted a use of the key (0: not yet). */
+      used: number;
+    }
   >();
   /** Counts revocations, so a lookup that raced one is not cached. */
   #revocations = 0;
@@ -148,13 +154,18 @@ export class ApiKeys {
           ? { project: valid.project, environment: valid.environment }
           : undefined,
         until: now + (valid ? keyCacheMs : unknownKeyCacheMs),
+        used: 0,
       };
       if (this.#cache.size >= maxCachedKeys) this.#cache.clear();
       // A revocation that finished while the store answered may concern this very key: the
       // answer is good for this request only.
       if (revocations === this.#revocations) this.#cache.set(hash, cached);
     }
-    if (cached.id !== undefined) this.#live.markKeyUse(cached.id);
+    // "Last used" to the second: a busy key costs one map write a second, not one a request.
+    if (cached.id !== undefined && now - cached.used >= 1000) {
+      cached.used = now;
+      this.#live.markKeyUse(cached.id, now);
+    }
     return cached.scope;
   }
 

@@ -138,9 +138,9 @@ export class LiveFlagSets {
     return out;
   }
 
-  /** Notes that an API key authenticated a request now (its "last used" time). */
-  markKeyUse(id: string): void {
-    this.#keyUses.set(id, this.deps.clock.now());
+  /** Notes that an API key authenticated a request at `at` (ms; its "last used" time). */
+  markKeyUse(id: string, at: number): void {
+    this.#keyUses.set(id, at);
   }
 
   /** Writes the batched evaluation marks and API key uses. */
