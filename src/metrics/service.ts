@@ -1,5 +1,6 @@
 import type { Clock } from "../kernel/index.js";
 import type { Detector } from "./attribution/detect.js";
+import type { AttributionRule } from "./attribution/rules.js";
 import { createDetector, splitMessage } from "./attribution/detect.js";
 import type { DoraOptions, DoraReport } from "./dora/compute.js";
 import { computeDora } from "./dora/compute.js";
@@ -71,6 +72,11 @@ export interface MetricsService {
   recordIncidentEvents(events: readonly IncidentEvent[]): Promise<number>;
   /** Records the change a sluice run ran for (a commit with its trailers), once per commit. */
   recordRun(run: RunFacts): Promise<number>;
+  /**
+   * The extra attribution rules of a project (`metrics.attribution` of its sluice.yml, given by
+   * `sluice run` as it loads the file): its runs are attributed with them, after the built-ins.
+   */
+  useAttributionRules(project: string, rules: readonly AttributionRule[]): void;
   /** The folded data of one project (or all), and the events that could not be folded. */
   data(project?: string): Promise<{ data: MetricsData; rejected: Rejected[] }>;
   /** The DORA report of a scope, with fold rejections added to its warnings. */
@@ -86,6 +92,7 @@ export interface MetricsServiceDeps {
 export function createMetricsService(deps: MetricsServiceDeps): MetricsService {
   const { store, clock } = deps;
   const detector = deps.detector ?? createDetector();
+  const projectDetectors = new Map<string, Detector>();
 
   const deployment =
     (type: DeploymentEvent["type"]) =>
@@ -115,6 +122,11 @@ export function createMetricsService(deps: MetricsServiceDeps): MetricsService {
     recordChanges: (rows) => store.appendChanges(rows),
     recordDeploymentEvents: (events) => store.appendDeploymentEvents(events),
     recordIncidentEvents: (events) => store.appendIncidentEvents(events),
+    useAttributionRules(project, rules) {
+      if (rules.length === 0) projectDetectors.delete(project);
+      else projectDetectors.set(project, createDetector(rules));
+    },
+
     async recordRun(run) {
       if (!run.commit) return 0;
       const { subject, body } = splitMessage(run.message ?? "");
@@ -129,7 +141,9 @@ export function createMetricsService(deps: MetricsServiceDeps): MetricsService {
         body,
         trailers,
       };
-      const { cohort, markers } = detector.change([meta]);
+      const { cohort, markers } = (
+        projectDetectors.get(run.project) ?? detector
+      ).change([meta]);
       return store.appendChanges([
         {
           project: run.project,

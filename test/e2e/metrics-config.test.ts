@@ -171,4 +171,26 @@ describe("sluice metrics: attribution rules from sluice.yml, runs as changes (bu
       }),
     ]);
   });
+
+  it("a sluice run attributes its change with the metrics.attribution rules of its sluice.yml", () => {
+    const repo = gitRepo({ "sluice.yml": withRules });
+    commit(repo, "add search\n\nAcme-Agent-Session: 42");
+    const env = home();
+    expect(sluice(repo, env, ["run"]).code).toBe(0);
+    const out = sluice(repo, env, ["metrics", "attribution", "--json"]);
+    const { changes } = JSON.parse(out.stdout) as { changes: Attributed[] };
+    expect(changes).toEqual([
+      expect.objectContaining({
+        id: head(repo),
+        cohort: "ai-assisted",
+        markers: [
+          expect.objectContaining({
+            rule: "acme-agent-trailer",
+            tool: "Acme Agent",
+            field: "trailer",
+          }),
+        ],
+      }),
+    ]);
+  });
 });

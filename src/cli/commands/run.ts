@@ -129,6 +129,12 @@ export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
     checkWith: await loadBuiltinStepChecks(),
   });
   const workdir = dirname(resolve(ctx.cwd, loaded.file));
+  const project = loaded.config.name || basename(workdir);
+  // The run's change is attributed with the project's own rules too (`metrics.attribution`).
+  app.metrics.useAttributionRules(
+    project,
+    loaded.source.metrics?.attribution ?? [],
+  );
   const git = await readGitFacts(workdir);
   const live = await liveView(ctx, options.json, app.clock);
   const runtime = await app.pipeline({ capacity: options.maxParallel, live });
@@ -151,7 +157,7 @@ export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
   process.on("SIGTERM", onSignal);
   try {
     const outcome = await runtime.runs.run({
-      project: loaded.config.name || basename(workdir),
+      project,
       trigger: "local",
       workdir,
       config: loaded.config,
