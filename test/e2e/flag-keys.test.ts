@@ -138,7 +138,7 @@ describe("flag API keys end to end: list and revoke, with and without sluice ser
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/\tlast used never\tactive$/);
     expect(lines[1]).toMatch(/\trevoked \S+ by e2e "phone lost"$/);
-  });
+  }, 180_000); // a dozen CLI processes, each opening the store: slow on a loaded CI machine
 
   it("through sluice serve: a key answers 200, then the same 401 as an unknown key right after revoke", async () => {
     server = startSluice(cwd, env, ["serve", "--port", "0"]);
