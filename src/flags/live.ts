@@ -9,6 +9,22 @@ import type {
   FractionalVersion,
 } from "./types.js";
 
+/** The keys of the flags added, removed or edited between two documents. */
+function changedFlagKeys(
+  before: FlagSetDocument,
+  after: FlagSetDocument,
+): string[] {
+  const keys = new Set([
+    ...Object.keys(before.flags ?? {}),
+    ...Object.keys(after.flags ?? {}),
+  ]);
+  return [...keys].filter(
+    (key) =>
+      canonicalJson(before.flags?.[key] ?? null) !==
+      canonicalJson(after.flags?.[key] ?? null),
+  );
+}
+
 /** A flag set as served: its version, ETag and compiled evaluator. */
 export interface LiveFlagSet {
   scope: FlagScope;
@@ -64,7 +80,7 @@ export class LiveFlagSets {
     private readonly deps: {
       store: Pick<
         FlagStore,
-        "getFlagSet" | "recordEvaluations" | "recordApiKeyUses"
+        "getFlagSet" | "listVersions" | "recordEvaluations" | "recordApiKeyUses"
       >;
       clock: Clock;
       logger: Logger;
@@ -107,6 +123,26 @@ export class LiveFlagSets {
       }
     }
     return live;
+  }
+
+  /**
+   * Picks up versions another process wrote (another `sluice serve` replica, a CLI on the same
+   * Postgres): every cached set whose stored version is newer is reloaded, compiled and announced
+   * to the listeners like a local write. Returns how many sets changed. `sluice serve` calls it
+   * every second on Postgres (ADR 061).
+   */
+  async sync(): Promise<number> {
+    if (this.#sets.size === 0) return 0;
+    let changed = 0;
+    for (const { scope, version } of await this.deps.store.listVersions()) {
+      const cached = this.#sets.get(scopeKey(scope));
+      if (!cached || cached.version >= version) continue;
+      const stored = await this.deps.store.getFlagSet(scope);
+      if (!stored || stored.version <= cached.version) continue;
+      this.replace(stored, changedFlagKeys(cached.document, stored.document));
+      changed++;
+    }
+    return changed;
   }
 
   /** Subscribes to flag-set changes; returns the unsubscribe function. */

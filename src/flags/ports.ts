@@ -79,6 +79,8 @@ export interface EvaluationMark extends FlagScope {
 export interface FlagStore {
   getFlagSet(scope: FlagScope): Promise<StoredFlagSet | undefined>;
   listFlagSets(): Promise<StoredFlagSet[]>;
+  /** The current version of every flag set, without the documents (a cheap poll). */
+  listVersions(): Promise<{ scope: FlagScope; version: number }[]>;
   /**
    * Writes a new version and its audit rows in one transaction, if the stored version is still
    * `expectedVersion` (0 = none yet). Throws AppError CONFLICT otherwise: never half-applied.

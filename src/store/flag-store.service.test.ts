@@ -176,6 +176,40 @@ describe.each(testDatabases)("flag service on $name", ({ open }) => {
       expect(same.version).toBe(3);
     }));
 
+  it("a replica picks up another process's write on sync: a kill reaches its clients", async () => {
+    const database = await open();
+    try {
+      const store = createFlagStore(database.db);
+      const clock = new ManualClock(start);
+      const cli = new FlagService({ store, clock, logger: silentLogger });
+      // Another process on the same database: its own compiled sets.
+      const replica = new FlagService({ store, clock, logger: silentLogger });
+      await cli.importSet(scope, baseSet, { actor: "ana" });
+      expect((await replica.evaluate(scope, "new-checkout", {})).reason).toBe(
+        "STATIC",
+      );
+      const heard: { version: number; flagKeys: string[] }[] = [];
+      replica.live.onChange((c) =>
+        heard.push({ version: c.version, flagKeys: c.flagKeys }),
+      );
+      expect(await replica.live.sync()).toBe(0);
+
+      await cli.killFlags(scope, ["new-checkout"], "rollout r7 failed");
+      // Until it syncs, the replica serves the version it compiled.
+      expect((await replica.evaluate(scope, "new-checkout", {})).reason).toBe(
+        "STATIC",
+      );
+      expect(await replica.live.sync()).toBe(1);
+      expect((await replica.evaluate(scope, "new-checkout", {})).reason).toBe(
+        "DISABLED",
+      );
+      expect(heard).toEqual([{ version: 2, flagKeys: ["new-checkout"] }]);
+      expect(await replica.live.sync()).toBe(0);
+    } finally {
+      await database.close();
+    }
+  });
+
   it("runs a scheduled rollout from $flagd.timestamp alone, without a scheduler", () =>
     withService(async (flags, clock) => {
       await flags.importSet(scope, baseSet, { actor: "ana" });

@@ -76,6 +76,20 @@ export function createFlagStore(db: Db): FlagStore {
       return rows[0] ? toStored(rows[0]) : undefined;
     },
 
+    async listVersions() {
+      const rows = await db
+        .select({
+          project: flagSets.project,
+          environment: flagSets.environment,
+          version: flagSets.version,
+        })
+        .from(flagSets);
+      return rows.map((r) => ({
+        scope: { project: r.project, environment: r.environment },
+        version: r.version,
+      }));
+    },
+
     async listFlagSets() {
       const rows = await db.select().from(flagSets);
       return rows.map(toStored);

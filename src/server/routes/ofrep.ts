@@ -122,8 +122,23 @@ export const ofrepRoutes: RouteModule = (
     });
   }, 30_000);
   flushing.unref();
+  // On Postgres other processes write flag sets too (replicas, CLIs): pick their versions up
+  // every second, so a kill switch pulled anywhere reaches every replica's clients (ADR 061).
+  // An embedded store has one writer, this process.
+  const syncing =
+    deps.app.database.kind === "postgres"
+      ? setInterval(() => {
+          flags.live.sync().catch((error: unknown) => {
+            deps.logger.warn("cannot poll flag set versions", {
+              error: String(error),
+            });
+          });
+        }, 1_000)
+      : undefined;
+  syncing?.unref();
   server.addHook("onClose", async () => {
     clearInterval(flushing);
+    clearInterval(syncing);
     await flags.live.flush().catch(() => {});
   });
 
