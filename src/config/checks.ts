@@ -19,7 +19,10 @@ export interface CheckOptions {
   origins: ReadonlyMap<string, JobOrigin>;
   /** Built-in step names (`sluice/scan`...); when absent, `uses` is not checked. */
   knownSteps?: ReadonlySet<string> | undefined;
-  /** The problem with a built-in step's `with`, if any (`with.<path>: message`). */
+  /**
+   * The problem with a built-in step's `with`, if any (`with.<path>: message`). Not asked for a
+   * `with` holding `${{ }}`: its values are known only when the step runs, which checks them then.
+   */
   checkWith?:
     | ((uses: string, input: Record<string, unknown>) => string | undefined)
     | undefined;
@@ -206,7 +209,8 @@ export function checkPipeline(
       }
       const problem =
         step.uses !== undefined &&
-        (!options.knownSteps || options.knownSteps.has(step.uses))
+        (!options.knownSteps || options.knownSteps.has(step.uses)) &&
+        !JSON.stringify(step.with ?? {}).includes("${{")
           ? options.checkWith?.(step.uses, step.with ?? {})
           : undefined;
       if (problem) {

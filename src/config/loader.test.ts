@@ -280,6 +280,41 @@ describe("broken sluice.yml files", () => {
   });
 });
 
+describe("the with of built-in steps", () => {
+  const asked: unknown[] = [];
+  const checkWith = (uses: string, input: Record<string, unknown>) => {
+    asked.push(input);
+    return input.mode === "bad" ? "with.mode: not a mode" : undefined;
+  };
+  const parse = (mode: string) =>
+    parseConfig(
+      `jobs:\n  a:\n    steps:\n      - uses: sluice/scan\n        with: { mode: "${mode}" }\n`,
+      "sluice.yml",
+      { knownSteps, checkWith },
+    );
+
+  it("is checked by the step's owner and reported at the with key", () => {
+    expect(() => parse("good")).not.toThrow();
+    const error = (() => {
+      try {
+        parse("bad");
+      } catch (e) {
+        return e as AppError;
+      }
+    })();
+    expect(error?.message).toBe(
+      "sluice/scan in step 1 of job `a`: with.mode: not a mode",
+    );
+    expect(error?.location).toMatchObject({ line: 5, column: 9 });
+  });
+
+  it("is left to run time when it holds an expression", () => {
+    asked.length = 0;
+    expect(() => parse("${{ env.MODE }}")).not.toThrow();
+    expect(asked).toEqual([]);
+  });
+});
+
 describe("loadConfig", () => {
   const dir = mkdtempSync(join(tmpdir(), "sluice-config-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -23,14 +23,10 @@ export function parseScanStepInput(
   return `with.${issue.path.join(".") || "?"}: ${issue.message}`;
 }
 
-/**
- * Checks a scan step's `with` as sluice.yml is loaded (`sluice config`, `sluice run`); a `with`
- * holding `${{ }}` expressions is checked when the step runs.
- */
+/** Checks a scan step's `with` as sluice.yml is loaded (`sluice config`, `sluice run`). */
 export function checkScanStepInput(
   input: Record<string, unknown>,
 ): string | undefined {
-  if (JSON.stringify(input).includes("${{")) return undefined;
   const parsed = parseScanStepInput(input);
   return typeof parsed === "string" ? parsed : undefined;
 }
