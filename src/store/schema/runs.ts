@@ -105,6 +105,8 @@ export const steps = pgTable(
     logPath: text("log_path"),
     logBytes: bigint("log_bytes", { mode: "number" }),
     reason: text("reason"),
+    /** What the step wants the run's summary to show though it passed (a scan that scanned nothing). */
+    warnings: jsonb("warnings").$type<string[]>().notNull().default([]),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
     finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
   },

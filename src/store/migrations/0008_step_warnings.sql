@@ -1,0 +1,1 @@
+ALTER TABLE "steps" ADD COLUMN "warnings" jsonb DEFAULT '[]'::jsonb NOT NULL;
