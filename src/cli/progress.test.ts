@@ -66,3 +66,40 @@ describe("formatRunDetail with findings", () => {
     expect(text).toContain("… 3 more: sluice run show run_1 --json");
   });
 });
+
+describe("formatRunDetail's change", () => {
+  it("shows the subject and body, never the trailers as the change's text", () => {
+    const message =
+      "Fix the retry loop\n\nIt retried forever.\nNow it stops at 3.\n\nSigned-off-by: Ada <ada@example.com>\nCo-authored-by: Bob <bob@example.com>";
+    const text = formatRunDetail({
+      ...run,
+      commit: "0123456789abcdef",
+      branch: "main",
+      author: "Ada",
+      message,
+      trailers: {
+        "Signed-off-by": ["Ada <ada@example.com>"],
+        "Co-authored-by": ["Bob <bob@example.com>"],
+      },
+    });
+    const lines = text.split("\n");
+    expect(lines.slice(2, 5)).toEqual([
+      "  change main@01234567 by Ada: Fix the retry loop",
+      "    It retried forever.",
+      "    Now it stops at 3.",
+    ]);
+    expect(text).not.toContain("Signed-off-by");
+    expect(text).not.toContain("Co-authored-by");
+  });
+
+  it("keeps a last paragraph that is not a trailer block", () => {
+    const text = formatRunDetail({
+      ...run,
+      commit: "0123456789abcdef",
+      message: "Subject\n\nNote: this is prose,\nnot a trailer block.",
+    });
+    expect(text).toContain(
+      "    Note: this is prose,\n    not a trailer block.",
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import { withoutTrailers } from "../pipeline/git-facts.js";
 import type { Finding } from "../scan/finding.js";
 import type { RunDetail, RunRow } from "../store/index.js";
 
@@ -54,6 +55,9 @@ export function formatRunList(runs: RunRow[]): string {
   return pad(rows).join("\n");
 }
 
+/** Lines of a commit message's body `sluice run show` prints. */
+const bodyShown = 12;
+
 /** Findings `sluice run show` lists; the rest are counted (all of them are in `--json`). */
 const findingsShown = 50;
 
@@ -65,7 +69,8 @@ export function formatRunDetail(
   run: RunDetail,
   findings: readonly Finding[] = [],
 ): string {
-  const subject = run.message?.split("\n")[0];
+  // Trailers (Signed-off-by, Co-authored-by) are not the change's text; `--json` has them.
+  const [subject, ...body] = withoutTrailers(run.message ?? "").split("\n");
   const lines = [
     `run ${run.id}  ${run.status}  ${duration(run.startedAt, run.finishedAt)}`,
     `  project ${run.project}  trigger ${run.trigger}  in ${run.workdir}`,
@@ -77,8 +82,12 @@ export function formatRunDetail(
       }${subject ? `: ${subject}` : ""}`,
     );
   }
-  for (const [key, values] of Object.entries(run.trailers)) {
-    for (const value of values) lines.push(`  ${key}: ${value}`);
+  const bodyText = body.join("\n").trim();
+  const text = bodyText === "" ? [] : bodyText.split("\n");
+  if (run.commit && text.length > 0) {
+    for (const line of text.slice(0, bodyShown)) lines.push(`    ${line}`);
+    if (text.length > bodyShown)
+      lines.push(`    … ${text.length - bodyShown} more lines`);
   }
   if (run.reason) lines.push(`  reason: ${run.reason}`);
   const rows: string[][] = [];

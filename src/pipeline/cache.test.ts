@@ -331,3 +331,89 @@ describe("cache in a run", () => {
     );
   });
 });
+
+describe("a cache key over no files", () => {
+  it("is never an exact hit: with no lockfile a new dependency is installed, not restored stale", async () => {
+    const deps = testDeps();
+    deps.cache = createLocalCache({
+      dir: join(deps.home, "cache"),
+      clock: deps.clock,
+    });
+    // "Installs" what package.json lists, as npm install would with no lockfile.
+    const config = pipeline({
+      build: {
+        steps: [
+          {
+            name: "install",
+            run: "mkdir -p node_modules && cp package.json node_modules/installed.json",
+            cache: {
+              key: "npm-${{ hashFiles('package-lock.json') }}",
+              paths: ["node_modules"],
+              "skip-if-hit": true,
+            },
+          },
+        ],
+      },
+    });
+    const runIn = async (runId: string, manifest: string) => {
+      const workdir = temp("sluice-nolock-");
+      writeFileSync(join(workdir, "package.json"), manifest);
+      deps.recorder.events.length = 0;
+      const result = await executeRun(plan(config, { event: "push" }), {
+        runId,
+        workdir,
+        dispatcher: createLocalDispatcher(deps),
+        recorder: deps.recorder,
+        maxParallel: 1,
+        signal: new AbortController().signal,
+      });
+      return {
+        result,
+        events: [...deps.recorder.events],
+        installed: readFileSync(
+          join(workdir, "node_modules", "installed.json"),
+          "utf8",
+        ),
+      };
+    };
+    const first = await runIn("run_a", '{"dependencies":{"a":"1"}}');
+    expect(first.result.status).toBe("success");
+    expect(first.events).toContain(
+      "step build#0 success attempts 1 cache miss exit 0",
+    );
+
+    // A dependency was added; there is still no lockfile, so the key is the same `npm-`.
+    const second = await runIn("run_b", '{"dependencies":{"a":"1","b":"2"}}');
+    expect(second.events).toContain(
+      "step build#0 success attempts 1 cache partial exit 0",
+    );
+    expect(second.installed).toBe('{"dependencies":{"a":"1","b":"2"}}');
+    const log = readFileSync(
+      second.result.jobs.build!.steps[0]!.logPath!,
+      "utf8",
+    );
+    expect(log).toContain("matched no file");
+
+    // The entry was replaced by what the second run installed, not kept from the first.
+    const third = await runIn("run_c", '{"dependencies":{"a":"1","b":"2"}}');
+    expect(third.events).toContain(
+      "step build#0 success attempts 1 cache partial exit 0",
+    );
+    const restored = temp("sluice-restored-");
+    expect(
+      await deps.cache.restore(
+        {
+          key: "npm-",
+          restoreKeys: [],
+          paths: ["node_modules"],
+          scopes: ["main"],
+          unhashed: true,
+        },
+        { workdir: restored, env: {} },
+      ),
+    ).toEqual({ status: "partial", matchedKey: "npm-" });
+    expect(
+      readFileSync(join(restored, "node_modules", "installed.json"), "utf8"),
+    ).toBe('{"dependencies":{"a":"1","b":"2"}}');
+  });
+});

@@ -151,7 +151,12 @@ export function createLocalCache(options: {
           ) as CacheEntry;
           await extract(exact, entry, where);
           touch(exact);
-          return { status: "exact", matchedKey: entry.key };
+          // A key over no files (`npm-` when there is no lockfile) says nothing of what the entry
+          // holds: the files may be stale, so the step must run on top of them.
+          return {
+            status: spec.unhashed ? "partial" : "exact",
+            matchedKey: entry.key,
+          };
         }
         if (spec.restoreKeys.length === 0) continue;
         all ??= entries().sort((a, b) => b.createdAt - a.createdAt);
@@ -173,9 +178,11 @@ export function createLocalCache(options: {
 
     async save(spec, where) {
       const final = keyDir(dir, spec.scope, spec.key);
-      if (existsSync(final)) return { outcome: "exists", evicted: [] };
+      if (existsSync(final) && !spec.unhashed)
+        return { outcome: "exists", evicted: [] };
       mkdirSync(dir, { recursive: true });
       const tmp = join(dir, `.tmp-${randomBytes(6).toString("hex")}`);
+      const old = join(dir, `.old-${randomBytes(6).toString("hex")}`);
       mkdirSync(tmp);
       try {
         const saved: boolean[] = [];
@@ -207,6 +214,16 @@ export function createLocalCache(options: {
           bytes,
         };
         writeFileSync(join(tmp, "entry.json"), JSON.stringify(entry));
+        // An unhashed key's entry is replaced: moved aside first, since rename does not replace
+        // a non-empty folder. A restore reading the old one at that moment fails and the step
+        // runs as on a miss.
+        if (spec.unhashed && existsSync(final)) {
+          try {
+            renameSync(final, old);
+          } catch {
+            // another run replaced it first
+          }
+        }
         try {
           renameSync(tmp, final);
         } catch {
@@ -220,6 +237,7 @@ export function createLocalCache(options: {
         };
       } finally {
         rmSync(tmp, { recursive: true, force: true });
+        rmSync(old, { recursive: true, force: true });
       }
     },
   };

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseTrailers, readGitFacts } from "./git-facts.js";
+import { parseTrailers, readGitFacts, withoutTrailers } from "./git-facts.js";
 
 describe("parseTrailers", () => {
   it.each([
@@ -125,5 +125,21 @@ describe("readGitFacts", () => {
       repository: false,
       trailers: {},
     });
+  });
+});
+
+describe("withoutTrailers", () => {
+  it.each([
+    ["Subject only", "Subject only"],
+    ["Subject\n\nBody\n\nSigned-off-by: A <a@x>", "Subject\n\nBody"],
+    ["Subject\n\nSigned-off-by: A <a@x>\n", "Subject"],
+    // One paragraph: the `Key: value` line is the subject, not a trailer.
+    ["Fix: the bug", "Fix: the bug"],
+    [
+      "Subject\n\nBody with: a colon\nand prose",
+      "Subject\n\nBody with: a colon\nand prose",
+    ],
+  ])("%j → %j", (message, expected) => {
+    expect(withoutTrailers(message)).toBe(expected);
   });
 });

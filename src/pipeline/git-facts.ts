@@ -97,6 +97,20 @@ export function parseTrailers(message: string): Record<string, string[]> {
   return trailers;
 }
 
+/**
+ * The subject and body of a commit message as people wrote them: without its trailer block
+ * (`Signed-off-by:`, `Co-authored-by:`), which `parseTrailers` reads.
+ */
+export function withoutTrailers(message: string): string {
+  const text = message.trim();
+  if (Object.keys(parseTrailers(text)).length === 0) return text;
+  return text
+    .split(/\n\s*\n/)
+    .slice(0, -1)
+    .join("\n\n")
+    .trimEnd();
+}
+
 function git(cwd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(

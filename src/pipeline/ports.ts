@@ -245,11 +245,17 @@ export interface CacheStore {
       paths: string[];
       /** Scopes searched in order: the run's branch, then the default branch. */
       scopes: string[];
+      /**
+       * The key holds a `hashFiles()` over no files, so it names no content: an entry found by it
+       * is restored as `partial`, never `exact` (a step with skip-if-hit still runs).
+       */
+      unhashed?: boolean | undefined;
     },
     where: { workdir: string; env: Record<string, string> },
   ): Promise<CacheRestore>;
   /**
-   * Saves an entry unless the key exists (entries are immutable), then evicts old entries (their
+   * Saves an entry unless the key exists (entries are immutable; an `unhashed` key's entry is
+   * replaced, since its key says nothing of its content), then evicts old entries (their
    * keys are returned): `saved`, `exists`, or `empty`
    * when no declared path exists (saved anyway, as an empty entry, with `allowEmpty`: a
    * skip-if-hit step that makes nothing is still skipped next time).
@@ -259,6 +265,8 @@ export interface CacheStore {
       key: string;
       paths: string[];
       allowEmpty?: boolean | undefined;
+      /** The key holds a `hashFiles()` over no files (see `restore`). */
+      unhashed?: boolean | undefined;
       /** The run's branch. */
       scope: string;
     },

@@ -283,7 +283,13 @@ export async function runStep(
   });
   let cache: CacheStatus | undefined;
   let cacheSpec:
-    | { key: string; restoreKeys: string[]; paths: string[]; scope: string }
+    | {
+        key: string;
+        restoreKeys: string[];
+        paths: string[];
+        scope: string;
+        unhashed: boolean;
+      }
     | undefined;
   let result: StepResult;
   let env: Record<string, string> = {};
@@ -292,8 +298,21 @@ export async function runStep(
     if (step.cache && ctx.deps.cache) {
       try {
         const what = `the cache key of step ${step.name}`;
+        // A hashFiles() that matched no file gives "" (as GitHub's): the key then names no
+        // content, and the cache never calls a hit by it exact.
+        let unhashed = false;
+        const keyFunctions = {
+          ...ctx.functions,
+          hashFiles: (...patterns: unknown[]) => {
+            const hash = ctx.functions.hashFiles?.(...patterns);
+            if (hash === "") unhashed = true;
+            return hash;
+          },
+        };
+        const key = expand(step.cache.key, ctx.context, keyFunctions, what);
         cacheSpec = {
-          key: expand(step.cache.key, ctx.context, ctx.functions, what),
+          key,
+          unhashed,
           restoreKeys: step.cache.restoreKeys.map((k) =>
             expand(k, ctx.context, ctx.functions, what),
           ),
@@ -313,6 +332,10 @@ export async function runStep(
             ? `cache ${restored.status}: restored ${restored.matchedKey}`
             : `cache miss: ${cacheSpec.key}`,
         );
+        if (unhashed)
+          log.note(
+            "a hashFiles() in the cache key matched no file: the key names no content, so a hit by it is never exact",
+          );
       } catch (error) {
         // A broken cache must not break the build: run the step as on a miss.
         cache = "miss";
