@@ -102,6 +102,7 @@ export function foldDeployments(events: readonly DeploymentEvent[]): {
       rollbackOf: first(sorted, "rollbackOf"),
       hotfix: first(sorted, "hotfix"),
       fixes: first(sorted, "fixes"),
+      source: head.source,
     });
   }
   return { deployments, rejected };

@@ -82,7 +82,16 @@ export interface Deployment {
   hotfix?: boolean | undefined;
   /** Incidents this deployment was made to fix (explicit evidence for rework and recovery). */
   fixes?: string[] | undefined;
+  /** Where its first event came from (`sluice`, `github`, `api`, `git`, …). */
+  source?: string | undefined;
 }
+
+/**
+ * Sources that infer deployments from history alone (`sluice metrics import-git`): they record
+ * only deployments that went out, so a scope whose deployments all come from them has no way to
+ * see a failure, and its change fail rate is unknown, not 0.
+ */
+export const historyOnlySources: ReadonlySet<string> = new Set(["git"]);
 
 /** A production failure, opened by a rollback or an alert and closed on recovery. */
 export interface Incident {

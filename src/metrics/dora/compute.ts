@@ -15,6 +15,8 @@ import type { ReportYear } from "./levels.js";
 import { defaultReportYear } from "./levels.js";
 import type { Linked, Rejected } from "./link.js";
 import { link } from "./link.js";
+import type { ReportSources } from "./sources.js";
+import { reportSources } from "./sources.js";
 
 /** What to compute. The window ends at `to` (the clock's now by default) and starts `windowMs` before. */
 export interface DoraOptions {
@@ -47,7 +49,11 @@ export interface DoraReport {
     to: string;
     year: ReportYear;
     incidentWindowHours: number;
+    /** How the project was chosen (`sluice.yml name`, `--project`, …), when the caller says. */
+    projectBasis?: string | undefined;
   };
+  /** What counted as a deployment and an incident, and which sources can report failures. */
+  sources: ReportSources;
   figures: Figures;
   cohorts: Record<Cohort, CohortFigures>;
   warnings: string[];
@@ -109,6 +115,8 @@ export function computeDora(
 
   const warnings: string[] = [];
   for (const key of figureKeys) {
+    // A figure no source can give is unknown for every cohort: nothing to compare.
+    if (figures[key].missingSource) continue;
     const small = cohorts.filter(
       (c) => byCohort[c].figures[key].samples < minSamples,
     );
@@ -140,6 +148,12 @@ export function computeDora(
       year,
       incidentWindowHours: incidentWindowMs / 3_600_000,
     },
+    sources: reportSources(linked, data.incidents, {
+      project: options.project,
+      environment,
+      from,
+      to,
+    }),
     figures,
     cohorts: byCohort,
     warnings,

@@ -41,6 +41,11 @@ export interface Figure {
   name: string;
   value: number | null;
   reason?: string;
+  /**
+   * Set when no data source in scope could give this figure (`no failure source`): shown in place
+   * of a level, since the value is unknown rather than good or bad.
+   */
+  missingSource?: string;
   /** `deployments/day`, `seconds` or `ratio` (0..1). */
   unit: "deployments/day" | "seconds" | "ratio";
   /** How many deployments, changes or failures the value rests on. */

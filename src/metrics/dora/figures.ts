@@ -33,6 +33,38 @@ function noDeployments(linked: Linked, scope: Scope): string {
     : "no production deployments in the window";
 }
 
+/** The short label shown in place of a level when failures cannot be seen. */
+export const noFailureSource = "no failure source";
+
+/**
+ * Why change fail rate and recovery time are unknown when every deployment in scope comes from a
+ * history-only source (git import) and no incident was recorded, and what to do about it.
+ */
+export const noFailureSourceReason =
+  "no failure source: import incidents or connect a webhook (deployments come only from git history, which records no failure; " +
+  "POST /api/v1/metrics/events, /api/v1/metrics/webhooks/{alertmanager,pagerduty,github}, or deploy with `sluice deploy`)";
+
+/** The figure a calculator returns when no source in scope can report a failure, else undefined. */
+function unknownFailures(
+  linked: Linked,
+  base: { key: "changeFailRate" | "recoveryTime"; name: string },
+  unit: Figure["unit"],
+): Figure | undefined {
+  if (!linked.anyDeployment || linked.failureSources.length > 0)
+    return undefined;
+  return {
+    ...base,
+    value: null,
+    reason: noFailureSourceReason,
+    missingSource: noFailureSource,
+    unit,
+    samples: 0,
+    level: null,
+    details: {},
+    drillDown: emptyDrillDown(),
+  };
+}
+
 /** Deployments that went live per day, with and without rollback deployments. */
 export function deploymentFrequency(linked: Linked, scope: Scope): Figure {
   const base = {
@@ -145,6 +177,8 @@ export function changeFailRate(linked: Linked, scope: Scope): Figure {
     key: "changeFailRate" as const,
     name: figureNames.changeFailRate,
   };
+  const unknown = unknownFailures(linked, base, "ratio");
+  if (unknown) return unknown;
   const s = select(linked, scope);
   if (s.count === 0) {
     return {
@@ -193,6 +227,8 @@ export function recoveryTime(linked: Linked, scope: Scope): Figure {
     name: figureNames.recoveryTime,
     unit: "seconds" as const,
   };
+  const unknown = unknownFailures(linked, base, "seconds");
+  if (unknown) return unknown;
   const spans: number[] = [];
   const deploymentIds: string[] = [];
   const incidentIds: string[] = [];

@@ -1,4 +1,5 @@
 import type { Change, Deployment, Incident, MetricsData } from "../model.js";
+import { historyOnlySources } from "../model.js";
 import type { Failure, Rejected } from "./failures.js";
 import {
   applyRemedies,
@@ -67,6 +68,11 @@ export interface Linked {
   rejected: Rejected[];
   /** Whether any deployment of the scope exists at all (a window with none then means 0, not unknown). */
   anyDeployment: boolean;
+  /**
+   * The sources in scope that could report a failure: every incident source, and every deployment
+   * source that is not history-only. Empty means failures cannot be seen at all.
+   */
+  failureSources: string[];
 }
 
 /** An Int32Array that grows by doubling, for lists whose length is known only at the end. */
@@ -300,6 +306,27 @@ function aiPrefix(flags: Uint8Array): Int32Array {
   return before;
 }
 
+/** The sources of the scope's deployments and incidents that can report a failure, sorted. */
+function failureSourcesOf(
+  deployments: readonly Deployment[],
+  incidents: readonly Incident[],
+  project: string | undefined,
+  environment: string,
+): string[] {
+  const sources = new Set<string>();
+  // A deployment of no known source (built in code, not folded from events) may report failures.
+  for (const d of deployments) {
+    const source = d.source ?? "unknown";
+    if (!historyOnlySources.has(source)) sources.add(source);
+  }
+  for (const i of incidents) {
+    if (project !== undefined && i.project !== project) continue;
+    if (i.environment && i.environment !== environment) continue;
+    sources.add(i.source);
+  }
+  return [...sources].sort();
+}
+
 /** Links changes, deployments and incidents of one scope. Pure; O(events · log events). */
 export function link(data: MetricsData, options: LinkOptions): Linked {
   const { project, environment } = options;
@@ -365,5 +392,11 @@ export function link(data: MetricsData, options: LinkOptions): Linked {
     unattributed,
     rejected,
     anyDeployment: live.length > 0,
+    failureSources: failureSourcesOf(
+      scoped.deployments,
+      data.incidents,
+      project,
+      environment,
+    ),
   };
 }

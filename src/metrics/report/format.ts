@@ -26,8 +26,9 @@ export function formatValue(
   }
 }
 
-/** `elite (2024: on demand)`, or the reason there is no level. */
+/** `elite (2024)`, `no failure source` when no source can give the figure, or nothing. */
 export function formatLevel(figure: Figure): string {
+  if (figure.missingSource) return figure.missingSource;
   const l = figure.level;
   if (!l) return "";
   if (l.level === null) return `— (${l.year})`;

@@ -21,6 +21,23 @@ function grid(rows: string[][]): string {
     .join("\n");
 }
 
+/** What counted as a deployment and an incident, one line per source. */
+export function sourceLines(report: DoraReport): string[] {
+  const { deployments, incidents } = report.sources;
+  const lines = deployments.map(
+    (d) => `Deployments: ${d.count} from ${d.source}: ${d.what}`,
+  );
+  if (deployments.length === 0) lines.push("Deployments: none in the window");
+  lines.push(...incidents.map((i) => `Incidents: ${i.count} from ${i.source}`));
+  if (incidents.length === 0)
+    lines.push(
+      report.sources.failureSources.length === 0
+        ? "Incidents: none, and no source that could report one"
+        : "Incidents: none in the window",
+    );
+  return lines;
+}
+
 /** The report as a terminal table; with `byCohort`, a column per cohort and the warnings. */
 export function renderTable(
   report: DoraReport,
@@ -29,6 +46,8 @@ export function renderTable(
   const s = report.scope;
   const lines = [
     `DORA figures for ${s.project ?? "all projects"} · ${s.environment} · ${s.from.slice(0, 10)} to ${s.to.slice(0, 10)}`,
+    ...(s.projectBasis ? [`Scope: ${s.projectBasis}`] : []),
+    ...sourceLines(report),
     "",
   ];
   const head = ["Figure", "Value", "Level", "Samples", "95% interval"];
