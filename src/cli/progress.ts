@@ -108,6 +108,9 @@ export function formatRunDetail(
         [
           step.cache ? `cache ${step.cache}` : "",
           step.attempts > 1 ? `${step.attempts} attempts` : "",
+          step.warnings.length > 0
+            ? `${step.warnings.length} warning${step.warnings.length === 1 ? "" : "s"}`
+            : "",
         ]
           .filter(Boolean)
           .join(", "),
@@ -115,8 +118,25 @@ export function formatRunDetail(
     }
   }
   if (rows.length > 0) lines.push("", ...pad(rows));
+  const warnings = runWarnings(run);
+  if (warnings.length > 0) {
+    lines.push(
+      "",
+      `warnings: ${warnings.length}`,
+      ...warnings.map((w) => `  ${w}`),
+    );
+  }
   if (findings.length > 0) lines.push("", ...formatFindings(run.id, findings));
   return lines.join("\n");
+}
+
+/** Each step warning of a run as `job › step: warning`, in plan order. */
+export function runWarnings(run: RunDetail): string[] {
+  return run.jobs.flatMap((job) =>
+    job.steps.flatMap((step) =>
+      step.warnings.map((w) => `${job.key} › ${step.name}: ${w}`),
+    ),
+  );
 }
 
 const severityOrder = ["critical", "high", "medium", "low", "info"];

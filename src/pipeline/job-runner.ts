@@ -190,6 +190,7 @@ export async function runJob(
         cache: result.step.cache,
         attempts: result.step.attempts,
         logPath: result.step.logPath,
+        ...(result.step.warnings ? { warnings: result.step.warnings } : {}),
       });
     }
 

@@ -127,6 +127,8 @@ export interface StepResult {
   error?: string | undefined;
   /** True when `continue-on-error` let the job go on despite a failure. */
   continuedOnError?: boolean | undefined;
+  /** Warnings a built-in step recorded (shown in the run's summary), one line each. */
+  warnings?: string[] | undefined;
 }
 
 export interface JobResult {
@@ -156,6 +158,7 @@ export interface RunRecorder {
       cache?: CacheStatus | undefined;
       attempts: number;
       logPath?: string | undefined;
+      warnings?: string[] | undefined;
     },
   ): Promise<void>;
   jobFinished(
@@ -305,6 +308,11 @@ export interface BuiltinStepResult {
   outputs?: Record<string, string> | undefined;
   /** One line shown when it fails. */
   message?: string | undefined;
+  /**
+   * What passed but should not pass unnoticed (a scan that scanned nothing): stored with the
+   * step and shown in the run's summary. One line each, never a secret value.
+   */
+  warnings?: string[] | undefined;
 }
 
 export type BuiltinStepHandler = (

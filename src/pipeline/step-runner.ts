@@ -32,6 +32,8 @@ export interface AttemptResult {
   pgid?: number | undefined;
   /** A retry cannot help (the shell or the directory is missing). */
   final?: boolean | undefined;
+  /** A built-in step's warnings (see `BuiltinStepResult.warnings`). */
+  warnings?: string[] | undefined;
 }
 
 /** Everything an attempt needs besides the step itself. */
@@ -248,6 +250,7 @@ async function runBuiltin(
           : undefined,
       outputs: outcome.outputs ?? {},
       env: {},
+      ...(outcome.warnings?.length ? { warnings: outcome.warnings } : {}),
     };
   } catch (error) {
     return { status: "failure", error: messageOf(error), outputs: {}, env: {} };
@@ -369,7 +372,10 @@ export async function runStep(
           attempt.status === "failure" && step.continueOnError
             ? true
             : undefined,
+        ...(attempt.warnings ? { warnings: attempt.warnings } : {}),
       };
+      for (const warning of attempt.warnings ?? [])
+        log.note(`warning: ${warning}`);
       if (attempt.error && attempt.status !== "success")
         log.note(`${step.name}: ${attempt.error}`);
       if (

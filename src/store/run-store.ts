@@ -90,6 +90,7 @@ export interface StepUpdate {
   cache?: CacheStatus | null | undefined;
   attempts?: number | undefined;
   logPath?: string | null | undefined;
+  warnings?: string[] | undefined;
   startedAt?: Date | null | undefined;
   finishedAt?: Date | null | undefined;
 }
@@ -102,6 +103,7 @@ export interface StepPatch {
   logPath?: string | null;
   logBytes?: number | null;
   reason?: string | null;
+  warnings?: string[];
   startedAt?: Date | null;
   finishedAt?: Date | null;
 }
@@ -536,6 +538,7 @@ export class RunStore {
         .set({
           status: "pending",
           exitCode: null,
+          warnings: [],
           startedAt: null,
           finishedAt: null,
         })
@@ -570,6 +573,7 @@ export class RunStore {
           cache: result.cache ?? null,
           attempts: result.attempts,
           logPath: result.logPath ?? null,
+          ...(result.warnings ? { warnings: result.warnings } : {}),
           finishedAt: now(),
         }),
       jobFinished: async (key, result) =>
@@ -597,6 +601,7 @@ function stepRecordset(updates: StepUpdate[]): SQL {
       cache: u.cache,
       attempts: u.attempts,
       log_path: u.logPath,
+      warnings: u.warnings,
       started_at: u.startedAt?.toISOString() ?? u.startedAt,
       finished_at: u.finishedAt?.toISOString() ?? u.finishedAt,
       // Which fields were given: an absent one keeps the column's value, a null one clears it.
@@ -607,12 +612,13 @@ function stepRecordset(updates: StepUpdate[]): SQL {
         u.logPath !== undefined,
         u.startedAt !== undefined,
         u.finishedAt !== undefined,
+        u.warnings !== undefined,
       ],
     })),
   );
   return sql`jsonb_to_recordset(${rows}::jsonb) as v(position int, status text, exit_code int,
     cache text, attempts int, log_path text, started_at timestamptz, finished_at timestamptz,
-    given boolean[])`;
+    given boolean[], warnings jsonb)`;
 }
 
 /** The SET list that copies a step recordset's columns (see `stepRecordset`). */
@@ -630,6 +636,7 @@ function stepColumnsFrom(v: string): SQL {
       col("log_path", 4),
       col("started_at", 5),
       col("finished_at", 6),
+      col("warnings", 7),
     ],
     sql`, `,
   );

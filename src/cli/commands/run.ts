@@ -187,7 +187,9 @@ export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
     for (const job of detail.jobs) {
       counts.set(job.status, (counts.get(job.status) ?? 0) + 1);
     }
-    const { duration } = await import("../progress.js");
+    const { duration, runWarnings } = await import("../progress.js");
+    for (const warning of runWarnings(detail))
+      ctx.stderr(`sluice: warning: ${warning}`);
     ctx.stderr(
       `sluice: run ${detail.id} ${detail.status} in ${duration(detail.startedAt, detail.finishedAt)} (${[
         ...counts,

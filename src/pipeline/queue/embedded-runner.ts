@@ -232,6 +232,7 @@ export class EmbeddedRunner {
           cache: result.cache,
           attempts: result.attempts,
           logPath: result.logPath,
+          warnings: result.warnings,
           finishedAt: clock.now(),
         });
         if (live.has(position)) await flush();

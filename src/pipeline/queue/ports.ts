@@ -6,6 +6,7 @@ export interface StepUpdate {
   cache?: "exact" | "partial" | "miss" | null | undefined;
   attempts?: number | undefined;
   logPath?: string | null | undefined;
+  warnings?: string[] | undefined;
   startedAt?: Date | null | undefined;
   finishedAt?: Date | null | undefined;
 }

@@ -48,6 +48,7 @@ export interface StepReport {
   cache?: CacheStatus | undefined;
   attempts?: number | undefined;
   logPath?: string | undefined;
+  warnings?: string[] | undefined;
   startedAt?: number | undefined;
   finishedAt?: number | undefined;
 }
@@ -65,6 +66,7 @@ export type RunnerReport =
       cache?: CacheStatus | undefined;
       attempts: number;
       logPath?: string | undefined;
+      warnings?: string[] | undefined;
     };
 
 /**

@@ -254,6 +254,7 @@ export class RunnerService implements RunnerApi {
           cache: report.cache ?? null,
           attempts: report.attempts,
           logPath: report.logPath ?? null,
+          ...(report.warnings ? { warnings: report.warnings } : {}),
           finishedAt: now,
         });
         return;
@@ -426,6 +427,7 @@ function stepUpdate(report: StepReport): StepUpdate {
     cache: report.cache,
     attempts: report.attempts,
     logPath: report.logPath,
+    warnings: report.warnings,
     startedAt: at(report.startedAt),
     finishedAt: at(report.finishedAt),
   };
