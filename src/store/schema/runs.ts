@@ -1,5 +1,6 @@
 import {
   bigint,
+  boolean,
   index,
   integer,
   jsonb,
@@ -27,6 +28,11 @@ export const runs = pgTable(
       .notNull()
       .default({}),
     workdir: text("workdir").notNull(),
+    /** What the run ran: `checkout` (a clean checkout of the commit), `working-tree` or `folder`. */
+    source: text("source"),
+    /** A `working-tree` run with uncommitted changes; `diffHash` identifies them. */
+    dirty: boolean("dirty").notNull().default(false),
+    diffHash: text("diff_hash"),
     /** The process that drives the run; a run left `running` by a dead owner becomes `interrupted`. */
     ownerPid: integer("owner_pid"),
     ownerHost: text("owner_host"),
