@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,7 +41,22 @@ const cases: [string, Record<string, string>, string][] = [
       "package.json": pkg({ engines: { node: ">=18.19 <23" } }),
       "yarn.lock": "",
     },
-    "extends: golden/node@1\nwith:\n  package-manager: yarn\n  node-version: 18\n",
+    'extends: golden/node@1\nwith:\n  package-manager: yarn\n  node-version: ">=18.19 <23"\n',
+  ],
+  [
+    "node, a minimum in engines stays a minimum",
+    { "package.json": pkg({ engines: { node: ">= 18" } }) },
+    'extends: golden/node@1\nwith:\n  node-version: ">=18"\n',
+  ],
+  [
+    "node, an exact major in engines",
+    { "package.json": pkg({ engines: { node: "20" } }) },
+    "extends: golden/node@1\nwith:\n  node-version: 20\n",
+  ],
+  [
+    "node, engines the check cannot read becomes a minimum",
+    { "package.json": pkg({ engines: { node: ">=18 ||| nope" } }) },
+    'extends: golden/node@1\nwith:\n  node-version: ">=18"\n',
   ],
   [
     ".nvmrc wins over engines",
@@ -67,7 +83,16 @@ const cases: [string, Record<string, string>, string][] = [
       "pyproject.toml":
         '[project]\nname = "svc"\nrequires-python = ">=3.11"\n[tool.poetry]\nname = "svc"\n',
     },
-    'extends: golden/python@1\nwith:\n  package-manager: poetry\n  python-version: "3.11"\n',
+    'extends: golden/python@1\nwith:\n  package-manager: poetry\n  python-version: ">=3.11"\n',
+  ],
+  [
+    "python, requires-python with several specifiers",
+    {
+      "requirements.txt": "flask\n",
+      "pyproject.toml":
+        '[project]\nname = "svc"\nrequires-python = ">= 3.9, != 3.11.*, < 4"\n',
+    },
+    'extends: golden/python@1\nwith:\n  python-version: ">=3.9, !=3.11.*, <4"\n',
   ],
   [
     "python + uv.lock",
@@ -87,7 +112,12 @@ const cases: [string, Record<string, string>, string][] = [
   [
     "go with a go directive",
     { "go.mod": "module example.com/svc\n\ngo 1.22.3\n", "go.sum": "" },
-    'extends: golden/go@1\nwith:\n  go-version: "1.22"\n',
+    'extends: golden/go@1\nwith:\n  go-version: ">=1.22.3"\n',
+  ],
+  [
+    "go 1.15 is a minimum",
+    { "go.mod": "module example.com/old\n\ngo 1.15\n", "go.sum": "" },
+    'extends: golden/go@1\nwith:\n  go-version: ">=1.15"\n',
   ],
 ];
 
@@ -99,6 +129,23 @@ describe("detectProject", () => {
     expect(text).toBe(expected);
     // What init writes always loads.
     expect(() => parseConfig(text, "sluice.yml")).not.toThrow();
+  });
+
+  it("says when a declared range is not one the check reads", () => {
+    const detection = detectProject(
+      filesIn(
+        project({
+          "package.json": pkg({ engines: { node: ">=18 ||| nope" } }),
+          "package-lock.json": "{}",
+        }),
+      ),
+    );
+    expect(detection.evidence).toContain(
+      'node >=18 (engines.node ">=18 ||| nope")',
+    );
+    expect(detection.notes).toEqual([
+      'engines.node ">=18 ||| nope" is not a range the node check reads; it checks for node >=18',
+    ]);
   });
 
   it("says what it found and what is missing", () => {
@@ -147,5 +194,22 @@ describe("initProject", () => {
     expect(readFileSync(join(dir, "sluice.yml"), "utf8")).toBe("# mine\n");
     expect(initProject(dir, { force: true }).replaced).toBe(true);
     expect(readFileSync(join(dir, "sluice.yml"), "utf8")).toBe(first.text);
+  });
+
+  it("writes a minimum that the host's newer node satisfies (engines >= 18 on node 20)", () => {
+    const dir = project({
+      "package.json": pkg({ engines: { node: ">= 18" } }),
+    });
+    const { text } = initProject(dir);
+    const config = parseConfig(text, join(dir, "sluice.yml")).config;
+    const check = config.jobs.build!.steps[0]!;
+    const result = spawnSync(
+      "bash",
+      ["--noprofile", "--norc", "-eo", "pipefail", "-c", check.run!],
+      { encoding: "utf8", env: { ...process.env, SLUICE_OUTPUT: "/dev/null" } },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(`v${process.versions.node}\n`);
+    expect(result.status).toBe(0);
   });
 });

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { AppError } from "../kernel/index.js";
+import { parseRequirement } from "./templates/toolchain.js";
+import type { Toolchain } from "./templates/toolchain.js";
 
 /** Reads files of the project being detected; paths are relative to its root. */
 export interface ProjectFiles {
@@ -45,6 +47,28 @@ export function majorOf(text: string): number | undefined {
 export function minorOf(text: string): string | undefined {
   const match = /(\d+)\.(\d+)/.exec(text);
   return match ? `${match[1]}.${match[2]}` : undefined;
+}
+
+/**
+ * A version input from a range a project declares (`engines.node`, `requires-python`, go.mod's
+ * `go`): the range itself, so that any newer toolchain that satisfies it passes. Spaces after an
+ * operator go (`>= 18` → `>=18`). A range the check cannot read becomes the minimum of its first
+ * version, with a note saying so.
+ */
+function rangeInput(
+  tool: Toolchain,
+  text: string,
+  from: string,
+  notes: string[],
+): string | undefined {
+  const range = text.trim().replace(/(>=|<=|~=|==|!=|[<>=~^])\s+/g, "$1");
+  if (range !== "" && !("error" in parseRequirement(tool, range))) return range;
+  const minimum = tool === "node" ? majorOf(text) : minorOf(text);
+  if (minimum === undefined) return undefined;
+  notes.push(
+    `${from} ${JSON.stringify(text)} is not a range the ${tool} check reads; it checks for ${tool} >=${minimum}`,
+  );
+  return `>=${minimum}`;
 }
 
 function json(text: string | undefined): Record<string, unknown> | undefined {
@@ -112,10 +136,10 @@ function detectNode(files: ProjectFiles): Detection {
     inputs["node-version"] === undefined &&
     typeof engines?.node === "string"
   ) {
-    const major = majorOf(engines.node);
-    if (major !== undefined) {
-      inputs["node-version"] = major;
-      evidence.push(`node ${major} (engines.node "${engines.node}")`);
+    const range = rangeInput("node", engines.node, "engines.node", notes);
+    if (range !== undefined) {
+      inputs["node-version"] = /^\d+$/.test(range) ? Number(range) : range;
+      evidence.push(`node ${range} (engines.node "${engines.node}")`);
     }
   }
   const scripts = (pkg?.scripts ?? {}) as Record<string, unknown>;
@@ -163,18 +187,22 @@ function detectPython(files: ProjectFiles): Detection {
       "python3 -m venv .venv && .venv/bin/python -m pip install -q -e .";
     evidence.push("package manager pip (pyproject.toml, no lockfile)");
   }
+  // .python-version names the interpreter to use (a pin); requires-python is a range.
   const pinned = files.read(".python-version")?.trim();
   const requires =
     typeof project?.["requires-python"] === "string"
       ? project["requires-python"]
       : undefined;
-  const version =
-    (pinned && minorOf(pinned)) || (requires && minorOf(requires));
-  if (version) {
-    inputs["python-version"] = version;
-    evidence.push(
-      `python ${version} (${pinned && minorOf(pinned) ? ".python-version" : `requires-python "${requires}"`})`,
-    );
+  const pin = pinned ? minorOf(pinned) : undefined;
+  if (pin) {
+    inputs["python-version"] = pin;
+    evidence.push(`python ${pin} (.python-version)`);
+  } else if (requires !== undefined) {
+    const range = rangeInput("python", requires, "requires-python", notes);
+    if (range !== undefined) {
+      inputs["python-version"] = range;
+      evidence.push(`python ${range} (requires-python "${requires}")`);
+    }
   }
   return {
     language: "python",
@@ -189,10 +217,11 @@ function detectGo(files: ProjectFiles): Detection {
   const inputs: Detection["inputs"] = {};
   const evidence = ["go.mod"];
   const mod = files.read("go.mod") ?? "";
-  const go = /^go\s+(\d+\.\d+)/m.exec(mod);
+  // The go directive is the oldest go that builds the module, not the one it must be built with.
+  const go = /^go\s+(\d+(?:\.\d+){1,2})\b/m.exec(mod);
   if (go?.[1]) {
-    inputs["go-version"] = go[1];
-    evidence.push(`go ${go[1]} (go directive in go.mod)`);
+    inputs["go-version"] = `>=${go[1]}`;
+    evidence.push(`go >=${go[1]} (go directive in go.mod, a minimum)`);
   }
   const notes = files.exists("go.sum")
     ? []

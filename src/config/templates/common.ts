@@ -8,21 +8,6 @@ import type { Job, Step } from "../schema.js";
 export const Command = z.string().min(1);
 export const OptionalCommand = z.union([z.string().min(1), z.literal(false)]);
 
-/**
- * A runtime version: `20`, `'3.12'`, `'1.22.1'`. A bare `3.10` is the YAML number 3.1, so decimal
- * numbers are refused with a hint to quote them.
- */
-export const Version = z
-  .union([
-    z.string().regex(/^\d+(\.\d+){0,2}$/, "a version such as 20 or '3.12'"),
-    z.number(),
-  ])
-  .refine((v) => typeof v === "string" || Number.isInteger(v), {
-    message:
-      "a version with a dot in quotes, such as '3.10' (YAML reads 3.10 as the number 3.1)",
-  })
-  .transform(String);
-
 /** A folder inside the repository, without `..`. */
 export const RelativePath = z
   .string()
@@ -92,28 +77,6 @@ export function inDir(dir: string, file: string): string {
   return dir === "." || dir === ""
     ? file
     : `${dir.replace(/\/+$/, "")}/${file}`;
-}
-
-/**
- * A step that fails fast when the host's runtime is not the requested version (sluice runs steps on
- * the host, so the version input checks instead of installing). `command` prints e.g. `v20.1.0`.
- */
-export function versionCheck(
-  tool: string,
-  command: string,
-  prefix: string,
-  version: string,
-  input: string,
-): Step {
-  return {
-    name: `check ${tool} ${version}`,
-    run: [
-      `v="$(${command})"`,
-      `case "$v" in ${prefix}${version}|${prefix}${version}.*) echo "$v" ;;`,
-      `  *) echo "sluice: found ${tool} $v; the pipeline wants ${version} (input ${input})" >&2; exit 1 ;;`,
-      "esac",
-    ].join("\n"),
-  };
 }
 
 /** The scan job: secrets and dependencies, failing at `fail-on`. */

@@ -3,14 +3,13 @@ import type { Step } from "../schema.js";
 import {
   Command,
   OptionalCommand,
-  Version,
   commonInputs,
   defaultTriggers,
   goldenJobs,
   inDir,
-  versionCheck,
 } from "./common.js";
 import { defineTemplate } from "./template.js";
+import { toolchainKey, toolchainVersion, versionCheck } from "./toolchain.js";
 
 /** golden/go@1: module download (cached on go.sum), build, vet, test (optionally -race), scan. */
 export const goV1 = defineTemplate({
@@ -19,8 +18,8 @@ export const goV1 = defineTemplate({
   description:
     "Go service: go build, go vet, go test (optional -race), scan, optional canary deploy",
   inputs: z.strictObject({
-    /** Checked against the host's `go env GOVERSION`. Quote it: '1.22'. */
-    "go-version": Version.optional(),
+    /** Checked against the host's `go env GOVERSION`: '1.22' (any 1.22.x) or a minimum '>=1.15'. */
+    "go-version": toolchainVersion("go").optional(),
     install: Command.default("go mod download"),
     build: OptionalCommand.default("go build ./..."),
     vet: z.boolean().default(true),
@@ -32,11 +31,11 @@ export const goV1 = defineTemplate({
   expand(input) {
     const dir = input["working-directory"];
     const version = input["go-version"];
-    const keyPrefix = `go-${version ? `${version}-` : ""}`;
+    const keyPrefix = `go-${version ? `${toolchainKey}-` : ""}`;
     const buildSteps: Step[] = [];
     if (version)
       buildSteps.push(
-        versionCheck("go", "go env GOVERSION", "go", version, "go-version"),
+        versionCheck("go", "go env GOVERSION", version, "go-version"),
       );
     buildSteps.push({
       name: "download modules",

@@ -3,14 +3,13 @@ import type { Step } from "../schema.js";
 import {
   Command,
   OptionalCommand,
-  Version,
   commonInputs,
   defaultTriggers,
   goldenJobs,
   inDir,
-  versionCheck,
 } from "./common.js";
 import { defineTemplate } from "./template.js";
+import { toolchainKey, toolchainVersion, versionCheck } from "./toolchain.js";
 
 /** Per package manager: the lockfile the cache is keyed on and the default commands. */
 const managers = {
@@ -42,8 +41,8 @@ export const nodeV1 = defineTemplate({
   description:
     "Node.js service: npm, pnpm or yarn; build, test, scan, optional canary deploy",
   inputs: z.strictObject({
-    /** Checked against the host's `node --version` (major, or major.minor). */
-    "node-version": Version.optional(),
+    /** Checked against the host's `node --version`: a version (20: any 20.x) or a semver range. */
+    "node-version": toolchainVersion("node").optional(),
     "package-manager": z.enum(["npm", "pnpm", "yarn"]).default("npm"),
     install: Command.optional(),
     build: OptionalCommand.optional(),
@@ -55,11 +54,11 @@ export const nodeV1 = defineTemplate({
     const pm = managers[input["package-manager"]];
     const dir = input["working-directory"];
     const version = input["node-version"];
-    const keyPrefix = `${input["package-manager"]}-${version ? `node${version}-` : ""}`;
+    const keyPrefix = `${input["package-manager"]}-${version ? `node${toolchainKey}-` : ""}`;
     const buildSteps: Step[] = [];
     if (version)
       buildSteps.push(
-        versionCheck("node", "node --version", "v", version, "node-version"),
+        versionCheck("node", "node --version", version, "node-version"),
       );
     buildSteps.push({
       name: "install",

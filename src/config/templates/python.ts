@@ -3,14 +3,13 @@ import type { Step } from "../schema.js";
 import {
   Command,
   OptionalCommand,
-  Version,
   commonInputs,
   defaultTriggers,
   goldenJobs,
   inDir,
-  versionCheck,
 } from "./common.js";
 import { defineTemplate } from "./template.js";
+import { toolchainKey, toolchainVersion, versionCheck } from "./toolchain.js";
 
 /**
  * Per package manager: the file the cache is keyed on, the install command, and how commands run
@@ -72,8 +71,8 @@ export const pythonV1 = defineTemplate({
   description:
     "Python service: pip, uv, poetry or pipenv; pytest, scan, optional canary deploy",
   inputs: z.strictObject({
-    /** Checked against the host's `python3 --version`. Quote it: '3.12'. */
-    "python-version": Version.optional(),
+    /** Checked against the host's `python3 --version`: '3.12' (any 3.12.x) or PEP 440 specifiers. */
+    "python-version": toolchainVersion("python").optional(),
     "package-manager": z.enum(["pip", "uv", "poetry", "pipenv"]).default("pip"),
     /** The file the cache key hashes; default per package manager (requirements.txt for pip). */
     lockfile: z.string().min(1).optional(),
@@ -90,17 +89,11 @@ export const pythonV1 = defineTemplate({
     const dir = input["working-directory"];
     const version = input["python-version"];
     const lockfile = input.lockfile ?? pm.lockfile;
-    const keyPrefix = `${input["package-manager"]}-${version ? `py${version}-` : ""}`;
+    const keyPrefix = `${input["package-manager"]}-${version ? `py${toolchainKey}-` : ""}`;
     const buildSteps: Step[] = [];
     if (version)
       buildSteps.push(
-        versionCheck(
-          "python",
-          "python3 --version",
-          "Python ",
-          version,
-          "python-version",
-        ),
+        versionCheck("python", "python3 --version", version, "python-version"),
       );
     buildSteps.push({
       name: "install",

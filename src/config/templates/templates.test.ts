@@ -94,7 +94,7 @@ describe("golden templates", () => {
       "install",
     ]);
     expect(build.steps[1]!.cache!.key).toBe(
-      "npm-node20-${{ hashFiles('services/api/package-lock.json') }}",
+      "npm-node${{ steps.toolchain.outputs.version }}-${{ hashFiles('services/api/package-lock.json') }}",
     );
     expect(build.steps[1]!.cache!.paths).toEqual(["services/api/node_modules"]);
     expect(config.jobs.test!.steps.map((s) => s.run)).toEqual([
@@ -175,7 +175,7 @@ describe("golden templates", () => {
       "install",
     ]);
     expect(config.jobs.build!.steps[1]!.cache!.key).toBe(
-      "pip-py3.11-${{ hashFiles('requirements.txt') }}",
+      "pip-py${{ steps.toolchain.outputs.version }}-${{ hashFiles('requirements.txt') }}",
     );
     expect(stepRun(config.jobs.test, "test")).toContain(
       ".venv/bin/python -m pytest -q",
@@ -260,9 +260,7 @@ describe("generated shell", () => {
     spawnSync(
       "bash",
       ["--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-      {
-        encoding: "utf8",
-      },
+      { encoding: "utf8", env: { ...process.env, SLUICE_OUTPUT: "/dev/null" } },
     );
 
   it("the version check passes on the running node and names the input when it fails", () => {
