@@ -10,6 +10,11 @@ export const scanStepInput = z
     /** SARIF files other tools wrote in the workdir, imported as findings. */
     sarif: z.array(z.string().min(1)).default([]),
     "fail-on": z.enum(severities as [Severity, ...Severity[]]).default("high"),
+    /**
+     * When the dependency scan scans nothing (no advisories imported, or no lockfile found):
+     * `warn` (a warning in the run's summary) or `fail` (the step fails).
+     */
+    "on-empty": z.enum(["warn", "fail"]).default("warn"),
   })
   .strict();
 

@@ -41,6 +41,7 @@ export function createScanStep(deps: ScanStepDeps): BuiltinStepHandler {
     const tools: ToolInfo[] = [];
     const summary: Record<string, unknown> = { failOn: input["fail-on"] };
     const problems: string[] = [];
+    const warnings: string[] = [];
     let snapshotId: string | undefined;
     try {
       if (input.secrets) {
@@ -63,30 +64,15 @@ export function createScanStep(deps: ScanStepDeps): BuiltinStepHandler {
       if (ctx.signal.aborted) return failure(ctx, "cancelled");
       if (input.deps) {
         tools.push({ name: "deps" });
-        const snapshot = await deps.advisories.currentSnapshot();
-        if (!snapshot) {
-          ctx.log(
-            "deps: no advisories imported (sluice advisories import PATH): dependency scan skipped",
-          );
-          summary.deps = { skipped: "no advisory snapshot" };
-        } else {
-          ctx.log(
-            `scanning lockfiles against advisory snapshot ${snapshot.id}`,
-          );
-          const result = await scanDependencies({
-            target: ctx.workdir,
-            advisories: deps.advisories,
-          });
-          snapshotId = snapshot.id;
-          findings.push(...result.findings);
-          summary.deps = {
-            findings: result.findings.length,
-            packages: result.packageCount,
-            lockfiles: result.lockfiles.length,
-            snapshot: snapshot.id,
-          };
-          for (const error of result.errors) problems.push(error.message);
-        }
+        const scanned = await scanDeps(ctx, deps.advisories);
+        summary.deps = scanned.summary;
+        snapshotId = scanned.snapshotId;
+        findings.push(...scanned.findings);
+        problems.push(...scanned.problems);
+        if (scanned.empty && input["on-empty"] === "fail")
+          problems.push(`${scanned.empty} (on-empty: fail)`);
+        else if (scanned.empty) warnings.push(scanned.empty);
+        warnings.push(...scanned.notes);
       }
       for (const file of input.sarif) {
         const path = isAbsolute(file) ? file : join(ctx.workdir, file);
@@ -149,16 +135,72 @@ export function createScanStep(deps: ScanStepDeps): BuiltinStepHandler {
       blocking: String(blocking.length),
       sarif: sarifPath,
     };
+    const warned = warnings.length > 0 ? { warnings } : {};
     if (problems.length > 0)
-      return { status: "failure", outputs, message: problems[0] };
+      return { status: "failure", outputs, message: problems[0], ...warned };
     if (blocking.length > 0) {
       return {
         status: "failure",
         outputs,
         message: `${blocking.length} finding${blocking.length === 1 ? "" : "s"} at or above ${input["fail-on"]}`,
+        ...warned,
       };
     }
-    return { status: "success", outputs };
+    return { status: "success", outputs, ...warned };
+  };
+}
+
+/**
+ * The dependency part of the step. `empty` says why it scanned nothing (no advisories imported,
+ * no lockfile found), which `on-empty` turns into a warning or a failure; `notes` name manifests
+ * whose dependencies no lockfile pins.
+ */
+async function scanDeps(
+  ctx: BuiltinStepContext,
+  advisories: ScanStepDeps["advisories"],
+): Promise<{
+  summary: Record<string, unknown>;
+  findings: Finding[];
+  problems: string[];
+  notes: string[];
+  empty?: string;
+  snapshotId?: string;
+}> {
+  const snapshot = await advisories.currentSnapshot();
+  if (!snapshot) {
+    const empty =
+      "dependency scan skipped: no advisories imported (`sluice advisories update` downloads them)";
+    ctx.log(`deps: ${empty}`);
+    return {
+      summary: { skipped: "no advisory snapshot" },
+      findings: [],
+      problems: [],
+      notes: [],
+      empty,
+    };
+  }
+  ctx.log(`scanning lockfiles against advisory snapshot ${snapshot.id}`);
+  const result = await scanDependencies({ target: ctx.workdir, advisories });
+  for (const note of result.notes) ctx.log(`deps: ${note}`);
+  const empty =
+    result.lockfiles.length === 0
+      ? "dependency scan found no lockfile: nothing was scanned"
+      : undefined;
+  return {
+    summary: {
+      findings: result.findings.length,
+      packages: result.packageCount,
+      lockfiles: result.lockfiles.length,
+      snapshot: snapshot.id,
+      ...(result.unlocked.length > 0
+        ? { unlocked: result.unlocked.map((m) => m.path) }
+        : {}),
+    },
+    findings: result.findings,
+    problems: result.errors.map((e) => e.message),
+    notes: result.notes,
+    ...(empty ? { empty } : {}),
+    snapshotId: snapshot.id,
   };
 }
 

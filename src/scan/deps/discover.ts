@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { AppError, isAppError, messageOf } from "../../kernel/index.js";
 import { lockfileKindOf } from "./lockfiles/index.js";
+import { manifestKindOf } from "./manifests.js";
 import type { LockedPackage } from "./types.js";
 
 /** Folders never searched for lockfiles: installed trees and VCS metadata. */
@@ -27,9 +28,23 @@ export interface LockfileResult {
   error?: AppError;
 }
 
-/** Lockfile paths under `root` (or `root` itself when it is a file), relative, sorted. */
+/** What a walk of a project finds: the lockfiles sluice reads and the manifests beside them. */
+export interface ProjectFiles {
+  /** Relative paths, `/` separators, sorted. */
+  lockfiles: string[];
+  /** package.json, pyproject.toml, Cargo.toml, … (see `manifestKindOf`), relative and sorted. */
+  manifests: string[];
+}
+
+/** Lockfile paths under `root`, relative, sorted. */
 export function findLockfiles(root: string): string[] {
-  const found: string[] = [];
+  return findProjectFiles(root).lockfiles;
+}
+
+/** Walks `root` once (installed trees and VCS folders skipped) for lockfiles and manifests. */
+export function findProjectFiles(root: string): ProjectFiles {
+  const lockfiles: string[] = [];
+  const manifests: string[] = [];
   const walk = (dir: string): void => {
     let entries;
     try {
@@ -40,35 +55,53 @@ export function findLockfiles(root: string): string[] {
     for (const entry of entries) {
       if (entry.isDirectory()) {
         if (!skippedDirs.has(entry.name)) walk(join(dir, entry.name));
-      } else if (entry.isFile() && lockfileKindOf(entry.name)) {
+        continue;
+      }
+      if (!entry.isFile()) continue;
+      const path = relative(root, join(dir, entry.name)).split(sep).join("/");
+      if (lockfileKindOf(entry.name)) {
         // npm-shrinkwrap.json wins over a package-lock.json in the same folder.
         if (
           entry.name === "package-lock.json" &&
           existsSync(join(dir, "npm-shrinkwrap.json"))
         )
           continue;
-        found.push(relative(root, join(dir, entry.name)).split(sep).join("/"));
+        lockfiles.push(path);
       }
+      if (manifestKindOf(entry.name)) manifests.push(path);
     }
   };
   walk(root);
-  return found.sort();
+  return { lockfiles: lockfiles.sort(), manifests: manifests.sort() };
 }
 
-/** Reads and parses every lockfile; a malformed one yields an `error` and the rest go on. */
-export function readLockfiles(root: string, paths: string[]): LockfileResult[] {
+/** The largest lockfile read unless told otherwise (a parse holds several times its size). */
+export const defaultMaxLockfileBytes = 64 * 1024 * 1024;
+
+/**
+ * Reads and parses every lockfile; a malformed one yields an `error` and the rest go on. A file
+ * over `maxBytes` (and an include over it) is refused unread, so memory stays bounded.
+ */
+export function readLockfiles(
+  root: string,
+  paths: string[],
+  maxBytes = defaultMaxLockfileBytes,
+): LockfileResult[] {
   return paths.map((path) => {
     const kind = lockfileKindOf(path)!;
     const full = join(root, path);
     try {
-      const text = readFileSync(full, "utf8");
+      const text = readBounded(full, path, maxBytes);
       const packages = kind.parse({
         path,
         text,
         readRelative: (rel) => {
+          const sibling = join(dirname(full), rel);
+          if (!existsSync(sibling)) return undefined;
           try {
-            return readFileSync(join(dirname(full), rel), "utf8");
-          } catch {
+            return readBounded(sibling, rel, maxBytes);
+          } catch (error) {
+            if (isAppError(error)) throw error;
             return undefined;
           }
         },
@@ -85,4 +118,20 @@ export function readLockfiles(root: string, paths: string[]): LockfileResult[] {
       return { path, kind: kind.id, packages: [], error: appError };
     }
   });
+}
+
+function readBounded(full: string, shown: string, maxBytes: number): string {
+  const size = statSync(full).size;
+  if (size > maxBytes) {
+    throw new AppError(
+      "CONFIG_INVALID",
+      `${shown}: ${megabytes(size)} is over the ${megabytes(maxBytes)} limit for a lockfile; not read (--max-lockfile-megabytes raises it)`,
+    );
+  }
+  return readFileSync(full, "utf8");
+}
+
+function megabytes(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return `${mb >= 10 || Number.isInteger(mb) ? Math.round(mb) : mb.toFixed(1)} MB`;
 }

@@ -1,8 +1,19 @@
 export { loadAdvisories } from "./advisories.js";
 export type { ImportProgress } from "./advisories.js";
 export { cvssBaseScore, severityOfScore } from "./cvss.js";
-export { findLockfiles, readLockfiles } from "./discover.js";
-export type { LockfileResult } from "./discover.js";
+export {
+  defaultMaxLockfileBytes,
+  findLockfiles,
+  findProjectFiles,
+  readLockfiles,
+} from "./discover.js";
+export type { LockfileResult, ProjectFiles } from "./discover.js";
+export {
+  manifestKindOf,
+  unlockedManifests,
+  unpinnedRequirements,
+} from "./manifests.js";
+export type { UnlockedManifest } from "./manifests.js";
 export { lockfileKindOf, lockfileKinds } from "./lockfiles/index.js";
 export {
   advisoryIndexKeys,

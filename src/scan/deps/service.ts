@@ -1,9 +1,11 @@
-import { statSync } from "node:fs";
-import { basename, dirname } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { AppError } from "../../kernel/index.js";
 import type { Finding } from "../finding.js";
-import { findLockfiles, readLockfiles } from "./discover.js";
+import { findProjectFiles, readLockfiles } from "./discover.js";
 import type { LockfileResult } from "./discover.js";
+import { unlockedManifests, unpinnedRequirements } from "./manifests.js";
+import type { UnlockedManifest } from "./manifests.js";
 import { lockfileKindOf } from "./lockfiles/index.js";
 import type { OsvRecord } from "./osv.js";
 import { queryOsvApi } from "./osv-api.js";
@@ -24,6 +26,8 @@ export interface DepsScanOptions {
   requireSnapshot?: boolean;
   /** Also ask the OSV API (`--online`); fails with EXTERNAL when unreachable. */
   online?: { baseUrl: string };
+  /** Lockfiles larger than this are refused unread (default `defaultMaxLockfileBytes`, 64 MB). */
+  maxLockfileBytes?: number;
   progress?: (message: string) => void;
 }
 
@@ -35,6 +39,13 @@ export interface DepsScanResult {
   errors: AppError[];
   packageCount: number;
   snapshot?: AdvisorySnapshot;
+  /** Manifests that declare dependencies no lockfile pins (so nothing of them was scanned). */
+  unlocked: UnlockedManifest[];
+  /**
+   * What the scan could not see, one line each: the unlocked manifests, requirements that pin no
+   * version. Not errors: the scan ran, but these dependencies were not in it.
+   */
+  notes: string[];
 }
 
 /** Finds and parses lockfiles, loads the advisories of their packages with one indexed query per ecosystem, matches. */
@@ -46,6 +57,7 @@ export async function scanDependencies(
   opening.catch(() => {});
   let root = options.target;
   let paths: string[];
+  let manifests: string[] = [];
   let stat;
   try {
     stat = statSync(options.target);
@@ -56,7 +68,7 @@ export async function scanDependencies(
     );
   }
   if (stat.isDirectory()) {
-    paths = findLockfiles(root);
+    ({ lockfiles: paths, manifests } = findProjectFiles(root));
   } else {
     if (!lockfileKindOf(options.target)) {
       throw new AppError(
@@ -70,7 +82,25 @@ export async function scanDependencies(
   options.progress?.(
     `reading ${paths.length} lockfile${paths.length === 1 ? "" : "s"}`,
   );
-  const lockfiles: LockfileResult[] = readLockfiles(root, paths);
+  const lockfiles: LockfileResult[] = readLockfiles(
+    root,
+    paths,
+    options.maxLockfileBytes,
+  );
+  const unlocked = unlockedManifests({ lockfiles: paths, manifests }, (path) =>
+    readSmall(join(root, path)),
+  );
+  const notes = unlocked.map((m) => m.message);
+  for (const file of lockfiles) {
+    if (file.kind !== "requirements" || file.error) continue;
+    const text = readSmall(join(root, file.path));
+    const unpinned = text === undefined ? 0 : unpinnedRequirements(text);
+    if (unpinned > 0) {
+      notes.push(
+        `${file.path}: ${unpinned} requirement${unpinned === 1 ? "" : "s"} without an exact == pin were not scanned (\`pip freeze\` or pip-compile writes pins)`,
+      );
+    }
+  }
   const keys = packageKeys(lockfiles);
   const advisories = await opening;
   const snapshot = await advisories.currentSnapshot();
@@ -112,5 +142,17 @@ export async function scanDependencies(
     errors: lockfiles.flatMap((f) => (f.error ? [f.error] : [])),
     packageCount: lockfiles.reduce((n, f) => n + f.packages.length, 0),
     ...(snapshot ? { snapshot } : {}),
+    unlocked,
+    notes,
   };
+}
+
+/** A manifest's text, or undefined when it is unreadable or too large to be a manifest (1 MB). */
+function readSmall(path: string): string | undefined {
+  try {
+    if (statSync(path).size > 1024 * 1024) return undefined;
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
 }
