@@ -280,6 +280,71 @@ describe("broken sluice.yml files", () => {
   });
 });
 
+describe("every problem of a file in one error (issue 9.13)", () => {
+  it("reports unknown keys, needs, expressions and uses together, each at file:line:col", () => {
+    const error = failure(
+      [
+        "jobs:",
+        "  build:",
+        "    steps:",
+        "      - run: echo hi",
+        "        timout: 5m",
+        "  test:",
+        "    needs: [biuld]",
+        "    runs: x",
+        "    steps:",
+        "      - run: echo ${{ foo.bar }}",
+        "  lint:",
+        "    needs: [test]",
+        "    steps:",
+        "      - uses: sluice/nope",
+        "",
+      ].join("\n"),
+    );
+    expect(error.message).toBe(
+      "unknown key `timout` in step 1 of job `build`; did you mean `timeout`?",
+    );
+    expect(error.location).toMatchObject({ line: 5, column: 9 });
+    expect(error.detail!.split("\n").slice(2)).toEqual([
+      "sluice.yml:7:13: job `test` needs `biuld`, which is not a job; did you mean `build`?",
+      "sluice.yml:8:5: unknown key `runs` in job `test`",
+      expect.stringMatching(
+        /^sluice\.yml:10:23: unknown context `foo` in `run`/,
+      ),
+      expect.stringMatching(
+        /^sluice\.yml:14:15: unknown built-in step `sluice\/nope`/,
+      ),
+    ]);
+  });
+
+  it("reports each line with malformed YAML", () => {
+    const error = failure(
+      'jobs:\n  a:\n    steps: [{ run: "x" ]\n  b:\n    steps: [{ run: "y" ]\n',
+    );
+    expect(error.message).toMatch(/^malformed YAML: /);
+    const lines = error.detail!.split("\n").slice(2);
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(
+      lines.every((l) => /^sluice\.yml:\d+:\d+: malformed YAML: /.test(l)),
+    ).toBe(true);
+    expect(lines.some((l) => l.startsWith("sluice.yml:5:"))).toBe(true);
+  });
+
+  it("lists 100 problems and counts the rest", () => {
+    const jobs = Array.from(
+      { length: 150 },
+      (_, i) => `  j${i}:\n    stepz: []\n    steps: [{ run: x }]`,
+    );
+    const error = failure(`jobs:\n${jobs.join("\n")}\n`);
+    const lines = error.detail!.split("\n").slice(2);
+    expect(lines).toHaveLength(100);
+    expect(lines[98]).toBe(
+      "sluice.yml:300:5: unknown key `stepz` in job `j99`; did you mean `steps`?",
+    );
+    expect(lines[99]).toBe("… and 50 more problems");
+  });
+});
+
 describe("the with of built-in steps", () => {
   const asked: unknown[] = [];
   const checkWith = (uses: string, input: Record<string, unknown>) => {

@@ -1,13 +1,16 @@
 import { readFileSync, statSync } from "node:fs";
+import type { z } from "zod";
 import { basename, dirname, join, resolve } from "node:path";
 import { AppError, messageOf } from "../kernel/index.js";
 import { checkPipeline } from "./checks.js";
 import type { CheckOptions } from "./checks.js";
 import { describePath, expand } from "./expand.js";
-import { problemsFromIssues } from "./issues.js";
+import { closest } from "./did-you-mean.js";
+import { allowedKeys, problemsFromIssues } from "./issues.js";
 import { SluiceConfig } from "./schema.js";
 import type { PipelineConfig } from "./schema.js";
 import { ConfigSource } from "./source.js";
+import type { Problem } from "./source.js";
 import { createTemplateRegistry } from "./templates/index.js";
 import type { TemplateRegistry } from "./templates/index.js";
 
@@ -110,19 +113,26 @@ export function parseConfig(
   if (bytes > limit) throw sizeError(file, bytes, limit);
 
   const source = new ConfigSource(file, text);
-  const yamlError = source.doc.errors[0];
-  if (yamlError) {
-    const line = source.lines[source.at(yamlError.pos[0]).line - 1] ?? "";
-    // `{` of `${{` opens a flow mapping inside [ ] or { }: the usual cause, so say so.
-    const hint = /[[{].*\$\{\{/.test(line)
-      ? "; inside [ ] or { }, quote a value that holds ${{ }}"
-      : "";
-    throw source.error([
-      source.problem(
-        `malformed YAML: ${yamlError.message.replace(/\.$/, "")}${hint}`,
-        yamlError.pos[0],
-      ),
-    ]);
+  if (source.doc.errors.length > 0) {
+    // One mistake often makes several errors on its line: one problem per line.
+    const seen = new Set<number>();
+    const problems = source.doc.errors.flatMap((yamlError) => {
+      const at = source.at(yamlError.pos[0]).line;
+      if (seen.has(at)) return [];
+      seen.add(at);
+      const line = source.lines[at - 1] ?? "";
+      // `{` of `${{` opens a flow mapping inside [ ] or { }: the usual cause, so say so.
+      const hint = /[[{].*\$\{\{/.test(line)
+        ? "; inside [ ] or { }, quote a value that holds ${{ }}"
+        : "";
+      return [
+        source.problem(
+          `malformed YAML: ${yamlError.message.replace(/\.$/, "")}${hint}`,
+          yamlError.pos[0],
+        ),
+      ];
+    });
+    throw source.error(problems);
   }
   const duplicates = source.duplicateKeys();
   if (duplicates.length > 0) throw source.error(duplicates);
@@ -151,10 +161,11 @@ export function parseConfig(
     ]);
   }
 
-  const parsed = SluiceConfig.safeParse(raw);
+  const problems: Problem[] = [];
+  let parsed = SluiceConfig.safeParse(raw);
   if (!parsed.success) {
-    throw source.error(
-      problemsFromIssues(
+    problems.push(
+      ...problemsFromIssues(
         {
           source,
           schema: SluiceConfig,
@@ -165,19 +176,26 @@ export function parseConfig(
         parsed.error.issues,
       ),
     );
+    // Unknown keys are the usual typo: read as meant, the file may validate, and the later checks
+    // then report the rest of what is wrong in the same run.
+    const stripped = readAsMeant(raw, parsed.error.issues);
+    parsed = stripped ? SluiceConfig.safeParse(stripped) : parsed;
+    if (!parsed.success) throw source.error(problems);
   }
 
   const templates = options.templates ?? createTemplateRegistry();
   const name = options.name ?? basename(dirname(resolve(file)));
   const expansion = expand(source, parsed.data, templates, name);
-  if (Array.isArray(expansion)) throw source.error(expansion);
+  if (Array.isArray(expansion)) throw source.error([...problems, ...expansion]);
 
-  const problems = checkPipeline(expansion.config, {
-    source,
-    origins: expansion.origins,
-    knownSteps: options.knownSteps,
-    checkWith: options.checkWith,
-  });
+  problems.push(
+    ...checkPipeline(expansion.config, {
+      source,
+      origins: expansion.origins,
+      knownSteps: options.knownSteps,
+      checkWith: options.checkWith,
+    }),
+  );
   if (problems.length > 0) throw source.error(problems);
 
   const loaded: LoadedConfig = {
@@ -187,4 +205,34 @@ export function parseConfig(
   };
   if (expansion.template) loaded.template = expansion.template;
   return loaded;
+}
+
+/**
+ * A copy of `raw` read as its author meant it: an unknown key that is a likely typo of a known one
+ * (`stpes`) becomes that key, any other unknown key goes. Undefined when any issue is of another
+ * kind (then the file is not valid whatever is renamed).
+ */
+function readAsMeant(
+  raw: object,
+  issues: readonly z.core.$ZodIssue[],
+): object | undefined {
+  if (issues.some((issue) => issue.code !== "unrecognized_keys"))
+    return undefined;
+  const copy = structuredClone(raw) as Record<string | number, unknown>;
+  for (const issue of issues) {
+    const path = issue.path as (string | number)[];
+    let node: unknown = copy;
+    for (const key of path)
+      node = (node as Record<string | number, unknown> | undefined)?.[key];
+    if (issue.code !== "unrecognized_keys" || !node || typeof node !== "object")
+      return undefined;
+    const object = node as Record<string, unknown>;
+    for (const key of issue.keys) {
+      const meant = closest(key, allowedKeys(SluiceConfig, path));
+      if (meant !== undefined && !(meant in object))
+        object[meant] = object[key];
+      delete object[key];
+    }
+  }
+  return copy;
 }

@@ -25,6 +25,9 @@ export interface Problem {
  * A parsed sluice.yml that remembers where every node came from, so any problem can point at a
  * file:line:col and show the line with a caret.
  */
+/** How many problems one error lists: enough to fix a file by, and a bounded message. */
+export const listedProblems = 100;
+
 export class ConfigSource {
   readonly lines: string[];
   private readonly counter: LineCounter;
@@ -169,18 +172,21 @@ export class ConfigSource {
     return `  ${gutter} | ${shown}\n  ${pad} | ${" ".repeat(Math.max(0, column - 1))}^`;
   }
 
-  /** The AppError for a list of problems: the first in file order, with a frame; the rest listed. */
+  /**
+   * The AppError for a list of problems: the first in file order, with a frame; the rest listed,
+   * each with its file:line:col, up to {@link listedProblems}.
+   */
   error(problems: Problem[]): AppError {
     const sorted = [...problems].sort((a, b) => a.offset - b.offset);
     const first = sorted[0]!;
     const more = sorted
-      .slice(1, 5)
+      .slice(1, listedProblems)
       .map(
         (p) =>
           `${p.location.file}:${p.location.line}:${p.location.column}: ${p.message}`,
       );
     const rest = sorted.length - 1 - more.length;
-    if (rest > 0) more.push(`… and ${rest} more`);
+    if (rest > 0) more.push(`… and ${rest} more problems`);
     const detail = [
       this.frame(first.location.line, first.location.column),
       ...more,
