@@ -10,9 +10,59 @@ import type { ApiKeySummary, FlagScope, FlagStore } from "./ports.js";
  * Revocation through this process evicts the key at once.
  */
 export const keyCacheMs = 30_000;
-/** Unknown (and revoked) keys are remembered briefly, so a flood of bad keys costs few queries. */
+/** Unknown (and revoked) keys are remembered briefly, so a repeated bad key costs few queries. */
 const unknownKeyCacheMs = 5_000;
+/** Each cache keeps at most this many keys, dropping the least recently used first. */
 const maxCachedKeys = 10_000;
+/**
+ * What `create` hands out: anything else cannot be a key and is refused without a lookup, so
+ * junk credentials cost no query (issue 10 item 8).
+ */
+const keyFormat = /^sluice_flags_[A-Za-z0-9_-]{32}$/;
+
+/** A key's identity once authenticated: its id (the audit actor) and its scope. */
+export interface KeyIdentity {
+  id: string;
+  scope: FlagScope;
+}
+
+interface CachedKey {
+  id: string | undefined;
+  scope: FlagScope | undefined;
+  until: number;
+  /** When this process last noted a use of the key (0: not yet). */
+  used: number;
+}
+
+/**
+ * A map bounded to `max` entries that drops the least recently used one (a JS Map iterates in
+ * insertion order, so re-inserting on read keeps the oldest first). Valid and unknown keys live
+ * in separate instances, so a flood of bad keys cannot push the good ones out.
+ */
+class Lru<V> {
+  readonly #map = new Map<string, V>();
+  constructor(readonly max: number) {}
+  get(key: string): V | undefined {
+    const value = this.#map.get(key);
+    if (value !== undefined) {
+      this.#map.delete(key);
+      this.#map.set(key, value);
+    }
+    return value;
+  }
+  set(key: string, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    if (this.#map.size > this.max)
+      this.#map.delete(this.#map.keys().next().value!);
+  }
+  delete(key: string): void {
+    this.#map.delete(key);
+  }
+  entries(): IterableIterator<[string, V]> {
+    return this.#map.entries();
+  }
+}
 
 /** The outcome of a revocation: the key as it now is, and whether this call revoked it. */
 export interface RevokedKey {
@@ -32,17 +82,10 @@ export class ApiKeys {
   readonly #store: FlagStore;
   readonly #clock: Clock;
   readonly #live: Pick<LiveFlagSets, "markKeyUse" | "flush">;
-  /** hash → what the store answered, until when. */
-  readonly #cache = new Map<
-    string,
-    {
-      id: string | undefined;
-      scope: FlagScope | undefined;
-      until: number;
-      /** When this process last noted a use of the key (0: not yet). */
-      used: number;
-    }
-  >();
+  /** hash → what the store answered, until when: valid keys, then unknown or revoked ones. */
+  readonly #valid = new Lru<CachedKey>(maxCachedKeys);
+  readonly #unknown = new Lru<CachedKey>(maxCachedKeys);
+  readonly #revokedListeners = new Set<(id: string) => void>();
   /** Counts revocations, so a lookup that raced one is not cached. */
   #revocations = 0;
 
@@ -88,7 +131,7 @@ export class ApiKeys {
       },
     );
     // A key looked up (and found unknown) just before it existed must not wait out that answer.
-    this.#cache.delete(hashKey(key));
+    this.#unknown.delete(hashKey(key));
     return { id, key };
   }
 
@@ -127,7 +170,10 @@ export class ApiKeys {
     });
     this.#revocations += 1;
     this.#evict(id);
-    if (revoked) return { key: revoked, changed: true };
+    if (revoked) {
+      for (const listener of this.#revokedListeners) listener(id);
+      return { key: revoked, changed: true };
+    }
     // Not revoked now: unknown, or revoked before (by this call's twin, perhaps).
     const existing = await this.#store.getApiKey(id);
     if (!existing)
@@ -137,13 +183,23 @@ export class ApiKeys {
 
   /**
    * The scope a key may evaluate, or undefined for an unknown or revoked key (the caller cannot
-   * tell which). Answers are cached (`keyCacheMs`; unknown keys 5 s), so OFREP requests cost no
-   * query each; each use is noted for "last used", written in batches.
+   * tell which).
    */
   async authenticate(key: string): Promise<FlagScope | undefined> {
+    return (await this.identify(key))?.scope;
+  }
+
+  /**
+   * The id and scope of a valid key, or undefined for a malformed, unknown or revoked one.
+   * Answers are cached (`keyCacheMs`; unknown keys 5 s; each cache bounded, least recently used
+   * out first), so OFREP requests cost no query each; each use is noted for "last used",
+   * written in batches.
+   */
+  async identify(key: string): Promise<KeyIdentity | undefined> {
+    if (!keyFormat.test(key)) return undefined;
     const hash = hashKey(key);
     const now = this.#clock.now();
-    let cached = this.#cache.get(hash);
+    let cached = this.#valid.get(hash) ?? this.#unknown.get(hash);
     if (!cached || cached.until <= now) {
       const revocations = this.#revocations;
       const record = await this.#store.findApiKeyByHash(hash);
@@ -156,21 +212,40 @@ export class ApiKeys {
         until: now + (valid ? keyCacheMs : unknownKeyCacheMs),
         used: 0,
       };
-      if (this.#cache.size >= maxCachedKeys) this.#cache.clear();
       // A revocation that finished while the store answered may concern this very key: the
       // answer is good for this request only.
-      if (revocations === this.#revocations) this.#cache.set(hash, cached);
+      if (revocations === this.#revocations) {
+        (valid ? this.#valid : this.#unknown).set(hash, cached);
+        (valid ? this.#unknown : this.#valid).delete(hash);
+      }
     }
+    if (cached.id === undefined || cached.scope === undefined) return undefined;
     // "Last used" to the second: a busy key costs one map write a second, not one a request.
-    if (cached.id !== undefined && now - cached.used >= 1000) {
+    if (now - cached.used >= 1000) {
       cached.used = now;
       this.#live.markKeyUse(cached.id, now);
     }
-    return cached.scope;
+    return { id: cached.id, scope: cached.scope };
+  }
+
+  /**
+   * The scope of the key with this id when it is not revoked, asked of the store (no cache):
+   * event streams check it when they (re)connect and while they stay open.
+   */
+  async activeScope(id: string): Promise<FlagScope | undefined> {
+    const key = await this.#store.getApiKey(id);
+    if (!key || key.revokedAt) return undefined;
+    return { project: key.project, environment: key.environment };
+  }
+
+  /** Calls `listener` with the id of each key this process revokes; returns the unsubscribe. */
+  onRevoke(listener: (id: string) => void): () => void {
+    this.#revokedListeners.add(listener);
+    return () => this.#revokedListeners.delete(listener);
   }
 
   #evict(id: string): void {
-    for (const [hash, entry] of this.#cache)
-      if (entry.id === id) this.#cache.delete(hash);
+    for (const [hash, entry] of [...this.#valid.entries()])
+      if (entry.id === id) this.#valid.delete(hash);
   }
 }

@@ -38,7 +38,7 @@ export type {
   StaleFlag,
 } from "./service.js";
 export { keyCacheMs } from "./api-keys.js";
-export type { RevokedKey } from "./api-keys.js";
+export type { KeyIdentity, RevokedKey } from "./api-keys.js";
 export { etagOf, LiveFlagSets, scopeKey } from "./live.js";
 export type { FlagSetChange, LiveFlagSet } from "./live.js";
 export {

@@ -1,6 +1,7 @@
 import { AppError, newId } from "../kernel/index.js";
 import type { Clock, Logger } from "../kernel/index.js";
 import { ApiKeys } from "./api-keys.js";
+import type { KeyIdentity } from "./api-keys.js";
 import type { RevokedKey } from "./api-keys.js";
 import { changedPaths } from "./diff.js";
 import { etagOf, LiveFlagSets } from "./live.js";
@@ -309,6 +310,21 @@ export class FlagService {
   /** The scope an API key may evaluate, or undefined for an unknown or revoked key. */
   authenticate(key: string): Promise<FlagScope | undefined> {
     return this.#keys.authenticate(key);
+  }
+
+  /** The id and scope of a valid API key; undefined for a malformed, unknown or revoked one. */
+  identifyApiKey(key: string): Promise<KeyIdentity | undefined> {
+    return this.#keys.identify(key);
+  }
+
+  /** The scope of a key id when the key is not revoked, asked of the store (no cache). */
+  activeApiKeyScope(id: string): Promise<FlagScope | undefined> {
+    return this.#keys.activeScope(id);
+  }
+
+  /** Calls `listener` with the id of each key revoked through this service. */
+  onApiKeyRevoked(listener: (id: string) => void): () => void {
+    return this.#keys.onRevoke(listener);
   }
 
   async #write(

@@ -11,15 +11,19 @@ import { readServerFile } from "./server-file.js";
 import type { RouteModule } from "./types.js";
 
 const probe: RouteModule = (server) => {
-  server.post("/probe/:what", async (request) => {
-    const { what } = request.params as { what: string };
-    if (what === "missing") throw new AppError("NOT_FOUND", "no such probe");
-    if (what === "locked")
-      throw new AppError("STORE_LOCKED", "held by process 1");
-    if (what === "crash")
-      throw new Error("select * from secrets where x = 'hunter2'");
-    return { ok: true, body: request.body };
-  });
+  server.post(
+    "/probe/:what",
+    { config: { auth: { kind: "public" } } },
+    async (request) => {
+      const { what } = request.params as { what: string };
+      if (what === "missing") throw new AppError("NOT_FOUND", "no such probe");
+      if (what === "locked")
+        throw new AppError("STORE_LOCKED", "held by process 1");
+      if (what === "crash")
+        throw new Error("select * from secrets where x = 'hunter2'");
+      return { ok: true, body: request.body };
+    },
+  );
 };
 
 describe("server skeleton", () => {

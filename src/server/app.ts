@@ -1,7 +1,12 @@
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
+import type { z } from "zod";
+import { AppError } from "../kernel/index.js";
+import type { FailedAuthLimit } from "./auth-limiter.js";
 import { problemHandler } from "./errors.js";
+import { parseJsonBody } from "./json-body.js";
 import { problem, problemContentType } from "./problem.js";
+import { installAuthorization } from "./route-auth.js";
 import { routeModules } from "./routes/index.js";
 import type { RouteModule, ServerDeps } from "./types.js";
 
@@ -10,12 +15,16 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Route modules to register; default all of `routes/index.ts`. */
   routes?: RouteModule[];
+  /** Failed authentications allowed per client address (default 50 a minute, then 429). */
+  failedAuthLimit?: FailedAuthLimit;
 }
 
 /**
  * Builds the Fastify instance (not listening): one error handler that maps AppError codes to
- * problem+json bodies, and every route module in its own encapsulated plugin. Tests call
- * `inject()` on it; `listen.ts` makes it listen.
+ * problem+json bodies, one authorization mechanism driven by each route's `config.auth`
+ * (`route-auth.ts`), zod schemas for params, query and bodies, one JSON body parser, and every
+ * route module in its own encapsulated plugin. Tests call `inject()` on it; `listen.ts` makes it
+ * listen.
  */
 export async function buildServer(
   deps: ServerDeps,
@@ -30,6 +39,40 @@ export async function buildServer(
     forceCloseConnections: "idle",
   });
   server.setErrorHandler(problemHandler(deps.logger));
+  // Route schemas are zod: the first issue becomes a 400 problem naming the part and field.
+  server.setValidatorCompiler(({ schema, httpPart }) => (data: unknown) => {
+    const result = (schema as z.ZodType).safeParse(data);
+    if (result.success) return { value: result.data };
+    const issue = result.error.issues[0]!;
+    const field = issue.path.map(String).join(".");
+    return {
+      error: new AppError(
+        "INVALID_ARGUMENT",
+        `${httpPart ?? "request"}${field ? ` ${field}` : ""}: ${issue.message}`,
+      ),
+    };
+  });
+  // One JSON parser for every route. A webhook's body stays the raw text here: its signature is
+  // checked over those bytes before anything parses them (route-auth.ts, preValidation).
+  server.removeContentTypeParser("application/json");
+  server.addContentTypeParser(
+    "application/json",
+    { parseAs: "string" },
+    (request, body, done) => {
+      if (request.routeOptions.config.auth?.kind === "webhook")
+        return done(null, body);
+      try {
+        done(null, parseJsonBody(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
+  installAuthorization(server, deps, {
+    ...(options.failedAuthLimit
+      ? { failedAuthLimit: options.failedAuthLimit }
+      : {}),
+  });
   server.setNotFoundHandler((request, reply) =>
     reply
       .status(404)

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { isAppError } from "../kernel/index.js";
 import type { Logger } from "../kernel/index.js";
@@ -6,24 +7,64 @@ import type { Problem } from "./problem.js";
 
 /**
  * Turns any thrown value into a problem body: AppError by its code, Fastify's own errors
- * (body too large, bad JSON, wrong content type) by their status; anything else is a 500
- * whose message is logged, never sent.
+ * (body too large, bad JSON, wrong content type) by their status; anything else is a 500.
+ * Every 5xx carries a correlation id, logged with it. What is logged of an error that is not an
+ * AppError is its class and driver code only: a driver's message holds the SQL and its
+ * parameters (issue 10 item 8), so neither the log nor the client ever sees it.
  */
 export function toProblem(error: unknown, logger: Logger): Problem {
   if (isAppError(error)) {
     const status = statusOfCode[error.code];
-    if (status >= 500) logger.error(error.message, { code: error.code });
-    return problem(status, error.code, error.message, error.location?.file);
+    if (status < 500)
+      return problem(status, error.code, error.message, error.location?.file);
+    const correlationId = randomUUID();
+    logger.error(error.message, { code: error.code, correlationId });
+    return {
+      ...problem(status, error.code, error.message, error.location?.file),
+      correlationId,
+    };
   }
   const fastifyError = error as Partial<FastifyError>;
   const status = fastifyError.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     return problem(status, fastifyCode(status), publicMessage(fastifyError));
   }
+  const correlationId = randomUUID();
   logger.error("unhandled error in a route", {
-    error: error instanceof Error ? error.message : String(error),
+    correlationId,
+    ...describe(error),
   });
-  return problem(500, "INTERNAL", "internal error");
+  return {
+    ...problem(
+      500,
+      "INTERNAL",
+      `internal error; quote correlation id ${correlationId} to the operator`,
+    ),
+    correlationId,
+  };
+}
+
+/** The class of an error and of its causes, with SQLSTATE-like codes: never a message. */
+function describe(error: unknown): { error: string; codes?: string } {
+  const names: string[] = [];
+  const codes: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== undefined; depth++) {
+    if (current instanceof Error) {
+      names.push(current.name);
+      const code = (current as { code?: unknown }).code;
+      if (typeof code === "string" && /^[A-Z0-9_]{1,40}$/.test(code))
+        codes.push(code);
+      current = current.cause;
+    } else {
+      names.push(typeof current);
+      current = undefined;
+    }
+  }
+  return {
+    error: names.join(" <- "),
+    ...(codes.length > 0 ? { codes: codes.join(",") } : {}),
+  };
 }
 
 /** The error handler registered on the root instance. */
@@ -40,6 +81,7 @@ function fastifyCode(status: number): string {
   if (status === 404) return "NOT_FOUND";
   if (status === 413) return "PAYLOAD_TOO_LARGE";
   if (status === 415) return "UNSUPPORTED_MEDIA_TYPE";
+  if (status === 429) return "RATE_LIMITED";
   return "INVALID_ARGUMENT";
 }
 

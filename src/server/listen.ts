@@ -9,6 +9,8 @@ import { removeServerFile, writeServerFile } from "./server-file.js";
 export interface ListenOptions extends ServerOptions {
   port: number;
   host: string;
+  /** The audit actor of requests made with the admin token (default "admin"). */
+  adminName?: string;
 }
 
 /** A listening server: its URL, and `close()` that stops it and removes `server.json`. */
@@ -28,7 +30,12 @@ export async function listen(
 ): Promise<RunningServer> {
   const adminToken = randomBytes(32).toString("base64url");
   const server = await buildServer(
-    { app, logger: app.logger, adminToken },
+    {
+      app,
+      logger: app.logger,
+      adminToken,
+      ...(options.adminName ? { adminName: options.adminName } : {}),
+    },
     options,
   );
   try {

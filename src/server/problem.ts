@@ -25,6 +25,8 @@ export interface Problem {
   code: string;
   /** Where in the submitted document the problem is (a JSON path), when known. */
   location?: string;
+  /** On a 5xx: the id logged with the error, for the operator to find it. */
+  correlationId?: string;
 }
 
 const titles: Record<number, string> = {

@@ -8,6 +8,8 @@ export interface ServerDeps {
   logger: Logger;
   /** The token of `$SLUICE_HOME/server.json`: it authorizes management routes for the local CLI. */
   adminToken: string;
+  /** The audit actor of requests made with the admin token (default "admin"). */
+  adminName?: string;
 }
 
 /**

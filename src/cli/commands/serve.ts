@@ -17,7 +17,14 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const port = parsePort(options.port);
       const app = await ctx.app();
       const { listen } = await import("../../server/index.js");
-      const running = await listen(app, { port, host: options.host });
+      // Requests made with the admin token of server.json are audited as the user who started
+      // the server (the only one who can read that file), as the local CLI names its actor.
+      const { actorOf } = await import("./flags-backend.js");
+      const running = await listen(app, {
+        port,
+        host: options.host,
+        adminName: actorOf(ctx),
+      });
       ctx.stdout(`sluice serve: listening on ${running.url}`);
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {

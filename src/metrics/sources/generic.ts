@@ -1,9 +1,14 @@
 import { z } from "zod";
 import type { RecordedEvents } from "../events.js";
-import { parseOrThrow } from "./parse.js";
+import { AppError } from "../../kernel/index.js";
+import { maxFutureMs, parseOrThrow, payloadName } from "./parse.js";
 
-const time = z.iso.datetime({ offset: true });
-const name = z.string().min(1).max(200);
+/** An ISO time with an offset, from 1970 on (year 0 is a typo, not an event). */
+const time = z.iso
+  .datetime({ offset: true })
+  .refine((value) => Date.parse(value) >= 0, "must be a time from 1970 on");
+/** Names, project first: no control characters (a NUL cannot even be stored). */
+const name = payloadName;
 
 const DeploymentEventInput = z.strictObject({
   kind: z.literal("deployment"),
@@ -45,11 +50,27 @@ export const GenericEvents = z.strictObject({
 });
 export type GenericEvents = z.infer<typeof GenericEvents>;
 
-/** Validates a generic events body (400 naming the field) and maps it to metrics events. */
-export function genericEvents(payload: unknown): RecordedEvents {
+/**
+ * Validates a generic events body (400 naming the field) and maps it to metrics events. Times
+ * must lie between 1970 and a day after `now` (the receiver's clock; a day covers clock skew):
+ * a year-9999 event would hold every figure's window open.
+ */
+export function genericEvents(payload: unknown, now: number): RecordedEvents {
   const body = parseOrThrow(GenericEvents, payload, "events");
   const out: RecordedEvents = { changes: [], deployments: [], incidents: [] };
-  for (const e of body.events) {
+  const latest = now + maxFutureMs;
+  body.events.forEach((e, index) => {
+    const times = {
+      at: e.at,
+      openedAt: "openedAt" in e ? e.openedAt : undefined,
+    };
+    for (const [field, value] of Object.entries(times)) {
+      if (value !== undefined && Date.parse(value) > latest)
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          `events: field events.${index}.${field}: must not be more than a day in the future`,
+        );
+    }
     if (e.kind === "deployment") {
       out.deployments.push({
         project: e.project,
@@ -80,6 +101,6 @@ export function genericEvents(payload: unknown): RecordedEvents {
         source: "api",
       });
     }
-  }
+  });
   return out;
 }

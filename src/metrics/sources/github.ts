@@ -6,10 +6,12 @@ import type {
   DeploymentEvent,
   RecordedEvents,
 } from "../events.js";
-import { isoMs, parseOrThrow } from "./parse.js";
+import { isoMs, parseOrThrow, payloadName, timeText } from "./parse.js";
 
-const Repository = z.object({ name: z.string(), full_name: z.string() });
-const iso = z.string().min(1);
+/** The repository's name is the project: it is part of the signed payload. */
+const Repository = z.object({ name: payloadName, full_name: z.string() });
+/** Every time read below is a time (the `!` after `isoMs` relies on it). */
+const iso = timeText;
 
 const Push = z.object({
   ref: z.string(),
@@ -114,13 +116,13 @@ const empty = (): RecordedEvents => ({
 
 /**
  * Maps one GitHub webhook delivery to metrics events. Pure; a payload of the wrong shape throws
- * INVALID_ARGUMENT naming the field. `project` overrides the repository name.
+ * INVALID_ARGUMENT naming the field. The project is the repository's name, from the signed
+ * payload: nothing outside the signature may file a delivery under another project.
  */
 export function githubEvents(
   event: string,
   payload: unknown,
   detector: Detector,
-  project?: string,
 ): RecordedEvents {
   const out = empty();
   const source = "github";
@@ -143,7 +145,7 @@ export function githubEvents(
           trailers,
         });
         const change: ChangeRecord = {
-          project: project ?? p.repository.name,
+          project: p.repository.name,
           id: c.id,
           kind: "commit",
           commits: [c.id],
@@ -172,7 +174,7 @@ export function githubEvents(
       });
       const openedAt = isoMs(pr.created_at)!;
       out.changes.push({
-        project: project ?? p.repository.name,
+        project: p.repository.name,
         id: `pr:${p.repository.full_name}#${pr.number}`,
         kind: "pull_request",
         commits: [pr.head.sha],
@@ -195,7 +197,7 @@ export function githubEvents(
       const p = parseOrThrow(Deployment, payload, "deployment");
       if (p.action !== "created") return out;
       out.deployments.push({
-        project: project ?? p.repository.name,
+        project: p.repository.name,
         deploymentId: `github:deployment:${p.deployment.id}`,
         type: "started",
         at: isoMs(p.deployment.created_at)!,
@@ -217,7 +219,7 @@ export function githubEvents(
             : undefined;
       if (!type) return out; // queued, in_progress, pending, inactive: not an outcome
       out.deployments.push({
-        project: project ?? p.repository.name,
+        project: p.repository.name,
         deploymentId: `github:deployment:${p.deployment.id}`,
         type,
         at: isoMs(
@@ -245,7 +247,7 @@ export function githubEvents(
             : undefined;
       if (!type) return out;
       out.deployments.push({
-        project: project ?? p.repository.name,
+        project: p.repository.name,
         deploymentId: `github:workflow_run:${run.id}`,
         type,
         at: isoMs(run.updated_at)!,
@@ -260,7 +262,7 @@ export function githubEvents(
       // A published release is a deployment for libraries and tag-released services.
       if (p.action !== "published" || p.release.prerelease) return out;
       out.deployments.push({
-        project: project ?? p.repository.name,
+        project: p.repository.name,
         deploymentId: `github:release:${p.release.id}`,
         type: "succeeded",
         at: isoMs(p.release.published_at ?? p.release.created_at)!,

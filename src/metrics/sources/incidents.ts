@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../../kernel/index.js";
 import type { IncidentEvent } from "../events.js";
-import { isoMs, parseOrThrow } from "./parse.js";
+import { checkName, isoMs, parseOrThrow, timeText } from "./parse.js";
 
 const Labels = z.record(z.string(), z.string());
 
@@ -49,8 +49,10 @@ export function alertmanagerEvents(
     }
     const endsAt = isoMs(a.endsAt);
     return {
-      project:
+      project: checkName(
         project ?? labels.service ?? labels.app ?? labels.job ?? "unknown",
+        "alertmanager: project (the service, app or job label)",
+      ),
       incidentId: `alertmanager:${key}:${startsAt}`,
       type: status === "resolved" ? "resolved" : "opened",
       at: status === "resolved" ? (endsAt ?? startsAt) : startsAt,
@@ -77,7 +79,7 @@ const PagerDuty = z.object({
     id: z.string(),
     event_type: z.string(),
     resource_type: z.string(),
-    occurred_at: z.string().min(1),
+    occurred_at: timeText,
     data: z.object({
       id: z.string(),
       title: z.string().nullish(),
@@ -89,10 +91,11 @@ const PagerDuty = z.object({
   }),
 });
 
-export function pagerDutyEvents(
-  payload: unknown,
-  project?: string,
-): IncidentEvent[] {
+/**
+ * The incident events of one PagerDuty delivery. The project is the PagerDuty service's name,
+ * from the signed payload: nothing outside the signature may file it under another project.
+ */
+export function pagerDutyEvents(payload: unknown): IncidentEvent[] {
   const p = parseOrThrow(PagerDuty, payload, "pagerduty");
   const e = p.event;
   const type =
@@ -105,7 +108,10 @@ export function pagerDutyEvents(
   const at = isoMs(e.occurred_at)!;
   return [
     {
-      project: project ?? e.data.service?.summary ?? "unknown",
+      project: checkName(
+        e.data.service?.summary ?? "unknown",
+        "pagerduty: field event.data.service.summary",
+      ),
       incidentId: `pagerduty:${e.data.id}`,
       type,
       at,

@@ -250,26 +250,29 @@ describe.skipIf(!existsSync(incidentDir))(
 
 describe("generic events endpoint body", () => {
   it("maps deployment and incident events", () => {
-    const out = genericEvents({
-      events: [
-        {
-          kind: "deployment",
-          project: "shop",
-          id: "d1",
-          status: "succeeded",
-          at: "2025-01-01T10:00:00Z",
-          commit: "abcdef1",
-        },
-        {
-          kind: "incident",
-          project: "shop",
-          id: "i1",
-          status: "opened",
-          at: "2025-01-01T11:00:00Z",
-          deploymentId: "d1",
-        },
-      ],
-    });
+    const out = genericEvents(
+      {
+        events: [
+          {
+            kind: "deployment",
+            project: "shop",
+            id: "d1",
+            status: "succeeded",
+            at: "2025-01-01T10:00:00Z",
+            commit: "abcdef1",
+          },
+          {
+            kind: "incident",
+            project: "shop",
+            id: "i1",
+            status: "opened",
+            at: "2025-01-01T11:00:00Z",
+            deploymentId: "d1",
+          },
+        ],
+      },
+      Date.parse("2025-01-02T00:00:00Z"),
+    );
     expect(out.deployments[0]).toMatchObject({
       deploymentId: "d1",
       type: "succeeded",
@@ -312,6 +315,8 @@ describe("generic events endpoint body", () => {
     [{ events: [] }, /field events/],
     [{ nope: 1 }, /field/],
   ])("refuses %j naming the field", (body, re) => {
-    expect(() => genericEvents(body)).toThrow(re);
+    expect(() =>
+      genericEvents(body, Date.parse("2026-01-01T00:00:00Z")),
+    ).toThrow(re);
   });
 });

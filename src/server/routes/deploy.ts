@@ -4,18 +4,26 @@ import { rolloutView } from "../../deploy/index.js";
 import type { RolloutCommand, RolloutRecord } from "../../deploy/index.js";
 import { AppError, messageOf } from "../../kernel/index.js";
 import type { Logger } from "../../kernel/index.js";
-import { isAdmin } from "../auth.js";
+import { z } from "zod";
+import { EnvironmentParams, urlName } from "../params.js";
 import type { RouteModule } from "../types.js";
 
 const verbs = ["promote", "abort", "retry", "undo"] as const;
 type Verb = (typeof verbs)[number];
 
-/** The project of a request: `?project=NAME` (the server has no working folder to default to). */
+/** `?project=NAME`: the server has no working folder to default to. */
+const ProjectQuery = z.object({
+  project: z.string("send the project as ?project=NAME").trim().pipe(urlName),
+});
+
+/** Every rollout route needs the server's admin token. */
+const admin = {
+  config: { auth: { kind: "admin" } },
+  schema: { params: EnvironmentParams, querystring: ProjectQuery },
+} as const;
+
 function projectOf(request: FastifyRequest): string {
-  const { project } = request.query as { project?: unknown };
-  if (typeof project !== "string" || project.trim() === "")
-    throw new AppError("INVALID_ARGUMENT", "send the project as ?project=NAME");
-  return project.trim();
+  return (request.query as { project: string }).project;
 }
 
 function environmentOf(request: FastifyRequest): string {
@@ -78,16 +86,6 @@ export const deployRoutes: RouteModule = (server, deps) => {
   const app = deps.app;
   /** Rollouts being driven by this server: one driver per rollout at a time. */
   const active = new Set<string>();
-  server.addHook("onRequest", async (request) => {
-    if (
-      request.url.startsWith("/api/v1/rollouts/") &&
-      !isAdmin(request, deps.adminToken)
-    )
-      throw new AppError(
-        "UNAUTHENTICATED",
-        "rollout management needs the server's admin token",
-      );
-  });
   server.addHook("onReady", async () => {
     void resumeUnfinishedRollouts(app, deps.logger, active).catch(
       (error: unknown) =>
@@ -97,45 +95,55 @@ export const deployRoutes: RouteModule = (server, deps) => {
     );
   });
 
-  server.get("/api/v1/rollouts/:environment", async (request) =>
+  server.get("/api/v1/rollouts/:environment", admin, async (request) =>
     view(
       app,
       await app.deploy.latest(projectOf(request), environmentOf(request)),
     ),
   );
 
-  server.post("/api/v1/rollouts/:environment/:verb", async (request) => {
-    const { verb } = request.params as { verb: string };
-    if (!verbs.includes(verb as Verb))
-      throw new AppError(
-        "NOT_FOUND",
-        `no rollout command ${verb}: use ${verbs.join(", ")}`,
-      );
-    const project = projectOf(request);
-    const environment = environmentOf(request);
-    const latest = await app.deploy.latest(project, environment);
-    if (active.has(latest.id))
-      throw new AppError(
-        "CONFLICT",
-        `rollout ${latest.id} is being driven already: try again when it waits or ends`,
-      );
-    const { full } = (request.body ?? {}) as { full?: unknown };
-    active.add(latest.id);
-    try {
-      const drive = { stopWhenPaused: true };
-      let record: RolloutRecord;
-      if (verb === "undo")
-        record = await app.deploy.undo(project, environment, drive);
-      else {
-        const command: RolloutCommand =
-          verb === "promote"
-            ? { kind: "promote", ...(full === true ? { full: true } : {}) }
-            : { kind: verb as "abort" | "retry" };
-        record = await app.deploy.command(latest.id, command, drive);
+  server.post(
+    "/api/v1/rollouts/:environment/:verb",
+    {
+      ...admin,
+      schema: {
+        ...admin.schema,
+        params: EnvironmentParams.extend({ verb: urlName }),
+      },
+    },
+    async (request) => {
+      const { verb } = request.params as { verb: string };
+      if (!verbs.includes(verb as Verb))
+        throw new AppError(
+          "NOT_FOUND",
+          `no rollout command ${verb}: use ${verbs.join(", ")}`,
+        );
+      const project = projectOf(request);
+      const environment = environmentOf(request);
+      const latest = await app.deploy.latest(project, environment);
+      if (active.has(latest.id))
+        throw new AppError(
+          "CONFLICT",
+          `rollout ${latest.id} is being driven already: try again when it waits or ends`,
+        );
+      const { full } = (request.body ?? {}) as { full?: unknown };
+      active.add(latest.id);
+      try {
+        const drive = { stopWhenPaused: true };
+        let record: RolloutRecord;
+        if (verb === "undo")
+          record = await app.deploy.undo(project, environment, drive);
+        else {
+          const command: RolloutCommand =
+            verb === "promote"
+              ? { kind: "promote", ...(full === true ? { full: true } : {}) }
+              : { kind: verb as "abort" | "retry" };
+          record = await app.deploy.command(latest.id, command, drive);
+        }
+        return view(app, record);
+      } finally {
+        active.delete(latest.id);
       }
-      return view(app, record);
-    } finally {
-      active.delete(latest.id);
-    }
-  });
+    },
+  );
 };

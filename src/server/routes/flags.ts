@@ -2,8 +2,14 @@ import type { FastifyRequest } from "fastify";
 import type { FlagScope, RolloutStep } from "../../flags/index.js";
 import { parsePercent, parseSchedule } from "../../flags/index.js";
 import { AppError } from "../../kernel/index.js";
-import { credentialOf, isAdmin } from "../auth.js";
-import type { RouteModule, ServerDeps } from "../types.js";
+import {
+  FlagParams,
+  IdParams,
+  ScopeFilterQuery,
+  ScopeParams,
+} from "../params.js";
+import { principalOf } from "../route-auth.js";
+import type { RouteModule } from "../types.js";
 
 /** Request bodies of the management routes (the CLI sends these through the server). */
 interface ChangeBody {
@@ -29,50 +35,10 @@ function scopeOf(request: FastifyRequest): FlagScope {
   return { project, environment };
 }
 
-function actorOf(request: FastifyRequest): string {
-  const actor = request.headers["x-sluice-actor"];
-  return typeof actor === "string" && actor.trim()
-    ? actor.trim().slice(0, 200)
-    : "api";
-}
-
-/** Management needs the server's admin token; an evaluation API key gets 403, anything else 401. */
-async function requireManager(
-  request: FastifyRequest,
-  deps: ServerDeps,
-): Promise<void> {
-  if (isAdmin(request, deps.adminToken)) return;
-  const key = credentialOf(request);
-  if (key && (await deps.app.flags.authenticate(key)))
-    throw new AppError(
-      "FORBIDDEN",
-      "an evaluation API key cannot manage flags",
-    );
-  throw new AppError(
-    "UNAUTHENTICATED",
-    "flag management needs the server's admin token",
-  );
-}
-
-/** An optional query filter: absent or a non-empty string. */
-function filterOf(request: FastifyRequest): {
-  project?: string;
-  environment?: string;
-} {
-  const query = (request.query ?? {}) as Record<string, unknown>;
-  const out: { project?: string; environment?: string } = {};
-  for (const name of ["project", "environment"] as const) {
-    const value = query[name];
-    if (value === undefined) continue;
-    if (typeof value !== "string" || value === "")
-      throw new AppError(
-        "INVALID_ARGUMENT",
-        `${name} must be given once, not empty`,
-      );
-    out[name] = value;
-  }
-  return out;
-}
+/** Every route here needs the server's admin token (a flag API key gets 403). */
+const admin = { config: { auth: { kind: "admin" } } } as const;
+const scoped = { ...admin, schema: { params: ScopeParams } } as const;
+const keyed = { ...admin, schema: { params: FlagParams } } as const;
 
 /**
  * Flag management: the same operations as `sluice flags ...`, under
@@ -81,10 +47,8 @@ function filterOf(request: FastifyRequest): {
 export const flagRoutes: RouteModule = (server, deps) => {
   const flags = deps.app.flags;
   const base = "/api/v1/flags/:project/:environment";
-  server.addHook("onRequest", async (request) => {
-    if (request.url.startsWith("/api/v1/flags/"))
-      await requireManager(request, deps);
-  });
+  // The audit actor is who the credential says, never a header the caller chose.
+  const actorOf = (request: FastifyRequest) => principalOf(request).actor;
   const change = (request: FastifyRequest) => ({
     actor: actorOf(request),
     reason: body<ChangeBody>(request).reason,
@@ -92,33 +56,44 @@ export const flagRoutes: RouteModule = (server, deps) => {
 
   // The router tries the static `keys` before `:project` and falls back: a project named
   // "keys" keeps its routes (no scoped route ends in /revoke).
-  server.get("/api/v1/flags/keys", async (request) =>
-    flags.listApiKeys(filterOf(request)),
+  server.get(
+    "/api/v1/flags/keys",
+    { ...admin, schema: { querystring: ScopeFilterQuery } },
+    async (request) =>
+      flags.listApiKeys(
+        request.query as { project?: string; environment?: string },
+      ),
   );
-  server.post("/api/v1/flags/keys/:id/revoke", async (request) =>
-    flags.revokeApiKey((request.params as { id: string }).id, change(request)),
+  server.post(
+    "/api/v1/flags/keys/:id/revoke",
+    { ...admin, schema: { params: IdParams } },
+    async (request) =>
+      flags.revokeApiKey(
+        (request.params as { id: string }).id,
+        change(request),
+      ),
   );
 
-  server.get(base, async (request) => flags.list(scopeOf(request)));
-  server.get(`${base}/export`, async (request) =>
+  server.get(base, scoped, async (request) => flags.list(scopeOf(request)));
+  server.get(`${base}/export`, scoped, async (request) =>
     flags.export(scopeOf(request)),
   );
-  server.put(base, async (request) => {
+  server.put(base, scoped, async (request) => {
     const { document } = body<{ document?: unknown }>(request);
     if (document === undefined)
       throw new AppError("INVALID_ARGUMENT", 'send {"document": <flagd JSON>}');
     return flags.importSet(scopeOf(request), document, change(request));
   });
-  server.get(`${base}/history`, async (request) =>
+  server.get(`${base}/history`, scoped, async (request) =>
     flags.history(scopeOf(request)),
   );
-  server.get(`${base}/stale`, async (request) => {
+  server.get(`${base}/stale`, scoped, async (request) => {
     const days = Number((request.query as { days?: string }).days ?? "30");
     if (!Number.isFinite(days) || days < 0)
       throw new AppError("INVALID_ARGUMENT", "days must be a number ≥ 0");
     return flags.stale(scopeOf(request), days);
   });
-  server.post(`${base}/keys`, async (request) => {
+  server.post(`${base}/keys`, scoped, async (request) => {
     const { name } = body<{ name?: string }>(request);
     return flags.createApiKey(
       scopeOf(request),
@@ -126,7 +101,7 @@ export const flagRoutes: RouteModule = (server, deps) => {
       actorOf(request),
     );
   });
-  server.post(`${base}/kill`, async (request) => {
+  server.post(`${base}/kill`, scoped, async (request) => {
     const { keys, reason } = body<{ keys?: unknown }>(request);
     if (
       !Array.isArray(keys) ||
@@ -144,13 +119,13 @@ export const flagRoutes: RouteModule = (server, deps) => {
       actorOf(request),
     );
   });
-  server.get(`${base}/flags/:key`, async (request) =>
+  server.get(`${base}/flags/:key`, keyed, async (request) =>
     flags.get(scopeOf(request), (request.params as { key: string }).key),
   );
-  server.get(`${base}/flags/:key/history`, async (request) =>
+  server.get(`${base}/flags/:key/history`, keyed, async (request) =>
     flags.history(scopeOf(request), (request.params as { key: string }).key),
   );
-  server.put(`${base}/flags/:key`, async (request) => {
+  server.put(`${base}/flags/:key`, keyed, async (request) => {
     const { flag } = body<{ flag?: unknown }>(request);
     if (flag === undefined)
       throw new AppError(
@@ -164,7 +139,7 @@ export const flagRoutes: RouteModule = (server, deps) => {
       change(request),
     );
   });
-  server.delete(`${base}/flags/:key`, async (request) =>
+  server.delete(`${base}/flags/:key`, keyed, async (request) =>
     flags.deleteFlag(
       scopeOf(request),
       (request.params as { key: string }).key,
@@ -175,7 +150,7 @@ export const flagRoutes: RouteModule = (server, deps) => {
     ["enable", "ENABLED"],
     ["disable", "DISABLED"],
   ] as const) {
-    server.post(`${base}/flags/:key/${action}`, async (request) =>
+    server.post(`${base}/flags/:key/${action}`, keyed, async (request) =>
       flags.setState(
         scopeOf(request),
         (request.params as { key: string }).key,
@@ -184,7 +159,7 @@ export const flagRoutes: RouteModule = (server, deps) => {
       ),
     );
   }
-  server.post(`${base}/flags/:key/rollout`, async (request) => {
+  server.post(`${base}/flags/:key/rollout`, keyed, async (request) => {
     const plan = body<{
       percent?: string | number;
       schedule?: string;

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import { z } from "zod";
 import { AppError } from "../../kernel/index.js";
 import {
   alertmanagerEvents,
@@ -7,19 +8,10 @@ import {
   pagerDutyEvents,
   parseDoraQuery,
   reportJson,
-  verifyGithubSignature,
-  verifyPagerDutySignature,
 } from "../../metrics/index.js";
 import type { MetricsService, RecordedEvents } from "../../metrics/index.js";
-import { credentialOf, isAdmin, sameSecret } from "../auth.js";
+import { urlName } from "../params.js";
 import type { RouteModule } from "../types.js";
-
-declare module "fastify" {
-  interface FastifyRequest {
-    /** The body as received, for signature checks. */
-    rawBody?: string;
-  }
-}
 
 async function store(metrics: MetricsService, events: RecordedEvents) {
   const [changes, deployments, incidents] = [
@@ -42,105 +34,61 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
+const metricsToken = { config: { auth: { kind: "metrics" } } } as const;
+
 /**
  * Metrics webhooks and the generic events endpoint. GitHub and PagerDuty deliveries must carry a
- * valid HMAC signature over the raw body (checked before parsing, in constant time); Alertmanager
- * and the generic endpoint need a bearer token (the server's admin token or the metrics token).
- * A failed check is 401 and stores nothing; a payload of the wrong shape is 400 naming the field.
- * `GET /api/v1/metrics` (bearer token) answers the DORA figures as `sluice metrics --json` does.
+ * valid HMAC signature over the raw body, checked before the body is parsed (route-auth.ts);
+ * their project comes from the signed payload only (GitHub: the repository's name; PagerDuty:
+ * the service's name), never from the query string, which no signature covers. Alertmanager and
+ * the generic endpoint need a bearer token (the server's admin token or the metrics token); an
+ * Alertmanager receiver may name its project as `?project=NAME`. A failed check is 401 and
+ * stores nothing; a payload of the wrong shape is 400 naming the field. `GET /api/v1/metrics`
+ * (bearer token) answers the DORA figures as `sluice metrics --json` does.
  */
 export const metricsRoutes: RouteModule = (server, deps) => {
-  // Keep the raw body in this plugin only: signatures are computed over the exact bytes.
-  server.addContentTypeParser(
-    "application/json",
-    { parseAs: "string" },
-    (request, body, done) => {
-      request.rawBody = body as string;
-      try {
-        done(null, JSON.parse(body as string));
-      } catch {
-        done(
-          new AppError("INVALID_ARGUMENT", "request body is not valid JSON"),
-          undefined,
-        );
-      }
+  server.post(
+    "/api/v1/metrics/webhooks/github",
+    { config: { auth: { kind: "webhook", source: "github" } } },
+    async (request, reply) => {
+      const event = header(request, "x-github-event");
+      if (!event)
+        throw new AppError("INVALID_ARGUMENT", "missing X-GitHub-Event header");
+      const events = githubEvents(
+        event,
+        request.body,
+        deps.app.metrics.detector,
+      );
+      return reply
+        .status(202)
+        .send({ event, ...(await store(deps.app.metrics, events)) });
     },
   );
-  const secrets = deps.app.metricsWebhooks;
-  const project = (request: FastifyRequest) => {
-    const q = (request.query as Record<string, unknown> | undefined)?.project;
-    return typeof q === "string" && q !== "" ? q : undefined;
-  };
-  const requireToken = (request: FastifyRequest) => {
-    const token = credentialOf(request);
-    const ok =
-      token !== undefined &&
-      (isAdmin(request, deps.adminToken) ||
-        (secrets.token !== undefined && sameSecret(token, secrets.token)));
-    if (!ok)
-      throw new AppError(
-        "UNAUTHENTICATED",
-        "a valid bearer token is required for metrics events",
-      );
-  };
 
-  server.post("/api/v1/metrics/webhooks/github", async (request, reply) => {
-    if (
-      !verifyGithubSignature(
-        secrets.githubSecret,
-        request.rawBody ?? "",
-        header(request, "x-hub-signature-256"),
-      )
-    ) {
-      throw new AppError(
-        "UNAUTHENTICATED",
-        secrets.githubSecret
-          ? "missing or wrong X-Hub-Signature-256"
-          : "GitHub webhooks are off: no webhook secret is configured (SLUICE_GITHUB_WEBHOOK_SECRET)",
+  server.post(
+    "/api/v1/metrics/webhooks/pagerduty",
+    { config: { auth: { kind: "webhook", source: "pagerduty" } } },
+    async (request, reply) => {
+      const events = pagerDutyEvents(request.body);
+      return reply.status(202).send(
+        await store(deps.app.metrics, {
+          changes: [],
+          deployments: [],
+          incidents: events,
+        }),
       );
-    }
-    const event = header(request, "x-github-event");
-    if (!event)
-      throw new AppError("INVALID_ARGUMENT", "missing X-GitHub-Event header");
-    const events = githubEvents(
-      event,
-      request.body,
-      deps.app.metrics.detector,
-      project(request),
-    );
-    return reply
-      .status(202)
-      .send({ event, ...(await store(deps.app.metrics, events)) });
-  });
-
-  server.post("/api/v1/metrics/webhooks/pagerduty", async (request, reply) => {
-    if (
-      !verifyPagerDutySignature(
-        secrets.pagerDutySecret,
-        request.rawBody ?? "",
-        header(request, "x-pagerduty-signature"),
-      )
-    ) {
-      throw new AppError(
-        "UNAUTHENTICATED",
-        "missing or wrong X-PagerDuty-Signature",
-      );
-    }
-    const events = pagerDutyEvents(request.body, project(request));
-    return reply.status(202).send(
-      await store(deps.app.metrics, {
-        changes: [],
-        deployments: [],
-        incidents: events,
-      }),
-    );
-  });
+    },
+  );
 
   server.post(
     "/api/v1/metrics/webhooks/alertmanager",
+    {
+      ...metricsToken,
+      schema: { querystring: z.object({ project: urlName.optional() }) },
+    },
     async (request, reply) => {
-      requireToken(request);
-      const events = alertmanagerEvents(request.body, project(request));
+      const { project } = request.query as { project?: string };
+      const events = alertmanagerEvents(request.body, project);
       return reply.status(202).send(
         await store(deps.app.metrics, {
           changes: [],
@@ -152,8 +100,7 @@ export const metricsRoutes: RouteModule = (server, deps) => {
   );
 
   // The figures, as `sluice metrics --json` prints them (`by=cohort` adds the cohort split).
-  server.get("/api/v1/metrics", async (request) => {
-    requireToken(request);
+  server.get("/api/v1/metrics", metricsToken, async (request) => {
     const q = (request.query ?? {}) as Record<string, unknown>;
     const text = (key: string): string | undefined => {
       const v = q[key];
@@ -180,10 +127,14 @@ export const metricsRoutes: RouteModule = (server, deps) => {
     return reportJson(report, by === "cohort");
   });
 
-  server.post("/api/v1/metrics/events", async (request, reply) => {
-    requireToken(request);
-    return reply
+  server.post("/api/v1/metrics/events", metricsToken, async (request, reply) =>
+    reply
       .status(202)
-      .send(await store(deps.app.metrics, genericEvents(request.body)));
-  });
+      .send(
+        await store(
+          deps.app.metrics,
+          genericEvents(request.body, deps.app.clock.now()),
+        ),
+      ),
+  );
 };

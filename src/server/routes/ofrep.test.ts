@@ -60,7 +60,7 @@ describe("OFREP and flag management routes", () => {
       })
     ).key;
     server = await buildServer(
-      { app, logger: silentLogger, adminToken: admin },
+      { app, logger: silentLogger, adminToken: admin, adminName: "ana" },
       { bodyLimit: 1024 * 1024 },
     );
   });
@@ -279,7 +279,11 @@ describe("OFREP and flag management routes", () => {
       method: "POST",
       url: `${url}/flags/new-checkout/rollout`,
       payload: { percent: "25%", reason: "ramp" },
-      headers: { authorization: `Bearer ${admin}`, "x-sluice-actor": "ana" },
+      // The actor comes from the credential; a header naming someone else is ignored.
+      headers: {
+        authorization: `Bearer ${admin}`,
+        "x-sluice-actor": "mallory",
+      },
     });
     expect(rollout.statusCode).toBe(200);
     const history = await server.inject({
@@ -308,7 +312,7 @@ describe("OFREP and flag management routes", () => {
   it("lists and revokes keys over the API; a revoked key gets the unknown key's 401 from the next request on", async () => {
     const asAdmin = {
       authorization: `Bearer ${admin}`,
-      "x-sluice-actor": "ana",
+      "x-sluice-actor": "mallory",
     };
     const created = await server.inject({
       method: "POST",

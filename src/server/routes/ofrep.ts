@@ -1,10 +1,10 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Evaluation, FlagScope, FlagService } from "../../flags/index.js";
+import type { Evaluation } from "../../flags/index.js";
 import { isValidFlagKey } from "../../flags/index.js";
 import { AppError } from "../../kernel/index.js";
-import { credentialOf, sameSecret } from "../auth.js";
 import { toProblem } from "../errors.js";
+import { flagKeyOf, streamPath } from "../route-auth.js";
 import { problemContentType } from "../problem.js";
 import type { RouteModule, ServerDeps } from "../types.js";
 
@@ -56,33 +56,15 @@ function contextOf(body: unknown): Record<string, unknown> {
   return context as Record<string, unknown>;
 }
 
-/** The HMAC that authorizes an SSE stream URL for one scope (EventSource cannot send headers). */
-export function streamToken(secret: string, scope: FlagScope): string {
-  return createHmac("sha256", secret)
-    .update(`${scope.project}\u0000${scope.environment}`)
-    .digest("base64url");
-}
+/** Every route here takes a flag API key; the key alone selects project and environment. */
+const flagKey = { config: { auth: { kind: "flagKey" } } } as const;
 
-function streamPath(secret: string, scope: FlagScope): string {
-  const name = encodeURIComponent(`${scope.project}/${scope.environment}`);
-  return `/ofrep/v1/events?scope=${name}&token=${streamToken(secret, scope)}`;
-}
-
-async function scopeOf(
-  request: FastifyRequest,
-  flags: FlagService,
-): Promise<FlagScope> {
-  const key = credentialOf(request);
-  // The same answer for a missing and an unknown key, and before any flag is looked at:
-  // a caller without a valid key learns nothing about which flags exist.
-  const scope = key ? await flags.authenticate(key) : undefined;
-  if (!scope)
-    throw new AppError(
-      "UNAUTHENTICATED",
-      "a valid API key is required (Authorization: Bearer or X-API-Key)",
-    );
-  return scope;
-}
+/**
+ * How often open event streams check that their key is still valid (a store query per distinct
+ * key): a key revoked by another process closes its streams within this, well inside the 30 s
+ * bound of ADR 061. A revocation through this process closes them at once.
+ */
+const streamKeyCheckMs = 10_000;
 
 /** OFREP error bodies for 400 (the whole request), problem+json for the rest. */
 function ofrepErrorHandler(deps: ServerDeps) {
@@ -109,6 +91,27 @@ export const ofrepRoutes: RouteModule = (
   server.setErrorHandler(ofrepErrorHandler(deps));
   // Open event streams end when the server closes, so shutdown never waits on them.
   const streams = new Set<() => void>();
+  /** The API key each open stream was authorized with: a revoked key's streams are ended. */
+  const streamKeys = new Map<() => void, string>();
+  const endStreamsOf = (keyId: string) => {
+    for (const [end, id] of [...streamKeys]) if (id === keyId) end();
+  };
+  const unsubscribeRevoked = flags.onApiKeyRevoked(endStreamsOf);
+  // Revocations by other processes sharing the database: ask the store, one query per key.
+  const checkingKeys = setInterval(() => {
+    const ids = new Set(streamKeys.values());
+    for (const id of ids)
+      flags.activeApiKeyScope(id).then(
+        (scope) => {
+          if (!scope) endStreamsOf(id);
+        },
+        (error: unknown) =>
+          deps.logger.warn("cannot check the API key of event streams", {
+            error: error instanceof Error ? error.name : typeof error,
+          }),
+      );
+  }, streamKeyCheckMs);
+  checkingKeys.unref();
   // preClose: before the server waits for open requests, which a stream never finishes.
   server.addHook("preClose", async () => {
     for (const end of streams) end();
@@ -137,31 +140,37 @@ export const ofrepRoutes: RouteModule = (
       : undefined;
   syncing?.unref();
   server.addHook("onClose", async () => {
+    clearInterval(checkingKeys);
+    unsubscribeRevoked();
     clearInterval(flushing);
     clearInterval(syncing);
     await flags.live.flush().catch(() => {});
   });
 
-  server.post("/ofrep/v1/evaluate/flags/:key", async (request, reply) => {
-    const scope = await scopeOf(request, flags);
-    const { key } = request.params as { key: string };
-    const context = contextOf(request.body);
-    if (!isValidFlagKey(key))
-      return reply.status(404).send({
-        key,
-        errorCode: "FLAG_NOT_FOUND",
-        errorDetails: "flag not found",
-      });
-    const body = toOfrep(await flags.evaluate(scope, key, context));
-    if ("errorCode" in body)
-      return reply
-        .status(body.errorCode === "FLAG_NOT_FOUND" ? 404 : 400)
-        .send(body);
-    return reply.send(body);
-  });
+  server.post(
+    "/ofrep/v1/evaluate/flags/:key",
+    flagKey,
+    async (request, reply) => {
+      const { scope } = flagKeyOf(request);
+      const { key } = request.params as { key: string };
+      const context = contextOf(request.body);
+      if (!isValidFlagKey(key))
+        return reply.status(404).send({
+          key,
+          errorCode: "FLAG_NOT_FOUND",
+          errorDetails: "flag not found",
+        });
+      const body = toOfrep(await flags.evaluate(scope, key, context));
+      if ("errorCode" in body)
+        return reply
+          .status(body.errorCode === "FLAG_NOT_FOUND" ? 404 : 400)
+          .send(body);
+      return reply.send(body);
+    },
+  );
 
-  server.post("/ofrep/v1/evaluate/flags", async (request, reply) => {
-    const scope = await scopeOf(request, flags);
+  server.post("/ofrep/v1/evaluate/flags", flagKey, async (request, reply) => {
+    const { scope, keyId } = flagKeyOf(request);
     const context = contextOf(request.body);
     const live = await flags.current(scope);
     const payload = {
@@ -170,7 +179,7 @@ export const ofrepRoutes: RouteModule = (
       eventStreams: [
         {
           type: "sse",
-          endpoint: { requestUri: streamPath(deps.adminToken, scope) },
+          endpoint: { requestUri: streamPath(deps.adminToken, keyId) },
           inactivityDelaySec: 120,
         },
       ],
@@ -190,8 +199,8 @@ export const ofrepRoutes: RouteModule = (
   });
 
   // The flag set itself, for in-process providers (SluiceProvider): ETag = the set's version hash.
-  server.get("/api/v1/flag-sync", async (request, reply) => {
-    const scope = await scopeOf(request, flags);
+  server.get("/api/v1/flag-sync", flagKey, async (request, reply) => {
+    const { scope, keyId } = flagKeyOf(request);
     const live = await flags.current(scope);
     const etag = `"${live.etag}"`;
     reply.header("etag", etag).header("cache-control", "no-cache");
@@ -201,50 +210,53 @@ export const ofrepRoutes: RouteModule = (
       document: live.document,
       version: live.version,
       fractionalVersion: flags.fractionalVersion,
-      stream: streamPath(deps.adminToken, scope),
+      stream: streamPath(deps.adminToken, keyId),
     };
   });
 
-  server.get("/ofrep/v1/events", async (request, reply) => {
-    const query = request.query as { scope?: string; token?: string };
-    let scope: FlagScope | undefined;
-    const [project, environment] = (query.scope ?? "").split("/");
-    if (project && environment && query.token) {
-      const candidate = { project, environment };
-      if (sameSecret(query.token, streamToken(deps.adminToken, candidate)))
-        scope = candidate;
-    }
-    scope ??= await scopeOf(request, flags);
-    const live = await flags.current(scope);
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      "content-type": "text/event-stream",
-      "cache-control": "no-cache",
-      connection: "keep-alive",
-    });
-    raw.write(`retry: 1000\nid: ${live.version}\n: connected\n\n`);
-    const unsubscribe = flags.onChange((change) => {
-      if (
-        change.scope.project !== scope.project ||
-        change.scope.environment !== scope.environment
-      )
-        return;
-      const data = JSON.stringify({
-        type: "refetchEvaluation",
-        etag: change.etag,
+  // A stream URL carries a token bound to one API key (route-auth.ts): it is checked, and the
+  // key's revocation with it, on every (re)connect.
+  server.get(
+    "/ofrep/v1/events",
+    { config: { auth: { kind: "flagKey", streamUrl: true } } },
+    async (request, reply) => {
+      const { scope, keyId } = flagKeyOf(request);
+      const live = await flags.current(scope);
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        "content-type": "text/event-stream",
+        "cache-control": "no-cache",
+        connection: "keep-alive",
       });
-      raw.write(`id: ${change.version}\nevent: message\ndata: ${data}\n\n`);
-    });
-    const keepAlive = setInterval(() => raw.write(": keep-alive\n\n"), 30_000);
-    keepAlive.unref();
-    const end = () => {
-      clearInterval(keepAlive);
-      unsubscribe();
-      streams.delete(end);
-      raw.end();
-    };
-    streams.add(end);
-    raw.on("close", end);
-  });
+      raw.write(`retry: 1000\nid: ${live.version}\n: connected\n\n`);
+      const unsubscribe = flags.onChange((change) => {
+        if (
+          change.scope.project !== scope.project ||
+          change.scope.environment !== scope.environment
+        )
+          return;
+        const data = JSON.stringify({
+          type: "refetchEvaluation",
+          etag: change.etag,
+        });
+        raw.write(`id: ${change.version}\nevent: message\ndata: ${data}\n\n`);
+      });
+      const keepAlive = setInterval(
+        () => raw.write(": keep-alive\n\n"),
+        30_000,
+      );
+      keepAlive.unref();
+      const end = () => {
+        clearInterval(keepAlive);
+        unsubscribe();
+        streams.delete(end);
+        streamKeys.delete(end);
+        raw.end();
+      };
+      streams.add(end);
+      streamKeys.set(end, keyId);
+      raw.on("close", end);
+    },
+  );
 };

@@ -1,0 +1,274 @@
+import { createHmac } from "node:crypto";
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RouteOptions,
+} from "fastify";
+import type { FlagScope } from "../flags/index.js";
+import { AppError } from "../kernel/index.js";
+import {
+  verifyGithubSignature,
+  verifyPagerDutySignature,
+} from "../metrics/index.js";
+import { FailedAuthLimiter } from "./auth-limiter.js";
+import type { FailedAuthLimit } from "./auth-limiter.js";
+import { credentialOf, sameSecret } from "./auth.js";
+import { parseJsonBody } from "./json-body.js";
+import { problem, problemContentType } from "./problem.js";
+import type { ServerDeps } from "./types.js";
+
+/** The signed webhooks sluice accepts; each is checked with its own secret and header. */
+export type WebhookSource = "github" | "pagerduty";
+
+/**
+ * What a route requires, declared in its `config.auth` (issue 10 item 1). A route without one
+ * is refused when it is registered, so the server cannot start with an unchecked route.
+ * - `public`: nothing (health).
+ * - `admin`: the server's admin token (`$SLUICE_HOME/server.json`).
+ * - `flagKey`: a valid, unrevoked flag API key; the key alone gives the scope. With `streamUrl`,
+ *   also the key-bound HMAC token of an event stream URL (EventSource cannot send headers).
+ * - `metrics`: the admin token or the metrics token (`SLUICE_METRICS_TOKEN`).
+ * - `webhook`: a valid signature of `source` over the raw body, checked before it is parsed.
+ */
+export type RouteAuth =
+  | { kind: "public" }
+  | { kind: "admin" }
+  | { kind: "flagKey"; streamUrl?: boolean }
+  | { kind: "metrics" }
+  | { kind: "webhook"; source: WebhookSource };
+
+/** Who a request was authenticated as; `actor` is what audit rows record. */
+export type Principal =
+  | { kind: "public"; actor: "anonymous" }
+  | { kind: "admin"; actor: string }
+  | { kind: "flagKey"; actor: string; keyId: string; scope: FlagScope }
+  | { kind: "metrics"; actor: string }
+  | { kind: "webhook"; actor: string; source: WebhookSource };
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    auth?: RouteAuth;
+  }
+  interface FastifyRequest {
+    /** Set by the authorization hooks before any handler runs. */
+    principal: Principal | undefined;
+  }
+}
+
+const kinds = new Set(["public", "admin", "flagKey", "metrics", "webhook"]);
+
+/** The token of an event stream URL: an HMAC of the key id under the server's secret. */
+export function streamToken(secret: string, keyId: string): string {
+  return createHmac("sha256", secret)
+    .update(`sluice-stream\u0000${keyId}`)
+    .digest("base64url");
+}
+
+/** The event stream URL of a key: valid while the key is not revoked (checked on every connect). */
+export function streamPath(secret: string, keyId: string): string {
+  return `/ofrep/v1/events?key=${encodeURIComponent(keyId)}&token=${streamToken(secret, keyId)}`;
+}
+
+/** The principal of a request that passed the authorization hooks. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal)
+    throw new AppError("INTERNAL", "a route ran without its authorization");
+  return request.principal;
+}
+
+/** The principal of a route declared `flagKey`. */
+export function flagKeyOf(request: FastifyRequest): {
+  keyId: string;
+  scope: FlagScope;
+} {
+  const principal = principalOf(request);
+  if (principal.kind !== "flagKey")
+    throw new AppError("INTERNAL", "this route is not declared flagKey");
+  return principal;
+}
+
+export interface AuthorizationOptions {
+  /** Failed authentications allowed per client address (default 50 a minute). */
+  failedAuthLimit?: FailedAuthLimit;
+}
+
+/**
+ * The one authorization mechanism of the server. It runs after routing, on what the matched
+ * route declares (`request.routeOptions.config.auth`), never on the URL as spelled, so no
+ * encoding, case or slash trick reaches a handler unchecked. Registration fails for a route that
+ * declares nothing. Credentials in headers are checked `onRequest` (before the body is read);
+ * webhook signatures `preValidation`, over the raw body, which is parsed only after.
+ * A client address with too many failed authentications gets 429 with Retry-After.
+ */
+export function installAuthorization(
+  server: FastifyInstance,
+  deps: ServerDeps,
+  options: AuthorizationOptions = {},
+): void {
+  const limiter = new FailedAuthLimiter(options.failedAuthLimit);
+  const clock = deps.app.clock;
+  const adminActor = deps.adminName ?? "admin";
+  server.decorateRequest("principal", undefined);
+
+  server.addHook("onRoute", (route: RouteOptions) => {
+    const auth = route.config?.auth;
+    if (!auth || !kinds.has(auth.kind))
+      throw new AppError(
+        "INTERNAL",
+        `route ${String(route.method)} ${route.url} declares no config.auth: every route must say who may call it`,
+      );
+  });
+
+  const refuse = (request: FastifyRequest, error: AppError): never => {
+    limiter.fail(request.ip, clock.now());
+    throw error;
+  };
+
+  server.addHook(
+    "onRequest",
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const auth = request.routeOptions.config.auth;
+      // No route matched (the 404 handler): nothing runs, nothing to authorize.
+      if (!auth) return;
+      if (auth.kind === "public") {
+        request.principal = { kind: "public", actor: "anonymous" };
+        return;
+      }
+      const wait = limiter.retryAfterMs(request.ip, clock.now());
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        return reply
+          .status(429)
+          .header("retry-after", String(seconds))
+          .type(problemContentType)
+          .send(
+            problem(
+              429,
+              "RATE_LIMITED",
+              `too many failed authentications from this address: retry in ${seconds} s`,
+            ),
+          );
+      }
+      if (auth.kind === "webhook") return; // checked over the raw body, preValidation
+      const token = credentialOf(request);
+      const isAdmin = token !== undefined && sameSecret(token, deps.adminToken);
+      if (isAdmin && auth.kind !== "flagKey") {
+        request.principal = { kind: "admin", actor: adminActor };
+        return;
+      }
+      if (auth.kind === "metrics") {
+        const metricsToken = deps.app.metricsWebhooks.token;
+        if (
+          token !== undefined &&
+          metricsToken !== undefined &&
+          sameSecret(token, metricsToken)
+        ) {
+          request.principal = { kind: "metrics", actor: "metrics-token" };
+          return;
+        }
+        return refuse(
+          request,
+          new AppError(
+            "UNAUTHENTICATED",
+            "a valid bearer token is required for metrics",
+          ),
+        );
+      }
+      const key = token === undefined ? undefined : await identify(token);
+      if (auth.kind === "admin") {
+        if (key)
+          throw new AppError(
+            "FORBIDDEN",
+            "a flag API key cannot manage sluice: this needs the server's admin token",
+          );
+        return refuse(
+          request,
+          new AppError(
+            "UNAUTHENTICATED",
+            "this route needs the server's admin token",
+          ),
+        );
+      }
+      // flagKey: a key in a header, or the key-bound token of a stream URL.
+      const principal =
+        key ??
+        (auth.streamUrl && token === undefined
+          ? await fromStreamUrl(request)
+          : undefined);
+      if (!principal)
+        return refuse(
+          request,
+          new AppError(
+            "UNAUTHENTICATED",
+            "a valid API key is required (Authorization: Bearer or X-API-Key)",
+          ),
+        );
+      request.principal = principal;
+    },
+  );
+
+  server.addHook("preValidation", async (request: FastifyRequest) => {
+    const auth = request.routeOptions.config.auth;
+    if (auth?.kind !== "webhook") return;
+    const raw = typeof request.body === "string" ? request.body : "";
+    const secrets = deps.app.metricsWebhooks;
+    const ok =
+      auth.source === "github"
+        ? verifyGithubSignature(
+            secrets.githubSecret,
+            raw,
+            header(request, "x-hub-signature-256"),
+          )
+        : verifyPagerDutySignature(
+            secrets.pagerDutySecret,
+            raw,
+            header(request, "x-pagerduty-signature"),
+          );
+    if (!ok) {
+      const configured =
+        auth.source === "github"
+          ? secrets.githubSecret
+          : secrets.pagerDutySecret;
+      refuse(
+        request,
+        new AppError(
+          "UNAUTHENTICATED",
+          configured
+            ? `missing or wrong ${auth.source === "github" ? "X-Hub-Signature-256" : "X-PagerDuty-Signature"}`
+            : `${auth.source} webhooks are off: no webhook secret is configured (${auth.source === "github" ? "SLUICE_GITHUB_WEBHOOK_SECRET" : "SLUICE_PAGERDUTY_WEBHOOK_SECRET"})`,
+        ),
+      );
+    }
+    // Only a verified body is parsed.
+    request.body = parseJsonBody(raw);
+    request.principal = {
+      kind: "webhook",
+      actor: `webhook:${auth.source}`,
+      source: auth.source,
+    };
+  });
+
+  async function identify(token: string): Promise<Principal | undefined> {
+    const key = await deps.app.flags.identifyApiKey(token);
+    return (
+      key && { kind: "flagKey", actor: key.id, keyId: key.id, scope: key.scope }
+    );
+  }
+
+  /** `?key=ID&token=HMAC`: valid when the HMAC matches and the key is not revoked (asked now). */
+  async function fromStreamUrl(
+    request: FastifyRequest,
+  ): Promise<Principal | undefined> {
+    const { key, token } = (request.query ?? {}) as Record<string, unknown>;
+    if (typeof key !== "string" || typeof token !== "string") return undefined;
+    if (!sameSecret(token, streamToken(deps.adminToken, key))) return undefined;
+    const scope = await deps.app.flags.activeApiKeyScope(key);
+    return scope && { kind: "flagKey", actor: key, keyId: key, scope };
+  }
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
