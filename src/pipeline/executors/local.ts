@@ -20,6 +20,11 @@ export interface ProcessSpec {
   grace?: KillGrace | undefined;
   /** Where the script file goes. */
   tempDir: string;
+  /**
+   * Other files that exist for this step only (its output files). The caller removes them; they
+   * are named so that the spawner helper removes them when the sluice process dies first.
+   */
+  tempFiles?: string[] | undefined;
   onOutput(stream: "stdout" | "stderr", chunk: Buffer): void;
   /** Starts the process (default: from this process; the runtime passes its `StepSpawner`). */
   spawn?: SpawnStep | undefined;
@@ -89,6 +94,7 @@ async function spawnAndWait(
       args,
       cwd: spec.cwd,
       env: spec.env,
+      tempFiles: [scriptPath, ...(spec.tempFiles ?? [])],
     });
   } catch (error) {
     // Only spawn itself fails this way (ENOENT, EACCES): the shell is missing or not runnable.

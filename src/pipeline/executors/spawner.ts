@@ -21,6 +21,11 @@ export interface SpawnRequest {
   args: string[];
   cwd: string;
   env: Record<string, string>;
+  /**
+   * Files that exist for this process only (its script, its output files). The caller removes
+   * them; the helper removes them instead when the caller dies before it could.
+   */
+  tempFiles?: string[] | undefined;
 }
 
 /**
@@ -120,10 +125,10 @@ export class StepSpawner {
         helper.once("error", reject);
         helper.once("exit", () => reject(new Error("the spawner exited")));
       });
-      // Neither the helper nor its channel keeps this process alive.
-      helper.unref();
-      (helper.channel as { unref?: () => void } | undefined)?.unref?.();
-      return new StepSpawner(helper);
+      const spawner = new StepSpawner(helper);
+      // Idle, neither the helper nor its channel keeps this process alive.
+      spawner.holdLoop(false);
+      return spawner;
     } catch {
       return undefined;
     }
@@ -147,9 +152,10 @@ export class StepSpawner {
         exited,
         settled: false,
       });
+      this.holdLoop(true);
       this.helper.send({ kind: "spawn", id, ...request }, (error) => {
         if (!error) return;
-        this.pending.delete(id);
+        this.forget(id);
         // The helper is gone: spawn here instead.
         spawnHere(request).then(resolve, reject);
       });
@@ -160,8 +166,33 @@ export class StepSpawner {
   async close(): Promise<void> {
     if (!this.alive) return;
     const exited = new Promise((resolve) => this.helper.once("exit", resolve));
+    // Whoever awaits the close must not be left with nothing that keeps the process alive.
+    this.helper.ref();
     this.helper.disconnect();
     await exited;
+  }
+
+  /**
+   * While a step is outstanding (from its spawn request to its exit report) the helper and its
+   * channel keep this process alive: a step that prints nothing for a while leaves nothing else
+   * to, and Node would end a process whose top-level await waits for that step (exit code 13).
+   * Idle, they do not, so a command that is done exits without closing the spawner first.
+   */
+  private holdLoop(hold: boolean): void {
+    const channel = this.helper.channel as
+      { ref?: () => void; unref?: () => void } | null | undefined;
+    if (hold) {
+      this.helper.ref();
+      channel?.ref?.();
+    } else {
+      this.helper.unref();
+      channel?.unref?.();
+    }
+  }
+
+  private forget(id: number): void {
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.holdLoop(false);
   }
 
   private onMessage(message: SpawnerMessage, handle: unknown): void {
@@ -184,7 +215,7 @@ export class StepSpawner {
         return;
       }
       case "error": {
-        this.pending.delete(message.id);
+        this.forget(message.id);
         pending.settled = true;
         pending.reject(
           Object.assign(new Error(message.message), { code: message.code }),
@@ -192,7 +223,7 @@ export class StepSpawner {
         return;
       }
       case "exit":
-        this.pending.delete(message.id);
+        this.forget(message.id);
         pending.exit({
           code: message.code,
           signal: message.signal as NodeJS.Signals | null,
@@ -205,7 +236,7 @@ export class StepSpawner {
     if (!this.alive) return;
     this.alive = false;
     for (const [id, pending] of this.pending) {
-      this.pending.delete(id);
+      this.forget(id);
       if (!pending.settled) {
         // Not started yet (or its pipes were lost with the helper): start it here.
         pending.settled = true;
