@@ -1,10 +1,17 @@
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
-import type { AttributionRule } from "../../metrics/index.js";
+import type { DoraReport } from "../../metrics/index.js";
 import type { CliContext } from "../context.js";
+import { registerImportGit } from "./metrics-import.js";
+import type { MetricsScope } from "./metrics-scope.js";
+import { metricsScope } from "./metrics-scope.js";
 
-interface FigureOptions {
+interface ScopeOptions {
   project?: string;
+  allProjects?: boolean;
+}
+
+interface FigureOptions extends ScopeOptions {
   env: string;
   since: string;
   year?: string;
@@ -12,15 +19,27 @@ interface FigureOptions {
   minSamples: string;
 }
 
-function withFigureOptions(cmd: Command): Command {
+function withScopeOptions(cmd: Command): Command {
   return cmd
-    .option("--project <name>", "only this project")
+    .option(
+      "--project <name>",
+      "only this project (default: the current one: the name in ./sluice.yml, else the repository folder's name)",
+    )
+    .option("--all-projects", "every project, not only the current one");
+}
+
+function withFigureOptions(cmd: Command): Command {
+  return withScopeOptions(cmd)
     .option(
       "--env <environment>",
       "the environment whose deployments count",
       "production",
     )
-    .option("--since <span>", "the window, ending now: 90d, 12w, 36h", "90d")
+    .option(
+      "--since <span>",
+      "the window, ending now: a number and a unit s, m, h, d, w, mo or y (90d, 12w, 6mo, 3y)",
+      "90d",
+    )
     .option(
       "--year <year>",
       "DORA report year for performance levels: 2022, 2023, 2024",
@@ -33,54 +52,43 @@ function withFigureOptions(cmd: Command): Command {
     )
     .option(
       "--min-samples <n>",
-      "warn when a cohort has fewer samples than this",
+      "below this many samples a cohort is not compared (the HTML report shows counts only)",
       "10",
     );
 }
 
-async function doraOptions(o: FigureOptions) {
+/** The figure options with the scope resolved: `--project`, `--all-projects` or the current project. */
+async function doraOptions(ctx: CliContext, o: FigureOptions) {
+  const scope = await metricsScope(ctx, o);
   const { parseDoraQuery } = await import("../../metrics/index.js");
-  return parseDoraQuery(o);
+  return { scope, options: parseDoraQuery({ ...o, project: scope.project }) };
 }
 
 /**
- * Extra attribution rules: `metrics.attribution` of the sluice.yml in the working folder (when
- * there is one), then those of `--attribution-rules FILE` (YAML or JSON: `{ rules: [...] }`).
+ * Says how the scope was chosen; when the current project was taken by default and has nothing
+ * recorded, names the projects that have data, since the user may be in another folder.
  */
-async function loadRules(ctx: CliContext, file: string | undefined) {
-  const [{ existsSync }, { readFile }, { join, resolve }] = await Promise.all([
-    import("node:fs"),
-    import("node:fs/promises"),
-    import("node:path"),
-  ]);
-  const rules: AttributionRule[] = [];
-  const { configFileName, loadConfig } = await import("../../config/index.js");
-  if (existsSync(join(ctx.cwd, configFileName))) {
-    const loaded = loadConfig(ctx.cwd);
-    rules.push(...(loaded.source.metrics?.attribution ?? []));
+async function describeScope(
+  ctx: CliContext,
+  scope: MetricsScope,
+  report: DoraReport,
+): Promise<void> {
+  report.scope.projectBasis = scope.basis;
+  if (!scope.byDefault || scope.project === undefined) return;
+  if (report.figures.deploymentFrequency.reason !== undefined) {
+    const app = await ctx.app();
+    const { data } = await app.metrics.data();
+    const projects = [
+      ...new Set([
+        ...data.deployments.map((d) => d.project),
+        ...data.changes.map((c) => c.project),
+      ]),
+    ].sort();
+    if (projects.length > 0 && !projects.includes(scope.project))
+      report.warnings.unshift(
+        `nothing is recorded for project ${scope.project}; projects with data: ${projects.slice(0, 10).join(", ")}${projects.length > 10 ? ", …" : ""} (--project NAME or --all-projects)`,
+      );
   }
-  if (!file) return rules;
-  const [{ parse }, { AttributionConfig }] = await Promise.all([
-    import("yaml"),
-    import("../../metrics/index.js"),
-  ]);
-  const path = resolve(ctx.cwd, file);
-  const text = await readFile(path, "utf8").catch(() => {
-    throw new AppError(
-      "INVALID_ARGUMENT",
-      `cannot read --attribution-rules ${file}`,
-    );
-  });
-  const parsed = AttributionConfig.safeParse(parse(text));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError(
-      "CONFIG_INVALID",
-      `${file}: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
-    );
-  }
-  rules.push(...parsed.data.rules);
-  return rules;
 }
 
 /** `sluice metrics`: DORA figures by cohort, git import, attribution and the HTML report. */
@@ -88,7 +96,7 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
   const metrics = program
     .command("metrics")
     .description(
-      "DORA figures (deployment frequency, lead time, change fail rate, recovery time, rework rate), split by AI-assisted and unmarked changes; `sluice metrics` runs `metrics show`",
+      "DORA figures (deployment frequency, lead time, change fail rate, recovery time, rework rate) of the current project, split by AI-assisted and unmarked changes; `sluice metrics` runs `metrics show`",
     );
 
   // The default subcommand: `sluice metrics --since 90d --by cohort --json` lands here, so each
@@ -97,7 +105,7 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
     metrics
       .command("show", { isDefault: true })
       .description(
-        "print the five DORA figures with level, samples and 95% interval (the default)",
+        "print the five DORA figures with level, samples and 95% interval, and what they were computed from (the default)",
       ),
   )
     .option("--by <split>", "split the figures: cohort")
@@ -109,99 +117,31 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
           `--by takes 'cohort', not '${o.by}'`,
         );
       }
-      const options = await doraOptions(o);
+      const { scope, options } = await doraOptions(ctx, o);
       const { renderTable, reportJson } =
         await import("../../metrics/index.js");
       const app = await ctx.app();
       const report = await app.metrics.report(options);
+      await describeScope(ctx, scope, report);
       const byCohort = o.by === "cohort";
       if (o.json) ctx.json(reportJson(report, byCohort));
       else ctx.stdout(renderTable(report, { byCohort }));
     });
 
-  metrics
-    .command("import-git")
-    .description(
-      "import this repository's history: tags matching --deploy-tags (or first-parent commits) as deployments, commits as changes",
-    )
-    .option(
-      "--deploy-tags <glob>",
-      "tags that mark production deployments, e.g. 'v*'",
-    )
-    .option(
-      "--since <date>",
-      "only commits after this date (2024-01-01, or a span such as 365d)",
-    )
-    .option(
-      "--project <name>",
-      "the project name (default: the repository folder's name)",
-    )
-    .option(
-      "--env <environment>",
-      "the environment of the deployments",
-      "production",
-    )
-    .option(
-      "--attribution-rules <file>",
-      "extra AI-attribution rules (YAML or JSON: { rules: [...] }), added to metrics.attribution of ./sluice.yml",
-    )
-    .action(
-      async (o: {
-        deployTags?: string;
-        since?: string;
-        project?: string;
-        env: string;
-        attributionRules?: string;
-      }) => {
-        let since = o.since;
-        if (since && /^\d+(\.\d+)?[mhdw]$/.test(since)) {
-          const { parseSpan } = await import("../../metrics/index.js");
-          since = new Date(Date.now() - parseSpan(since)).toISOString();
-        }
-        const rules = await loadRules(ctx, o.attributionRules);
-        const { readGitHistory, storeGitHistory, createDetector } =
-          await import("../../metrics/index.js");
-        const started = Date.now();
-        const progress = (line: string) => ctx.stderr(`import-git: ${line}`);
-        // git first, the database after: forking git from a process that holds an open PGlite
-        // costs several times more (ADR 084), and a bad repository fails before the store opens.
-        const history = await readGitHistory({
-          cwd: ctx.cwd,
-          deployTags: o.deployTags,
-          since,
-          project: o.project,
-          environment: o.env,
-          detector: createDetector(rules),
-          progress,
-        });
-        const app = await ctx.app();
-        const result = await storeGitHistory(
-          history,
-          {
-            appendChanges: app.metrics.recordChanges,
-            appendDeploymentEvents: app.metrics.recordDeploymentEvents,
-          },
-          progress,
-        );
-        const seconds = (Date.now() - started) / 1000;
-        ctx.stdout(
-          `imported ${result.project}: ${result.commits} commits, ${result.changes} changes (${result.aiAssisted} ai-assisted), ` +
-            `${result.deployments} deployments from ${result.mode === "tags" ? `tags '${o.deployTags}'` : "first-parent history"}; ` +
-            `${result.newChanges} changes and ${result.newDeployments} deployments were new (${seconds.toFixed(2)} s)`,
-        );
-      },
-    );
+  registerImportGit(metrics, ctx);
 
-  metrics
-    .command("attribution")
-    .description(
-      "list each change with its cohort (ai-assisted or unmarked) and the markers that decided it",
-    )
-    .option("--project <name>", "only this project")
+  withScopeOptions(
+    metrics
+      .command("attribution")
+      .description(
+        "list each change of the current project with its cohort (ai-assisted or unmarked) and the markers that decided it",
+      ),
+  )
     .option("--json", "print as JSON")
-    .action(async (o: { project?: string; json?: boolean }) => {
+    .action(async (o: ScopeOptions & { json?: boolean }) => {
+      const scope = await metricsScope(ctx, o);
       const app = await ctx.app();
-      const { data } = await app.metrics.data(o.project);
+      const { data } = await app.metrics.data(scope.project);
       const changes = [...data.changes]
         .sort((a, b) => a.firstCommitAt - b.firstCommitAt)
         .map((c) => ({
@@ -215,9 +155,10 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
           markers: c.markers,
         }));
       if (o.json) {
-        ctx.json({ changes });
+        ctx.json({ scope: scope.basis, changes });
         return;
       }
+      ctx.stdout(`Scope: ${scope.basis}`);
       for (const c of changes) {
         const why = c.markers
           .map((m) => `${m.tool} (${m.field}: ${m.evidence})`)
@@ -241,7 +182,7 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
   )
     .requiredOption("--html <file>", "the HTML file to write")
     .action(async (o: FigureOptions & { html: string }) => {
-      const options = await doraOptions(o);
+      const { scope, options } = await doraOptions(ctx, o);
       const [
         { writeFile },
         { resolve },
@@ -252,10 +193,12 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
         import("../../metrics/index.js"),
       ]);
       const app = await ctx.app();
+      // One load for the figures and the trend.
       const { data, rejected } = await app.metrics.data(options.project);
       const report = computeDora(data, options, app.clock);
       for (const r of rejected)
         report.warnings.push(`${r.kind} ${r.id} left out: ${r.reason}`);
+      await describeScope(ctx, scope, report);
       const trend = weeklyTrend(data, options, app.clock);
       const path = resolve(ctx.cwd, o.html);
       await writeFile(

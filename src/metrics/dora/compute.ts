@@ -16,7 +16,7 @@ import { defaultReportYear } from "./levels.js";
 import type { Linked, Rejected } from "./link.js";
 import { link } from "./link.js";
 import type { ReportSources } from "./sources.js";
-import { reportSources } from "./sources.js";
+import { gitFirstParent, reportSources } from "./sources.js";
 
 /** What to compute. The window ends at `to` (the clock's now by default) and starts `windowMs` before. */
 export interface DoraOptions {
@@ -113,7 +113,18 @@ export function computeDora(
     };
   }
 
+  const sources = reportSources(linked, data.incidents, {
+    project: options.project,
+    environment,
+    from,
+    to,
+  });
   const warnings: string[] = [];
+  if (sources.deployments.some((d) => d.source === gitFirstParent))
+    warnings.push(
+      "deployment frequency and lead time assume each first-parent commit went to production when it was committed " +
+        "(git import without --deploy-tags); import release tags with --deploy-tags for release-based figures",
+    );
   for (const key of figureKeys) {
     // A figure no source can give is unknown for every cohort: nothing to compare.
     if (figures[key].missingSource) continue;
@@ -148,12 +159,7 @@ export function computeDora(
       year,
       incidentWindowHours: incidentWindowMs / 3_600_000,
     },
-    sources: reportSources(linked, data.incidents, {
-      project: options.project,
-      environment,
-      from,
-      to,
-    }),
+    sources,
     figures,
     cohorts: byCohort,
     warnings,

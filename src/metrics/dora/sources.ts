@@ -18,7 +18,7 @@ export interface ReportSources {
 }
 
 // Git imports are told apart by what counted as a deployment: a commit or a tag.
-const gitFirstParent = "git (first-parent commits)";
+export const gitFirstParent = "git (first-parent commits)";
 const gitTags = "git (tags)";
 
 const descriptions: Record<string, string> = {

@@ -5,11 +5,16 @@ import type { MetricsStore } from "../ports.js";
 import { historyEvents } from "./history.js";
 import type { GitHistoryEvents } from "./history.js";
 import { git, readLog, readTags } from "./log.js";
+import type { GitTag } from "./log.js";
+import { suggestTagPattern, tagExamples } from "./tag-pattern.js";
 
 export interface ImportGitOptions {
   cwd: string;
-  /** Tags matching this glob are deployments; without it, first-parent commits are. */
-  deployTags?: string | undefined;
+  /**
+   * Tags matching any of these patterns are deployments (see `tagPatternSyntax`); without them,
+   * first-parent commits are.
+   */
+  deployTags?: string | readonly string[] | undefined;
   /** Passed to `git log --since` (a date git understands). */
   since?: string | undefined;
   project?: string | undefined;
@@ -28,6 +33,15 @@ export interface ImportGitResult {
   newChanges: number;
   newDeployments: number;
   mode: "tags" | "first-parent";
+  /** The repository's tags, when none were asked for: what `--deploy-tags` could count. */
+  tagsSeen?: TagsSeen | undefined;
+}
+
+/** A repository's tags as a message shows them: how many, a few examples, a pattern for them. */
+export interface TagsSeen {
+  count: number;
+  examples: string[];
+  suggestion?: { pattern: string; matches: number } | undefined;
 }
 
 /** A repository's history read and attributed, ready to store (the first half of `importGit`). */
@@ -35,6 +49,7 @@ export interface GitHistory {
   project: string;
   commits: number;
   mode: "tags" | "first-parent";
+  tagsSeen?: TagsSeen | undefined;
   events: GitHistoryEvents;
 }
 
@@ -65,15 +80,30 @@ export async function readGitHistory(
   const { top, head } = await probe(cwd);
   const project = options.project ?? basename(top);
 
-  let tags;
-  if (options.deployTags !== undefined) {
-    tags = await readTags(cwd, options.deployTags);
+  const patterns =
+    typeof options.deployTags === "string"
+      ? [options.deployTags]
+      : (options.deployTags ?? []);
+  let tags: GitTag[] | undefined;
+  let tagsSeen: TagsSeen | undefined;
+  if (patterns.length > 0) {
+    tags = await readTags(cwd, patterns);
     if (tags.length === 0) {
+      const seen = describeTags(await readTags(cwd));
       throw new AppError(
         "INVALID_ARGUMENT",
-        `no tag matches '${options.deployTags}' in this repository; leave out --deploy-tags to count each first-parent commit of HEAD as a deployment`,
+        `no tag matches ${patterns.map((p) => `'${p}'`).join(" or ")} in this repository` +
+          (seen.count === 0
+            ? " (it has no tags)"
+            : ` (it has ${seen.count} tags, such as ${seen.examples.join(", ")}` +
+              (seen.suggestion
+                ? `; --deploy-tags '${seen.suggestion.pattern}' matches ${seen.suggestion.matches})`
+                : ")")) +
+          "; leave out --deploy-tags to count each first-parent commit of HEAD as a deployment",
       );
     }
+  } else {
+    tagsSeen = describeTags(await readTags(cwd));
   }
   const commits = await readLog(
     cwd,
@@ -98,6 +128,7 @@ export async function readGitHistory(
     project,
     commits: commits.length,
     mode: tags ? "tags" : "first-parent",
+    tagsSeen,
     events,
   };
 }
@@ -123,6 +154,16 @@ export async function storeGitHistory(
     newChanges,
     newDeployments,
     mode: history.mode,
+    tagsSeen: history.tagsSeen,
+  };
+}
+
+function describeTags(tags: readonly GitTag[]): TagsSeen {
+  const names = [...tags].sort((a, b) => a.at - b.at).map((t) => t.name);
+  return {
+    count: names.length,
+    examples: tagExamples(names),
+    suggestion: suggestTagPattern(names),
   };
 }
 

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { AppError, messageOf } from "../../kernel/index.js";
+import { compileTagPatterns } from "./tag-pattern.js";
 
 /** One commit as `git log` prints it with our format. Times in ms. */
 export interface GitCommit {
@@ -195,20 +196,31 @@ export async function readLog(
   return commits;
 }
 
-/** Tags matching a glob (git's own fnmatch), with their peeled commit and date. */
-export async function readTags(cwd: string, glob: string): Promise<GitTag[]> {
+/**
+ * The repository's tags whose names match `patterns` (the `--deploy-tags` syntax, see
+ * `tagPatternSyntax`; any one matching is enough), or every tag when none is given. Each tag
+ * points at its commit (annotated tags peeled) with the tagger's date, or the commit's for a
+ * lightweight tag.
+ */
+export async function readTags(
+  cwd: string,
+  patterns?: string | readonly string[],
+): Promise<GitTag[]> {
+  const list = typeof patterns === "string" ? [patterns] : (patterns ?? []);
+  const matches = list.length > 0 ? compileTagPatterns(list) : () => true;
   const out = await git(cwd, [
     "for-each-ref",
     "--format=%(refname:strip=2)%1f%(objectname)%1f%(*objectname)%1f%(creatordate:unix)".replaceAll(
       "%1f",
       "%09",
     ),
-    `refs/tags/${glob}`,
+    "refs/tags",
   ]);
   const tags: GitTag[] = [];
   for (const line of out.split("\n")) {
     if (!line) continue;
     const [name, object, peeled, at] = line.split("\t");
+    if (!matches(name!)) continue;
     tags.push({
       name: name!,
       commit: peeled || object!,
