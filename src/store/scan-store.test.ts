@@ -11,7 +11,7 @@ import { openAdvisoryFile, writeAdvisoryFile } from "./advisory-file.js";
 import { ScanStore } from "./scan-store.js";
 
 const sampleDir = fileURLToPath(
-  new URL("../../../shared/conformance/osv/ghsa-sample/", import.meta.url),
+  new URL("../../test/fixtures/osv/ghsa-sample/", import.meta.url),
 );
 const clock = new ManualClock(Date.UTC(2026, 0, 1));
 

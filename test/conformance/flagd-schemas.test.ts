@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { validateFlagSet } from "../../src/flags/validate.js";
+import { describeWithShared } from "../support/shared.js";
 
 const schemas = fileURLToPath(
   new URL("../../../shared/conformance/flagd-schemas/json", import.meta.url),
@@ -52,7 +53,7 @@ function asFlagSet(rule: unknown): unknown {
   };
 }
 
-describe.skipIf(!existsSync(schemas))(
+describeWithShared(schemas)(
   "flag-set validation agrees with flagd's JSON Schemas",
   () => {
     const ajv = new Ajv({ strict: false, allErrors: true });

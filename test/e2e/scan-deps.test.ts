@@ -16,7 +16,7 @@ import { writeZip } from "../../src/scan/deps/zip.testkit.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = join(root, "bin", "sluice.js");
-const samples = join(root, "..", "shared", "conformance", "osv", "ghsa-sample");
+const samples = join(root, "test", "fixtures", "osv", "ghsa-sample");
 
 function sluice(home: string, args: string[], cwd = root) {
   const r = spawnSync(process.execPath, [bin, ...args], {
@@ -226,13 +226,44 @@ describe("sluice scan deps and sluice advisories (built CLI)", () => {
   });
 
   it("imports SARIF from another tool", () => {
-    const sarif = join(
-      root,
-      "..",
-      "shared",
-      "conformance",
-      "sarif",
-      "minimal-github-ok.sarif",
+    // A minimal SARIF 2.1.0 log as GitHub code scanning accepts it, from a tool that is not sluice.
+    const sarif = join(dir, "acme.sarif");
+    writeFileSync(
+      sarif,
+      JSON.stringify({
+        version: "2.1.0",
+        runs: [
+          {
+            tool: {
+              driver: {
+                name: "acme-secret-scan",
+                rules: [
+                  {
+                    id: "SEC001",
+                    defaultConfiguration: { level: "error" },
+                    properties: { "security-severity": "8.0" },
+                  },
+                ],
+              },
+            },
+            results: [
+              {
+                ruleId: "SEC001",
+                level: "error",
+                message: { text: "GitHub personal access token found" },
+                locations: [
+                  {
+                    physicalLocation: {
+                      artifactLocation: { uri: "src/app.js" },
+                      region: { startLine: 1 },
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
     );
     const r = sluice(home, ["scan", "sarif", sarif, "--format", "json"]);
     expect(r.code).toBe(1);

@@ -11,6 +11,7 @@ import { createScanStep } from "../../src/scan/step.js";
 import { ScanStore } from "../../src/store/scan-store.js";
 import { testDatabases } from "../support/databases.js";
 
+const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 const shared = fileURLToPath(
   new URL("../../../shared/conformance/", import.meta.url),
 );
@@ -75,7 +76,7 @@ describe.each(testDatabases)("the sluice/scan step on $name", ({ open }) => {
     try {
       const store = new ScanStore(database, (p) => newId(p, clock.now()));
       await store.importAdvisories(
-        loadAdvisories(join(shared, "osv", "ghsa-sample"), clock),
+        loadAdvisories(join(fixtures, "osv", "ghsa-sample"), clock),
       );
       const artifacts = mkdtempSync(join(tmpdir(), "sluice-artifacts-"));
       const step = createScanStep({

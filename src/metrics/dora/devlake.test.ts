@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { Change, Deployment, Incident } from "../model.js";
 import { prStages } from "./figures.js";
 import { link, liveAt } from "./link.js";
+import { describeWithShared } from "../../../test/support/shared.js";
 
 // DevLake's DORA e2e fixtures (apache/incubator-devlake @ 420e494, backend/plugins/dora/e2e), read in
 // place. Where our definitions agree with DevLake's we reproduce its expected values; where they
@@ -78,7 +79,7 @@ function deploymentsFrom(
   return out;
 }
 
-describe.skipIf(!existsSync(dir))("DevLake DORA fixtures", () => {
+describeWithShared(dir)("DevLake DORA fixtures", () => {
   describe("change_lead_time → project_pr_metrics", () => {
     const base = "change_lead_time/";
     const scopes = projectOfScope(csv(`${base}project_mapping.csv`));

@@ -15,7 +15,7 @@ import { readZip } from "./zip.js";
 import { writeZip } from "./zip.testkit.js";
 
 const sampleDir = fileURLToPath(
-  new URL("../../../../shared/conformance/osv/ghsa-sample/", import.meta.url),
+  new URL("../../../test/fixtures/osv/ghsa-sample/", import.meta.url),
 );
 const clock = new ManualClock(Date.UTC(2026, 0, 1));
 

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { cvssBaseScore } from "./cvss.js";
 import { matchRecord, severityOf } from "./osv.js";
 import type { OsvEvent, OsvRecord } from "./osv.js";
+import { describeWithShared } from "../../../test/support/shared.js";
 
 const osvDir = fileURLToPath(
   new URL("../../../../shared/conformance/osv/", import.meta.url),
@@ -368,153 +369,150 @@ describe("OSV range evaluation", () => {
   });
 });
 
-describe.skipIf(!existsSync(osvDir))(
-  "GHSA samples (../shared/conformance/osv)",
-  () => {
-    const load = (file: string) =>
-      JSON.parse(readFileSync(`${osvDir}${file}`, "utf8")) as OsvRecord;
-    const samples = readdirSync(`${osvDir}ghsa-sample`)
-      .filter((f) => f.endsWith(".json"))
-      .map((f) => load(`ghsa-sample/${f}`));
+describeWithShared(osvDir)("GHSA samples (../shared/conformance/osv)", () => {
+  const load = (file: string) =>
+    JSON.parse(readFileSync(`${osvDir}${file}`, "utf8")) as OsvRecord;
+  const samples = readdirSync(`${osvDir}ghsa-sample`)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => load(`ghsa-sample/${f}`));
 
-    it.each([
-      ["lodash", "4.17.15", ["GHSA-35jh-r3h4-6jhm", "GHSA-p6mc-m468-83gw"]],
-      ["lodash-es", "4.17.15", ["GHSA-35jh-r3h4-6jhm", "GHSA-p6mc-m468-83gw"]],
-      ["lodash", "4.17.20", ["GHSA-35jh-r3h4-6jhm"]],
-      ["lodash", "4.17.21", []],
-      ["minimist", "1.2.0", ["GHSA-vh95-rmgr-6w4m", "GHSA-xvch-5gv4-984h"]],
-      ["minimist", "0.2.1", ["GHSA-xvch-5gv4-984h"]],
-      ["minimist", "1.2.3", ["GHSA-xvch-5gv4-984h"]],
-      ["minimist", "1.2.6", []],
-    ])("%s@%s", (name, version, ids) => {
-      const hits = samples
-        .filter((r) => matchRecord(r, "npm", name, version))
-        .map((r) => r.id)
-        .sort();
-      expect(hits).toEqual(ids);
-    });
+  it.each([
+    ["lodash", "4.17.15", ["GHSA-35jh-r3h4-6jhm", "GHSA-p6mc-m468-83gw"]],
+    ["lodash-es", "4.17.15", ["GHSA-35jh-r3h4-6jhm", "GHSA-p6mc-m468-83gw"]],
+    ["lodash", "4.17.20", ["GHSA-35jh-r3h4-6jhm"]],
+    ["lodash", "4.17.21", []],
+    ["minimist", "1.2.0", ["GHSA-vh95-rmgr-6w4m", "GHSA-xvch-5gv4-984h"]],
+    ["minimist", "0.2.1", ["GHSA-xvch-5gv4-984h"]],
+    ["minimist", "1.2.3", ["GHSA-xvch-5gv4-984h"]],
+    ["minimist", "1.2.6", []],
+  ])("%s@%s", (name, version, ids) => {
+    const hits = samples
+      .filter((r) => matchRecord(r, "npm", name, version))
+      .map((r) => r.id)
+      .sort();
+    expect(hits).toEqual(ids);
+  });
 
-    it("trusts the ranges over the summary text (GHSA-p6mc says < 4.17.19, the range says fixed 4.17.20)", () => {
-      const p6mc = samples.find((r) => r.id === "GHSA-p6mc-m468-83gw")!;
-      expect(matchRecord(p6mc, "npm", "lodash", "4.17.19")?.fixedVersion).toBe(
-        "4.17.20",
-      );
-    });
-
-    it.each([
-      ["GHSA-35jh-r3h4-6jhm", 7.2, "high"],
-      ["GHSA-p6mc-m468-83gw", 7.4, "high"],
-      ["GHSA-vh95-rmgr-6w4m", 5.6, "medium"],
-      ["GHSA-xvch-5gv4-984h", 9.8, "critical"],
-    ])("%s scores %s (%s)", (id, score, severity) => {
-      expect(severityOf(samples.find((r) => r.id === id)!)).toMatchObject({
-        score,
-        severity,
-      });
-    });
-
-    it.each([
-      [
-        "tools/ghsa/testdata/equals_with_patch.osv.json",
-        "npm",
-        "mixin-deep",
-        "1.3.1",
-        true,
-      ],
-      [
-        "tools/ghsa/testdata/npm_greater_than.osv.json",
-        "npm",
-        "jquery",
-        "2.1.1",
-        true,
-      ],
-      [
-        "tools/ghsa/testdata/npm_greater_than.osv.json",
-        "npm",
-        "jquery",
-        "3.0.0",
-        false,
-      ],
-      [
-        "tools/ghsa/testdata/pypi_normalize.osv.json",
-        "PyPI",
-        "Products_PluggableAuthService",
-        "2.6.0",
-        true,
-      ],
-      [
-        "tools/ghsa/testdata/multiple_ranges_in_package.osv.json",
-        "RubyGems",
-        "passenger",
-        "4.0.4",
-        true,
-      ],
-      [
-        "tools/ghsa/testdata/multiple_ranges_in_package.osv.json",
-        "RubyGems",
-        "passenger",
-        "4.0.0",
-        false,
-      ],
-      [
-        "tools/ghsa/testdata/equals_no_patch.osv.json",
-        "RubyGems",
-        "paranoid2",
-        "1.1.6",
-        true,
-      ],
-      [
-        "tools/ghsa/testdata/withdrawn.osv.json",
-        "RubyGems",
-        "activesupport",
-        "4.2.1",
-        false,
-      ],
-      [
-        "tools/osv-linter/testdata/GO-2020-0001.json",
-        "Go",
-        "github.com/gin-gonic/gin",
-        "1.5.0",
-        true,
-      ],
-      [
-        "tools/osv-linter/testdata/GO-2024-2963.json",
-        "Go",
-        "stdlib",
-        "1.22.4",
-        true,
-      ],
-      [
-        "tools/osv-linter/testdata/PYSEC-2023-74.json",
-        "PyPI",
-        "requests",
-        "2.30.0",
-        true,
-      ],
-      [
-        "tools/osv-linter/testdata/PYSEC-2023-74.json",
-        "PyPI",
-        "requests",
-        "2.31.0",
-        false,
-      ],
-      [
-        "tools/osv-linter/testdata/MAL-2024-10238.json",
-        "PyPI",
-        "123bla",
-        "0.0.1",
-        true,
-      ],
-    ] as const)(
-      "%s: %s %s@%s affected=%s",
-      (file, ecosystem, name, version, affected) => {
-        expect(
-          matchRecord(load(file), ecosystem, name, version) !== undefined,
-        ).toBe(affected);
-      },
+  it("trusts the ranges over the summary text (GHSA-p6mc says < 4.17.19, the range says fixed 4.17.20)", () => {
+    const p6mc = samples.find((r) => r.id === "GHSA-p6mc-m468-83gw")!;
+    expect(matchRecord(p6mc, "npm", "lodash", "4.17.19")?.fixedVersion).toBe(
+      "4.17.20",
     );
-  },
-);
+  });
+
+  it.each([
+    ["GHSA-35jh-r3h4-6jhm", 7.2, "high"],
+    ["GHSA-p6mc-m468-83gw", 7.4, "high"],
+    ["GHSA-vh95-rmgr-6w4m", 5.6, "medium"],
+    ["GHSA-xvch-5gv4-984h", 9.8, "critical"],
+  ])("%s scores %s (%s)", (id, score, severity) => {
+    expect(severityOf(samples.find((r) => r.id === id)!)).toMatchObject({
+      score,
+      severity,
+    });
+  });
+
+  it.each([
+    [
+      "tools/ghsa/testdata/equals_with_patch.osv.json",
+      "npm",
+      "mixin-deep",
+      "1.3.1",
+      true,
+    ],
+    [
+      "tools/ghsa/testdata/npm_greater_than.osv.json",
+      "npm",
+      "jquery",
+      "2.1.1",
+      true,
+    ],
+    [
+      "tools/ghsa/testdata/npm_greater_than.osv.json",
+      "npm",
+      "jquery",
+      "3.0.0",
+      false,
+    ],
+    [
+      "tools/ghsa/testdata/pypi_normalize.osv.json",
+      "PyPI",
+      "Products_PluggableAuthService",
+      "2.6.0",
+      true,
+    ],
+    [
+      "tools/ghsa/testdata/multiple_ranges_in_package.osv.json",
+      "RubyGems",
+      "passenger",
+      "4.0.4",
+      true,
+    ],
+    [
+      "tools/ghsa/testdata/multiple_ranges_in_package.osv.json",
+      "RubyGems",
+      "passenger",
+      "4.0.0",
+      false,
+    ],
+    [
+      "tools/ghsa/testdata/equals_no_patch.osv.json",
+      "RubyGems",
+      "paranoid2",
+      "1.1.6",
+      true,
+    ],
+    [
+      "tools/ghsa/testdata/withdrawn.osv.json",
+      "RubyGems",
+      "activesupport",
+      "4.2.1",
+      false,
+    ],
+    [
+      "tools/osv-linter/testdata/GO-2020-0001.json",
+      "Go",
+      "github.com/gin-gonic/gin",
+      "1.5.0",
+      true,
+    ],
+    [
+      "tools/osv-linter/testdata/GO-2024-2963.json",
+      "Go",
+      "stdlib",
+      "1.22.4",
+      true,
+    ],
+    [
+      "tools/osv-linter/testdata/PYSEC-2023-74.json",
+      "PyPI",
+      "requests",
+      "2.30.0",
+      true,
+    ],
+    [
+      "tools/osv-linter/testdata/PYSEC-2023-74.json",
+      "PyPI",
+      "requests",
+      "2.31.0",
+      false,
+    ],
+    [
+      "tools/osv-linter/testdata/MAL-2024-10238.json",
+      "PyPI",
+      "123bla",
+      "0.0.1",
+      true,
+    ],
+  ] as const)(
+    "%s: %s %s@%s affected=%s",
+    (file, ecosystem, name, version, affected) => {
+      expect(
+        matchRecord(load(file), ecosystem, name, version) !== undefined,
+      ).toBe(affected);
+    },
+  );
+});
 
 describe("CVSS base scores", () => {
   it.each([

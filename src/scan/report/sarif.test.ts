@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../finding.js";
 import { levelOf, toSarif } from "./sarif.js";
+import { describeWithShared } from "../../../test/support/shared.js";
 
 const sarifDir = fileURLToPath(
   new URL("../../../../shared/conformance/sarif/", import.meta.url),
@@ -48,43 +49,40 @@ const lint: Finding = {
   fingerprint: "eslint:abc",
 };
 
-describe.skipIf(!existsSync(sarifDir))(
-  "SARIF output against the 2.1.0 schema",
-  () => {
-    const ajv = new Ajv2020({ strict: false, allErrors: true });
-    addFormats.default(ajv);
-    const validate = ajv.compile(
-      JSON.parse(readFileSync(`${sarifDir}sarif-schema-2.1.0.json`, "utf8")),
-    );
+describeWithShared(sarifDir)("SARIF output against the 2.1.0 schema", () => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  const validate = ajv.compile(
+    JSON.parse(readFileSync(`${sarifDir}sarif-schema-2.1.0.json`, "utf8")),
+  );
 
-    it("accepts the reference files and rejects the invalid example (the validator works)", () => {
-      for (const [file, ok] of [
-        ["minimal-github-ok.sarif", true],
-        ["gitleaks-sarif_simple.sarif", true],
-        ["invalid-example.sarif", false],
-      ] as const) {
-        expect(
-          validate(JSON.parse(readFileSync(`${sarifDir}${file}`, "utf8"))),
-          file,
-        ).toBe(ok);
-      }
-    });
+  it("accepts the reference files and rejects the invalid example (the validator works)", () => {
+    for (const [file, ok] of [
+      ["minimal-github-ok.sarif", true],
+      ["gitleaks-sarif_simple.sarif", true],
+      ["invalid-example.sarif", false],
+    ] as const) {
+      expect(
+        validate(JSON.parse(readFileSync(`${sarifDir}${file}`, "utf8"))),
+        file,
+      ).toBe(ok);
+    }
+  });
 
-    it.each([
-      ["no findings, two tools", [], ["secrets", "deps"]],
-      ["one secret", [secret], []],
-      ["secrets, deps and an imported tool", [secret, advisory, lint], []],
-    ] as const)("%s is schema-valid", (_name, findings, tools) => {
-      const log = toSarif({
-        findings: [...findings],
-        tools: tools.map((name) => ({ name })),
-      });
-      const ok = validate(log);
-      expect(validate.errors ?? []).toEqual([]);
-      expect(ok).toBe(true);
+  it.each([
+    ["no findings, two tools", [], ["secrets", "deps"]],
+    ["one secret", [secret], []],
+    ["secrets, deps and an imported tool", [secret, advisory, lint], []],
+  ] as const)("%s is schema-valid", (_name, findings, tools) => {
+    const log = toSarif({
+      findings: [...findings],
+      tools: tools.map((name) => ({ name })),
     });
-  },
-);
+    const ok = validate(log);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+});
 
 describe("SARIF follows GitHub's ingestion rules", () => {
   const log = toSarif({

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { toSarif } from "../report/index.js";
 import { importSarif } from "./import.js";
+import { describeWithShared } from "../../../test/support/shared.js";
 
 const dir = fileURLToPath(
   new URL("../../../../shared/conformance/sarif/", import.meta.url),
@@ -101,7 +102,7 @@ describe("importing SARIF from other tools", () => {
   });
 });
 
-describe.skipIf(!existsSync(dir))("the conformance SARIF files", () => {
+describeWithShared(dir)("the conformance SARIF files", () => {
   const ajv = new Ajv2020({ strict: false });
   addFormats.default(ajv);
   const validate = ajv.compile(read("sarif-schema-2.1.0.json") as object);
