@@ -1,5 +1,6 @@
 import { severities } from "../finding.js";
 import type { Finding } from "../finding.js";
+import { codeFrame, secretSpans } from "./frame.js";
 import { countBySeverity, sortFindings } from "./json.js";
 import type { ReportInput } from "./types.js";
 
@@ -14,8 +15,9 @@ export interface HumanOptions {
 /**
  * The terminal report: findings grouped by package (dependency findings) or by rule, most severe
  * group first, a code frame where the file is readable, and the counts by severity last.
- * Secret findings are masked in the frame: the located span is replaced by the finding's
- * `properties.redacted` text (or `****`), so the report never shows a secret.
+ * Secrets are masked in every frame: each secret finding's span (and those of the findings left
+ * out of the report, `input.suppressed`) is replaced by its `properties.redacted` text (or
+ * `****`) wherever it is printed, so no frame shows a secret, its own or a neighbour's.
  */
 export function formatHuman(
   input: ReportInput,
@@ -24,6 +26,7 @@ export function formatHuman(
   const findings = sortFindings(input.findings);
   const out: string[] = [];
   const sources = new Map<string, string[] | undefined>();
+  const spans = secretSpans([...findings, ...(input.suppressed ?? [])]);
   const linesOf = (path: string): string[] | undefined => {
     if (!sources.has(path)) {
       const text = options.readSource?.(path);
@@ -37,10 +40,18 @@ export function formatHuman(
       out.push(...describe(finding));
       const lines = linesOf(finding.location.path);
       if (lines)
-        out.push(...codeFrame(finding, lines, options.contextLines ?? 1));
+        out.push(
+          ...codeFrame(
+            finding,
+            lines,
+            options.contextLines ?? 1,
+            spans.get(finding.location.path),
+          ),
+        );
     }
     out.push("");
   }
+  for (const notice of input.notices ?? []) out.push(`note: ${notice}`);
   out.push(summaryLine(findings));
   return `${out.join("\n")}\n`;
 }
@@ -90,11 +101,9 @@ function describe(finding: Finding): string[] {
   if (Array.isArray(p.aliases) && p.aliases.length > 0)
     facts.push(`aka ${p.aliases.join(", ")}`);
   // Dependency messages name the fix already; say it only when they do not.
-  if (
-    typeof p.fixedVersion === "string" &&
-    !finding.message.includes(p.fixedVersion)
-  ) {
-    facts.push(`fixed in ${p.fixedVersion}`);
+  if (typeof p.fixedVersion === "string") {
+    if (!finding.message.includes(p.fixedVersion))
+      facts.push(`fixed in ${p.fixedVersion}`);
   } else if (typeof p.package === "string") facts.push("no fixed version");
   if (Array.isArray(p.dependencyPath) && p.dependencyPath.length > 1) {
     facts.push(`via ${p.dependencyPath.join(" > ")}`);
@@ -117,49 +126,4 @@ function describe(finding: Finding): string[] {
   }
   if (facts.length > 0) lines.push(`           ${facts.join(" · ")}`);
   return lines;
-}
-
-function isSensitive(finding: Finding): boolean {
-  return finding.tool === "secrets" || finding.properties?.sensitive === true;
-}
-
-/** A few numbered lines around the finding, with the finding's lines marked `>`. */
-export function codeFrame(
-  finding: Finding,
-  lines: string[],
-  context: number,
-): string[] {
-  const { startLine } = finding.location;
-  const endLine = Math.max(startLine, finding.location.endLine ?? startLine);
-  if (startLine < 1 || startLine > lines.length) return [];
-  const from = Math.max(1, startLine - context);
-  const to = Math.min(lines.length, endLine + context);
-  const width = String(to).length;
-  const frame: string[] = [];
-  for (let n = from; n <= to; n++) {
-    let text = lines[n - 1] ?? "";
-    const marked = n >= startLine && n <= endLine;
-    if (marked && isSensitive(finding)) text = mask(finding, text, n);
-    if (text.length > 200) text = `${text.slice(0, 197)}...`;
-    frame.push(
-      `     ${marked ? ">" : " "} ${String(n).padStart(width)} | ${text}`,
-    );
-  }
-  return frame;
-}
-
-/** Replaces the secret's span on one line; without columns the whole line is hidden. */
-function mask(finding: Finding, text: string, line: number): string {
-  const { startLine, startColumn, endColumn } = finding.location;
-  const endLine = finding.location.endLine ?? startLine;
-  const redacted =
-    typeof finding.properties?.redacted === "string"
-      ? finding.properties.redacted
-      : "****";
-  if (startColumn === undefined) return redacted;
-  const from = line === startLine ? startColumn - 1 : 0;
-  // SARIF endColumn is exclusive; without one the span runs to the end of the line.
-  const to =
-    line === endLine && endColumn !== undefined ? endColumn - 1 : text.length;
-  return `${text.slice(0, from)}${line === startLine ? redacted : ""}${text.slice(Math.max(from, to))}`;
 }

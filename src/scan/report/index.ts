@@ -4,7 +4,9 @@ import { formatJson } from "./json.js";
 import { formatSarif } from "./sarif.js";
 import type { ReportFormat, ReportInput } from "./types.js";
 
-export { codeFrame, formatHuman, summaryLine } from "./human.js";
+export { codeFrame, isSensitive, secretSpans } from "./frame.js";
+export type { SecretSpan } from "./frame.js";
+export { formatHuman, summaryLine } from "./human.js";
 export type { HumanOptions } from "./human.js";
 export { countBySeverity, formatJson, sortFindings } from "./json.js";
 export { formatSarif, levelOf, securityScore, toSarif } from "./sarif.js";
@@ -32,4 +34,8 @@ export function formatReport(
       return formatHuman(input, options);
   }
 }
-export { findingsAtOrAbove, sourceReader } from "./source.js";
+export {
+  findingsAtOrAbove,
+  indexSourceReader,
+  sourceReader,
+} from "./source.js";

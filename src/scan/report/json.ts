@@ -34,6 +34,7 @@ export function formatJson(input: ReportInput): string {
       findings,
       scan: {
         ...input.metadata,
+        ...(input.notices?.length ? { notices: input.notices } : {}),
         total: findings.length,
         counts: countBySeverity(findings),
       },

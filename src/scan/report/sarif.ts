@@ -58,7 +58,9 @@ export function toSarif(input: ReportInput): SarifLog {
   const runs: SarifRun[] = [];
   for (const [tool, findings] of byTool) {
     const info = input.tools?.find((t) => t.name === tool) ?? { name: tool };
-    runs.push(buildRun(info, findings, input.rules ?? []));
+    const run = buildRun(info, findings, input.rules ?? []);
+    if (input.notices?.length) run.properties = { notices: input.notices };
+    runs.push(run);
   }
   return { $schema: sarifSchemaUri, version: "2.1.0", runs };
 }

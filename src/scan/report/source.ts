@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { severityRank } from "../finding.js";
@@ -18,6 +19,23 @@ export function sourceReader(
     } catch {
       return undefined;
     }
+  };
+}
+
+/**
+ * A `readSource` for a staged scan: the file as the index holds it (`git show :path`), which is
+ * what the scan read and what would be committed; the work tree may differ.
+ */
+export function indexSourceReader(
+  root: string,
+): (path: string) => string | undefined {
+  return (path) => {
+    const r = spawnSync("git", ["show", `:${path}`], {
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: maxFrameFileBytes,
+    });
+    return r.status === 0 && !r.error ? r.stdout : undefined;
   };
 }
 

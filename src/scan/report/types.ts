@@ -40,6 +40,13 @@ export interface ReportInput {
   rules?: RuleInfo[];
   tools?: ToolInfo[];
   metadata?: ScanMetadata;
+  /**
+   * Findings left out of the report (accepted by a baseline): not listed, but their secrets are
+   * masked wherever a code frame prints their lines.
+   */
+  suppressed?: Finding[];
+  /** What the reader must know about the scan itself (its rules replaced the built-in ones). One line each. */
+  notices?: string[];
 }
 
 /** The output formats of `--format`. */
