@@ -47,7 +47,15 @@ export type {
   RolloutRecord,
   TargetReleaseState,
   TargetRoutes,
+  TargetServing,
 } from "./ports.js";
+export {
+  notServingExitCode,
+  outcomeExitCode,
+  rolloutOutcome,
+  servingProblem,
+} from "./outcome.js";
+export type { RolloutOutcome } from "./outcome.js";
 export { compareBaseline } from "./analysis/baseline.js";
 export { mannWhitneyU, twoProportionZ } from "./analysis/stats.js";
 export type {

@@ -32,6 +32,13 @@ export interface TargetRoutes {
   weight: number;
 }
 
+/** What the target serves right now: its routes and the state of each routed release. */
+export interface TargetServing {
+  endpoint: string;
+  routes: TargetRoutes;
+  states: Record<string, ReleaseState>;
+}
+
 /** A deploy target (local processes today; Kubernetes later behind the same port). */
 export interface DeployTarget extends TrafficMetricsSource {
   /** Starts a release in the background; `releaseState` tells when it is ready or failed. */
@@ -51,6 +58,10 @@ export interface DeployTarget extends TrafficMetricsSource {
   ): Promise<"running" | "adopted" | "restarted">;
   /** Where users reach the service (the proxy). */
   endpoint(): Promise<string>;
+  /** What the target serves now (for status: what is true, not what the rollout wanted). */
+  serving(): Promise<TargetServing>;
+  /** Stops the service: every release and the proxy; false when nothing was running. */
+  shutdown(): Promise<boolean>;
   /** Releases the client's resources; the target keeps running. */
   close(): Promise<void>;
 }

@@ -87,32 +87,32 @@ export class DeployService {
 
   /**
    * Undo: an unfinished rollout is aborted back to stable; a promoted one is followed by a new,
-   * fast-tracked deployment of the release that was stable before it.
+   * fast-tracked deployment of the release that was stable before it, or of `toRelease` (a
+   * release name, as Argo's `undo --to-revision`).
    */
   async undo(
     project: string,
     environment: string,
-    options: DriveOptions = {},
+    options: DriveOptions & { toRelease?: string } = {},
   ): Promise<RolloutRecord> {
+    const { toRelease, ...drive } = options;
     const latest = await this.latest(project, environment);
-    if (!isFinished(latest.status))
-      return this.command(latest.id, { kind: "undo" }, options);
-    if (latest.status.aborted) {
-      throw new AppError(
-        "CONFLICT",
-        "the last rollout was aborted: traffic is already on the previous release",
-      );
+    if (!isFinished(latest.status)) {
+      if (toRelease !== undefined)
+        throw new AppError(
+          "CONFLICT",
+          `rollout ${latest.id} in ${environment} is still ${latest.status.phase}: abort it before undoing to ${toRelease}`,
+        );
+      return this.command(latest.id, { kind: "undo" }, drive);
     }
-    const [deployment] = (
-      await this.deps.store.listDeployments(project, environment)
-    ).filter((d) => d.id === latest.deploymentId);
-    const previous = deployment?.previousReleaseId
-      ? await this.deps.store.getRelease(deployment.previousReleaseId)
-      : null;
-    if (!previous)
+    const previous =
+      toRelease !== undefined
+        ? await this.releaseNamed(project, toRelease)
+        : await this.previousRelease(latest);
+    if (previous.id === latest.status.stable)
       throw new AppError(
         "CONFLICT",
-        `no release before ${latest.status.stable} in ${environment}`,
+        `release ${previous.version} is already stable in ${environment}`,
       );
     const record = await this.start(
       project,
@@ -122,7 +122,40 @@ export class DeployService {
       latest.status.stable,
       true,
     );
-    return this.controller(record).drive(options);
+    return this.controller(record).drive(drive);
+  }
+
+  private async releaseNamed(
+    project: string,
+    version: string,
+  ): Promise<ReleaseRecord> {
+    const all = await this.deps.store.listReleases(project);
+    const found = all.find((r) => r.version === version);
+    if (!found)
+      throw new AppError(
+        "NOT_FOUND",
+        `no release ${version} in ${project} (known: ${all.map((r) => r.version).join(", ") || "none"})`,
+      );
+    return found;
+  }
+
+  private async previousRelease(latest: RolloutRecord): Promise<ReleaseRecord> {
+    if (latest.status.aborted) {
+      throw new AppError(
+        "CONFLICT",
+        "the last rollout was aborted: traffic is already on the previous release",
+      );
+    }
+    const deployment = await this.deployment(latest);
+    const previous = deployment?.previousReleaseId
+      ? await this.deps.store.getRelease(deployment.previousReleaseId)
+      : null;
+    if (!previous)
+      throw new AppError(
+        "CONFLICT",
+        `no release before ${latest.status.stable} in ${latest.environment}`,
+      );
+    return previous;
   }
 
   /** Applies a user command, then drives the rollout on (until it ends or waits again). */
@@ -159,6 +192,30 @@ export class DeployService {
     const controller = this.controller(record);
     if (record.status.stable) await controller.resume();
     return controller.drive(options);
+  }
+
+  /**
+   * Stops what serves an environment: every release and the proxy. A rollout that has not ended
+   * is refused (promote or abort it first), so no deployment is left half-recorded.
+   * Returns whether anything was running.
+   */
+  async stop(project: string, environment: string): Promise<boolean> {
+    const latest = await this.latest(project, environment);
+    if (!isFinished(latest.status))
+      throw new AppError(
+        "CONFLICT",
+        `rollout ${latest.id} in ${environment} is still ${latest.status.phase}: promote or abort it first`,
+      );
+    return this.target(latest).shutdown();
+  }
+
+  /** The deployment a rollout carries out. */
+  async deployment(record: RolloutRecord) {
+    const all = await this.deps.store.listDeployments(
+      record.project,
+      record.environment,
+    );
+    return all.find((d) => d.id === record.deploymentId) ?? null;
   }
 
   async get(rolloutId: string): Promise<RolloutRecord> {

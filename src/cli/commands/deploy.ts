@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Command } from "commander";
-import { AppError } from "../../kernel/index.js";
+import { AppError, messageOf } from "../../kernel/index.js";
 import type { App } from "../../app.js";
 import type {
+  RolloutOutcome,
   RolloutRecord,
   RolloutStatus,
   TimelineEntry,
@@ -29,8 +30,8 @@ interface DeployOptions {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerDeploy(program: Command, ctx: CliContext): void {
-  program
-    .command("deploy")
+  const deploy = program.command("deploy");
+  deploy
     .description(
       "deploy a release to an environment with a progressive rollout on the local target (spec from the sluice/deploy step of sluice.yml, or flags)",
     )
@@ -117,7 +118,33 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
         stopWhenPaused: true,
         onProgress: progress(ctx),
       });
-      await report(ctx, app, done, Boolean(options.json));
+      await report(ctx, app, done, { json: Boolean(options.json) });
+    });
+  deploy
+    .command("stop")
+    .description(
+      "stop what serves an environment: every release and its proxy (refused while a rollout is unfinished)",
+    )
+    .argument("<environment>", "the environment, e.g. production")
+    .option(
+      "--project <name>",
+      "the project (default: sluice.yml name, or the folder)",
+    )
+    .action(async (environment: string, _options: unknown, cmd: Command) => {
+      // `--project` may be parsed by `deploy` itself, before the subcommand.
+      const options = cmd.optsWithGlobals<{ project?: string }>();
+      const { project } = await readDeployStep(
+        ctx,
+        environment,
+        options.project,
+      );
+      const app = await ctx.app();
+      const stopped = await app.deploy.stop(project, environment);
+      ctx.stdout(
+        stopped
+          ? `stopped ${project} in ${environment}: its releases and proxy`
+          : `nothing was running for ${project} in ${environment}`,
+      );
     });
 }
 
@@ -159,14 +186,30 @@ export function progress(ctx: CliContext) {
   };
 }
 
-/** Prints the outcome (JSON or a line) and sets the exit code: Degraded is a failed outcome. */
+export interface ReportOptions {
+  json: boolean;
+  /** The end state the command was asked to reach (`rollout abort`): reaching it exits 0. */
+  asked?: RolloutOutcome;
+}
+
+/**
+ * Prints the outcome (JSON or a line) with what the target really serves, and sets the exit
+ * status of the end state (docs/deploy.md): 0 promoted or as asked, 1 failed, 3 paused,
+ * 4 aborted, 5 not serving what the rollout says.
+ */
 export async function report(
   ctx: CliContext,
   app: App,
   record: RolloutRecord,
-  json: boolean,
+  options: ReportOptions,
 ): Promise<void> {
-  const { rolloutView } = await import("../../deploy/index.js");
+  const {
+    notServingExitCode,
+    outcomeExitCode,
+    rolloutOutcome,
+    rolloutView,
+    servingProblem,
+  } = await import("../../deploy/index.js");
   const ids = [record.status.canary.release, record.status.stable].filter(
     (x): x is string => Boolean(x),
   );
@@ -175,22 +218,45 @@ export async function report(
       ids.map(async (id) => [id, await app.deploy.store.getRelease(id)]),
     ),
   );
-  const endpoint = await app.deploy
-    .target(record)
-    .endpoint()
-    .catch(() => undefined);
-  const view = rolloutView(record, releases, endpoint);
-  if (json) ctx.json(view);
+  const outcome = rolloutOutcome(record, await app.deploy.deployment(record));
+  // Asking the target starts its daemon when it is gone (it re-adopts its releases).
+  let problem: string | null;
+  let endpoint: string | undefined;
+  try {
+    const serving = await app.deploy.target(record).serving();
+    problem = servingProblem(record, serving, releases);
+    if (serving.routes.stable || serving.routes.canary)
+      endpoint = serving.endpoint;
+  } catch (error) {
+    problem = messageOf(error);
+  }
+  const view = {
+    ...rolloutView(record, releases, endpoint),
+    outcome,
+    serving: problem === null,
+    ...(problem !== null ? { notServing: problem } : {}),
+  };
+  if (options.json) ctx.json(view);
   else {
     ctx.stdout(`${view.phase}: ${view.message}`);
     if (view.phase === "Paused")
       ctx.stdout(
         `  continue with: sluice rollout promote ${view.environment} (or abort)`,
       );
-    if (endpoint)
+    if (problem !== null)
+      ctx.stdout(
+        `  not serving: ${problem} (sluice rollout resume ${view.environment} puts it back)`,
+      );
+    else if (endpoint)
       ctx.stdout(`  serving at ${endpoint} (stable ${view.stable ?? "none"})`);
   }
-  if (record.status.phase === "Degraded") process.exitCode = 1;
+  const code =
+    problem !== null
+      ? notServingExitCode
+      : outcome === options.asked
+        ? 0
+        : outcomeExitCode[outcome];
+  if (code !== 0) process.exitCode = code;
 }
 
 function parseJson(text: string, flag: string): unknown {

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import type { Command } from "commander";
-import type { RolloutCommand } from "../../deploy/index.js";
+import type { RolloutCommand, RolloutOutcome } from "../../deploy/index.js";
 import type { CliContext } from "../context.js";
 import { progress, report } from "./deploy.js";
 
@@ -8,37 +8,45 @@ interface RolloutOptions {
   project?: string;
   json?: boolean;
   full?: boolean;
+  toRelease?: string;
 }
 
-const verbs: { name: string; description: string; command?: RolloutCommand }[] =
-  [
-    {
-      name: "promote",
-      description:
-        "go past the current pause or analysis (--full: skip every step) and carry on",
-      command: { kind: "promote" },
-    },
-    {
-      name: "abort",
-      description: "send all traffic back to stable and stop the new release",
-      command: { kind: "abort" },
-    },
-    {
-      name: "retry",
-      description: "start an aborted rollout over",
-      command: { kind: "retry" },
-    },
-    {
-      name: "undo",
-      description:
-        "roll back to the previous release (aborts an unfinished rollout)",
-    },
-    {
-      name: "resume",
-      description:
-        "carry on a rollout after sluice stopped, re-adopting its processes",
-    },
-  ];
+const verbs: {
+  name: string;
+  description: string;
+  command?: RolloutCommand;
+  /** The end state this verb asks for: reaching it exits 0. */
+  asked?: RolloutOutcome;
+}[] = [
+  {
+    name: "promote",
+    description:
+      "go past the current pause or analysis (--full: skip every step) and carry on",
+    command: { kind: "promote" },
+  },
+  {
+    name: "abort",
+    description: "send all traffic back to stable and stop the new release",
+    command: { kind: "abort" },
+    asked: "aborted",
+  },
+  {
+    name: "retry",
+    description: "start an aborted rollout over",
+    command: { kind: "retry" },
+  },
+  {
+    name: "undo",
+    description:
+      "roll back to the previous release (aborts an unfinished rollout), or with --to-release to an earlier one",
+    asked: "aborted",
+  },
+  {
+    name: "resume",
+    description:
+      "carry on a rollout after sluice stopped, re-adopting its processes",
+  },
+];
 
 /**
  * `sluice rollout ...`. The rollout is driven by the process that holds the store: these
@@ -63,7 +71,7 @@ export function registerRollout(program: Command, ctx: CliContext): void {
         options.project ?? basename(ctx.cwd),
         environment,
       );
-      await report(ctx, app, record, Boolean(options.json));
+      await report(ctx, app, record, { json: Boolean(options.json) });
       if (!options.json) {
         for (const t of record.status.timeline) {
           ctx.stdout(
@@ -81,13 +89,21 @@ export function registerRollout(program: Command, ctx: CliContext): void {
       .option("--json", "print the rollout as JSON when it ends or waits");
     if (verb.name === "promote")
       cmd.option("--full", "skip every remaining step");
+    if (verb.name === "undo")
+      cmd.option(
+        "--to-release <name>",
+        "deploy this earlier release again, fast-tracked (Argo's undo --to-revision)",
+      );
     cmd.action(async (environment: string, options: RolloutOptions) => {
       const app = await ctx.app();
       const project = options.project ?? basename(ctx.cwd);
       const drive = { stopWhenPaused: true, onProgress: progress(ctx) };
       let record;
       if (verb.name === "undo")
-        record = await app.deploy.undo(project, environment, drive);
+        record = await app.deploy.undo(project, environment, {
+          ...drive,
+          ...(options.toRelease ? { toRelease: options.toRelease } : {}),
+        });
       else {
         const latest = await app.deploy.latest(project, environment);
         if (verb.name === "resume")
@@ -100,7 +116,10 @@ export function registerRollout(program: Command, ctx: CliContext): void {
           record = await app.deploy.command(latest.id, command, drive);
         }
       }
-      await report(ctx, app, record, Boolean(options.json));
+      await report(ctx, app, record, {
+        json: Boolean(options.json),
+        ...(verb.asked ? { asked: verb.asked } : {}),
+      });
     });
   }
 }

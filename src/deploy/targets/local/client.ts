@@ -15,11 +15,12 @@ import type {
   ReleaseRecord,
   TargetReleaseState,
   TargetRoutes,
+  TargetServing,
 } from "../../ports.js";
 import type { ReleaseState } from "../../types.js";
 import type { DaemonInfo, DaemonState, ReleaseRequest } from "./daemon.js";
+import { processAlive, readSavedState } from "./daemon-state.js";
 import type { ProcessState } from "./supervisor.js";
-import { groupAlive } from "./supervisor.js";
 
 export interface LocalTargetOptions {
   /** The daemon's folder: `daemon.json`, its log, release logs. One per project and environment. */
@@ -54,15 +55,31 @@ export class LocalTarget implements DeployTarget {
 
   constructor(private readonly options: LocalTargetOptions) {}
 
-  /** The running daemon, started if needed. */
+  /**
+   * The running daemon, started if needed. When the daemon died and its supervisor lives, the
+   * supervisor is already starting a new one: wait for it rather than start a second. A new
+   * daemon re-adopts the releases and routes of the dead one from its state file.
+   */
   async daemon(): Promise<DaemonInfo> {
     if (this.info && (await this.reachable(this.info))) return this.info;
-    const file = join(this.options.dir, "daemon.json");
-    if (existsSync(file)) {
-      const info = JSON.parse(readFileSync(file, "utf8")) as DaemonInfo;
-      if (groupAlive(info.pid) && (await this.reachable(info))) {
-        this.info = info;
-        return info;
+    const info = this.recorded();
+    if (info) {
+      if (processAlive(info.pid) && (await this.reachable(info)))
+        return (this.info = info);
+      const keeper = info.supervisorPid;
+      if (keeper !== undefined && processAlive(keeper)) {
+        for (let i = 0; i < 200 && processAlive(keeper); i++) {
+          const next = this.recorded();
+          if (next && processAlive(next.pid) && (await this.reachable(next)))
+            return (this.info = next);
+          await sleep(50);
+        }
+        // A supervisor that cannot bring its daemon back is stopped; a new one starts below.
+        try {
+          process.kill(-keeper, "SIGTERM");
+        } catch {
+          // gone already
+        }
       }
     }
     this.info = await this.spawnDaemon();
@@ -71,10 +88,20 @@ export class LocalTarget implements DeployTarget {
 
   /** Whether a daemon is running for this folder (without starting one). */
   async running(): Promise<DaemonInfo | null> {
+    const info = this.recorded();
+    if (!info) return null;
+    return processAlive(info.pid) && (await this.reachable(info)) ? info : null;
+  }
+
+  /** What `daemon.json` says, or null. */
+  private recorded(): DaemonInfo | null {
     const file = join(this.options.dir, "daemon.json");
     if (!existsSync(file)) return null;
-    const info = JSON.parse(readFileSync(file, "utf8")) as DaemonInfo;
-    return groupAlive(info.pid) && (await this.reachable(info)) ? info : null;
+    try {
+      return JSON.parse(readFileSync(file, "utf8")) as DaemonInfo;
+    } catch {
+      return null;
+    }
   }
 
   async state(): Promise<DaemonState> {
@@ -173,12 +200,42 @@ export class LocalTarget implements DeployTarget {
     return `http://127.0.0.1:${(await this.daemon()).proxyPort}`;
   }
 
+  async serving(): Promise<TargetServing> {
+    const state = await this.state();
+    const info = await this.daemon();
+    return {
+      endpoint: `http://127.0.0.1:${info.proxyPort}`,
+      routes: state.routes,
+      states: Object.fromEntries(
+        state.releases.map((r) => [r.id, stateOf[r.state]]),
+      ),
+    };
+  }
+
   /** Stops the daemon and every release it runs. */
-  async shutdown(): Promise<void> {
-    const info = await this.running();
-    if (!info) return;
+  async shutdown(): Promise<boolean> {
+    let info = await this.running();
+    // A dead daemon may have left releases (its state file) or a supervisor bringing it back:
+    // take them over first, so that stopping leaves nothing behind.
+    const keeper = this.recorded()?.supervisorPid;
+    if (
+      !info &&
+      this.options.daemonCommand.length > 0 &&
+      (readSavedState(this.options.dir) ||
+        (keeper !== undefined && processAlive(keeper)))
+    )
+      info = await this.daemon();
+    if (!info) return false;
     await this.call("POST", "/shutdown").catch(() => {});
-    for (let i = 0; i < 400 && groupAlive(info.pid); i++) await sleep(25);
+    // The supervisor exits once its daemon stopped on request.
+    const last = info.supervisorPid ?? info.pid;
+    for (
+      let i = 0;
+      i < 400 && (processAlive(info.pid) || processAlive(last));
+      i++
+    )
+      await sleep(25);
+    return true;
   }
 
   async close(): Promise<void> {
@@ -200,9 +257,9 @@ export class LocalTarget implements DeployTarget {
 
   private async spawnDaemon(): Promise<DaemonInfo> {
     const { dir, proxyPort, daemonCommand, env } = this.options;
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const token = randomBytes(24).toString("base64url");
-    const log = openSync(join(dir, "daemon.log"), "a");
+    const log = openSync(join(dir, "daemon.log"), "a", 0o600);
     const [command, ...args] = daemonCommand;
     if (!command) throw new AppError("INTERNAL", "no daemon command");
     const child = spawn(
@@ -213,6 +270,7 @@ export class LocalTarget implements DeployTarget {
         dir,
         "--proxy-port",
         String(proxyPort),
+        "--keeper",
         ...(this.options.graceMs !== undefined
           ? ["--grace-ms", String(this.options.graceMs)]
           : []),
@@ -231,7 +289,8 @@ export class LocalTarget implements DeployTarget {
     for (let i = 0; i < 600; i++) {
       if (existsSync(file)) {
         const info = JSON.parse(readFileSync(file, "utf8")) as DaemonInfo;
-        if (info.pid === child.pid && info.token === token) return info;
+        if (info.supervisorPid === child.pid && info.token === token)
+          return info;
       }
       if (exited !== undefined) {
         const tail =

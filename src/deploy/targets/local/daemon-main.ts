@@ -1,14 +1,21 @@
 // The entry point of the local target's daemon process (spawned detached by LocalTarget).
+// With --keeper it is the daemon's supervisor instead: it starts the daemon (this same entry
+// without --keeper) and starts it again whenever it dies (keeper.ts).
 // Like cli/main.ts it is a process entry, so it reads its own argv and environment.
+import { appendFileSync, openSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { messageOf } from "../../../kernel/index.js";
 import { LocalTargetDaemon } from "./daemon.js";
+import { keepDaemon } from "./keeper.js";
 
 const { values } = parseArgs({
   options: {
     dir: { type: "string" },
     "proxy-port": { type: "string" },
     "grace-ms": { type: "string" },
+    keeper: { type: "boolean" },
+    "supervisor-pid": { type: "string" },
   },
 });
 const token = process.env.SLUICE_DAEMON_TOKEN;
@@ -18,6 +25,23 @@ if (!values.dir || !token) {
   );
   process.exit(2);
 }
+
+if (values.keeper) {
+  const dir = values.dir;
+  const args = process.argv
+    .slice(2)
+    .filter((a) => a !== "--keeper")
+    .concat(["--supervisor-pid", String(process.pid)]);
+  const code = await keepDaemon({
+    dir,
+    command: [process.execPath, ...process.execArgv, process.argv[1]!, ...args],
+    env: process.env,
+    logFd: openSync(join(dir, "daemon.log"), "a", 0o600),
+    log: (line) => appendFileSync(join(dir, "daemon.log"), `${line}\n`),
+  });
+  process.exit(code);
+}
+
 const env = { ...process.env };
 delete env.SLUICE_DAEMON_TOKEN;
 const daemon = new LocalTargetDaemon({
@@ -27,6 +51,9 @@ const daemon = new LocalTargetDaemon({
   env,
   ...(values["grace-ms"]
     ? { probes: { graceMs: Number(values["grace-ms"]) } }
+    : {}),
+  ...(values["supervisor-pid"]
+    ? { supervisorPid: Number(values["supervisor-pid"]) }
     : {}),
 });
 try {

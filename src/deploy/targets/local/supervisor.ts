@@ -5,6 +5,7 @@ import { get } from "node:http";
 import { createServer } from "node:net";
 import { AppError } from "../../../kernel/index.js";
 import { formatDuration } from "../../duration.js";
+import { processStartTime, sameProcess } from "./daemon-state.js";
 
 /** Readiness and liveness probes (Kubernetes fields, shorter defaults for a laptop). */
 export interface ProbeOptions {
@@ -135,6 +136,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class ManagedRelease {
   state: ProcessState = "starting";
   pid: number | null = null;
+  /** When the process `pid` started (from /proc), to recognise it after a daemon restart. */
+  startTime: string | null = null;
   restarts = 0;
   error: string | undefined;
   private child: ChildProcess | undefined;
@@ -174,18 +177,34 @@ export class ManagedRelease {
     await this.launch();
   }
 
-  /** Takes over a process group left running by an earlier daemon; false when it is gone or unhealthy. */
-  async adopt(pid: number): Promise<boolean> {
-    if (!groupAlive(pid)) return false;
-    if (
-      !(await probe(
-        this.spec.port,
-        this.spec.health,
-        this.probes.probeTimeoutMs,
-      ))
-    )
-      return false;
+  /**
+   * Takes over a process group left running by an earlier daemon: it must be the same process
+   * (pid and start time) and pass its readiness probe (waiting, as for a start, when it was
+   * still starting). False when it is gone, is another process, or never gets ready; a group of
+   * ours that never gets ready is killed, so the port is free for a restart.
+   */
+  async adopt(pid: number, startTime: string | null = null): Promise<boolean> {
+    if (!groupAlive(pid) || !sameProcess(pid, startTime)) return false;
+    const deadline = Date.now() + this.probes.readinessTimeoutMs;
+    for (;;) {
+      if (
+        await probe(
+          this.spec.port,
+          this.spec.health,
+          this.probes.probeTimeoutMs,
+        )
+      )
+        break;
+      if (!groupAlive(pid)) return false;
+      if (Date.now() >= deadline) {
+        signalGroup(pid, "SIGKILL");
+        while (groupAlive(pid)) await sleep(10);
+        return false;
+      }
+      await sleep(this.probes.readinessPeriodMs);
+    }
     this.pid = pid;
+    this.startTime = processStartTime(pid) ?? startTime;
     this.setState("ready");
     this.watchLiveness();
     return true;
@@ -240,6 +259,9 @@ export class ManagedRelease {
       this.onExit(child);
     });
     this.pid = child.pid ?? null;
+    this.startTime = this.pid !== null ? processStartTime(this.pid) : null;
+    // Recorded at once: a daemon that dies before the release is ready can still find it.
+    this.onChange(this.status());
     child.unref();
     const deadline = Date.now() + this.probes.readinessTimeoutMs;
     for (;;) {
