@@ -9,6 +9,13 @@ export const severities: readonly Severity[] = [
   "critical",
 ];
 
+/**
+ * The one default `--fail-on` of every scan: the pre-commit hook, `sluice scan secrets`, `sluice
+ * scan deps` and the `sluice/scan` step (ADR 043). A committed credential is `medium` or above,
+ * so it blocks; identifiers and public keys are `low` and show without blocking.
+ */
+export const defaultFailOn: Severity = "medium";
+
 export function severityRank(severity: Severity): number {
   return severities.indexOf(severity);
 }

@@ -1,4 +1,4 @@
-export { severities, severityRank } from "./finding.js";
+export { defaultFailOn, severities, severityRank } from "./finding.js";
 export type {
   Finding,
   FindingCommit,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { severities } from "./finding.js";
+import { defaultFailOn, severities } from "./finding.js";
 import type { Severity } from "./finding.js";
 
 /** `with:` of `uses: sluice/scan`. */
@@ -9,7 +9,10 @@ export const scanStepInput = z
     deps: z.boolean().default(true),
     /** SARIF files other tools wrote in the workdir, imported as findings. */
     sarif: z.array(z.string().min(1)).default([]),
-    "fail-on": z.enum(severities as [Severity, ...Severity[]]).default("high"),
+    /** Default: the one default of every scan (ADR 043). */
+    "fail-on": z
+      .enum(severities as [Severity, ...Severity[]])
+      .default(defaultFailOn),
     /**
      * When the dependency scan scans nothing (no advisories imported, or no lockfile found):
      * `warn` (a warning in the run's summary) or `fail` (the step fails).

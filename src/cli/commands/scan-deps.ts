@@ -6,7 +6,12 @@ import {
   openAdvisoryFile,
 } from "../../store/advisory-file.js";
 import type { CliContext } from "../context.js";
-import { parseFormat, parseSeverity, writeReport } from "./scan-options.js";
+import {
+  defaultFailOn,
+  parseFormat,
+  parseSeverity,
+  writeReport,
+} from "./scan-options.js";
 
 interface DepsOptions {
   format: string;
@@ -31,7 +36,7 @@ export function registerScanDeps(scan: Command, ctx: CliContext): void {
     .option(
       "--fail-on <severity>",
       "exit 1 when a finding is at or above: info, low, medium, high, critical",
-      "low",
+      defaultFailOn,
     )
     .option(
       "--online",

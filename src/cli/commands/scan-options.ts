@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { AppError, messageOf } from "../../kernel/index.js";
-// The two constants only, not scan/index.js: every CLI command loads this file at start-up.
-import { severities } from "../../scan/finding.js";
+// The constants only, not scan/index.js: every CLI command loads this file at start-up.
+import { defaultFailOn, severities } from "../../scan/finding.js";
 import { reportFormats } from "../../scan/report/types.js";
 import type { ReportFormat, Severity } from "../../scan/index.js";
 
@@ -15,6 +15,9 @@ export function parseFormat(value: string): ReportFormat {
   }
   return value as ReportFormat;
 }
+
+/** The default `--fail-on` of every scan command (the one constant of scan, ADR 043). */
+export { defaultFailOn };
 
 /** `--fail-on` checked against the severities. */
 export function parseSeverity(value: string): Severity {

@@ -55,8 +55,11 @@ export type DeployInput = z.output<typeof DeployInput>;
 export const commonInputs = {
   "working-directory": RelativePath.default("."),
   "test-timeout": Duration.default("15m"),
-  /** The scan fails the run on findings at or above this severity. */
-  "fail-on": Severity.default("high"),
+  /**
+   * The scan fails the run on findings at or above this severity; unset, the `sluice/scan`
+   * step's default applies (`medium`, the one default of every scan: ADR 043).
+   */
+  "fail-on": Severity.optional(),
   /** The HTTP path the deploy's readiness check and analysis call, such as /healthz. */
   health: z.string().regex(/^\//, "a path such as /healthz").optional(),
   deploy: DeployInput.optional(),
@@ -80,13 +83,17 @@ export function inDir(dir: string, file: string): string {
 }
 
 /** The scan job: secrets and dependencies, failing at `fail-on`. */
-export function scanJob(failOn: string): Job {
+export function scanJob(failOn: string | undefined): Job {
   return {
     needs: ["build"],
     steps: [
       {
         uses: "sluice/scan",
-        with: { secrets: true, deps: true, "fail-on": failOn },
+        with: {
+          secrets: true,
+          deps: true,
+          ...(failOn ? { "fail-on": failOn } : {}),
+        },
       },
     ],
   };
@@ -101,7 +108,7 @@ export function goldenJobs(parts: {
   buildSteps: Step[];
   testSteps: Step[];
   testTimeout: string;
-  failOn: string;
+  failOn: string | undefined;
   workingDirectory: string;
   deploy: DeployInput | undefined;
   health: string | undefined;

@@ -65,7 +65,7 @@ const exceptions: Record<string, string> = {
   "aws/ok.AWS Access Key ID--enableIDScanRule-false":
     "tests secretlint's enableIDScanRule=false option; sluice reports AKIA… access key ids (gitleaks' aws-access-token) by default",
   "aws/ok.AWS Secret Access Key":
-    "runs secretlint's AWS rule alone (40-character format); sluice's generic-api-key (gitleaks', severity low, below the default --fail-on medium) reports the 56-character high-entropy value assigned to AWS_SECRET_ACCESS_KEY; secretlint has no generic rule",
+    "runs secretlint's AWS rule alone (40-character format); sluice's generic-api-key (gitleaks') reports the 56-character high-entropy value assigned to AWS_SECRET_ACCESS_KEY; secretlint has no generic rule",
   "basicauth/ok.database-urls-not-detected":
     "runs secretlint's basic-auth rule alone; the URLs are database connection strings, which secretlint's own database-connection-string rule (also in its recommended preset) reports, as sluice's does",
 };

@@ -56,7 +56,9 @@ export const genericRules: RuleSpec[] = [
       "secret",
       "token",
     ],
-    severity: "low",
+    // A committed password or key blocks by default (ADR 043): gitleaks' allowlists, stopwords
+    // and entropy keep the noise down; identifiers (client ids, public keys) stay low.
+    severity: "medium",
     allowlists: [
       {
         regexes: [String.raw`^[a-zA-Z_.-]+$`],

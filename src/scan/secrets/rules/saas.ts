@@ -216,7 +216,7 @@ export const saasRules: RuleSpec[] = [
     regex: String.raw`(?i)[\w.-]{0,50}?(?:linked[_-]?in)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([a-z0-9]{16})(?:[\x60'"\s;]|\\[nr]|$)`,
     entropy: 2,
     keywords: ["linkedin", "linked_in", "linked-in"],
-    severity: "low",
+    severity: "medium",
   },
   {
     id: "mailchimp-api-key",
