@@ -10,6 +10,14 @@ import { installAuthorization } from "./route-auth.js";
 import { routeModules } from "./routes/index.js";
 import type { RouteModule, ServerDeps } from "./types.js";
 
+/** How a validation message names the part of the request (`path parameter project: ...`). */
+const partNames: Record<string, string> = {
+  params: "path parameter",
+  querystring: "query parameter",
+  body: "body field",
+  headers: "header",
+};
+
 export interface ServerOptions {
   /** Largest request body in bytes; bigger bodies get a 413 problem. Default 1 MiB. */
   bodyLimit?: number;
@@ -48,7 +56,7 @@ export async function buildServer(
     return {
       error: new AppError(
         "INVALID_ARGUMENT",
-        `${httpPart ?? "request"}${field ? ` ${field}` : ""}: ${issue.message}`,
+        `${partNames[httpPart ?? ""] ?? "request"}${field ? ` ${field}` : ""}: ${issue.message}`,
       ),
     };
   });
