@@ -120,10 +120,17 @@ export async function openApp(options: AppOptions): Promise<App> {
       flags.killFlags(scope, keys, reason, actor),
     ),
   });
-  steps.register(
-    "sluice/deploy",
-    createDeployStep(() => deploy),
-  );
+  const deployStep = createDeployStep(() => deploy);
+  steps.register("sluice/deploy", async (ctx) => {
+    // A run's checkout is removed when the run ends; the release it deploys lives on in a copy.
+    const { keepRelease } = await import("./pipeline/checkout.js");
+    const workdir = await keepRelease(
+      options.home,
+      ctx.workdir,
+      `${ctx.runId}-${ctx.jobKey}`,
+    );
+    return deployStep({ ...ctx, workdir });
+  });
   let runtime: Promise<PipelineRuntime> | undefined;
   const flags = new FlagService({
     store: createFlagStore(database.db),

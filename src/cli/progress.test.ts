@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../scan/finding.js";
 import type { RunDetail } from "../store/index.js";
-import { formatRunDetail } from "./progress.js";
+import { formatRunDetail, formatRunList } from "./progress.js";
 
 const t0 = new Date(Date.UTC(2026, 0, 1, 12));
 const run = {
@@ -16,6 +16,9 @@ const run = {
   authorEmail: null,
   message: null,
   trailers: {},
+  source: null,
+  dirty: false,
+  diffHash: null,
   ownerPid: null,
   ownerHost: null,
   reason: null,
@@ -101,5 +104,32 @@ describe("formatRunDetail's change", () => {
     expect(text).toContain(
       "    Note: this is prose,\n    not a trailer block.",
     );
+  });
+});
+
+describe("what a run ran", () => {
+  it("shows a dirty working-tree run with its diff hash, in run show and runs", () => {
+    const dirty = {
+      ...run,
+      commit: "0123456789abcdef",
+      branch: "main",
+      source: "working-tree",
+      dirty: true,
+      diffHash: "sha256:abc123",
+    };
+    expect(formatRunDetail(dirty)).toContain(
+      "  ran the working tree, dirty: uncommitted changes sha256:abc123",
+    );
+    expect(formatRunList([dirty])).toContain("01234567-dirty");
+    const clean = {
+      ...dirty,
+      source: "checkout",
+      dirty: false,
+      diffHash: null,
+    };
+    expect(formatRunDetail(clean)).toContain(
+      "  ran a clean checkout of the commit",
+    );
+    expect(formatRunList([clean])).not.toContain("-dirty");
   });
 });

@@ -47,12 +47,29 @@ export function formatRunList(runs: RunRow[]): string {
       run.status,
       run.project,
       run.branch ?? "-",
-      run.commit?.slice(0, 8) ?? "-",
+      // As `git describe --dirty`: the run ran uncommitted changes on top of the commit.
+      `${run.commit?.slice(0, 8) ?? "-"}${run.dirty ? "-dirty" : ""}`,
       run.createdAt.toISOString().replace("T", " ").slice(0, 19),
       duration(run.startedAt, run.finishedAt),
     ]),
   ];
   return pad(rows).join("\n");
+}
+
+/** What the run ran, in words (runs recorded before sources were recorded say nothing). */
+function sourceLine(run: RunRow): string | undefined {
+  switch (run.source) {
+    case "checkout":
+      return "ran a clean checkout of the commit";
+    case "working-tree":
+      return run.dirty
+        ? `ran the working tree, dirty: uncommitted changes ${run.diffHash ?? ""}`.trimEnd()
+        : "ran the working tree (no uncommitted changes)";
+    case "folder":
+      return "ran the folder as it is (not in a git repository)";
+    default:
+      return undefined;
+  }
 }
 
 /** Lines of a commit message's body `sluice run show` prints. */
@@ -89,6 +106,8 @@ export function formatRunDetail(
     if (text.length > bodyShown)
       lines.push(`    … ${text.length - bodyShown} more lines`);
   }
+  const source = sourceLine(run);
+  if (source) lines.push(`  ${source}`);
   if (run.reason) lines.push(`  reason: ${run.reason}`);
   const rows: string[][] = [];
   for (const job of run.jobs) {

@@ -1,6 +1,7 @@
 import { AppError, messageOf } from "../kernel/index.js";
 import type { Clock, Logger } from "../kernel/index.js";
 import type { PipelineConfig } from "../config/index.js";
+import type { RunSourceFacts } from "./checkout.js";
 import type { ConcurrencyGroups } from "./concurrency.js";
 import { plan } from "./plan.js";
 import type { Plan, RunRecorder, RunResult, TriggerFacts } from "./ports.js";
@@ -29,6 +30,7 @@ export interface RunLedger {
     trigger: string;
     workdir: string;
     change: RunChange;
+    source?: RunSourceFacts | undefined;
     ownerPid?: number;
     ownerHost?: string;
   }): Promise<{ id: string }>;
@@ -55,7 +57,12 @@ export interface RunRequest {
   project: string;
   /** `push`, `manual`, ... as recorded. */
   trigger: string;
+  /** The project's folder in the user's working tree (recorded and shown). */
   workdir: string;
+  /** Where the jobs run when not in `workdir`: the project's folder in a clean checkout. */
+  checkout?: string | undefined;
+  /** What the run runs: a checkout of the commit, or the working tree (dirty or not). */
+  source?: RunSourceFacts | undefined;
   config: PipelineConfig;
   facts: TriggerFacts;
   change: RunChange;
@@ -116,6 +123,7 @@ export class RunService {
       trigger: request.trigger,
       workdir: request.workdir,
       change: request.change,
+      source: request.source,
       ownerPid: request.owner.pid,
       ownerHost: request.owner.host,
     });
@@ -136,7 +144,7 @@ export class RunService {
       request.onRecorded?.(run.id, planned);
       const result = await executeRun(planned, {
         runId: run.id,
-        workdir: request.workdir,
+        workdir: request.checkout ?? request.workdir,
         dispatcher: new QueueDispatcher(this.deps.runners, run.id, jobIds),
         recorder: this.deps.ledger.recorder(jobIds),
         maxParallel: request.maxParallel,

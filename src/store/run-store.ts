@@ -44,6 +44,14 @@ export interface NewRun {
   trigger: string;
   workdir: string;
   change: ChangeFacts;
+  /** What the run runs (a checkout of the commit, or the working tree and whether it is dirty). */
+  source?:
+    | {
+        kind: string;
+        dirty: boolean;
+        diffHash?: string | undefined;
+      }
+    | undefined;
   ownerPid?: number;
   ownerHost?: string;
 }
@@ -144,6 +152,9 @@ export class RunStore {
         authorEmail: input.change.authorEmail ?? null,
         message: input.change.message ?? null,
         trailers: input.change.trailers ?? {},
+        source: input.source?.kind ?? null,
+        dirty: input.source?.dirty ?? false,
+        diffHash: input.source?.diffHash ?? null,
         ownerPid: input.ownerPid ?? null,
         ownerHost: input.ownerHost ?? null,
         createdAt: now,

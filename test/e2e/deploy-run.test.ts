@@ -40,6 +40,9 @@ describe("a rollout from sluice.yml: `sluice run` with uses: sluice/deploy (buil
     expect(writeSampleService(join(repo, "app"))).toBe(
       join(repo, "app", "server.mjs"),
     );
+    // A run runs a clean checkout of the commit: the service is committed.
+    execFileSync("git", ["add", "app"], { cwd: repo });
+    execFileSync("git", ["commit", "-q", "-m", "the service"], { cwd: repo });
   });
 
   afterAll(async () => {

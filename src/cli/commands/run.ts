@@ -1,7 +1,11 @@
+import { realpathSync } from "node:fs";
 import { availableParallelism, hostname } from "node:os";
 import { basename, dirname, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
+import type { PipelineConfig } from "../../config/index.js";
+import type { RunSource } from "../../pipeline/checkout.js";
+import type { GitFacts } from "../../pipeline/git-facts.js";
 import type { CliContext } from "../context.js";
 import { exitCodes } from "../exit-codes.js";
 
@@ -10,6 +14,7 @@ interface RunOptions {
   job?: string;
   maxParallel?: string;
   json?: boolean;
+  workingTree?: boolean;
 }
 
 export function registerRun(program: Command, ctx: CliContext): void {
@@ -28,10 +33,17 @@ export function registerRun(program: Command, ctx: CliContext): void {
       "--max-parallel <n>",
       "jobs at most this many at once (default: number of CPUs)",
     )
+    .option(
+      "--working-tree",
+      "run the working tree as it is, uncommitted changes included (recorded as dirty), instead of a clean checkout of HEAD",
+    )
     .option("--json", "print the finished run as JSON (logs go to stderr)")
     .addHelpText(
       "after",
-      "\nExit status: 0 success, 1 failed run, 130 cancelled (Ctrl-C), 2 error.\n" +
+      "\nA run runs a clean checkout of HEAD (a git worktree under $SLUICE_HOME/checkouts, removed\n" +
+        "after the run), so it writes nothing into this folder and runs what it records; the\n" +
+        "pipeline is this folder's sluice.yml. --working-tree runs the folder itself instead.\n" +
+        "\nExit status: 0 success, 1 failed run, 130 cancelled (Ctrl-C), 2 error.\n" +
         "SLUICE_SERVER (submit the run to a server and stream its logs back) is a later issue:\n" +
         "with it set, `sluice run` refuses to run rather than silently running locally.",
     )
@@ -91,6 +103,7 @@ async function runPipeline(
     job: options.job,
     maxParallel,
     json: options.json === true,
+    workingTree: options.workingTree === true,
   });
   if (options.json) {
     const app = await ctx.app();
@@ -112,6 +125,8 @@ export interface LocalRunOptions {
   maxParallel: number;
   /** Progress to stderr (stdout is kept for a JSON document). */
   json: boolean;
+  /** Run the working tree instead of a clean checkout of HEAD. */
+  workingTree?: boolean | undefined;
 }
 
 /**
@@ -136,8 +151,77 @@ export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
     loaded.source.metrics?.attribution ?? [],
   );
   const git = await readGitFacts(workdir);
+  const { openRunSource } = await import("../../pipeline/checkout.js");
+  const source = await openRunSource({
+    home: app.home,
+    projectDir: workdir,
+    git,
+    workingTree: options.workingTree === true,
+    owner: { pid: process.pid, host: hostname() },
+    isAlive,
+  });
+  try {
+    for (const notice of sourceNotices(
+      source,
+      git,
+      resolve(ctx.cwd, loaded.file),
+    ))
+      ctx.stderr(`sluice: ${notice}`);
+    return await runIn(ctx, options, {
+      app,
+      loaded,
+      project,
+      workdir,
+      git,
+      source,
+    });
+  } finally {
+    await source.release();
+  }
+}
+
+/** What a run's source leaves out or adds, said before it starts (one line each). */
+function sourceNotices(
+  source: RunSource,
+  git: GitFacts,
+  configFile: string,
+): string[] {
+  if (source.kind !== "checkout" || git.root === undefined) return [];
+  const at = `${git.branch ?? "HEAD"}@${git.commit?.slice(0, 8)}`;
+  const config = relative(realpathSync(git.root), realpathSync(configFile));
+  const others = source.leftOut.filter((path) => path !== config);
+  const notices: string[] = [];
+  if (source.leftOut.includes(config)) {
+    notices.push(
+      `${config} is not committed as it is: this run uses it on a clean checkout of ${at}`,
+    );
+  }
+  if (others.length > 0) {
+    notices.push(
+      `${others.length} uncommitted change${others.length === 1 ? " is" : "s are"} not in this run, which runs a clean checkout of ${at} (\`sluice run --working-tree\` runs them)`,
+    );
+  }
+  return notices;
+}
+
+async function runIn(
+  ctx: CliContext,
+  options: LocalRunOptions,
+  prepared: {
+    app: Awaited<ReturnType<CliContext["app"]>>;
+    loaded: { config: PipelineConfig };
+    project: string;
+    workdir: string;
+    git: GitFacts;
+    source: RunSource;
+  },
+) {
+  const { app, loaded, project, workdir, git, source } = prepared;
   const live = await liveView(ctx, options.json, app.clock);
   const runtime = await app.pipeline({ capacity: options.maxParallel, live });
+  const dirty = source.dirty
+    ? `-dirty (uncommitted changes ${source.diffHash?.slice(0, 19)}…)`
+    : "";
 
   const cancel = new AbortController();
   const force = new AbortController();
@@ -160,6 +244,12 @@ export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
       project,
       trigger: "local",
       workdir,
+      checkout: source.workdir,
+      source: {
+        kind: source.kind,
+        dirty: source.dirty,
+        diffHash: source.diffHash,
+      },
       config: loaded.config,
       facts: {
         event: "push",
@@ -177,8 +267,10 @@ export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
         ctx.stderr(
           `sluice: run ${runId}: ${plan.jobs.length} job${plan.jobs.length === 1 ? "" : "s"} of ${plan.name}${
             git.commit
-              ? ` at ${git.branch ?? "HEAD"}@${git.commit.slice(0, 8)}`
-              : ""
+              ? ` at ${git.branch ?? "HEAD"}@${git.commit.slice(0, 8)}${dirty}`
+              : source.dirty
+                ? " (no commit yet: the working tree)"
+                : ""
           }`,
         ),
     });
@@ -201,6 +293,15 @@ export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
