@@ -319,4 +319,41 @@ describe("generic events endpoint body", () => {
       genericEvents(body, Date.parse("2026-01-01T00:00:00Z")),
     ).toThrow(re);
   });
+
+  // Issue 10 item 8: year 0 and 9999 and control characters in names were stored.
+  const now = Date.parse("2026-01-01T00:00:00Z");
+  const event = (fields: Record<string, unknown>) => ({
+    events: [
+      {
+        kind: "incident",
+        project: "shop",
+        id: "i1",
+        status: "opened",
+        at: "2025-12-31T10:00:00Z",
+        ...fields,
+      },
+    ],
+  });
+  it.each([
+    [
+      { at: "0000-01-01T00:00:00Z" },
+      /events\.0\.at: must be a time from 1970 on/,
+    ],
+    [{ at: "1969-12-31T23:59:59Z" }, /events\.0\.at/],
+    [
+      { at: "9999-12-31T00:00:00Z" },
+      /events\.0\.at: must not be more than a day/,
+    ],
+    [{ openedAt: "2026-01-03T00:00:00Z" }, /events\.0\.openedAt/],
+    [{ project: "sh\u0000op" }, /events\.0\.project: must not contain control/],
+    [{ project: "shop\nprod" }, /events\.0\.project/],
+    [{ environment: "prod\u0007" }, /events\.0\.environment/],
+  ])("refuses %j", (fields, re) => {
+    expect(() => genericEvents(event(fields), now)).toThrow(re);
+  });
+  it("takes an event up to a day ahead of the receiver's clock (clock skew)", () => {
+    expect(
+      genericEvents(event({ at: "2026-01-01T23:00:00Z" }), now).incidents,
+    ).toHaveLength(1);
+  });
 });
