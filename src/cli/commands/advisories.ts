@@ -1,5 +1,9 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import type { App } from "../../app.js";
+import { AppError } from "../../kernel/index.js";
+import type { AdvisoryImport, AdvisorySnapshot } from "../../scan/index.js";
+import type { DownloadProgress } from "../../scan/deps/index.js";
 import {
   advisoryFilePath,
   removeAdvisoryFile,
@@ -7,7 +11,7 @@ import {
 } from "../../store/advisory-file.js";
 import type { CliContext } from "../context.js";
 
-/** `sluice advisories import|status`: the local OSV advisory database. */
+/** `sluice advisories import|update|status`: the local OSV advisory database. */
 export function registerAdvisories(program: Command, ctx: CliContext): void {
   const advisories = program
     .command("advisories")
@@ -30,30 +34,101 @@ export function registerAdvisories(program: Command, ctx: CliContext): void {
         : undefined;
       // Read and validate everything first: a corrupted archive leaves the store untouched.
       const batch = loadAdvisories(resolve(ctx.cwd, path), app.clock, progress);
-      progress?.(`storing ${batch.records.length} advisories`);
-      // The embedded store keeps a file copy for `sluice scan deps` (ADR 042): gone while the
-      // import runs, so a scan never reads a copy older than the database.
-      const file = ctx.databaseUrl ? undefined : advisoryFilePath(ctx.home);
-      if (file) removeAdvisoryFile(file);
-      const snapshot = await app.scan.importAdvisories(batch);
-      if (file) {
-        progress?.("writing the advisory file for scans");
-        writeAdvisoryFile(file, snapshot, await app.scan.advisoryEntries());
-      }
+      const snapshot = await store(ctx, app, batch, progress);
       if (options.json) {
         ctx.json(snapshot);
         return;
       }
-      const reasons = Object.entries(snapshot.skippedReasons)
-        .map(([reason, n]) => `${n} ${reason}`)
-        .join(", ");
-      ctx.stdout(
-        `imported ${snapshot.imported} advisories from ${path} as snapshot ${snapshot.id} (${snapshot.total} in the store)` +
-          (snapshot.skipped > 0 || reasons
-            ? `\nskipped ${snapshot.skipped} records${reasons ? ` (${reasons})` : ""}`
-            : ""),
-      );
+      ctx.stdout(describeImport(snapshot, path));
     });
+
+  advisories
+    .command("update")
+    .description(
+      "download OSV's per-ecosystem exports (<source>/<ecosystem>/all.zip, the layout osv-scanner's offline mode uses) and import them as a new snapshot; an interrupted download resumes where it stopped",
+    )
+    .option(
+      "--ecosystem <list>",
+      "comma-separated OSV ecosystems, e.g. npm,PyPI,Go (default: those of the lockfiles and manifests here, else npm, PyPI, Go, crates.io, Maven)",
+    )
+    .option(
+      "--source <url>",
+      "where the exports are (default: $SLUICE_OSV_EXPORT_URL, else OSV's public bucket)",
+    )
+    .option("--json", "print the snapshot as JSON")
+    .addHelpText(
+      "after",
+      "\nDownloads go to $SLUICE_HOME/advisories/osv/<ecosystem>/all.zip and are kept: the next\n" +
+        "update asks the server whether each changed (ETag) and downloads only what did. A download\n" +
+        "that stops (network, Ctrl-C) is resumed with an HTTP range request; a file whose length or\n" +
+        "MD5 does not match is not imported. Exit status: 0 imported, 2 an error.",
+    )
+    .action(
+      async (options: {
+        ecosystem?: string;
+        source?: string;
+        json?: boolean;
+      }) => {
+        const deps = await import("../../scan/deps/index.js");
+        const ecosystems = options.ecosystem
+          ? [
+              ...new Set(
+                options.ecosystem
+                  .split(",")
+                  .filter((e) => e.trim() !== "")
+                  .map(deps.canonicalEcosystem),
+              ),
+            ]
+          : undefined;
+        if (ecosystems?.length === 0) {
+          throw new AppError(
+            "INVALID_ARGUMENT",
+            "--ecosystem names no ecosystem",
+          );
+        }
+        const detected = ecosystems ? [] : deps.projectEcosystems(ctx.cwd);
+        const chosen =
+          ecosystems ??
+          (detected.length > 0 ? detected : deps.defaultExportEcosystems);
+        const source = parseSource(
+          options.source ??
+            (ctx.env.SLUICE_OSV_EXPORT_URL || deps.osvExportBaseUrl),
+        );
+        if (!ecosystems) {
+          ctx.stderr(
+            detected.length > 0
+              ? `sluice: ecosystems of this project: ${chosen.join(", ")} (--ecosystem chooses others)`
+              : `sluice: no lockfile or manifest here: downloading ${chosen.join(", ")} (--ecosystem chooses others)`,
+          );
+        }
+        const dir = join(ctx.home, "advisories", "osv");
+        const show = downloadProgress(ctx);
+        const paths: string[] = [];
+        for (const ecosystem of chosen) {
+          const got = await deps.downloadExport({
+            baseUrl: source,
+            ecosystem,
+            dir,
+            progress: show,
+          });
+          paths.push(got.path);
+        }
+        const app = await ctx.app();
+        const progress = (m: string) => ctx.stderr(`sluice: ${m}`);
+        progress(
+          `reading ${paths.length} export${paths.length === 1 ? "" : "s"}`,
+        );
+        const batch = deps.loadAdvisories(paths, app.clock, progress);
+        const snapshot = await store(ctx, app, batch, progress);
+        if (options.json) {
+          ctx.json(snapshot);
+          return;
+        }
+        ctx.stdout(
+          describeImport(snapshot, `${source} (${chosen.join(", ")})`),
+        );
+      },
+    );
 
   advisories
     .command("status")
@@ -71,7 +146,7 @@ export function registerAdvisories(program: Command, ctx: CliContext): void {
       }
       if (!snapshot) {
         ctx.stdout(
-          "no advisories imported yet: run `sluice advisories import PATH`",
+          "no advisories imported yet: run `sluice advisories update` (downloads OSV's exports) or `sluice advisories import PATH`",
         );
         return;
       }
@@ -85,4 +160,98 @@ export function registerAdvisories(program: Command, ctx: CliContext): void {
         ].join("\n"),
       );
     });
+}
+
+/**
+ * Stores an import as a new snapshot; the embedded store's advisory file (ADR 042) is removed
+ * while the import runs, so a scan never reads a copy older than the database, then rewritten.
+ */
+async function store(
+  ctx: CliContext,
+  app: App,
+  batch: AdvisoryImport,
+  progress: ((m: string) => void) | undefined,
+): Promise<AdvisorySnapshot> {
+  progress?.(`storing ${batch.records.length} advisories`);
+  const file = ctx.databaseUrl ? undefined : advisoryFilePath(ctx.home);
+  if (file) removeAdvisoryFile(file);
+  const snapshot = await app.scan.importAdvisories(batch);
+  if (file) {
+    progress?.("writing the advisory file for scans");
+    writeAdvisoryFile(file, snapshot, await app.scan.advisoryEntries());
+  }
+  return snapshot;
+}
+
+function describeImport(snapshot: AdvisorySnapshot, from: string): string {
+  const reasons = Object.entries(snapshot.skippedReasons)
+    .map(([reason, n]) => `${n} ${reason}`)
+    .join(", ");
+  return (
+    `imported ${snapshot.imported} advisories from ${from} as snapshot ${snapshot.id} (${snapshot.total} in the store)` +
+    (snapshot.skipped > 0 || reasons
+      ? `\nskipped ${snapshot.skipped} records${reasons ? ` (${reasons})` : ""}`
+      : "")
+  );
+}
+
+function parseSource(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `--source must be an http(s) URL, not '${text}'`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `--source must be an http(s) URL, not '${text}'`,
+    );
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+const megabyte = 1024 * 1024;
+
+/** Download progress on stderr: a line that redraws on a terminal, start and end lines elsewhere. */
+function downloadProgress(ctx: CliContext): (event: DownloadProgress) => void {
+  const tty = Boolean(process.stderr.isTTY);
+  let last = 0;
+  const size = (bytes: number) => `${(bytes / megabyte).toFixed(1)} MB`;
+  return (event) => {
+    const name = `${event.ecosystem}/all.zip`;
+    switch (event.kind) {
+      case "start":
+        ctx.stderr(
+          `sluice: ${event.from > 0 ? `resuming ${name} at ${size(event.from)}` : `downloading ${name}`}${event.total !== undefined ? ` (${size(event.total)})` : ""}`,
+        );
+        return;
+      case "bytes": {
+        if (!tty || Date.now() - last < 200) return;
+        last = Date.now();
+        const percent =
+          event.total !== undefined && event.total > 0
+            ? ` (${Math.floor((event.done / event.total) * 100)} %)`
+            : "";
+        process.stderr.write(
+          `\r\x1b[Ksluice: ${name} ${size(event.done)}${percent}`,
+        );
+        return;
+      }
+      case "restart":
+        ctx.stderr(`sluice: ${name}: starting over: ${event.why}`);
+        return;
+      case "done":
+        if (tty) process.stderr.write("\r\x1b[K");
+        ctx.stderr(
+          event.unchanged
+            ? `sluice: ${name} unchanged since the last update (${size(event.bytes)})`
+            : `sluice: ${name} downloaded (${size(event.bytes)})`,
+        );
+        return;
+    }
+  };
 }

@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
+import { AppError } from "../../kernel/index.js";
 import {
   advisoryFilePath,
   openAdvisoryFile,
@@ -18,7 +19,12 @@ interface DepsOptions {
   output?: string;
   failOn: string;
   online?: boolean;
+  allowNoLockfiles?: boolean;
+  maxLockfileMegabytes: string;
 }
+
+/** The exit status when no lockfile was found: osv-scanner's, so CI scripts written for it work. */
+export const noLockfilesExit = 128;
 
 /** `sluice scan deps [PATH]`: lockfiles against the imported OSV advisories. */
 export function registerScanDeps(scan: Command, ctx: CliContext): void {
@@ -42,9 +48,33 @@ export function registerScanDeps(scan: Command, ctx: CliContext): void {
       "--online",
       "also ask the OSV API (api.osv.dev) about every package",
     )
+    .option(
+      "--allow-no-lockfiles",
+      `exit 0, not ${noLockfilesExit}, when PATH holds no lockfile (as osv-scanner's flag)`,
+    )
+    .option(
+      "--max-lockfile-megabytes <n>",
+      "refuse lockfiles larger than this, unread",
+      "64",
+    )
+    .addHelpText(
+      "after",
+      "\nExit status: 0 no finding at or above --fail-on; 1 findings; 2 an error (a lockfile that\n" +
+        `cannot be read, no advisories imported); ${noLockfilesExit} no lockfile found, so nothing was scanned\n` +
+        "(as osv-scanner; --allow-no-lockfiles makes it 0). A package.json, pyproject.toml, Cargo.toml,\n" +
+        "… with no lockfile beside it is named on stderr: its dependencies were not scanned.\n" +
+        "Advisories: `sluice advisories update` downloads OSV's per-ecosystem exports.",
+    )
     .action(async (path: string, options: DepsOptions) => {
       const format = parseFormat(options.format);
       const failOn = parseSeverity(options.failOn);
+      const megabytes = Number(options.maxLockfileMegabytes);
+      if (!(megabytes > 0) || !Number.isFinite(megabytes)) {
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          `--max-lockfile-megabytes must be a positive number, not '${options.maxLockfileMegabytes}'`,
+        );
+      }
       const target = resolve(ctx.cwd, path);
       // The embedded store's advisory file answers without starting the database; otherwise the
       // store is opened first, and opens while the lockfiles are read (ADR 042).
@@ -63,6 +93,7 @@ export function registerScanDeps(scan: Command, ctx: CliContext): void {
         target,
         advisories,
         requireSnapshot: !options.online,
+        maxLockfileBytes: Math.floor(megabytes * 1024 * 1024),
         ...(options.online
           ? {
               online: {
@@ -73,11 +104,22 @@ export function registerScanDeps(scan: Command, ctx: CliContext): void {
         ...(progress ? { progress } : {}),
       }).finally(() => file?.close());
       for (const error of result.errors) ctx.stderr(`sluice: ${error.message}`);
+      for (const note of result.notes) ctx.stderr(`sluice: warning: ${note}`);
+      const empty = result.lockfiles.length === 0;
+      if (empty) {
+        ctx.stderr(
+          `sluice: ${options.allowNoLockfiles ? "warning: " : ""}no lockfile found in ${path}: nothing was scanned` +
+            (options.allowNoLockfiles
+              ? ""
+              : ` (exit ${noLockfilesExit}; --allow-no-lockfiles accepts it)`),
+        );
+      }
       const root = statSync(target).isDirectory() ? target : dirname(target);
       const metadata = {
         target: path,
         lockfiles: result.lockfiles,
         packages: result.packageCount,
+        ...(result.unlocked.length > 0 ? { unlocked: result.unlocked } : {}),
         ...(result.snapshot
           ? {
               snapshot: {
@@ -107,6 +149,8 @@ export function registerScanDeps(scan: Command, ctx: CliContext): void {
         await writeReport(report, options.output);
       }
       if (result.errors.length > 0) process.exitCode = 2;
+      else if (empty && !options.allowNoLockfiles)
+        process.exitCode = noLockfilesExit;
       else if (findingsAtOrAbove(result.findings, failOn).length > 0)
         process.exitCode = 1;
     });

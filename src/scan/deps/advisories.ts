@@ -15,23 +15,26 @@ export type ImportProgress = (message: string) => void;
  * Reads OSV records from a folder of `*.json` files (searched recursively, so an extracted
  * `<ECOSYSTEM>/` export works), an OSV `all.zip` export, or a folder holding `*.zip` exports.
  * Invalid documents and entries are skipped and counted; a corrupted zip is an error and nothing
- * of that import is kept.
+ * of that import is kept. Several paths (the exports `sluice advisories update` downloaded) make
+ * one import.
  */
 export function loadAdvisories(
-  path: string,
+  paths: string | readonly string[],
   clock: Clock,
   progress?: ImportProgress,
 ): AdvisoryImport {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch (error) {
-    throw new AppError(
-      "NOT_FOUND",
-      `no advisories at ${path}: ${messageOf(error)}`,
-      { cause: error },
-    );
-  }
+  const list = typeof paths === "string" ? [paths] : [...paths];
+  const stats = list.map((path) => {
+    try {
+      return statSync(path);
+    } catch (error) {
+      throw new AppError(
+        "NOT_FOUND",
+        `no advisories at ${path}: ${messageOf(error)}`,
+        { cause: error },
+      );
+    }
+  });
   const byId = new Map<string, OsvRecord>();
   const skippedReasons: Record<string, number> = {};
   let skipped = 0;
@@ -66,26 +69,24 @@ export function loadAdvisories(
   const readZipFile = (file: string) => {
     readZip(readFileSync(file), file, (entry) => take(entry.name, entry.data));
   };
-  if (stat.isDirectory()) {
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const full = join(dir, entry.name);
-        if (entry.isDirectory()) walk(full);
-        else if (entry.name.endsWith(".zip")) readZipFile(full);
-        else if (entry.name.endsWith(".json"))
-          take(entry.name, readFileSync(full));
-      }
-    };
-    walk(path);
-  } else if (path.endsWith(".zip")) {
-    readZipFile(path);
-  } else {
-    take(path, readFileSync(path));
-  }
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith(".zip")) readZipFile(full);
+      else if (entry.name.endsWith(".json"))
+        take(entry.name, readFileSync(full));
+    }
+  };
+  list.forEach((path, i) => {
+    if (stats[i]!.isDirectory()) walk(path);
+    else if (path.endsWith(".zip")) readZipFile(path);
+    else take(path, readFileSync(path));
+  });
   if (seen === 0)
     throw new AppError(
       "INVALID_ARGUMENT",
-      `no OSV records (*.json or *.zip) in ${path}`,
+      `no OSV records (*.json or *.zip) in ${list.join(", ")}`,
     );
   const records = [...byId.values()].sort((a, b) =>
     a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
@@ -96,7 +97,7 @@ export function loadAdvisories(
   return {
     records,
     hash: hash.digest("hex"),
-    source: path,
+    source: list.join(", "),
     skipped,
     skippedReasons,
     createdAt: new Date(clock.now()),

@@ -41,11 +41,17 @@ export function findLockfiles(root: string): string[] {
   return findProjectFiles(root).lockfiles;
 }
 
-/** Walks `root` once (installed trees and VCS folders skipped) for lockfiles and manifests. */
-export function findProjectFiles(root: string): ProjectFiles {
+/**
+ * Walks `root` once (installed trees and VCS folders skipped) for lockfiles and manifests, at most
+ * `maxDepth` folders down.
+ */
+export function findProjectFiles(
+  root: string,
+  maxDepth = Infinity,
+): ProjectFiles {
   const lockfiles: string[] = [];
   const manifests: string[] = [];
-  const walk = (dir: string): void => {
+  const walk = (dir: string, depth = 0): void => {
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -54,7 +60,8 @@ export function findProjectFiles(root: string): ProjectFiles {
     }
     for (const entry of entries) {
       if (entry.isDirectory()) {
-        if (!skippedDirs.has(entry.name)) walk(join(dir, entry.name));
+        if (!skippedDirs.has(entry.name) && depth < maxDepth)
+          walk(join(dir, entry.name), depth + 1);
         continue;
       }
       if (!entry.isFile()) continue;
@@ -73,6 +80,17 @@ export function findProjectFiles(root: string): ProjectFiles {
   };
   walk(root);
   return { lockfiles: lockfiles.sort(), manifests: manifests.sort() };
+}
+
+/** The OSV ecosystems of the lockfiles and manifests near the top of `root` (sorted). */
+export function projectEcosystems(root: string, maxDepth = 3): string[] {
+  const files = findProjectFiles(root, maxDepth);
+  const found = new Set<string>();
+  for (const path of files.lockfiles)
+    found.add(lockfileKindOf(path)!.ecosystem);
+  for (const path of files.manifests)
+    found.add(manifestKindOf(path)!.ecosystem);
+  return [...found].sort();
 }
 
 /** The largest lockfile read unless told otherwise (a parse holds several times its size). */

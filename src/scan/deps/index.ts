@@ -5,6 +5,7 @@ export {
   defaultMaxLockfileBytes,
   findLockfiles,
   findProjectFiles,
+  projectEcosystems,
   readLockfiles,
 } from "./discover.js";
 export type { LockfileResult, ProjectFiles } from "./discover.js";
@@ -29,6 +30,14 @@ export type {
   OsvRecord,
 } from "./osv.js";
 export { queryOsvApi } from "./osv-api.js";
+export {
+  canonicalEcosystem,
+  defaultExportEcosystems,
+  downloadExport,
+  osvEcosystems,
+  osvExportBaseUrl,
+} from "./osv-export.js";
+export type { DownloadProgress, ExportDownload } from "./osv-export.js";
 export type {
   AdvisoryImport,
   AdvisoryReader,

@@ -107,7 +107,7 @@ export async function scanDependencies(
   if (!snapshot && options.requireSnapshot) {
     throw new AppError(
       "INVALID_ARGUMENT",
-      "no advisories imported yet: run `sluice advisories import PATH` (an OSV folder or all.zip), or scan with --online",
+      "no advisories imported yet: run `sluice advisories update` (downloads OSV's exports) or `sluice advisories import PATH`, or scan with --online",
     );
   }
   let records: OsvRecord[] = await advisories.recordsFor(keys);
