@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -121,10 +121,95 @@ describe.skipIf(!existsSync(join(root, "dist", "cli", "main.js")))(
       expect(report.figures.leadTime.samples).toBe(30);
       expect(report.cohorts["ai-assisted"].figures.leadTime.samples).toBe(10);
       expect(report.cohorts.unmarked.figures.leadTime.samples).toBe(20);
-      // No incidents and no failure signal in git: recovery time says why instead of 0.
-      expect(report.figures.recoveryTime.value).toBeNull();
-      expect(report.figures.recoveryTime.reason).toMatch(
-        /no failed deployments/,
+      // No incidents and no failure signal in git: no level, and why, instead of "0.0 % elite".
+      for (const key of ["changeFailRate", "recoveryTime"]) {
+        expect(report.figures[key].value).toBeNull();
+        expect(report.figures[key].level).toBeNull();
+        expect(report.figures[key].missingSource).toBe("no failure source");
+        expect(report.figures[key].reason).toMatch(
+          /^no failure source: import incidents or connect a webhook/,
+        );
+      }
+      expect(report.sources.deployments).toEqual([
+        expect.objectContaining({ source: "git (tags)", count: 10 }),
+      ]);
+      expect(report.scope.projectBasis).toMatch(
+        /^project sluice-metrics-e2e-\w+ \(the repository folder's name; --all-projects/,
+      );
+    });
+
+    it("the table says 'no failure source' where a level would be, and takes --since in years", () => {
+      const r = sluice(repo, home, ["metrics", "--since", "3y"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/· production · \d{4}-\d\d-\d\d to /);
+      const cfr = r.stdout
+        .split("\n")
+        .find((l) => l.startsWith("Change fail rate"));
+      expect(cfr).toMatch(/^Change fail rate\s+n\/a\s+no failure source\s+0/);
+      expect(r.stdout).toContain(
+        "Incidents: none, and no source that could report one",
+      );
+      const from = /· (\d{4})-\d\d-\d\d to (\d{4})/.exec(r.stdout)!;
+      expect(Number(from[2]) - Number(from[1])).toBe(3);
+    });
+
+    it("defaults to the current project: another project's data is not mixed in; --all-projects has both", () => {
+      const other = makeRepo();
+      writeFileSync(
+        join(other, "sluice.yml"),
+        "name: other-service\njobs:\n  test:\n    steps:\n      - run: echo ok\n",
+      );
+      const imported = sluice(other, home, ["metrics", "import-git"]);
+      expect(imported.code).toBe(0);
+      expect(imported.stdout).toMatch(/^imported other-service: /);
+      const mine = JSON.parse(
+        sluice(repo, home, ["metrics", "--since", "1y", "--json"]).stdout,
+      );
+      expect(mine.scope.project).toBe(basename(repo));
+      expect(mine.figures.deploymentFrequency.samples).toBe(10);
+      const theirs = sluice(other, home, ["metrics", "--since", "1y"]);
+      expect(theirs.stdout).toContain("DORA figures for other-service");
+      expect(theirs.stdout).toContain(
+        "Scope: project other-service (the name in ./sluice.yml;",
+      );
+      const all = JSON.parse(
+        sluice(repo, home, [
+          "metrics",
+          "--since",
+          "1y",
+          "--all-projects",
+          "--json",
+        ]).stdout,
+      );
+      expect(all.scope.project).toBeNull();
+      expect(all.scope.projectBasis).toBe("all projects (--all-projects)");
+      // 10 tags here and 30 first-parent commits there.
+      expect(all.figures.deploymentFrequency.samples).toBe(40);
+      const both = sluice(repo, home, [
+        "metrics",
+        "--project",
+        "x",
+        "--all-projects",
+      ]);
+      expect(both.code).toBe(2);
+      expect(both.stderr.trim()).toBe(
+        "sluice: --project and --all-projects exclude each other",
+      );
+    });
+
+    it("without --deploy-tags, import-git says what it counted as a deployment, why, and how to count tags", () => {
+      const fresh = mkdtempSync(join(tmpdir(), "sluice-metrics-home-"));
+      const r = sluice(repo, fresh, ["metrics", "import-git"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(
+        "deployments: by default, each of the 30 first-parent commits of HEAD counts as a deployment at its commit time, because no --deploy-tags was given",
+      );
+      expect(r.stdout).toContain(
+        "This repository has 10 tags, such as v1.29. If they mark releases, import again with --deploy-tags 'v[0-9]*' (matches 10 of them)",
+      );
+      const shown = sluice(repo, fresh, ["metrics", "--since", "1y"]);
+      expect(shown.stdout).toContain(
+        "Deployments: 30 from git (first-parent commits): each first-parent commit of the imported history counted as a deployment at its commit time, because `metrics import-git` was not given --deploy-tags",
       );
     });
 
@@ -148,7 +233,7 @@ describe.skipIf(!existsSync(join(root, "dist", "cli", "main.js")))(
       const since = sluice(repo, home, ["metrics", "--since", "lots"]);
       expect(since.code).toBe(2);
       expect(since.stderr.trim()).toBe(
-        "sluice: --since must look like 90d, 12w or 36h, not 'lots'",
+        "sluice: --since must be a number and a unit: s, m (minutes), h, d, w, mo (30 days) or y (365 days), e.g. 90d, 6mo, 3y, 1y6mo; not 'lots'",
       );
       const tags = sluice(repo, home, [
         "metrics",
@@ -157,7 +242,9 @@ describe.skipIf(!existsSync(join(root, "dist", "cli", "main.js")))(
         "release-*",
       ]);
       expect(tags.code).toBe(2);
-      expect(tags.stderr).toMatch(/no tag matches 'release-\*'/);
+      expect(tags.stderr.trim()).toBe(
+        "sluice: no tag matches 'release-*' in this repository (it has 10 tags, such as v1.29; --deploy-tags 'v[0-9]*' matches 10); leave out --deploy-tags to count each first-parent commit of HEAD as a deployment",
+      );
     });
 
     it("writes an HTML report whose charts render in Chromium without console errors", async () => {
@@ -214,6 +301,17 @@ describe.skipIf(!existsSync(join(root, "dist", "cli", "main.js")))(
         expect(
           await page.locator("svg[data-chart='cohort-leadTime'] rect").count(),
         ).toBe(2);
+        // No failure source: no bars, no interval, the counts and why.
+        const cfr = page.locator("svg[data-chart='cohort-changeFailRate']");
+        expect(await cfr.getAttribute("data-too-few")).toBe("true");
+        expect(await cfr.locator("rect, line").count()).toBe(0);
+        expect(await cfr.textContent()).toContain("too few to compare");
+        // Recovery time has no value in any week: no line at all.
+        expect(
+          await page
+            .locator("svg[data-chart='trend-recoveryTime'] path")
+            .count(),
+        ).toBe(0);
         await page.screenshot({
           path: join(out, "metrics-report.png"),
           fullPage: true,

@@ -49,6 +49,8 @@ export interface DoraReport {
     to: string;
     year: ReportYear;
     incidentWindowHours: number;
+    /** Below this many samples in a cohort, cohorts are not compared. */
+    minCohortSamples: number;
     /** How the project was chosen (`sluice.yml name`, `--project`, …), when the caller says. */
     projectBasis?: string | undefined;
   };
@@ -158,6 +160,7 @@ export function computeDora(
       to: new Date(to).toISOString(),
       year,
       incidentWindowHours: incidentWindowMs / 3_600_000,
+      minCohortSamples: minSamples,
     },
     sources,
     figures,

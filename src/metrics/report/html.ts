@@ -18,6 +18,42 @@ const scriptJson = (v: unknown) =>
     .replace(/\u2028|\u2029/g, "");
 
 /**
+ * A trend series split at its empty weeks: runs of consecutive weeks with a value, each drawn as
+ * its own line, so no line crosses a week that has no value.
+ */
+export function trendRuns(
+  values: readonly (number | null)[],
+): { start: number; values: number[] }[] {
+  const runs: { start: number; values: number[] }[] = [];
+  let run: { start: number; values: number[] } | undefined;
+  values.forEach((v, i) => {
+    if (v === null) {
+      run = undefined;
+      return;
+    }
+    if (!run) runs.push((run = { start: i, values: [] }));
+    run.values.push(v);
+  });
+  return runs;
+}
+
+/**
+ * Whether a figure's two cohorts can be compared: both have a value and at least `minSamples`
+ * samples. Otherwise the report shows the counts and says they are too few, not bars and
+ * intervals that look like a finding.
+ */
+export function comparable(
+  report: DoraReport,
+  key: (typeof figureKeys)[number],
+): boolean {
+  const min = report.scope.minCohortSamples;
+  return (["ai-assisted", "unmarked"] as const).every((c) => {
+    const f = report.cohorts[c].figures[key];
+    return f.value !== null && f.samples >= min;
+  });
+}
+
+/**
  * A self-contained HTML page: the figures table, a weekly trend chart per figure and a cohort
  * comparison with 95% intervals. Charts are inline SVG drawn by inline JS: no server, no CDN.
  */
@@ -33,7 +69,12 @@ export function renderHtml(
       const f = report.figures[k];
       const ai = report.cohorts["ai-assisted"].figures[k];
       const un = report.cohorts.unmarked.figures[k];
-      return `<tr><td>${escapeHtml(f.name)}</td><td>${escapeHtml(formatValue(f.unit, f.value))}</td><td>${escapeHtml(formatLevel(f))}</td><td>${f.samples}</td><td>${escapeHtml(formatInterval(f))}</td><td>${escapeHtml(formatValue(ai.unit, ai.value))} (${ai.samples})</td><td>${escapeHtml(formatValue(un.unit, un.value))} (${un.samples})</td></tr>`;
+      const ok = comparable(report, k);
+      const cell = (c: typeof ai) =>
+        ok || c.value === null
+          ? `${escapeHtml(formatValue(c.unit, c.value))} (${c.samples})`
+          : `too few to compare (n = ${c.samples})`;
+      return `<tr><td>${escapeHtml(f.name)}</td><td>${escapeHtml(formatValue(f.unit, f.value))}</td><td>${escapeHtml(formatLevel(f))}</td><td>${f.samples}</td><td>${escapeHtml(formatInterval(f))}</td><td>${cell(ai)}</td><td>${cell(un)}</td></tr>`;
     })
     .join("\n");
   const warnings = report.warnings
@@ -48,7 +89,23 @@ export function renderHtml(
     names: Object.fromEntries(
       figureKeys.map((k) => [k, report.figures[k].name]),
     ),
-    trend,
+    weeks: trend.map((p) => p.weekStart),
+    runs: Object.fromEntries(
+      figureKeys.map((k) => [
+        k,
+        {
+          all: trendRuns(trend.map((p) => p.values[k])),
+          "ai-assisted": trendRuns(
+            trend.map((p) => p.byCohort["ai-assisted"][k]),
+          ),
+          unmarked: trendRuns(trend.map((p) => p.byCohort.unmarked[k])),
+        },
+      ]),
+    ),
+    minSamples: s.minCohortSamples,
+    comparable: Object.fromEntries(
+      figureKeys.map((k) => [k, comparable(report, k)]),
+    ),
     cohorts: Object.fromEntries(
       (["ai-assisted", "unmarked"] as const).map((c) => [
         c,
@@ -99,7 +156,7 @@ ${warnings ? `<h2>Warnings</h2><ul>${warnings}</ul>` : ""}
 <h2>Trend per week</h2>
 <p class="legend"><span style="color:#1f6feb">■ all</span><span style="color:#d2691e">■ ai-assisted</span><span style="color:#2e8b57">■ unmarked</span></p>
 <div class="charts" id="trend"></div>
-<h2>Cohort comparison (95% intervals)</h2>
+<h2>Cohort comparison (95% intervals; only where each cohort has at least ${s.minCohortSamples} samples)</h2>
 <div class="charts" id="cohorts"></div>
 <script id="data" type="application/json">${scriptJson(chartData)}</script>
 <script>
@@ -134,15 +191,12 @@ ${warnings ? `<h2>Warnings</h2><ul>${warnings}</ul>` : ""}
     var unit = data.units[key];
     var svg = frame(document.getElementById("trend"), data.names[key]);
     svg.setAttribute("data-chart", "trend-" + key);
-    var series = {
-      all: data.trend.map(function (p) { return p.values[key]; }),
-      "ai-assisted": data.trend.map(function (p) { return p.byCohort["ai-assisted"][key]; }),
-      unmarked: data.trend.map(function (p) { return p.byCohort.unmarked[key]; })
-    };
+    var runs = data.runs[key];
     var max = 0;
-    Object.keys(series).forEach(function (s) { series[s].forEach(function (v) { if (v !== null && v > max) max = v; }); });
+    Object.keys(runs).forEach(function (s) { runs[s].forEach(function (r) { r.values.forEach(function (v) { if (v > max) max = v; }); }); });
     if (max === 0) max = 1;
-    var n = Math.max(1, data.trend.length - 1);
+    var weeks = data.weeks;
+    var n = Math.max(1, weeks.length - 1);
     var x = function (i) { return L + (i / n) * (W - L - R); };
     var y = function (v) { return H - B - (v / max) * (H - T - B); };
     el("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#999" }, svg);
@@ -151,20 +205,23 @@ ${warnings ? `<h2>Warnings</h2><ul>${warnings}</ul>` : ""}
     top.textContent = fmt(unit, max);
     var zero = el("text", { x: L - 4, y: H - B, "text-anchor": "end", "font-size": 10 }, svg);
     zero.textContent = "0";
-    if (data.trend.length > 0) {
+    if (weeks.length > 0) {
       var first = el("text", { x: L, y: H - 8, "font-size": 10 }, svg);
-      first.textContent = data.trend[0].weekStart.slice(0, 10);
+      first.textContent = weeks[0].slice(0, 10);
       var last = el("text", { x: W - R, y: H - 8, "font-size": 10, "text-anchor": "end" }, svg);
-      last.textContent = data.trend[data.trend.length - 1].weekStart.slice(0, 10);
+      last.textContent = weeks[weeks.length - 1].slice(0, 10);
     }
-    Object.keys(series).forEach(function (s) {
-      var d = "";
-      series[s].forEach(function (v, i) {
-        if (v === null) return;
-        d += (d === "" ? "M" : "L") + x(i).toFixed(1) + " " + y(v).toFixed(1) + " ";
-        el("circle", { cx: x(i), cy: y(v), r: 2, fill: colours[s] }, svg);
+    // One line per run of weeks with a value: an empty week is a gap, never bridged.
+    Object.keys(runs).forEach(function (s) {
+      runs[s].forEach(function (run) {
+        var d = "";
+        run.values.forEach(function (v, k) {
+          var i = run.start + k;
+          d += (k === 0 ? "M" : "L") + x(i).toFixed(1) + " " + y(v).toFixed(1) + " ";
+          el("circle", { cx: x(i), cy: y(v), r: 2, fill: colours[s] }, svg);
+        });
+        if (run.values.length > 1) el("path", { d: d, fill: "none", stroke: colours[s], "stroke-width": s === "all" ? 2 : 1.5, "data-series": s }, svg);
       });
-      if (d) el("path", { d: d, fill: "none", stroke: colours[s], "stroke-width": s === "all" ? 2 : 1.5 }, svg);
     });
   });
   data.keys.forEach(function (key) {
@@ -172,6 +229,18 @@ ${warnings ? `<h2>Warnings</h2><ul>${warnings}</ul>` : ""}
     var svg = frame(document.getElementById("cohorts"), data.names[key]);
     svg.setAttribute("data-chart", "cohort-" + key);
     var names = ["ai-assisted", "unmarked"];
+    if (!data.comparable[key]) {
+      // Too few samples (or no value) in a cohort: the counts, not bars and intervals.
+      svg.setAttribute("data-too-few", "true");
+      var msg = el("text", { x: W / 2, y: H / 2 - 10, "text-anchor": "middle", "font-size": 12 }, svg);
+      msg.textContent = "too few to compare (fewer than " + data.minSamples + " samples in a cohort)";
+      names.forEach(function (c, i) {
+        var f = data.cohorts[c][key];
+        var t = el("text", { x: W / 2, y: H / 2 + 12 + i * 16, "text-anchor": "middle", "font-size": 11 }, svg);
+        t.textContent = c + ": n = " + f.samples + (f.value === null ? " (no value)" : "");
+      });
+      return;
+    }
     var max = 0;
     names.forEach(function (c) {
       var f = data.cohorts[c][key];
@@ -185,11 +254,6 @@ ${warnings ? `<h2>Warnings</h2><ul>${warnings}</ul>` : ""}
       var bx = L + 40 + i * 160;
       var label = el("text", { x: bx + 40, y: H - 10, "text-anchor": "middle", "font-size": 11 }, svg);
       label.textContent = c + " (n=" + f.samples + ")";
-      if (f.value === null) {
-        var na = el("text", { x: bx + 40, y: H / 2, "text-anchor": "middle", "font-size": 11 }, svg);
-        na.textContent = "n/a";
-        return;
-      }
       el("rect", { x: bx, y: y(f.value), width: 80, height: H - B - y(f.value), fill: colours[c] }, svg);
       var v = el("text", { x: bx + 40, y: y(f.value) - 4, "text-anchor": "middle", "font-size": 11 }, svg);
       v.textContent = fmt(unit, f.value);
