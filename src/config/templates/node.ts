@@ -11,23 +11,30 @@ import {
 import { defineTemplate } from "./template.js";
 import { toolchainKey, toolchainVersion, versionCheck } from "./toolchain.js";
 
-/** Per package manager: the lockfile the cache is keyed on and the default commands. */
+/**
+ * Per package manager: the lockfile the cache is keyed on and the default commands. `install` is
+ * the frozen install a lockfile allows; `unlocked` installs a project that has none (express and
+ * many libraries commit no lockfile, and `npm ci` refuses to run without one).
+ */
 const managers = {
   npm: {
     lockfile: "package-lock.json",
     install: "npm ci",
+    unlocked: "npm install --no-audit --no-fund",
     build: "npm run build --if-present",
     test: "npm test",
   },
   pnpm: {
     lockfile: "pnpm-lock.yaml",
     install: "pnpm install --frozen-lockfile",
+    unlocked: "pnpm install",
     build: "pnpm run --if-present build",
     test: "pnpm test",
   },
   yarn: {
     lockfile: "yarn.lock",
     install: "yarn install --frozen-lockfile",
+    unlocked: "yarn install",
     // yarn has no --if-present; npm runs a package.json script whatever installed the packages.
     build: "npm run build --if-present",
     test: "yarn test",
@@ -60,11 +67,16 @@ export const nodeV1 = defineTemplate({
       buildSteps.push(
         versionCheck("node", "node --version", version, "node-version"),
       );
+    const lockfile = inDir(dir, pm.lockfile);
     buildSteps.push({
       name: "install",
-      run: input.install ?? pm.install,
+      run:
+        input.install ??
+        // The step runs in the working directory: the lockfile is looked for there.
+        `if [ -f ${pm.lockfile} ]; then ${pm.install}; else ${pm.unlocked}; fi`,
       cache: {
-        key: `${keyPrefix}\${{ hashFiles('${inDir(dir, pm.lockfile)}') }}`,
+        // With no lockfile the manifest is what changes when a dependency is added.
+        key: `${keyPrefix}\${{ hashFiles('${lockfile}', '${inDir(dir, "package.json")}') }}`,
         "restore-keys": [keyPrefix],
         paths: [inDir(dir, "node_modules")],
         "skip-if-hit": true,

@@ -23,10 +23,25 @@ describe("golden templates", () => {
   });
 
   const lockfiles: [string, string, string, string][] = [
-    // package manager, lockfile, install, test
-    ["npm", "package-lock.json", "npm ci", "npm test"],
-    ["pnpm", "pnpm-lock.yaml", "pnpm install --frozen-lockfile", "pnpm test"],
-    ["yarn", "yarn.lock", "yarn install --frozen-lockfile", "yarn test"],
+    // package manager, lockfile, install (a frozen one with a lockfile, a plain one without), test
+    [
+      "npm",
+      "package-lock.json",
+      "if [ -f package-lock.json ]; then npm ci; else npm install --no-audit --no-fund; fi",
+      "npm test",
+    ],
+    [
+      "pnpm",
+      "pnpm-lock.yaml",
+      "if [ -f pnpm-lock.yaml ]; then pnpm install --frozen-lockfile; else pnpm install; fi",
+      "pnpm test",
+    ],
+    [
+      "yarn",
+      "yarn.lock",
+      "if [ -f yarn.lock ]; then yarn install --frozen-lockfile; else yarn install; fi",
+      "yarn test",
+    ],
   ];
   it.each(lockfiles)(
     "node with %s keys the install cache on %s",
@@ -41,7 +56,7 @@ describe("golden templates", () => {
         name: "install",
         run: install,
         cache: {
-          key: `${pm}-\${{ hashFiles('${lockfile}') }}`,
+          key: `${pm}-\${{ hashFiles('${lockfile}', 'package.json') }}`,
           "restore-keys": [`${pm}-`],
           paths: ["node_modules"],
           "skip-if-hit": true,
@@ -95,7 +110,7 @@ describe("golden templates", () => {
       "install",
     ]);
     expect(build.steps[1]!.cache!.key).toBe(
-      "npm-node${{ steps.toolchain.outputs.version }}-${{ hashFiles('services/api/package-lock.json') }}",
+      "npm-node${{ steps.toolchain.outputs.version }}-${{ hashFiles('services/api/package-lock.json', 'services/api/package.json') }}",
     );
     expect(build.steps[1]!.cache!.paths).toEqual(["services/api/node_modules"]);
     expect(config.jobs.test!.steps.map((s) => s.run)).toEqual([
