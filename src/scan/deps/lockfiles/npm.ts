@@ -44,20 +44,38 @@ export function parsePackageLock(input: LockfileInput): LockedPackage[] {
     return parseV2(doc.packages as Record<string, V2Entry>, lines);
   if (isRecord(doc.dependencies)) {
     const out: LockedPackage[] = [];
-    walkV1(doc.dependencies as Record<string, V1Entry>, [], lines, out);
+    walkV1(doc.dependencies as Record<string, V1Entry>, input.path, lines, out);
     return out;
   }
   return [];
 }
 
+/** Deeper `dependencies` nesting than any real tree; refused rather than walked (and held). */
+const maxV1Depth = 1_000;
+
+/**
+ * Walks the v1 tree in document order (the line finder depends on it) with an explicit stack of
+ * entry iterators, not recursion: a maliciously deep file cannot overflow the call stack.
+ */
 function walkV1(
-  deps: Record<string, V1Entry>,
-  parents: string[],
+  root: Record<string, V1Entry>,
+  file: string,
   lines: KeyLines,
   out: LockedPackage[],
 ): void {
-  for (const [key, entry] of Object.entries(deps)) {
+  const stack: { entries: Iterator<[string, V1Entry]>; path: string[] }[] = [
+    { entries: Object.entries(root)[Symbol.iterator](), path: [] },
+  ];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const next = top.entries.next();
+    if (next.done) {
+      stack.pop();
+      continue;
+    }
+    const [key, entry] = next.value;
     if (typeof entry !== "object" || entry === null) continue;
+    const parents = top.path;
     const line = lines.next(key);
     let name = key;
     let version = String(entry.version ?? "");
@@ -92,8 +110,21 @@ function walkV1(
       path,
       ...(line ? { line } : {}),
     });
-    if (isRecord(entry.dependencies))
-      walkV1(entry.dependencies, path, lines, out);
+    if (isRecord(entry.dependencies)) {
+      if (stack.length >= maxV1Depth) {
+        throw lockfileError(
+          file,
+          line ?? 1,
+          `dependencies nested more than ${maxV1Depth} deep`,
+        );
+      }
+      stack.push({
+        entries: Object.entries(entry.dependencies as Record<string, V1Entry>)[
+          Symbol.iterator
+        ](),
+        path,
+      });
+    }
   }
 }
 

@@ -15,7 +15,10 @@ export function parsePnpmLock(input: LockfileInput): LockedPackage[] {
     throw lockfileError(
       input.path,
       error.linePos?.[0]?.line ?? 1,
-      `invalid YAML: ${error.message.split("\n")[0]}`,
+      // The YAML parser recurses; it reports a structure too deep for it as a stack overflow.
+      /Maximum call stack/.test(error.message)
+        ? "invalid YAML: nested too deeply"
+        : `invalid YAML: ${error.message.split("\n")[0]}`,
     );
   }
   const value: unknown = doc.toJS();
