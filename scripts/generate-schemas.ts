@@ -2,6 +2,37 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { SluiceConfig, builtinTemplates } from "../src/config/index.js";
+import { scanStepInput } from "../src/scan/step-input.js";
+
+/** Built-in steps whose `with` the schema describes (as an if/then on the step's `uses`). */
+const stepInputs: Record<string, z.ZodType> = {
+  "sluice/scan": scanStepInput,
+};
+
+/** Adds each built-in step's `with` schema to every step schema (an object with `uses` and `with`). */
+function describeStepInputs(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(describeStepInputs);
+    return;
+  }
+  if (typeof node !== "object" || node === null) return;
+  const schema = node as Record<string, unknown>;
+  for (const value of Object.values(schema)) describeStepInputs(value);
+  const properties = schema.properties as Record<string, unknown> | undefined;
+  if (!properties || !("uses" in properties) || !("with" in properties)) return;
+  schema.allOf = [
+    ...((schema.allOf as unknown[] | undefined) ?? []),
+    ...Object.entries(stepInputs).map(([uses, input]) => {
+      const { $schema: _drop, ...inputSchema } = z.toJSONSchema(input, {
+        io: "input",
+      }) as Record<string, unknown>;
+      return {
+        if: { properties: { uses: { const: uses } }, required: ["uses"] },
+        then: { properties: { with: inputSchema } },
+      };
+    }),
+  ];
+}
 
 /**
  * sluice.yml: the zod schema as the user writes it (`io: "input"`: before transforms, so env
@@ -14,6 +45,7 @@ function sluiceSchema(): Record<string, unknown> {
     string,
     unknown
   >;
+  describeStepInputs(base);
   const templates = [...builtinTemplates.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([ref, template]) => {
