@@ -70,6 +70,9 @@ export interface MetricsService {
   recordChanges(rows: readonly ChangeRecord[]): Promise<number>;
   recordDeploymentEvents(events: readonly DeploymentEvent[]): Promise<number>;
   recordIncidentEvents(events: readonly IncidentEvent[]): Promise<number>;
+  /** The store's `listDeploymentIds` and `removeDeployments`, for an import that replaces an earlier one. */
+  listDeploymentIds: MetricsStore["listDeploymentIds"];
+  removeDeployments: MetricsStore["removeDeployments"];
   /** Records the change a sluice run ran for (a commit with its trailers), once per commit. */
   recordRun(run: RunFacts): Promise<number>;
   /**
@@ -122,6 +125,8 @@ export function createMetricsService(deps: MetricsServiceDeps): MetricsService {
     recordChanges: (rows) => store.appendChanges(rows),
     recordDeploymentEvents: (events) => store.appendDeploymentEvents(events),
     recordIncidentEvents: (events) => store.appendIncidentEvents(events),
+    listDeploymentIds: (filter) => store.listDeploymentIds(filter),
+    removeDeployments: (project, ids) => store.removeDeployments(project, ids),
     useAttributionRules(project, rules) {
       if (rules.length === 0) projectDetectors.delete(project);
       else projectDetectors.set(project, createDetector(rules));

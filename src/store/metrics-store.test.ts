@@ -82,6 +82,52 @@ describe.each(testDatabases)("metrics store on $name", ({ open }) => {
       expect(data.incidents).toHaveLength(1);
     }));
 
+  it("lists one source's deployments of a project and removes deployments with all their events", async () => {
+    const database = await open();
+    try {
+      const store = createMetricsStore(database, () => h(48));
+      const event = (
+        project: string,
+        deploymentId: string,
+        type: DeploymentEvent["type"],
+        source: string,
+      ): DeploymentEvent => ({
+        project,
+        deploymentId,
+        type,
+        at: h(1),
+        environment: "production",
+        commit: "abc",
+        source,
+      });
+      await store.appendDeploymentEvents([
+        event("shop", "git:a", "succeeded", "git"),
+        event("shop", "git:tag:v1", "succeeded", "git"),
+        event("shop", "s1", "started", "sluice"),
+        event("shop", "s1", "succeeded", "sluice"),
+        event("other", "git:a", "succeeded", "git"),
+      ]);
+      const ids = await store.listDeploymentIds({
+        project: "shop",
+        source: "git",
+      });
+      expect(ids.map((d) => d.id).sort()).toEqual(["git:a", "git:tag:v1"]);
+      expect(ids[0]!.environment).toBe("production");
+      expect(
+        await store.removeDeployments("shop", ["git:a", "s1", "nope"]),
+      ).toBe(2);
+      expect(await store.removeDeployments("shop", [])).toBe(0);
+      const left = await store.load();
+      expect(
+        left.deployments
+          .map((d) => `${d.project}/${d.deploymentId}/${d.type}`)
+          .sort(),
+      ).toEqual(["other/git:a/succeeded", "shop/git:tag:v1/succeeded"]);
+    } finally {
+      await database.close();
+    }
+  });
+
   it("round-trips every field", () =>
     withService(async (s) => {
       const pr = change("pr:shop#7", 0, {

@@ -217,6 +217,26 @@ export function createMetricsStore(
         events,
         now(),
       ),
+    async listDeploymentIds(filter) {
+      const { rows } = await database.executeSql(
+        "select distinct deployment_id, environment from metrics_deployment_events where project = $1 and source = $2",
+        [filter.project, filter.source],
+      );
+      return rows.map((r) => ({
+        id: r.deployment_id as string,
+        environment: opt(r.environment as string | null),
+      }));
+    },
+    async removeDeployments(project, ids) {
+      if (ids.length === 0) return 0;
+      const { rows } = await database.executeSql(
+        "with gone as (delete from metrics_deployment_events where project = $1 and deployment_id in " +
+          "(select jsonb_array_elements_text($2::jsonb)) returning deployment_id) " +
+          "select count(distinct deployment_id)::int as n from gone",
+        [project, JSON.stringify(ids)],
+      );
+      return Number(rows[0]?.n ?? 0);
+    },
     async load(filter = {}): Promise<RecordedEvents> {
       const where = filter.project === undefined ? "" : " where project = $1";
       const params = filter.project === undefined ? [] : [filter.project];

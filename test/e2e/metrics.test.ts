@@ -211,6 +211,24 @@ describe.skipIf(!existsSync(join(root, "dist", "cli", "main.js")))(
       expect(shown.stdout).toContain(
         "Deployments: 30 from git (first-parent commits): each first-parent commit of the imported history counted as a deployment at its commit time, because `metrics import-git` was not given --deploy-tags",
       );
+      // Following the advice replaces the first-parent deployments: the two never mix.
+      const tagged = sluice(repo, fresh, [
+        "metrics",
+        "import-git",
+        "--deploy-tags",
+        "v[0-9]*",
+      ]);
+      expect(tagged.code).toBe(0);
+      expect(tagged.stdout).toContain(
+        "replaced: 30 deployments an earlier import of this repository counted otherwise were removed",
+      );
+      const after = JSON.parse(
+        sluice(repo, fresh, ["metrics", "--since", "1y", "--json"]).stdout,
+      );
+      expect(after.figures.deploymentFrequency.samples).toBe(10);
+      expect(after.sources.deployments).toEqual([
+        expect.objectContaining({ source: "git (tags)", count: 10 }),
+      ]);
     });
 
     it("lists each change with its cohort and the markers that decided it", () => {

@@ -117,6 +117,8 @@ export function registerImportGit(metrics: Command, ctx: CliContext): void {
         {
           appendChanges: app.metrics.recordChanges,
           appendDeploymentEvents: app.metrics.recordDeploymentEvents,
+          listDeploymentIds: app.metrics.listDeploymentIds,
+          removeDeployments: app.metrics.removeDeployments,
         },
         progress,
       );
@@ -127,5 +129,9 @@ export function registerImportGit(metrics: Command, ctx: CliContext): void {
           `${result.newChanges} changes and ${result.newDeployments} deployments were new (${seconds.toFixed(2)} s)`,
       );
       ctx.stdout(deploymentsStatement(result, o.deployTags));
+      if (result.replaced > 0)
+        ctx.stdout(
+          `replaced: ${result.replaced} deployments an earlier import of this repository counted otherwise were removed, so the two do not mix`,
+        );
     });
 }

@@ -120,6 +120,8 @@ describe("git history as metrics events", () => {
     const store = {
       appendChanges: async () => 0,
       appendDeploymentEvents: async () => 0,
+      listDeploymentIds: async () => [],
+      removeDeployments: async () => 0,
     };
     await expect(
       importGit({ cwd: repo, deployTags: "release-*", detector, store }),

@@ -11,6 +11,9 @@ export interface GitHistoryEvents {
   commitCount: number;
 }
 
+/** Deployment ids of tag imports start with this; first-parent imports use `git:<sha>`. */
+export const tagDeploymentPrefix = "git:tag:";
+
 const revertOrHotfix = /^(Revert "|hotfix\b|hot-fix\b)/i;
 
 /**
@@ -95,7 +98,7 @@ export function historyEvents(input: {
       const newly = start === undefined ? [] : graph.collect(start, shipped);
       deployments.push({
         project,
-        deploymentId: `git:tag:${tag.name}`,
+        deploymentId: `${tagDeploymentPrefix}${tag.name}`,
         type: "succeeded",
         at: tag.at,
         environment,

@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { AppError } from "../../kernel/index.js";
 import type { Detector } from "../attribution/detect.js";
 import type { MetricsStore } from "../ports.js";
-import { historyEvents } from "./history.js";
+import { historyEvents, tagDeploymentPrefix } from "./history.js";
 import type { GitHistoryEvents } from "./history.js";
 import { git, readLog, readTags } from "./log.js";
 import type { GitTag } from "./log.js";
@@ -20,7 +20,13 @@ export interface ImportGitOptions {
   project?: string | undefined;
   environment?: string | undefined;
   detector: Detector;
-  store: Pick<MetricsStore, "appendChanges" | "appendDeploymentEvents">;
+  store: Pick<
+    MetricsStore,
+    | "appendChanges"
+    | "appendDeploymentEvents"
+    | "listDeploymentIds"
+    | "removeDeployments"
+  >;
   progress?: (line: string) => void;
 }
 
@@ -32,6 +38,12 @@ export interface ImportGitResult {
   aiAssisted: number;
   newChanges: number;
   newDeployments: number;
+  /**
+   * Deployments an earlier import of this project and environment inferred otherwise (first-parent
+   * commits before a tag import, tags before a first-parent one, tags the pattern no longer
+   * matches), removed so the two never mix.
+   */
+  replaced: number;
   mode: "tags" | "first-parent";
   /** The repository's tags, when none were asked for: what `--deploy-tags` could count. */
   tagsSeen?: TagsSeen | undefined;
@@ -47,6 +59,7 @@ export interface TagsSeen {
 /** A repository's history read and attributed, ready to store (the first half of `importGit`). */
 export interface GitHistory {
   project: string;
+  environment: string;
   commits: number;
   mode: "tags" | "first-parent";
   tagsSeen?: TagsSeen | undefined;
@@ -126,6 +139,7 @@ export async function readGitHistory(
   });
   return {
     project,
+    environment: options.environment ?? "production",
     commits: commits.length,
     mode: tags ? "tags" : "first-parent",
     tagsSeen,
@@ -142,6 +156,7 @@ export async function storeGitHistory(
   const { events } = history;
   const newChanges = await store.appendChanges(events.changes);
   const newDeployments = await store.appendDeploymentEvents(events.deployments);
+  const replaced = await removeStale(history, store);
   progress(
     `stored ${newChanges} new changes and ${newDeployments} new deployments`,
   );
@@ -153,9 +168,36 @@ export async function storeGitHistory(
     aiAssisted: events.changes.filter((c) => c.cohort === "ai-assisted").length,
     newChanges,
     newDeployments,
+    replaced,
     mode: history.mode,
     tagsSeen: history.tagsSeen,
   };
+}
+
+/**
+ * Removes what an earlier git import of the same project and environment counted otherwise: a
+ * tag import keeps only its own tags (no first-parent commits, no tags its pattern left out); a
+ * first-parent import drops tag deployments (its own commits may be cut by --since, so it keeps
+ * every first-parent one).
+ */
+async function removeStale(
+  history: GitHistory,
+  store: Pick<MetricsStore, "listDeploymentIds" | "removeDeployments">,
+): Promise<number> {
+  const current = new Set(
+    history.events.deployments.map((d) => d.deploymentId),
+  );
+  const stale = (
+    await store.listDeploymentIds({ project: history.project, source: "git" })
+  )
+    .filter((d) => (d.environment ?? "production") === history.environment)
+    .map((d) => d.id)
+    .filter((id) =>
+      history.mode === "tags"
+        ? !current.has(id)
+        : id.startsWith(tagDeploymentPrefix),
+    );
+  return store.removeDeployments(history.project, stale);
 }
 
 function describeTags(tags: readonly GitTag[]): TagsSeen {
