@@ -89,10 +89,11 @@ export async function openApp(options: AppOptions): Promise<App> {
   const scan = new ScanStore(database, (prefix) => newId(prefix, clock.now()));
   // Loaded on first use: the secret rules and scanners stay out of every other command's startup.
   steps.register("sluice/scan", async (ctx) => {
-    const { createScanStep } = await import("./scan/step.js");
+    const { createScanStep, hashKeyFileName } = await import("./scan/step.js");
     return createScanStep({
       advisories: scan,
       findings: scan,
+      hashKeyFile: join(options.home, hashKeyFileName),
       artifactsDir: (runId) => join(options.home, "runs", runId, "artifacts"),
       newId: (prefix) => newId(prefix, clock.now()),
     })(ctx);

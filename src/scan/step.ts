@@ -12,8 +12,15 @@ import type { Finding } from "./finding.js";
 import { findingsAtOrAbove, formatSarif, summaryLine } from "./report/index.js";
 import type { RuleInfo, ToolInfo } from "./report/index.js";
 import { importSarif } from "./sarif/index.js";
-import { scanSecrets } from "./secrets/index.js";
+import {
+  hashKeyFileName,
+  loadHashKey,
+  scanProjectSecrets,
+} from "./secrets/index.js";
 import { parseScanStepInput } from "./step-input.js";
+
+/** The secret-hash key's file name in `$SLUICE_HOME`, for `src/app.ts` to wire. */
+export { hashKeyFileName };
 
 /** What the step needs; `src/app.ts` wires the scan store and the run's artifacts folder. */
 export interface ScanStepDeps {
@@ -24,6 +31,8 @@ export interface ScanStepDeps {
   newId(prefix: string): string;
   /** Worker threads for the secret scan (default: the scanner's own choice). */
   workers?: number;
+  /** The file of the secret-hash key (`$SLUICE_HOME/secret-hash.key`, ADR 044); default: a key per scan. */
+  hashKeyFile?: string;
 }
 
 /**
@@ -47,17 +56,35 @@ export function createScanStep(deps: ScanStepDeps): BuiltinStepHandler {
       if (input.secrets) {
         ctx.log("scanning for secrets");
         tools.push({ name: "secrets" });
-        const result = await scanSecrets({
+        // The project's rule file, baseline and ignores, as `sluice scan secrets` and the hook
+        // read them (issue 11).
+        const result = await scanProjectSecrets({
           target: { kind: "tree", path: ctx.workdir },
           clock: ctx.clock,
+          ...(deps.hashKeyFile
+            ? { hashKey: loadHashKey(deps.hashKeyFile) }
+            : {}),
           ...(deps.workers ? { workers: deps.workers } : {}),
         });
         findings.push(...result.findings);
         summary.secrets = {
           findings: result.findings.length,
+          baselined: result.accepted.length,
           files: result.stats.files,
           skipped: result.stats.skipped,
+          ...(result.notices.length > 0 ? { notices: result.notices } : {}),
+          ...(result.cutOff.length > 0 ? { cutOff: result.cutOff } : {}),
         };
+        // A change can replace or turn off the rules that scan it: the run's summary says so.
+        for (const notice of result.notices) {
+          ctx.log(`secrets: ${notice}`);
+          warnings.push(`secrets: ${notice}`);
+        }
+        if (result.cutOff.length > 0) {
+          const cut = `secrets: the scan ran past its time budget; rules cut off for the rest of it: ${result.cutOff.map((c) => c.ruleId).join(", ")}`;
+          ctx.log(cut);
+          warnings.push(cut);
+        }
         for (const error of result.errors)
           ctx.log(`secrets: cannot read ${error.path}: ${error.message}`);
       }

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import type { CliContext } from "../context.js";
+import { defaultFailOn } from "./scan-options.js";
 
 interface SecretsFlags {
   staged?: boolean;
@@ -17,6 +18,7 @@ interface SecretsFlags {
   gitignore: boolean;
   workers?: string;
   timeBudget: string;
+  scanBudget: string;
   stdinName?: string;
 }
 
@@ -59,15 +61,15 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
     .addOption(
       new Option("--fail-on <severity>", "lowest severity that fails the scan")
         .choices(["info", "low", "medium", "high", "critical"])
-        .default("medium"),
+        .default(defaultFailOn),
     )
     .option(
       "--config <file>",
-      "gitleaks-format TOML rule file ([extend] useDefault = true keeps ours)",
+      "gitleaks-format TOML rule file ([extend] useDefault = true keeps ours; default: the project's .gitleaks.toml)",
     )
     .option(
       "--baseline <file>",
-      "accept the findings recorded in this baseline",
+      "accept the findings recorded in this baseline (default: the project's .sluice/secrets-baseline.json)",
     )
     .option(
       "--write-baseline <file>",
@@ -93,6 +95,11 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
       "5000",
     )
     .option(
+      "--scan-budget <ms>",
+      "time allowed for the whole scan; past it, rules stopped by --time-budget are cut off",
+      "60000",
+    )
+    .option(
       "--stdin-name <path>",
       "path to report for content read from stdin",
       "-",
@@ -100,7 +107,7 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
     .action(async (path: string, flags: SecretsFlags) => {
       const { AppError, systemClock } = await import("../../kernel/index.js");
       const { writeFileSync } = await import("node:fs");
-      const { resolve, relative, isAbsolute } = await import("node:path");
+      const { resolve } = await import("node:path");
       // The secret scanner and the report formatters only: `scan/index.js` would also load the
       // dependency scanner (yaml, semver, lockfile parsers), which a pre-commit hook pays for.
       const [secrets, report] = await Promise.all([
@@ -141,33 +148,19 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
           "--time-budget must be a positive number of milliseconds",
         );
 
+      const scanBudgetMs = Number(flags.scanBudget);
+      if (!(scanBudgetMs >= 0))
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          "--scan-budget must be a number of milliseconds",
+        );
+
       const target = resolve(ctx.cwd, path === "-" ? "." : path);
-      const root = secrets.repoRoot(target) ?? target;
       if (modes > 0 && secrets.repoRoot(target) === undefined)
         throw new AppError(
           "INVALID_ARGUMENT",
           `${path} is not inside a git repository`,
         );
-
-      // Rules: --config, else the project's .gitleaks.toml (gitleaks compatibility), else ours.
-      const { existsSync } = await import("node:fs");
-      const configFile = flags.config
-        ? resolve(ctx.cwd, flags.config)
-        : existsSync(resolve(root, ".gitleaks.toml"))
-          ? resolve(root, ".gitleaks.toml")
-          : undefined;
-      const config = configFile
-        ? secrets.loadConfigFile(configFile)
-        : undefined;
-      const baseline = flags.baseline
-        ? secrets.readBaseline(resolve(ctx.cwd, flags.baseline))
-        : undefined;
-      const rel = (file: string | undefined) =>
-        file &&
-        !relative(root, file).startsWith("..") &&
-        !isAbsolute(relative(root, file))
-          ? [relative(root, file).split("\\").join("/")]
-          : [];
 
       const scanTarget =
         path === "-"
@@ -192,6 +185,7 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
               : flags.all
                 ? { kind: "history" as const, path: target, revs: ["--all"] }
                 : { kind: "tree" as const, path: target };
+      const { existsSync } = await import("node:fs");
       if (scanTarget.kind === "tree" && !existsSync(target))
         throw new AppError(
           "INVALID_ARGUMENT",
@@ -199,23 +193,32 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
         );
 
       const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
-      const result = await secrets.scanSecrets({
+      const { join } = await import("node:path");
+      const writeBaseline = flags.writeBaseline
+        ? resolve(ctx.cwd, flags.writeBaseline)
+        : undefined;
+      // Rules, baseline and ignores come from the project as the hook and the pipeline's step
+      // read them: one use case in scan (issue 11).
+      const result = await secrets.scanProjectSecrets({
         target: scanTarget,
-        ...(config ? { config } : {}),
+        ...(flags.config ? { configFile: resolve(ctx.cwd, flags.config) } : {}),
+        ...(flags.baseline
+          ? { baselineFile: resolve(ctx.cwd, flags.baseline) }
+          : {}),
+        ...(writeBaseline
+          ? {
+              noBaseline: true,
+              recordBaseline: true,
+              alsoExclude: [writeBaseline],
+            }
+          : {}),
+        hashKey: secrets.loadHashKey(join(ctx.home, secrets.hashKeyFileName)),
         maxFileSize,
         gitignore: flags.gitignore,
         ...(workers ? { workers } : {}),
         timeBudgetMs,
+        scanBudgetMs,
         showSecrets: flags.showSecrets === true,
-        excludePaths: [
-          ...rel(configFile),
-          ...rel(flags.baseline ? resolve(ctx.cwd, flags.baseline) : undefined),
-          ...rel(
-            flags.writeBaseline
-              ? resolve(ctx.cwd, flags.writeBaseline)
-              : undefined,
-          ),
-        ],
         clock: systemClock,
         onProgress: (s) => {
           if (s.elapsedMs > 2000)
@@ -223,11 +226,16 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
         },
       });
 
+      for (const notice of result.notices) ctx.stderr(`sluice: ${notice}`);
       for (const p of result.problems)
         ctx.stderr(`sluice: rule ${p.ruleId} skipped: ${p.message}`);
       for (const t of result.timeouts)
         ctx.stderr(
           `sluice: rule ${t.ruleId ?? "(unknown)"} stopped on ${t.path}${t.commit ? ` @ ${t.commit.slice(0, 12)}` : ""}: over its ${timeBudgetMs} ms budget (its other rules' findings are kept)`,
+        );
+      if (result.cutOff.length > 0)
+        ctx.stderr(
+          `sluice: the scan ran past its ${scanBudgetMs} ms budget (--scan-budget): rule${result.cutOff.length === 1 ? "" : "s"} ${result.cutOff.map((c) => `${c.ruleId} (stopped on ${c.timeouts} file${c.timeouts === 1 ? "" : "s"})`).join(", ")} cut off for the rest of the scan; their findings there are missing`,
         );
       for (const e of result.errors)
         ctx.stderr(`sluice: cannot read ${e.path}: ${e.message}`);
@@ -239,28 +247,24 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
         `sluice: scanned ${s.files} files (${mb(s.bytes)} MB) in ${(s.elapsedMs / 1000).toFixed(2)} s${skipped ? `; skipped ${skipped}` : ""}`,
       );
 
-      if (flags.writeBaseline) {
-        const file = resolve(ctx.cwd, flags.writeBaseline);
+      if (writeBaseline && result.baseline) {
+        const { mkdirSync } = await import("node:fs");
+        mkdirSync(join(writeBaseline, ".."), { recursive: true });
         writeFileSync(
-          file,
-          `${JSON.stringify(secrets.buildBaseline(result.findings), null, 2)}\n`,
+          writeBaseline,
+          `${JSON.stringify(result.baseline, null, 2)}\n`,
         );
         ctx.stderr(
-          `sluice: wrote ${result.findings.length} findings to baseline ${flags.writeBaseline}`,
+          `sluice: wrote ${result.baseline.entries.length} findings to baseline ${flags.writeBaseline}`,
         );
         return;
       }
-      let findings = result.findings;
-      let accepted = 0;
-      if (baseline) {
-        const applied = secrets.applyBaseline(findings, baseline);
-        findings = applied.fresh;
-        accepted = applied.accepted.length;
-        if (applied.unused.length > 0)
-          ctx.stderr(
-            `sluice: ${applied.unused.length} baseline entries matched nothing`,
-          );
-      }
+      const findings = result.findings;
+      const accepted = result.accepted.length;
+      if (result.unusedBaseline.length > 0)
+        ctx.stderr(
+          `sluice: ${result.unusedBaseline.length} baseline entries matched nothing`,
+        );
       const rules = result.rules.map((r) => ({
         tool: "secrets",
         id: r.id,
@@ -282,6 +286,8 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
               informationUri: "https://github.com/sluice-dev/sluice",
             },
           ],
+          suppressed: result.accepted,
+          notices: result.notices,
           metadata: {
             files: s.files,
             bytes: s.bytes,
@@ -289,13 +295,22 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
             elapsedMs: Math.round(s.elapsedMs),
             baselined: accepted,
             timeouts: result.timeouts,
+            cutOff: result.cutOff,
             ruleProblems: result.problems,
           },
         },
         // A history finding's line is in its commit, not in the work tree: no code frame then.
-        scanTarget.kind === "tree" || scanTarget.kind === "staged"
-          ? { readSource: report.sourceReader(root) }
-          : {},
+        // A staged one's is in the index (the work tree may differ), and only the added lines
+        // were scanned: the lines around them may hold a secret nobody looked for, so the
+        // frame shows the finding's own lines only.
+        scanTarget.kind === "tree"
+          ? { readSource: report.sourceReader(result.root) }
+          : scanTarget.kind === "staged"
+            ? {
+                readSource: report.indexSourceReader(result.root),
+                contextLines: 0,
+              }
+            : {},
       );
       if (flags.output) writeFileSync(resolve(ctx.cwd, flags.output), text);
       else process.stdout.write(text);
@@ -307,6 +322,7 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
       if (failing.length > 0) process.exitCode = 1;
       else if (
         result.timeouts.length > 0 ||
+        result.cutOff.length > 0 ||
         result.problems.length > 0 ||
         result.errors.length > 0
       ) {

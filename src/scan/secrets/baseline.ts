@@ -1,18 +1,21 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { AppError } from "../../kernel/index.js";
-import type { Finding } from "../finding.js";
 
-/** Baseline file format version; a file of another version is refused with a clear message. */
-export const baselineVersion = 1;
+/** Baseline file format written; version 1 files (unsalted hashes) are still read. */
+export const baselineVersion = 2;
 
-/** sha256 of a secret, hex. The only trace of a secret that sluice ever stores. */
-export function secretHash(secret: string): string {
-  return createHash("sha256").update(secret, "utf8").digest("hex");
+/**
+ * A keyed hash of a secret (HMAC-SHA256, hex), the only trace of a secret in a report or the
+ * store. The key is not in the report, so a leaked report cannot be used to confirm a guessed
+ * secret (ADR 044).
+ */
+export function secretHash(secret: string, key: Uint8Array): string {
+  return createHmac("sha256", key).update(secret, "utf8").digest("hex");
 }
 
 /**
- * A finding's fingerprint: rule id + path + hash of the secret, never a line number, so it
+ * A finding's fingerprint: rule id + path + keyed hash of the secret, never a line number, so it
  * survives line moves and rebases, and a history finding matches the working-tree one.
  */
 export function secretFingerprint(
@@ -32,13 +35,18 @@ export function redact(secret: string): string {
   return `${secret.slice(0, keep)}…`;
 }
 
-/** One accepted finding. */
+/**
+ * One accepted secret: its rule, its file and an HMAC of the secret under the file's salt. No
+ * line: matching ignores where the secret is in the file.
+ */
 export interface BaselineEntry {
-  fingerprint: string;
   ruleId: string;
   path: string;
+  /** HMAC-SHA256(file salt, secret), hex (version 2); sha256(secret) in version 1. */
   secretHash: string;
-  /** Where it was when accepted (informational; matching ignores it). */
+  /** Version 1 only: sha256(rule, path, sha256(secret)). */
+  fingerprint?: string;
+  /** Where it was when accepted (informational). */
   line?: number;
   reason?: string;
 }
@@ -46,27 +54,85 @@ export interface BaselineEntry {
 export interface BaselineFile {
   version: number;
   tool: "sluice-secrets";
+  /** Version 2: random salt (hex) of this file's hashes. */
+  salt?: string;
   entries: BaselineEntry[];
 }
 
-/** Builds a baseline from findings; duplicates (same fingerprint) are kept once. */
-export function buildBaseline(findings: readonly Finding[]): BaselineFile {
-  const seen = new Map<string, BaselineEntry>();
-  for (const f of findings) {
-    if (seen.has(f.fingerprint)) continue;
-    seen.set(f.fingerprint, {
-      fingerprint: f.fingerprint,
-      ruleId: f.ruleId,
-      path: f.location.path,
-      secretHash: String(f.properties?.secretHash ?? ""),
-      line: f.location.startLine,
-    });
+const entryKey = (ruleId: string, path: string, hash: string): string =>
+  `${ruleId}\u0000${path}\u0000${hash}`;
+
+/**
+ * Matches findings against a baseline while their secrets are at hand (in the scanner): the
+ * baseline holds salted hashes, so a finding, which carries no plaintext, cannot be matched
+ * later. Reads both versions: version 1 by its unsalted fingerprints.
+ */
+export class BaselineMatcher {
+  private readonly byKey = new Map<string, BaselineEntry>();
+  private readonly used = new Set<BaselineEntry>();
+  private readonly salt: Buffer | undefined;
+
+  constructor(private readonly file: BaselineFile) {
+    this.salt =
+      file.version === 2 ? Buffer.from(file.salt ?? "", "hex") : undefined;
+    for (const e of file.entries)
+      this.byKey.set(
+        this.salt
+          ? entryKey(e.ruleId, e.path, e.secretHash)
+          : (e.fingerprint ?? ""),
+        e,
+      );
   }
-  return {
-    version: baselineVersion,
-    tool: "sluice-secrets",
-    entries: [...seen.values()],
-  };
+
+  /** Is this secret, found by this rule in this file, accepted? */
+  accepts(ruleId: string, path: string, secret: string): boolean {
+    const key = this.salt
+      ? entryKey(ruleId, path, secretHash(secret, this.salt))
+      : secretFingerprint(
+          ruleId,
+          path,
+          createHash("sha256").update(secret, "utf8").digest("hex"),
+        );
+    const entry = this.byKey.get(key);
+    if (entry) this.used.add(entry);
+    return entry !== undefined;
+  }
+
+  /** Entries that matched no finding so far. */
+  unused(): BaselineEntry[] {
+    return this.file.entries.filter((e) => !this.used.has(e));
+  }
+}
+
+/** Builds a version 2 baseline as a scan finds secrets; a secret seen twice is kept once. */
+export class BaselineWriter {
+  private readonly entries = new Map<string, BaselineEntry>();
+  private readonly salt: Buffer;
+
+  constructor(salt: Uint8Array = randomBytes(16)) {
+    this.salt = Buffer.from(salt);
+  }
+
+  add(ruleId: string, path: string, secret: string, line: number): void {
+    const hash = secretHash(secret, this.salt);
+    const key = entryKey(ruleId, path, hash);
+    if (!this.entries.has(key))
+      this.entries.set(key, { ruleId, path, secretHash: hash, line });
+  }
+
+  file(): BaselineFile {
+    return {
+      version: baselineVersion,
+      tool: "sluice-secrets",
+      salt: this.salt.toString("hex"),
+      entries: [...this.entries.values()].sort(
+        (a, b) =>
+          a.path.localeCompare(b.path) ||
+          (a.line ?? 0) - (b.line ?? 0) ||
+          a.ruleId.localeCompare(b.ruleId),
+      ),
+    };
+  }
 }
 
 /** Reads a baseline file; another version or a malformed file is a CONFIG_INVALID error. */
@@ -89,42 +155,32 @@ export function readBaseline(file: string): BaselineFile {
       "CONFIG_INVALID",
       `${file}: not a sluice secrets baseline (no "tool": "sluice-secrets")`,
     );
-  if (doc.version !== baselineVersion)
+  if (doc.version !== 1 && doc.version !== 2)
     throw new AppError(
       "CONFIG_INVALID",
-      `${file}: baseline format version ${JSON.stringify(doc.version)} is not supported (this sluice reads version ${baselineVersion}); write a new one with --write-baseline`,
+      `${file}: baseline format version ${JSON.stringify(doc.version)} is not supported (this sluice reads versions 1 and 2); write a new one with --write-baseline`,
     );
   if (
-    !Array.isArray(doc.entries) ||
-    doc.entries.some((e) => typeof e?.fingerprint !== "string")
+    doc.version === 2 &&
+    (typeof doc.salt !== "string" || !/^(?:[0-9a-f]{2}){8,}$/.test(doc.salt))
   )
     throw new AppError(
       "CONFIG_INVALID",
-      `${file}: baseline entries are malformed (each needs a fingerprint)`,
+      `${file}: a version 2 baseline needs its "salt" (hex); write a new one with --write-baseline`,
+    );
+  const field = doc.version === 1 ? "fingerprint" : "secretHash";
+  if (
+    !Array.isArray(doc.entries) ||
+    doc.entries.some(
+      (e) =>
+        typeof e?.[field] !== "string" ||
+        typeof e.ruleId !== "string" ||
+        typeof e.path !== "string",
+    )
+  )
+    throw new AppError(
+      "CONFIG_INVALID",
+      `${file}: baseline entries are malformed (each needs ruleId, path and ${field})`,
     );
   return doc as BaselineFile;
-}
-
-/** Splits findings into new ones and baselined ones; also returns entries that matched nothing. */
-export function applyBaseline(
-  findings: readonly Finding[],
-  baseline: BaselineFile,
-): { fresh: Finding[]; accepted: Finding[]; unused: BaselineEntry[] } {
-  const byFingerprint = new Map(
-    baseline.entries.map((e) => [e.fingerprint, e]),
-  );
-  const used = new Set<string>();
-  const fresh: Finding[] = [];
-  const accepted: Finding[] = [];
-  for (const f of findings) {
-    if (byFingerprint.has(f.fingerprint)) {
-      used.add(f.fingerprint);
-      accepted.push(f);
-    } else fresh.push(f);
-  }
-  return {
-    fresh,
-    accepted,
-    unused: baseline.entries.filter((e) => !used.has(e.fingerprint)),
-  };
 }

@@ -10,6 +10,14 @@ import { defaultAllowlists, defaultRules } from "./rules/index.js";
 export interface SecretsConfig {
   rules: RuleSpec[];
   allowlists: AllowlistSpec[];
+  /**
+   * The built-in rules are part of it (they are, or a file extends them with `[extend]
+   * useDefault = true`, directly or through `[extend] path`). A rule file without it replaces
+   * them, as in gitleaks.
+   */
+  extendsDefault?: boolean;
+  /** Rules of the base that `[extend] disabledRules` removed. */
+  disabledRules?: string[];
 }
 
 /** The built-in rules and allowlists. */
@@ -18,7 +26,7 @@ export function defaultConfig(): SecretsConfig {
   // Copies of the built-in rules compile as the originals do (a rule a user file overrides
   // becomes a new object, compiled and checked up front).
   trustRules(rules);
-  return { rules, allowlists: [...defaultAllowlists] };
+  return { rules, allowlists: [...defaultAllowlists], extendsDefault: true };
 }
 
 export interface LoadConfigOptions {
@@ -310,7 +318,7 @@ export function parseConfig(
     }
     rules.set(rule.id, merged);
   }
-  for (const id of disabled) rules.delete(id);
+  const removed = disabled.filter((id) => rules.delete(id));
   const own = readAllowlists(doc, "config", file);
   // An inherited allowlist may target a rule this file disabled: it then targets the rest.
   const inherited = base.allowlists.map((a) =>
@@ -327,5 +335,10 @@ export function parseConfig(
           `an allowlist targets rule ${target}, which does not exist`,
         );
   }
-  return { rules: [...rules.values()], allowlists };
+  return {
+    rules: [...rules.values()],
+    allowlists,
+    extendsDefault: base.extendsDefault === true,
+    ...(removed.length > 0 ? { disabledRules: removed } : {}),
+  };
 }

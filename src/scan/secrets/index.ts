@@ -1,6 +1,6 @@
 export {
-  applyBaseline,
-  buildBaseline,
+  BaselineMatcher,
+  BaselineWriter,
   readBaseline,
   redact,
   secretFingerprint,
@@ -17,6 +17,7 @@ export type { AllowlistSpec, RuleProblem, RuleSpec, RuleSet } from "./rule.js";
 export { defaultAllowlists, defaultRules } from "./rules/index.js";
 export { defaultMaxFileSize, scanSecrets } from "./scan.js";
 export type {
+  ScanCutOff,
   ScanStats,
   ScanTarget,
   ScanTimeout,
@@ -24,3 +25,11 @@ export type {
   SecretScanResult,
 } from "./scan.js";
 export { repoRoot } from "./sources/git.js";
+export { hashKeyFileName, loadHashKey } from "./hash-key.js";
+export {
+  projectBaselineFile,
+  projectRoot,
+  projectRuleFile,
+  scanProjectSecrets,
+} from "./setup.js";
+export type { ProjectScanOptions, ProjectScanResult } from "./setup.js";

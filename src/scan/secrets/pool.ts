@@ -16,6 +16,8 @@ export interface PoolOptions {
   batchSize?: number;
   /** Batches in flight per worker, so a worker never waits for the main thread. */
   depth?: number;
+  /** Called as a task is stopped, before it and the rest of its batch are queued again. */
+  onTimeout?: (timeout: PoolTimeout) => void;
 }
 
 interface Pending {
@@ -148,6 +150,7 @@ export class ScanPool {
       const ruleId =
         index >= 0 ? this.options.init.rules[index]?.id : undefined;
       this.timeouts.push({ path: head.task.path, ruleId });
+      this.options.onTimeout?.({ path: head.task.path, ruleId });
       const requeue: Pending[] = [];
       for (const b of slot.inFlight.splice(0))
         for (const p of b) if (p !== head) requeue.push(p);

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../kernel/index.js";
-import { applyBaseline, buildBaseline, readBaseline } from "./baseline.js";
+import { readBaseline } from "./baseline.js";
 import { parseConfig } from "./config.js";
 import type { SecretScanOptions } from "./scan.js";
 import { scanSecrets } from "./scan.js";
@@ -53,7 +53,14 @@ const repo = (): string => {
 const scan = (
   target: SecretScanOptions["target"],
   extra: Partial<SecretScanOptions> = {},
-) => scanSecrets({ target, clock: systemClock, workers: 1, ...extra });
+) =>
+  scanSecrets({
+    target,
+    clock: systemClock,
+    workers: 1,
+    hashKey: Buffer.from("a test key of this file"),
+    ...extra,
+  });
 
 describe("scanSecrets on a work tree", () => {
   it("finds secrets, follows .gitignore and .sluiceignore, and skips binary, huge and generated files", async () => {
@@ -196,9 +203,12 @@ describe("scanSecrets on git", () => {
   it("a baseline survives moved lines and still reports a new secret on the same line", async () => {
     const d = tmp();
     writeFileSync(join(d, "a.ts"), `const t = "${token}";\n`);
-    const first = await scan({ kind: "tree", path: d });
+    const first = await scan(
+      { kind: "tree", path: d },
+      { recordBaseline: true },
+    );
     const file = join(d, "baseline.json");
-    writeFileSync(file, JSON.stringify(buildBaseline(first.findings)));
+    writeFileSync(file, JSON.stringify(first.baseline));
     expect(readFileSyncText(file)).not.toContain(token);
     writeFileSync(
       join(d, "a.ts"),
@@ -206,20 +216,88 @@ describe("scanSecrets on git", () => {
     );
     const second = await scan(
       { kind: "tree", path: d },
-      { excludePaths: ["baseline.json"] },
+      { excludePaths: ["baseline.json"], baseline: readBaseline(file) },
     );
-    const { fresh, accepted } = applyBaseline(
-      second.findings,
-      readBaseline(file),
+    expect(second.accepted.map((f) => f.location.startLine)).toEqual([4]);
+    expect(second.findings.map((f) => f.ruleId)).toEqual([
+      "stripe-access-token",
+    ]);
+    expect(second.unusedBaseline).toEqual([]);
+  });
+
+  it("salts the baseline and keys the report's hashes: neither is sha256 of the secret (issue 10.8)", async () => {
+    const { createHash } = await import("node:crypto");
+    const plain = createHash("sha256").update(token).digest("hex");
+    const d = tmp();
+    writeFileSync(join(d, "a.ts"), `const t = "${token}";\n`);
+    const r = await scan({ kind: "tree", path: d }, { recordBaseline: true });
+    const hash = r.findings[0]!.properties!.secretHash as string;
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash).not.toBe(plain);
+    expect(r.baseline!.entries[0]!.secretHash).not.toBe(plain);
+    expect(r.baseline!.entries[0]!.secretHash).not.toBe(hash);
+    // Another key (another machine's $SLUICE_HOME): other report hashes, the same baseline match.
+    const other = await scan(
+      { kind: "tree", path: d },
+      { hashKey: Buffer.from("another key"), baseline: r.baseline! },
     );
-    expect(accepted.map((f) => f.location.startLine)).toEqual([4]);
-    expect(fresh.map((f) => f.ruleId)).toEqual(["stripe-access-token"]);
+    expect(other.accepted[0]!.properties!.secretHash).not.toBe(hash);
+    expect(other.accepted[0]!.fingerprint).not.toBe(r.findings[0]!.fingerprint);
+    expect(other.findings).toEqual([]);
+  });
+
+  it("cuts a rule off once the whole scan is past its budget, naming it (issue 10.8)", async () => {
+    const d = tmp();
+    // Catastrophic backtracking on every file: without a whole-scan budget each one costs the
+    // rule its per-file budget (the worker is stopped and the file scanned again).
+    for (const name of ["a.txt", "b.txt", "c.txt", "d.txt"])
+      writeFileSync(join(d, name), `slowkey ${"a".repeat(34)}!\n`);
+    const config = parseConfig(
+      `[[rules]]\nid = "slow"\nregex = 'slowkey (a+)+b'\nkeywords = ["slowkey"]\n`,
+      "slow.toml",
+    );
+    const r = await scan(
+      { kind: "tree", path: d },
+      { config, timeBudgetMs: 100, scanBudgetMs: 0 },
+    );
+    expect(r.cutOff).toEqual([{ ruleId: "slow", timeouts: 1 }]);
+    expect(r.timeouts.map((t) => t.ruleId)).toEqual(["slow"]);
+    expect(r.stats.files).toBe(4);
+  });
+
+  it("still matches a version 1 baseline (unsalted fingerprints)", async () => {
+    const { createHash } = await import("node:crypto");
+    const sha = (t: string) => createHash("sha256").update(t).digest("hex");
+    const d = tmp();
+    writeFileSync(join(d, "a.ts"), `const t = "${token}";\n`);
+    const fingerprint = sha(`github-pat\u0000a.ts\u0000${sha(token)}`).slice(
+      0,
+      32,
+    );
+    const r = await scan(
+      { kind: "tree", path: d },
+      {
+        baseline: {
+          version: 1,
+          tool: "sluice-secrets",
+          entries: [
+            { fingerprint, ruleId: "github-pat", path: "a.ts", secretHash: "" },
+          ],
+        },
+      },
+    );
+    expect(r.accepted.map((f) => f.ruleId)).toEqual(["github-pat"]);
+    expect(r.findings).toEqual([]);
   });
 
   it.each([
     [
+      '{"version": 3, "tool": "sluice-secrets", "entries": []}',
+      /version 3 is not supported/,
+    ],
+    [
       '{"version": 2, "tool": "sluice-secrets", "entries": []}',
-      /version 2 is not supported/,
+      /needs its "salt"/,
     ],
     ["not json", /not a sluice baseline/],
     ['{"version": 1, "tool": "gitleaks"}', /not a sluice secrets baseline/],

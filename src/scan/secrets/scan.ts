@@ -3,7 +3,15 @@ import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Clock } from "../../kernel/index.js";
 import type { Finding, FindingCommit } from "../finding.js";
-import { redact, secretFingerprint, secretHash } from "./baseline.js";
+import { randomBytes } from "node:crypto";
+import {
+  BaselineMatcher,
+  BaselineWriter,
+  redact,
+  secretFingerprint,
+  secretHash,
+} from "./baseline.js";
+import type { BaselineEntry, BaselineFile } from "./baseline.js";
 import type { SkipReason } from "./classify.js";
 import type { SecretsConfig } from "./config.js";
 import { defaultConfig } from "./config.js";
@@ -61,6 +69,21 @@ export interface SecretScanOptions {
   workers?: number;
   /** Per file and rule; a rule over budget is stopped and reported. */
   timeBudgetMs?: number;
+  /**
+   * The whole scan's budget: once the scan has run longer, every rule that was stopped by its
+   * per-file budget is cut off for the rest of the scan (`cutOff`), so a hostile rule file
+   * costs one budget, not one per file. Default 60 s.
+   */
+  scanBudgetMs?: number;
+  /**
+   * Key of the keyed secret hashes (`properties.secretHash`, fingerprints). Default: a random
+   * key for this scan only (fingerprints then hold within one scan).
+   */
+  hashKey?: Uint8Array;
+  /** Accepted secrets: their findings go to `accepted`, not `findings`. */
+  baseline?: BaselineFile;
+  /** Also build a baseline of every finding (`baseline` of the result). */
+  recordBaseline?: boolean;
   showSecrets?: boolean;
   /** Scan on the calling thread when the content is at most this many bytes (default 1 MiB). */
   inlineBelowBytes?: number;
@@ -85,8 +108,24 @@ export interface ScanTimeout {
   commit?: string;
 }
 
+/** A rule cut off by the whole scan's budget. */
+export interface ScanCutOff {
+  ruleId: string;
+  /** Files (or commits' files) it was stopped on before it was cut off. */
+  timeouts: number;
+}
+
 export interface SecretScanResult {
+  /** Findings not accepted by the baseline. */
   findings: Finding[];
+  /** Findings the baseline accepted. */
+  accepted: Finding[];
+  /** Baseline entries that matched no finding. */
+  unusedBaseline: BaselineEntry[];
+  /** With `recordBaseline`: every finding, as a baseline file. */
+  baseline?: BaselineFile;
+  /** Rules cut off by the whole scan's budget: their findings after that point are missing. */
+  cutOff: ScanCutOff[];
   stats: ScanStats;
   timeouts: ScanTimeout[];
   /** Rules that could not compile (skipped), by id. */
@@ -127,6 +166,9 @@ export async function scanSecrets(
   };
   const result: SecretScanResult = {
     findings: [],
+    accepted: [],
+    unusedBaseline: [],
+    cutOff: [],
     stats,
     timeouts: [],
     problems: compiled.problems,
@@ -144,6 +186,27 @@ export async function scanSecrets(
     existsSync(ignoreFile) ? readFileSync(ignoreFile, "utf8") : "",
   );
   const excluded = new Set(options.excludePaths ?? []);
+  const hashKey = options.hashKey ?? randomBytes(32);
+  const matcher = options.baseline
+    ? new BaselineMatcher(options.baseline)
+    : undefined;
+  const writer = options.recordBaseline ? new BaselineWriter() : undefined;
+  const scanBudget = options.scanBudgetMs ?? 60_000;
+  // Rules cut off by the whole-scan budget. Every task submitted from then on shares this array
+  // as its `exclude`: the pool copies a task when it sends it to a worker, so tasks queued
+  // before a rule was cut off leave it out too.
+  const cutOffIds: string[] = [];
+  const checkBudget = (): void => {
+    if (clock.now() - started <= scanBudget) return;
+    const stopped = new Map<string, number>();
+    for (const t of [...result.timeouts, ...pool.timeouts])
+      if (t.ruleId) stopped.set(t.ruleId, (stopped.get(t.ruleId) ?? 0) + 1);
+    for (const [ruleId, timeouts] of stopped) {
+      if (cutOffIds.includes(ruleId)) continue;
+      cutOffIds.push(ruleId);
+      result.cutOff.push({ ruleId, timeouts });
+    }
+  };
   const count = (reason: keyof ScanStats["skipped"]) =>
     (stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1);
 
@@ -169,6 +232,7 @@ export async function scanSecrets(
           size: options.workers ?? availableParallelism(),
           init,
           taskBudgetMs: budget * 2,
+          onTimeout: () => checkBudget(),
         });
   let lastProgress = clock.now();
   // Tasks submitted and not yet collected; `drained` wakes the producer when the queue shrinks.
@@ -203,8 +267,9 @@ export async function scanSecrets(
     // Back-pressure: keep the queue short so a history stream is not read ahead unboundedly.
     while (pool.backlog > 256)
       await new Promise<void>((resolve) => (wake = resolve));
+    checkBudget();
     outstanding++;
-    pool.run({ ...task, id: nextId++ }).then(
+    pool.run({ ...task, exclude: cutOffIds, id: nextId++ }).then(
       (r) => {
         collect(task.path, r, commit);
         settle();
@@ -244,7 +309,7 @@ export async function scanSecrets(
       if (seen.has(key)) continue;
       seen.add(key);
       const rule = byId.get(m.ruleId);
-      const hash = secretHash(m.secret);
+      const hash = secretHash(m.secret, hashKey);
       const shown = options.showSecrets ? m.secret : redact(m.secret);
       const finding: Finding = {
         tool: "secrets",
@@ -281,8 +346,12 @@ export async function scanSecrets(
         },
       };
       if (commit) finding.commit = commit;
-      result.findings.push(finding);
+      writer?.add(m.ruleId, path, m.secret, m.line);
+      if (matcher?.accepts(m.ruleId, path, m.secret))
+        result.accepted.push(finding);
+      else result.findings.push(finding);
     }
+    checkBudget();
     const now = clock.now();
     if (options.onProgress && now - lastProgress > 500) {
       lastProgress = now;
@@ -335,13 +404,15 @@ export async function scanSecrets(
       !result.timeouts.some((x) => x.path === t.path && x.ruleId === t.ruleId)
     )
       result.timeouts.push(t);
-  result.findings.sort(
-    (a, b) =>
-      a.location.path.localeCompare(b.location.path) ||
-      a.location.startLine - b.location.startLine ||
-      (a.location.startColumn ?? 0) - (b.location.startColumn ?? 0) ||
-      (a.commit?.date ?? "").localeCompare(b.commit?.date ?? ""),
-  );
+  const byPlace = (a: Finding, b: Finding): number =>
+    a.location.path.localeCompare(b.location.path) ||
+    a.location.startLine - b.location.startLine ||
+    (a.location.startColumn ?? 0) - (b.location.startColumn ?? 0) ||
+    (a.commit?.date ?? "").localeCompare(b.commit?.date ?? "");
+  result.findings.sort(byPlace);
+  result.accepted.sort(byPlace);
+  if (matcher) result.unusedBaseline = matcher.unused();
+  if (writer) result.baseline = writer.file();
   stats.elapsedMs = clock.now() - started;
   return result;
 }
