@@ -89,6 +89,9 @@ describe("figures with no failure source", () => {
     expect(html).toMatch(
       /<td>Change fail rate<\/td><td>n\/a<\/td><td>no failure source<\/td>/,
     );
+    expect(html).toMatch(
+      /<li>Deployments: 10 from git \(first-parent commits\): each first-parent commit [^<]*--deploy-tags &#39;&lt;pattern&gt;&#39;[^<]*<\/li><li>Incidents: none, and no source that could report one<\/li>/,
+    );
   });
 
   it("the sources say first-parent commits were counted, why, and how to count tags", () => {

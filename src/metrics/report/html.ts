@@ -1,6 +1,7 @@
 import type { DoraReport, TrendPoint } from "../dora/compute.js";
 import { figureKeys } from "../dora/figure.js";
 import { formatInterval, formatLevel, formatValue } from "./format.js";
+import { sourceLines } from "./table.js";
 
 const escapeHtml = (s: string) =>
   s.replace(
@@ -146,6 +147,8 @@ figcaption { font-weight: 600; margin-bottom: 4px; }
 <h1>${escapeHtml(title)}</h1>
 <p class="muted">${escapeHtml(s.from.slice(0, 10))} to ${escapeHtml(s.to.slice(0, 10))} · levels from the DORA ${s.year} report · incidents linked within ${s.incidentWindowHours} h · generated ${escapeHtml(generatedAt)}.
 "unmarked" changes carry no AI marker; they are not known to be written without AI.</p>
+<h2>What the figures rest on</h2>
+<ul id="sources">${[...(s.projectBasis ? [`Scope: ${s.projectBasis}`] : []), ...sourceLines(report)].map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul>
 <table>
 <thead><tr><th>Figure</th><th>Value</th><th>Level</th><th>Samples</th><th>95% interval</th><th>ai-assisted (n)</th><th>unmarked (n)</th></tr></thead>
 <tbody>
