@@ -110,6 +110,22 @@ const cases: [string, Record<string, string>, string][] = [
     "extends: golden/python@1\nwith:\n  lockfile: pyproject.toml\n  install: python3 -m venv .venv && .venv/bin/python -m pip install -q -e .\n",
   ],
   [
+    "python + tox.ini running unittest, pytest named nowhere",
+    {
+      "pyproject.toml": '[project]\nname = "lib"\n',
+      "tox.ini": "[testenv]\ncommands = {envpython} -m unittest -v {posargs}\n",
+    },
+    "extends: golden/python@1\nwith:\n  lockfile: pyproject.toml\n  install: python3 -m venv .venv && .venv/bin/python -m pip install -q -e .\n  test-runner: unittest\n",
+  ],
+  [
+    "python naming pytest keeps pytest even beside unittest",
+    {
+      "requirements.txt": "pytest\n",
+      Makefile: "test:\n\tpython -m unittest\n",
+    },
+    "extends: golden/python@1\n",
+  ],
+  [
     "go with a go directive",
     { "go.mod": "module example.com/svc\n\ngo 1.22.3\n", "go.sum": "" },
     'extends: golden/go@1\nwith:\n  go-version: ">=1.22.3"\n',

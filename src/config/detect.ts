@@ -187,6 +187,11 @@ function detectPython(files: ProjectFiles): Detection {
       "python3 -m venv .venv && .venv/bin/python -m pip install -q -e .";
     evidence.push("package manager pip (pyproject.toml, no lockfile)");
   }
+  const runner = testRunner(files);
+  if (runner) {
+    inputs["test-runner"] = "unittest";
+    evidence.push(`tests run with unittest (${runner})`);
+  }
   // .python-version names the interpreter to use (a pin); requires-python is a range.
   const pinned = files.read(".python-version")?.trim();
   const requires =
@@ -211,6 +216,38 @@ function detectPython(files: ProjectFiles): Detection {
     evidence,
     notes,
   };
+}
+
+/** Files where a Python project names how its tests run. */
+const testRunnerFiles = [
+  "pyproject.toml",
+  "setup.cfg",
+  "tox.ini",
+  "Makefile",
+  "noxfile.py",
+  "requirements.txt",
+  "requirements-dev.txt",
+  "requirements/testing.txt",
+  "requirements/test.txt",
+  "requirements/dev.txt",
+  "requirements/development.txt",
+  "Pipfile",
+];
+
+/**
+ * The file that shows a project runs its tests with the standard library's unittest (say, tox.ini's
+ * `python -m unittest`), when nothing names pytest; undefined means pytest, the template's default.
+ */
+function testRunner(files: ProjectFiles): string | undefined {
+  if (files.exists("pytest.ini") || files.exists("conftest.py")) return;
+  let unittest: string | undefined;
+  for (const name of testRunnerFiles) {
+    const text = files.read(name);
+    if (text === undefined) continue;
+    if (/\bpytest\b/.test(text)) return;
+    if (unittest === undefined && /-m\s+unittest\b/.test(text)) unittest = name;
+  }
+  return unittest;
 }
 
 function detectGo(files: ProjectFiles): Detection {

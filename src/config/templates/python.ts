@@ -21,33 +21,41 @@ const managers = {
     install:
       "python3 -m venv .venv && .venv/bin/python -m pip install -q -r requirements.txt",
     prefix: ".venv/bin/python -m ",
+    python: ".venv/bin/python",
     paths: [".venv"],
   },
   uv: {
     lockfile: "uv.lock",
     install: "uv sync --frozen",
     prefix: "uv run ",
+    python: "uv run python",
     paths: [".venv"],
   },
   poetry: {
     lockfile: "poetry.lock",
     install: "poetry install --no-interaction",
     prefix: "poetry run ",
+    python: "poetry run python",
     paths: [".venv"],
   },
   pipenv: {
     lockfile: "Pipfile.lock",
     install: "PIPENV_VENV_IN_PROJECT=1 pipenv sync --dev",
     prefix: "pipenv run ",
+    python: "pipenv run python",
     paths: [".venv"],
   },
 } as const;
 
 /**
- * Runs pytest and says so when it collected no tests (exit 5), which otherwise looks like a crash;
- * `no-tests: pass` turns that case into a success.
+ * Runs the tests and says so when none were found (exit 5: pytest, and unittest since Python 3.12),
+ * which otherwise looks like a crash; `no-tests: pass` turns that case into a success.
  */
-function pytestStep(command: string, noTests: "fail" | "pass"): Step {
+function testStep(
+  command: string,
+  runner: string,
+  noTests: "fail" | "pass",
+): Step {
   return {
     name: "test",
     run: [
@@ -56,7 +64,7 @@ function pytestStep(command: string, noTests: "fail" | "pass"): Step {
       "rc=$?",
       "set -e",
       'if [ "$rc" -eq 5 ]; then',
-      `  echo "sluice: pytest collected no tests (exit 5); input no-tests is ${noTests}" >&2`,
+      `  echo "sluice: ${runner} found no tests (exit 5); input no-tests is ${noTests}" >&2`,
       `  exit ${noTests === "pass" ? 0 : 5}`,
       "fi",
       'exit "$rc"',
@@ -64,12 +72,12 @@ function pytestStep(command: string, noTests: "fail" | "pass"): Step {
   };
 }
 
-/** golden/python@1: a virtual environment (cached on the lock or requirements), pytest, scan. */
+/** golden/python@1: a virtual environment (cached on the lock or requirements), tests, scan. */
 export const pythonV1 = defineTemplate({
   name: "golden/python",
   version: 1,
   description:
-    "Python service: pip, uv, poetry or pipenv; pytest, scan, optional canary deploy",
+    "Python service: pip, uv, poetry or pipenv; pytest or unittest, scan, optional canary deploy",
   inputs: z.strictObject({
     /** Checked against the host's `python3 --version`: '3.12' (any 3.12.x) or PEP 440 specifiers. */
     "python-version": toolchainVersion("python").optional(),
@@ -77,9 +85,11 @@ export const pythonV1 = defineTemplate({
     /** The file the cache key hashes; default per package manager (requirements.txt for pip). */
     lockfile: z.string().min(1).optional(),
     install: Command.optional(),
-    /** Default: pytest -q inside the environment. */
+    /** Default: the test runner inside the environment. */
     test: OptionalCommand.optional(),
-    /** What a pytest run that collects no tests (exit 5) means. */
+    /** The default test command: `pytest -q`, or `python -m unittest` for the standard library's. */
+    "test-runner": z.enum(["pytest", "unittest"]).default("pytest"),
+    /** What a test run that finds no tests (exit 5) means. */
     "no-tests": z.enum(["fail", "pass"]).default("fail"),
     lint: OptionalCommand.default(false),
     ...commonInputs,
@@ -107,10 +117,16 @@ export const pythonV1 = defineTemplate({
     });
     const testSteps: Step[] = [];
     if (input.lint !== false) testSteps.push({ name: "lint", run: input.lint });
-    if (input.test !== false)
+    if (input.test !== false) {
+      const runner = input["test-runner"];
+      const command =
+        runner === "unittest"
+          ? `${pm.python} -m unittest`
+          : `${pm.prefix}pytest -q`;
       testSteps.push(
-        pytestStep(input.test ?? `${pm.prefix}pytest -q`, input["no-tests"]),
+        testStep(input.test ?? command, runner, input["no-tests"]),
       );
+    }
     const jobs = goldenJobs({
       buildSteps,
       testSteps,

@@ -202,6 +202,19 @@ describe("golden templates", () => {
     ).toBe("uv-${{ hashFiles('uv.lock') }}");
   });
 
+  it("python: test-runner unittest runs the standard library's runner inside the environment", () => {
+    const run = (pm: string) =>
+      stepRun(
+        load(
+          `extends: golden/python@1\nwith:\n  package-manager: ${pm}\n  test-runner: unittest\n`,
+        ).jobs.test,
+        "test",
+      );
+    expect(run("pip")).toContain("\n.venv/bin/python -m unittest\n");
+    expect(run("uv")).toContain("\nuv run python -m unittest\n");
+    expect(run("pip")).toContain("sluice: unittest found no tests (exit 5)");
+  });
+
   it("go: vet and test, -race on demand, cache on go.sum", () => {
     const config = load("extends: golden/go@1\nwith:\n  race: true\n");
     expect(config.jobs.test!.steps.map((s) => s.run)).toEqual([
@@ -299,13 +312,13 @@ describe("generated shell", () => {
       "fail",
       "(exit 5)",
       5,
-      "sluice: pytest collected no tests (exit 5); input no-tests is fail\n",
+      "sluice: pytest found no tests (exit 5); input no-tests is fail\n",
     ],
     [
       "pass",
       "(exit 5)",
       0,
-      "sluice: pytest collected no tests (exit 5); input no-tests is pass\n",
+      "sluice: pytest found no tests (exit 5); input no-tests is pass\n",
     ],
     ["pass", "(exit 1)", 1, ""],
     ["fail", "true", 0, ""],
