@@ -127,6 +127,10 @@ export function computeDora(
       "deployment frequency and lead time assume each first-parent commit went to production when it was committed " +
         "(git import without --deploy-tags); import release tags with --deploy-tags for release-based figures",
     );
+  if (sources.deployments.some((d) => d.source.startsWith("git (")))
+    warnings.push(
+      "deployment rework rate of git-imported deployments is a proxy: those that ship a revert or hotfix commit",
+    );
   for (const key of figureKeys) {
     // A figure no source can give is unknown for every cohort: nothing to compare.
     if (figures[key].missingSource) continue;

@@ -107,6 +107,9 @@ describe("figures with no failure source", () => {
     expect(renderTable(report, { byCohort: false })).toMatch(
       /Deployments: 10 from git \(first-parent commits\): each first-parent commit/,
     );
+    expect(report.warnings[1]).toMatch(
+      /^deployment rework rate of git-imported deployments is a proxy/,
+    );
     expect(report.warnings[0]).toMatch(
       /^deployment frequency and lead time assume each first-parent commit went to production when it was committed/,
     );
