@@ -230,7 +230,11 @@ export function checkPipeline(
     const needs = Array.isArray(job.needs) ? job.needs : [job.needs];
     problems.push(
       source.problem(
-        `\`needs\` form a cycle: ${cycle.join(" → ")} → ${first}`,
+        `\`needs\` form a cycle: ${
+          cycle.length <= 10
+            ? cycle.join(" → ")
+            : `${cycle.slice(0, 5).join(" → ")} → … → ${cycle.slice(-2).join(" → ")}`
+        } → ${first}${cycle.length > 10 ? ` (${cycle.length} jobs)` : ""}`,
         offset(["jobs", first, "needs", Math.max(0, needs.indexOf(cycle[1]))]),
       ),
     );
@@ -238,37 +242,48 @@ export function checkPipeline(
   return problems;
 }
 
-/** The first cycle of `needs` in job order, as the list of its jobs; undefined when it is a DAG. */
+/**
+ * The first cycle of `needs` in job order, as the list of its jobs; undefined when it is a DAG.
+ * A depth-first walk with its own stack: a chain of 10,000 jobs is legal and must not overflow.
+ */
 export function findCycle(
   config: Pick<PipelineConfig, "jobs">,
 ): string[] | undefined {
   const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === "done") return undefined;
-    if (state.get(id) === "visiting") return stack.slice(stack.indexOf(id));
-    const job = config.jobs[id];
-    if (!job) return undefined;
-    state.set(id, "visiting");
-    stack.push(id);
-    const needs =
-      job.needs === undefined
-        ? []
-        : Array.isArray(job.needs)
-          ? job.needs
-          : [job.needs];
-    for (const need of needs) {
-      if (need === id) continue; // reported as "needs itself"
-      const found = visit(need);
-      if (found) return found;
-    }
-    stack.pop();
-    state.set(id, "done");
-    return undefined;
+  const needsOf = (id: string): string[] => {
+    const needs = config.jobs[id]?.needs;
+    return needs === undefined ? [] : Array.isArray(needs) ? needs : [needs];
   };
-  for (const id of Object.keys(config.jobs)) {
-    const found = visit(id);
-    if (found) return found;
+  for (const root of Object.keys(config.jobs)) {
+    if (state.has(root)) continue;
+    // The path from `root` to the job being walked, each with the index of its next need.
+    const path: string[] = [root];
+    const next: number[] = [0];
+    const onPath = new Map<string, number>([[root, 0]]);
+    state.set(root, "visiting");
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const id = path[top]!;
+      const needs = needsOf(id);
+      const i = next[top]!;
+      if (i >= needs.length) {
+        path.pop();
+        next.pop();
+        onPath.delete(id);
+        state.set(id, "done");
+        continue;
+      }
+      next[top] = i + 1;
+      const need = needs[i]!;
+      if (need === id || !(need in config.jobs)) continue; // reported as "needs itself" / "not a job"
+      const at = onPath.get(need);
+      if (at !== undefined) return path.slice(at);
+      if (state.has(need)) continue;
+      state.set(need, "visiting");
+      onPath.set(need, path.length);
+      path.push(need);
+      next.push(0);
+    }
   }
   return undefined;
 }

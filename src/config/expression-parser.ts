@@ -159,9 +159,44 @@ function tokenize(text: string, from: number, to: number): Token[] {
   return tokens;
 }
 
+/**
+ * How deep an expression may nest: parentheses, `!`, calls and indexes inside each other, and the
+ * height of its tree (a chain of 100 `||` is 100 deep). Walking and evaluating recurse; this bounds
+ * them far below the stack (GitHub stops at 50).
+ */
+export const maxExpressionDepth = 100;
+
 class Parser {
   private pos = 0;
+  /** How many `(`, `[`, calls and `!` the parser is inside. */
+  private nesting = 0;
+  private readonly heights = new WeakMap<Ast, number>();
   constructor(private readonly tokens: Token[]) {}
+
+  /** `ast` over `children`, refused when the tree grows deeper than the limit. */
+  private node<T extends Ast>(ast: T, ...children: Ast[]): T {
+    let height = 1;
+    for (const child of children)
+      height = Math.max(height, 1 + (this.heights.get(child) ?? 1));
+    if (height > maxExpressionDepth) this.tooDeep(ast.start);
+    this.heights.set(ast, height);
+    return ast;
+  }
+  private tooDeep(at: number): never {
+    throw new ExpressionError(
+      `the expression nests more than ${maxExpressionDepth} levels deep; split it`,
+      at,
+    );
+  }
+  /** Parses something nested (in parentheses, brackets, a call, after `!`) within the limit. */
+  private nested<T>(at: number, parse: () => T): T {
+    if (++this.nesting > maxExpressionDepth) this.tooDeep(at);
+    try {
+      return parse();
+    } finally {
+      this.nesting--;
+    }
+  }
 
   private peek(): Token {
     return this.tokens[this.pos]!;
@@ -203,7 +238,11 @@ class Parser {
       if (!op) return left;
       this.next();
       const right = operand();
-      left = { kind: "binary", op, left, right, start: left.start };
+      left = this.node(
+        { kind: "binary", op, left, right, start: left.start },
+        left,
+        right,
+      );
     }
   }
   private or = (): Ast => this.binary(["||"], this.and);
@@ -215,7 +254,8 @@ class Parser {
   private unary = (): Ast => {
     if (this.isPunct("!")) {
       const start = this.next().start;
-      return { kind: "not", operand: this.unary(), start };
+      const operand = this.nested(start, this.unary);
+      return this.node({ kind: "not", operand, start }, operand);
     }
     return this.postfix();
   };
@@ -228,27 +268,35 @@ class Parser {
         const t = this.peek();
         if (t.type === "punct" && t.text === "*") {
           this.next();
-          ast = { kind: "filter", object: ast, start: ast.start };
+          ast = this.node(
+            { kind: "filter", object: ast, start: ast.start },
+            ast,
+          );
         } else if (t.type === "ident") {
           this.next();
-          ast = {
-            kind: "property",
-            object: ast,
-            name: t.text,
-            start: ast.start,
-          };
+          ast = this.node(
+            { kind: "property", object: ast, name: t.text, start: ast.start },
+            ast,
+          );
         } else this.unexpected("a property name after `.`");
       } else if (this.isPunct("[")) {
-        this.next();
+        const at = this.next().start;
         if (this.isPunct("*")) {
           this.next();
           this.expect("]", "`]`");
-          ast = { kind: "filter", object: ast, start: ast.start };
+          ast = this.node(
+            { kind: "filter", object: ast, start: ast.start },
+            ast,
+          );
           continue;
         }
-        const index = this.or();
+        const index = this.nested(at, this.or);
         this.expect("]", "`]`");
-        ast = { kind: "index", object: ast, index, start: ast.start };
+        ast = this.node(
+          { kind: "index", object: ast, index, start: ast.start },
+          ast,
+          index,
+        );
       } else return ast;
     }
   }
@@ -261,7 +309,7 @@ class Parser {
     }
     if (t.type === "punct" && t.text === "(") {
       this.next();
-      const inner = this.or();
+      const inner = this.nested(t.start, this.or);
       this.expect(")", "`)`");
       return inner;
     }
@@ -296,7 +344,7 @@ class Parser {
     const args: Ast[] = [];
     if (!this.isPunct(")")) {
       for (;;) {
-        args.push(this.or());
+        args.push(this.nested(t.start, this.or));
         if (this.isPunct(",")) {
           this.next();
           continue;
@@ -318,7 +366,7 @@ class Parser {
         t.start,
       );
     }
-    return { kind: "call", name, args, start: t.start };
+    return this.node({ kind: "call", name, args, start: t.start }, ...args);
   }
 }
 

@@ -465,3 +465,91 @@ describe("loadConfig", () => {
     });
   });
 });
+
+describe("legal but huge or deep files end in a result or a clear error, never a stack overflow (issue 10.7)", () => {
+  const chain = (n: number, cycle: boolean) =>
+    `jobs:\n${Array.from(
+      { length: n },
+      (_, i) =>
+        `  j${i}:\n${i > 0 || cycle ? `    needs: [j${i > 0 ? i - 1 : n - 1}]\n` : ""}    steps: [{ run: x }]`,
+    ).join("\n")}\n`;
+
+  it("loads a chain of 10,000 jobs", () => {
+    const { config } = parseConfig(chain(10_000, false), "sluice.yml");
+    expect(Object.keys(config.jobs)).toHaveLength(10_000);
+    expect(config.jobs.j9999!.needs).toEqual(["j9998"]);
+  });
+
+  it("reports a cycle of 10,000 jobs, shortened, at a needs", () => {
+    const error = failure(chain(10_000, true));
+    expect(error.message).toBe(
+      "`needs` form a cycle: j0 → j9999 → j9998 → j9997 → j9996 → … → j2 → j1 → j0 (10000 jobs)",
+    );
+    expect(error.location).toMatchObject({ line: 3, column: 13 });
+  });
+
+  it("refuses [ ] and { } nested 5,000 deep before parsing, at the first too deep", () => {
+    const d = 5000;
+    const error = failure(
+      `jobs:\n  a:\n    steps:\n      - uses: sluice/scan\n        with: { x: ${"[".repeat(d)}${"]".repeat(d)} }\n`,
+    );
+    expect(error.message).toBe(
+      "[ ] and { } nest more than 64 levels deep here; a sluice.yml may nest at most 64",
+    );
+    expect(error.location).toMatchObject({ line: 5, column: 83 });
+  });
+
+  it("does not count brackets inside strings", () => {
+    const text = `jobs:\n  a:\n    steps:\n      - run: "${"[".repeat(500)}"\n      - run: echo ${"{".repeat(500)}\n`;
+    expect(parseConfig(text, "sluice.yml").config.jobs.a!.steps).toHaveLength(
+      2,
+    );
+  });
+
+  it("refuses mappings nested 65 deep, at the first too deep", () => {
+    const lines = Array.from(
+      { length: 70 },
+      (_, i) => `${" ".repeat(10 + i)}k:`,
+    );
+    const error = failure(
+      `jobs:\n  a:\n    steps:\n      - uses: sluice/scan\n        with:\n          x:\n${lines.join("\n")} 1\n`,
+    );
+    expect(error.message).toBe(
+      "mappings and lists nest more than 64 levels deep here; a sluice.yml may nest at most 64",
+    );
+    expect(error.location?.line).toBeGreaterThan(50);
+  });
+
+  it("refuses aliases that nest past the limit", () => {
+    const text = `a: &a0 [x]\n${Array.from({ length: 70 }, (_, i) => `b${i}: &a${i + 1} [*a${i}]`).join("\n")}\njobs:\n  a:\n    steps: [{ run: x }]\n`;
+    // yaml's own alias budget (100) or the nesting limit: either way a clear config error.
+    expect(failure(text).message).toMatch(
+      /aliases nest mappings and lists more than 64 levels deep|malformed YAML: Excessive alias count/,
+    );
+  });
+
+  const expressions: [string, string][] = [
+    ["parentheses", `${"(".repeat(5000)}true${")".repeat(5000)}`],
+    ["negations", `${"!".repeat(5000)}true`],
+    ["a chain of ||", Array(5000).fill("true").join(" || ")],
+    ["calls", `${"contains(".repeat(3000)}'a'${", 'b')".repeat(3000)}`],
+    ["property access", `github${".x".repeat(5000)}`],
+  ];
+  it.each(expressions)(
+    "refuses an `if` with %s 5,000 deep, at the expression",
+    (_what, expression) => {
+      const error = failure(
+        `jobs:\n  a:\n    if: "${expression}"\n    steps: [{ run: x }]\n`,
+      );
+      expect(error.message).toBe(
+        "bad `if` in job `a`: the expression nests more than 100 levels deep; split it",
+      );
+      expect(error.location?.line).toBe(3);
+    },
+  );
+
+  it("keeps an expression 100 deep", () => {
+    const text = `jobs:\n  a:\n    if: "${"(".repeat(90)}true${")".repeat(90)}"\n    steps: [{ run: x }]\n`;
+    expect(parseConfig(text, "sluice.yml").config.jobs.a!.if).toBeDefined();
+  });
+});

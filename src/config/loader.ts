@@ -9,7 +9,7 @@ import { closest } from "./did-you-mean.js";
 import { allowedKeys, problemsFromIssues } from "./issues.js";
 import { SluiceConfig } from "./schema.js";
 import type { PipelineConfig } from "./schema.js";
-import { ConfigSource } from "./source.js";
+import { ConfigSource, maxNesting } from "./source.js";
 import type { Problem } from "./source.js";
 import { createTemplateRegistry } from "./templates/index.js";
 import type { TemplateRegistry } from "./templates/index.js";
@@ -125,15 +125,16 @@ export function parseConfig(
       const hint = /[[{].*\$\{\{/.test(line)
         ? "; inside [ ] or { }, quote a value that holds ${{ }}"
         : "";
-      return [
-        source.problem(
-          `malformed YAML: ${yamlError.message.replace(/\.$/, "")}${hint}`,
-          yamlError.pos[0],
-        ),
-      ];
+      // The parser recurses per level of indentation: a file indented hundreds deep overflows it.
+      const message = /call stack/i.test(yamlError.message)
+        ? `mappings and lists nest too deep here to parse; a sluice.yml may nest at most ${maxNesting}`
+        : `malformed YAML: ${yamlError.message.replace(/\.$/, "")}${hint}`;
+      return [source.problem(message, yamlError.pos[0])];
     });
     throw source.error(problems);
   }
+  const tooDeep = source.tooDeep();
+  if (tooDeep) throw source.error([tooDeep]);
   const duplicates = source.duplicateKeys();
   if (duplicates.length > 0) throw source.error(duplicates);
   let raw: unknown;
@@ -144,6 +145,14 @@ export function parseConfig(
       source.problem(`malformed YAML: ${messageOf(error)}`, 0),
     ]);
   }
+  // Aliases can nest what the document does not (`b: [*a]`, `c: [*b]`...).
+  if (nestsDeeper(raw, maxNesting))
+    throw source.error([
+      source.problem(
+        `aliases nest mappings and lists more than ${maxNesting} levels deep; a sluice.yml may nest at most ${maxNesting}`,
+        0,
+      ),
+    ]);
   if (raw === null || raw === undefined) {
     throw source.error([
       source.problem(
@@ -235,4 +244,38 @@ function readAsMeant(
     }
   }
   return copy;
+}
+
+/**
+ * Whether objects and arrays in `value` nest deeper than `limit` (a cycle nests without end).
+ * Iterative, and each object is measured once, however many aliases share it.
+ */
+function nestsDeeper(value: unknown, limit: number): boolean {
+  const isObject = (v: unknown): v is object =>
+    v !== null && typeof v === "object";
+  const height = new Map<object, number>();
+  const open = new Set<object>();
+  const stack: [object, boolean][] = isObject(value) ? [[value, false]] : [];
+  while (stack.length > 0) {
+    const [node, measured] = stack.pop()!;
+    if (height.has(node)) continue;
+    const children = Object.values(node).filter(isObject);
+    if (!measured) {
+      if (open.has(node)) return true;
+      open.add(node);
+      stack.push([node, true]);
+      for (const child of children) {
+        if (open.has(child) && !height.has(child)) return true;
+        if (!height.has(child)) stack.push([child, false]);
+      }
+      continue;
+    }
+    let own = 1;
+    for (const child of children)
+      own = Math.max(own, 1 + (height.get(child) ?? 0));
+    if (own > limit) return true;
+    height.set(node, own);
+    open.delete(node);
+  }
+  return false;
 }

@@ -1,4 +1,5 @@
 import {
+  Lexer,
   LineCounter,
   isMap,
   isPair,
@@ -6,7 +7,7 @@ import {
   isSeq,
   parseDocument,
 } from "yaml";
-import type { Document, Node } from "yaml";
+import type { Document, Node, Pair, YAMLMap } from "yaml";
 import { AppError } from "../kernel/index.js";
 import type { SourceLocation } from "../kernel/index.js";
 
@@ -21,17 +22,25 @@ export interface Problem {
   offset: number;
 }
 
+/** How many problems one error lists: enough to fix a file by, and a bounded message. */
+export const listedProblems = 100;
+
+/**
+ * How deep mappings and lists may nest in a sluice.yml (a pipeline needs about 8): deeper files are
+ * refused before anything walks them, so no walk can run out of stack.
+ */
+export const maxNesting = 64;
+
 /**
  * A parsed sluice.yml that remembers where every node came from, so any problem can point at a
  * file:line:col and show the line with a caret.
  */
-/** How many problems one error lists: enough to fix a file by, and a bounded message. */
-export const listedProblems = 100;
-
 export class ConfigSource {
   readonly lines: string[];
   private readonly counter: LineCounter;
   readonly doc: Document.Parsed;
+  /** The offset where [ ] and { } nest deeper than the limit, if they do; the file is not parsed. */
+  private readonly deepFlow: number | undefined;
 
   constructor(
     readonly file: string,
@@ -39,8 +48,16 @@ export class ConfigSource {
   ) {
     this.lines = text.split(/\r?\n/);
     this.counter = new LineCounter();
-    this.doc = parseDocument(text, {
-      lineCounter: this.counter,
+    // The parser recurses once per level of [ ] and { }: a deep one is refused before it runs.
+    this.deepFlow = deepFlowAt(text, maxNesting);
+    if (this.deepFlow !== undefined) {
+      this.counter.addNewLine(0);
+      for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1))
+        this.counter.addNewLine(i + 1);
+    }
+    this.doc = parseDocument(this.deepFlow === undefined ? text : "", {
+      lineCounter:
+        this.deepFlow === undefined ? this.counter : new LineCounter(),
       prettyErrors: false,
       // yaml's own check compares every key with every other (quadratic in a map's size); the
       // loader finds duplicates with a set instead (duplicateKeys).
@@ -49,11 +66,60 @@ export class ConfigSource {
     });
   }
 
+  /** Each mapping's pairs by key (the first of duplicates), built when first asked: O(1) lookups. */
+  private readonly keyIndex = new WeakMap<object, Map<string, Pair>>();
+
+  private pairOf(map: YAMLMap, key: string | number): Pair | undefined {
+    let index = this.keyIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const pair of map.items)
+        if (isPair(pair) && isScalar(pair.key)) {
+          const name = String(pair.key.value);
+          if (!index.has(name)) index.set(name, pair);
+        }
+      this.keyIndex.set(map, index);
+    }
+    return index.get(String(key));
+  }
+
+  /**
+   * The problem with a document that nests deeper than {@link maxNesting}, at its first node that
+   * does; undefined when it does not. Iterative, so it cannot run out of stack itself.
+   */
+  tooDeep(limit = maxNesting): Problem | undefined {
+    if (this.deepFlow !== undefined)
+      return this.problem(
+        `[ ] and { } nest more than ${maxNesting} levels deep here; a sluice.yml may nest at most ${maxNesting}`,
+        this.deepFlow,
+      );
+    const stack: [unknown, number][] = [[this.doc.contents, 0]];
+    while (stack.length > 0) {
+      const [node, depth] = stack.pop()!;
+      const children = isMap(node)
+        ? node.items.map((pair) => pair.value)
+        : isSeq(node)
+          ? node.items
+          : undefined;
+      if (!children) continue;
+      if (depth >= limit) {
+        const range = (node as Node).range;
+        return this.problem(
+          `mappings and lists nest more than ${limit} levels deep here; a sluice.yml may nest at most ${limit}`,
+          range ? range[0] : 0,
+        );
+      }
+      for (const child of children) stack.push([child, depth + 1]);
+    }
+    return undefined;
+  }
+
   /** A problem for each key that repeats an earlier key of the same mapping. */
   duplicateKeys(limit = 20): Problem[] {
     const problems: Problem[] = [];
-    const visit = (node: unknown): void => {
-      if (problems.length >= limit) return;
+    const stack: unknown[] = [this.doc.contents];
+    while (stack.length > 0 && problems.length < limit) {
+      const node = stack.pop();
       if (isMap(node)) {
         const seen = new Map<string, number>();
         for (const pair of node.items) {
@@ -69,12 +135,15 @@ export class ConfigSource {
               );
             } else seen.set(key, pair.key.range[0]);
           }
-          visit(pair.value);
         }
-      } else if (isSeq(node)) for (const item of node.items) visit(item);
-    };
-    visit(this.doc.contents);
-    return problems;
+        for (let i = node.items.length - 1; i >= 0; i--)
+          stack.push(node.items[i]!.value);
+      } else if (isSeq(node))
+        for (let i = node.items.length - 1; i >= 0; i--)
+          stack.push(node.items[i]);
+    }
+    // The walk visits children after their parents' whole mapping: report in file order.
+    return problems.sort((a, b) => a.offset - b.offset).slice(0, limit);
   }
 
   /** The location of a 0-based offset in the file. */
@@ -94,10 +163,7 @@ export class ConfigSource {
     let node: unknown = this.doc.contents;
     for (const key of path) {
       if (isMap(node)) {
-        const pair = node.items.find(
-          (p) =>
-            isPair(p) && isScalar(p.key) && String(p.key.value) === String(key),
-        );
+        const pair = this.pairOf(node, key);
         node = pair?.value ?? undefined;
         if (pair && node === undefined) return pair.key as Node;
       } else if (isSeq(node) && typeof key === "number") {
@@ -112,11 +178,8 @@ export class ConfigSource {
   keyNode(path: Path): Node | undefined {
     const parent = this.node(path.slice(0, -1));
     const key = path[path.length - 1];
-    if (!isMap(parent)) return undefined;
-    const pair = parent.items.find(
-      (p) =>
-        isPair(p) && isScalar(p.key) && String(p.key.value) === String(key),
-    );
+    if (!isMap(parent) || key === undefined) return undefined;
+    const pair = this.pairOf(parent, key);
     return (pair?.key as Node | undefined) ?? undefined;
   }
 
@@ -197,3 +260,30 @@ export class ConfigSource {
     });
   }
 }
+
+/**
+ * The offset of the first `[` or `{` that opens a flow collection more than `limit` deep, or
+ * undefined. Uses yaml's lexer, which is iterative: brackets inside quoted or plain scalars and
+ * comments are not flow collections.
+ */
+function deepFlowAt(text: string, limit: number): number | undefined {
+  // Cheap first: fewer brackets than the limit cannot nest past it.
+  let brackets = 0;
+  for (let i = 0; i < text.length && brackets <= limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) brackets++;
+  }
+  if (brackets <= limit) return undefined;
+  let depth = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === "[" || token === "{") {
+      if (++depth > limit) return offset;
+    } else if (token === "]" || token === "}") depth = Math.max(0, depth - 1);
+    // The lexer's own markers (document start, flow end, scalar) are not text of the file.
+    if (!(token.length === 1 && markers.has(token))) offset += token.length;
+  }
+  return undefined;
+}
+
+const markers = new Set(["\x02", "\x18", "\x1f"]);

@@ -206,4 +206,39 @@ describe("plan", () => {
   ])("rejects a broken DAG", (jobs, message) => {
     expect(() => plan(pipeline(jobs), push)).toThrow(message);
   });
+
+  it("orders a chain of 10,000 jobs and names a cycle of 10,000 briefly (issue 10.7)", () => {
+    const n = 10_000;
+    const jobs = (cycle: boolean) =>
+      Object.fromEntries(
+        Array.from({ length: n }, (_, i) => [
+          `j${i}`,
+          i > 0 || cycle
+            ? { needs: `j${(i + n - 1) % n}`, steps: step }
+            : { steps: step },
+        ]),
+      );
+    // Written last to first: the order comes from needs, not from the file.
+    const reversed = Object.fromEntries(Object.entries(jobs(false)).reverse());
+    const ordered = plan(pipeline(reversed), push).jobs.map((j) => j.key);
+    expect(ordered).toHaveLength(n);
+    expect(ordered.slice(0, 3)).toEqual(["j0", "j1", "j2"]);
+    expect(ordered[n - 1]).toBe("j9999");
+    expect(() => plan(pipeline(jobs(true)), push)).toThrow(
+      "jobs j0, j1, j2, j3, j4, j5, j6, j7, j8, j9 and 9990 more need each other in a cycle",
+    );
+  });
+
+  it("keeps config order among jobs ready in the same round", () => {
+    const p = plan(
+      pipeline({
+        c: { needs: "a", steps: step },
+        b: { steps: step },
+        a: { steps: step },
+        d: { needs: ["b", "a"], steps: step },
+      }),
+      push,
+    );
+    expect(p.jobs.map((j) => j.key)).toEqual(["b", "a", "c", "d"]);
+  });
 });
