@@ -319,14 +319,22 @@ export class RolloutController {
           at,
         );
         const release = await this.release(status.canary.release);
+        // For the metrics (ADR 080), a canary that took traffic went live: when it fails and
+        // is rolled back it is `rolled_back` (a change failure), not `failed` (never live).
+        const wentLive =
+          action.outcome === "failed" &&
+          status.canaryTrafficSince !== undefined;
         await this.emit({
-          kind: `deployment.${action.outcome}`,
+          kind: wentLive
+            ? "deployment.rolled_back"
+            : `deployment.${action.outcome}`,
           at,
           deploymentId: r.deploymentId,
           project: r.project,
           environment: r.environment,
           release: release.id,
           version: release.version,
+          ...(release.commit ? { commit: release.commit } : {}),
           ...(action.reason ? { reason: action.reason } : {}),
         });
         return;

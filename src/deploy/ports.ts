@@ -13,6 +13,8 @@ export interface ReleaseRecord {
   env: Record<string, string>;
   cwd?: string;
   health: string;
+  /** The commit the release was built from: deployments reach the DORA figures through it. */
+  commit?: string;
   createdAt: number;
 }
 
@@ -93,6 +95,8 @@ export type DeliveryEvent =
       environment: string;
       release: string;
       version: string;
+      /** The commit of the release, when known. */
+      commit?: string;
       reason?: string;
     }
   | {

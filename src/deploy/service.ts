@@ -36,6 +36,8 @@ export interface DeployRequest {
   spec: RolloutSpec;
   /** The release's name; a new one from the time when omitted. */
   version?: string;
+  /** The commit the release was built from (HEAD of the checkout, or `--commit`). */
+  commit?: string;
   release: ReleaseSpec;
 }
 
@@ -70,6 +72,7 @@ export class DeployService {
       env: request.release.env,
       health: request.release.health,
       createdAt: now,
+      ...(request.commit ? { commit: request.commit } : {}),
       ...(request.release.port !== undefined
         ? { port: request.release.port }
         : {}),
@@ -291,6 +294,7 @@ export class DeployService {
         environment,
         release: release.id,
         version: release.version,
+        ...(release.commit ? { commit: release.commit } : {}),
       })
       .catch(() => {});
     return record;

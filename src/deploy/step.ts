@@ -73,6 +73,7 @@ export function createDeployStep(deploy: () => DeployService) {
         environment: env,
         spec,
         release,
+        ...(ctx.facts.commit ? { commit: ctx.facts.commit } : {}),
         ...((version ?? ctx.facts.commit)
           ? { version: version ?? ctx.facts.commit!.slice(0, 12) }
           : {}),

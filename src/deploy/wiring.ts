@@ -23,6 +23,7 @@ interface DeploymentFactsLike {
   deploymentId: string;
   environment?: string;
   release?: string;
+  commit?: string;
   at?: number;
   source?: string;
 }
@@ -59,6 +60,7 @@ export function deliveryEventsTo(sink: DeliverySinkLike): DeliveryEvents {
         deploymentId: e.deploymentId,
         environment: e.environment,
         release: e.version,
+        ...(e.commit ? { commit: e.commit } : {}),
         at: e.at,
         source: "sluice",
       };

@@ -28,6 +28,7 @@ function toRelease(r: typeof releases.$inferSelect): ReleaseRecord {
     createdAt: r.createdAt.getTime(),
     ...(r.port !== null ? { port: r.port } : {}),
     ...(r.cwd !== null ? { cwd: r.cwd } : {}),
+    ...(r.commit !== null ? { commit: r.commit } : {}),
   };
 }
 
@@ -76,6 +77,7 @@ export function createDeployStore(database: Pick<Database, "db">): DeployStore {
           env: release.env,
           cwd: release.cwd ?? null,
           health: release.health,
+          commit: release.commit ?? null,
           createdAt: date(release.createdAt),
         })
         .onConflictDoNothing({ target: [releases.project, releases.version] });

@@ -24,6 +24,7 @@ interface DeployOptions {
   failureAction?: string;
   proxyPort?: string;
   project?: string;
+  commit?: string;
   json?: boolean;
 }
 
@@ -65,6 +66,10 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       "--project <name>",
       "the project (default: sluice.yml name, or the folder)",
     )
+    .option(
+      "--commit <sha>",
+      "the commit the release was built from (default: HEAD of the git checkout)",
+    )
     .option("--json", "print the rollout as JSON when it ends")
     .action(async (environment: string, options: DeployOptions) => {
       const { parseDeploySpec } = await import("../../deploy/index.js");
@@ -103,13 +108,22 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       }
       input.release = release;
       const spec = parseDeploySpec(input, "sluice deploy");
+      const { deployCommit } = await import("./deploy-commit.js");
+      const { commit, change } = await deployCommit(
+        ctx.cwd,
+        project,
+        options.commit,
+      );
       const app = await ctx.app();
+      // The change the deployment ships, for its lead time (idempotent per commit).
+      if (change) await app.metrics.recordRun(change);
       const record = await app.deploy.deploy({
         project,
         environment,
         spec,
         release: spec.release!,
         ...(options.release ? { version: options.release } : {}),
+        ...(commit ? { commit } : {}),
       });
       ctx.stderr(
         `sluice deploy: rollout ${record.id} of ${project} to ${environment}`,

@@ -46,7 +46,7 @@ export function registerReleases(program: Command, ctx: CliContext): void {
       ctx.stdout(`releases of ${project}:`);
       for (const r of releases)
         ctx.stdout(
-          `  ${r.version.padEnd(16)} ${iso(r.createdAt)}  ${r.command}`,
+          `  ${r.version.padEnd(16)} ${iso(r.createdAt)}  ${r.commit ? `${r.commit.slice(0, 12)}  ` : ""}${r.command}`,
         );
       ctx.stdout("deployments:");
       for (const d of deployments) {

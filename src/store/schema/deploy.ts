@@ -22,6 +22,8 @@ export const releases = pgTable(
     env: jsonb("env").$type<Record<string, string>>().notNull().default({}),
     cwd: text("cwd"),
     health: text("health").notNull(),
+    /** The commit the release was built from (DORA links deployments to changes by it). */
+    commit: text("commit"),
     createdAt: ts("created_at").notNull(),
   },
   (t) => [uniqueIndex("releases_project_version_idx").on(t.project, t.version)],
