@@ -53,7 +53,7 @@ export function registerAdvisories(program: Command, ctx: CliContext): void {
     )
     .option(
       "--source <url>",
-      "where the exports are (default: $SLUICE_OSV_EXPORT_URL, else OSV's public bucket)",
+      "where the exports are (default: $SLUICE_OSV_EXPORT_URL, else OSV's public bucket https://osv-vulnerabilities.storage.googleapis.com)",
     )
     .option("--json", "print the snapshot as JSON")
     .addHelpText(
