@@ -1,5 +1,11 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,10 +34,16 @@ const project = (): string => {
   writeFileSync(join(d, "app.ts"), `export const token = "${token}";\n`);
   return d;
 };
-const sluice = (cwd: string, args: string[], input?: string) =>
+const sluice = (
+  cwd: string,
+  args: string[],
+  input?: string,
+  env: Record<string, string> = {},
+) =>
   spawnSync(process.execPath, [bin, "scan", "secrets", ...args], {
     cwd,
     encoding: "utf8",
+    env: { ...process.env, ...env },
     ...(input ? { input } : {}),
   });
 
@@ -100,6 +112,31 @@ describe.skipIf(!built)("sluice scan secrets (built CLI)", () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
     expect(bad.stderr).toMatch(/baseline format version 0 is not supported/);
+  });
+
+  it("keys the report's hashes with the home's key (0600), and scans with its own key when the home cannot hold one", () => {
+    const d = project();
+    const home = join(d, "home");
+    const hashes = (env: Record<string, string>) => {
+      const r = sluice(d, [".", "--format", "json"], undefined, env);
+      expect(r.status).toBe(1);
+      return {
+        err: r.stderr,
+        hash: (
+          JSON.parse(r.stdout) as {
+            findings: { properties: { secretHash: string } }[];
+          }
+        ).findings[0]!.properties.secretHash,
+      };
+    };
+    const first = hashes({ SLUICE_HOME: home });
+    expect(hashes({ SLUICE_HOME: home }).hash).toBe(first.hash);
+    expect(statSync(join(home, "secret-hash.key")).mode & 0o777).toBe(0o600);
+    // A file where the home should be: no key file can be made there.
+    writeFileSync(join(d, "not-a-folder"), "");
+    const own = hashes({ SLUICE_HOME: join(d, "not-a-folder") });
+    expect(own.err).toMatch(/fingerprints hold for this scan only/);
+    expect(own.hash).not.toBe(first.hash);
   });
 
   it("scans stdin with -", () => {

@@ -197,6 +197,16 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
       const writeBaseline = flags.writeBaseline
         ? resolve(ctx.cwd, flags.writeBaseline)
         : undefined;
+      // The key of the report's secret hashes (ADR 044). A home that cannot hold it (read-only)
+      // does not stop the scan: this scan's own key then, so fingerprints hold for it only.
+      let hashKey: Buffer | undefined;
+      try {
+        hashKey = secrets.loadHashKey(join(ctx.home, secrets.hashKeyFileName));
+      } catch (error) {
+        ctx.stderr(
+          `sluice: ${(error as Error).message}; the report's fingerprints hold for this scan only`,
+        );
+      }
       // Rules, baseline and ignores come from the project as the hook and the pipeline's step
       // read them: one use case in scan (issue 11).
       const result = await secrets.scanProjectSecrets({
@@ -212,7 +222,7 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
               alsoExclude: [writeBaseline],
             }
           : {}),
-        hashKey: secrets.loadHashKey(join(ctx.home, secrets.hashKeyFileName)),
+        ...(hashKey ? { hashKey } : {}),
         maxFileSize,
         gitignore: flags.gitignore,
         ...(workers ? { workers } : {}),
