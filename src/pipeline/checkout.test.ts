@@ -66,6 +66,29 @@ describe("openRunSource", () => {
     expect(readdirSync(join(home, "checkouts"))).toEqual([]);
   });
 
+  it("gives a repository the same checkout path run after run, and a concurrent run another", async () => {
+    const dir = repo({ "a.txt": "a\n" });
+    const home = mkdtempSync(join(tmpdir(), "sluice-home-"));
+    const open = () =>
+      openRunSource({
+        home,
+        projectDir: dir,
+        git: { repository: true, root: dir, commit: head(dir) },
+        workingTree: false,
+        owner,
+        isAlive: () => true,
+      });
+    const first = await open();
+    const concurrent = await open();
+    expect(concurrent.workdir).not.toBe(first.workdir);
+    await first.release();
+    await concurrent.release();
+    // A path baked into a cached venv or an editable install stays valid for the next run.
+    const next = await open();
+    expect(next.workdir).toBe(first.workdir);
+    await next.release();
+  });
+
   it("outside a repository runs the folder itself", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sluice-folder-"));
     const source = await openRunSource({

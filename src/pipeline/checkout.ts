@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import {
   chmodSync,
   existsSync,
@@ -96,17 +96,31 @@ export async function openRunSource(
   }
   const checkouts = checkoutsDir(options.home);
   await pruneCheckouts(options.home, options);
-  const id = `co-${randomBytes(6).toString("hex")}`;
+  // The same path for every run of a repository (another slot only while one runs), as a CI
+  // runner's workspace is: what a step bakes an absolute path into (a Python venv, an editable
+  // install) still works when the cache restores it into the next run's checkout.
+  const base = `co-${createHash("sha256").update(root).digest("hex").slice(0, 12)}`;
+  let id: string | undefined;
+  for (let slot = 0; id === undefined; slot++) {
+    try {
+      // The marker goes first, created exclusively (it claims the slot): a crash at any later
+      // point leaves something `pruneCheckouts` finds.
+      writeFileSync(
+        join(checkouts, `${base}-${slot}.json`),
+        JSON.stringify({ ...options.owner, repository: root }),
+        { mode: 0o600, flag: "wx" },
+      );
+      id = `${base}-${slot}`;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
   // The checkout's folder has the repository folder's name, so a tool that names things after
   // its folder (a project name, a Go module cache) sees the same name as in the user's checkout.
   const path = join(checkouts, id, basename(root));
-  const marker = join(checkouts, `${id}.json`);
-  // The marker goes first: a crash at any later point leaves something `pruneCheckouts` finds.
-  writeFileSync(
-    marker,
-    JSON.stringify({ ...options.owner, repository: root, path }),
-    { mode: 0o600 },
-  );
+  // The slot is ours: whatever a failed removal left in it goes.
+  rmSync(join(checkouts, id), { recursive: true, force: true });
+  await git(root, ["worktree", "prune"]).catch(() => undefined);
   try {
     // Hooks off: the user's post-checkout hook is not part of the pipeline.
     await git(root, [
@@ -185,10 +199,11 @@ export async function pruneCheckouts(
     try {
       owner = JSON.parse(readFileSync(join(checkouts, name), "utf8"));
     } catch {
-      owner = {};
+      // Being written by the run that claimed it (or broken): not ours to judge.
+      continue;
     }
-    if (owner.host !== undefined && owner.host !== options.owner.host) continue;
-    if (typeof owner.pid === "number" && options.isAlive(owner.pid)) continue;
+    if (owner.host !== options.owner.host) continue;
+    if (typeof owner.pid !== "number" || options.isAlive(owner.pid)) continue;
     await removeCheckout(checkouts, id, owner.repository);
     removed.push(id);
   }
