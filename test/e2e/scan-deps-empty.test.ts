@@ -96,39 +96,6 @@ describe("sluice scan deps and sluice run when the dependency scan scans nothing
 
   beforeAll(() => {
     assertBuilt();
-  });
-
-  it("sluice run shows a skipped dependency scan as a warning in its summary, and fails with on-empty: fail", () => {
-    const repo = gitRepo({
-      "sluice.yml":
-        "name: warn-demo\njobs:\n  scan:\n    steps:\n      - uses: sluice/scan\n        with: { secrets: false }\n",
-      "strict.yml":
-        "name: strict-demo\njobs:\n  scan:\n    steps:\n      - uses: sluice/scan\n        with: { secrets: false, on-empty: fail }\n",
-      "package-lock.json": lockfile,
-    });
-    const run = sluice(repo, env, ["run"]);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(
-      /sluice: warning: scan › sluice\/scan: dependency scan skipped: no advisories imported/,
-    );
-    const show = sluice(repo, env, ["run", "show", "last"]);
-    expect(show.code, show.stderr).toBe(0);
-    expect(show.stdout).toMatch(/sluice\/scan\s+success.*1 warning/);
-    expect(show.stdout).toMatch(
-      /warnings: 1\n {2}scan › sluice\/scan: dependency scan skipped/,
-    );
-    const json = JSON.parse(
-      sluice(repo, env, ["run", "show", "last", "--json"]).stdout,
-    );
-    expect(json.jobs[0].steps[0].warnings).toEqual([
-      expect.stringMatching(/^dependency scan skipped/),
-    ]);
-
-    const strict = sluice(repo, env, ["run", "-f", "strict.yml"]);
-    expect(strict.code).toBe(1);
-  });
-
-  it("exits 128 when there is no lockfile (0 with --allow-no-lockfiles) and names manifests that have none", () => {
     const zips = mkdtempSync(join(tmpdir(), "sluice-deps-empty-zip-"));
     writeFileSync(
       join(zips, "all.zip"),
@@ -139,7 +106,44 @@ describe("sluice scan deps and sluice run when the dependency scan scans nothing
     expect(
       sluice(root, env, ["advisories", "import", join(zips, "all.zip")]).code,
     ).toBe(0);
+  });
 
+  it("sluice run shows a skipped dependency scan as a warning in its summary, and fails with on-empty: fail", () => {
+    const repo = gitRepo({
+      "sluice.yml":
+        "name: warn-demo\njobs:\n  scan:\n    steps:\n      - uses: sluice/scan\n        with: { secrets: false }\n",
+      "strict.yml":
+        "name: strict-demo\njobs:\n  scan:\n    steps:\n      - uses: sluice/scan\n        with: { secrets: false, on-empty: fail }\n",
+      "package-lock.json": lockfile,
+    });
+    // A home with no advisories imported.
+    const bare = {
+      SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-deps-bare-home-")),
+      SLUICE_DATABASE_URL: "",
+    };
+    const run = sluice(repo, bare, ["run"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /sluice: warning: scan › sluice\/scan: dependency scan skipped: no advisories imported/,
+    );
+    const show = sluice(repo, bare, ["run", "show", "last"]);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toMatch(/sluice\/scan\s+success.*1 warning/);
+    expect(show.stdout).toMatch(
+      /warnings: 1\n {2}scan › sluice\/scan: dependency scan skipped/,
+    );
+    const json = JSON.parse(
+      sluice(repo, bare, ["run", "show", "last", "--json"]).stdout,
+    );
+    expect(json.jobs[0].steps[0].warnings).toEqual([
+      expect.stringMatching(/^dependency scan skipped/),
+    ]);
+
+    const strict = sluice(repo, bare, ["run", "-f", "strict.yml"]);
+    expect(strict.code).toBe(1);
+  });
+
+  it("exits 128 when there is no lockfile (0 with --allow-no-lockfiles) and names manifests that have none", () => {
     const nothing = tree({ "README.md": "# nothing to lock\n" });
     const empty = sluice(nothing, env, ["scan", "deps"]);
     expect(empty.code).toBe(128);
@@ -205,6 +209,25 @@ describe("sluice scan deps and sluice run when the dependency scan scans nothing
     expect(parsed.error).toBeUndefined();
     expect(parsed.packages).toBe(40_000);
     expect(parsed.maxRssMb).toBeLessThan(600);
+    // The bound is the user's to set.
+    const tight = sluice(small, env, [
+      "scan",
+      "deps",
+      "--max-lockfile-megabytes",
+      "5",
+    ]);
+    expect(tight.code).toBe(2);
+    expect(tight.stderr).toMatch(/1\d MB is over the 5 MB limit/);
+    const nonsense = sluice(small, env, [
+      "scan",
+      "deps",
+      "--max-lockfile-megabytes",
+      "lots",
+    ]);
+    expect(nonsense.code).toBe(2);
+    expect(nonsense.stderr).toBe(
+      "sluice: --max-lockfile-megabytes must be a positive number, not 'lots'\n",
+    );
     rmSync(small, { recursive: true, force: true });
   });
 });
