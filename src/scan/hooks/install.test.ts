@@ -117,7 +117,9 @@ describe("pre-push hook", () => {
     expect(run({ "a.ts": "1" }).status).toBe(0);
     expect(existsSync(out)).toBe(false);
     expect(run({ "package-lock.json": "{}" }).status).toBe(0);
-    expect(readFileSync(out, "utf8").trim()).toBe("scan deps .");
+    expect(readFileSync(out, "utf8").trim()).toBe(
+      "scan deps --allow-no-lockfiles .",
+    );
   });
 });
 

@@ -59,7 +59,8 @@ export function hookScript(name: HookName, command: string[]): string {
     "$input",
     "EOF",
     `if printf "%s\\n" "$changed" | grep -Eq ${quote(lockfilePattern)}; then`,
-    `  exec ${sluice} scan deps .`,
+    // A push that removes the last lockfile has nothing to scan: not a reason to refuse it.
+    `  exec ${sluice} scan deps --allow-no-lockfiles .`,
     "fi",
     "exit 0",
     "",
