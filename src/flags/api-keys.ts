@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { AppError, newId } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
 import type { LiveFlagSets } from "./live.js";
+import { Lru } from "./lru.js";
 import type { ApiKeySummary, FlagScope, FlagStore } from "./ports.js";
 
 /**
@@ -32,36 +33,6 @@ interface CachedKey {
   until: number;
   /** When this process last noted a use of the key (0: not yet). */
   used: number;
-}
-
-/**
- * A map bounded to `max` entries that drops the least recently used one (a JS Map iterates in
- * insertion order, so re-inserting on read keeps the oldest first). Valid and unknown keys live
- * in separate instances, so a flood of bad keys cannot push the good ones out.
- */
-class Lru<V> {
-  readonly #map = new Map<string, V>();
-  constructor(readonly max: number) {}
-  get(key: string): V | undefined {
-    const value = this.#map.get(key);
-    if (value !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, value);
-    }
-    return value;
-  }
-  set(key: string, value: V): void {
-    this.#map.delete(key);
-    this.#map.set(key, value);
-    if (this.#map.size > this.max)
-      this.#map.delete(this.#map.keys().next().value!);
-  }
-  delete(key: string): void {
-    this.#map.delete(key);
-  }
-  entries(): IterableIterator<[string, V]> {
-    return this.#map.entries();
-  }
 }
 
 /** The outcome of a revocation: the key as it now is, and whether this call revoked it. */

@@ -167,3 +167,39 @@ describe("bad input and failures reach no log or client as SQL (issue 10 item 8)
     expect((await attempt("10.0.0.7", key)).statusCode).toBe(200);
   });
 });
+
+describe("bad keys cost few lookups (issue 10 item 8)", () => {
+  let app: App;
+  beforeAll(async () => {
+    app = await openApp({
+      home: mkdtempSync(join(tmpdir(), "sluice-bad-keys-")),
+      logger: silentLogger,
+      clock: new ManualClock(Date.UTC(2026, 0, 1)),
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** Scans of the API key table so far, from the database's own statistics. */
+  const lookups = async () => {
+    await app.database.executeSql("select pg_stat_force_next_flush()");
+    await app.database.executeSql("select pg_stat_clear_snapshot()");
+    const { rows } = await app.database.executeSql(
+      "select coalesce(seq_scan, 0) + coalesce(idx_scan, 0) as n from pg_stat_user_tables where relname = 'flag_api_keys'",
+    );
+    return Number(rows[0]?.n ?? 0);
+  };
+  const unknown = (i: number) =>
+    `sluice_flags_${String(i).padStart(32, "0").slice(-32)}`;
+
+  it("looks up no malformed key, and an unknown key once while it is remembered", async () => {
+    const start = await lookups();
+    for (let i = 0; i < 20; i++)
+      expect(await app.flags.authenticate(`junk-${i}`)).toBeUndefined();
+    expect(await lookups()).toBe(start);
+    for (let i = 0; i < 20; i++)
+      expect(await app.flags.authenticate(unknown(1))).toBeUndefined();
+    expect(await lookups()).toBe(start + 1);
+  });
+});
