@@ -129,7 +129,7 @@ describe("the deploy daemon comes back by itself after kill -9 (built CLI, real 
       stable: "v2",
     });
     expect(processesMatching(marker)).toHaveLength(1);
-  });
+  }, 180_000);
 
   it("status tells the truth when nothing serves, and a command brings the daemon back", async () => {
     const info = daemonInfo();
@@ -162,7 +162,7 @@ describe("the deploy daemon comes back by itself after kill -9 (built CLI, real 
     expect(resume.code, resume.stderr).toBe(0);
     expect(resume.stdout).toMatch(/serving at/);
     expect(processesMatching(marker)).toHaveLength(1);
-  });
+  }, 180_000);
 
   it("`sluice deploy stop` stops the service and its proxy, leaving no process", async () => {
     const info = daemonInfo();
@@ -177,5 +177,5 @@ describe("the deploy daemon comes back by itself after kill -9 (built CLI, real 
     expect(processesMatching(marker)).toEqual([]);
     expect(alive(info.pid)).toBe(false);
     expect(alive(info.supervisorPid)).toBe(false);
-  });
+  }, 180_000);
 });
