@@ -264,3 +264,26 @@ describe("sluice run on unusual repositories (built CLI)", () => {
     expect(runs.stdout).toContain(detail.id);
   });
 });
+
+describe("sluice run whose output reader goes away (built CLI)", () => {
+  it("`sluice run | head -1`: the run is cancelled and recorded so, with no stack trace and no checkout left", async () => {
+    assertBuilt();
+    const home = mkdtempSync(join(tmpdir(), "sluice-e2e-pipe-"));
+    const dir = gitRepo({
+      "sluice.yml":
+        "name: piped\njobs:\n  a:\n    steps:\n      - run: echo one\n      - run: sleep 1; echo two\n      - run: sleep 1; echo three\n",
+    });
+    const run = startSluice(dir, { SLUICE_HOME: home }, ["run"]);
+    await until(() => run.output.stdout.length > 0, "the first output");
+    run.stdout!.destroy();
+    const code = await exited(run);
+    expect(run.output.stderr).not.toMatch(/\n\s+at /);
+    expect(code).toBe(130);
+    const runs = sluice(dir, { SLUICE_HOME: home }, ["runs", "--json"]);
+    expect(JSON.parse(runs.stdout)[0]).toMatchObject({
+      project: "piped",
+      status: "cancelled",
+    });
+    expect(readdirSync(join(home, "checkouts"))).toEqual([]);
+  });
+});

@@ -239,6 +239,14 @@ async function runIn(
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // The reader of the output went away (`sluice run | head`): stop the run as Ctrl-C does, as a
+  // Unix producer stops on SIGPIPE, instead of dying on EPIPE with the run left interrupted.
+  // The listeners stay: a later write to the broken stream must not crash either.
+  const onOutputError = () => {
+    if (!cancel.signal.aborted) cancel.abort();
+  };
+  process.stdout.on("error", onOutputError);
+  process.stderr.on("error", onOutputError);
   try {
     const outcome = await runtime.runs.run({
       project,
