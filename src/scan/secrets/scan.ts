@@ -17,7 +17,6 @@ import type { SecretsConfig } from "./config.js";
 import { defaultConfig } from "./config.js";
 import { pathAllowed } from "./detect.js";
 import { IgnoreList } from "./ignore.js";
-import type { PoolTimeout } from "./pool.js";
 import { ScanPool } from "./pool.js";
 import type { ScanTask, TaskResult } from "./protocol.js";
 import type { RuleProblem, RuleSpec } from "./rule.js";
@@ -25,32 +24,11 @@ import { compileRuleSet } from "./rule.js";
 import type { DiffFragment } from "./sources/git.js";
 import { historyFragments, repoRoot, stagedFragments } from "./sources/git.js";
 import { listFiles } from "./sources/tree.js";
+import { InlineRunner, ScanBudget } from "./runners.js";
+import type { Runner, ScanCutOff } from "./runners.js";
 import { createTaskRunner } from "./task-runner.js";
 
-/** What runs tasks: the worker pool, or this thread for small scans. */
-interface Runner {
-  run(task: ScanTask): Promise<TaskResult>;
-  readonly backlog: number;
-  readonly timeouts: PoolTimeout[];
-  close(): Promise<void>;
-}
-
-class InlineRunner implements Runner {
-  readonly timeouts: PoolTimeout[] = [];
-  private chain: Promise<unknown> = Promise.resolve();
-  constructor(private readonly runTask: (task: ScanTask) => TaskResult) {}
-  get backlog(): number {
-    return 0;
-  }
-  run(task: ScanTask): Promise<TaskResult> {
-    const next = this.chain.then(() => this.runTask(task));
-    this.chain = next.catch(() => undefined);
-    return next;
-  }
-  async close(): Promise<void> {
-    await this.chain;
-  }
-}
+export type { ScanCutOff } from "./runners.js";
 
 /** What to scan. */
 export type ScanTarget =
@@ -106,13 +84,6 @@ export interface ScanTimeout {
   path: string;
   ruleId: string | undefined;
   commit?: string;
-}
-
-/** A rule cut off by the whole scan's budget. */
-export interface ScanCutOff {
-  ruleId: string;
-  /** Files (or commits' files) it was stopped on before it was cut off. */
-  timeouts: number;
 }
 
 export interface SecretScanResult {
@@ -191,22 +162,14 @@ export async function scanSecrets(
     ? new BaselineMatcher(options.baseline)
     : undefined;
   const writer = options.recordBaseline ? new BaselineWriter() : undefined;
-  const scanBudget = options.scanBudgetMs ?? 60_000;
-  // Rules cut off by the whole-scan budget. Every task submitted from then on shares this array
-  // as its `exclude`: the pool copies a task when it sends it to a worker, so tasks queued
-  // before a rule was cut off leave it out too.
-  const cutOffIds: string[] = [];
-  const checkBudget = (): void => {
-    if (clock.now() - started <= scanBudget) return;
-    const stopped = new Map<string, number>();
-    for (const t of [...result.timeouts, ...pool.timeouts])
-      if (t.ruleId) stopped.set(t.ruleId, (stopped.get(t.ruleId) ?? 0) + 1);
-    for (const [ruleId, timeouts] of stopped) {
-      if (cutOffIds.includes(ruleId)) continue;
-      cutOffIds.push(ruleId);
-      result.cutOff.push({ ruleId, timeouts });
-    }
-  };
+  const scanBudget = new ScanBudget(
+    clock,
+    started,
+    options.scanBudgetMs ?? 60_000,
+  );
+  result.cutOff = scanBudget.cutOff;
+  const checkBudget = (): void =>
+    scanBudget.check([...result.timeouts, ...pool.timeouts]);
   const count = (reason: keyof ScanStats["skipped"]) =>
     (stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1);
 
@@ -269,7 +232,7 @@ export async function scanSecrets(
       await new Promise<void>((resolve) => (wake = resolve));
     checkBudget();
     outstanding++;
-    pool.run({ ...task, exclude: cutOffIds, id: nextId++ }).then(
+    pool.run({ ...task, exclude: scanBudget.excluded, id: nextId++ }).then(
       (r) => {
         collect(task.path, r, commit);
         settle();

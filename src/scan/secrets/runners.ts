@@ -1,0 +1,66 @@
+import type { Clock } from "../../kernel/index.js";
+import type { PoolTimeout } from "./pool.js";
+import type { ScanTask, TaskResult } from "./protocol.js";
+
+/** What runs tasks: the worker pool, or this thread for small scans. */
+export interface Runner {
+  run(task: ScanTask): Promise<TaskResult>;
+  readonly backlog: number;
+  readonly timeouts: PoolTimeout[];
+  close(): Promise<void>;
+}
+
+/** Runs tasks one after another on this thread (a pre-commit diff, stdin). */
+export class InlineRunner implements Runner {
+  readonly timeouts: PoolTimeout[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+  constructor(private readonly runTask: (task: ScanTask) => TaskResult) {}
+  get backlog(): number {
+    return 0;
+  }
+  run(task: ScanTask): Promise<TaskResult> {
+    const next = this.chain.then(() => this.runTask(task));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+  async close(): Promise<void> {
+    await this.chain;
+  }
+}
+
+/** A rule cut off by the whole scan's budget. */
+export interface ScanCutOff {
+  ruleId: string;
+  /** Files (or commits' files) it was stopped on before it was cut off. */
+  timeouts: number;
+}
+
+/**
+ * The whole scan's time budget: once the scan has run longer than `budgetMs`, every rule that a
+ * per-file budget stopped is cut off for the rest of the scan. `excluded` is the one array every
+ * task carries as its `exclude`: the pool copies a task only when it sends it to a worker (and
+ * the inline runner reads it when it runs), so tasks queued before the cut leave the rule out too.
+ */
+export class ScanBudget {
+  readonly excluded: string[] = [];
+  readonly cutOff: ScanCutOff[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly started: number,
+    private readonly budgetMs: number,
+  ) {}
+
+  /** Called as tasks come and go, with every rule timeout so far. */
+  check(timeouts: Iterable<{ ruleId: string | undefined }>): void {
+    if (this.clock.now() - this.started <= this.budgetMs) return;
+    const stopped = new Map<string, number>();
+    for (const t of timeouts)
+      if (t.ruleId) stopped.set(t.ruleId, (stopped.get(t.ruleId) ?? 0) + 1);
+    for (const [ruleId, timeouts] of stopped) {
+      if (this.excluded.includes(ruleId)) continue;
+      this.excluded.push(ruleId);
+      this.cutOff.push({ ruleId, timeouts });
+    }
+  }
+}
