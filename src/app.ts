@@ -151,6 +151,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       runtime ??= import("./pipeline/queue/runtime.js").then(
         async ({ startPipelineRuntime }) => {
           const { Masker } = await import("./pipeline/logs/masker.js");
+          const { secrets } = await import("./scan/index.js");
           const { createLocalCache } = await import("./pipeline/cache.js");
           const { createLocalArtifacts } =
             await import("./pipeline/artifacts.js");
@@ -166,7 +167,10 @@ export async function openApp(options: AppOptions): Promise<App> {
             clock,
             logger,
             steps,
-            masker: new Masker(),
+            // Credentials nobody declared are masked too, as the scanner's provider rules find them.
+            masker: new Masker({
+              credentials: secrets.createCredentialFinder(),
+            }),
             baseEnv: Object.fromEntries(
               Object.entries(process.env).filter(
                 (entry): entry is [string, string] => entry[1] !== undefined,

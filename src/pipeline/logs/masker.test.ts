@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { Masker, MaskingStream, base64Core, maskText } from "./masker.js";
+import {
+  Masker,
+  MaskingStream,
+  base64Core,
+  maskText,
+  maxHeldLine,
+} from "./masker.js";
+import type { CredentialFinder } from "./masker.js";
 
 const secret = 's3cr3t-Value/42+"quoted"&<x>';
 
@@ -174,5 +181,45 @@ describe("::add-mask:: commands", () => {
     expect(stream.push("::add-mask::visible-value\n")).toBe(
       "::add-mask::visible-value\n",
     );
+  });
+});
+
+describe("credentials nobody declared", () => {
+  // A finder in the shape of the scanner's provider rules (the real one is wired in by app.ts and
+  // tested end to end): it recognises a token only when the whole token is in the text it sees.
+  const token = ["tok", "_", "A1b2C3d4E5f6G7h8"].join("");
+  const finder: CredentialFinder = {
+    find: (text) => [...new Set(text.match(/\btok_[A-Za-z0-9]{16}\b/g))],
+  };
+  const text = `start\nexport TOKEN=${token}\r\nprogress ${token} 50%\rdone\n`;
+  const expected = `start\nexport TOKEN=${maskText}\r\nprogress ${maskText} 50%\rdone\n`;
+
+  it("masks them at every split point of the stream", () => {
+    for (let cut = 0; cut <= text.length; cut++) {
+      const stream = new MaskingStream(new Masker({ credentials: finder }));
+      const out =
+        stream.push(text.slice(0, cut)) +
+        stream.push(text.slice(cut)) +
+        stream.flush();
+      expect(out).toBe(expected);
+    }
+  });
+
+  it("masks them dribbled one character per chunk, and in whole texts", () => {
+    const masker = new Masker({ credentials: finder });
+    const stream = new MaskingStream(masker, true);
+    let out = "";
+    for (const ch of text) out += stream.push(ch);
+    expect(out + stream.flush()).toBe(expected);
+    expect(masker.mask(`note ${token}`)).toBe(`note ${maskText}`);
+  });
+
+  it("holds back an unfinished line only, up to a bound", () => {
+    const stream = new MaskingStream(new Masker({ credentials: finder }));
+    expect(stream.push("one\ntwo")).toBe("one\n");
+    expect(stream.push(" three\n")).toBe("two three\n");
+    const long = "x".repeat(maxHeldLine + 10);
+    expect(stream.push(long)).toBe("x".repeat(10));
+    expect(stream.flush()).toBe("x".repeat(maxHeldLine));
   });
 });

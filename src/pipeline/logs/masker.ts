@@ -7,6 +7,25 @@ export const minSecretLength = 4;
 export const maskText = "***";
 
 /**
+ * Finds credentials that nobody declared in a text (the secret scanner's provider rules); the
+ * values it returns are masked like declared ones. A port: the pipeline does not know the rules.
+ */
+export interface CredentialFinder {
+  find(text: string): string[];
+}
+
+export interface MaskerOptions {
+  credentials?: CredentialFinder | undefined;
+}
+
+/**
+ * The longest unfinished line a stream holds back while it looks for credentials: a line is
+ * scanned whole, so a credential split between two chunks is still found. Past this, the line is
+ * let through in pieces (a progress bar without newlines, binary output).
+ */
+export const maxHeldLine = 64 * 1024;
+
+/**
  * The registered secret values and every form a step can print them in. Forms follow the GitHub
  * runner's SecretMasker: raw, base64 at the three byte alignments, JSON-escaped, URL-encoded,
  * XML-escaped, command-line-escaped, and each line of a multi-line value.
@@ -14,6 +33,17 @@ export const maskText = "***";
 export class Masker {
   private readonly patterns = new Set<string>();
   private longest = 0;
+
+  /**
+   * With `credentials`, values that nobody declared are masked too when the finder recognises
+   * them (the secret scanner's provider rules, wired in by the composition root).
+   */
+  constructor(private readonly options: MaskerOptions = {}) {}
+
+  /** Whether undeclared credentials are looked for: a stream then masks whole lines at a time. */
+  get findsCredentials(): boolean {
+    return this.options.credentials !== undefined;
+  }
 
   /** Registers a secret value. Throws on an empty or too-short value (the message never shows it). */
   add(secret: string): void {
@@ -47,10 +77,11 @@ export class Masker {
     return this.patterns.size;
   }
 
-  /** Spans [start, end) of every registered form in the text, overlaps merged. */
+  /** Spans [start, end) of every registered form and found credential in the text, merged. */
   spans(text: string): [number, number][] {
     const found: [number, number][] = [];
-    for (const pattern of this.patterns) {
+    const credentials = this.options.credentials?.find(text) ?? [];
+    for (const pattern of [...this.patterns, ...credentials]) {
       let at = text.indexOf(pattern);
       while (at !== -1) {
         found.push([at, at + pattern.length]);
@@ -154,6 +185,12 @@ export class MaskingStream {
       ) {
         hold = lineStart;
       }
+    }
+    if (this.masker.findsCredentials) {
+      // Credentials are found by rules over whole lines: an unfinished line waits for its end.
+      const lineEnd =
+        Math.max(all.lastIndexOf("\n"), all.lastIndexOf("\r")) + 1;
+      hold = Math.min(hold, Math.max(lineEnd, all.length - maxHeldLine));
     }
     const keep = Math.max(0, this.masker.maxLength - 1);
     let cut = Math.min(hold, Math.max(0, all.length - keep));

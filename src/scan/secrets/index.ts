@@ -25,6 +25,8 @@ export type {
   SecretScanResult,
 } from "./scan.js";
 export { repoRoot } from "./sources/git.js";
+export { createCredentialFinder } from "./credentials.js";
+export type { CredentialFinder } from "./credentials.js";
 export { hashKeyFileName, loadHashKey } from "./hash-key.js";
 export {
   projectBaselineFile,
