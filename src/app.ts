@@ -221,7 +221,9 @@ function isAlive(pid: number): boolean {
 
 function ensureHome(home: string): void {
   try {
-    mkdirSync(home, { recursive: true });
+    // Created private to the user (0700), whatever the umask, as ssh and gpg do: runs' logs and
+    // the database live here. A folder that exists already keeps the mode its owner gave it.
+    mkdirSync(home, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new AppError(
       "STORE_UNAVAILABLE",
@@ -244,13 +246,14 @@ function ensureHome(home: string): void {
 /** Structured logs go to `$SLUICE_HOME/sluice.log`, never to the terminal the user reads. */
 function createLogger(home: string): Logger {
   try {
-    mkdirSync(home, { recursive: true });
+    mkdirSync(home, { recursive: true, mode: 0o700 });
     const log = pino(
       { level: "info" },
       pino.destination({
         dest: join(home, "sluice.log"),
         sync: false,
         mkdir: true,
+        mode: 0o600,
       }),
     );
     return {

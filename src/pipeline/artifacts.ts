@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, normalize } from "node:path";
 import { AppError } from "../kernel/index.js";
 import { jobDirName } from "./logs/step-log.js";
@@ -48,7 +48,9 @@ export function createLocalArtifacts(options: { home: string }): ArtifactStore {
           members.push(clean);
         }
       }
-      mkdirSync(dir, { recursive: true });
+      // Private to the user whatever the umask: created here, tar only fills it.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileSync(location, "", { mode: 0o600 });
       await tar(["-czf", location, "-C", workdir, "--", ...members]);
       return { name, location };
     },

@@ -88,7 +88,9 @@ export function createLocalCache(options: {
     }
   };
   const touch = (entryDir: string) =>
-    writeFileSync(join(entryDir, "last-used"), String(clock.now()));
+    writeFileSync(join(entryDir, "last-used"), String(clock.now()), {
+      mode: 0o600,
+    });
 
   /** Evicts entries unused for maxAgeMs, then the least recently used beyond maxBytes. */
   const prune = (keep?: string): string[] => {
@@ -180,16 +182,19 @@ export function createLocalCache(options: {
       const final = keyDir(dir, spec.scope, spec.key);
       if (existsSync(final) && !spec.unhashed)
         return { outcome: "exists", evicted: [] };
-      mkdirSync(dir, { recursive: true });
+      // Private to the user whatever the umask (a cached folder may hold credentials).
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const tmp = join(dir, `.tmp-${randomBytes(6).toString("hex")}`);
       const old = join(dir, `.old-${randomBytes(6).toString("hex")}`);
-      mkdirSync(tmp);
+      mkdirSync(tmp, { mode: 0o700 });
       try {
         const saved: boolean[] = [];
         for (const [i, pathSpec] of spec.paths.entries()) {
           const source = resolveCachePath(pathSpec, where);
           saved.push(existsSync(source));
           if (!existsSync(source)) continue;
+          // Created here, so tar only fills it: the archive keeps this mode.
+          writeFileSync(join(tmp, `${i}.tar.gz`), "", { mode: 0o600 });
           await tar([
             "-czf",
             join(tmp, `${i}.tar.gz`),
@@ -213,7 +218,9 @@ export function createLocalCache(options: {
           saved,
           bytes,
         };
-        writeFileSync(join(tmp, "entry.json"), JSON.stringify(entry));
+        writeFileSync(join(tmp, "entry.json"), JSON.stringify(entry), {
+          mode: 0o600,
+        });
         // An unhashed key's entry is replaced: moved aside first, since rename does not replace
         // a non-empty folder. A restore reading the old one at that moment fails and the step
         // runs as on a miss.

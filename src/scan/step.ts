@@ -133,10 +133,12 @@ export function createScanStep(deps: ScanStepDeps): BuiltinStepHandler {
       deps.artifactsDir(ctx.runId),
       `scan-${ctx.jobKey.replace(/[^\w.-]+/g, "_")}.sarif`,
     );
-    mkdirSync(join(sarifPath, ".."), { recursive: true });
+    // Under $SLUICE_HOME: private to the user whatever the umask.
+    mkdirSync(join(sarifPath, ".."), { recursive: true, mode: 0o700 });
     writeFileSync(
       sarifPath,
       formatSarif({ findings, rules, tools, metadata: summary }),
+      { mode: 0o600 },
     );
     await deps.findings.saveScan({
       id: deps.newId("scan"),

@@ -70,7 +70,8 @@ export function writeAdvisoryFile(
   };
   const temporary = `${path}.${process.pid}.tmp`;
   try {
-    const fd = openSync(temporary, "w");
+    // Everything under $SLUICE_HOME is private to the user, whatever the umask.
+    const fd = openSync(temporary, "w", 0o600);
     try {
       writeAll(fd, Buffer.from(`${JSON.stringify(header)}\n`, "utf8"));
       writeAll(fd, keyTable);

@@ -1,7 +1,10 @@
 import {
+  chmodSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -101,6 +104,7 @@ async function openPglite(target: {
       async close() {
         try {
           await client.close();
+          if (target.dataDir) ownerOnly(target.dataDir);
         } finally {
           release();
         }
@@ -186,7 +190,8 @@ export function redactUrl(url: string): string {
  */
 function lockFolder(dataDir: string): () => void {
   try {
-    mkdirSync(dataDir, { recursive: true });
+    // Private to the user whatever the umask, as Postgres wants its data folder.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new AppError(
       "STORE_UNAVAILABLE",
@@ -197,7 +202,7 @@ function lockFolder(dataDir: string): () => void {
   const lockFile = join(dataDir, "sluice.lock");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      writeFileSync(lockFile, String(process.pid), { flag: "wx" });
+      writeFileSync(lockFile, String(process.pid), { flag: "wx", mode: 0o600 });
       return () => rmSync(lockFile, { force: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -219,6 +224,26 @@ function lockFolder(dataDir: string): () => void {
     }
   }
   throw new AppError("STORE_LOCKED", `cannot lock the data folder ${dataDir}`);
+}
+
+/**
+ * Takes the group's and others' bits off every file and folder under `dir`. Postgres sets its
+ * umask to 077 when it starts; PGlite, inside this process, does not, so the files it creates with
+ * `fopen` (`pg_internal.init`, `pg_stat/`) follow the process's umask. Run when the database
+ * closes (a few ms for a thousand files); the folder itself is 0700 in the meantime.
+ */
+function ownerOnly(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isSymbolicLink()) continue;
+    const path = join(dir, entry.name);
+    try {
+      const mode = lstatSync(path).mode & 0o777;
+      if ((mode & 0o077) !== 0) chmodSync(path, mode & 0o700);
+    } catch {
+      continue; // removed meanwhile
+    }
+    if (entry.isDirectory()) ownerOnly(path);
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -23,21 +23,24 @@ export function extractTemplate(archive: Buffer, dataDir: string): void {
     const data = tar.subarray(at + 512, at + 512 + size);
     at += 512 + Math.ceil(size / 512) * 512;
     const path = inside(dataDir, prefix ? `${prefix}/${name}` : name);
+    // The dump's modes may let the group read (0750, 0640): the data folder is the user's alone.
     if (type === "5") {
-      mkdirSync(path, { recursive: true, mode: mode || 0o700 });
+      mkdirSync(path, { recursive: true, mode: (mode || 0o700) & 0o700 });
     } else if (type === "0" || type === "\0") {
       if (path === join(dataDir, "PG_VERSION")) {
         last = { path, data, mode };
         continue;
       }
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, data, { mode: mode || 0o600 });
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      writeFileSync(path, data, { mode: (mode || 0o600) & 0o700 });
     } else {
       throw new Error(`unexpected tar entry type ${JSON.stringify(type)}`);
     }
   }
   if (!last) throw new Error("the template holds no PG_VERSION");
-  writeFileSync(last.path, last.data, { mode: last.mode || 0o600 });
+  writeFileSync(last.path, last.data, {
+    mode: (last.mode || 0o600) & 0o700,
+  });
   chmodSync(dataDir, 0o700);
 }
 

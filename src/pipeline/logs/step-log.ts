@@ -71,8 +71,9 @@ export function createLogSinkFactory(options: LogSinkOptions): LogSinkFactory {
         step.jobKey,
         step.position,
       );
-      mkdirSync(join(path, ".."), { recursive: true });
-      const fd = openSync(path, "a");
+      // A step log may hold what the masker did not know: private to the user, whatever the umask.
+      mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
+      const fd = openSync(path, "a", 0o600);
       const live = options.live;
       live?.stepStarted(step);
       let shown = 0;

@@ -96,7 +96,8 @@ export async function startPipelineRuntime(
     live: liveView,
   });
   const tempDir = join(deps.home, "tmp");
-  mkdirSync(tempDir, { recursive: true });
+  // Step scripts and output files: private to the user, whatever the umask.
+  mkdirSync(tempDir, { recursive: true, mode: 0o700 });
   const runner = new EmbeddedRunner(
     runners,
     (lease, { recorder, signal }) =>

@@ -228,7 +228,8 @@ export class ManagedRelease {
 
   private async launch(): Promise<void> {
     this.setState(this.restarts > 0 ? "restarting" : "starting");
-    const log = openSync(this.spec.logFile, "a");
+    // A service's log is under $SLUICE_HOME: private to the user, whatever the umask.
+    const log = openSync(this.spec.logFile, "a", 0o600);
     let child: ChildProcess;
     try {
       child = spawn("sh", ["-c", this.spec.command], {
