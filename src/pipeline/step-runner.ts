@@ -107,8 +107,8 @@ async function runShell(
   const token = randomBytes(6).toString("hex");
   const outputPath = join(ctx.deps.tempDir, `sluice-output-${token}`);
   const envPath = join(ctx.deps.tempDir, `sluice-env-${token}`);
-  writeFileSync(outputPath, "");
-  writeFileSync(envPath, "");
+  writeFileSync(outputPath, "", { mode: 0o600 });
+  writeFileSync(envPath, "", { mode: 0o600 });
   try {
     const script = expand(
       step.run ?? "",
@@ -131,6 +131,7 @@ async function runShell(
       signal: ctx.signal,
       grace: ctx.deps.grace,
       tempDir: ctx.deps.tempDir,
+      tempFiles: [outputPath, envPath],
       spawn: ctx.deps.spawn,
       onOutput: (stream, chunk) => ctx.log.write(stream, chunk),
     });
