@@ -15,7 +15,12 @@ describe("unlockedManifests", () => {
       (path) => texts[path],
     ).map((m) => m.path);
 
-  it.each([
+  it.each<{
+    what: string;
+    texts: Record<string, string>;
+    lockfiles: string[];
+    named: string[];
+  }>([
     {
       what: "a package.json with dependencies and no lockfile",
       texts: { "package.json": '{"dependencies":{"a":"1"}}' },
@@ -90,7 +95,7 @@ describe("unlockedManifests", () => {
       named: ["package.json"],
     },
   ])("$what", ({ texts, lockfiles, named }) => {
-    expect(files(texts, lockfiles).sort()).toEqual([...named].sort());
+    expect(files(texts, lockfiles).sort()).toEqual(named.sort());
   });
 
   it("names the file, the lockfiles that would pin it and how to write one", () => {
