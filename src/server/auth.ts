@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
-import { AppError } from "../kernel/index.js";
 
 /**
  * The credential of a request: `Authorization: Bearer <token>` or `X-API-Key: <token>`
@@ -17,29 +16,9 @@ export function credentialOf(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-/** Throws UNAUTHENTICATED unless the request carries a credential. */
-export function requireCredential(request: FastifyRequest): string {
-  const token = credentialOf(request);
-  if (!token)
-    throw new AppError(
-      "UNAUTHENTICATED",
-      "missing credential: send Authorization: Bearer <key> or X-API-Key",
-    );
-  return token;
-}
-
 /** Compares two secrets in constant time (by their SHA-256, so lengths may differ). */
 export function sameSecret(a: string, b: string): boolean {
   const ha = createHash("sha256").update(a).digest();
   const hb = createHash("sha256").update(b).digest();
   return timingSafeEqual(ha, hb);
-}
-
-/**
- * The admin token of a running server (written to `$SLUICE_HOME/server.json`, mode 0600): the
- * local CLI uses it for management routes. Whether the request carries it.
- */
-export function isAdmin(request: FastifyRequest, adminToken: string): boolean {
-  const token = credentialOf(request);
-  return token !== undefined && sameSecret(token, adminToken);
 }
