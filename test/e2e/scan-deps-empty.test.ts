@@ -177,7 +177,7 @@ describe("sluice scan deps and sluice run when the dependency scan scans nothing
       /sluice: warning: api\/pyproject\.toml: no lockfile for this pyproject\.toml \(uv\.lock, poetry\.lock/,
     );
     expect(named.stderr).toContain(
-      "sluice: warning: tools/requirements.txt: 1 requirement without an exact == pin were not scanned",
+      "sluice: warning: tools/requirements.txt: 1 requirement without an exact == pin was not scanned",
     );
     expect(
       JSON.parse(named.stdout).scan.unlocked.map(

@@ -97,7 +97,7 @@ export async function scanDependencies(
     const unpinned = text === undefined ? 0 : unpinnedRequirements(text);
     if (unpinned > 0) {
       notes.push(
-        `${file.path}: ${unpinned} requirement${unpinned === 1 ? "" : "s"} without an exact == pin were not scanned (\`pip freeze\` or pip-compile writes pins)`,
+        `${file.path}: ${unpinned} requirement${unpinned === 1 ? "" : "s"} without an exact == pin ${unpinned === 1 ? "was" : "were"} not scanned (\`pip freeze\` or pip-compile writes pins)`,
       );
     }
   }
