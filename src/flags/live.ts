@@ -179,27 +179,50 @@ export class LiveFlagSets {
     this.#keyUses.set(id, at);
   }
 
-  /** Writes the batched evaluation marks and API key uses. */
+  /**
+   * Writes the batched evaluation marks and API key uses. A batch leaves memory only once its
+   * write succeeded: a failed write puts it back, merged with what was marked meanwhile, for the
+   * next flush to retry (the error is still thrown, for the caller to log).
+   */
   async flush(): Promise<void> {
+    let failure: { error: unknown } | undefined;
     if (this.#keyUses.size > 0) {
-      const uses = [...this.#keyUses].map(([id, at]) => ({
-        id,
-        at: new Date(at),
-      }));
+      const uses = [...this.#keyUses];
       this.#keyUses.clear();
-      await this.deps.store.recordApiKeyUses(uses);
+      try {
+        await this.deps.store.recordApiKeyUses(
+          uses.map(([id, at]) => ({ id, at: new Date(at) })),
+        );
+      } catch (error) {
+        for (const [id, at] of uses)
+          this.#keyUses.set(id, Math.max(at, this.#keyUses.get(id) ?? at));
+        failure ??= { error };
+      }
     }
-    if (this.#marks.size === 0) return;
-    const marks = [...this.#marks.values()];
-    this.#marks.clear();
-    await this.deps.store.recordEvaluations(
-      marks.map((m) => ({
-        ...m.scope,
-        flagKey: m.flagKey,
-        at: new Date(m.at),
-        count: m.count,
-      })),
-    );
+    if (this.#marks.size > 0) {
+      const marks = [...this.#marks];
+      this.#marks.clear();
+      try {
+        await this.deps.store.recordEvaluations(
+          marks.map(([, m]) => ({
+            ...m.scope,
+            flagKey: m.flagKey,
+            at: new Date(m.at),
+            count: m.count,
+          })),
+        );
+      } catch (error) {
+        for (const [key, mark] of marks) {
+          const newer = this.#marks.get(key);
+          if (newer) {
+            newer.at = Math.max(newer.at, mark.at);
+            newer.count += mark.count;
+          } else this.#marks.set(key, mark);
+        }
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
   }
 
   #mark(scope: FlagScope, flagKey: string, count: number): void {
