@@ -149,48 +149,55 @@ describe("metrics webhooks", () => {
   );
 
   // Issue 10 item 5: the query string is outside the signature, so it cannot choose the project.
+  const storedUnder = async (project: string) => {
+    const { data } = await app.metrics.data(project);
+    return (
+      data.changes.length + data.deployments.length + data.incidents.length
+    );
+  };
+  const replay = (url: string, payload: string, headers: object) =>
+    server.inject({
+      method: "POST",
+      url,
+      headers: { "content-type": "application/json", ...headers },
+      payload,
+    });
+
+  it("files a signed GitHub push replayed with ?project=victim under its repository, never the victim", async () => {
+    const push = JSON.stringify(
+      examples
+        .find((e) => e.name === "push")!
+        .examples.find((e) => e.ref === "refs/heads/master"),
+    );
+    const response = await replay(
+      "/api/v1/metrics/webhooks/github?project=victim",
+      push,
+      { "x-github-event": "push", "x-hub-signature-256": sign(push) },
+    );
+    expect(response.statusCode).toBe(202);
+    expect(response.json()).toMatchObject({ received: { changes: 1 } });
+    expect(await storedUnder("victim")).toBe(0);
+    expect(
+      (await app.metrics.data("Hello-World")).data.changes.length,
+    ).toBeGreaterThan(0);
+  });
+
   it.skipIf(!existsSync(incidentDir))(
-    "files a signed delivery replayed with ?project=victim under the payload's project, never the victim",
+    "files a signed PagerDuty delivery replayed with ?project=victim under its service, never the victim",
     async () => {
       const pd = readFileSync(
         join(incidentDir, "pagerduty-v3-incident.resolved.json"),
         "utf8",
       );
-      const pdSignature = `v1=${createHmac("sha256", "pd-secret").update(pd).digest("hex")}`;
-      const push = JSON.stringify(
-        examples
-          .find((e) => e.name === "push")!
-          .examples.find((e) => e.ref === "refs/heads/master"),
+      const response = await replay(
+        "/api/v1/metrics/webhooks/pagerduty?project=victim",
+        pd,
+        {
+          "x-pagerduty-signature": `v1=${createHmac("sha256", "pd-secret").update(pd).digest("hex")}`,
+        },
       );
-      for (const [url, payload, headers] of [
-        [
-          "/api/v1/metrics/webhooks/pagerduty?project=victim",
-          pd,
-          { "x-pagerduty-signature": pdSignature },
-        ],
-        [
-          "/api/v1/metrics/webhooks/github?project=victim",
-          push,
-          { "x-github-event": "push", "x-hub-signature-256": sign(push) },
-        ],
-      ] as const) {
-        const response = await server.inject({
-          method: "POST",
-          url,
-          headers: { "content-type": "application/json", ...headers },
-          payload,
-        });
-        expect(response.statusCode).toBe(202);
-      }
-      const victim = (await app.metrics.data("victim")).data;
-      expect(
-        victim.changes.length +
-          victim.deployments.length +
-          victim.incidents.length,
-      ).toBe(0);
-      expect(
-        (await app.metrics.data("Hello-World")).data.changes.length,
-      ).toBeGreaterThan(0);
+      expect(response.statusCode).toBe(202);
+      expect(await storedUnder("victim")).toBe(0);
       expect(
         (await app.metrics.data("Event_Catchall_ocean")).data.incidents.length,
       ).toBeGreaterThan(0);
