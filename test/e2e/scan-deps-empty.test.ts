@@ -184,6 +184,7 @@ describe("sluice scan deps and sluice run when the dependency scan scans nothing
         (m: { path: string }) => m.path,
       ),
     ).toEqual(["api/pyproject.toml", "package.json"]);
+    expect(JSON.parse(named.stdout).scan.warnings).toHaveLength(3);
   });
 
   it("refuses a 200 MB lockfile unread, with a clear error and bounded memory; a smaller one parses within a bound", () => {

@@ -120,6 +120,7 @@ export function registerScanDeps(scan: Command, ctx: CliContext): void {
         lockfiles: result.lockfiles,
         packages: result.packageCount,
         ...(result.unlocked.length > 0 ? { unlocked: result.unlocked } : {}),
+        ...(result.notes.length > 0 ? { warnings: result.notes } : {}),
         ...(result.snapshot
           ? {
               snapshot: {
