@@ -236,7 +236,9 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
         },
       });
 
-      for (const notice of result.notices) ctx.stderr(`sluice: ${notice}`);
+      // The human report prints its notices itself; JSON and SARIF carry them for machines.
+      if (flags.format !== "human")
+        for (const notice of result.notices) ctx.stderr(`sluice: ${notice}`);
       for (const p of result.problems)
         ctx.stderr(`sluice: rule ${p.ruleId} skipped: ${p.message}`);
       for (const t of result.timeouts)
