@@ -5,7 +5,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
 import { loadGenerator } from "./load-generator.js";
 import type { Seen } from "./load-generator.js";
-import { assertBuilt, processesMatching, sluice, until } from "./cli.js";
+import {
+  assertBuilt,
+  exited,
+  processesMatching,
+  sluice,
+  startSluice,
+  until,
+} from "./cli.js";
 
 const alive = (pid: number) => {
   try {
@@ -131,6 +138,57 @@ describe("the deploy daemon comes back by itself after kill -9 (built CLI, real 
     expect(processesMatching(marker)).toHaveLength(1);
   }, 180_000);
 
+  it("a sluice deploy that drives a rollout carries on across the daemon's death", async () => {
+    const steps = [
+      { weight: 30 },
+      { pause: { duration: "4s" } },
+      { weight: 60 },
+      { pause: {} },
+    ];
+    const child = startSluice(app, env, [
+      "deploy",
+      "production",
+      "--project",
+      "shop",
+      "--proxy-port",
+      "0",
+      "--release",
+      "v3",
+      "--env",
+      "VERSION=v3",
+      "--command",
+      `exec node ${server} ${marker}`,
+      "--steps",
+      JSON.stringify(steps),
+      "--json",
+    ]);
+    await until(
+      () => /weight 30%/.test(child.output.stderr),
+      "the canary to take 30 %",
+      60_000,
+    );
+    const before = daemonInfo();
+    process.kill(before.pid, "SIGKILL");
+    const code = await exited(child);
+    expect(code, child.output.stderr).toBe(3);
+    expect(JSON.parse(child.output.stdout)).toMatchObject({
+      phase: "Paused",
+      weight: 60,
+      serving: true,
+    });
+    expect(daemonInfo().pid).not.toBe(before.pid);
+    expect(processesMatching(marker)).toHaveLength(2);
+    const abort = sluice(app, env, [
+      "rollout",
+      "abort",
+      "production",
+      "--project",
+      "shop",
+    ]);
+    expect(abort.code, abort.stderr).toBe(0);
+    expect(processesMatching(marker)).toHaveLength(1);
+  }, 180_000);
+
   it("status tells the truth when nothing serves, and a command brings the daemon back", async () => {
     const info = daemonInfo();
     // Supervisor, daemon and its state file gone: nothing can bring traffic back by itself.
@@ -149,7 +207,7 @@ describe("the deploy daemon comes back by itself after kill -9 (built CLI, real 
     ]);
     expect(status.stdout).toMatch(/not serving/);
     expect(status.stdout).not.toMatch(/serving at/);
-    expect(status.code).not.toBe(0);
+    expect(status.code).toBe(5);
 
     // `rollout resume` re-adopts the release from the store's record and routes to it again.
     const resume = sluice(app, env, [
@@ -159,8 +217,10 @@ describe("the deploy daemon comes back by itself after kill -9 (built CLI, real 
       "--project",
       "shop",
     ]);
-    expect(resume.code, resume.stderr).toBe(0);
+    // The exit status is the rollout's end state (the last one was aborted), no longer 5.
+    expect(resume.code, resume.stderr).toBe(4);
     expect(resume.stdout).toMatch(/serving at/);
+    expect(resume.stdout).not.toMatch(/not serving/);
     expect(processesMatching(marker)).toHaveLength(1);
   }, 180_000);
 

@@ -315,6 +315,7 @@ export class LocalTarget implements DeployTarget {
     method: string,
     path: string,
     body?: unknown,
+    retried = false,
   ): Promise<unknown> {
     const info = await this.daemon();
     let res: Response;
@@ -329,6 +330,12 @@ export class LocalTarget implements DeployTarget {
         signal: AbortSignal.timeout(60_000),
       });
     } catch (error) {
+      // The daemon died under the request: its successor (the keeper's, or one started here)
+      // has re-adopted the releases; every admin request is safe to repeat once.
+      if (!retried && !processAlive(info.pid)) {
+        this.info = undefined;
+        return this.call(method, path, body, true);
+      }
       throw new AppError(
         "EXTERNAL",
         `the local deploy target does not answer: ${messageOf(error)}`,
