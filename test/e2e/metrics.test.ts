@@ -323,7 +323,9 @@ describe.skipIf(!existsSync(join(root, "dist", "cli", "main.js")))(
         const cfr = page.locator("svg[data-chart='cohort-changeFailRate']");
         expect(await cfr.getAttribute("data-too-few")).toBe("true");
         expect(await cfr.locator("rect, line").count()).toBe(0);
-        expect(await cfr.textContent()).toContain("too few to compare");
+        expect(await cfr.textContent()).toContain(
+          "no failure source: nothing to compare",
+        );
         // Recovery time has no value in any week: no line at all.
         expect(
           await page

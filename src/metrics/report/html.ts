@@ -104,6 +104,9 @@ export function renderHtml(
       ]),
     ),
     minSamples: s.minCohortSamples,
+    missing: Object.fromEntries(
+      figureKeys.map((k) => [k, report.figures[k].missingSource ?? null]),
+    ),
     comparable: Object.fromEntries(
       figureKeys.map((k) => [k, comparable(report, k)]),
     ),
@@ -236,7 +239,9 @@ ${warnings ? `<h2>Warnings</h2><ul>${warnings}</ul>` : ""}
       // Too few samples (or no value) in a cohort: the counts, not bars and intervals.
       svg.setAttribute("data-too-few", "true");
       var msg = el("text", { x: W / 2, y: H / 2 - 10, "text-anchor": "middle", "font-size": 12 }, svg);
-      msg.textContent = "too few to compare (fewer than " + data.minSamples + " samples in a cohort)";
+      msg.textContent = data.missing[key]
+        ? data.missing[key] + ": nothing to compare"
+        : "too few to compare (fewer than " + data.minSamples + " samples in a cohort)";
       names.forEach(function (c, i) {
         var f = data.cohorts[c][key];
         var t = el("text", { x: W / 2, y: H / 2 + 12 + i * 16, "text-anchor": "middle", "font-size": 11 }, svg);
