@@ -10,6 +10,7 @@ import type {
   FractionalVersion,
   ResolutionDetails,
 } from "./types.js";
+import { deeperThan, maxFlagSetDepth } from "./depth.js";
 
 export interface EvaluatorOptions {
   /** `$flagd.timestamp` comes from here, so time-based rollouts are testable. */
@@ -244,6 +245,13 @@ function compileDocument(
   }
   if (!isObject(doc))
     throw new FlagSetLoadError("a flag set is a JSON object", "$");
+  // Rules are resolved and compiled recursively: deep input is refused first.
+  const deep = deeperThan(doc, maxFlagSetDepth);
+  if (deep)
+    throw new FlagSetLoadError(
+      `objects and arrays nest more than ${maxFlagSetDepth} levels deep; a flag set may nest at most ${maxFlagSetDepth}`,
+      `$${deep.map((k) => (typeof k === "number" ? `[${k}]` : `[${JSON.stringify(k)}]`)).join("")}`,
+    );
   const evaluators = isObject(doc.$evaluators) ? doc.$evaluators : {};
   const setMetadata = cleanMetadata(doc.metadata);
   const operators = flagdOperators(fractionalVersion);

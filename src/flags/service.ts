@@ -59,6 +59,12 @@ export interface StaleFlag {
   since: Date;
 }
 
+/** A write's result: the flag set as stored, and whether this write changed it. */
+export interface FlagSetWrite extends StoredFlagSet {
+  /** False when the flag set already was what the write asked for: nothing stored, no audit. */
+  changed: boolean;
+}
+
 const clone = <T>(value: T): T => structuredClone(value);
 
 /**
@@ -140,7 +146,7 @@ export class FlagService {
     scope: FlagScope,
     input: unknown,
     options: ChangeOptions,
-  ): Promise<StoredFlagSet> {
+  ): Promise<FlagSetWrite> {
     let parsedInput = input;
     if (typeof input === "string") {
       try {
@@ -165,7 +171,7 @@ export class FlagService {
     key: string,
     flag: unknown,
     options: ChangeOptions,
-  ): Promise<StoredFlagSet> {
+  ): Promise<FlagSetWrite> {
     checkKey(key);
     return this.#write(scope, undefined, options, (doc) => ({
       ...doc,
@@ -177,7 +183,7 @@ export class FlagService {
     scope: FlagScope,
     key: string,
     options: ChangeOptions,
-  ): Promise<StoredFlagSet> {
+  ): Promise<FlagSetWrite> {
     return this.#write(scope, undefined, options, (doc) => {
       requireFlag(scope, doc, key);
       const flags = { ...doc.flags };
@@ -191,7 +197,7 @@ export class FlagService {
     key: string,
     state: "ENABLED" | "DISABLED",
     options: ChangeOptions,
-  ): Promise<StoredFlagSet> {
+  ): Promise<FlagSetWrite> {
     return this.#write(
       scope,
       state === "ENABLED" ? "enable" : "disable",
@@ -213,7 +219,7 @@ export class FlagService {
     keys: string[],
     reason: string,
     actor = "sluice",
-  ): Promise<StoredFlagSet> {
+  ): Promise<FlagSetWrite> {
     return this.#write(scope, "kill", { actor, reason }, (doc) => {
       const flags = { ...doc.flags };
       for (const key of keys)
@@ -231,7 +237,7 @@ export class FlagService {
     key: string,
     plan: { steps: RolloutStep[]; variants?: Partial<RolloutVariants> },
     options: ChangeOptions,
-  ): Promise<StoredFlagSet> {
+  ): Promise<FlagSetWrite> {
     return this.#write(scope, "rollout", options, (doc) => {
       const flag = requireFlag(scope, doc, key);
       const variants = rolloutVariants(key, flag, plan.variants ?? {});
@@ -332,7 +338,7 @@ export class FlagService {
     action: FlagAuditEntry["action"] | undefined,
     options: ChangeOptions,
     change: (doc: FlagSetDocument) => FlagSetDocument,
-  ): Promise<StoredFlagSet> {
+  ): Promise<FlagSetWrite> {
     const stored = await this.#store.getFlagSet(scope);
     const before: FlagSetDocument = stored?.document ?? { flags: {} };
     const draft = change(clone(before));
@@ -371,7 +377,8 @@ export class FlagService {
     }
     const setMetadataChanged =
       changedPaths(before.metadata ?? null, after.metadata ?? null).length > 0;
-    if (audit.length === 0 && !setMetadataChanged && stored) return stored;
+    if (audit.length === 0 && !setMetadataChanged && stored)
+      return { ...stored, changed: false };
     const saved = await this.#store.saveFlagSet({
       scope,
       expectedVersion: stored?.version ?? 0,
@@ -385,7 +392,7 @@ export class FlagService {
       saved,
       audit.map((a) => a.flagKey),
     );
-    return saved;
+    return { ...saved, changed: true };
   }
 }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { resolveRefs } from "./evaluator.js";
 import { compileLogic, LogicCompileError } from "./logic.js";
 import { flagdOperators } from "./operators.js";
+import { deeperThan, maxFlagSetDepth } from "./depth.js";
 import type { FlagSetDocument } from "./types.js";
 
 /**
@@ -76,6 +77,15 @@ const valueType = (value: unknown) =>
  * name a variant. Returns every problem found (empty = valid).
  */
 export function validateFlagSet(input: unknown): FlagSetProblem[] {
+  // Targeting is walked, resolved and compiled recursively: deep input is refused first.
+  const deep = deeperThan(input, maxFlagSetDepth);
+  if (deep)
+    return [
+      {
+        path: pathOf(deep),
+        message: `objects and arrays nest more than ${maxFlagSetDepth} levels deep here; a flag set may nest at most ${maxFlagSetDepth}`,
+      },
+    ];
   const parsed = documentSchema.safeParse(normalizeFlagSet(input));
   if (!parsed.success) {
     return parsed.error.issues.map((issue) => ({

@@ -138,8 +138,11 @@ export function registerFlags(program: Command, ctx: CliContext): void {
       const saved = await (
         await backend()
       ).setState(scopeOf(ctx, options), key, state, options.reason);
+      // A server older than `changed` counts as a change, as before.
       ctx.stdout(
-        `flag ${key} ${state.toLowerCase()} (flag set version ${saved.version})`,
+        saved.changed === false
+          ? `flag ${key} is already ${state.toLowerCase()}; unchanged (flag set version ${saved.version})`
+          : `flag ${key} ${state.toLowerCase()} (flag set version ${saved.version})`,
       );
     });
   }
