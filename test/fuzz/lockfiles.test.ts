@@ -99,6 +99,7 @@ const samples: Record<string, string> = {
     "django>=4 \\",
     "  --hash=sha256:abc",
     "-r other.txt",
+    "-r self.txt",
     "-c constraints.txt",
     "",
   ].join("\n"),
