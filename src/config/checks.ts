@@ -10,7 +10,7 @@ import {
   walk,
 } from "./expressions.js";
 import type { Ast } from "./expressions.js";
-import type { PipelineConfig } from "./schema.js";
+import type { Matrix, PipelineConfig } from "./schema.js";
 import type { ConfigSource, Path, Problem } from "./source.js";
 
 /** Checks on the expanded pipeline that a schema cannot express: the DAG, expressions, `uses`. */
@@ -26,6 +26,25 @@ export interface CheckOptions {
   checkWith?:
     | ((uses: string, input: Record<string, unknown>) => string | undefined)
     | undefined;
+}
+
+/** The most jobs one matrix may make (GitHub Actions' limit), so planning a run stays small. */
+export const maxMatrixCells = 256;
+
+/**
+ * An upper bound of the cells a matrix makes: the product of its axes (before `exclude`) plus its
+ * `include` entries. The planner expands only matrices the loader let through.
+ */
+export function matrixSize(matrix: Matrix): number {
+  let product = 1;
+  let axes = 0;
+  for (const [key, values] of Object.entries(matrix)) {
+    if (key === "include" || key === "exclude" || !Array.isArray(values))
+      continue;
+    axes++;
+    product *= values.length;
+  }
+  return (axes > 0 ? product : 0) + (matrix.include?.length ?? 0);
 }
 
 /** Built-in step names: `namespace/name`, as the pipeline's step registry requires. */
@@ -159,6 +178,16 @@ export function checkPipeline(
     ] as const)
       strings([...jobPath, key], job[key]);
 
+    if (job.matrix) {
+      const cells = matrixSize(job.matrix);
+      if (cells > maxMatrixCells)
+        problems.push(
+          source.problem(
+            `the matrix of job \`${id}\` makes ${Number.isFinite(cells) ? cells : "too many"} combinations; a matrix may make at most ${maxMatrixCells} (as in GitHub Actions)`,
+            offset([...jobPath, "matrix"]),
+          ),
+        );
+    }
     const stepIds = new Set<string>();
     job.steps.forEach((step, i) => {
       const stepPath = [...jobPath, "steps", i];

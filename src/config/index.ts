@@ -45,7 +45,7 @@ export {
   parseConfig,
 } from "./loader.js";
 export type { LoadOptions, LoadedConfig } from "./loader.js";
-export { findCycle } from "./checks.js";
+export { findCycle, matrixSize, maxMatrixCells } from "./checks.js";
 export {
   builtinTemplates,
   createTemplateRegistry,

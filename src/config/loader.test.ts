@@ -553,3 +553,25 @@ describe("legal but huge or deep files end in a result or a clear error, never a
     expect(parseConfig(text, "sluice.yml").config.jobs.a!.if).toBeDefined();
   });
 });
+
+describe("matrix size (issue 10.7: a small file must not plan billions of jobs)", () => {
+  it("refuses a matrix of more than 256 combinations, at the matrix", () => {
+    const axes = "abcdefghij"
+      .split("")
+      .map((axis) => `        ${axis}: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]`)
+      .join("\n");
+    const error = failure(
+      `jobs:\n  t:\n    matrix:\n${axes}\n    steps: [{ run: x }]\n`,
+    );
+    expect(error.message).toBe(
+      "the matrix of job `t` makes 10000000000 combinations; a matrix may make at most 256 (as in GitHub Actions)",
+    );
+    expect(error.location).toMatchObject({ line: 4, column: 9 });
+  });
+
+  it("keeps a matrix of 256", () => {
+    const text =
+      "jobs:\n  t:\n    matrix:\n      a: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]\n      b: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]\n    steps: [{ run: x }]\n";
+    expect(parseConfig(text, "sluice.yml").config.jobs.t!.matrix).toBeDefined();
+  });
+});

@@ -1,4 +1,5 @@
 import { AppError } from "../kernel/index.js";
+import { matrixSize, maxMatrixCells } from "../config/index.js";
 import type { Matrix } from "../config/index.js";
 import type { MatrixValue } from "./ports.js";
 
@@ -16,6 +17,12 @@ export function expandMatrix(matrix: Matrix, jobId: string): MatrixCell[] {
     (entry): entry is [string, MatrixValue[]] =>
       entry[0] !== "include" && entry[0] !== "exclude",
   );
+  // The loader refuses bigger matrices; a config built another way must not exhaust memory here.
+  if (matrixSize(matrix) > maxMatrixCells)
+    throw new AppError(
+      "CONFIG_INVALID",
+      `the matrix of job ${jobId} makes more than ${maxMatrixCells} combinations`,
+    );
   let cells: MatrixCell[] = axes.length > 0 ? [{}] : [];
   for (const [axis, values] of axes) {
     if (values.length === 0) {

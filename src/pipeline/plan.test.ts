@@ -242,3 +242,14 @@ describe("plan", () => {
     expect(p.jobs.map((j) => j.key)).toEqual(["b", "a", "c", "d"]);
   });
 });
+
+describe("expandMatrix limits", () => {
+  it("refuses more than 256 cells instead of building them", () => {
+    const matrix = Object.fromEntries(
+      "abcdefghij".split("").map((a) => [a, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]),
+    ) as Matrix;
+    expect(() => expandMatrix(matrix, "t")).toThrow(
+      "the matrix of job t makes more than 256 combinations",
+    );
+  });
+});
