@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { AppError, messageOf } from "../../kernel/index.js";
 import type { App } from "../../app.js";
@@ -9,6 +9,7 @@ import type {
   RolloutStatus,
   TimelineEntry,
 } from "../../deploy/index.js";
+import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
 
 interface DeployOptions {
@@ -64,7 +65,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     )
     .option(
       "--project <name>",
-      "the project (default: sluice.yml name, or the folder)",
+      "the project (default: the name in ./sluice.yml, else the repository folder's name)",
     )
     .option(
       "--commit <sha>",
@@ -142,7 +143,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     .argument("<environment>", "the environment, e.g. production")
     .option(
       "--project <name>",
-      "the project (default: sluice.yml name, or the folder)",
+      "the project (default: the name in ./sluice.yml, else the repository folder's name)",
     )
     .action(async (environment: string, _options: unknown, cmd: Command) => {
       // `--project` may be parsed by `deploy` itself, before the subcommand.
@@ -170,7 +171,10 @@ async function readDeployStep(
 ): Promise<{ project: string; stepWith: Record<string, unknown> }> {
   const file = join(ctx.cwd, "sluice.yml");
   if (!existsSync(file))
-    return { project: projectOption ?? basename(ctx.cwd), stepWith: {} };
+    return {
+      project: resolveProject(ctx.cwd, projectOption).name,
+      stepWith: {},
+    };
   const { loadConfig } = await import("../../config/index.js");
   const loaded = loadConfig(file);
   const jobs = Object.values(loaded.config.jobs ?? {}) as {
@@ -185,7 +189,7 @@ async function readDeployStep(
   const match =
     candidates.find((c) => c.job.environment === environment) ?? candidates[0];
   return {
-    project: projectOption ?? loaded.config.name ?? basename(ctx.cwd),
+    project: resolveProject(ctx.cwd, projectOption).name,
     stepWith: match?.step.with ?? {},
   };
 }

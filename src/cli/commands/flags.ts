@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { AppError, messageOf } from "../../kernel/index.js";
+import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
 
 interface ScopeOptions {
@@ -11,21 +11,9 @@ interface ScopeOptions {
   reason?: string;
 }
 
-/** `--project` defaults to the `name` in ./sluice.yml, else the folder's name. */
-function defaultProject(ctx: CliContext): string {
-  try {
-    const text = readFileSync(join(ctx.cwd, "sluice.yml"), "utf8");
-    const match = /^name:\s*["']?([^"'#\s]+)["']?\s*(#.*)?$/m.exec(text);
-    if (match?.[1]) return match[1];
-  } catch {
-    // No sluice.yml: fall back to the folder name.
-  }
-  return basename(ctx.cwd);
-}
-
 function scopeOf(ctx: CliContext, options: ScopeOptions) {
   return {
-    project: options.project ?? defaultProject(ctx),
+    project: resolveProject(ctx.cwd, options.project).name,
     environment: options.env ?? "production",
   };
 }
@@ -58,7 +46,7 @@ function scoped(
   command
     .option(
       "--project <name>",
-      "project (default: name in ./sluice.yml, else the folder name)",
+      "project (default: the name in ./sluice.yml, else the repository folder's name)",
     )
     .option("--env <name>", "environment", "production");
   if (extra.reason)

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { ImportGitResult } from "../../metrics/index.js";
 import type { CliContext } from "../context.js";
-import { resolveProject } from "./metrics-scope.js";
+import { resolveProject } from "../context.js";
 
 export interface ImportGitOptions {
   deployTags: string[];
@@ -99,7 +99,7 @@ export function registerImportGit(metrics: Command, ctx: CliContext): void {
         await import("../../metrics/index.js");
       const started = Date.now();
       const progress = (line: string) => ctx.stderr(`import-git: ${line}`);
-      const project = o.project ?? (await resolveProject(ctx.cwd))?.name;
+      const project = resolveProject(ctx.cwd, o.project).name;
       // git first, the database after: forking git from a process that holds an open PGlite
       // costs several times more (ADR 084), and a bad repository fails before the store opens.
       const history = await readGitHistory({

@@ -1,16 +1,19 @@
-import { basename } from "node:path";
 import type { Command } from "commander";
+import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
 
 export function registerReleases(program: Command, ctx: CliContext): void {
   program
     .command("releases")
     .description("list a project's releases and its deployments, newest first")
-    .option("--project <name>", "the project (default: the folder name)")
+    .option(
+      "--project <name>",
+      "the project (default: the name in ./sluice.yml, else the repository folder's name)",
+    )
     .option("--json", "print as JSON")
     .action(async (options: { project?: string; json?: boolean }) => {
       const app = await ctx.app();
-      const project = options.project ?? basename(ctx.cwd);
+      const project = resolveProject(ctx.cwd, options.project).name;
       const [releases, deployments] = await Promise.all([
         app.deploy.store.listReleases(project),
         app.deploy.store.listDeployments(project),

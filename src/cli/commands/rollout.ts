@@ -1,6 +1,6 @@
-import { basename } from "node:path";
 import type { Command } from "commander";
 import type { RolloutCommand, RolloutOutcome } from "../../deploy/index.js";
+import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
 import { progress, report } from "./deploy.js";
 
@@ -63,12 +63,15 @@ export function registerRollout(program: Command, ctx: CliContext): void {
       "show the latest rollout of an environment: steps, weights, analysis runs, phase",
     )
     .argument("[environment]", "the environment", "production")
-    .option("--project <name>", "the project (default: the folder name)")
+    .option(
+      "--project <name>",
+      "the project (default: the name in ./sluice.yml, else the repository folder's name)",
+    )
     .option("--json", "print the rollout as JSON")
     .action(async (environment: string, options: RolloutOptions) => {
       const app = await ctx.app();
       const record = await app.deploy.latest(
-        options.project ?? basename(ctx.cwd),
+        resolveProject(ctx.cwd, options.project).name,
         environment,
       );
       await report(ctx, app, record, { json: Boolean(options.json) });
@@ -85,7 +88,10 @@ export function registerRollout(program: Command, ctx: CliContext): void {
       .command(verb.name)
       .description(verb.description)
       .argument("[environment]", "the environment", "production")
-      .option("--project <name>", "the project (default: the folder name)")
+      .option(
+        "--project <name>",
+        "the project (default: the name in ./sluice.yml, else the repository folder's name)",
+      )
       .option("--json", "print the rollout as JSON when it ends or waits");
     if (verb.name === "promote")
       cmd.option("--full", "skip every remaining step");
@@ -96,7 +102,7 @@ export function registerRollout(program: Command, ctx: CliContext): void {
       );
     cmd.action(async (environment: string, options: RolloutOptions) => {
       const app = await ctx.app();
-      const project = options.project ?? basename(ctx.cwd);
+      const project = resolveProject(ctx.cwd, options.project).name;
       const drive = { stopWhenPaused: true, onProgress: progress(ctx) };
       let record;
       if (verb.name === "undo")

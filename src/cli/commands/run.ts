@@ -1,11 +1,12 @@
 import { realpathSync } from "node:fs";
 import { availableParallelism, hostname } from "node:os";
-import { basename, dirname, relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
 import type { PipelineConfig } from "../../config/index.js";
 import type { RunSource } from "../../pipeline/checkout.js";
 import type { GitFacts } from "../../pipeline/git-facts.js";
+import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
 import { exitCodes } from "../exit-codes.js";
 
@@ -144,7 +145,8 @@ export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
     checkWith: await loadBuiltinStepChecks(),
   });
   const workdir = dirname(resolve(ctx.cwd, loaded.file));
-  const project = loaded.config.name || basename(workdir);
+  // The name in the config given (which may not be ./sluice.yml), else the rule of every command.
+  const project = resolveProject(workdir, loaded.config.name || undefined).name;
   // The run's change is attributed with the project's own rules too (`metrics.attribution`).
   app.metrics.useAttributionRules(
     project,
@@ -258,7 +260,8 @@ async function runIn(
         dirty: source.dirty,
         diffHash: source.diffHash,
       },
-      config: loaded.config,
+      // Its jobs see the project as $SLUICE_PROJECT (the deploy step files its rollout under it).
+      config: { ...loaded.config, name: project },
       facts: {
         event: "push",
         branch: git.branch,

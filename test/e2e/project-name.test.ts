@@ -1,0 +1,66 @@
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
+import { assertBuilt, sluice } from "./cli.js";
+
+// Issue 11: `sluice deploy` named the project from sluice.yml and `sluice rollout` from the folder.
+describe("every command names the project alike (built CLI, local target)", () => {
+  const home = mkdtempSync(join(tmpdir(), "sluice-e2e-project-"));
+  const folder = join(home, "checkout-folder");
+  const env = { SLUICE_HOME: join(home, "home") };
+  const project = "shop-name";
+
+  beforeAll(() => {
+    assertBuilt();
+    const server = writeSampleService(folder);
+    writeFileSync(
+      join(folder, "sluice.yml"),
+      `name: ${project}\njobs:\n  build:\n    steps:\n      - run: echo built\n`,
+    );
+    const r = sluice(folder, env, [
+      "deploy",
+      "production",
+      "--proxy-port",
+      "0",
+      "--command",
+      `exec node ${server}`,
+      "--json",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    const dir = join(env.SLUICE_HOME, "deploy", project, "production");
+    if (existsSync(join(dir, "daemon.json")))
+      await new LocalTarget({
+        dir,
+        proxyPort: 0,
+        daemonCommand: [],
+        env: {},
+      }).shutdown();
+  });
+
+  it("finds with `rollout status` and `releases` what `deploy` recorded, under sluice.yml's name", () => {
+    const status = sluice(folder, env, [
+      "rollout",
+      "status",
+      "production",
+      "--json",
+    ]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      project,
+      phase: "Healthy",
+    });
+    const releases = sluice(folder, env, ["releases", "--json"]);
+    expect(releases.code, releases.stderr).toBe(0);
+    const listed = JSON.parse(releases.stdout) as {
+      project: string;
+      releases: unknown[];
+    };
+    expect(listed.project).toBe(project);
+    expect(listed.releases).toHaveLength(1);
+  });
+});
