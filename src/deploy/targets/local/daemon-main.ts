@@ -32,14 +32,16 @@ if (values.keeper) {
     .slice(2)
     .filter((a) => a !== "--keeper")
     .concat(["--supervisor-pid", String(process.pid)]);
-  const code = await keepDaemon({
+  const keeper = keepDaemon({
     dir,
     command: [process.execPath, ...process.execArgv, process.argv[1]!, ...args],
     env: process.env,
     logFd: openSync(join(dir, "daemon.log"), "a", 0o600),
     log: (line) => appendFileSync(join(dir, "daemon.log"), `${line}\n`),
   });
-  process.exit(code);
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const)
+    process.on(signal, () => keeper.stop());
+  process.exit(await keeper.done);
 }
 
 const env = { ...process.env };

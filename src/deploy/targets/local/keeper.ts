@@ -15,10 +15,9 @@ export interface KeeperOptions {
   log(line: string): void;
   /** First delay after a daemon that dies within `quickMs` of its start, doubling to 10 s. */
   backoffMs?: number;
+  /** A daemon that dies this soon after its start counts towards a crash loop (1 s). */
+  quickMs?: number;
 }
-
-/** A daemon that dies this soon after its start counts towards a crash loop. */
-const quickMs = 1_000;
 
 /**
  * The local target's supervisor: a small process that only starts the daemon and starts it
@@ -26,10 +25,14 @@ const quickMs = 1_000;
  * A daemon that exits 0 was asked to stop: the keeper stops too. A first daemon that never
  * served ends the keeper with its exit code, so the sluice command that started it can say why.
  * Crash loops back off (immediately, then from `backoffMs` doubling to 10 s).
- * Resolves with the keeper's exit code.
+ * `done` resolves with the keeper's exit code; `stop()` (on SIGTERM) stops the daemon, then it.
  */
-export function keepDaemon(options: KeeperOptions): Promise<number> {
-  return new Promise((resolve) => {
+export function keepDaemon(options: KeeperOptions): {
+  done: Promise<number>;
+  stop(): void;
+} {
+  let stop = () => {};
+  const done = new Promise<number>((resolve) => {
     let child: ChildProcess | undefined;
     let stopping = false;
     let servedOnce = false;
@@ -50,7 +53,10 @@ export function keepDaemon(options: KeeperOptions): Promise<number> {
         servedOnce ||= served;
         if (stopping || code === 0) return resolve(0);
         if (!servedOnce) return resolve(code ?? 1);
-        quickDeaths = Date.now() - startedAt < quickMs ? quickDeaths + 1 : 0;
+        quickDeaths =
+          Date.now() - startedAt < (options.quickMs ?? 1_000)
+            ? quickDeaths + 1
+            : 0;
         const delay =
           quickDeaths <= 1
             ? 0
@@ -66,17 +72,16 @@ export function keepDaemon(options: KeeperOptions): Promise<number> {
         }, delay);
       });
     };
-    for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
-      process.on(signal, () => {
-        stopping = true;
-        // The daemon stops its releases and exits; then so does the keeper.
-        if (child && child.exitCode === null && child.signalCode === null)
-          child.kill("SIGTERM");
-        else resolve(0);
-      });
-    }
+    stop = () => {
+      stopping = true;
+      // The daemon stops its releases and exits; then so does the keeper.
+      if (child && child.exitCode === null && child.signalCode === null)
+        child.kill("SIGTERM");
+      else resolve(0);
+    };
     launch();
   });
+  return { done, stop: () => stop() };
 }
 
 /** Whether the daemon with this pid wrote `daemon.json` (it listened and served). */
