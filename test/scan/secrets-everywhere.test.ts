@@ -70,11 +70,14 @@ function project(): string {
   return d;
 }
 
-/** What a change adds: the AWS pair on adjacent lines right under the baselined key, a password. */
+/**
+ * What a change adds: the AWS pair on adjacent lines between the baselined key and an allowed
+ * token, and a password.
+ */
 function addSecrets(d: string): void {
   writeFileSync(
     join(d, ".env"),
-    `STRIPE_KEY=${stripe}\nAWS_ACCESS_KEY_ID=${awsId}\nAWS_SECRET_ACCESS_KEY=${awsSecret}\n`,
+    `STRIPE_KEY=${stripe}\nAWS_ACCESS_KEY_ID=${awsId}\nAWS_SECRET_ACCESS_KEY=${awsSecret}\nGITHUB_TOKEN=${allowed}\n`,
   );
   writeFileSync(
     join(d, "settings.py"),
@@ -157,6 +160,7 @@ describe.skipIf(!built)(
             expect(human).toContain("| STRIPE_KEY=sk_l…");
             expect(human).toContain("| AWS_ACCESS_KEY_ID=AKIA…");
             expect(human).toContain("| AWS_SECRET_ACCESS_KEY=1tUm…");
+            expect(human).toContain("| GITHUB_TOKEN=ghp_…");
             const json = JSON.parse(forms[1]!.stdout) as {
               findings: { ruleId: string }[];
             };
@@ -188,7 +192,7 @@ describe.skipIf(!built)(
             // The assertions above can fail: with --show-secrets the values are there.
             const shown = sluice(d, "scan", "secrets", "--show-secrets");
             expect(leaks(shown.stdout).sort()).toEqual(
-              [awsId, awsSecret, password, stripe].sort(),
+              [awsId, awsSecret, password, stripe, allowed].sort(),
             );
           } finally {
             await database.close();

@@ -299,6 +299,7 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
             },
           ],
           suppressed: result.accepted,
+          masks: result.masks,
           notices: result.notices,
           metadata: {
             files: s.files,

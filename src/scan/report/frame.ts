@@ -12,6 +12,11 @@ export interface SecretSpan {
   shown: string;
 }
 
+/** A secret span of one file: a value a rule matched that is no finding (an allowlist let it through). */
+export interface FileSpan extends SecretSpan {
+  path: string;
+}
+
 /** A finding whose matched value must never be printed: a secret, or one a scanner marks so. */
 export function isSensitive(finding: Finding): boolean {
   return finding.tool === "secrets" || finding.properties?.sensitive === true;
@@ -21,11 +26,13 @@ const shownOf = (value: unknown): string =>
   typeof value === "string" ? value : "****";
 
 /**
- * The secret spans of findings, by path: each sensitive finding's own span and the spans of the
- * findings a composite rule required (gitleaks `requiredFindings`), which sit on other lines.
+ * The secret spans of findings, by path: each sensitive finding's own span, the spans of the
+ * findings a composite rule required (gitleaks `requiredFindings`), which sit on other lines,
+ * and `others` (allowed values).
  */
 export function secretSpans(
   findings: readonly Finding[],
+  others: readonly FileSpan[] = [],
 ): Map<string, SecretSpan[]> {
   const byPath = new Map<string, SecretSpan[]>();
   const add = (path: string, span: SecretSpan) => {
@@ -33,6 +40,7 @@ export function secretSpans(
     list.push(span);
     byPath.set(path, list);
   };
+  for (const { path, ...span } of others) add(path, span);
   for (const finding of findings) {
     if (!isSensitive(finding)) continue;
     const { location } = finding;

@@ -128,6 +128,27 @@ describe("human report", () => {
     expect(text).not.toContain("aws-access-token");
   });
 
+  it("masks a value an allowlist let through where a neighbour's frame shows it", () => {
+    const text = formatHuman(
+      {
+        findings: [keyFinding],
+        masks: [
+          {
+            path: ".env",
+            startLine: 2,
+            startColumn: 19,
+            endLine: 2,
+            endColumn: 39,
+            shown: "AKIA…",
+          },
+        ],
+      },
+      { readSource: () => envFile },
+    );
+    expect(text).not.toContain(keyId);
+    expect(text).toContain("  2 | AWS_ACCESS_KEY_ID=AKIA…");
+  });
+
   it("masks the parts of a composite finding on other lines", () => {
     const composite: Finding = {
       ...keyFinding,

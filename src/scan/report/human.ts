@@ -26,7 +26,10 @@ export function formatHuman(
   const findings = sortFindings(input.findings);
   const out: string[] = [];
   const sources = new Map<string, string[] | undefined>();
-  const spans = secretSpans([...findings, ...(input.suppressed ?? [])]);
+  const spans = secretSpans(
+    [...findings, ...(input.suppressed ?? [])],
+    input.masks,
+  );
   const linesOf = (path: string): string[] | undefined => {
     if (!sources.has(path)) {
       const text = options.readSource?.(path);

@@ -5,7 +5,7 @@ import { formatSarif } from "./sarif.js";
 import type { ReportFormat, ReportInput } from "./types.js";
 
 export { codeFrame, isSensitive, secretSpans } from "./frame.js";
-export type { SecretSpan } from "./frame.js";
+export type { FileSpan, SecretSpan } from "./frame.js";
 export { formatHuman, summaryLine } from "./human.js";
 export type { HumanOptions } from "./human.js";
 export { countBySeverity, formatJson, sortFindings } from "./json.js";

@@ -1,4 +1,5 @@
 import type { Finding } from "../finding.js";
+import type { FileSpan } from "./frame.js";
 
 /** What a report says about one rule (a secret rule, an advisory, an imported tool's rule). */
 export interface RuleInfo {
@@ -45,6 +46,8 @@ export interface ReportInput {
    * masked wherever a code frame prints their lines.
    */
   suppressed?: Finding[];
+  /** Values rules matched that allowlists let through: masked like secrets in code frames. */
+  masks?: FileSpan[];
   /** What the reader must know about the scan itself (its rules replaced the built-in ones). One line each. */
   notices?: string[];
 }

@@ -65,6 +65,11 @@ export interface DetectOptions {
 
 export interface DetectResult {
   matches: SecretMatch[];
+  /**
+   * Matches that an allowlist or an inline `gitleaks:allow` let through: not findings, but
+   * their values are masked wherever a report prints their lines.
+   */
+  allowed?: SecretMatch[];
   timeouts: RuleTimeout[];
   /** Number of (rule, window) regex runs, for the prefilter statistics. */
   regexRuns: number;
@@ -614,22 +619,20 @@ export class Detector {
     const matchText = content.decode(matchStart, matchEnd);
     // The line(s) of the match, for inline allow markers and line allowlists.
     const lineText = content.lineAround(matchStart, matchEnd);
-    if (allowMarker.test(lineText)) return;
-    for (const a of this.ruleSet.allowlists) {
-      if (a.targetRules && !a.targetRules.has(rule.id)) continue;
-      if (
-        allowlistMatches(
-          a,
-          fragment.path,
-          fragment.commit,
-          secret,
-          matchText,
-          lineText,
-        )
-      )
-        return;
-    }
-    if (
+    const allowed =
+      allowMarker.test(lineText) ||
+      this.ruleSet.allowlists.some(
+        (a) =>
+          (!a.targetRules || a.targetRules.has(rule.id)) &&
+          allowlistMatches(
+            a,
+            fragment.path,
+            fragment.commit,
+            secret,
+            matchText,
+            lineText,
+          ),
+      ) ||
       this.allowedByRule(
         rule,
         fragment.path,
@@ -637,9 +640,7 @@ export class Detector {
         secret,
         matchText,
         lineText,
-      )
-    )
-      return;
+      );
 
     const start = content.position(secretStart);
     const end = content.position(secretEnd);
@@ -653,6 +654,11 @@ export class Detector {
       secret,
       entropy,
     };
+    // An allowed value is no finding, but still a value a rule matched: reports mask it too.
+    if (allowed) {
+      (result.allowed ??= []).push(match);
+      return;
+    }
     result.matches.push(match);
     if (run.anchors) run.anchors.set(match, this.anchorAt(run, matchStart));
   }

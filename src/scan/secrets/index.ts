@@ -19,14 +19,13 @@ export { defaultMaxFileSize, scanSecrets } from "./scan.js";
 export type {
   ScanCutOff,
   ScanStats,
+  SecretMask,
   ScanTarget,
   ScanTimeout,
   SecretScanOptions,
   SecretScanResult,
 } from "./scan.js";
 export { repoRoot } from "./sources/git.js";
-export { createCredentialFinder } from "./credentials.js";
-export type { CredentialFinder } from "./credentials.js";
 export { hashKeyFileName, loadHashKey } from "./hash-key.js";
 export {
   projectBaselineFile,
@@ -35,3 +34,5 @@ export {
   scanProjectSecrets,
 } from "./setup.js";
 export type { ProjectScanOptions, ProjectScanResult } from "./setup.js";
+export { createCredentialFinder } from "./credentials.js";
+export type { CredentialFinder } from "./credentials.js";

@@ -36,6 +36,8 @@ export interface ScanTask {
 export interface TaskResult {
   id: number;
   matches: SecretMatch[];
+  /** Matches an allowlist let through (see `DetectResult.allowed`). */
+  allowed?: SecretMatch[];
   timeouts: RuleTimeout[];
   skipped?: SkipReason;
   /** Bytes whose content was scanned (0 when skipped). */

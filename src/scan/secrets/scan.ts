@@ -30,6 +30,18 @@ import { createTaskRunner } from "./task-runner.js";
 
 export type { ScanCutOff } from "./runners.js";
 
+/** Where a value that a rule matched but an allowlist let through is, and what to print for it. */
+export interface SecretMask {
+  path: string;
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+  /** The redacted value (whole under `showSecrets`). */
+  shown: string;
+  commit?: string;
+}
+
 /** What to scan. */
 export type ScanTarget =
   | { kind: "tree"; path: string }
@@ -97,6 +109,11 @@ export interface SecretScanResult {
   baseline?: BaselineFile;
   /** Rules cut off by the whole scan's budget: their findings after that point are missing. */
   cutOff: ScanCutOff[];
+  /**
+   * Values that rules matched but an allowlist let through, in files with findings: no
+   * findings, but a report masks them where it prints their lines.
+   */
+  masks: SecretMask[];
   stats: ScanStats;
   timeouts: ScanTimeout[];
   /** Rules that could not compile (skipped), by id. */
@@ -140,6 +157,7 @@ export async function scanSecrets(
     accepted: [],
     unusedBaseline: [],
     cutOff: [],
+    masks: [],
     stats,
     timeouts: [],
     problems: compiled.problems,
@@ -263,6 +281,16 @@ export async function scanSecrets(
       result.timeouts.push({
         path,
         ruleId: t.ruleId,
+        ...(commit ? { commit: commit.sha } : {}),
+      });
+    for (const m of r.allowed ?? [])
+      result.masks.push({
+        path,
+        startLine: m.line,
+        startColumn: m.column,
+        endLine: m.endLine,
+        endColumn: m.endColumn,
+        shown: options.showSecrets ? m.secret : redact(m.secret),
         ...(commit ? { commit: commit.sha } : {}),
       });
     const seen = new Set<string>();

@@ -117,6 +117,8 @@ export function createTaskRunner(
       ...(task.exclude ? { exclude: new Set(task.exclude) } : {}),
     });
     result.matches = r.matches;
+    // Allowed values matter only where a report frames a finding: next to one.
+    if (r.allowed && r.matches.length > 0) result.allowed = r.allowed;
     result.timeouts = r.timeouts;
     result.regexRuns = r.regexRuns;
     if (skipped) result.skipped = skipped;
