@@ -5,3 +5,5 @@ export type { Clock } from "./clock.js";
 export { newId } from "./ids.js";
 export { silentLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
+export { durationHint, formatDuration, parseDuration } from "./duration.js";
+export type { DurationOptions } from "./duration.js";
