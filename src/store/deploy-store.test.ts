@@ -35,13 +35,18 @@ describe.each(testDatabases)("deploy store on $name", ({ open }) => {
         port: 4000,
         env: {},
         health: "/healthz",
+        commit: "0123456789abcdef0123456789abcdef01234567",
         createdAt: 3_000,
       });
       expect(
-        (await store.listReleases("shop")).map((r) => [r.version, r.port]),
+        (await store.listReleases("shop")).map((r) => [
+          r.version,
+          r.port,
+          r.commit,
+        ]),
       ).toEqual([
-        ["v2", 4000],
-        ["v1", undefined],
+        ["v2", 4000, "0123456789abcdef0123456789abcdef01234567"],
+        ["v1", undefined, undefined],
       ]);
 
       await store.createDeployment({
