@@ -95,6 +95,27 @@ describe("bad input and failures reach no log or client as SQL (issue 10 item 8)
     },
   );
 
+  it.each([
+    ["GET", "/api/v1/metrics?project=a%00b", undefined],
+    ["POST", "/api/v1/flags/keys/fkey_x/revoke", { reason: 5 }],
+    ["POST", "/api/v1/flags/shop/production/keys", { name: 5 }],
+    ["POST", "/api/v1/flags/shop/production/kill", { keys: "banner" }],
+    ["POST", "/api/v1/flags/shop/production/flags/b/rollout", { variant: [] }],
+    ["PUT", "/api/v1/flags/shop/production", [1, 2]],
+  ] as const)(
+    "answers %s %s %j with a 400 problem naming the field",
+    async (method, url, payload) => {
+      const response = await server.inject({
+        method,
+        url,
+        headers: asAdmin,
+        ...(payload === undefined ? {} : { payload: payload as object }),
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ code: "INVALID_ARGUMENT" });
+    },
+  );
+
   it("refuses NUL inside a JSON body before it reaches the store", async () => {
     const response = await server.inject({
       method: "POST",

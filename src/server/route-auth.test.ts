@@ -119,6 +119,8 @@ describe("route authorization walk (issue 10 item 1)", () => {
       scope.addHook("onRoute", (route: RouteOptions) => {
         const method = String(route.method);
         routes.push({ method, url: route.url!, auth: route.config?.auth });
+        // Bodies are not what this walks: `{}` must reach the recorder when authorized.
+        if (route.schema) delete route.schema.body;
         route.handler = async () => {
           reached.push(`${method} ${route.url}`);
           return { reached: true };

@@ -1,12 +1,14 @@
 import type { FastifyRequest } from "fastify";
 import type { FlagScope, RolloutStep } from "../../flags/index.js";
 import { parsePercent, parseSchedule } from "../../flags/index.js";
+import { z } from "zod";
 import { AppError } from "../../kernel/index.js";
 import {
   FlagParams,
   IdParams,
   ScopeFilterQuery,
   ScopeParams,
+  urlName,
 } from "../params.js";
 import { principalOf } from "../route-auth.js";
 import type { RouteModule } from "../types.js";
@@ -37,8 +39,31 @@ function scopeOf(request: FastifyRequest): FlagScope {
 
 /** Every route here needs the server's admin token (a flag API key gets 403). */
 const admin = { config: { auth: { kind: "admin" } } } as const;
-const scoped = { ...admin, schema: { params: ScopeParams } } as const;
-const keyed = { ...admin, schema: { params: FlagParams } } as const;
+
+/** The bodies the CLI sends: checked before a handler runs, so a wrong type is a 400. */
+const reason = z.string().max(2000).optional();
+const Change = z.object({ reason }).nullish();
+const bodies = {
+  change: Change,
+  createKey: z.object({ name: urlName.optional() }).nullish(),
+  kill: z.object(
+    { keys: z.array(urlName).min(1), reason: z.string().min(1).max(2000) },
+    'send {"keys": [flag keys], "reason": "..."}',
+  ),
+  importSet: z.object({ document: z.unknown(), reason }),
+  setFlag: z.object({ flag: z.unknown(), reason }),
+  rollout: z.object({
+    percent: z.union([z.string().max(20), z.number()]).optional(),
+    schedule: z.string().max(2000).optional(),
+    variant: urlName.optional(),
+    offVariant: urlName.optional(),
+    reason,
+  }),
+};
+const on = (params: z.ZodType, body?: z.ZodType) =>
+  ({ ...admin, schema: { params, ...(body ? { body } : {}) } }) as const;
+const scoped = on(ScopeParams);
+const keyed = on(FlagParams);
 
 /**
  * Flag management: the same operations as `sluice flags ...`, under
@@ -66,7 +91,7 @@ export const flagRoutes: RouteModule = (server, deps) => {
   );
   server.post(
     "/api/v1/flags/keys/:id/revoke",
-    { ...admin, schema: { params: IdParams } },
+    on(IdParams, bodies.change),
     async (request) =>
       flags.revokeApiKey(
         (request.params as { id: string }).id,
@@ -78,7 +103,7 @@ export const flagRoutes: RouteModule = (server, deps) => {
   server.get(`${base}/export`, scoped, async (request) =>
     flags.export(scopeOf(request)),
   );
-  server.put(base, scoped, async (request) => {
+  server.put(base, on(ScopeParams, bodies.importSet), async (request) => {
     const { document } = body<{ document?: unknown }>(request);
     if (document === undefined)
       throw new AppError("INVALID_ARGUMENT", 'send {"document": <flagd JSON>}');
@@ -93,15 +118,19 @@ export const flagRoutes: RouteModule = (server, deps) => {
       throw new AppError("INVALID_ARGUMENT", "days must be a number ≥ 0");
     return flags.stale(scopeOf(request), days);
   });
-  server.post(`${base}/keys`, scoped, async (request) => {
-    const { name } = body<{ name?: string }>(request);
-    return flags.createApiKey(
-      scopeOf(request),
-      name ?? "default",
-      actorOf(request),
-    );
-  });
-  server.post(`${base}/kill`, scoped, async (request) => {
+  server.post(
+    `${base}/keys`,
+    on(ScopeParams, bodies.createKey),
+    async (request) => {
+      const { name } = body<{ name?: string }>(request);
+      return flags.createApiKey(
+        scopeOf(request),
+        name ?? "default",
+        actorOf(request),
+      );
+    },
+  );
+  server.post(`${base}/kill`, on(ScopeParams, bodies.kill), async (request) => {
     const { keys, reason } = body<{ keys?: unknown }>(request);
     if (
       !Array.isArray(keys) ||
@@ -125,72 +154,86 @@ export const flagRoutes: RouteModule = (server, deps) => {
   server.get(`${base}/flags/:key/history`, keyed, async (request) =>
     flags.history(scopeOf(request), (request.params as { key: string }).key),
   );
-  server.put(`${base}/flags/:key`, keyed, async (request) => {
-    const { flag } = body<{ flag?: unknown }>(request);
-    if (flag === undefined)
-      throw new AppError(
-        "INVALID_ARGUMENT",
-        'send {"flag": <flag definition>}',
+  server.put(
+    `${base}/flags/:key`,
+    on(FlagParams, bodies.setFlag),
+    async (request) => {
+      const { flag } = body<{ flag?: unknown }>(request);
+      if (flag === undefined)
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          'send {"flag": <flag definition>}',
+        );
+      return flags.setFlag(
+        scopeOf(request),
+        (request.params as { key: string }).key,
+        flag,
+        change(request),
       );
-    return flags.setFlag(
-      scopeOf(request),
-      (request.params as { key: string }).key,
-      flag,
-      change(request),
-    );
-  });
-  server.delete(`${base}/flags/:key`, keyed, async (request) =>
-    flags.deleteFlag(
-      scopeOf(request),
-      (request.params as { key: string }).key,
-      change(request),
-    ),
+    },
+  );
+  server.delete(
+    `${base}/flags/:key`,
+    on(FlagParams, bodies.change),
+    async (request) =>
+      flags.deleteFlag(
+        scopeOf(request),
+        (request.params as { key: string }).key,
+        change(request),
+      ),
   );
   for (const [action, state] of [
     ["enable", "ENABLED"],
     ["disable", "DISABLED"],
   ] as const) {
-    server.post(`${base}/flags/:key/${action}`, keyed, async (request) =>
-      flags.setState(
-        scopeOf(request),
-        (request.params as { key: string }).key,
-        state,
-        change(request),
-      ),
+    server.post(
+      `${base}/flags/:key/${action}`,
+      on(FlagParams, bodies.change),
+      async (request) =>
+        flags.setState(
+          scopeOf(request),
+          (request.params as { key: string }).key,
+          state,
+          change(request),
+        ),
     );
   }
-  server.post(`${base}/flags/:key/rollout`, keyed, async (request) => {
-    const plan = body<{
-      percent?: string | number;
-      schedule?: string;
-      variant?: string;
-      offVariant?: string;
-    }>(request);
-    let steps: RolloutStep[];
-    if (plan.schedule) steps = parseSchedule(plan.schedule);
-    else if (plan.percent !== undefined)
-      steps = [
+  server.post(
+    `${base}/flags/:key/rollout`,
+    on(FlagParams, bodies.rollout),
+    async (request) => {
+      const plan = body<{
+        percent?: string | number;
+        schedule?: string;
+        variant?: string;
+        offVariant?: string;
+      }>(request);
+      let steps: RolloutStep[];
+      if (plan.schedule) steps = parseSchedule(plan.schedule);
+      else if (plan.percent !== undefined)
+        steps = [
+          {
+            at: deps.app.clock.now(),
+            percent: parsePercent(String(plan.percent)),
+          },
+        ];
+      else
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          'send {"percent": "25%"} or {"schedule": "10%@T1,50%@T2"}',
+        );
+      return flags.rollout(
+        scopeOf(request),
+        (request.params as { key: string }).key,
         {
-          at: deps.app.clock.now(),
-          percent: parsePercent(String(plan.percent)),
+          steps,
+          variants: {
+            ...(plan.variant ? { on: plan.variant } : {}),
+            ...(plan.offVariant ? { off: plan.offVariant } : {}),
+          },
         },
-      ];
-    else
-      throw new AppError(
-        "INVALID_ARGUMENT",
-        'send {"percent": "25%"} or {"schedule": "10%@T1,50%@T2"}',
+        change(request),
       );
-    return flags.rollout(
-      scopeOf(request),
-      (request.params as { key: string }).key,
-      {
-        steps,
-        variants: {
-          ...(plan.variant ? { on: plan.variant } : {}),
-          ...(plan.offVariant ? { off: plan.offVariant } : {}),
-        },
-      },
-      change(request),
-    );
-  });
+    },
+  );
 };

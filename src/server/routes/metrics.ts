@@ -100,32 +100,48 @@ export const metricsRoutes: RouteModule = (server, deps) => {
   );
 
   // The figures, as `sluice metrics --json` prints them (`by=cohort` adds the cohort split).
-  server.get("/api/v1/metrics", metricsToken, async (request) => {
-    const q = (request.query ?? {}) as Record<string, unknown>;
-    const text = (key: string): string | undefined => {
-      const v = q[key];
-      if (v === undefined) return undefined;
-      if (typeof v !== "string")
-        throw new AppError("INVALID_ARGUMENT", `${key} must be given once`);
-      return v;
-    };
-    const by = text("by");
-    if (by !== undefined && by !== "cohort")
-      throw new AppError("INVALID_ARGUMENT", `by takes 'cohort', not '${by}'`);
-    const options = parseDoraQuery(
-      {
-        project: text("project"),
-        env: text("env"),
-        since: text("since"),
-        year: text("year"),
-        incidentWindow: text("incident-window"),
-        minSamples: text("min-samples"),
+  server.get(
+    "/api/v1/metrics",
+    {
+      ...metricsToken,
+      // Names reach the store's queries: no control characters (a NUL was a 500).
+      schema: {
+        querystring: z.looseObject({
+          project: urlName.optional(),
+          env: urlName.optional(),
+        }),
       },
-      (option) => option,
-    );
-    const report = await deps.app.metrics.report(options);
-    return reportJson(report, by === "cohort");
-  });
+    },
+    async (request) => {
+      const q = (request.query ?? {}) as Record<string, unknown>;
+      const text = (key: string): string | undefined => {
+        const v = q[key];
+        if (v === undefined) return undefined;
+        if (typeof v !== "string")
+          throw new AppError("INVALID_ARGUMENT", `${key} must be given once`);
+        return v;
+      };
+      const by = text("by");
+      if (by !== undefined && by !== "cohort")
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          `by takes 'cohort', not '${by}'`,
+        );
+      const options = parseDoraQuery(
+        {
+          project: text("project"),
+          env: text("env"),
+          since: text("since"),
+          year: text("year"),
+          incidentWindow: text("incident-window"),
+          minSamples: text("min-samples"),
+        },
+        (option) => option,
+      );
+      const report = await deps.app.metrics.report(options);
+      return reportJson(report, by === "cohort");
+    },
+  );
 
   server.post("/api/v1/metrics/events", metricsToken, async (request, reply) =>
     reply
