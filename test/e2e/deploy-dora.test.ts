@@ -100,6 +100,7 @@ describe("sluice's own deployments reach the DORA figures (built CLI, real git)"
     ]);
     await load.stop();
     expect(fourth.code, fourth.stderr).toBe(0);
+    expect(JSON.parse(fourth.stdout).commit).toBe(fixed);
 
     const metrics = sluice(repo, env, [
       "metrics",
@@ -139,4 +140,36 @@ describe("sluice's own deployments reach the DORA figures (built CLI, real git)"
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no such commit in this repository/);
   });
+
+  it("says so when it has no commit to record (not a git checkout)", async () => {
+    const plain = mkdtempSync(join(tmpdir(), "sluice-e2e-no-git-"));
+    const server = writeSampleService(join(plain, "app"));
+    const r = sluice(plain, env, [
+      "deploy",
+      "staging",
+      "--project",
+      "plain",
+      "--proxy-port",
+      "0",
+      "--command",
+      `exec node ${server}`,
+      "--steps",
+      '[{"weight":100}]',
+      "--json",
+    ]);
+    try {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(
+        /no commit \(not a git checkout, or no commit yet\): this deployment is left out of the DORA figures; pass --commit SHA/,
+      );
+      expect(JSON.parse(r.stdout).commit).toBeUndefined();
+    } finally {
+      await new LocalTarget({
+        dir: join(home, "deploy", "plain", "staging"),
+        proxyPort: 0,
+        daemonCommand: [],
+        env: {},
+      }).shutdown();
+    }
+  }, 120_000);
 });

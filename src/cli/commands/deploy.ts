@@ -115,6 +115,10 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
         project,
         options.commit,
       );
+      if (!commit)
+        ctx.stderr(
+          "sluice deploy: no commit (not a git checkout, or no commit yet): this deployment is left out of the DORA figures; pass --commit SHA",
+        );
       const app = await ctx.app();
       // The change the deployment ships, for its lead time (idempotent per commit).
       if (change) await app.metrics.recordRun(change);
@@ -248,8 +252,10 @@ export async function report(
   } catch (error) {
     problem = messageOf(error);
   }
+  const commit = releases[record.status.canary.release]?.commit;
   const view = {
     ...rolloutView(record, releases, endpoint),
+    ...(commit ? { commit } : {}),
     outcome,
     serving: problem === null,
     ...(problem !== null ? { notServing: problem } : {}),
