@@ -28,6 +28,11 @@ export interface AppErrorOptions {
   location?: SourceLocation;
   /** Extra lines shown under the message (a code frame, a hint). Never secret values. */
   detail?: string;
+  /**
+   * The code of the failure underneath (a database's SQLSTATE such as `23505`), for logic such as
+   * "a unique violation"; never printed.
+   */
+  driverCode?: string;
 }
 
 /** The one error type of sluice: a stable code and a message meant for the user. */
@@ -35,6 +40,7 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly location?: SourceLocation;
   readonly detail?: string;
+  readonly driverCode?: string;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(
@@ -45,6 +51,7 @@ export class AppError extends Error {
     this.code = code;
     if (options.location) this.location = options.location;
     if (options.detail !== undefined) this.detail = options.detail;
+    if (options.driverCode !== undefined) this.driverCode = options.driverCode;
   }
 }
 

@@ -5,6 +5,7 @@ import type {
   MetricsStore,
   RecordedEvents,
 } from "../metrics/index.js";
+import { isAppError } from "../kernel/index.js";
 import { copyBinary } from "./copy-binary.js";
 import type { Column } from "./copy-binary.js";
 import type { Database } from "./database.js";
@@ -120,7 +121,7 @@ async function copyRows<R>(
     );
     return result.affectedRows ?? rows.length;
   } catch (error) {
-    if ((error as { code?: unknown }).code !== uniqueViolation) throw error;
+    if (!isAppError(error) || error.driverCode !== uniqueViolation) throw error;
   }
   // Some rows exist already: stage the batch, then insert only the new ones.
   const staging = `${table}_staging`;

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AppError, messageOf } from "../kernel/index.js";
 import type { Database } from "./database.js";
+import { guardDatabase } from "./guard.js";
 import { preparePglite } from "./pglite-assets.js";
 import { extractTemplate } from "./template.js";
 import * as schema from "./schema/index.js";
@@ -36,10 +37,12 @@ export type DatabaseTarget =
 
 /** Opens the database, applies pending migrations and returns it. */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  const database =
+  // Every query's failure is an AppError without SQL, values or driver text from here on.
+  const database = guardDatabase(
     target.kind === "pglite"
       ? await openPglite(target)
-      : await openPostgres(target.url);
+      : await openPostgres(target.url),
+  );
   try {
     await migrate(database);
   } catch (error) {
