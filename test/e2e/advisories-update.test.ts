@@ -211,7 +211,7 @@ describe("sluice advisories update (built CLI, against a loopback copy of OSV's 
     );
   });
 
-  it("asks whether the export changed and downloads nothing when it did not", async () => {
+  it("asks whether the export changed, and downloads and imports nothing when it did not", async () => {
     const before = bucket.requests.length;
     const r = await run(empty, env(), [
       "advisories",
@@ -228,6 +228,10 @@ describe("sluice advisories update (built CLI, against a loopback copy of OSV's 
     ]);
     expect(asked[0]!.sent).toBe(0);
     expect(r.stderr).toMatch(/npm\/all\.zip unchanged since the last update/);
+    // And no new snapshot: the current one already holds this very file.
+    expect(r.stdout).toMatch(
+      /^advisories are up to date: snapshot \S+ already holds npm as http:\/\/127\.0\.0\.1:\d+ serves them/,
+    );
   });
 
   it("starts over when the export changed between the interrupted download and the resume", async () => {

@@ -1,9 +1,13 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { App } from "../../app.js";
 import { AppError } from "../../kernel/index.js";
 import type { AdvisoryImport, AdvisorySnapshot } from "../../scan/index.js";
-import type { DownloadProgress } from "../../scan/deps/index.js";
+import type {
+  DownloadProgress,
+  ExportDownload,
+} from "../../scan/deps/index.js";
 import {
   advisoryFilePath,
   removeAdvisoryFile,
@@ -103,23 +107,54 @@ export function registerAdvisories(program: Command, ctx: CliContext): void {
         }
         const dir = join(ctx.home, "advisories", "osv");
         const show = downloadProgress(ctx);
-        const paths: string[] = [];
+        const got: ExportDownload[] = [];
         for (const ecosystem of chosen) {
-          const got = await deps.downloadExport({
-            baseUrl: source,
-            ecosystem,
-            dir,
-            progress: show,
-          });
-          paths.push(got.path);
+          got.push(
+            await deps.downloadExport({
+              baseUrl: source,
+              ecosystem,
+              dir,
+              progress: show,
+            }),
+          );
         }
+        const paths = got.map((g) => g.path);
         const app = await ctx.app();
+        // Nothing new since these very files went into the current snapshot: no new snapshot.
+        const marker = join(dir, "imported.json");
+        const imported = readImported(marker);
+        const current = await app.scan.currentSnapshot();
+        if (
+          current &&
+          imported?.snapshot === current.id &&
+          got.every(
+            (g) => g.unchanged && imported.versions[g.ecosystem] === g.version,
+          )
+        ) {
+          if (options.json) ctx.json(current);
+          else
+            ctx.stdout(
+              `advisories are up to date: snapshot ${current.id} already holds ${chosen.join(", ")} as ${source} serves them`,
+            );
+          return;
+        }
         const progress = (m: string) => ctx.stderr(`sluice: ${m}`);
         progress(
           `reading ${paths.length} export${paths.length === 1 ? "" : "s"}`,
         );
         const batch = deps.loadAdvisories(paths, app.clock, progress);
         const snapshot = await store(ctx, app, batch, progress);
+        writeFileSync(
+          marker,
+          JSON.stringify({
+            snapshot: snapshot.id,
+            versions: {
+              // Kept only while the snapshot is current; a later one from elsewhere resets them.
+              ...(imported?.snapshot === current?.id ? imported?.versions : {}),
+              ...Object.fromEntries(got.map((g) => [g.ecosystem, g.version])),
+            },
+          }),
+        );
         if (options.json) {
           ctx.json(snapshot);
           return;
@@ -181,6 +216,30 @@ async function store(
     writeAdvisoryFile(file, snapshot, await app.scan.advisoryEntries());
   }
   return snapshot;
+}
+
+/** Which export versions went into which snapshot (`imported.json` beside the downloads). */
+function readImported(
+  path: string,
+): { snapshot: string; versions: Record<string, string> } | undefined {
+  try {
+    const value = JSON.parse(readFileSync(path, "utf8")) as {
+      snapshot?: unknown;
+      versions?: unknown;
+    };
+    if (
+      typeof value.snapshot !== "string" ||
+      typeof value.versions !== "object" ||
+      value.versions === null
+    )
+      return undefined;
+    return {
+      snapshot: value.snapshot,
+      versions: value.versions as Record<string, string>,
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 function describeImport(snapshot: AdvisorySnapshot, from: string): string {

@@ -82,6 +82,8 @@ export interface ExportDownload {
   resumedFrom: number;
   /** The server said the copy on disk is current (304): nothing was transferred. */
   unchanged: boolean;
+  /** What names this version of the file: its ETag, else Last-Modified, else MD5, else size. */
+  version: string;
 }
 
 /** What is known of a file being downloaded, kept beside it so a later run can resume or revalidate. */
@@ -144,7 +146,14 @@ export async function downloadExport(options: {
     await response.body?.cancel();
     const bytes = statSync(final).size;
     options.progress?.({ kind: "done", ecosystem, bytes, unchanged: true });
-    return { ecosystem, path: final, bytes, resumedFrom: 0, unchanged: true };
+    return {
+      ecosystem,
+      path: final,
+      bytes,
+      resumedFrom: 0,
+      unchanged: true,
+      version: versionOf(finalMeta, bytes),
+    };
   }
   if (response.status === 416 && meta?.total === from) {
     // The part is already whole (the last run stopped after the final byte): check it below.
@@ -231,7 +240,14 @@ export async function downloadExport(options: {
   writeFileSync(`${final}.json`, JSON.stringify(meta ?? { url }));
   rmSync(`${part}.json`, { force: true });
   options.progress?.({ kind: "done", ecosystem, bytes, unchanged: false });
-  return { ecosystem, path: final, bytes, resumedFrom: from, unchanged: false };
+  return {
+    ecosystem,
+    path: final,
+    bytes,
+    resumedFrom: from,
+    unchanged: false,
+    version: versionOf(meta, bytes),
+  };
 
   async function receive(
     res: Response,
@@ -283,6 +299,10 @@ export async function downloadExport(options: {
       closeSync(fd);
     }
   }
+}
+
+function versionOf(meta: Meta | undefined, bytes: number): string {
+  return meta?.etag ?? meta?.lastModified ?? meta?.md5 ?? `${bytes} bytes`;
 }
 
 function readMeta(path: string, url: string): Meta | undefined {
