@@ -9,7 +9,6 @@ export {
   SluiceConfig,
   Step,
   Trigger,
-  durationPattern,
   templateRefPattern,
 } from "./schema.js";
 export type { PipelineConfig } from "./schema.js";

@@ -87,9 +87,9 @@ const broken: [string, string, string, string][] = [
   ],
   [
     "bad duration",
-    "jobs:\n  test:\n    timeout: 15 min\n    steps: [{ run: npm test }]\n",
+    "jobs:\n  test:\n    timeout: 15 mins later\n    steps: [{ run: npm test }]\n",
     "3:14",
-    '`timeout` in job `test` must be a duration such as 30s, 15m or 1h30m, not "15 min"',
+    '`timeout` in job `test` must be a duration such as 500ms, 1.5s, 15m, 1h30m, 90d or 1y6mo, not "15 mins later"',
   ],
   [
     "step with both run and uses",
@@ -275,7 +275,7 @@ describe("broken sluice.yml files", () => {
       "unknown key `stepz` in job `a`; did you mean `steps`?",
     );
     expect(error.detail!.split("\n").slice(2)).toEqual([
-      'sluice.yml:5:14: `timeout` in job `b` must be a duration such as 30s, 15m or 1h30m, not "soon"',
+      'sluice.yml:5:14: `timeout` in job `b` must be a duration such as 500ms, 1.5s, 15m, 1h30m, 90d or 1y6mo, not "soon"',
     ]);
   });
 });

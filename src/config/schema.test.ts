@@ -56,7 +56,7 @@ jobs:
     ],
     [
       "a bad duration",
-      "jobs:\n  a:\n    timeout: 15 min\n    steps: [{ run: x }]\n",
+      "jobs:\n  a:\n    timeout: fifteen minutes\n    steps: [{ run: x }]\n",
     ],
     ["an unknown step key", "jobs:\n  a:\n    steps: [{ run: x, shel: sh }]\n"],
   ];

@@ -1,15 +1,16 @@
 import { z } from "zod";
+import { durationHint, parseDuration } from "../kernel/index.js";
 import { AttributionRule } from "../metrics/index.js";
 
 /**
  * sluice.yml, declared once: the types, the runtime check and schema/sluice.schema.json all come
- * from here. Durations are strings such as `90s`, `15m`, `1h30m`.
+ * from here. Durations follow kernel's one grammar: `90s`, `1.5s`, `15m`, `1h30m`, `2d`.
  */
-export const durationPattern = /^(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
 export const Duration = z
   .string()
-  .regex(durationPattern, "a duration such as 30s, 15m or 1h30m")
-  .refine((s) => s.length > 0, "a duration such as 30s, 15m or 1h30m");
+  .refine((s) => parseDuration(s) !== undefined, durationHint)
+  // JSON Schema cannot run the grammar; this pattern lets editors catch most slips.
+  .meta({ pattern: "^\\s*(\\d+(\\.\\d+)?\\s*[A-Za-z]+\\s*)+$" });
 
 const Env = z.record(
   z.string(),
