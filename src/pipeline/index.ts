@@ -25,7 +25,6 @@ export { ConcurrencyGroups } from "./concurrency.js";
 export type { GroupTicket } from "./concurrency.js";
 export { hashFiles, matchFiles } from "./hash-files.js";
 export { parseOutputFile } from "./output-file.js";
-export { parseDuration, formatDuration } from "./durations.js";
 export { createLocalCache, resolveCachePath } from "./cache.js";
 export { createLocalArtifacts } from "./artifacts.js";
 export { matchTrigger } from "./trigger.js";

@@ -160,7 +160,7 @@ describe("runJob", () => {
     expect(result.status).toBe("success");
     expect(result.steps[0]?.attempts).toBe(3);
     expect(log(0)).toContain(
-      "try 1\n[sluice] attempt 1 failed (exit code 1); retrying in 0s\ntry 2\n",
+      "try 1\n[sluice] attempt 1 failed (exit code 1); retrying in 10ms\ntry 2\n",
     );
   });
 
@@ -197,7 +197,7 @@ describe("runJob", () => {
     });
     expect(result.steps[0]).toMatchObject({
       status: "failure",
-      error: "timed out after 0.3s",
+      error: "timed out after 300ms",
     });
     expect(survivors(m)).toEqual([]);
   });
@@ -209,7 +209,7 @@ describe("runJob", () => {
       steps: [{ run: `sleep ${m}` }, { run: "echo after" }],
     });
     expect(result.status).toBe("failure");
-    expect(result.error).toBe("the job timed out after 0.3s");
+    expect(result.error).toBe("the job timed out after 300ms");
     expect(result.steps.map((s) => s.status)).toEqual(["failure", "skipped"]);
     expect(survivors(m)).toEqual([]);
   });

@@ -1,7 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { messageOf } from "../kernel/index.js";
-import { formatDuration } from "./durations.js";
+import { formatDuration, messageOf } from "../kernel/index.js";
 import { endGroups } from "./executors/process-group.js";
 import {
   conditionHolds,

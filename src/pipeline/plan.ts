@@ -1,7 +1,6 @@
-import { AppError } from "../kernel/index.js";
+import { AppError, durationHint, parseDuration } from "../kernel/index.js";
 import { interpolate } from "../config/index.js";
 import type { Job, PipelineConfig, Step } from "../config/index.js";
-import { parseDuration } from "./durations.js";
 import { cellKey, expandMatrix } from "./matrix.js";
 import type { MatrixCell } from "./matrix.js";
 import type {
@@ -94,7 +93,9 @@ function planJob(
     workingDirectory: job["working-directory"],
     environment: job.environment,
     timeoutMs:
-      job.timeout === undefined ? undefined : parseDuration(job.timeout),
+      job.timeout === undefined
+        ? undefined
+        : durationMs(job.timeout, "timeout"),
     continueOnError: job["continue-on-error"] ?? false,
     failFast: isMatrix && (job["fail-fast"] ?? true),
     maxParallel: isMatrix ? job["max-parallel"] : undefined,
@@ -150,7 +151,9 @@ function planStep(
     shell: step.shell,
     workingDirectory: step["working-directory"],
     timeoutMs:
-      step.timeout === undefined ? undefined : parseDuration(step.timeout),
+      step.timeout === undefined
+        ? undefined
+        : durationMs(step.timeout, "timeout"),
     retry: step.retry === undefined ? jobRetry : retryPolicy(step.retry),
     continueOnError: step["continue-on-error"] ?? false,
     cache: step.cache && {
@@ -173,8 +176,23 @@ function retryPolicy(retry: Job["retry"]): RetryPolicy {
   if (typeof retry === "number") return { max: retry, delayMs: 0 };
   return {
     max: retry.max,
-    delayMs: retry.delay === undefined ? 0 : parseDuration(retry.delay),
+    delayMs:
+      retry.delay === undefined ? 0 : durationMs(retry.delay, "retry.delay"),
   };
+}
+
+/**
+ * A duration the schema has already checked; a config built in code without the schema gets
+ * CONFIG_INVALID naming the field.
+ */
+function durationMs(text: string, field: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined)
+    throw new AppError(
+      "CONFIG_INVALID",
+      `${field} must be ${durationHint}, not ${JSON.stringify(text)}`,
+    );
+  return ms;
 }
 
 function stringRecord(

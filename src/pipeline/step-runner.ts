@@ -6,8 +6,7 @@ import type {
   ExpressionContext,
   ExpressionFunctions,
 } from "../config/index.js";
-import { messageOf } from "../kernel/index.js";
-import { formatDuration } from "./durations.js";
+import { formatDuration, messageOf } from "../kernel/index.js";
 import { runProcess } from "./executors/local.js";
 import { expand, expandDeep, expandEnv } from "./expressions.js";
 import { parseOutputFile } from "./output-file.js";
