@@ -1,6 +1,6 @@
 import { Agent, get } from "node:http";
 import { join } from "node:path";
-import { formatDuration } from "./duration.js";
+import { formatDuration } from "../kernel/index.js";
 import type { RolloutRecord } from "./ports.js";
 import { writeSampleService } from "./sample-service.js";
 import type { DeployService } from "./service.js";

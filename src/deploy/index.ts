@@ -65,7 +65,6 @@ export type {
 export { LocalTarget } from "./targets/local/client.js";
 export type { LocalTargetOptions } from "./targets/local/client.js";
 export { sampleServiceSource, writeSampleService } from "./sample-service.js";
-export { formatDuration, parseDuration } from "./duration.js";
 export { RolloutController } from "./controller.js";
 export type { ControllerDeps, DriveOptions } from "./controller.js";
 export { DeployService } from "./service.js";

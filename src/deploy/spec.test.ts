@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { parseDuration } from "./duration.js";
 import { effectiveSteps, parseDeploySpec } from "./spec.js";
 
 describe("parseDeploySpec", () => {
@@ -87,14 +86,48 @@ describe("parseDeploySpec", () => {
   });
 });
 
-describe("parseDuration", () => {
+describe("durations in the deploy spec (kernel's grammar; a bare number is seconds)", () => {
   it.each([
     ["500ms", 500],
     ["2s", 2000],
+    ["1.5s", 1500],
     ["1.5m", 90_000],
     ["1h", 3_600_000],
+    ["1h30m", 5_400_000],
+    ["30", 30_000],
     [3, 3000],
-  ] as const)("%s is %d ms", (text, ms) => {
-    expect(parseDuration(text, "x")).toBe(ms);
+  ] as const)("pause %j is %d ms", (duration, ms) => {
+    const spec = parseDeploySpec({ steps: [{ pause: { duration } }] });
+    expect(spec.steps).toEqual([{ kind: "pause", durationMs: ms }]);
+  });
+
+  it("reads analysis timeouts, intervals and initial delays the same way", () => {
+    const spec = parseDeploySpec({
+      analysis: {
+        a: {
+          metrics: [
+            {
+              name: "m",
+              provider: { http: { url: "http://x/", timeout: "1m30s" } },
+              interval: "1.5s",
+              "initial-delay": 2,
+            },
+          ],
+        },
+      },
+    });
+    expect(spec.analysis.a?.metrics[0]).toMatchObject({
+      provider: { timeoutMs: 90_000 },
+      intervalMs: 1500,
+      initialDelayMs: 2000,
+    });
+  });
+
+  it("names the field of a bad duration", () => {
+    expect(() =>
+      parseDeploySpec({ steps: [{ pause: { duration: "1h-30m" } }] }),
+    ).toThrow(
+      'sluice/deploy steps.0.pause.duration: "1h-30m" is not a duration such as',
+    );
   });
 });

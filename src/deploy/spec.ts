@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { AppError } from "../kernel/index.js";
-import { parseDuration } from "./duration.js";
+import { AppError, durationHint, parseDuration } from "../kernel/index.js";
 
 /**
  * The `with:` of a `uses: sluice/deploy` step (and the flags of `sluice deploy`), as the user
@@ -306,6 +305,17 @@ export function parseDeploySpec(
   return spec;
 }
 
+/** A duration in kernel's grammar, or a bare number of seconds; CONFIG_INVALID naming the field. */
+function readDuration(value: string | number, what: string): number {
+  const ms = parseDuration(value, { unitless: "seconds" });
+  if (ms === undefined)
+    throw new AppError(
+      "CONFIG_INVALID",
+      `${what}: ${JSON.stringify(value)} is not ${durationHint} (or a number of seconds)`,
+    );
+  return ms;
+}
+
 function toStep(s: z.infer<typeof stepInput>, where: string): RolloutStep {
   if ("weight" in s) return { kind: "weight", weight: s.weight };
   if ("analysis" in s) return { kind: "analysis", template: s.analysis };
@@ -314,7 +324,7 @@ function toStep(s: z.infer<typeof stepInput>, where: string): RolloutStep {
     ? { kind: "pause" }
     : {
         kind: "pause",
-        durationMs: parseDuration(d, `${where} pause.duration`),
+        durationMs: readDuration(d, `${where}.pause.duration`),
       };
 }
 
@@ -328,7 +338,7 @@ function toMetric(m: z.infer<typeof metricInput>, where: string): MetricSpec {
       url: p.http.url,
       method: p.http.method,
       headers: p.http.headers,
-      timeoutMs: parseDuration(p.http.timeout, `${where} timeout`),
+      timeoutMs: readDuration(p.http.timeout, `${where} timeout`),
       ...(p.http.body !== undefined ? { body: p.http.body } : {}),
       ...(p.http["json-path"] ? { jsonPath: p.http["json-path"] } : {}),
     };
@@ -336,14 +346,14 @@ function toMetric(m: z.infer<typeof metricInput>, where: string): MetricSpec {
     provider = {
       kind: "command",
       run: p.command.run,
-      timeoutMs: parseDuration(p.command.timeout, `${where} timeout`),
+      timeoutMs: readDuration(p.command.timeout, `${where} timeout`),
     };
   else if ("prometheus" in p)
     provider = {
       kind: "prometheus",
       address: p.prometheus.address,
       query: p.prometheus.query,
-      timeoutMs: parseDuration(p.prometheus.timeout, `${where} timeout`),
+      timeoutMs: readDuration(p.prometheus.timeout, `${where} timeout`),
     };
   else {
     if (p.baseline.marginal > p.baseline.pass) {
@@ -365,14 +375,14 @@ function toMetric(m: z.infer<typeof metricInput>, where: string): MetricSpec {
     initialDelayMs:
       m["initial-delay"] === undefined
         ? 0
-        : parseDuration(m["initial-delay"], `${where} initial-delay`),
+        : readDuration(m["initial-delay"], `${where} initial-delay`),
     failureLimit: m["failure-limit"],
     inconclusiveLimit: m["inconclusive-limit"],
     consecutiveErrorLimit: m["consecutive-error-limit"],
     dryRun: m["dry-run"],
   };
   if (m.interval !== undefined)
-    metric.intervalMs = parseDuration(m.interval, `${where} interval`);
+    metric.intervalMs = readDuration(m.interval, `${where} interval`);
   if (m.count !== undefined) metric.count = m.count;
   if (m["success-condition"]) metric.successCondition = m["success-condition"];
   if (m["failure-condition"]) metric.failureCondition = m["failure-condition"];

@@ -3,8 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { get } from "node:http";
 import { createServer } from "node:net";
-import { AppError } from "../../../kernel/index.js";
-import { formatDuration } from "../../duration.js";
+import { AppError, formatDuration } from "../../../kernel/index.js";
 import { processStartTime, sameProcess } from "./daemon-state.js";
 
 /** Readiness and liveness probes (Kubernetes fields, shorter defaults for a laptop). */
