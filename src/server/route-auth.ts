@@ -129,8 +129,12 @@ export function installAuthorization(
     "onRequest",
     async (request: FastifyRequest, reply: FastifyReply) => {
       const auth = request.routeOptions.config.auth;
-      // No route matched (the 404 handler): nothing runs, nothing to authorize.
-      if (!auth) return;
+      if (!auth) {
+        // No route matched (the 404 handler): nothing runs, nothing to authorize.
+        if (request.is404) return;
+        // Registration refuses such routes; should one slip through, it stays shut.
+        throw new AppError("FORBIDDEN", "this route declares no authorization");
+      }
       if (auth.kind === "public") {
         request.principal = { kind: "public", actor: "anonymous" };
         return;
