@@ -279,22 +279,34 @@ const megabyte = 1024 * 1024;
 function downloadProgress(ctx: CliContext): (event: DownloadProgress) => void {
   const tty = Boolean(process.stderr.isTTY);
   let last = 0;
+  let quarters = 0;
   const size = (bytes: number) => `${(bytes / megabyte).toFixed(1)} MB`;
   return (event) => {
     const name = `${event.ecosystem}/all.zip`;
     switch (event.kind) {
       case "start":
+        quarters = 0;
         ctx.stderr(
           `sluice: ${event.from > 0 ? `resuming ${name} at ${size(event.from)}` : `downloading ${name}`}${event.total !== undefined ? ` (${size(event.total)})` : ""}`,
         );
         return;
       case "bytes": {
-        if (!tty || Date.now() - last < 200) return;
-        last = Date.now();
-        const percent =
+        const share =
           event.total !== undefined && event.total > 0
-            ? ` (${Math.floor((event.done / event.total) * 100)} %)`
-            : "";
+            ? Math.floor((event.done / event.total) * 100)
+            : undefined;
+        const percent = share === undefined ? "" : ` (${share} %)`;
+        if (!tty) {
+          // A log (CI) gets a line at each quarter, not a redrawn one.
+          const quarter = share === undefined ? 0 : Math.floor(share / 25);
+          if (quarter > quarters && share! < 100) {
+            quarters = quarter;
+            ctx.stderr(`sluice: ${name} ${size(event.done)}${percent}`);
+          }
+          return;
+        }
+        if (Date.now() - last < 200) return;
+        last = Date.now();
         process.stderr.write(
           `\r\x1b[Ksluice: ${name} ${size(event.done)}${percent}`,
         );
