@@ -203,7 +203,9 @@ export class DeployService {
    * Returns whether anything was running.
    */
   async stop(project: string, environment: string): Promise<boolean> {
-    const latest = await this.latest(project, environment);
+    const latest = await this.deps.store.latestRollout(project, environment);
+    // Never deployed: nothing runs (stop is safe to repeat in a teardown script).
+    if (!latest) return false;
     if (!isFinished(latest.status))
       throw new AppError(
         "CONFLICT",

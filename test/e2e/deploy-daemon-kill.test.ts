@@ -237,5 +237,17 @@ describe("the deploy daemon comes back by itself after kill -9 (built CLI, real 
     expect(processesMatching(marker)).toEqual([]);
     expect(alive(info.pid)).toBe(false);
     expect(alive(info.supervisorPid)).toBe(false);
+    // stopping again, or an environment never deployed, is not an error
+    for (const environment of ["production", "staging"]) {
+      const again = sluice(app, env, [
+        "deploy",
+        "stop",
+        environment,
+        "--project",
+        "shop",
+      ]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/^nothing was running for shop in /);
+    }
   }, 180_000);
 });
