@@ -1,4 +1,4 @@
-import { withoutTrailers } from "../pipeline/git-facts.js";
+import { withoutTrailers } from "../kernel/index.js";
 import type { Finding } from "../scan/finding.js";
 import type { RunDetail, RunRow } from "../store/index.js";
 

@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseTrailers, readGitFacts, withoutTrailers } from "./git-facts.js";
+import { readGitFacts, trailersByKey } from "./git-facts.js";
 
-describe("parseTrailers", () => {
+describe("trailersByKey (kernel's parseTrailers, by key)", () => {
   it.each([
     ["a subject only", "Fix it", {}],
     ["a body without trailers", "Fix it\n\nBecause it broke.", {}],
@@ -34,7 +34,7 @@ describe("parseTrailers", () => {
     ],
     ["the subject is never a trailer", "Refs: 123", {}],
   ])("%s", (_name, message, expected) => {
-    expect(parseTrailers(message)).toEqual(expected);
+    expect(trailersByKey(message)).toEqual(expected);
   });
 });
 
@@ -125,21 +125,5 @@ describe("readGitFacts", () => {
       repository: false,
       trailers: {},
     });
-  });
-});
-
-describe("withoutTrailers", () => {
-  it.each([
-    ["Subject only", "Subject only"],
-    ["Subject\n\nBody\n\nSigned-off-by: A <a@x>", "Subject\n\nBody"],
-    ["Subject\n\nSigned-off-by: A <a@x>\n", "Subject"],
-    // One paragraph: the `Key: value` line is the subject, not a trailer.
-    ["Fix: the bug", "Fix: the bug"],
-    [
-      "Subject\n\nBody with: a colon\nand prose",
-      "Subject\n\nBody with: a colon\nand prose",
-    ],
-  ])("%j → %j", (message, expected) => {
-    expect(withoutTrailers(message)).toBe(expected);
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { AppError } from "../kernel/index.js";
+import { AppError, parseTrailers } from "../kernel/index.js";
 
 /** The change a run is for, read from a git checkout. Fields are absent outside a repository. */
 export interface GitFacts {
@@ -67,48 +67,16 @@ export async function readGitFacts(dir: string): Promise<GitFacts> {
     author,
     authorEmail,
     message,
-    trailers: parseTrailers(message),
+    trailers: trailersByKey(message),
   };
 }
 
-/**
- * The trailers of a commit message: the `Key: value` lines of its last paragraph (as
- * `git interpret-trailers` reads them), with continuation lines folded in. A message of a single
- * paragraph has no trailers.
- */
-export function parseTrailers(message: string): Record<string, string[]> {
-  const paragraphs = message.trim().split(/\n\s*\n/);
-  if (paragraphs.length < 2) return {};
-  const last = paragraphs.at(-1)!.split("\n");
-  const entries: [string, string][] = [];
-  for (const line of last) {
-    const match = /^([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s*(.*)$/.exec(line);
-    if (match) {
-      entries.push([match[1]!, match[2]!.trim()]);
-    } else if (/^\s+\S/.test(line) && entries.length > 0) {
-      entries.at(-1)![1] += ` ${line.trim()}`;
-    } else {
-      // A paragraph with a line that is not a trailer is not a trailer block.
-      return {};
-    }
-  }
+/** A message's trailers (kernel's `parseTrailers`, git's rules) by key, values in order. */
+export function trailersByKey(message: string): Record<string, string[]> {
   const trailers: Record<string, string[]> = {};
-  for (const [key, value] of entries) (trailers[key] ??= []).push(value);
+  for (const [key, value] of parseTrailers(message))
+    (trailers[key] ??= []).push(value);
   return trailers;
-}
-
-/**
- * The subject and body of a commit message as people wrote them: without its trailer block
- * (`Signed-off-by:`, `Co-authored-by:`), which `parseTrailers` reads.
- */
-export function withoutTrailers(message: string): string {
-  const text = message.trim();
-  if (Object.keys(parseTrailers(text)).length === 0) return text;
-  return text
-    .split(/\n\s*\n/)
-    .slice(0, -1)
-    .join("\n\n")
-    .trimEnd();
 }
 
 function git(cwd: string, args: string[]): Promise<string> {

@@ -54,7 +54,7 @@ export async function deployCommit(
   if (record === undefined) return { commit };
   const [author, authorEmail, authored, ...rest] = record.split("\0");
   const message = rest.join("\0").replace(/\n+$/, "");
-  const { parseTrailers } = await import("../../pipeline/git-facts.js");
+  const { trailersByKey } = await import("../../pipeline/git-facts.js");
   return {
     commit,
     change: {
@@ -65,7 +65,7 @@ export async function deployCommit(
       author: author ?? null,
       authorEmail: authorEmail ?? null,
       message,
-      trailers: parseTrailers(message),
+      trailers: trailersByKey(message),
       createdAt: Number(authored) * 1000,
     },
   };

@@ -2,6 +2,9 @@ import type { Cohort, Marker } from "../model.js";
 import type { AttributionRule } from "./rules.js";
 import { builtinRules } from "./rules.js";
 
+/** The one trailer parser (git's rules), shared with the pipeline; the webhook path reads it here. */
+export { parseTrailers } from "../../kernel/index.js";
+
 /** What attribution reads of a commit. */
 export interface CommitMeta {
   sha: string;
@@ -246,23 +249,6 @@ function modelOf(name: string): string | undefined {
 function modelOfTrailer(value: string): string | undefined {
   const m = /^[^:\s]+:(\S+)/.exec(value.trim());
   return m ? m[1] : undefined;
-}
-
-/**
- * The trailers of a commit message: `Key: value` lines of its last paragraph, when every line of
- * that paragraph is one (git's own rule, simplified: no continuation lines).
- */
-export function parseTrailers(message: string): [string, string][] {
-  const paragraphs = message.trimEnd().split(/\n\s*\n/);
-  if (paragraphs.length < 2) return [];
-  const last = paragraphs.at(-1)!.split("\n");
-  const out: [string, string][] = [];
-  for (const line of last) {
-    const m = /^([A-Za-z0-9][A-Za-z0-9-]*):\s*(.*)$/.exec(line.trim());
-    if (!m) return [];
-    out.push([m[1]!, m[2]!]);
-  }
-  return out;
 }
 
 /** Splits a full message into subject and body. */

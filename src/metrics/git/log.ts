@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
-import { AppError, messageOf } from "../../kernel/index.js";
+import { AppError, messageOf, parseTrailers } from "../../kernel/index.js";
 import { compileTagPatterns } from "./tag-pattern.js";
 
 /** One commit as `git log` prints it with our format. Times in ms. */
@@ -27,7 +27,6 @@ export interface GitTag {
 
 const US = "\x1f";
 const RS = "\x1e";
-const GS = "\x1d";
 /** Unit-separated fields, record-separated commits: messages may hold any other character. */
 export const logFormat = [
   "%H",
@@ -39,8 +38,9 @@ export const logFormat = [
   "%ce",
   "%ct",
   "%s",
+  // The trailers are parsed from the subject and body with sluice's one parser (kernel's
+  // `parseTrailers`), not git's `%(trailers)`, so an import attributes a commit as a run does.
   "%b",
-  "%(trailers:unfold,separator=%x1d)",
 ]
   .join("%x1f")
   .concat("%x1e");
@@ -98,7 +98,7 @@ export function parseCommit(record: string): GitCommit | undefined {
 }
 
 /** Where each field of the record being parsed starts, less one (`cut[k] + 1` to `cut[k + 1]`). */
-const cut = new Int32Array(12);
+const cut = new Int32Array(11);
 
 /**
  * Parses the record `text[from, to)` by positions: no array of fields and no copy of the record,
@@ -111,27 +111,15 @@ function parseRecord(
 ): GitCommit | undefined {
   if (text.charCodeAt(from) === 10) from++;
   cut[0] = from - 1;
-  for (let k = 1; k <= 10; k++) {
+  for (let k = 1; k <= 9; k++) {
     const u = text.indexOf(US, cut[k - 1]! + 1);
     if (u < 0 || u >= to) return undefined;
     cut[k] = u;
   }
-  const u = text.indexOf(US, cut[10]! + 1);
-  cut[11] = u >= 0 && u < to ? u : to;
+  const u = text.indexOf(US, cut[9]! + 1);
+  cut[10] = u >= 0 && u < to ? u : to;
   const field = (k: number) => text.slice(cut[k]! + 1, cut[k + 1]);
 
-  const trailers: [string, string][] = [];
-  for (let t = cut[10]! + 1, end = cut[11]!; t < end;) {
-    let next = text.indexOf(GS, t);
-    if (next < 0 || next > end) next = end;
-    const colon = text.indexOf(":", t);
-    if (colon > t && colon < next)
-      trailers.push([
-        text.slice(t, colon).trim(),
-        text.slice(colon + 1, next).trim(),
-      ]);
-    t = next + 1;
-  }
   const parents = field(1);
   return {
     sha: field(0).trim(),
@@ -148,7 +136,7 @@ function parseRecord(
     committerAt: Number(field(7)) * 1000,
     subject: field(8),
     body: field(9).trim(),
-    trailers,
+    trailers: parseTrailers(`${field(8)}\n\n${field(9)}`),
   };
 }
 
