@@ -1,44 +1,22 @@
-import { AppError } from "../kernel/index.js";
+import { AppError, parseDuration } from "../kernel/index.js";
 import type { DoraOptions } from "./dora/compute.js";
 import type { ReportYear } from "./dora/levels.js";
 
-// Each unit with the spellings users type. A month is 30 days and a year 365 days: a window of
-// time, not a calendar span.
-const units: [ms: number, names: string][] = [
-  [1000, "s sec secs second seconds"],
-  [60_000, "m min mins minute minutes"],
-  [3_600_000, "h hr hrs hour hours"],
-  [86_400_000, "d day days"],
-  [604_800_000, "w wk wks week weeks"],
-  [30 * 86_400_000, "mo mon month months"],
-  [365 * 86_400_000, "y yr yrs year years"],
-];
-const unitMs = new Map(
-  units.flatMap(([ms, names]) => names.split(" ").map((n) => [n, ms] as const)),
-);
-
-/** The span grammar, for messages and `--help`. */
+/** The span grammar (kernel's duration grammar, a unit required), for messages and `--help`. */
 export const spanGrammar =
   "a number and a unit: s, m (minutes), h, d, w, mo (30 days) or y (365 days), e.g. 90d, 6mo, 3y, 1y6mo";
 
 /**
- * `90d`, `12w`, `36h`, `30m`, `6mo`, `3y`, `1y6mo`, `2 weeks` → milliseconds; anything else is an
- * INVALID_ARGUMENT naming `flag`.
+ * A window of time in kernel's duration grammar (`90d`, `12w`, `6mo`, `3y`, `1y6mo`, `2 weeks`)
+ * → milliseconds; a bare number or anything else is an INVALID_ARGUMENT naming `flag`.
  */
 export function parseSpan(text: string, flag = "--since"): number {
-  const refuse = () =>
-    new AppError(
+  const ms = parseDuration(text);
+  if (ms === undefined)
+    throw new AppError(
       "INVALID_ARGUMENT",
       `${flag} must be ${spanGrammar}; not '${text}'`,
     );
-  const compact = text.trim().toLowerCase();
-  if (!/^(\d+(\.\d+)?\s*[a-z]+\s*)+$/.test(compact)) throw refuse();
-  let ms = 0;
-  for (const m of compact.matchAll(/(\d+(?:\.\d+)?)\s*([a-z]+)/g)) {
-    const unit = unitMs.get(m[2]!);
-    if (unit === undefined) throw refuse();
-    ms += Number(m[1]) * unit;
-  }
   if (ms <= 0)
     throw new AppError("INVALID_ARGUMENT", `${flag} must be longer than 0`);
   return ms;
