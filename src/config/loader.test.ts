@@ -366,6 +366,7 @@ describe("the with of built-in steps", () => {
       } catch (e) {
         return e as AppError;
       }
+      return undefined;
     })();
     expect(error?.message).toBe(
       "sluice/scan in step 1 of job `a`: with.mode: not a mode",
