@@ -4,7 +4,8 @@ import type { Clock, Logger } from "../../kernel/index.js";
 import type { JobInput, JobResult, PlannedJob } from "../ports.js";
 import type { JobQueue } from "./job-queue.js";
 import { Outbox } from "./outbox.js";
-import type { LeaseStore, StepUpdate } from "./ports.js";
+import { requeueExpiredLeases } from "./lease-janitor.js";
+import type { LeaseStore } from "./ports.js";
 import type {
   HeartbeatReply,
   JobLease,
@@ -13,6 +14,12 @@ import type {
   RunnerReport,
   StepReport,
 } from "./runner-api.js";
+import {
+  cancelledResult,
+  lostLease,
+  recordReport,
+  stepUpdate,
+} from "./runner-reports.js";
 
 /** The payload of a queued job: what a runner needs, and the store's row id. */
 export interface QueuedJobData {
@@ -233,32 +240,12 @@ export class RunnerService implements RunnerApi {
 
   async report(leaseId: string, report: RunnerReport): Promise<void> {
     const { data } = this.held(leaseId);
-    const now = new Date(this.options.clock.now());
-    switch (report.kind) {
-      case "steps":
-        await this.store.updateSteps(data.jobId, report.steps.map(stepUpdate));
-        return;
-      case "jobStarted":
-        // The claim recorded the job as running (leaseJob); nothing more to write.
-        return;
-      case "stepStarted":
-        await this.store.updateStep(data.jobId, report.position, {
-          status: "running",
-          startedAt: now,
-        });
-        return;
-      case "stepFinished":
-        await this.store.updateStep(data.jobId, report.position, {
-          status: report.status,
-          exitCode: report.exitCode ?? null,
-          cache: report.cache ?? null,
-          attempts: report.attempts,
-          logPath: report.logPath ?? null,
-          ...(report.warnings ? { warnings: report.warnings } : {}),
-          finishedAt: now,
-        });
-        return;
-    }
+    await recordReport(
+      this.store,
+      data.jobId,
+      report,
+      new Date(this.options.clock.now()),
+    );
   }
 
   async appendLog(
@@ -301,10 +288,7 @@ export class RunnerService implements RunnerApi {
     this.waiters.get(held.bossId)?.resolve(result);
   }
 
-  /**
-   * The janitor: a lease that was not renewed in time means its runner is gone. The job goes
-   * back to the queue (an infrastructure retry) or, after `infraRetries` requeues, fails.
-   */
+  /** The janitor: requeues (or fails) the jobs whose runner let its lease expire (lease-janitor.ts). */
   sweep(): Promise<void> {
     this.sweeping ??= this.sweepOnce()
       .catch((error) =>
@@ -319,42 +303,19 @@ export class RunnerService implements RunnerApi {
   }
 
   private async sweepOnce(): Promise<void> {
-    const now = this.options.clock.now();
-    for (const expired of await this.store.expiredLeases(new Date(now))) {
-      const [bossId] = expired.leaseId.split(".");
-      const held = this.leases.get(expired.leaseId);
-      this.leases.delete(expired.leaseId);
-      const lostFor = `runner ${held?.runner ?? "unknown"} lost (lease expired)`;
-      if (
-        !(await this.store.requeueJob(expired.jobId, expired.leaseId, lostFor))
-      ) {
-        continue;
-      }
-      const waiter = this.waiters.get(bossId!);
-      const queue = held?.queue ?? waiter?.queue;
-      if (queue) await this.queue.fail(queue, bossId!, lostFor);
-      this.options.logger.warn("requeued a job whose runner was lost", {
-        runId: expired.runId,
-        jobId: expired.jobId,
-        infraRetries: expired.infraRetries + 1,
-      });
-      if (expired.infraRetries + 1 > this.infraRetries) {
-        const reason = `${lostFor}; gave up after ${this.infraRetries} requeues`;
-        await this.store.updateJob(expired.jobId, {
-          status: "failure",
-          reason,
-          finishedAt: new Date(now),
-        });
-        waiter?.resolve({
-          status: "failure",
-          outputs: {},
-          steps: [],
-          error: reason,
-        });
-      } else {
-        this.notifyWork();
-      }
-    }
+    await requeueExpiredLeases(this.options.clock.now(), {
+      store: this.store,
+      queue: this.queue,
+      logger: this.options.logger,
+      infraRetries: this.infraRetries,
+      forgetLease: (leaseId) => {
+        const held = this.leases.get(leaseId);
+        this.leases.delete(leaseId);
+        return held;
+      },
+      waiter: (bossId) => this.waiters.get(bossId),
+      requeued: () => this.notifyWork(),
+    });
   }
 
   private async cancel(bossId: string): Promise<void> {
@@ -415,31 +376,4 @@ export class RunnerService implements RunnerApi {
     timer.unref();
     this.queuedTimers.add(timer);
   }
-}
-
-function stepUpdate(report: StepReport): StepUpdate {
-  const at = (ms: number | undefined) =>
-    ms === undefined ? undefined : new Date(ms);
-  return {
-    position: report.position,
-    status: report.status,
-    exitCode: report.exitCode,
-    cache: report.cache,
-    attempts: report.attempts,
-    logPath: report.logPath,
-    warnings: report.warnings,
-    startedAt: at(report.startedAt),
-    finishedAt: at(report.finishedAt),
-  };
-}
-
-function cancelledResult(): JobResult {
-  return { status: "cancelled", outputs: {}, steps: [] };
-}
-
-function lostLease(leaseId: string): AppError {
-  return new AppError(
-    "CONFLICT",
-    `lease ${leaseId} is no longer held (it expired and the job was requeued, or it ended)`,
-  );
 }
