@@ -1,81 +1,36 @@
 import { KeywordAutomaton } from "./aho-corasick.js";
-import { allowlistMatches, pathAllowed } from "./allow.js";
-import type { Plan } from "./plan.js";
-import {
-  HitLists,
-  isPrefixChar,
-  isWordAscii,
-  plan,
-  windowBefore,
-} from "./plan.js";
-import { runCheck } from "./checks.js";
+import { pathAllowed } from "./allow.js";
 import type { Anchor } from "./composite.js";
-import { codePoints, noAnchor, satisfied } from "./composite.js";
+import { noAnchor, satisfied } from "./composite.js";
+import type {
+  DetectOptions,
+  DetectResult,
+  Fragment,
+  RequiredMatch,
+  SecretMatch,
+} from "./detect-types.js";
+import type { Plan } from "./plan.js";
+import { HitLists, isWordAscii, plan } from "./plan.js";
 import { pkcs12KnownPassword } from "./pkcs12.js";
 import type { CompiledRule, RuleSet } from "./rule.js";
-import { shannonEntropy } from "./rule.js";
-import { FragmentText, lineEndAfter, lineStartBefore } from "./windows.js";
+import type { Run } from "./rule-search.js";
+import {
+  allowedByRule,
+  consider,
+  runAnchored,
+  runWindows,
+  spent,
+} from "./rule-search.js";
+import { FragmentText } from "./windows.js";
 
-/** One raw detection in a file, before baselines and redaction. Never logged as is. */
-export interface SecretMatch {
-  ruleId: string;
-  /** 1-based line and column (UTF-16 units) of the secret. */
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  secret: string;
-  entropy: number;
-  /** A composite rule's finding: the required findings near it (gitleaks `requiredFindings`). */
-  required?: RequiredMatch[];
-}
-
-/** A required component of a composite finding: where its secret is, never logged as is. */
-export type RequiredMatch = Omit<SecretMatch, "entropy" | "required">;
-
-/** A rule that ran out of time on a file: reported, its other rules' findings stand. */
-export interface RuleTimeout {
-  ruleId: string;
-  elapsedMs: number;
-}
-
-/** The content of one scanned piece: a file, a staged diff's added lines, a commit's patch. */
-export interface Fragment {
-  path: string;
-  data: Uint8Array;
-  /** Maps a fragment line (1-based) to the file line, for diffs of added lines. */
-  lineMap?: readonly number[];
-  /** Commit sha, for commit allowlists. */
-  commit?: string;
-  /** The bytes are not the file's (a binary file in a diff): path rules cannot read it. */
-  contentUnknown?: boolean;
-}
-
-export interface DetectOptions {
-  /** Milliseconds; checked between regex matches of one rule (a single runaway match is the pool's job). */
-  ruleBudgetMs?: number;
-  now?: () => number;
-  /** Rules not to run (they timed out on this fragment before). */
-  exclude?: ReadonlySet<string>;
-  /** Written with the index of the rule running now, so a supervisor can name it. */
-  currentRule?: Int32Array;
-  /** Skip content rules (binary, too large...); path-only rules still run. */
-  pathOnly?: boolean;
-}
-
-export interface DetectResult {
-  matches: SecretMatch[];
-  /**
-   * Matches that an allowlist or an inline `gitleaks:allow` let through: not findings, but
-   * their values are masked wherever a report prints their lines.
-   */
-  allowed?: SecretMatch[];
-  timeouts: RuleTimeout[];
-  /** Number of (rule, window) regex runs, for the prefilter statistics. */
-  regexRuns: number;
-}
-
-const allowMarker = /(?:sluice|gitleaks):allow/;
+export type {
+  DetectOptions,
+  DetectResult,
+  Fragment,
+  RequiredMatch,
+  RuleTimeout,
+  SecretMatch,
+} from "./detect-types.js";
 
 /** Fragments up to this size may be searched keyword by keyword (see `smallScans`). */
 const smallFragment = 64 * 1024;
@@ -99,44 +54,6 @@ function findEach(
     keywords: Int32Array.from(kw),
     ends: Int32Array.from(ends),
   };
-}
-
-/** The state of one detect call, passed to the per-rule runners. */
-interface Run {
-  fragment: Fragment;
-  data: Buffer;
-  content: FragmentText;
-  result: DetectResult;
-  now: () => number;
-  budget: number;
-  /** When the current rule started, and whether it ran over its budget. */
-  started: number;
-  timedOut: boolean;
-  /** Only when the rule set has composite rules: where gitleaks places each match. */
-  anchors?: Map<SecretMatch, Anchor>;
-}
-
-/**
- * Moves the start of a match found without its lazy `[\w.-]{0,50}?` prefix back over up to
- * `reach` prefix characters, never before `floor` (the end of the previous match): the match
- * the full regex finds.
- */
-function extendOverPrefix(
-  m: RegExpExecArray,
-  text: string,
-  floor: number,
-  reach: number,
-): void {
-  let q = m.index;
-  while (
-    q > floor &&
-    m.index - q < reach &&
-    isPrefixChar(text.charCodeAt(q - 1))
-  )
-    q--;
-  if (q === m.index) return;
-  m[0] = text.slice(q, m.index + m[0].length);
-  m.index = q;
 }
 
 /**
@@ -250,7 +167,7 @@ export class Detector {
         pkcs12KnownPassword(fragment.data) !== true
       )
         continue;
-      if (this.allowedByRule(rule, path, fragment.commit, "", "", "")) continue;
+      if (allowedByRule(rule, path, fragment.commit, "", "", "")) continue;
       result.matches.push({
         ruleId: rule.id,
         line: 1,
@@ -279,6 +196,7 @@ export class Detector {
     if (order.length === 0) return result;
 
     const run: Run = {
+      ruleSet: this.ruleSet,
       fragment,
       data,
       content: text(),
@@ -298,8 +216,8 @@ export class Detector {
       run.started = run.now();
       run.timedOut = false;
       const p = this.planOf(r);
-      if (p.mode === "anchored") this.runAnchored(r, p, run);
-      else this.runWindows(r, p, run);
+      if (p.mode === "anchored") runAnchored(this.hits, r, p, run);
+      else runWindows(this.hits, r, p, run);
       if (run.timedOut)
         result.timeouts.push({
           ruleId: rule.id,
@@ -354,8 +272,7 @@ export class Detector {
     if (options.exclude?.has(rule.id)) return [];
     if (rule.spec.path !== undefined && !rule.path!.test(path)) return [];
     if (rule.spec.regex === undefined) {
-      if (this.allowedByRule(rule, path, run.fragment.commit, "", "", ""))
-        return [];
+      if (allowedByRule(rule, path, run.fragment.commit, "", "", "")) return [];
       const item = {
         ruleId: rule.id,
         line: 1,
@@ -387,8 +304,8 @@ export class Detector {
         regex.lastIndex++;
         continue;
       }
-      this.consider(rule, m, 0, sub);
-      if (this.spent(sub)) break;
+      consider(rule, m, 0, sub);
+      if (spent(sub)) break;
     }
     run.result.regexRuns += sub.result.regexRuns;
     if (sub.timedOut)
@@ -407,18 +324,6 @@ export class Detector {
         secret: m.secret,
       },
     }));
-  }
-
-  /** gitleaks' start line and column of a match at byte `offset` (see `Anchor`). */
-  private anchorAt(run: Run, offset: number): Anchor {
-    const { content, fragment } = run;
-    const line = content.position(offset).line;
-    const text = content.text;
-    const lineStart = offset > 0 ? text.lastIndexOf("\n", offset - 1) + 1 : 0;
-    const column =
-      codePoints(content.decode(lineStart, offset)) + (line > 1 ? 2 : 1);
-    const map = fragment.lineMap;
-    return { line: map ? (map[line - 1] ?? line) : line, column };
   }
 
   /**
@@ -484,196 +389,6 @@ export class Detector {
       this.boundary[r] = p.boundary ? 1 : 0;
     }
     return p;
-  }
-
-  /** Checks the rule's time budget; true once it is spent. */
-  private spent(run: Run): boolean {
-    if (!run.timedOut && run.now() - run.started > run.budget)
-      run.timedOut = true;
-    return run.timedOut;
-  }
-
-  /** A rule anchored at its keywords: its regex tried once (sticky) at each hit, in order. */
-  private runAnchored(r: number, p: Plan, run: Run): void {
-    const hits = this.hits;
-    const count = hits.counts[r]!;
-    const starts = hits.starts[r]!.subarray(0, count);
-    if (hits.unsorted[r]) starts.sort();
-    const rule = this.ruleSet.rules[r]!;
-    const text = run.content.text;
-    const regex = p.regex;
-    const reach = 50 * p.prefixes;
-    // Where the previous match ended: matches do not overlap.
-    let floor = 0;
-    let last = -1;
-    for (let i = 0; i < count; i++) {
-      const at = starts[i]!;
-      if (at === last || at < floor) continue;
-      last = at;
-      for (let from = Math.max(floor, at - p.back); from <= at; from++) {
-        run.result.regexRuns++;
-        regex.lastIndex = from;
-        const m = regex.exec(text);
-        if (m === null || m[0].length === 0) continue;
-        if (reach > 0) extendOverPrefix(m, text, floor, reach);
-        floor = m.index + m[0].length;
-        this.consider(rule, m, 0, run);
-        break;
-      }
-      if (((i & 255) === 255 || floor > at) && this.spent(run)) return;
-    }
-  }
-
-  /**
-   * A rule searched in windows: byte ranges around its hits (64 bytes before a keyword to
-   * `window` bytes after it; whole lines for multi-line rules), or the whole fragment for a rule
-   * without keywords. A single-line match must start by its keyword.
-   */
-  private runWindows(r: number, p: Plan, run: Run): void {
-    const hits = this.hits;
-    const count = hits.counts[r]!;
-    const rule = this.ruleSet.rules[r]!;
-    const data = run.data;
-    const lines = p.mode === "lines";
-    // [start, end, last byte where a match may start]
-    const windows: [number, number, number][] = [];
-    if (count === 0) windows.push([0, data.length, data.length]);
-    const starts = hits.starts[r]!;
-    const ends = hits.ends[r]!;
-    const idx = Array.from({ length: count }, (_, i) => i);
-    if (hits.unsorted[r]) idx.sort((a, b) => starts[a]! - starts[b]!);
-    for (const i of idx) {
-      const hs = starts[i]!;
-      const start = lineStartBefore(
-        data,
-        hs,
-        lines ? rule.window : windowBefore,
-        lines,
-      );
-      const end = lineEndAfter(data, ends[i]!, rule.window, lines);
-      const lastStart = lines ? end : hs;
-      const prev = windows[windows.length - 1];
-      if (prev && start <= prev[1]) {
-        prev[1] = Math.max(prev[1], end);
-        prev[2] = Math.max(prev[2], lastStart);
-      } else windows.push([start, end, lastStart]);
-    }
-    const regex = p.regex;
-    const reach = 50 * p.prefixes;
-    const text = run.content.text;
-    for (const [bStart, bEnd, bLast] of windows) {
-      run.result.regexRuns++;
-      // A few bytes of context before the window keep \b and similar tests exact.
-      const from = lines ? bStart : Math.max(0, bStart - 8);
-      const win = text.slice(from, bEnd);
-      const stop = lines ? win.length : bLast - from;
-      regex.lastIndex = bStart - from;
-      let floor = 0;
-      let m: RegExpExecArray | null;
-      while ((m = regex.exec(win)) !== null && m.index <= stop + reach) {
-        if (m[0].length === 0) {
-          regex.lastIndex++;
-          continue;
-        }
-        if (reach > 0) {
-          extendOverPrefix(m, win, floor, reach);
-          if (m.index > stop) continue;
-        }
-        floor = m.index + m[0].length;
-        this.consider(rule, m, from, run);
-        if (this.spent(run)) return;
-      }
-    }
-  }
-
-  /** A regex match (`m.index` relative to byte `base`): secret, allow checks, position. */
-  private consider(
-    rule: CompiledRule,
-    m: RegExpExecArray,
-    base: number,
-    run: Run,
-  ): void {
-    const { fragment, content, result } = run;
-    const matchStart = base + m.index;
-    const matchEnd = matchStart + m[0].length;
-    let raw = m[0];
-    if (rule.spec.secretGroup !== undefined) {
-      raw = m[rule.spec.secretGroup] ?? "";
-    } else {
-      for (let g = 1; g < m.length; g++) {
-        if (m[g]) {
-          raw = m[g]!;
-          break;
-        }
-      }
-    }
-    if (!raw) return;
-    // Offsets are bytes (the text is Latin-1); what is checked and reported is UTF-8.
-    const secretStart = Math.max(0, m[0].indexOf(raw)) + matchStart;
-    const secretEnd = secretStart + raw.length;
-    const secret = content.decode(secretStart, secretEnd);
-    // gitleaks' filters, cheapest first (each only drops candidates, so the order is free).
-    const entropy = shannonEntropy(secret);
-    if (rule.spec.entropy !== undefined && entropy <= rule.spec.entropy) return;
-    if (rule.spec.check && !runCheck(rule.spec.check, secret, m)) return;
-    const matchText = content.decode(matchStart, matchEnd);
-    // The line(s) of the match, for inline allow markers and line allowlists.
-    const lineText = content.lineAround(matchStart, matchEnd);
-    const allowed =
-      allowMarker.test(lineText) ||
-      this.ruleSet.allowlists.some(
-        (a) =>
-          (!a.targetRules || a.targetRules.has(rule.id)) &&
-          allowlistMatches(
-            a,
-            fragment.path,
-            fragment.commit,
-            secret,
-            matchText,
-            lineText,
-          ),
-      ) ||
-      this.allowedByRule(
-        rule,
-        fragment.path,
-        fragment.commit,
-        secret,
-        matchText,
-        lineText,
-      );
-
-    const start = content.position(secretStart);
-    const end = content.position(secretEnd);
-    const map = fragment.lineMap;
-    const match: SecretMatch = {
-      ruleId: rule.id,
-      line: map ? (map[start.line - 1] ?? start.line) : start.line,
-      column: start.column,
-      endLine: map ? (map[end.line - 1] ?? end.line) : end.line,
-      endColumn: end.column,
-      secret,
-      entropy,
-    };
-    // An allowed value is no finding, but still a value a rule matched: reports mask it too.
-    if (allowed) {
-      (result.allowed ??= []).push(match);
-      return;
-    }
-    result.matches.push(match);
-    if (run.anchors) run.anchors.set(match, this.anchorAt(run, matchStart));
-  }
-
-  private allowedByRule(
-    rule: CompiledRule,
-    path: string,
-    commit: string | undefined,
-    secret: string,
-    match: string,
-    line: string,
-  ): boolean {
-    return rule.allowlists.some((a) =>
-      allowlistMatches(a, path, commit, secret, match, line),
-    );
   }
 }
 
