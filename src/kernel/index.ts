@@ -7,4 +7,9 @@ export { silentLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { durationHint, formatDuration, parseDuration } from "./duration.js";
 export type { DurationOptions } from "./duration.js";
-export { parseTrailers, withoutTrailers } from "./trailers.js";
+export {
+  parseBodyTrailers,
+  parseTrailers,
+  withoutTrailers,
+} from "./trailers.js";
+export { isAlive } from "./process.js";
