@@ -25,7 +25,13 @@ function record(status: Partial<RolloutStatus>): RolloutRecord {
 const serving = (
   routes: TargetServing["routes"],
   states: TargetServing["states"],
-): TargetServing => ({ endpoint: "http://127.0.0.1:1", routes, states });
+  running = true,
+): TargetServing => ({
+  running,
+  endpoint: "http://127.0.0.1:1",
+  routes,
+  states,
+});
 
 describe("rolloutOutcome", () => {
   it.each([
@@ -76,6 +82,16 @@ describe("servingProblem", () => {
         names,
       ),
     ).toBe("the proxy routes to no release");
+  });
+
+  it("says so when nothing runs (stopped)", () => {
+    expect(
+      servingProblem(
+        healthy,
+        serving({ stable: null, canary: null, weight: 0 }, {}, false),
+        names,
+      ),
+    ).toMatch(/^nothing runs \(stopped, or never started\)/);
   });
 
   it("says so when stable is not ready", () => {

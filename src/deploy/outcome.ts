@@ -59,6 +59,7 @@ export function servingProblem(
   const wantsCanary =
     s.phase !== "Healthy" && !s.aborted && s.canary.state === "ready";
   if (!s.stable && !wantsCanary) return null;
+  if (!serving.running) return "nothing runs (stopped, or never started)";
   if (routes.stable === null && routes.canary === null)
     return "the proxy routes to no release";
   if (s.stable) {

@@ -36,6 +36,8 @@ export interface TargetRoutes {
 
 /** What the target serves right now: its routes and the state of each routed release. */
 export interface TargetServing {
+  /** False when nothing runs (stopped, or never started). */
+  running: boolean;
   endpoint: string;
   routes: TargetRoutes;
   states: Record<string, ReleaseState>;

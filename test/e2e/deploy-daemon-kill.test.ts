@@ -237,6 +237,19 @@ describe("the deploy daemon comes back by itself after kill -9 (built CLI, real 
     expect(processesMatching(marker)).toEqual([]);
     expect(alive(info.pid)).toBe(false);
     expect(alive(info.supervisorPid)).toBe(false);
+    // status says so, and does not start an empty daemon
+    const status = sluice(app, env, [
+      "rollout",
+      "status",
+      "production",
+      "--project",
+      "shop",
+    ]);
+    expect(status.code).toBe(5);
+    expect(status.stdout).toMatch(
+      /not serving: nothing runs \(stopped, or never started\)/,
+    );
+    expect(processesMatching(dir)).toEqual([]);
     // stopping again, or an environment never deployed, is not an error
     for (const environment of ["production", "staging"]) {
       const again = sluice(app, env, [

@@ -200,11 +200,24 @@ export class LocalTarget implements DeployTarget {
     return `http://127.0.0.1:${(await this.daemon()).proxyPort}`;
   }
 
+  /**
+   * What the proxy serves. A daemon that died is brought back first (it re-adopts its
+   * releases); an environment that was stopped, or never started, is reported as not running
+   * rather than started empty.
+   */
   async serving(): Promise<TargetServing> {
+    const info = await this.existing();
+    if (!info)
+      return {
+        running: false,
+        endpoint: "",
+        routes: { stable: null, canary: null, weight: 0 },
+        states: {},
+      };
     const state = await this.state();
-    const info = await this.daemon();
     return {
-      endpoint: `http://127.0.0.1:${info.proxyPort}`,
+      running: true,
+      endpoint: `http://127.0.0.1:${(await this.daemon()).proxyPort}`,
       routes: state.routes,
       states: Object.fromEntries(
         state.releases.map((r) => [r.id, stateOf[r.state]]),
@@ -212,19 +225,26 @@ export class LocalTarget implements DeployTarget {
     };
   }
 
-  /** Stops the daemon and every release it runs. */
-  async shutdown(): Promise<boolean> {
-    let info = await this.running();
-    // A dead daemon may have left releases (its state file) or a supervisor bringing it back:
-    // take them over first, so that stopping leaves nothing behind.
+  /**
+   * The daemon of this folder if one runs or should: a dead daemon may have left releases (its
+   * state file) or a supervisor bringing it back, so it is restored; null when nothing runs.
+   */
+  private async existing(): Promise<DaemonInfo | null> {
+    const info = await this.running();
+    if (info) return info;
     const keeper = this.recorded()?.supervisorPid;
     if (
-      !info &&
       this.options.daemonCommand.length > 0 &&
       (readSavedState(this.options.dir) ||
         (keeper !== undefined && processAlive(keeper)))
     )
-      info = await this.daemon();
+      return this.daemon();
+    return null;
+  }
+
+  /** Stops the daemon and every release it runs (taking over a dead daemon's releases first). */
+  async shutdown(): Promise<boolean> {
+    const info = await this.existing();
     if (!info) return false;
     await this.call("POST", "/shutdown").catch(() => {});
     // The supervisor exits once its daemon stopped on request.
