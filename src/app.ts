@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { AppError, messageOf, systemClock } from "./kernel/index.js";
+import { AppError, isAlive, messageOf, systemClock } from "./kernel/index.js";
 import type { Clock, Logger } from "./kernel/index.js";
 import type { Database } from "./store/database.js";
 import { openDatabase } from "./store/open.js";
@@ -208,15 +208,6 @@ export async function openApp(options: AppOptions): Promise<App> {
       await database.close();
     },
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 function ensureHome(home: string): void {

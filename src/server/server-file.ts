@@ -1,5 +1,6 @@
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isAlive } from "../kernel/index.js";
 
 /** `$SLUICE_HOME/server.json`: where a running `sluice serve` can be reached. Mode 0600. */
 export interface ServerFile {
@@ -50,13 +51,4 @@ export function readServerFile(
     return undefined;
   if (options.checkAlive !== false && !isAlive(pid)) return undefined;
   return { pid, url, adminToken };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

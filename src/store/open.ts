@@ -10,7 +10,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AppError, messageOf } from "../kernel/index.js";
+import { AppError, isAlive, messageOf } from "../kernel/index.js";
 import type { Database } from "./database.js";
 import { guardDatabase } from "./guard.js";
 import { preparePglite } from "./pglite-assets.js";
@@ -246,14 +246,5 @@ function ownerOnly(dir: string): void {
       continue; // removed meanwhile
     }
     if (entry.isDirectory()) ownerOnly(path);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

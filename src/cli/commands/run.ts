@@ -2,7 +2,7 @@ import { realpathSync } from "node:fs";
 import { availableParallelism, hostname } from "node:os";
 import { dirname, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { AppError } from "../../kernel/index.js";
+import { AppError, isAlive } from "../../kernel/index.js";
 import type { PipelineConfig } from "../../config/index.js";
 import type { RunSource } from "../../pipeline/checkout.js";
 import type { GitFacts } from "../../pipeline/git-facts.js";
@@ -304,15 +304,6 @@ async function runIn(
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
