@@ -29,3 +29,7 @@ export { createLocalCache, resolveCachePath } from "./cache.js";
 export { createLocalArtifacts } from "./artifacts.js";
 export { matchTrigger } from "./trigger.js";
 export type { TriggerMatch } from "./trigger.js";
+export { keepRelease, openRunSource } from "./checkout.js";
+export type { RunSource } from "./checkout.js";
+export { readGitFacts, trailersByKey } from "./git-facts.js";
+export type { GitFacts } from "./git-facts.js";

@@ -16,3 +16,7 @@ export type {
   StepPatch,
   StepRow,
 } from "./run-store.js";
+export { createMetricsStore } from "./metrics-store.js";
+export { createFlagStore } from "./flag-store.js";
+export { ScanStore } from "./scan-store.js";
+export { createDeployStore } from "./deploy-store.js";

@@ -26,7 +26,7 @@ export async function deployCommit(
       "INVALID_ARGUMENT",
       `--commit ${given.slice(0, 80)}: expected a commit SHA (hexadecimal)`,
     );
-  const { readGitFacts } = await import("../../pipeline/git-facts.js");
+  const { readGitFacts } = await import("../../pipeline/index.js");
   const facts = await readGitFacts(cwd);
   if (!facts.repository) return given ? { commit: given.toLowerCase() } : {};
   let commit = facts.commit;
@@ -54,7 +54,7 @@ export async function deployCommit(
   if (record === undefined) return { commit };
   const [author, authorEmail, authored, ...rest] = record.split("\0");
   const message = rest.join("\0").replace(/\n+$/, "");
-  const { trailersByKey } = await import("../../pipeline/git-facts.js");
+  const { trailersByKey } = await import("../../pipeline/index.js");
   return {
     commit,
     change: {

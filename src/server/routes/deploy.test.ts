@@ -6,9 +6,12 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp } from "../../app.js";
 import type { App } from "../../app.js";
-import { parseDeploySpec, writeSampleService } from "../../deploy/index.js";
+import {
+  createDeployService,
+  parseDeploySpec,
+  writeSampleService,
+} from "../../deploy/index.js";
 import type { LocalTarget } from "../../deploy/index.js";
-import { createDeployService } from "../../deploy/wiring.js";
 import { silentLogger, systemClock } from "../../kernel/index.js";
 import { buildServer } from "../app.js";
 import { deployRoutes } from "./deploy.js";
