@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
-import { AppError, messageOf, parseTrailers } from "../../kernel/index.js";
+import { AppError, messageOf, parseBodyTrailers } from "../../kernel/index.js";
 import { compileTagPatterns } from "./tag-pattern.js";
 
 /** One commit as `git log` prints it with our format. Times in ms. */
@@ -39,7 +39,7 @@ export const logFormat = [
   "%ct",
   "%s",
   // The trailers are parsed from the subject and body with sluice's one parser (kernel's
-  // `parseTrailers`), not git's `%(trailers)`, so an import attributes a commit as a run does.
+  // `parseBodyTrailers`), not git's `%(trailers)`, so an import attributes a commit as a run does.
   "%b",
 ]
   .join("%x1f")
@@ -136,7 +136,7 @@ function parseRecord(
     committerAt: Number(field(7)) * 1000,
     subject: field(8),
     body: field(9).trim(),
-    trailers: parseTrailers(`${field(8)}\n\n${field(9)}`),
+    trailers: parseBodyTrailers(field(9)),
   };
 }
 
