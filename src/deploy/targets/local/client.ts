@@ -8,7 +8,7 @@ import {
   readFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { AppError, messageOf } from "../../../kernel/index.js";
+import { AppError, isAlive, messageOf } from "../../../kernel/index.js";
 import type { TrafficWindow } from "../../analysis/providers.js";
 import type {
   DeployTarget,
@@ -19,7 +19,7 @@ import type {
 } from "../../ports.js";
 import type { ReleaseState } from "../../types.js";
 import type { DaemonInfo, DaemonState, ReleaseRequest } from "./daemon.js";
-import { processAlive, readSavedState } from "./daemon-state.js";
+import { readSavedState } from "./daemon-state.js";
 import type { ProcessState } from "./supervisor.js";
 
 export interface LocalTargetOptions {
@@ -64,13 +64,13 @@ export class LocalTarget implements DeployTarget {
     if (this.info && (await this.reachable(this.info))) return this.info;
     const info = this.recorded();
     if (info) {
-      if (processAlive(info.pid) && (await this.reachable(info)))
+      if (isAlive(info.pid) && (await this.reachable(info)))
         return (this.info = info);
       const keeper = info.supervisorPid;
-      if (keeper !== undefined && processAlive(keeper)) {
-        for (let i = 0; i < 200 && processAlive(keeper); i++) {
+      if (keeper !== undefined && isAlive(keeper)) {
+        for (let i = 0; i < 200 && isAlive(keeper); i++) {
           const next = this.recorded();
-          if (next && processAlive(next.pid) && (await this.reachable(next)))
+          if (next && isAlive(next.pid) && (await this.reachable(next)))
             return (this.info = next);
           await sleep(50);
         }
@@ -90,7 +90,7 @@ export class LocalTarget implements DeployTarget {
   async running(): Promise<DaemonInfo | null> {
     const info = this.recorded();
     if (!info) return null;
-    return processAlive(info.pid) && (await this.reachable(info)) ? info : null;
+    return isAlive(info.pid) && (await this.reachable(info)) ? info : null;
   }
 
   /** What `daemon.json` says, or null. */
@@ -236,7 +236,7 @@ export class LocalTarget implements DeployTarget {
     if (
       this.options.daemonCommand.length > 0 &&
       (readSavedState(this.options.dir) ||
-        (keeper !== undefined && processAlive(keeper)))
+        (keeper !== undefined && isAlive(keeper)))
     )
       return this.daemon();
     return null;
@@ -249,11 +249,7 @@ export class LocalTarget implements DeployTarget {
     await this.call("POST", "/shutdown").catch(() => {});
     // The supervisor exits once its daemon stopped on request.
     const last = info.supervisorPid ?? info.pid;
-    for (
-      let i = 0;
-      i < 400 && (processAlive(info.pid) || processAlive(last));
-      i++
-    )
+    for (let i = 0; i < 400 && (isAlive(info.pid) || isAlive(last)); i++)
       await sleep(25);
     return true;
   }
@@ -352,7 +348,7 @@ export class LocalTarget implements DeployTarget {
     } catch (error) {
       // The daemon died under the request: its successor (the keeper's, or one started here)
       // has re-adopted the releases; every admin request is safe to repeat once.
-      if (!retried && !processAlive(info.pid)) {
+      if (!retried && !isAlive(info.pid)) {
         this.info = undefined;
         return this.call(method, path, body, true);
       }

@@ -91,13 +91,3 @@ export function sameProcess(pid: number, startTime: string | null): boolean {
   if (now === null || startTime === null) return true;
   return now === startTime;
 }
-
-/** Whether a single process (not a group) is alive. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
