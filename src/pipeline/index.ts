@@ -1,5 +1,6 @@
 /** The pipeline engine: plan, scheduler, local executor, logs and masking, cache, artifacts, built-in steps. */
 export type * from "./ports.js";
+export type { StepUpdate } from "./queue/ports.js";
 export { createStepRegistry } from "./registry.js";
 export { runProcess } from "./executors/local.js";
 export type { ProcessOutcome, ProcessSpec } from "./executors/local.js";

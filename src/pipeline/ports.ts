@@ -114,6 +114,20 @@ export type RunStatus = "success" | "failure" | "cancelled";
 /** How a step's cache answered: exact key, a restore-key prefix, or nothing. */
 export type CacheStatus = "exact" | "partial" | "miss";
 
+/**
+ * Statuses as a run's record holds them (the store writes these, the CLI and the API show them):
+ * the final ones above, the states before the end, and `interrupted` for work whose process died.
+ * `queued` and `running` are the only run statuses that are not final.
+ */
+export type RecordedRunStatus =
+  "queued" | "running" | RunStatus | "interrupted";
+/** A job's status in the run's record; `pending` waits for its needs. */
+export type RecordedJobStatus =
+  "pending" | "queued" | "running" | JobStatus | "interrupted";
+/** A step's status in the run's record. */
+export type RecordedStepStatus =
+  "pending" | "running" | StepStatus | "interrupted";
+
 export interface StepResult {
   status: StepStatus;
   /** Exit code of the last attempt (absent for built-ins, skipped steps and killed processes). */

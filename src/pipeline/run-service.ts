@@ -4,7 +4,13 @@ import type { PipelineConfig } from "../config/index.js";
 import type { RunSourceFacts } from "./checkout.js";
 import type { ConcurrencyGroups } from "./concurrency.js";
 import { plan } from "./plan.js";
-import type { Plan, RunRecorder, RunResult, TriggerFacts } from "./ports.js";
+import type {
+  Plan,
+  RecordedRunStatus,
+  RunRecorder,
+  RunResult,
+  TriggerFacts,
+} from "./ports.js";
 import { QueueDispatcher } from "./queue/dispatcher.js";
 import type { RunnerService } from "./queue/runner-service.js";
 import { executeRun } from "./scheduler.js";
@@ -20,8 +26,7 @@ export interface RunChange {
 }
 
 /** Final statuses a recorded run can end with. */
-export type FinalRunStatus =
-  "success" | "failure" | "cancelled" | "interrupted";
+export type FinalRunStatus = Exclude<RecordedRunStatus, "queued" | "running">;
 
 /** What the run service needs from the store (`RunStore` implements it). */
 export interface RunLedger {

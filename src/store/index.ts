@@ -3,7 +3,6 @@ export { openDatabase, redactUrl } from "./open.js";
 export type { DatabaseTarget } from "./open.js";
 export { RunStore } from "./run-store.js";
 export type {
-  CacheStatus as StepCacheStatus,
   ChangeFacts,
   JobPatch,
   JobRow,
@@ -12,7 +11,6 @@ export type {
   RunDetail,
   RunFilter,
   RunRow,
-  RunStatus as StoredRunStatus,
   StepPatch,
   StepRow,
 } from "./run-store.js";

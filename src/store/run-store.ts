@@ -2,31 +2,16 @@ import { and, asc, desc, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import { AppError, newId } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
-import type { RunRecorder } from "../pipeline/index.js";
+import type {
+  CacheStatus,
+  RecordedJobStatus,
+  RecordedRunStatus,
+  RecordedStepStatus,
+  RunRecorder,
+  StepUpdate,
+} from "../pipeline/index.js";
 import type { Db } from "./database.js";
 import { jobs, runs, steps } from "./schema/index.js";
-
-/** Run statuses; `queued` and `running` are the only ones that are not final. */
-export type RunStatus =
-  "queued" | "running" | "success" | "failure" | "cancelled" | "interrupted";
-export type JobStatus =
-  | "pending"
-  | "queued"
-  | "running"
-  | "success"
-  | "failure"
-  | "skipped"
-  | "cancelled"
-  | "interrupted";
-export type StepStatus =
-  | "pending"
-  | "running"
-  | "success"
-  | "failure"
-  | "skipped"
-  | "cancelled"
-  | "interrupted";
-export type CacheStatus = "exact" | "partial" | "miss";
 
 /** The change a run is for, as read from git. */
 export interface ChangeFacts {
@@ -76,13 +61,13 @@ export interface RunDetail extends RunRow {
 
 export interface RunFilter {
   project?: string;
-  status?: RunStatus;
+  status?: RecordedRunStatus;
   branch?: string;
   limit?: number;
 }
 
 export interface JobPatch {
-  status?: JobStatus;
+  status?: RecordedJobStatus;
   attempt?: number;
   outputs?: Record<string, string>;
   reason?: string | null;
@@ -90,21 +75,8 @@ export interface JobPatch {
   finishedAt?: Date | null;
 }
 
-/** A step's state as a runner reports it, for writing several steps in one statement. */
-export interface StepUpdate {
-  position: number;
-  status: StepStatus;
-  exitCode?: number | null | undefined;
-  cache?: CacheStatus | null | undefined;
-  attempts?: number | undefined;
-  logPath?: string | null | undefined;
-  warnings?: string[] | undefined;
-  startedAt?: Date | null | undefined;
-  finishedAt?: Date | null | undefined;
-}
-
 export interface StepPatch {
-  status?: StepStatus;
+  status?: RecordedStepStatus;
   exitCode?: number | null;
   cache?: CacheStatus | null;
   attempts?: number;
@@ -116,14 +88,14 @@ export interface StepPatch {
   finishedAt?: Date | null;
 }
 
-const finalRunStatuses: RunStatus[] = [
+const finalRunStatuses: RecordedRunStatus[] = [
   "success",
   "failure",
   "cancelled",
   "interrupted",
 ];
-const openJobStatuses: JobStatus[] = ["pending", "queued", "running"];
-const openStepStatuses: StepStatus[] = ["pending", "running"];
+const openJobStatuses: RecordedJobStatus[] = ["pending", "queued", "running"];
+const openStepStatuses: RecordedStepStatus[] = ["pending", "running"];
 
 /**
  * Runs, jobs and steps on drizzle. Every write is one short statement or transaction: PGlite is one
@@ -216,11 +188,11 @@ export class RunStore {
    */
   async finishRun(
     runId: string,
-    status: Exclude<RunStatus, "queued" | "running">,
+    status: Exclude<RecordedRunStatus, "queued" | "running">,
     reason?: string,
   ): Promise<void> {
     const now = new Date(this.clock.now());
-    const leftover: JobStatus & StepStatus =
+    const leftover: RecordedJobStatus & RecordedStepStatus =
       status === "cancelled" || status === "interrupted" ? status : "skipped";
     await this.db.transaction(async (tx) => {
       await tx
@@ -465,7 +437,7 @@ export class RunStore {
   async completeLease(
     leaseId: string,
     outcome: {
-      status: JobStatus;
+      status: RecordedJobStatus;
       outputs: Record<string, string>;
       reason: string | null;
       finishedAt: Date;

@@ -1,9 +1,11 @@
+import type { CacheStatus, StepStatus } from "../ports.js";
+
 /** A step's state as a runner reports it (undefined fields keep their value). */
 export interface StepUpdate {
   position: number;
-  status: "running" | "success" | "failure" | "skipped" | "cancelled";
+  status: "running" | StepStatus;
   exitCode?: number | null | undefined;
-  cache?: "exact" | "partial" | "miss" | null | undefined;
+  cache?: CacheStatus | null | undefined;
   attempts?: number | undefined;
   logPath?: string | null | undefined;
   warnings?: string[] | undefined;
