@@ -1,6 +1,6 @@
 import { messageOf } from "../kernel/index.js";
 import type { ConcurrencyGroups } from "./concurrency.js";
-import { conditionHolds, statusFunctions } from "./expressions.js";
+import { effective, needsContext, nextJobs, runResult } from "./next-jobs.js";
 import type {
   ArtifactRef,
   JobDispatcher,
@@ -32,36 +32,20 @@ export interface ExecuteOptions {
   groups?: ConcurrencyGroups | undefined;
 }
 
-/** A job's result as its dependents see it: continue-on-error turns a failure into a success. */
-function effective(job: PlannedJob, result: JobResult): JobStatus {
-  return result.status === "failure" && job.continueOnError
-    ? "success"
-    : result.status;
-}
-
-const severity: Record<JobStatus, number> = {
-  success: 0,
-  skipped: 1,
-  cancelled: 2,
-  failure: 3,
-};
-
 /**
  * Runs a plan's DAG: a job starts when its needs have ended and its `if` holds (implicit
  * `success()`: a job whose needs failed is skipped unless its `if` says otherwise), at most
  * `maxParallel` at once (and a matrix's `max-parallel`), a failed matrix cell cancels its
  * siblings (fail-fast), concurrency groups serialise jobs across runs of the process, and a
- * cancel stops running jobs while `always()` jobs still run.
+ * cancel stops running jobs while `always()` jobs still run. What starts when is decided by
+ * `nextJobs` (next-jobs.ts); this function only applies its decisions.
  */
 export async function executeRun(
   plan: Plan,
   options: ExecuteOptions,
 ): Promise<RunResult> {
-  const byKey = new Map(plan.jobs.map((j) => [j.key, j]));
   const results = new Map<string, JobResult>();
-  const pending = new Set(plan.jobs.map((j) => j.key));
   const running = new Map<string, Promise<void>>();
-  const runningById = new Map<string, number>();
   const failFast = new Map<string, AbortController>();
   const tripped = new Set<string>();
   // Aborted when the run cannot go on (the recorder failed): running jobs stop like on a cancel.
@@ -74,40 +58,13 @@ export async function executeRun(
   );
   // A finished job sets `dirty`, so a wake-up between the scan and the wait is never lost.
   let dirty = false;
+  // Counts wake-ups: decisions taken before one are stale and are taken again.
+  let changes = 0;
   let resolveWake: (() => void) | undefined;
   const wake = () => {
     dirty = true;
+    changes++;
     resolveWake?.();
-  };
-
-  const failedAncestor = (job: PlannedJob, seen = new Set<string>()): boolean =>
-    job.needs.some((key) => {
-      if (seen.has(key)) return false;
-      seen.add(key);
-      const need = byKey.get(key);
-      const result = results.get(key);
-      if (!need || !result) return false;
-      return (
-        effective(need, result) === "failure" || failedAncestor(need, seen)
-      );
-    });
-
-  const needsContext = (job: PlannedJob): JobInput["needs"] => {
-    const context: JobInput["needs"] = {};
-    for (const id of job.needIds) {
-      const cells = plan.jobs.filter((j) => j.id === id);
-      let result: JobStatus = "success";
-      const outputs: Record<string, string> = {};
-      for (const cell of cells) {
-        const r = results.get(cell.key);
-        if (!r) continue;
-        const status = effective(cell, r);
-        if (severity[status] > severity[result]) result = status;
-        Object.assign(outputs, r.outputs);
-      }
-      context[id] = { result, outputs };
-    }
-    return context;
   };
 
   const finishUnstarted = async (
@@ -115,14 +72,11 @@ export async function executeRun(
     status: JobStatus,
     error?: string,
   ) => {
-    pending.delete(job.key);
     results.set(job.key, { status, outputs: {}, steps: [], error });
     await options.recorder.jobFinished(job.key, { status, outputs: {} });
   };
 
   const start = (job: PlannedJob) => {
-    pending.delete(job.key);
-    runningById.set(job.id, (runningById.get(job.id) ?? 0) + 1);
     const own = new AbortController();
     const siblings = job.failFast
       ? (failFast.get(job.id) ?? new AbortController())
@@ -142,7 +96,7 @@ export async function executeRun(
       // The pipeline's name is the project (runs, deployments and metrics are filed under it).
       env: { SLUICE_PROJECT: plan.name, ...job.env },
       facts: plan.facts,
-      needs: needsContext(job),
+      needs: needsContext(plan, job, results),
       artifacts: job.needs.flatMap(
         (key) => results.get(key)?.artifacts ?? ([] as ArtifactRef[]),
       ),
@@ -209,7 +163,6 @@ export async function executeRun(
         stopAll.abort();
       } finally {
         lease?.release();
-        runningById.set(job.id, (runningById.get(job.id) ?? 1) - 1);
         running.delete(job.key);
         wake();
       }
@@ -221,69 +174,30 @@ export async function executeRun(
   const onAbort = () => wake();
   options.signal.addEventListener("abort", onAbort);
   try {
-    while (pending.size > 0 || running.size > 0) {
+    for (;;) {
       dirty = false;
-      let progressed = false;
-      for (const job of plan.jobs) {
-        if (fatal !== undefined) break;
-        if (!pending.has(job.key)) continue;
-        if (!job.needs.every((key) => results.has(key))) continue;
-        if (tripped.has(job.id)) {
-          await finishUnstarted(
-            job,
-            "cancelled",
-            "cancelled by a failed matrix sibling (fail-fast)",
-          );
-          progressed = true;
-          continue;
-        }
-        const needStatuses = job.needs.map((key) => {
-          const need = byKey.get(key);
-          const result = results.get(key);
-          return need && result ? effective(need, result) : "skipped";
-        });
-        const functions = statusFunctions({
-          succeeded: needStatuses.every((s) => s === "success"),
-          failed: failedAncestor(job),
-          cancelled: options.signal.aborted,
-        });
-        const context = {
-          branch: plan.facts.branch ?? "",
-          event: plan.facts.event,
-          commit: plan.facts.commit ?? "",
-          inputs: plan.facts.inputs ?? {},
-          matrix: job.matrix ?? {},
-          env: job.env,
-          needs: needsContext(job),
-        };
-        let holds: boolean;
-        try {
-          holds = conditionHolds(job.if, context, functions, `job ${job.key}`);
-        } catch (error) {
-          await finishUnstarted(job, "failure", messageOf(error));
-          progressed = true;
-          continue;
-        }
-        if (!holds) {
-          await finishUnstarted(
-            job,
-            options.signal.aborted ? "cancelled" : "skipped",
-          );
-          progressed = true;
-          continue;
-        }
-        if (running.size >= limit) continue;
-        if (
-          job.maxParallel !== undefined &&
-          (runningById.get(job.id) ?? 0) >= job.maxParallel
-        )
-          continue;
-        start(job);
-        progressed = true;
+      if (fatal !== undefined) break;
+      const cancelled = options.signal.aborted;
+      const next = nextJobs(plan, {
+        results,
+        running: new Set(running.keys()),
+        cancelled,
+        tripped,
+        maxParallel: limit,
+      });
+      const seen = changes;
+      let applied = 0;
+      for (const decision of next.decisions) {
+        // A job ended or the run was cancelled while a decision was recorded: decide again.
+        if (fatal !== undefined || changes !== seen) break;
+        applied++;
+        if (decision.action === "start") start(decision.job);
+        else
+          await finishUnstarted(decision.job, decision.status, decision.error);
       }
-      if (progressed) continue;
-      if (running.size === 0) break; // nothing can move: should not happen with a valid plan
-      if (dirty) continue;
+      if (next.finished !== undefined && applied === next.decisions.length)
+        break;
+      if (next.decisions.length > 0 || dirty) continue;
       await new Promise<void>((resolve) => {
         resolveWake = resolve;
       });
@@ -295,26 +209,5 @@ export async function executeRun(
   await Promise.all(running.values());
   if (fatal !== undefined) throw fatal;
 
-  const jobs = Object.fromEntries(
-    plan.jobs.map((j) => [
-      j.key,
-      results.get(j.key) ?? {
-        status: "skipped" as const,
-        outputs: {},
-        steps: [],
-      },
-    ]),
-  );
-  const statuses = plan.jobs.map((j) => {
-    const r = results.get(j.key);
-    return r ? effective(j, r) : "skipped";
-  });
-  const status = options.signal.aborted
-    ? "cancelled"
-    : statuses.includes("failure")
-      ? "failure"
-      : statuses.includes("cancelled")
-        ? "cancelled"
-        : "success";
-  return { status, jobs };
+  return runResult(plan, results, options.signal.aborted);
 }
