@@ -116,6 +116,13 @@ export interface DeliveryEvents {
   emit(event: DeliveryEvent): Promise<void>;
 }
 
+/** A delivery event waiting in the deploy outbox. */
+export interface PendingEvent {
+  id: string;
+  event: DeliveryEvent;
+  attempts: number;
+}
+
 /** A deployment as stored. */
 export interface DeploymentRecord {
   id: string;
@@ -171,6 +178,22 @@ export interface DeployStore {
     environment?: string,
   ): Promise<DeploymentRecord[]>;
   createRollout(rollout: RolloutRecord): Promise<void>;
+  /**
+   * Records a new deployment, its rollout and its `deployment.started` event in one transaction:
+   * the event waits in the outbox until `eventDelivered`, so a failed hand-over is not lost
+   * (null: nobody takes delivery events, nothing is kept).
+   */
+  startDeployment(
+    deployment: DeploymentRecord,
+    rollout: RolloutRecord,
+    event: DeliveryEvent | null,
+  ): Promise<void>;
+  /** Events not yet delivered, oldest first. */
+  pendingEvents(limit: number): Promise<PendingEvent[]>;
+  /** Removes a delivered event from the outbox. */
+  eventDelivered(id: string): Promise<void>;
+  /** Counts a failed delivery; the event stays for the next attempt. */
+  eventFailed(id: string): Promise<void>;
   saveRollout(
     id: string,
     status: RolloutRecord["status"],

@@ -2,8 +2,11 @@ import type { Clock, Logger } from "../kernel/index.js";
 import { AppError, newId } from "../kernel/index.js";
 import { RolloutController } from "./controller.js";
 import type { DriveOptions } from "./controller.js";
+import { deliverPendingEvents } from "./delivery.js";
 import type {
+  DeliveryEvent,
   DeliveryEvents,
+  DeploymentRecord,
   DeployStore,
   DeployTarget,
   FlagKillSwitch,
@@ -44,6 +47,16 @@ export interface DeployRequest {
 /** Deployments and rollouts: start one, drive it, apply user commands, undo. */
 export class DeployService {
   constructor(private readonly deps: DeployServiceDeps) {}
+
+  /**
+   * Hands delivery events still in the outbox to the metrics capability (after a failed
+   * hand-over); a failure is logged and the event kept for the next pass. Returns how many
+   * were delivered.
+   */
+  async deliverEvents(): Promise<number> {
+    const { store, events, logger } = this.deps;
+    return events ? deliverPendingEvents(store, events, logger) : 0;
+  }
 
   /** Releases, deployments, rollouts and incidents, for listings. */
   get store(): DeployStore {
@@ -181,6 +194,7 @@ export class DeployService {
     rolloutId: string,
     options: DriveOptions = {},
   ): Promise<RolloutRecord> {
+    await this.deliverEvents();
     const controller = this.controller(await this.get(rolloutId));
     await controller.resume();
     return controller.drive(options);
@@ -191,6 +205,7 @@ export class DeployService {
     rolloutId: string,
     options: DriveOptions = {},
   ): Promise<RolloutRecord> {
+    await this.deliverEvents();
     const record = await this.get(rolloutId);
     const controller = this.controller(record);
     if (record.status.stable) await controller.resume();
@@ -263,7 +278,7 @@ export class DeployService {
     const { store, clock } = this.deps;
     const now = clock.now();
     const deploymentId = newId("dep", now);
-    await store.createDeployment({
+    const deployment: DeploymentRecord = {
       id: deploymentId,
       project,
       environment,
@@ -274,7 +289,7 @@ export class DeployService {
       incidentId: null,
       startedAt: now,
       finishedAt: null,
-    });
+    };
     const record: RolloutRecord = {
       id: newId("ro", now),
       deploymentId,
@@ -286,19 +301,22 @@ export class DeployService {
       createdAt: now,
       updatedAt: now,
     };
-    await store.createRollout(record);
-    await this.deps.events
-      ?.emit({
-        kind: "deployment.started",
-        at: now,
-        deploymentId,
-        project,
-        environment,
-        release: release.id,
-        version: release.version,
-        ...(release.commit ? { commit: release.commit } : {}),
-      })
-      .catch(() => {});
+    const event: DeliveryEvent | null = this.deps.events
+      ? {
+          kind: "deployment.started",
+          at: now,
+          deploymentId,
+          project,
+          environment,
+          release: release.id,
+          version: release.version,
+          ...(release.commit ? { commit: release.commit } : {}),
+        }
+      : null;
+    // The event is recorded with the deployment, then handed over: a failed hand-over stays
+    // in the outbox for the next pass instead of being lost.
+    await store.startDeployment(deployment, record, event);
+    await this.deliverEvents();
     return record;
   }
 }

@@ -1,5 +1,6 @@
-import { and, desc, eq, isNull, notInArray } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, notInArray, sql } from "drizzle-orm";
 import type {
+  DeliveryEvent,
   DeploymentRecord,
   DeployStore,
   IncidentRecord,
@@ -9,6 +10,7 @@ import type {
 import type { Database } from "./database.js";
 import {
   deployIncidents,
+  deployOutbox,
   deployments,
   releases,
   rollouts,
@@ -44,6 +46,29 @@ function toDeployment(d: typeof deployments.$inferSelect): DeploymentRecord {
     incidentId: d.incidentId,
     startedAt: d.startedAt.getTime(),
     finishedAt: msOf(d.finishedAt),
+  };
+}
+
+function rolloutRow(r: RolloutRecord): typeof rollouts.$inferInsert {
+  return {
+    id: r.id,
+    deploymentId: r.deploymentId,
+    project: r.project,
+    environment: r.environment,
+    phase: r.status.phase,
+    spec: r.spec,
+    status: r.status,
+    processes: r.processes,
+    createdAt: date(r.createdAt),
+    updatedAt: date(r.updatedAt),
+  };
+}
+
+function deploymentRow(d: DeploymentRecord): typeof deployments.$inferInsert {
+  return {
+    ...d,
+    startedAt: date(d.startedAt),
+    finishedAt: d.finishedAt === null ? null : date(d.finishedAt),
   };
 }
 
@@ -105,11 +130,7 @@ export function createDeployStore(database: Pick<Database, "db">): DeployStore {
       return rows.map(toRelease);
     },
     async createDeployment(d) {
-      await db.insert(deployments).values({
-        ...d,
-        startedAt: date(d.startedAt),
-        finishedAt: d.finishedAt === null ? null : date(d.finishedAt),
-      });
+      await db.insert(deployments).values(deploymentRow(d));
     },
     async finishDeployment(id, status, reason, at) {
       await db
@@ -138,18 +159,40 @@ export function createDeployStore(database: Pick<Database, "db">): DeployStore {
       return rows.map(toDeployment);
     },
     async createRollout(r) {
-      await db.insert(rollouts).values({
-        id: r.id,
-        deploymentId: r.deploymentId,
-        project: r.project,
-        environment: r.environment,
-        phase: r.status.phase,
-        spec: r.spec,
-        status: r.status,
-        processes: r.processes,
-        createdAt: date(r.createdAt),
-        updatedAt: date(r.updatedAt),
+      await db.insert(rollouts).values(rolloutRow(r));
+    },
+    async startDeployment(d, r, event) {
+      await db.transaction(async (tx) => {
+        await tx.insert(deployments).values(deploymentRow(d));
+        await tx.insert(rollouts).values(rolloutRow(r));
+        if (event)
+          await tx.insert(deployOutbox).values({
+            id: `${d.id}:${event.kind}`,
+            event,
+            createdAt: date(event.at),
+          });
       });
+    },
+    async pendingEvents(limit) {
+      const rows = await db
+        .select()
+        .from(deployOutbox)
+        .orderBy(asc(deployOutbox.createdAt), asc(deployOutbox.id))
+        .limit(limit);
+      return rows.map((row) => ({
+        id: row.id,
+        event: row.event as DeliveryEvent,
+        attempts: row.attempts,
+      }));
+    },
+    async eventDelivered(id) {
+      await db.delete(deployOutbox).where(eq(deployOutbox.id, id));
+    },
+    async eventFailed(id) {
+      await db
+        .update(deployOutbox)
+        .set({ attempts: sql`${deployOutbox.attempts} + 1` })
+        .where(eq(deployOutbox.id, id));
     },
     async saveRollout(id, status, processes, at) {
       await db

@@ -90,3 +90,18 @@ export const deployIncidents = pgTable(
   },
   (t) => [uniqueIndex("deploy_incidents_deployment_idx").on(t.deploymentId)],
 );
+
+/**
+ * Delivery events not yet handed to the metrics capability: written in the transaction that
+ * records the deployment, deleted once delivered, so a failed hand-over is retried, never lost.
+ */
+export const deployOutbox = pgTable(
+  "deploy_outbox",
+  {
+    id: text("id").primaryKey(),
+    event: jsonb("event").$type<unknown>().notNull(),
+    createdAt: ts("created_at").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+  },
+  (t) => [index("deploy_outbox_created_idx").on(t.createdAt, t.id)],
+);
