@@ -17,7 +17,7 @@ import { registerRollout } from "./commands/rollout.js";
 import { registerReleases } from "./commands/releases.js";
 
 /** A command group adds its commands to the program; heavy modules are imported inside actions. */
-export type Register = (program: Command, ctx: CliContext) => void;
+type Register = (program: Command, ctx: CliContext) => void;
 
 const groups: Register[] = [
   registerInit,

@@ -40,7 +40,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Objects merge key by key; arrays and scalars replace (GitLab `extends` semantics). */
-export function deepMerge<T>(base: T, override: unknown): T {
+function deepMerge<T>(base: T, override: unknown): T {
   if (!isRecord(base) || !isRecord(override))
     return (override === undefined ? base : override) as T;
   const out: Record<string, unknown> = { ...base };

@@ -164,7 +164,7 @@ function tokenize(text: string, from: number, to: number): Token[] {
  * height of its tree (a chain of 100 `||` is 100 deep). Walking and evaluating recurse; this bounds
  * them far below the stack (GitHub stops at 50).
  */
-export const maxExpressionDepth = 100;
+const maxExpressionDepth = 100;
 
 class Parser {
   private pos = 0;

@@ -22,7 +22,7 @@ export function truthy(value: unknown): boolean {
   return true;
 }
 
-export function toNumber(value: unknown): number {
+function toNumber(value: unknown): number {
   const v = plain(value);
   if (v === null || v === undefined) return 0;
   if (typeof v === "boolean") return v ? 1 : 0;
@@ -147,7 +147,7 @@ export const builtinFunctions: Readonly<
 };
 
 /** GitHub's format(): `{0}` placeholders, `{{` and `}}` for literal braces. */
-export function format(pattern: string, args: unknown[]): string {
+function format(pattern: string, args: unknown[]): string {
   let out = "";
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];

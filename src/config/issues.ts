@@ -187,7 +187,7 @@ function expected(type: string): string {
 }
 
 /** How a YAML value reads to a user: a string, a number, a list, a mapping, empty. */
-export function kindOf(value: unknown): string {
+function kindOf(value: unknown): string {
   if (value === null || value === undefined) return "empty";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";

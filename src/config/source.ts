@@ -23,7 +23,7 @@ export interface Problem {
 }
 
 /** How many problems one error lists: enough to fix a file by, and a bounded message. */
-export const listedProblems = 100;
+const listedProblems = 100;
 
 /**
  * How deep mappings and lists may nest in a sluice.yml (a pipeline needs about 8): deeper files are

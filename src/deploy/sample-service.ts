@@ -6,7 +6,7 @@ import { join } from "node:path";
  * other path answers `VERSION`. `FAIL_RATE=0.3` makes exactly 3 of every 10 requests answer
  * 500 (evenly spread, deterministic). `DELAY_MS` adds latency. It stops cleanly on SIGTERM.
  */
-export const sampleServiceSource = `import { createServer } from "node:http";
+const sampleServiceSource = `import { createServer } from "node:http";
 const version = process.env.VERSION ?? "dev";
 const failRate = Number(process.env.FAIL_RATE ?? 0);
 const delay = Number(process.env.DELAY_MS ?? 0);

@@ -103,7 +103,7 @@ const releaseInput = z
   .strict();
 
 /** The deploy step's `with`, as written. */
-export const deployStepInput = z
+const deployStepInput = z
   .object({
     strategy: z.enum(["canary", "blue-green"]).default("canary"),
     steps: z.array(stepInput).optional(),
@@ -128,8 +128,6 @@ export const deployStepInput = z
     target: z.enum(["local"]).default("local"),
   })
   .strict();
-
-export type DeployStepInput = z.input<typeof deployStepInput>;
 
 /** Where a metric's value comes from. */
 export type ProviderSpec =
@@ -234,7 +232,7 @@ export function defaultAnalysis(): AnalysisTemplate {
 }
 
 /** Steps used when the spec gives none (canary). */
-export const defaultSteps: RolloutStep[] = [
+const defaultSteps: RolloutStep[] = [
   { kind: "weight", weight: 20 },
   { kind: "analysis", template: "default" },
   { kind: "weight", weight: 50 },

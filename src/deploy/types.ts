@@ -1,5 +1,5 @@
 /** The phase a user sees, as in Argo Rollouts. */
-export type RolloutPhase = "Progressing" | "Paused" | "Healthy" | "Degraded";
+type RolloutPhase = "Progressing" | "Paused" | "Healthy" | "Degraded";
 
 /** A measurement's outcome (Argo's AnalysisPhase for one measurement). */
 export type MeasurementPhase =
@@ -9,7 +9,7 @@ export type MeasurementPhase =
 export type AnalysisPhase =
   "Pending" | "Running" | "Successful" | "Failed" | "Inconclusive" | "Error";
 
-export interface Measurement {
+interface Measurement {
   seq: number;
   phase: MeasurementPhase;
   /** The provider's value (numbers, a small record), shown in status. Never a secret. */
@@ -47,8 +47,7 @@ export interface AnalysisRun {
   finishedAt?: number;
 }
 
-export type PauseReason =
-  "PauseStep" | "Inconclusive" | "AnalysisFailed" | "Manual";
+type PauseReason = "PauseStep" | "Inconclusive" | "AnalysisFailed" | "Manual";
 
 /** One line of a rollout's history, with its time. */
 export interface TimelineEntry {

@@ -78,5 +78,3 @@ export function rolloutView(
     finishedAt: iso(s.finishedAt),
   };
 }
-
-export type RolloutView = ReturnType<typeof rolloutView>;

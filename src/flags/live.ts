@@ -43,7 +43,7 @@ export interface FlagSetChange {
   flagKeys: string[];
 }
 
-export const scopeKey = (scope: FlagScope) =>
+const scopeKey = (scope: FlagScope) =>
   `${scope.project}\u0000${scope.environment}`;
 
 const emptyDocument: FlagSetDocument = { flags: {} };

@@ -54,7 +54,7 @@ export class LogicCompileError extends Error {
 }
 
 /** A rule failed while running (json-logic-engine throws NaN or "Invalid Arguments" here). */
-export class LogicRuntimeError extends Error {
+class LogicRuntimeError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "LogicRuntimeError";
@@ -112,7 +112,7 @@ const comparators: Record<string, Compare> = {
 };
 
 /** Splits a `var` path on dots; `\.` escapes a dot. */
-export function splitPath(path: string): string[] {
+function splitPath(path: string): string[] {
   if (!path.includes("\\")) return path.split(".");
   const parts: string[] = [];
   let current = "";

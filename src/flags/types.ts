@@ -2,14 +2,13 @@
 
 /** A variant value: one JSON type per flag (objects allowed; arrays only in flagd's array form). */
 export type FlagValue = boolean | number | string | JsonObject;
-export type JsonValue =
-  null | boolean | number | string | JsonValue[] | JsonObject;
+type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 export interface JsonObject {
   [key: string]: JsonValue;
 }
 
 /** Metadata values are string, number or boolean (flag level and flag-set level). */
-export type MetadataValue = string | number | boolean;
+type MetadataValue = string | number | boolean;
 export type FlagMetadata = Record<string, MetadataValue>;
 
 /** One flag as written in flagd JSON. */
@@ -32,15 +31,11 @@ export interface FlagSetDocument {
   metadata?: FlagMetadata;
 }
 
-/** The evaluation context: `targetingKey` plus any attributes. */
-export type EvaluationContext = Record<string, unknown>;
-
 /** OpenFeature reasons that flagd emits. */
-export type Reason =
-  "STATIC" | "TARGETING_MATCH" | "DEFAULT" | "DISABLED" | "ERROR";
+type Reason = "STATIC" | "TARGETING_MATCH" | "DEFAULT" | "DISABLED" | "ERROR";
 
 /** OpenFeature error codes (`@openfeature/core` `ErrorCode`). */
-export type FlagErrorCode =
+type FlagErrorCode =
   | "PROVIDER_NOT_READY"
   | "PROVIDER_FATAL"
   | "FLAG_NOT_FOUND"

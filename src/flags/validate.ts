@@ -9,7 +9,7 @@ import type { FlagSetDocument } from "./types.js";
  * Flag keys sluice accepts on write: no path characters (`/`, `\`, `..`, `?`, `#`, `%`) and no
  * whitespace, so a key is always one URL path segment. flagd itself allows any non-empty key.
  */
-export const flagKeyPattern = /^[A-Za-z0-9_$][A-Za-z0-9_.:$-]{0,255}$/;
+const flagKeyPattern = /^[A-Za-z0-9_$][A-Za-z0-9_.:$-]{0,255}$/;
 
 /** Whether a flag key is acceptable (see `flagKeyPattern`). */
 export function isValidFlagKey(key: string): boolean {
@@ -156,7 +156,7 @@ export function validateFlagSet(input: unknown): FlagSetProblem[] {
  * stores the map form of `flags.json`. Other input (and an array under a `flags.json` `$schema`)
  * is returned as it is.
  */
-export function normalizeFlagSet(input: unknown): unknown {
+function normalizeFlagSet(input: unknown): unknown {
   if (!input || typeof input !== "object" || Array.isArray(input)) return input;
   const doc = input as Record<string, unknown>;
   if (!Array.isArray(doc.flags)) return input;

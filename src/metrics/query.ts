@@ -3,7 +3,7 @@ import type { DoraOptions } from "./dora/compute.js";
 import type { ReportYear } from "./dora/levels.js";
 
 /** The span grammar (kernel's duration grammar, a unit required), for messages and `--help`. */
-export const spanGrammar =
+const spanGrammar =
   "a number and a unit: s, m (minutes), h, d, w, mo (30 days) or y (365 days), e.g. 90d, 6mo, 3y, 1y6mo";
 
 /**

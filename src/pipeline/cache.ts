@@ -29,7 +29,7 @@ interface CacheEntry {
 }
 
 /** GitHub's budget: entries unused for 7 days go, and the least recently used beyond 10 GB. */
-export const defaultCacheLimits = {
+const defaultCacheLimits = {
   maxBytes: 10 * 1024 ** 3,
   maxAgeMs: 7 * 24 * 3600 * 1000,
 };

@@ -16,7 +16,7 @@ import { basename, join, relative } from "node:path";
 import { AppError, messageOf } from "../kernel/index.js";
 
 /** How a run got its files. */
-export type RunSourceKind =
+type RunSourceKind =
   /** A clean checkout of the recorded commit (a git worktree under `$SLUICE_HOME/checkouts`). */
   | "checkout"
   /** The user's working tree as it is, uncommitted changes included (`sluice run --working-tree`). */

@@ -138,7 +138,7 @@ export function nextJobs(plan: Plan, progress: RunProgress): NextJobs {
     });
     const functions = statusFunctions({
       succeeded: needStatuses.every((s) => s === "success"),
-      failed: failedAncestor(job),
+      failed: job.needs.some((k) => results.get(k)?.status === "failure"),
       cancelled: progress.cancelled,
     });
     const context = {
@@ -161,7 +161,7 @@ export function nextJobs(plan: Plan, progress: RunProgress): NextJobs {
       end(job, progress.cancelled ? "cancelled" : "skipped");
       continue;
     }
-    if (running >= progress.maxParallel) continue;
+    if (running > progress.maxParallel) continue;
     if (
       job.maxParallel !== undefined &&
       (runningById.get(job.id) ?? 0) >= job.maxParallel
@@ -184,7 +184,7 @@ export function nextJobs(plan: Plan, progress: RunProgress): NextJobs {
 }
 
 /** A run's status from its jobs' ends: a job that never ended counts as skipped. */
-export function runStatus(
+function runStatus(
   plan: Plan,
   results: ReadonlyMap<string, JobEnd>,
   cancelled: boolean,

@@ -205,7 +205,7 @@ function stringRecord(
  * Kahn's algorithm in rounds: each round takes every job whose needs are all done, in config
  * order; a cycle is a config error. Linear in jobs and needs (a chain of 10,000 jobs is legal).
  */
-export function topologicalOrder(jobs: PlannedJob[]): PlannedJob[] {
+function topologicalOrder(jobs: PlannedJob[]): PlannedJob[] {
   const position = new Map(jobs.map((j, i) => [j.key, i]));
   const waiting = jobs.map(() => 0);
   const dependents = jobs.map((): number[] => []);

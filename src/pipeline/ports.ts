@@ -29,7 +29,7 @@ export interface RetryPolicy {
 }
 
 /** A step's cache declaration, with its key still unevaluated (`${{ hashFiles(...) }}`). */
-export interface PlannedCache {
+interface PlannedCache {
   key: string;
   restoreKeys: string[];
   paths: string[];
@@ -59,7 +59,7 @@ export interface PlannedStep {
 }
 
 /** A concurrency group: the key is evaluated at plan time (it may use branch, matrix, inputs). */
-export interface ConcurrencySpec {
+interface ConcurrencySpec {
   group: string;
   cancelInProgress: boolean;
 }

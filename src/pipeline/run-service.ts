@@ -16,7 +16,7 @@ import type { RunnerService } from "./queue/runner-service.js";
 import { executeRun } from "./scheduler.js";
 
 /** The change a run is for (from git). */
-export interface RunChange {
+interface RunChange {
   commit?: string | undefined;
   branch?: string | undefined;
   author?: string | undefined;
@@ -26,7 +26,7 @@ export interface RunChange {
 }
 
 /** Final statuses a recorded run can end with. */
-export type FinalRunStatus = Exclude<RecordedRunStatus, "queued" | "running">;
+type FinalRunStatus = Exclude<RecordedRunStatus, "queued" | "running">;
 
 /** What the run service needs from the store (`RunStore` implements it). */
 export interface RunLedger {
@@ -101,7 +101,7 @@ export interface RunServiceDeps {
 }
 
 /** A run that ended, as `onRunFinished` gets it. */
-export interface FinishedRun {
+interface FinishedRun {
   runId: string;
   project: string;
   change: RunChange;

@@ -21,7 +21,7 @@ import type {
 } from "./ports.js";
 
 /** What one attempt of a step ended with. */
-export interface AttemptResult {
+interface AttemptResult {
   status: StepStatus;
   exitCode?: number | undefined;
   error?: string | undefined;
@@ -52,7 +52,7 @@ export interface AttemptContext {
 }
 
 /** Runs a step with its retries; returns the last attempt and how many were made. */
-export async function runStepAttempts(
+async function runStepAttempts(
   step: PlannedStep,
   ctx: AttemptContext,
 ): Promise<AttemptResult & { attempts: number }> {

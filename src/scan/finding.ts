@@ -21,7 +21,7 @@ export function severityRank(severity: Severity): number {
 }
 
 /** Where a finding is: a file (repository-relative, `/` separators) and a 1-based range. */
-export interface FindingLocation {
+interface FindingLocation {
   path: string;
   startLine: number;
   startColumn?: number;

@@ -5,7 +5,7 @@ export interface FailedAuthLimit {
   windowMs: number;
 }
 
-export const defaultFailedAuthLimit: FailedAuthLimit = {
+const defaultFailedAuthLimit: FailedAuthLimit = {
   max: 50,
   windowMs: 60_000,
 };

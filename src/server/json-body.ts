@@ -5,7 +5,7 @@ import { AppError } from "../kernel/index.js";
  * about 10 levels), and low enough that no recursive code after the parser (zod, structuredClone,
  * JSON.stringify, the flag validator) can run out of stack on a request body.
  */
-export const maxJsonDepth = 512;
+const maxJsonDepth = 512;
 
 /**
  * Parses a request body as JSON, refusing what no store or handler can take: NUL in any string

@@ -19,7 +19,7 @@ import { problem, problemContentType } from "./problem.js";
 import type { ServerDeps } from "./types.js";
 
 /** The signed webhooks sluice accepts; each is checked with its own secret and header. */
-export type WebhookSource = "github" | "pagerduty";
+type WebhookSource = "github" | "pagerduty";
 
 /**
  * What a route requires, declared in its `config.auth` (issue 10 item 1). A route without one

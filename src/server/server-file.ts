@@ -10,7 +10,7 @@ export interface ServerFile {
   adminToken: string;
 }
 
-export function serverFilePath(home: string): string {
+function serverFilePath(home: string): string {
   return join(home, "server.json");
 }
 

@@ -5,7 +5,7 @@ import type * as schema from "./schema/index.js";
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 /** A raw SQL executor (pg-boss and a few maintenance queries use it). */
-export interface SqlExecutor {
+interface SqlExecutor {
   executeSql(
     text: string,
     values?: unknown[],

@@ -19,7 +19,7 @@ export function guardDatabase(database: Database): Database {
 }
 
 /** The AppError a failed query becomes (an AppError passes through unchanged). */
-export function storeError(error: unknown): AppError {
+function storeError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const sqlState = sqlStateOf(error);
   const unavailable = sqlState === undefined || /^(08|53|57|58)/.test(sqlState);

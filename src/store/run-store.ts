@@ -14,7 +14,7 @@ import type { Db } from "./database.js";
 import { jobs, runs, steps } from "./schema/index.js";
 
 /** The change a run is for, as read from git. */
-export interface ChangeFacts {
+interface ChangeFacts {
   commit?: string | undefined;
   branch?: string | undefined;
   author?: string | undefined;
@@ -52,7 +52,7 @@ export interface NewJob {
 
 export type RunRow = typeof runs.$inferSelect;
 export type JobRow = typeof jobs.$inferSelect;
-export type StepRow = typeof steps.$inferSelect;
+type StepRow = typeof steps.$inferSelect;
 
 /** A run with its jobs and their steps, in plan order. */
 export interface RunDetail extends RunRow {

@@ -13,7 +13,7 @@ interface DemoOptions {
 }
 
 /** What the demo's phases share: where the sample lives, what the runs were, what to look at. */
-export interface DemoState {
+interface DemoState {
   dir: string;
   runs: { id: string; status: string }[];
   /** Why the demo failed, if it did (a failed run, errors seen from the stable release...). */
@@ -26,9 +26,9 @@ export interface DemoState {
  * A demo phase. The phases run in order; later issues add theirs (the deploy phase after the
  * runs) by adding an entry to `demoPhases`.
  */
-export type DemoPhase = (ctx: CliContext, state: DemoState) => Promise<void>;
+type DemoPhase = (ctx: CliContext, state: DemoState) => Promise<void>;
 
-export const demoPhases: { name: string; run: DemoPhase }[] = [
+const demoPhases: { name: string; run: DemoPhase }[] = [
   { name: "create a sample Node service", run: createSampleRepo },
   { name: "sluice init", run: initSample },
   { name: "first run (cold cache)", run: (ctx, s) => runSample(ctx, s) },
@@ -67,7 +67,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
  * The closing summary: where the sample and the records are, and the commands to look at them,
  * spelled the way this sluice was started (`npx sluice` when npx ran it).
  */
-export function formatNext(ctx: CliContext, state: DemoState): string {
+function formatNext(ctx: CliContext, state: DemoState): string {
   const sluice = ctx.env.npm_command === "exec" ? "npx sluice" : "sluice";
   const cmd = (command: string) => command.replace(/^sluice\b/, sluice);
   const last = state.runs.at(-1);

@@ -3,7 +3,7 @@ import type { ImportGitResult } from "../../metrics/index.js";
 import type { CliContext } from "../context.js";
 import { resolveProject } from "../context.js";
 
-export interface ImportGitOptions {
+interface ImportGitOptions {
   deployTags: string[];
   since?: string;
   project?: string;
@@ -29,7 +29,7 @@ async function sinceDate(
  * What counted as a deployment, in words: the tags and their pattern, or, by default, every
  * first-parent commit, with the repository's tags and a pattern that would count them.
  */
-export function deploymentsStatement(
+function deploymentsStatement(
   result: ImportGitResult,
   patterns: readonly string[],
 ): string {

@@ -24,7 +24,7 @@ interface DepsOptions {
 }
 
 /** The exit status when no lockfile was found: osv-scanner's, so CI scripts written for it work. */
-export const noLockfilesExit = 128;
+const noLockfilesExit = 128;
 
 /** `sluice scan deps [PATH]`: lockfiles against the imported OSV advisories. */
 export function registerScanDeps(scan: Command, ctx: CliContext): void {

@@ -9,20 +9,20 @@ export const Command = z.string().min(1);
 export const OptionalCommand = z.union([z.string().min(1), z.literal(false)]);
 
 /** A folder inside the repository, without `..`. */
-export const RelativePath = z
+const RelativePath = z
   .string()
   .min(1)
   .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), {
     message: "a folder inside the repository, such as . or services/api",
   });
 
-export const Severity = z.enum(["low", "medium", "high", "critical"]);
+const Severity = z.enum(["low", "medium", "high", "critical"]);
 
 /**
  * One step of a progressive rollout, as in Argo Rollouts: a weight, a pause (`pause: 1m`, or
  * `pause: {}` until promoted) or an analysis. Written out in the form `sluice/deploy` takes.
  */
-export const RolloutStep = z.union([
+const RolloutStep = z.union([
   z.strictObject({ weight: z.number().int().min(0).max(100) }),
   z.strictObject({
     pause: z.union([
@@ -67,7 +67,7 @@ export const commonInputs = {
 };
 
 /** The default canary: 10 %, analysis, 50 %, analysis, 100 %. */
-export const defaultCanary = [
+const defaultCanary = [
   { weight: 10 },
   { analysis: "default" },
   { weight: 50 },
@@ -83,7 +83,7 @@ export function inDir(dir: string, file: string): string {
 }
 
 /** The scan job: secrets and dependencies, failing at `fail-on`. */
-export function scanJob(failOn: string | undefined): Job {
+function scanJob(failOn: string | undefined): Job {
   return {
     needs: ["build"],
     steps: [
@@ -152,7 +152,7 @@ function rolloutStep(step: RolloutStep): Record<string, unknown> {
  * (command, cwd, health), kill-flags. No `gate` job until a policy capability registers
  * `sluice/gate` (docs/adr/012-no-gate-before-policy.md).
  */
-export function deliveryJobs(
+function deliveryJobs(
   deploy: DeployInput | undefined,
   options: {
     needs: string[];

@@ -13,7 +13,7 @@ import type { Step } from "../schema.js";
 export type Toolchain = "node" | "python" | "go";
 
 /** One comparison on release numbers: `=*` / `!*` are (not) "starts with" (`==3.11.*`, `20`). */
-export interface Comparator {
+interface Comparator {
   op: ">=" | ">" | "<=" | "<" | "=" | "!=" | "=*" | "!*";
   version: number[];
 }
@@ -135,7 +135,7 @@ export function toolchainVersion(tool: Toolchain) {
 }
 
 /** Quotes a word for bash and sh: `'it'\''s'`. */
-export function shellQuote(text: string): string {
+function shellQuote(text: string): string {
   return `'${text.replace(/'/g, "'\\''")}'`;
 }
 

@@ -7,7 +7,7 @@ import type {
 } from "../types.js";
 
 /** Best to worst, as Argo Rollouts ranks a run's metrics. */
-export const runPhaseOrder: AnalysisPhase[] = [
+const runPhaseOrder: AnalysisPhase[] = [
   "Successful",
   "Running",
   "Pending",

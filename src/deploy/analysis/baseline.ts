@@ -10,7 +10,7 @@ export interface VersionSample {
   latencies: number[];
 }
 
-export type MetricVerdict = "Pass" | "High" | "Nodata";
+type MetricVerdict = "Pass" | "High" | "Nodata";
 
 export interface BaselineComparison {
   /** 0..100, the share of metrics that pass (Kayenta's weighted sum with equal weights). */

@@ -7,7 +7,7 @@ import { providerFor } from "./providers.js";
 import type { ProviderDeps } from "./providers.js";
 
 /** The timeout of providers that state none (proxy, baseline). */
-export const defaultMeasurementTimeoutMs = 10_000;
+const defaultMeasurementTimeoutMs = 10_000;
 
 /**
  * Takes one measurement for a `measure` action. Never throws: a provider that fails, hangs

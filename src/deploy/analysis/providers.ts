@@ -20,7 +20,7 @@ export interface TrafficMetricsSource {
 }
 
 /** What a measurement is about. */
-export interface MeasureContext {
+interface MeasureContext {
   /** The new release and the stable one (null on a first deploy). */
   release: string;
   stable: string | null;
@@ -62,7 +62,7 @@ export function providerFor(
 }
 
 /** Summary of a window as conditions see it: `result.errorRate`, `result.p99` (ms), ... */
-export function summarise(w: TrafficWindow) {
+function summarise(w: TrafficWindow) {
   const sorted = [...w.latencies].sort((a, b) => a - b);
   const errors = w.byClass["5xx"] + w.connectionErrors;
   return {

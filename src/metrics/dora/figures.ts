@@ -34,13 +34,13 @@ function noDeployments(linked: Linked, scope: Scope): string {
 }
 
 /** The short label shown in place of a level when failures cannot be seen. */
-export const noFailureSource = "no failure source";
+const noFailureSource = "no failure source";
 
 /**
  * Why change fail rate and recovery time are unknown when every deployment in scope comes from a
  * history-only source (git import) and no incident was recorded, and what to do about it.
  */
-export const noFailureSourceReason =
+const noFailureSourceReason =
   "no failure source: import incidents or connect a webhook (deployments come only from git history, which records no failure; " +
   "POST /api/v1/metrics/events, /api/v1/metrics/webhooks/{alertmanager,pagerduty,github}, or deploy with `sluice deploy`)";
 

@@ -11,7 +11,7 @@ import {
 } from "./failures.js";
 import { isLive, isRework, liveAt, liveFlag } from "./positions.js";
 
-export type { Failure, Rejected } from "./failures.js";
+export type { Rejected } from "./failures.js";
 export { liveAt } from "./positions.js";
 
 /** How the figures are scoped and how loose evidence is linked. */

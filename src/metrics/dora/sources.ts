@@ -2,7 +2,7 @@ import type { Incident } from "../model.js";
 import type { Linked } from "./link.js";
 
 /** How many of a scope's deployments or incidents in the window came from one source, and what they are. */
-export interface SourceCount {
+interface SourceCount {
   source: string;
   count: number;
   /** What was counted, in words (and how to count otherwise, for a default). */

@@ -50,7 +50,7 @@ export interface ImportGitResult {
 }
 
 /** A repository's tags as a message shows them: how many, a few examples, a pattern for them. */
-export interface TagsSeen {
+interface TagsSeen {
   count: number;
   examples: string[];
   suggestion?: { pattern: string; matches: number } | undefined;

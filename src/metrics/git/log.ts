@@ -28,7 +28,7 @@ export interface GitTag {
 const US = "\x1f";
 const RS = "\x1e";
 /** Unit-separated fields, record-separated commits: messages may hold any other character. */
-export const logFormat = [
+const logFormat = [
   "%H",
   "%P",
   "%an",
@@ -93,7 +93,7 @@ function runGit(
 }
 
 /** Parses one record of `logFormat`. */
-export function parseCommit(record: string): GitCommit | undefined {
+function parseCommit(record: string): GitCommit | undefined {
   return parseRecord(record, 0, record.length);
 }
 

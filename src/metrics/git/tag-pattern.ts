@@ -8,7 +8,7 @@ import { AppError } from "../../kernel/index.js";
  *   matches anywhere in the name unless anchored.
  * The option may be given several times: a tag is a deployment when any pattern matches.
  */
-export const tagPatternSyntax =
+const tagPatternSyntax =
   "a glob over the whole tag name (* ? [0-9] {v,}) such as 'v*' or '{v,}[0-9]*', or a /regex/ such as '/^v?\\d/'; repeat the option for several";
 
 /** A tag-name test compiled from one `--deploy-tags` pattern; a bad pattern is an INVALID_ARGUMENT. */

@@ -62,10 +62,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Waits until the group has no live process, up to `ms`. True when it is gone. */
-export async function waitGroupGone(
-  pgid: number,
-  ms: number,
-): Promise<boolean> {
+async function waitGroupGone(pgid: number, ms: number): Promise<boolean> {
   const deadline = performance.now() + ms;
   for (;;) {
     if (groupMembers(pgid).length === 0) return true;

@@ -1,7 +1,7 @@
 import { AppError } from "../../kernel/index.js";
 
 /** The shortest value sluice agrees to mask; shorter ones would blank out ordinary text. */
-export const minSecretLength = 4;
+const minSecretLength = 4;
 
 /** What replaces a secret in every log and terminal line. */
 export const maskText = "***";
@@ -117,7 +117,7 @@ function replaceSpans(text: string, spans: [number, number][]): string {
 }
 
 /** Every printable form of one value. */
-export function encodedForms(value: string): string[] {
+function encodedForms(value: string): string[] {
   const forms = new Set<string>([value]);
   const bytes = Buffer.from(value, "utf8");
   for (const shift of [0, 1, 2]) forms.add(base64Core(bytes, shift));

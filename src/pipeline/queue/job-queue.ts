@@ -31,7 +31,7 @@ export interface SendOptions {
 }
 
 /** The default queue of jobs; concurrency groups get a queue each (see `groupQueue`). */
-export const jobsQueue = "sluice-jobs";
+const jobsQueue = "sluice-jobs";
 const groupPrefix = `${jobsQueue}-group-`;
 
 /**
@@ -39,7 +39,7 @@ const groupPrefix = `${jobsQueue}-group-`;
  * it may not start, so one busy group would block every other job queued behind it. A queue per
  * group (singleton policy) keeps groups from blocking each other.
  */
-export function groupQueue(group: string): string {
+function groupQueue(group: string): string {
   const digest = createHash("sha256").update(group.toLowerCase()).digest("hex");
   return `${groupPrefix}${digest.slice(0, 16)}`;
 }

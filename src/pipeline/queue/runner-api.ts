@@ -2,7 +2,6 @@ import type {
   CacheStatus,
   JobInput,
   JobResult,
-  JobStatus,
   PlannedJob,
   StepStatus,
 } from "../ports.js";
@@ -93,4 +92,3 @@ export interface RunnerApi {
 }
 
 /** A job's final status as the dispatcher sees it (re-exported for callers). */
-export type { JobStatus };

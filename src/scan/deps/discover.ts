@@ -94,7 +94,7 @@ export function projectEcosystems(root: string, maxDepth = 3): string[] {
 }
 
 /** The largest lockfile read unless told otherwise (a parse holds several times its size). */
-export const defaultMaxLockfileBytes = 64 * 1024 * 1024;
+const defaultMaxLockfileBytes = 64 * 1024 * 1024;
 
 /**
  * Reads and parses every lockfile; a malformed one yields an `error` and the rest go on. A file

@@ -48,7 +48,7 @@ function jsonDeclares(text: string, keys: string[]): boolean {
 }
 
 /** The manifests sluice knows, with the lockfiles that pin them. */
-export const manifestKinds: readonly ManifestKind[] = [
+const manifestKinds: readonly ManifestKind[] = [
   {
     names: ["package.json"],
     ecosystem: "npm",

@@ -20,7 +20,7 @@ export const osvExportBaseUrl =
   "https://osv-vulnerabilities.storage.googleapis.com";
 
 /** OSV ecosystem names sluice knows, as the bucket spells its folders. */
-export const osvEcosystems = [
+const osvEcosystems = [
   "npm",
   "PyPI",
   "Go",

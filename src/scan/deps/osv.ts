@@ -15,7 +15,7 @@ export type OsvEvent =
   | { last_affected: string }
   | { limit: string };
 
-export interface OsvRange {
+interface OsvRange {
   type: "SEMVER" | "ECOSYSTEM" | "GIT";
   repo?: string;
   events: OsvEvent[];
@@ -63,7 +63,7 @@ export function normalizePackageName(ecosystem: string, name: string): string {
 }
 
 /** Why a record matched: the affected entry, the range type and the events that decided. */
-export interface MatchExplanation {
+interface MatchExplanation {
   via: "versions" | "SEMVER" | "ECOSYSTEM";
   /** The deciding events: the `introduced` at or below the version and the bound after it. */
   events: OsvEvent[];
@@ -132,7 +132,7 @@ export function matchRecord(
 }
 
 /** One range: affected or not, the deciding events and the next fix above the version. */
-export function evaluateRange(
+function evaluateRange(
   range: OsvRange,
   version: string,
   order: VersionOrder,

@@ -2,15 +2,6 @@
 export type Ecosystem =
   "npm" | "PyPI" | "Go" | "crates.io" | "RubyGems" | "Packagist";
 
-export const ecosystems: readonly Ecosystem[] = [
-  "npm",
-  "PyPI",
-  "Go",
-  "crates.io",
-  "RubyGems",
-  "Packagist",
-];
-
 /** One installed package as a lockfile records it. */
 export interface LockedPackage {
   name: string;

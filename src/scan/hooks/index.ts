@@ -1,8 +1,1 @@
-export {
-  hookNames,
-  hookScript,
-  installHooks,
-  lockfilePattern,
-  uninstallHooks,
-} from "./install.js";
-export type { HookChange, HookName } from "./install.js";
+export { installHooks, uninstallHooks } from "./install.js";

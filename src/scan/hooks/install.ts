@@ -10,20 +10,20 @@ import { join } from "node:path";
 import { AppError } from "../../kernel/index.js";
 
 /** The hooks sluice manages. */
-export const hookNames = ["pre-commit", "pre-push"] as const;
-export type HookName = (typeof hookNames)[number];
+const hookNames = ["pre-commit", "pre-push"] as const;
+type HookName = (typeof hookNames)[number];
 
 const marker = "# sluice-managed-hook";
 const chainedSuffix = ".sluice-chained";
 
 /** Lockfiles whose change in a pushed range triggers the dependency scan. */
-export const lockfilePattern =
+const lockfilePattern =
   "(^|/)(package-lock\\.json|npm-shrinkwrap\\.json|yarn\\.lock|pnpm-lock\\.yaml|bun\\.lock|requirements[^/]*\\.txt|poetry\\.lock|Pipfile\\.lock|uv\\.lock|go\\.mod|Cargo\\.lock|Gemfile\\.lock|composer\\.lock)$";
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The script of one hook; `command` runs sluice (absolute node + script, recorded at install). */
-export function hookScript(name: HookName, command: string[]): string {
+function hookScript(name: HookName, command: string[]): string {
   const sluice = command.map(quote).join(" ");
   const head = [
     "#!/bin/sh",

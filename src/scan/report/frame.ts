@@ -18,7 +18,7 @@ export interface FileSpan extends SecretSpan {
 }
 
 /** A finding whose matched value must never be printed: a secret, or one a scanner marks so. */
-export function isSensitive(finding: Finding): boolean {
+function isSensitive(finding: Finding): boolean {
   return finding.tool === "secrets" || finding.properties?.sensitive === true;
 }
 

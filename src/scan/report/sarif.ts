@@ -35,7 +35,7 @@ const scoreOf: Record<Severity, number | undefined> = {
 };
 
 /** The 0–10 score of one finding: its own `properties.cvssScore` when present, else by severity. */
-export function securityScore(finding: Finding): number | undefined {
+function securityScore(finding: Finding): number | undefined {
   const own = finding.properties?.cvssScore;
   if (typeof own === "number" && Number.isFinite(own) && own > 0) return own;
   return scoreOf[finding.severity];

@@ -32,7 +32,7 @@ export interface ToolInfo {
 }
 
 /** Scan facts reported next to the findings (snapshot id, counts of skipped files, timings). */
-export type ScanMetadata = Record<string, unknown>;
+type ScanMetadata = Record<string, unknown>;
 
 /** The input of every formatter. */
 export interface ReportInput {

@@ -30,7 +30,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Checks the structure sluice relies on; returns the log typed, or throws CONFIG_INVALID naming the file. */
-export function validateSarif(
+function validateSarif(
   value: unknown,
   source: string,
 ): { log: SarifLog; warnings: string[] } {

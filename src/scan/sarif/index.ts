@@ -1,4 +1,1 @@
-export { importSarif, validateSarif } from "./import.js";
-export type { ImportedSarif } from "./import.js";
-export { sarifSchemaUri } from "./types.js";
-export type { SarifLog, SarifResult, SarifRule, SarifRun } from "./types.js";
+export { importSarif } from "./import.js";

@@ -5,13 +5,13 @@ export const sarifSchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
 
 export type SarifLevel = "none" | "note" | "warning" | "error";
 
-export interface SarifMessage {
+interface SarifMessage {
   text?: string;
   markdown?: string;
   id?: string;
 }
 
-export interface SarifRegion {
+interface SarifRegion {
   startLine?: number;
   startColumn?: number;
   endLine?: number;

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { AppError } from "../../kernel/index.js";
 
 /** Baseline file format written; version 1 files (unsalted hashes) are still read. */
-export const baselineVersion = 2;
+const baselineVersion = 2;
 
 /**
  * A keyed hash of a secret (HMAC-SHA256, hex), the only trace of a secret in a report or the

@@ -392,4 +392,4 @@ export class Detector {
   }
 }
 
-export { allowlistMatches, pathAllowed } from "./allow.js";
+export { pathAllowed } from "./allow.js";

@@ -12,7 +12,7 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 const passwords: Buffer[] = [bmp("notasecret"), bmp(""), Buffer.alloc(0)];
 
 /** A crafted keystore could ask for millions of digests: above this, it is not tried. */
-export const maxMacIterations = 100_000;
+const maxMacIterations = 100_000;
 
 function bmp(text: string): Buffer {
   const out = Buffer.alloc(text.length * 2 + 2);

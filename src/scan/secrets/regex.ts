@@ -21,7 +21,7 @@ export interface TranslatedRegex {
 }
 
 /** Thrown by {@link translateGoRegex} for syntax JS cannot express; the message names the construct. */
-export class RegexTranslationError extends Error {
+class RegexTranslationError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "RegexTranslationError";

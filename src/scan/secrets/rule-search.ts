@@ -252,7 +252,7 @@ export function allowedByRule(
 }
 
 /** gitleaks' start line and column of a match at byte `offset` (see `Anchor`). */
-export function anchorAt(run: Run, offset: number): Anchor {
+function anchorAt(run: Run, offset: number): Anchor {
   const { content, fragment } = run;
   const line = content.position(offset).line;
   const text = content.text;

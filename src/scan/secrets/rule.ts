@@ -3,7 +3,7 @@ import type { CheckName } from "./checks.js";
 import { compileGoRegex } from "./regex.js";
 
 /** What a rule allowlist regex is matched against (gitleaks `regexTarget`). */
-export type RegexTarget = "secret" | "match" | "line";
+type RegexTarget = "secret" | "match" | "line";
 
 /**
  * A rule or global allowlist, as in gitleaks: a finding is allowed when the allowlist matches
@@ -99,7 +99,7 @@ export interface RuleProblem {
   message: string;
 }
 
-export const defaultWindow = 512;
+const defaultWindow = 512;
 
 function compileAllowlist(spec: AllowlistSpec): CompiledAllowlist {
   const compiled: CompiledAllowlist = {
@@ -127,7 +127,7 @@ export function trustRules(specs: readonly RuleSpec[]): void {
 }
 
 /** Compiles one rule; throws (with the construct named) when its regexes cannot run in JS. */
-export function compileRule(spec: RuleSpec): CompiledRule {
+function compileRule(spec: RuleSpec): CompiledRule {
   if (spec.regex === undefined && spec.path === undefined)
     throw new Error("the rule has neither regex nor path");
   const base = {

@@ -28,10 +28,8 @@ import { InlineRunner, ScanBudget } from "./runners.js";
 import type { Runner, ScanCutOff } from "./runners.js";
 import { createTaskRunner } from "./task-runner.js";
 
-export type { ScanCutOff } from "./runners.js";
-
 /** Where a value that a rule matched but an allowlist let through is, and what to print for it. */
-export interface SecretMask {
+interface SecretMask {
   path: string;
   startLine: number;
   startColumn: number;
@@ -43,7 +41,7 @@ export interface SecretMask {
 }
 
 /** What to scan. */
-export type ScanTarget =
+type ScanTarget =
   | { kind: "tree"; path: string }
   | { kind: "stdin"; path: string; data: Buffer; name?: string }
   | { kind: "staged"; path: string }
@@ -83,7 +81,7 @@ export interface SecretScanOptions {
   onProgress?: (stats: ScanStats) => void;
 }
 
-export interface ScanStats {
+interface ScanStats {
   files: number;
   bytes: number;
   skipped: Partial<Record<SkipReason | "ignored" | "allowlisted", number>>;
@@ -92,7 +90,7 @@ export interface ScanStats {
 }
 
 /** A rule stopped on a file because it ran over its time budget. */
-export interface ScanTimeout {
+interface ScanTimeout {
   path: string;
   ruleId: string | undefined;
   commit?: string;
@@ -123,7 +121,7 @@ export interface SecretScanResult {
   rules: RuleSpec[];
 }
 
-export const defaultMaxFileSize = 10 * 1024 * 1024;
+const defaultMaxFileSize = 10 * 1024 * 1024;
 
 const toPosix = (p: string): string => p.split(sep).join("/");
 

@@ -9,9 +9,9 @@ import { scanSecrets } from "./scan.js";
 import { repoRoot } from "./sources/git.js";
 
 /** The project's rule file, read when no other is given (gitleaks compatibility). */
-export const projectRuleFile = ".gitleaks.toml";
+const projectRuleFile = ".gitleaks.toml";
 /** The project's baseline, read when no other is given. */
-export const projectBaselineFile = ".sluice/secrets-baseline.json";
+const projectBaselineFile = ".sluice/secrets-baseline.json";
 
 /** A project's secret scan: the scan's options minus what the project's own files decide. */
 export interface ProjectScanOptions extends Omit<
@@ -45,7 +45,7 @@ export interface ProjectScanResult extends SecretScanResult {
 const toPosix = (p: string): string => p.split(sep).join("/");
 
 /** The project's root for a scan target: its repository's top folder, else the folder itself. */
-export function projectRoot(target: SecretScanOptions["target"]): string {
+function projectRoot(target: SecretScanOptions["target"]): string {
   const path = resolve(target.path);
   if (target.kind === "stdin") return repoRoot(path) ?? path;
   const dir =

@@ -48,7 +48,7 @@ async function view(app: App, record: RolloutRecord) {
  * or restarted by the target). Runs in the background: a rollout waiting in a timed pause must
  * not hold the server's start; an indefinite pause stops the drive until someone promotes.
  */
-export async function resumeUnfinishedRollouts(
+async function resumeUnfinishedRollouts(
   app: App,
   logger: Logger,
   active: Set<string>,

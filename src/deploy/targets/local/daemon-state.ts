@@ -38,7 +38,7 @@ export interface SavedState {
   releases: SavedRelease[];
 }
 
-export const stateFile = (dir: string) => join(dir, "state.json");
+const stateFile = (dir: string) => join(dir, "state.json");
 
 /** The saved state of a daemon folder, or null when there is none (or it cannot be read). */
 export function readSavedState(dir: string): SavedState | null {

@@ -22,7 +22,7 @@ export interface Routes {
 }
 
 /** The header that pins a request to a version, for tests and previews. */
-export const versionHeader = "x-sluice-version";
+const versionHeader = "x-sluice-version";
 
 /**
  * Deterministic weighted choice: an accumulator adds the weight on every request and sends the

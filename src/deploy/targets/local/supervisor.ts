@@ -60,7 +60,7 @@ export interface ReleaseProcessStatus {
 }
 
 /** Whether a port on this machine is free to listen on. */
-export function portFree(port: number): Promise<boolean> {
+function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = createServer();
     probe.once("error", () => resolve(false));

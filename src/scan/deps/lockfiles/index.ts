@@ -16,7 +16,6 @@ import {
 } from "./python.js";
 import { parseYarnLock } from "./yarn.js";
 
-export { lockfileError } from "./errors.js";
 export {
   parseCargoLock,
   parseComposerLock,

@@ -2,8 +2,6 @@ import semver from "semver";
 import type { Ecosystem } from "../types.js";
 import { comparePep440, parsePep440 } from "./pep440.js";
 
-export { comparePep440, parsePep440 } from "./pep440.js";
-
 /** A total order over one ecosystem's version strings; unparseable input falls back to a generic order. */
 export type VersionOrder = (a: string, b: string) => number;
 
@@ -70,7 +68,7 @@ export function compareSemver(a: string, b: string): number {
 }
 
 /** PEP 440 ordering; versions that are not PEP 440 sort before every valid one (LegacyVersion). */
-export function comparePypi(a: string, b: string): number {
+function comparePypi(a: string, b: string): number {
   const pa = parsePep440(a);
   const pb = parsePep440(b);
   if (pa && pb) return comparePep440(pa, pb);
@@ -83,7 +81,7 @@ export function comparePypi(a: string, b: string): number {
  * pseudo-versions (`v0.0.0-20210630005230-0f9fa26af87c`) are pre-releases that sort by time.
  * Go toolchain versions (`1.21rc2`, `1.17`) are padded to semver.
  */
-export function compareGo(a: string, b: string): number {
+function compareGo(a: string, b: string): number {
   const pa = semver.parse(goToSemver(a));
   const pb = semver.parse(goToSemver(b));
   if (pa && pb) return pa.compare(pb);
@@ -104,7 +102,7 @@ function goToSemver(version: string): string {
  * RubyGems' Gem::Version: segments split at dots and at digit/letter changes, a `-` means
  * `.pre.`; missing segments are 0; a string segment (pre-release) sorts before any number.
  */
-export function compareRubyGems(a: string, b: string): number {
+function compareRubyGems(a: string, b: string): number {
   const sa = gemSegments(a);
   const sb = gemSegments(b);
   for (let i = 0; i < Math.max(sa.length, sb.length); i++) {
@@ -152,7 +150,7 @@ const phpSpecial: Record<string, number> = {
  * Packagist: Composer versions ordered by PHP's `version_compare` after dropping a leading `v`
  * (`dev` < `alpha` < `beta` < `RC` < release < `patch`); `dev-branch` versions sort first.
  */
-export function comparePackagist(a: string, b: string): number {
+function comparePackagist(a: string, b: string): number {
   const pa = phpParts(a);
   const pb = phpParts(b);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
@@ -207,7 +205,7 @@ function phpRemaining(part: string): number {
 }
 
 /** Fallback: numeric runs compare as numbers, other runs as text. */
-export function compareGeneric(a: string, b: string): number {
+function compareGeneric(a: string, b: string): number {
   const ta = a.match(/\d+|[^\d.\-+_]+/g) ?? [];
   const tb = b.match(/\d+|[^\d.\-+_]+/g) ?? [];
   for (let i = 0; i < Math.max(ta.length, tb.length); i++) {

@@ -50,7 +50,7 @@ export function repoRoot(dir: string): string | undefined {
  * Parses a `-U0` patch stream into added-line fragments. Lines come in one at a time so
  * `git log -p` over a whole history is never held in memory; `onCommit` lines start commits.
  */
-export class PatchParser {
+class PatchParser {
   private current:
     | { path: string; lines: string[]; map: number[]; binary?: boolean }
     | undefined;
