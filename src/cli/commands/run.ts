@@ -4,8 +4,7 @@ import { dirname, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError, isAlive } from "../../kernel/index.js";
 import type { PipelineConfig } from "../../config/index.js";
-import type { RunSource } from "../../pipeline/checkout.js";
-import type { GitFacts } from "../../pipeline/git-facts.js";
+import type { GitFacts, RunSource } from "../../pipeline/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
 import { exitCodes } from "../exit-codes.js";
@@ -137,7 +136,7 @@ export interface LocalRunOptions {
  */
 export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
   const { loadConfig } = await import("../../config/index.js");
-  const { readGitFacts } = await import("../../pipeline/git-facts.js");
+  const { readGitFacts } = await import("../../pipeline/index.js");
   const { loadBuiltinStepChecks } = await import("../../builtin-steps.js");
   const app = await ctx.app();
   const loaded = loadConfig(options.config, {
@@ -153,7 +152,7 @@ export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
     loaded.source.metrics?.attribution ?? [],
   );
   const git = await readGitFacts(workdir);
-  const { openRunSource } = await import("../../pipeline/checkout.js");
+  const { openRunSource } = await import("../../pipeline/index.js");
   const source = await openRunSource({
     home: app.home,
     projectDir: workdir,
