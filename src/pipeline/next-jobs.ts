@@ -138,7 +138,7 @@ export function nextJobs(plan: Plan, progress: RunProgress): NextJobs {
     });
     const functions = statusFunctions({
       succeeded: needStatuses.every((s) => s === "success"),
-      failed: job.needs.some((k) => results.get(k)?.status === "failure"),
+      failed: failedAncestor(job),
       cancelled: progress.cancelled,
     });
     const context = {
@@ -161,7 +161,7 @@ export function nextJobs(plan: Plan, progress: RunProgress): NextJobs {
       end(job, progress.cancelled ? "cancelled" : "skipped");
       continue;
     }
-    if (running > progress.maxParallel) continue;
+    if (running >= progress.maxParallel) continue;
     if (
       job.maxParallel !== undefined &&
       (runningById.get(job.id) ?? 0) >= job.maxParallel
