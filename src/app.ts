@@ -69,6 +69,12 @@ export interface App {
     capacity?: number;
     live?: LiveView;
   }): Promise<PipelineRuntime>;
+  /**
+   * Starts the background work of a long-running process (`sluice serve`): flag evaluation
+   * times written every 30 s and, on Postgres, other processes' flag set versions picked up
+   * every second. Idempotent; `close()` stops it.
+   */
+  startBackground(): void;
   close(): Promise<void>;
 }
 
@@ -133,6 +139,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     return deployStep({ ...ctx, workdir });
   });
   let runtime: Promise<PipelineRuntime> | undefined;
+  const timers: NodeJS.Timeout[] = [];
   const flags = new FlagService({
     store: createFlagStore(database.db),
     clock,
@@ -200,7 +207,26 @@ export async function openApp(options: AppOptions): Promise<App> {
       token: process.env.SLUICE_METRICS_TOKEN || undefined,
     },
     scan,
+    startBackground() {
+      if (timers.length > 0) return;
+      // Evaluation times (for the stale-flag report) are written in batches, not per request.
+      timers.push(
+        every(30_000, logger, "cannot record flag evaluation times", () =>
+          flags.live.flush(),
+        ),
+      );
+      // On Postgres other processes write flag sets too (replicas, CLIs): pick their versions
+      // up every second, so a kill switch pulled anywhere reaches every replica's clients
+      // (ADR 061). An embedded store has one writer, this process.
+      if (database.kind === "postgres")
+        timers.push(
+          every(1_000, logger, "cannot poll flag set versions", () =>
+            flags.live.sync(),
+          ),
+        );
+    },
     async close() {
+      for (const timer of timers.splice(0)) clearInterval(timer);
       // Evaluation times are batched in memory; write them before the database closes.
       await flags.live.flush().catch(() => {});
       const started = await runtime?.catch(() => undefined);
@@ -208,6 +234,22 @@ export async function openApp(options: AppOptions): Promise<App> {
       await database.close();
     },
   };
+}
+
+/** Runs `work` every `ms` in the background (never keeping the process alive); failures are logged. */
+function every(
+  ms: number,
+  logger: Logger,
+  failure: string,
+  work: () => Promise<unknown>,
+): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    work().catch((error: unknown) =>
+      logger.warn(failure, { error: messageOf(error) }),
+    );
+  }, ms);
+  timer.unref();
+  return timer;
 }
 
 function ensureHome(home: string): void {

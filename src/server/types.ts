@@ -2,9 +2,9 @@ import type { FastifyInstance } from "fastify";
 import type { App } from "../app.js";
 import type { Logger } from "../kernel/index.js";
 
-/** What every route module gets: the composition root and the server's own admin token. */
-export interface ServerDeps {
-  app: App;
+/** What the server gets: the services it serves (`A`, the whole App by default) and its admin token. */
+export interface ServerDeps<A = App> {
+  app: A;
   logger: Logger;
   /** The token of `$SLUICE_HOME/server.json`: it authorizes management routes for the local CLI. */
   adminToken: string;
@@ -14,9 +14,10 @@ export interface ServerDeps {
 
 /**
  * One capability's routes. Registered inside its own encapsulated plugin, so a module may set
- * its own error handler or hooks without touching the others.
+ * its own error handler or hooks without touching the others. `K` names the App services the
+ * module uses (`RouteModule<"flags">`): it gets those, not the whole App.
  */
-export type RouteModule = (
+export type RouteModule<K extends keyof App = keyof App> = (
   server: FastifyInstance,
-  deps: ServerDeps,
+  deps: ServerDeps<Pick<App, K>>,
 ) => void | Promise<void>;

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
 import type { Evaluation } from "../../flags/index.js";
 import { isValidFlagKey } from "../../flags/index.js";
-import { AppError } from "../../kernel/index.js";
 import { toProblem } from "../errors.js";
 import { flagKeyOf, streamPath } from "../route-auth.js";
 import { problemContentType } from "../problem.js";
 import type { RouteModule, ServerDeps } from "../types.js";
+import type { ZodTypeProvider } from "../zod-provider.js";
 
 /** OFREP 0.3.0 bodies (../shared/conformance/ofrep/service/openapi.yaml). */
 type OfrepSuccess = {
@@ -24,7 +25,7 @@ type OfrepFailure = {
 };
 
 /** The OFREP body of one evaluation; DEFAULT and DISABLED without a value mean "use your code default". */
-export function toOfrep(result: Evaluation): OfrepSuccess | OfrepFailure {
+function toOfrep(result: Evaluation): OfrepSuccess | OfrepFailure {
   if (result.reason === "ERROR")
     return {
       key: result.key,
@@ -41,20 +42,34 @@ export function toOfrep(result: Evaluation): OfrepSuccess | OfrepFailure {
   };
 }
 
-/** A context sent to OFREP: an object, or absent. Anything else is INVALID_CONTEXT. */
-function contextOf(body: unknown): Record<string, unknown> {
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A body sent to OFREP: `{"context": {...}}` or absent; it parses to the context. */
+const OfrepBody = z.unknown().transform((body, ctx) => {
   if (body === undefined || body === null || body === "") return {};
-  if (typeof body !== "object" || Array.isArray(body))
-    throw new AppError(
-      "INVALID_ARGUMENT",
-      'the request body must be a JSON object {"context": {...}}',
-    );
-  const context = (body as { context?: unknown }).context;
+  if (!isObject(body)) {
+    ctx.addIssue({
+      code: "custom",
+      message: 'the request body must be a JSON object {"context": {...}}',
+    });
+    return z.NEVER;
+  }
+  const context = body.context;
   if (context === undefined || context === null) return {};
-  if (typeof context !== "object" || Array.isArray(context))
-    throw new AppError("INVALID_ARGUMENT", "context must be a JSON object");
-  return context as Record<string, unknown>;
-}
+  if (!isObject(context)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["context"],
+      message: "must be a JSON object",
+    });
+    return z.NEVER;
+  }
+  return context;
+});
+
+/** `/ofrep/v1/evaluate/flags/:key`: any text; a key that cannot name a flag is FLAG_NOT_FOUND. */
+const KeyParams = z.object({ key: z.string() });
 
 /** Every route here takes a flag API key; the key alone selects project and environment. */
 const flagKey = { config: { auth: { kind: "flagKey" } } } as const;
@@ -67,11 +82,11 @@ const flagKey = { config: { auth: { kind: "flagKey" } } } as const;
 const streamKeyCheckMs = 10_000;
 
 /** OFREP error bodies for 400 (the whole request), problem+json for the rest. */
-function ofrepErrorHandler(deps: ServerDeps) {
+function ofrepErrorHandler(deps: Pick<ServerDeps, "logger">) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const problem = toProblem(error, deps.logger);
     if (problem.status === 400) {
-      const key = (request.params as { key?: string } | undefined)?.key;
+      const key = KeyParams.safeParse(request.params).data?.key;
       return reply.status(400).send({
         ...(key === undefined ? {} : { key }),
         errorCode: "INVALID_CONTEXT",
@@ -82,11 +97,13 @@ function ofrepErrorHandler(deps: ServerDeps) {
   };
 }
 
-/** `POST /ofrep/v1/evaluate/flags/{key}`, bulk `POST /ofrep/v1/evaluate/flags`, and the SSE stream. */
-export const ofrepRoutes: RouteModule = (
-  server: FastifyInstance,
-  deps: ServerDeps,
-) => {
+/**
+ * `POST /ofrep/v1/evaluate/flags/{key}`, bulk `POST /ofrep/v1/evaluate/flags`, and the SSE
+ * stream. Writing evaluation times and picking up other processes' flag sets are the App's
+ * background work (`App.startBackground`), not this module's.
+ */
+export const ofrepRoutes: RouteModule<"flags"> = (fastify, deps) => {
+  const server = fastify.withTypeProvider<ZodTypeProvider>();
   const flags = deps.app.flags;
   server.setErrorHandler(ofrepErrorHandler(deps));
   // Open event streams end when the server closes, so shutdown never waits on them.
@@ -116,44 +133,18 @@ export const ofrepRoutes: RouteModule = (
   server.addHook("preClose", async () => {
     for (const end of streams) end();
   });
-  // Evaluation times (for the stale-flag report) are written in batches, not per request.
-  const flushing = setInterval(() => {
-    flags.live.flush().catch((error: unknown) => {
-      deps.logger.warn("cannot record flag evaluation times", {
-        error: String(error),
-      });
-    });
-  }, 30_000);
-  flushing.unref();
-  // On Postgres other processes write flag sets too (replicas, CLIs): pick their versions up
-  // every second, so a kill switch pulled anywhere reaches every replica's clients (ADR 061).
-  // An embedded store has one writer, this process.
-  const syncing =
-    deps.app.database.kind === "postgres"
-      ? setInterval(() => {
-          flags.live.sync().catch((error: unknown) => {
-            deps.logger.warn("cannot poll flag set versions", {
-              error: String(error),
-            });
-          });
-        }, 1_000)
-      : undefined;
-  syncing?.unref();
   server.addHook("onClose", async () => {
     clearInterval(checkingKeys);
     unsubscribeRevoked();
-    clearInterval(flushing);
-    clearInterval(syncing);
-    await flags.live.flush().catch(() => {});
   });
 
   server.post(
     "/ofrep/v1/evaluate/flags/:key",
-    flagKey,
+    { ...flagKey, schema: { params: KeyParams, body: OfrepBody } },
     async (request, reply) => {
       const { scope } = flagKeyOf(request);
-      const { key } = request.params as { key: string };
-      const context = contextOf(request.body);
+      const { key } = request.params;
+      const context = request.body;
       if (!isValidFlagKey(key))
         return reply.status(404).send({
           key,
@@ -169,34 +160,38 @@ export const ofrepRoutes: RouteModule = (
     },
   );
 
-  server.post("/ofrep/v1/evaluate/flags", flagKey, async (request, reply) => {
-    const { scope, keyId } = flagKeyOf(request);
-    const context = contextOf(request.body);
-    const live = await flags.current(scope);
-    const payload = {
-      flags: flags.live.evaluateAll(live, context).map(toOfrep),
-      metadata: live.evaluator.metadata,
-      eventStreams: [
-        {
-          type: "sse",
-          endpoint: { requestUri: streamPath(deps.adminToken, keyId) },
-          inactivityDelaySec: 120,
-        },
-      ],
-    };
-    const text = JSON.stringify(payload);
-    // The ETag hashes the evaluated body: it changes when any result for this context changes,
-    // including when a scheduled rollout crosses a step with no new flag-set version.
-    const etag = `"${createHash("sha256").update(text).digest("base64url").slice(0, 27)}"`;
-    reply.header("etag", etag).header("cache-control", "no-cache");
-    const match = request.headers["if-none-match"];
-    if (
-      typeof match === "string" &&
-      match.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)
-    )
-      return reply.status(304).send();
-    return reply.type("application/json; charset=utf-8").send(text);
-  });
+  server.post(
+    "/ofrep/v1/evaluate/flags",
+    { ...flagKey, schema: { body: OfrepBody } },
+    async (request, reply) => {
+      const { scope, keyId } = flagKeyOf(request);
+      const context = request.body;
+      const live = await flags.current(scope);
+      const payload = {
+        flags: flags.live.evaluateAll(live, context).map(toOfrep),
+        metadata: live.evaluator.metadata,
+        eventStreams: [
+          {
+            type: "sse",
+            endpoint: { requestUri: streamPath(deps.adminToken, keyId) },
+            inactivityDelaySec: 120,
+          },
+        ],
+      };
+      const text = JSON.stringify(payload);
+      // The ETag hashes the evaluated body: it changes when any result for this context changes,
+      // including when a scheduled rollout crosses a step with no new flag-set version.
+      const etag = `"${createHash("sha256").update(text).digest("base64url").slice(0, 27)}"`;
+      reply.header("etag", etag).header("cache-control", "no-cache");
+      const match = request.headers["if-none-match"];
+      if (
+        typeof match === "string" &&
+        match.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)
+      )
+        return reply.status(304).send();
+      return reply.type("application/json; charset=utf-8").send(text);
+    },
+  );
 
   // The flag set itself, for in-process providers (SluiceProvider): ETag = the set's version hash.
   server.get("/api/v1/flag-sync", flagKey, async (request, reply) => {
