@@ -1,8 +1,12 @@
 import type { Clock, Logger } from "../kernel/index.js";
-import { AppError, newId } from "../kernel/index.js";
+import { AppError, messageOf, newId } from "../kernel/index.js";
 import { RolloutController } from "./controller.js";
 import type { DriveOptions } from "./controller.js";
 import { deliverPendingEvents } from "./delivery.js";
+import { inspectRollout } from "./inspect.js";
+import { releaseBefore, releaseNamed } from "./undo-release.js";
+import type { RolloutReport } from "./inspect.js";
+import { rolloutView } from "./view.js";
 import type {
   DeliveryEvent,
   DeliveryEvents,
@@ -44,9 +48,133 @@ export interface DeployRequest {
   release: ReleaseSpec;
 }
 
+/** What a user asks of the latest rollout of an environment (`sluice rollout <verb>`, the API). */
+export type RolloutVerb = "promote" | "abort" | "retry" | "undo" | "resume";
+
+export type SteerOptions = DriveOptions & {
+  /** promote: skip every remaining step. */
+  full?: boolean;
+  /** undo: deploy this earlier release again. */
+  toRelease?: string;
+};
+
 /** Deployments and rollouts: start one, drive it, apply user commands, undo. */
 export class DeployService {
+  /** Rollouts this process drives now: one driver per rollout at a time. */
+  private readonly driving = new Set<string>();
+
   constructor(private readonly deps: DeployServiceDeps) {}
+
+  /**
+   * Applies a verb to the latest rollout of an environment and drives it on until it ends or
+   * waits again. Refused while this process drives that rollout already.
+   */
+  async steer(
+    project: string,
+    environment: string,
+    verb: RolloutVerb,
+    options: SteerOptions = {},
+  ): Promise<RolloutRecord> {
+    const { full, toRelease, ...drive } = options;
+    const latest = await this.latest(project, environment);
+    return this.exclusive(latest.id, () => {
+      switch (verb) {
+        case "undo":
+          return this.undo(project, environment, {
+            ...drive,
+            ...(toRelease !== undefined ? { toRelease } : {}),
+          });
+        case "resume":
+          return this.resume(latest.id, drive);
+        case "promote":
+          return this.command(
+            latest.id,
+            { kind: "promote", ...(full ? { full: true } : {}) },
+            drive,
+          );
+        default:
+          return this.command(latest.id, { kind: verb }, drive);
+      }
+    });
+  }
+
+  /**
+   * Carries on every rollout left unfinished when sluice stopped (the target re-adopts or
+   * restarts its processes), after handing over delivery events still in the outbox. A rollout
+   * this process drives already is left alone; one that cannot be resumed is logged.
+   */
+  async resumeUnfinished(options: DriveOptions = {}): Promise<void> {
+    const { store, logger } = this.deps;
+    await this.deliverEvents();
+    const unfinished = await store.unfinishedRollouts();
+    await Promise.all(
+      unfinished.map(async (record) => {
+        if (this.driving.has(record.id)) return;
+        logger.info("resuming rollout", {
+          rollout: record.id,
+          environment: record.environment,
+        });
+        try {
+          await this.exclusive(record.id, () =>
+            this.resume(record.id, options),
+          );
+        } catch (error) {
+          logger.error("rollout could not be resumed", {
+            rollout: record.id,
+            error: messageOf(error),
+          });
+        }
+      }),
+    );
+  }
+
+  private async exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    if (this.driving.has(id))
+      throw new AppError(
+        "CONFLICT",
+        `rollout ${id} is being driven already: try again when it waits or ends`,
+      );
+    this.driving.add(id);
+    try {
+      return await fn();
+    } finally {
+      this.driving.delete(id);
+    }
+  }
+
+  /** The releases a rollout names (canary and stable), by id, for its view. */
+  async releasesOf(
+    record: RolloutRecord,
+  ): Promise<Record<string, ReleaseRecord | null>> {
+    const ids = [record.status.canary.release, record.status.stable].filter(
+      (x): x is string => Boolean(x),
+    );
+    return Object.fromEntries(
+      await Promise.all(
+        ids.map(async (id) => [id, await this.deps.store.getRelease(id)]),
+      ),
+    );
+  }
+
+  /** The rollout as `rollout status --json` prints it, without asking the target. */
+  async view(record: RolloutRecord) {
+    return rolloutView(record, await this.releasesOf(record));
+  }
+
+  /** The rollout's view, outcome and what the target really serves. */
+  inspect(record: RolloutRecord): Promise<RolloutReport> {
+    return inspectRollout(this, record);
+  }
+
+  /** A project's releases, newest first. */
+  releases(project: string): Promise<ReleaseRecord[]> {
+    return this.deps.store.listReleases(project);
+  }
+
+  /** A project's deployments, newest first. */
+  deployments(project: string): Promise<DeploymentRecord[]> {
+    return this.deps.store.listDeployments(project);
+  }
 
   /**
    * Hands delivery events still in the outbox to the metrics capability (after a failed
@@ -123,8 +251,8 @@ export class DeployService {
     }
     const previous =
       toRelease !== undefined
-        ? await this.releaseNamed(project, toRelease)
-        : await this.previousRelease(latest);
+        ? await releaseNamed(this.deps.store, project, toRelease)
+        : await releaseBefore(this.deps.store, latest);
     if (previous.id === latest.status.stable)
       throw new AppError(
         "CONFLICT",
@@ -139,39 +267,6 @@ export class DeployService {
       true,
     );
     return this.controller(record).drive(drive);
-  }
-
-  private async releaseNamed(
-    project: string,
-    version: string,
-  ): Promise<ReleaseRecord> {
-    const all = await this.deps.store.listReleases(project);
-    const found = all.find((r) => r.version === version);
-    if (!found)
-      throw new AppError(
-        "NOT_FOUND",
-        `no release ${version} in ${project} (known: ${all.map((r) => r.version).join(", ") || "none"})`,
-      );
-    return found;
-  }
-
-  private async previousRelease(latest: RolloutRecord): Promise<ReleaseRecord> {
-    if (latest.status.aborted) {
-      throw new AppError(
-        "CONFLICT",
-        "the last rollout was aborted: traffic is already on the previous release",
-      );
-    }
-    const deployment = await this.deployment(latest);
-    const previous = deployment?.previousReleaseId
-      ? await this.deps.store.getRelease(deployment.previousReleaseId)
-      : null;
-    if (!previous)
-      throw new AppError(
-        "CONFLICT",
-        `no release before ${latest.status.stable} in ${latest.environment}`,
-      );
-    return previous;
   }
 
   /** Applies a user command, then drives the rollout on (until it ends or waits again). */
@@ -230,7 +325,7 @@ export class DeployService {
   }
 
   /** The deployment a rollout carries out. */
-  async deployment(record: RolloutRecord) {
+  async deployment(record: RolloutRecord): Promise<DeploymentRecord | null> {
     const all = await this.deps.store.listDeployments(
       record.project,
       record.environment,

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { AppError, messageOf } from "../../kernel/index.js";
+import { AppError } from "../../kernel/index.js";
 import type { App } from "../../app.js";
 import type {
   RolloutOutcome,
@@ -225,41 +225,11 @@ export async function report(
   record: RolloutRecord,
   options: ReportOptions,
 ): Promise<void> {
-  const {
-    notServingExitCode,
-    outcomeExitCode,
-    rolloutOutcome,
-    rolloutView,
-    servingProblem,
-  } = await import("../../deploy/index.js");
-  const ids = [record.status.canary.release, record.status.stable].filter(
-    (x): x is string => Boolean(x),
-  );
-  const releases = Object.fromEntries(
-    await Promise.all(
-      ids.map(async (id) => [id, await app.deploy.store.getRelease(id)]),
-    ),
-  );
-  const outcome = rolloutOutcome(record, await app.deploy.deployment(record));
-  // Asking the target starts its daemon when it is gone (it re-adopts its releases).
-  let problem: string | null;
-  let endpoint: string | undefined;
-  try {
-    const serving = await app.deploy.target(record).serving();
-    problem = servingProblem(record, serving, releases);
-    if (serving.routes.stable || serving.routes.canary)
-      endpoint = serving.endpoint;
-  } catch (error) {
-    problem = messageOf(error);
-  }
-  const commit = releases[record.status.canary.release]?.commit;
-  const view = {
-    ...rolloutView(record, releases, endpoint),
-    ...(commit ? { commit } : {}),
-    outcome,
-    serving: problem === null,
-    ...(problem !== null ? { notServing: problem } : {}),
-  };
+  const { notServingExitCode, outcomeExitCode } =
+    await import("../../deploy/index.js");
+  const view = await app.deploy.inspect(record);
+  const { outcome, endpoint } = view;
+  const problem = view.notServing ?? null;
   if (options.json) ctx.json(view);
   else {
     ctx.stdout(`${view.phase}: ${view.message}`);

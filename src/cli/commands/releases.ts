@@ -15,8 +15,8 @@ export function registerReleases(program: Command, ctx: CliContext): void {
       const app = await ctx.app();
       const project = resolveProject(ctx.cwd, options.project).name;
       const [releases, deployments] = await Promise.all([
-        app.deploy.store.listReleases(project),
-        app.deploy.store.listDeployments(project),
+        app.deploy.releases(project),
+        app.deploy.deployments(project),
       ]);
       const version = new Map(releases.map((r) => [r.id, r.version]));
       const iso = (ms: number | null) =>

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { RolloutCommand, RolloutOutcome } from "../../deploy/index.js";
+import type { DeployService, RolloutOutcome } from "../../deploy/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
 import { progress, report } from "./deploy.js";
@@ -11,10 +11,11 @@ interface RolloutOptions {
   toRelease?: string;
 }
 
+type Verb = Parameters<DeployService["steer"]>[2];
+
 const verbs: {
-  name: string;
+  name: Verb;
   description: string;
-  command?: RolloutCommand;
   /** The end state this verb asks for: reaching it exits 0. */
   asked?: RolloutOutcome;
 }[] = [
@@ -22,18 +23,15 @@ const verbs: {
     name: "promote",
     description:
       "go past the current pause or analysis (--full: skip every step) and carry on",
-    command: { kind: "promote" },
   },
   {
     name: "abort",
     description: "send all traffic back to stable and stop the new release",
-    command: { kind: "abort" },
     asked: "aborted",
   },
   {
     name: "retry",
     description: "start an aborted rollout over",
-    command: { kind: "retry" },
   },
   {
     name: "undo",
@@ -103,25 +101,12 @@ export function registerRollout(program: Command, ctx: CliContext): void {
     cmd.action(async (environment: string, options: RolloutOptions) => {
       const app = await ctx.app();
       const project = resolveProject(ctx.cwd, options.project).name;
-      const drive = { stopWhenPaused: true, onProgress: progress(ctx) };
-      let record;
-      if (verb.name === "undo")
-        record = await app.deploy.undo(project, environment, {
-          ...drive,
-          ...(options.toRelease ? { toRelease: options.toRelease } : {}),
-        });
-      else {
-        const latest = await app.deploy.latest(project, environment);
-        if (verb.name === "resume")
-          record = await app.deploy.resume(latest.id, drive);
-        else {
-          const command: RolloutCommand =
-            verb.command!.kind === "promote"
-              ? { kind: "promote", ...(options.full ? { full: true } : {}) }
-              : verb.command!;
-          record = await app.deploy.command(latest.id, command, drive);
-        }
-      }
+      const record = await app.deploy.steer(project, environment, verb.name, {
+        stopWhenPaused: true,
+        onProgress: progress(ctx),
+        ...(options.full ? { full: true } : {}),
+        ...(options.toRelease ? { toRelease: options.toRelease } : {}),
+      });
       await report(ctx, app, record, {
         json: Boolean(options.json),
         ...(verb.asked ? { asked: verb.asked } : {}),
