@@ -4,20 +4,22 @@ import { join } from "node:path";
 import pino from "pino";
 import { AppError, isAlive, messageOf, systemClock } from "./kernel/index.js";
 import type { Clock, Logger } from "./kernel/index.js";
-import type { Database } from "./store/database.js";
-import { openDatabase } from "./store/open.js";
-import { RunStore } from "./store/run-store.js";
+import {
+  createDeployStore,
+  createFlagStore,
+  createMetricsStore,
+  openDatabase,
+  RunStore,
+  ScanStore,
+} from "./store/index.js";
+import type { Database } from "./store/index.js";
 import { createStepRegistry } from "./pipeline/registry.js";
-import type { StepRegistry } from "./pipeline/ports.js";
 import type { PipelineRuntime } from "./pipeline/queue/runtime.js";
-import type { LiveView } from "./pipeline/logs/step-log.js";
+import type { LiveView, StepRegistry } from "./pipeline/index.js";
 import { createMetricsService } from "./metrics/index.js";
 import type { MetricsService } from "./metrics/index.js";
-import { createMetricsStore } from "./store/metrics-store.js";
 import { FlagService } from "./flags/index.js";
-import { createFlagStore } from "./store/flag-store.js";
 import { newId } from "./kernel/index.js";
-import { ScanStore } from "./store/scan-store.js";
 import { fileURLToPath } from "node:url";
 import {
   createDeployService,
@@ -26,10 +28,6 @@ import {
   killSwitchFrom,
 } from "./deploy/index.js";
 import type { DeployService } from "./deploy/index.js";
-import { createDeployStore } from "./store/deploy-store.js";
-
-// The built-in step names, known without opening anything (`sluice config` checks `uses` with them).
-export { builtinStepNames } from "./builtin-steps.js";
 
 export interface AppOptions {
   /** `$SLUICE_HOME`: the embedded database, logs, cache and artifacts live under it. */
@@ -130,7 +128,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   const deployStep = createDeployStep(() => deploy);
   steps.register("sluice/deploy", async (ctx) => {
     // A run's checkout is removed when the run ends; the release it deploys lives on in a copy.
-    const { keepRelease } = await import("./pipeline/checkout.js");
+    const { keepRelease } = await import("./pipeline/index.js");
     const workdir = await keepRelease(
       options.home,
       ctx.workdir,
@@ -157,11 +155,9 @@ export async function openApp(options: AppOptions): Promise<App> {
     pipeline(pipelineOptions = {}) {
       runtime ??= import("./pipeline/queue/runtime.js").then(
         async ({ startPipelineRuntime }) => {
-          const { Masker } = await import("./pipeline/logs/masker.js");
+          const { Masker, createLocalCache, createLocalArtifacts } =
+            await import("./pipeline/index.js");
           const { secrets } = await import("./scan/index.js");
-          const { createLocalCache } = await import("./pipeline/cache.js");
-          const { createLocalArtifacts } =
-            await import("./pipeline/artifacts.js");
           return startPipelineRuntime({
             cache: createLocalCache({
               dir: join(options.home, "cache"),

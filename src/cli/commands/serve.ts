@@ -3,7 +3,7 @@ import { AppError } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
 
 /** Default port of `sluice serve`. */
-export const defaultPort = 7700;
+const defaultPort = 7700;
 
 export function registerServe(program: Command, ctx: CliContext): void {
   program
