@@ -10,12 +10,7 @@ export type {
   ReleaseRecord,
   RolloutRecord,
 } from "./ports.js";
-export {
-  notServingExitCode,
-  outcomeExitCode,
-  rolloutOutcome,
-  servingProblem,
-} from "./outcome.js";
+export { notServingExitCode, outcomeExitCode } from "./outcome.js";
 export type { RolloutOutcome } from "./outcome.js";
 export { LocalTarget } from "./targets/local/client.js";
 export { writeSampleService } from "./sample-service.js";

@@ -117,7 +117,7 @@ export interface DeliveryEvents {
 }
 
 /** A delivery event waiting in the deploy outbox. */
-export interface PendingEvent {
+interface PendingEvent {
   id: string;
   event: DeliveryEvent;
   attempts: number;
