@@ -12,30 +12,13 @@ import {
 } from "../params.js";
 import { principalOf } from "../route-auth.js";
 import type { RouteModule } from "../types.js";
+import type { ZodTypeProvider } from "../zod-provider.js";
 
-/** Request bodies of the management routes (the CLI sends these through the server). */
-interface ChangeBody {
-  reason?: string;
-}
-
-function body<T>(request: FastifyRequest): T & ChangeBody {
-  const value = request.body;
-  if (value === undefined || value === null) return {} as T & ChangeBody;
-  if (typeof value !== "object" || Array.isArray(value))
-    throw new AppError(
-      "INVALID_ARGUMENT",
-      "the request body must be a JSON object",
-    );
-  return value as T & ChangeBody;
-}
-
-function scopeOf(request: FastifyRequest): FlagScope {
-  const { project, environment } = request.params as {
-    project: string;
-    environment: string;
-  };
-  return { project, environment };
-}
+/** The project and environment of a scoped route's parsed params. */
+const scopeOf = ({ params }: { params: FlagScope }): FlagScope => ({
+  project: params.project,
+  environment: params.environment,
+});
 
 /** Every route here needs the server's admin token (a flag API key gets 403). */
 const admin = { config: { auth: { kind: "admin" } } } as const;
@@ -60,23 +43,32 @@ const bodies = {
     reason,
   }),
 };
-const on = (params: z.ZodType, body?: z.ZodType) =>
-  ({ ...admin, schema: { params, ...(body ? { body } : {}) } }) as const;
-const scoped = on(ScopeParams);
-const keyed = on(FlagParams);
+const on = <P extends z.ZodType, B extends z.ZodType>(params: P, body: B) =>
+  ({ ...admin, schema: { params, body } }) as const;
+const scoped = { ...admin, schema: { params: ScopeParams } } as const;
+const keyed = { ...admin, schema: { params: FlagParams } } as const;
+/** `?days=N` of the stale report (default 30). */
+const StaleQuery = z.object({
+  days: z.string("days must be a number ≥ 0").optional(),
+});
 
 /**
  * Flag management: the same operations as `sluice flags ...`, under
  * `/api/v1/flags/{project}/{environment}`; API keys of every scope under `/api/v1/flags/keys`.
  */
-export const flagRoutes: RouteModule = (server, deps) => {
+export const flagRoutes: RouteModule<"flags" | "clock"> = (fastify, deps) => {
+  const server = fastify.withTypeProvider<ZodTypeProvider>();
   const flags = deps.app.flags;
   const base = "/api/v1/flags/:project/:environment";
   // The audit actor is who the credential says, never a header the caller chose.
   const actorOf = (request: FastifyRequest) => principalOf(request).actor;
-  const change = (request: FastifyRequest) => ({
+  const change = (
+    request: FastifyRequest & {
+      body: { reason?: string | undefined } | null | undefined;
+    },
+  ) => ({
     actor: actorOf(request),
-    reason: body<ChangeBody>(request).reason,
+    reason: request.body?.reason,
   });
 
   // The router tries the static `keys` before `:project` and falls back: a project named
@@ -84,19 +76,12 @@ export const flagRoutes: RouteModule = (server, deps) => {
   server.get(
     "/api/v1/flags/keys",
     { ...admin, schema: { querystring: ScopeFilterQuery } },
-    async (request) =>
-      flags.listApiKeys(
-        request.query as { project?: string; environment?: string },
-      ),
+    async (request) => flags.listApiKeys(request.query),
   );
   server.post(
     "/api/v1/flags/keys/:id/revoke",
     on(IdParams, bodies.change),
-    async (request) =>
-      flags.revokeApiKey(
-        (request.params as { id: string }).id,
-        change(request),
-      ),
+    async (request) => flags.revokeApiKey(request.params.id, change(request)),
   );
 
   server.get(base, scoped, async (request) => flags.list(scopeOf(request)));
@@ -104,7 +89,7 @@ export const flagRoutes: RouteModule = (server, deps) => {
     flags.export(scopeOf(request)),
   );
   server.put(base, on(ScopeParams, bodies.importSet), async (request) => {
-    const { document } = body<{ document?: unknown }>(request);
+    const { document } = request.body;
     if (document === undefined)
       throw new AppError("INVALID_ARGUMENT", 'send {"document": <flagd JSON>}');
     return flags.importSet(scopeOf(request), document, change(request));
@@ -112,17 +97,21 @@ export const flagRoutes: RouteModule = (server, deps) => {
   server.get(`${base}/history`, scoped, async (request) =>
     flags.history(scopeOf(request)),
   );
-  server.get(`${base}/stale`, scoped, async (request) => {
-    const days = Number((request.query as { days?: string }).days ?? "30");
-    if (!Number.isFinite(days) || days < 0)
-      throw new AppError("INVALID_ARGUMENT", "days must be a number ≥ 0");
-    return flags.stale(scopeOf(request), days);
-  });
+  server.get(
+    `${base}/stale`,
+    { ...admin, schema: { params: ScopeParams, querystring: StaleQuery } },
+    async (request) => {
+      const days = Number(request.query.days ?? "30");
+      if (!Number.isFinite(days) || days < 0)
+        throw new AppError("INVALID_ARGUMENT", "days must be a number ≥ 0");
+      return flags.stale(scopeOf(request), days);
+    },
+  );
   server.post(
     `${base}/keys`,
     on(ScopeParams, bodies.createKey),
     async (request) => {
-      const { name } = body<{ name?: string }>(request);
+      const name = request.body?.name;
       return flags.createApiKey(
         scopeOf(request),
         name ?? "default",
@@ -131,34 +120,20 @@ export const flagRoutes: RouteModule = (server, deps) => {
     },
   );
   server.post(`${base}/kill`, on(ScopeParams, bodies.kill), async (request) => {
-    const { keys, reason } = body<{ keys?: unknown }>(request);
-    if (
-      !Array.isArray(keys) ||
-      keys.some((k) => typeof k !== "string") ||
-      !reason
-    )
-      throw new AppError(
-        "INVALID_ARGUMENT",
-        'send {"keys": [flag keys], "reason": "..."}',
-      );
-    return flags.killFlags(
-      scopeOf(request),
-      keys as string[],
-      reason,
-      actorOf(request),
-    );
+    const { keys, reason } = request.body;
+    return flags.killFlags(scopeOf(request), keys, reason, actorOf(request));
   });
   server.get(`${base}/flags/:key`, keyed, async (request) =>
-    flags.get(scopeOf(request), (request.params as { key: string }).key),
+    flags.get(scopeOf(request), request.params.key),
   );
   server.get(`${base}/flags/:key/history`, keyed, async (request) =>
-    flags.history(scopeOf(request), (request.params as { key: string }).key),
+    flags.history(scopeOf(request), request.params.key),
   );
   server.put(
     `${base}/flags/:key`,
     on(FlagParams, bodies.setFlag),
     async (request) => {
-      const { flag } = body<{ flag?: unknown }>(request);
+      const { flag } = request.body;
       if (flag === undefined)
         throw new AppError(
           "INVALID_ARGUMENT",
@@ -166,7 +141,7 @@ export const flagRoutes: RouteModule = (server, deps) => {
         );
       return flags.setFlag(
         scopeOf(request),
-        (request.params as { key: string }).key,
+        request.params.key,
         flag,
         change(request),
       );
@@ -176,11 +151,7 @@ export const flagRoutes: RouteModule = (server, deps) => {
     `${base}/flags/:key`,
     on(FlagParams, bodies.change),
     async (request) =>
-      flags.deleteFlag(
-        scopeOf(request),
-        (request.params as { key: string }).key,
-        change(request),
-      ),
+      flags.deleteFlag(scopeOf(request), request.params.key, change(request)),
   );
   for (const [action, state] of [
     ["enable", "ENABLED"],
@@ -192,7 +163,7 @@ export const flagRoutes: RouteModule = (server, deps) => {
       async (request) =>
         flags.setState(
           scopeOf(request),
-          (request.params as { key: string }).key,
+          request.params.key,
           state,
           change(request),
         ),
@@ -202,12 +173,7 @@ export const flagRoutes: RouteModule = (server, deps) => {
     `${base}/flags/:key/rollout`,
     on(FlagParams, bodies.rollout),
     async (request) => {
-      const plan = body<{
-        percent?: string | number;
-        schedule?: string;
-        variant?: string;
-        offVariant?: string;
-      }>(request);
+      const plan = request.body;
       let steps: RolloutStep[];
       if (plan.schedule) steps = parseSchedule(plan.schedule);
       else if (plan.percent !== undefined)
@@ -224,7 +190,7 @@ export const flagRoutes: RouteModule = (server, deps) => {
         );
       return flags.rollout(
         scopeOf(request),
-        (request.params as { key: string }).key,
+        request.params.key,
         {
           steps,
           variants: {

@@ -12,6 +12,7 @@ import {
 import type { MetricsService, RecordedEvents } from "../../metrics/index.js";
 import { urlName } from "../params.js";
 import type { RouteModule } from "../types.js";
+import type { ZodTypeProvider } from "../zod-provider.js";
 
 async function store(metrics: MetricsService, events: RecordedEvents) {
   const [changes, deployments, incidents] = [
@@ -46,7 +47,11 @@ const metricsToken = { config: { auth: { kind: "metrics" } } } as const;
  * stores nothing; a payload of the wrong shape is 400 naming the field. `GET /api/v1/metrics`
  * (bearer token) answers the DORA figures as `sluice metrics --json` does.
  */
-export const metricsRoutes: RouteModule = (server, deps) => {
+export const metricsRoutes: RouteModule<"metrics" | "clock"> = (
+  fastify,
+  deps,
+) => {
+  const server = fastify.withTypeProvider<ZodTypeProvider>();
   server.post(
     "/api/v1/metrics/webhooks/github",
     { config: { auth: { kind: "webhook", source: "github" } } },
@@ -87,7 +92,7 @@ export const metricsRoutes: RouteModule = (server, deps) => {
       schema: { querystring: z.object({ project: urlName.optional() }) },
     },
     async (request, reply) => {
-      const { project } = request.query as { project?: string };
+      const { project } = request.query;
       const events = alertmanagerEvents(request.body, project);
       return reply.status(202).send(
         await store(deps.app.metrics, {
@@ -113,7 +118,7 @@ export const metricsRoutes: RouteModule = (server, deps) => {
       },
     },
     async (request) => {
-      const q = (request.query ?? {}) as Record<string, unknown>;
+      const q: Record<string, unknown> = request.query;
       const text = (key: string): string | undefined => {
         const v = q[key];
         if (v === undefined) return undefined;
