@@ -16,6 +16,7 @@ import type { FailedAuthLimit } from "./auth-limiter.js";
 import { credentialOf, sameSecret } from "./auth.js";
 import { parseJsonBody } from "./json-body.js";
 import { problem, problemContentType } from "./problem.js";
+import type { App } from "../app.js";
 import type { ServerDeps } from "./types.js";
 
 /** The signed webhooks sluice accepts; each is checked with its own secret and header. */
@@ -103,7 +104,7 @@ export interface AuthorizationOptions {
  */
 export function installAuthorization(
   server: FastifyInstance,
-  deps: ServerDeps,
+  deps: ServerDeps<Pick<App, "clock" | "metricsWebhooks" | "flags">>,
   options: AuthorizationOptions = {},
 ): void {
   const limiter = new FailedAuthLimiter(options.failedAuthLimit);
