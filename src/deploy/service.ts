@@ -186,11 +186,6 @@ export class DeployService {
     return events ? deliverPendingEvents(store, events, logger) : 0;
   }
 
-  /** Releases, deployments, rollouts and incidents, for listings. */
-  get store(): DeployStore {
-    return this.deps.store;
-  }
-
   /** Records the release and a new deployment with its rollout; `drive` carries it out. */
   async deploy(request: DeployRequest): Promise<RolloutRecord> {
     const { store, clock } = this.deps;

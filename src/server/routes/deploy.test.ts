@@ -13,6 +13,7 @@ import {
 } from "../../deploy/index.js";
 import type { LocalTarget } from "../../deploy/index.js";
 import { silentLogger, systemClock } from "../../kernel/index.js";
+import { createDeployStore } from "../../store/index.js";
 import { buildServer } from "../app.js";
 import { deployRoutes } from "./deploy.js";
 
@@ -43,7 +44,7 @@ describe("rollout routes", () => {
     // The composition root points at the built daemon (dist/); from sources it runs with tsx.
     (app as { deploy: App["deploy"] }).deploy = createDeployService({
       home,
-      store: app.deploy.store,
+      store: createDeployStore(app.database),
       clock: systemClock,
       logger: silentLogger,
       daemonCommand: [process.execPath, "--import", "tsx", daemonEntry],
