@@ -1,7 +1,7 @@
 // The deploy capability's public surface: rollout state machine, analysis, local target.
 export { initialStatus } from "./reconcile.js";
 export { defaultAnalysis, parseDeploySpec } from "./spec.js";
-export type { RolloutCommand, RolloutStatus, TimelineEntry } from "./types.js";
+export type { RolloutStatus, TimelineEntry } from "./types.js";
 export type {
   DeliveryEvent,
   DeployStore,
@@ -20,6 +20,5 @@ export {
   deliveryEventsTo,
   killSwitchFrom,
 } from "./wiring.js";
-export { rolloutView } from "./view.js";
 export { runDeployDemo } from "./demo.js";
 export { checkDeployStepInput, createDeployStep } from "./step.js";
