@@ -23,9 +23,10 @@ describe("uses: sluice/deploy (in process, real daemon and processes)", async ()
   const database = await testDatabases[0]!.open();
   const events: DeliveryEvent[] = [];
   const killed: string[][] = [];
+  const store = createDeployStore(database);
   const deploy = createDeployService({
     home,
-    store: createDeployStore(database),
+    store,
     clock: systemClock,
     logger: silentLogger,
     daemonCommand: [process.execPath, "--import", "tsx", daemon],
@@ -76,9 +77,9 @@ describe("uses: sluice/deploy (in process, real daemon and processes)", async ()
       status: "success",
       outputs: { phase: "Healthy" },
     });
-    expect(
-      (await deploy.store.listReleases("shop")).map((x) => x.version),
-    ).toEqual(["0123456789ab"]);
+    expect((await store.listReleases("shop")).map((x) => x.version)).toEqual([
+      "0123456789ab",
+    ]);
     expect(log.join("\n")).toMatch(/promoted 100%/);
     expect(events.map((e) => e.kind)).toEqual([
       "deployment.started",
@@ -124,11 +125,11 @@ describe("uses: sluice/deploy (in process, real daemon and processes)", async ()
     const undone = await deploy.undo("shop", "staging");
     expect(undone.status.phase).toBe("Healthy");
     expect(undone.status.fastTrack).toBe(true);
-    expect(
-      (await deploy.store.getRelease(undone.status.stable!))?.version,
-    ).toBe("0123456789ab");
+    expect((await store.getRelease(undone.status.stable!))?.version).toBe(
+      "0123456789ab",
+    );
     expect(await (await fetch(`${endpoint}/`)).text()).toBe("hello from a\n");
-    const [last] = await deploy.store.listDeployments("shop", "staging");
+    const [last] = await store.listDeployments("shop", "staging");
     expect(last).toMatchObject({ status: "succeeded", reason: "undo" });
   });
 });
