@@ -475,18 +475,24 @@ describe("legal but huge or deep files end in a result or a clear error, never a
         `  j${i}:\n${i > 0 || cycle ? `    needs: [j${i > 0 ? i - 1 : n - 1}]\n` : ""}    steps: [{ run: x }]`,
     ).join("\n")}\n`;
 
-  it("loads a chain of 10,000 jobs", () => {
-    const { config } = parseConfig(chain(10_000, false), "sluice.yml");
-    expect(Object.keys(config.jobs)).toHaveLength(10_000);
-    expect(config.jobs.j9999!.needs).toEqual(["j9998"]);
+  it("loads a chain of 1,000 jobs", () => {
+    const { config } = parseConfig(chain(1_000, false), "sluice.yml");
+    expect(Object.keys(config.jobs)).toHaveLength(1_000);
+    expect(config.jobs.j999!.needs).toEqual(["j998"]);
+  });
+
+  it("refuses a chain of 10,000 jobs at the stated limit, after checking it whole", () => {
+    const error = failure(chain(10_000, false));
+    expect(error.message).toBe(
+      "the pipeline makes 10000 jobs; a run may have at most 1000",
+    );
   });
 
   it("reports a cycle of 10,000 jobs, shortened, at a needs", () => {
     const error = failure(chain(10_000, true));
-    expect(error.message).toBe(
-      "`needs` form a cycle: j0 → j9999 → j9998 → j9997 → j9996 → … → j2 → j1 → j0 (10000 jobs)",
+    expect(error.detail).toContain(
+      "sluice.yml:3:13: `needs` form a cycle: j0 → j9999 → j9998 → j9997 → j9996 → … → j2 → j1 → j0 (10000 jobs)",
     );
-    expect(error.location).toMatchObject({ line: 3, column: 13 });
   });
 
   it("refuses [ ] and { } nested 5,000 deep before parsing, at the first too deep", () => {
@@ -568,6 +574,31 @@ describe("matrix size (issue 10.7: a small file must not plan billions of jobs)"
       "the matrix of job `t` makes 10000000000 combinations; a matrix may make at most 256 (as in GitHub Actions)",
     );
     expect(error.location).toMatchObject({ line: 4, column: 9 });
+  });
+
+  it("refuses a pipeline of more than 1000 jobs, at `jobs`", () => {
+    const jobs = Array.from(
+      { length: 1001 },
+      (_, i) =>
+        `  j${i}: { steps: [{ run: x }]${i ? `, needs: [j${i - 1}]` : ""} }`,
+    ).join("\n");
+    const error = failure(`name: big\njobs:\n${jobs}\n`);
+    expect(error.message).toBe(
+      "the pipeline makes 1001 jobs; a run may have at most 1000",
+    );
+    expect(error.location).toMatchObject({ line: 2, column: 1 });
+    const cells = failure(
+      "jobs:\n" +
+        Array.from(
+          { length: 4 },
+          (_, i) =>
+            `  t${i}:\n    matrix:\n      a: [${Array.from({ length: 256 }, (_, k) => k).join(", ")}]\n    steps: [{ run: x }]`,
+        ).join("\n") +
+        "\n",
+    );
+    expect(cells.message).toBe(
+      "the pipeline makes 1024 jobs; a run may have at most 1000",
+    );
   });
 
   it("keeps a matrix of 256", () => {
