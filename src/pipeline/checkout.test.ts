@@ -16,23 +16,7 @@ import {
   pruneCheckouts,
   workingTreeState,
 } from "./checkout.js";
-
-function repo(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "sluice-checkout-"));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, ".."), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  const git = (...args: string[]) =>
-    execFileSync("git", args, { cwd: dir, stdio: "pipe" });
-  git("init", "-q", "-b", "main");
-  git("config", "user.name", "T");
-  git("config", "user.email", "t@example.com");
-  git("config", "commit.gpgsign", "false");
-  git("add", ".");
-  git("commit", "-q", "-m", "first");
-  return dir;
-}
+import { gitRepo } from "../../test/e2e/cli.js";
 
 const head = (dir: string) =>
   execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir, encoding: "utf8" })
@@ -43,7 +27,7 @@ const owner = { pid: 4242, host: "here" };
 
 describe("openRunSource", () => {
   it("checks the commit out (a project in a subfolder runs in that subfolder) and removes it on release", async () => {
-    const dir = repo({ "svc/sluice.yml": "jobs: {}\n", "svc/a.txt": "a\n" });
+    const dir = gitRepo({ "svc/sluice.yml": "jobs: {}\n", "svc/a.txt": "a\n" });
     writeFileSync(join(dir, "svc", "a.txt"), "edited\n");
     const home = mkdtempSync(join(tmpdir(), "sluice-home-"));
     const source = await openRunSource({
@@ -67,7 +51,7 @@ describe("openRunSource", () => {
   });
 
   it("gives a repository the same checkout path run after run, and a concurrent run another", async () => {
-    const dir = repo({ "a.txt": "a\n" });
+    const dir = gitRepo({ "a.txt": "a\n" });
     const home = mkdtempSync(join(tmpdir(), "sluice-home-"));
     const open = () =>
       openRunSource({
@@ -109,7 +93,7 @@ describe("openRunSource", () => {
 
 describe("pruneCheckouts", () => {
   it("removes the checkouts of a process that is gone, with git's record of them, and keeps the live ones", async () => {
-    const dir = repo({ "a.txt": "a\n" });
+    const dir = gitRepo({ "a.txt": "a\n" });
     const home = mkdtempSync(join(tmpdir(), "sluice-home-"));
     const open = (pid: number) =>
       openRunSource({
@@ -149,7 +133,7 @@ describe("pruneCheckouts", () => {
 
 describe("workingTreeState", () => {
   it("lists changes (a rename once, untracked files, not ignored ones) and hashes them stably", async () => {
-    const dir = repo({
+    const dir = gitRepo({
       "a.txt": "a\n",
       "b.txt": "b\n",
       ".gitignore": "out/\n",
@@ -181,7 +165,7 @@ describe("workingTreeState", () => {
 
 describe("keepRelease", () => {
   it("copies a checkout for a deployed release, without its .git link; leaves other folders alone", async () => {
-    const dir = repo({ "svc/server.mjs": "// app\n" });
+    const dir = gitRepo({ "svc/server.mjs": "// app\n" });
     const home = mkdtempSync(join(tmpdir(), "sluice-home-"));
     const source = await openRunSource({
       home,
