@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, it } from "vitest";
+import { systemClock } from "../../src/kernel/index.js";
+import { scanSecrets } from "../../src/scan/secrets/scan.js";
+import { describeWithShared } from "../support/shared.js";
+
+/**
+ * CredSweeper (Samsung/CredSweeper @ 1ed2ca5c, MIT) on its own sample corpus: the (file, line)
+ * pairs sluice reports at the default confidence against the pairs of CredSweeper's
+ * `tests/data/output.json` (its default settings, ML filter on). CredSweeper reports every line of
+ * a multi-line value (a PEM key), so a sluice finding covers the lines from its start to its end.
+ *
+ * Run: npx vitest run test/conformance/credsweeper.test.ts
+ */
+const dir = fileURLToPath(
+  new URL("../../../shared/conformance/credsweeper", import.meta.url),
+);
+const samples = join(dir, "samples");
+
+/**
+ * Files where sluice differs from CredSweeper on purpose (a missed line or an extra one), each
+ * with its reason. The test fails when a listed file no longer differs, so the list never goes
+ * stale; differences in unlisted files count against recall (and are printed).
+ */
+const differences: Record<string, string> = {};
+
+/** Measured recall floors (lines, files): a change that loses recall fails here. */
+const floor = { lines: 393, files: 81 };
+
+interface Expected {
+  line_data_list: { path: string; line_num: number }[];
+}
+
+describeWithShared(dir)("CredSweeper sample corpus", () => {
+  it("reports CredSweeper's lines and files; listed differences still differ", async () => {
+    const expected = new Set<string>();
+    const expectedFiles = new Set<string>();
+    const output = JSON.parse(
+      readFileSync(join(dir, "data/output.json"), "utf8"),
+    ) as Expected[];
+    for (const finding of output)
+      for (const l of finding.line_data_list) {
+        const file = l.path.replace(/^\.\/tests\/samples\//, "");
+        expected.add(`${file}:${l.line_num}`);
+        expectedFiles.add(file);
+      }
+    const result = await scanSecrets({
+      target: { kind: "tree", path: samples },
+      clock: systemClock,
+      workers: 2,
+      gitignore: false,
+    });
+    const reported = new Set<string>();
+    const reportedFiles = new Set<string>();
+    for (const f of result.findings) {
+      const { path, startLine, endLine } = f.location;
+      for (let line = startLine; line <= (endLine ?? startLine); line++)
+        reported.add(`${path}:${line}`);
+      reportedFiles.add(path);
+    }
+    const missed = [...expected].filter((k) => !reported.has(k));
+    const extras = [...reported].filter((k) => !expected.has(k));
+    const lines = expected.size - missed.length;
+    const files = [...expectedFiles].filter((f) => reportedFiles.has(f)).length;
+    const fileOf = (k: string): string => k.slice(0, k.lastIndexOf(":"));
+    const differing = new Set([...missed, ...extras].map(fileOf));
+    const unlisted = [...differing].filter((f) => !(f in differences)).sort();
+    const pct = (a: number, b: number): string =>
+      `${((100 * a) / b).toFixed(1)}%`;
+    console.log(
+      [
+        `CredSweeper corpus: lines ${lines}/${expected.size} (${pct(lines, expected.size)}), ` +
+          `files ${files}/${expectedFiles.size} (${pct(files, expectedFiles.size)}), ` +
+          `${extras.length} extra lines in ${new Set(extras.map(fileOf)).size} files`,
+        `  missed (unlisted files): ${missed.filter((k) => !(fileOf(k) in differences)).join(" ")}`,
+        `  extra (unlisted files): ${extras.filter((k) => !(fileOf(k) in differences)).join(" ")}`,
+        `  files differing, not listed: ${unlisted.length}`,
+      ].join("\n"),
+    );
+    const stale = Object.keys(differences).filter((f) => !differing.has(f));
+    expect(stale, "listed differences that no longer differ").toEqual([]);
+    expect(lines).toBeGreaterThanOrEqual(floor.lines);
+    expect(files).toBeGreaterThanOrEqual(floor.files);
+  });
+});
