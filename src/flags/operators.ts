@@ -116,7 +116,7 @@ function bucketsOf(
     if (entry.length === 2) {
       const raw = entry[1];
       if (typeof raw !== "number" || !Number.isInteger(raw)) return null;
-      // Time-based rollouts compute weights that go negative outside their window.
+      // Time-based splits compute weights that go negative outside their window.
       weight = Math.max(0, raw);
     }
     buckets.push({ variant: variant ?? null, weight });
@@ -186,7 +186,7 @@ const fractionalV3: CustomOperator = (args, _data, scope: Scope) => {
 /**
  * The usual fractional rule has constant buckets (`["on", 25], ["off", 75]`) and at most a
  * computed bucketing key: parse the buckets once at compile time. Anything dynamic (computed
- * weights of a time-based rollout, nested variant rules) takes the general path.
+ * weights of a time-based split, nested variant rules) takes the general path.
  */
 function withPrecompiledBuckets(general: CustomOperator): CustomOperator {
   const operator: CustomOperator = (args, data, scope) =>

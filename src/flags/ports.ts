@@ -28,6 +28,7 @@ export interface FlagAuditEntry extends FlagScope {
     | "delete"
     | "enable"
     | "disable"
+    /** A percentage split (`FlagService.split`); the action keeps its first name (ADR 062). */
     | "rollout"
     | "kill"
     | "import"

@@ -14,12 +14,12 @@ import type {
   StoredFlagSet,
 } from "./ports.js";
 import {
-  compileRollout,
+  compileSplit,
   completesAt,
-  rolloutCompleteKey,
-  rolloutVariants,
-} from "./rollout.js";
-import type { RolloutStep, RolloutVariants } from "./rollout.js";
+  splitCompleteKey,
+  splitVariants,
+} from "./split.js";
+import type { SplitStep, SplitVariants } from "./split.js";
 import { isValidFlagKey, parseFlagSet } from "./validate.js";
 import type {
   Evaluation,
@@ -54,8 +54,9 @@ export interface FlagSummary {
 /** A flag the stale report names, and why. */
 export interface StaleFlag {
   key: string;
+  /** `fully-rolled-out`: a percentage split at 100% (the value keeps its first name, ADR 062). */
   reason: "not-evaluated" | "fully-rolled-out";
-  /** Last evaluation (or creation, when never evaluated), or when the rollout reached 100%. */
+  /** Last evaluation (or creation, when never evaluated), or when the split reached 100%. */
   since: Date;
 }
 
@@ -229,27 +230,28 @@ export class FlagService {
   }
 
   /**
-   * Rolls a flag out to a share of users now, or on a timetable (steps compiled into targeting
-   * on `$flagd.timestamp`, so no scheduler runs).
+   * A percentage split: serves a flag's variant to a share of users now, or on a timetable
+   * (steps compiled into `fractional` targeting on `$flagd.timestamp`, so no scheduler runs).
+   * Audited under the action `rollout`, the name the audit API has always used (ADR 062).
    */
-  async rollout(
+  async split(
     scope: FlagScope,
     key: string,
-    plan: { steps: RolloutStep[]; variants?: Partial<RolloutVariants> },
+    plan: { steps: SplitStep[]; variants?: Partial<SplitVariants> },
     options: ChangeOptions,
   ): Promise<FlagSetWrite> {
     return this.#write(scope, "rollout", options, (doc) => {
       const flag = requireFlag(scope, doc, key);
-      const variants = rolloutVariants(key, flag, plan.variants ?? {});
+      const variants = splitVariants(key, flag, plan.variants ?? {});
       const metadata = { ...flag.metadata };
       const complete = completesAt(plan.steps);
-      if (complete === undefined) delete metadata[rolloutCompleteKey];
-      else metadata[rolloutCompleteKey] = complete;
+      if (complete === undefined) delete metadata[splitCompleteKey];
+      else metadata[splitCompleteKey] = complete;
       const next: FlagDefinition = {
         ...flag,
         state: "ENABLED",
         defaultVariant: flag.defaultVariant ?? variants.off,
-        targeting: compileRollout(plan.steps, variants, this.#clock.now()),
+        targeting: compileSplit(plan.steps, variants, this.#clock.now()),
         metadata,
       };
       return { ...doc, flags: { ...doc.flags, [key]: next } };
@@ -261,7 +263,7 @@ export class FlagService {
     return this.#store.listAudit(scope, key);
   }
 
-  /** Flags not evaluated for `days`, or fully rolled out for `days`. */
+  /** Flags not evaluated for `days`, or split 100% to one variant for `days`. */
   async stale(scope: FlagScope, days: number): Promise<StaleFlag[]> {
     await this.live.flush();
     const { document } = await this.live.get(scope);
@@ -270,7 +272,7 @@ export class FlagService {
     const cutoff = this.#clock.now() - days * 86_400_000;
     const out: StaleFlag[] = [];
     for (const [key, flag] of Object.entries(document.flags)) {
-      const complete = flag.metadata?.[rolloutCompleteKey];
+      const complete = flag.metadata?.[splitCompleteKey];
       if (typeof complete === "number" && complete * 1000 <= cutoff) {
         out.push({
           key,

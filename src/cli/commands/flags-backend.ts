@@ -30,7 +30,8 @@ export interface FlagsBackend {
     state: "ENABLED" | "DISABLED",
     reason?: string,
   ): Promise<{ version: number; changed?: boolean }>;
-  rollout(
+  /** A percentage split (the HTTP route keeps its first name, `/rollout`). */
+  split(
     scope: FlagScope,
     key: string,
     plan: {
@@ -109,8 +110,8 @@ export async function localBackend(ctx: CliContext): Promise<FlagsBackend> {
       flags.setFlag(scope, key, flag, opts(reason)),
     setState: (scope, key, state, reason) =>
       flags.setState(scope, key, state, opts(reason)),
-    rollout: (scope, key, plan, reason) =>
-      flags.rollout(
+    split: (scope, key, plan, reason) =>
+      flags.split(
         scope,
         key,
         {
@@ -209,7 +210,7 @@ export function remoteBackend(
         `${flag(key)}/${state === "ENABLED" ? "enable" : "disable"}`,
         { reason },
       ),
-    rollout: (scope, key, plan, reason) =>
+    split: (scope, key, plan, reason) =>
       call("POST", scope, `${flag(key)}/rollout`, { ...plan, reason }),
     importSet: (scope, document, reason) =>
       call("PUT", scope, "", { document, reason }),

@@ -135,54 +135,64 @@ export function registerFlags(program: Command, ctx: CliContext): void {
     });
   }
 
-  scoped(
-    flags
-      .command("rollout")
-      .argument("<key>")
-      .argument("[percent]", "share of users now, e.g. 25%")
-      .option(
-        "--schedule <steps>",
-        "a timetable: 10%@2026-08-01T09:00Z,50%@2026-08-02T09:00Z,100%@...",
-      )
-      .option(
-        "--variant <name>",
-        "the variant rolled out (default: the one whose value is true)",
-      )
-      .option(
-        "--off-variant <name>",
-        "the variant for everyone else (default: the default variant)",
-      )
-      .description(
-        "roll a flag out to a percentage of users, now or on a timetable",
-      ),
-    { reason: true },
-  ).action(
-    async (
-      key: string,
-      percent: string | undefined,
-      options: ScopeOptions & {
-        schedule?: string;
-        variant?: string;
-        offVariant?: string;
-      },
-    ) => {
-      if (!percent && !options.schedule)
-        throw new AppError(
-          "INVALID_ARGUMENT",
-          "give a percentage (sluice flags rollout KEY 25%) or --schedule",
+  // A percentage split (flagd's `fractional`). `flags rollout` was its first name: it stays
+  // as a hidden command for scripts and says the new one (ADR 062).
+  for (const name of ["split", "rollout"] as const) {
+    scoped(
+      flags
+        .command(name, { hidden: name === "rollout" })
+        .argument("<key>")
+        .argument("[percent]", "share of users now, e.g. 25%")
+        .option(
+          "--schedule <steps>",
+          "a timetable: 10%@2026-08-01T09:00Z,50%@2026-08-02T09:00Z,100%@...",
+        )
+        .option(
+          "--variant <name>",
+          "the variant the split serves (default: the one whose value is true)",
+        )
+        .option(
+          "--off-variant <name>",
+          "the variant for everyone else (default: the default variant)",
+        )
+        .description(
+          "serve a flag's variant to a percentage of users (a percentage split), now or on a timetable",
+        ),
+      { reason: true },
+    ).action(
+      async (
+        key: string,
+        percent: string | undefined,
+        options: ScopeOptions & {
+          schedule?: string;
+          variant?: string;
+          offVariant?: string;
+        },
+      ) => {
+        if (name === "rollout")
+          ctx.stderr(
+            "sluice: `flags rollout` is now `flags split` (a rollout is a deployment's steps)",
+          );
+        if (!percent && !options.schedule)
+          throw new AppError(
+            "INVALID_ARGUMENT",
+            "give a percentage (sluice flags split KEY 25%) or --schedule",
+          );
+        const plan = {
+          ...(percent ? { percent } : {}),
+          ...(options.schedule ? { schedule: options.schedule } : {}),
+          ...(options.variant ? { variant: options.variant } : {}),
+          ...(options.offVariant ? { offVariant: options.offVariant } : {}),
+        };
+        const saved = await (
+          await backend()
+        ).split(scopeOf(ctx, options), key, plan, options.reason);
+        ctx.stdout(
+          `flag ${key}: percentage split set (flag set version ${saved.version})`,
         );
-      const plan = {
-        ...(percent ? { percent } : {}),
-        ...(options.schedule ? { schedule: options.schedule } : {}),
-        ...(options.variant ? { variant: options.variant } : {}),
-        ...(options.offVariant ? { offVariant: options.offVariant } : {}),
-      };
-      const saved = await (
-        await backend()
-      ).rollout(scopeOf(ctx, options), key, plan, options.reason);
-      ctx.stdout(`flag ${key} rolling out (flag set version ${saved.version})`);
-    },
-  );
+      },
+    );
+  }
 
   scoped(
     flags
@@ -237,11 +247,11 @@ export function registerFlags(program: Command, ctx: CliContext): void {
       .command("stale")
       .option(
         "--days <n>",
-        "not evaluated, or fully rolled out, for this many days",
+        "not evaluated, or split 100% to one variant, for this many days",
         "30",
       )
       .description(
-        "flags that look finished: unused or fully rolled out for N days",
+        "flags that look finished: unused, or split 100% to one variant, for N days",
       ),
     { json: true },
   ).action(async (options: ScopeOptions & { days: string }) => {

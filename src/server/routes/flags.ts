@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import type { FlagScope, RolloutStep } from "../../flags/index.js";
+import type { FlagScope, SplitStep } from "../../flags/index.js";
 import { parsePercent, parseSchedule } from "../../flags/index.js";
 import { z } from "zod";
 import { AppError } from "../../kernel/index.js";
@@ -174,7 +174,7 @@ export const flagRoutes: RouteModule<"flags" | "clock"> = (fastify, deps) => {
     on(FlagParams, bodies.rollout),
     async (request) => {
       const plan = request.body;
-      let steps: RolloutStep[];
+      let steps: SplitStep[];
       if (plan.schedule) steps = parseSchedule(plan.schedule);
       else if (plan.percent !== undefined)
         steps = [
@@ -188,7 +188,8 @@ export const flagRoutes: RouteModule<"flags" | "clock"> = (fastify, deps) => {
           "INVALID_ARGUMENT",
           'send {"percent": "25%"} or {"schedule": "10%@T1,50%@T2"}',
         );
-      return flags.rollout(
+      // A percentage split; the route keeps its first name (ADR 062).
+      return flags.split(
         scopeOf(request),
         request.params.key,
         {
