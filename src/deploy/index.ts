@@ -21,4 +21,8 @@ export {
   killSwitchFrom,
 } from "./wiring.js";
 export { runDeployDemo } from "./demo.js";
-export { checkDeployStepInput, createDeployStep } from "./step.js";
+export {
+  checkDeployStepInput,
+  createDeployStep,
+  splitDeployStepWith,
+} from "./step.js";

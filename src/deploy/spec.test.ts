@@ -22,6 +22,10 @@ describe("parseDeploySpec", () => {
     ],
     [{ "failure-action": "panic" }, /failure-action/],
     [
+      { release: { name: "checkout-api", command: "node server.js" } },
+      /^sluice\/deploy release\.name: not read: name the release with the step's `version`/,
+    ],
+    [
       {
         analysis: {
           a: {

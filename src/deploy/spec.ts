@@ -93,7 +93,13 @@ const stepInput = z.union(
 
 const releaseInput = z
   .object({
-    name: z.string().min(1).optional(),
+    // `release.name` was accepted and never read; the release is named by `version` (ADR 075).
+    name: z
+      .never({
+        error:
+          "not read: name the release with the step's `version` (default: the commit's first 12 characters) or `sluice deploy --release NAME`",
+      })
+      .optional(),
     command: z.string().min(1),
     port: z.number().int().min(0).max(65535).optional(),
     env: z.record(z.string(), z.string()).default({}),
@@ -176,7 +182,6 @@ export type RolloutStep =
 
 /** What a release runs as on the local target. */
 export interface ReleaseSpec {
-  name?: string;
   command: string;
   port?: number;
   env: Record<string, string>;
@@ -294,7 +299,6 @@ export function parseDeploySpec(
       command: r.command,
       env: r.env,
       health: r.health,
-      ...(r.name ? { name: r.name } : {}),
       ...(r.port !== undefined ? { port: r.port } : {}),
       ...(r.cwd ? { cwd: r.cwd } : {}),
     };

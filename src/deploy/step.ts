@@ -1,4 +1,4 @@
-import { messageOf } from "../kernel/index.js";
+import { AppError, messageOf } from "../kernel/index.js";
 import type { DeployService } from "./service.js";
 import { parseDeploySpec } from "./spec.js";
 import type { RolloutSpec } from "./spec.js";
@@ -19,12 +19,46 @@ export interface DeployStepResult {
   message?: string;
 }
 
+/** What a deploy step's `with` names besides the rollout spec. */
+export interface DeployStepTarget {
+  environment?: string;
+  project?: string;
+  /** The release's name (ADR 075). */
+  version?: string;
+}
+
+/**
+ * Splits a deploy step's `with` into the keys the step reads itself (`environment`, `project`,
+ * `version`) and the rollout spec's input, so the step and `sluice deploy` read one file alike.
+ */
+export function splitDeployStepWith(
+  input: Record<string, unknown>,
+  where = "with",
+): { target: DeployStepTarget; specInput: Record<string, unknown> } {
+  const { environment, project, version, ...specInput } = input;
+  const target: DeployStepTarget = {};
+  for (const [key, value] of [
+    ["environment", environment],
+    ["project", project],
+    ["version", version],
+  ] as const) {
+    if (value === undefined) continue;
+    // YAML reads `version: 1.10` as the number 1.1: ask for the quotes rather than guess.
+    if (typeof value !== "string" || value === "")
+      throw new AppError(
+        "CONFIG_INVALID",
+        `${where} ${key}: ${JSON.stringify(value)} is not a name (write it as a quoted string)`,
+      );
+    target[key] = value;
+  }
+  return { target, specInput };
+}
+
 /** The rollout spec of a deploy step's `with`, without the keys the step reads itself. */
 function specOf(
   input: Record<string, unknown>,
 ): RolloutSpec & { release: NonNullable<RolloutSpec["release"]> } {
-  const { environment: _e, project: _p, version: _v, ...rest } = input;
-  const spec = parseDeploySpec(rest, "with");
+  const spec = parseDeploySpec(splitDeployStepWith(input).specInput, "with");
   const { release } = spec;
   if (!release) throw new Error("with.release.command is required");
   return { ...spec, release };
@@ -53,18 +87,16 @@ export function checkDeployStepInput(
  */
 export function createDeployStep(deploy: () => DeployService) {
   return async (ctx: DeployStepContext): Promise<DeployStepResult> => {
-    const { environment, project, version } = ctx.with as {
-      environment?: string;
-      project?: string;
-      version?: string;
-    } & Record<string, unknown>;
-    const env = environment ?? ctx.env.SLUICE_ENVIRONMENT ?? "production";
-    const name =
-      project ??
-      ctx.env.SLUICE_PROJECT ??
-      ctx.workdir.split("/").filter(Boolean).at(-1) ??
-      "project";
     try {
+      const { environment, project, version } = splitDeployStepWith(
+        ctx.with,
+      ).target;
+      const env = environment ?? ctx.env.SLUICE_ENVIRONMENT ?? "production";
+      const name =
+        project ??
+        ctx.env.SLUICE_PROJECT ??
+        ctx.workdir.split("/").filter(Boolean).at(-1) ??
+        "project";
       const spec = specOf(ctx.with);
       const release = { ...spec.release, cwd: spec.release.cwd ?? ctx.workdir };
       const service = deploy();

@@ -38,7 +38,10 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       "deploy a release to an environment with a progressive rollout on the local target (spec from the sluice/deploy step of sluice.yml, or flags)",
     )
     .argument("<environment>", "the environment, e.g. production")
-    .option("--release <name>", "the release's name (default: from the time)")
+    .option(
+      "--release <name>",
+      "the release's name (default: the sluice/deploy step's version, else from the time)",
+    )
     .option("--command <cmd>", "how the release runs (it listens on $PORT)")
     .option("--port <n>", "the release's port (default: a free one)")
     .option(
@@ -73,13 +76,20 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     )
     .option("--json", "print the rollout as JSON when it ends")
     .action(async (environment: string, options: DeployOptions) => {
-      const { parseDeploySpec } = await import("../../deploy/index.js");
+      const { parseDeploySpec, splitDeployStepWith } =
+        await import("../../deploy/index.js");
       const { project, stepWith } = await readDeployStep(
         ctx,
         environment,
         options.project,
       );
-      const input: Record<string, unknown> = { ...stepWith };
+      // The step's own keys (environment, project, version) are not the rollout spec.
+      const { target, specInput } = splitDeployStepWith(
+        stepWith,
+        "sluice.yml sluice/deploy with",
+      );
+      const version = options.release ?? target.version;
+      const input: Record<string, unknown> = { ...specInput };
       if (options.steps !== undefined)
         input.steps = parseJson(options.steps, "--steps");
       if (options.strategy) input.strategy = options.strategy;
@@ -90,7 +100,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       if (options.proxyPort)
         input["proxy-port"] = toPort(options.proxyPort, "--proxy-port");
       const release = {
-        ...((stepWith.release as Record<string, unknown> | undefined) ?? {}),
+        ...((specInput.release as Record<string, unknown> | undefined) ?? {}),
       };
       if (options.command) release.command = options.command;
       if (options.port) release.port = toPort(options.port, "--port");
@@ -127,7 +137,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
         environment,
         spec,
         release: spec.release!,
-        ...(options.release ? { version: options.release } : {}),
+        ...(version ? { version } : {}),
         ...(commit ? { commit } : {}),
       });
       ctx.stderr(
