@@ -4,6 +4,7 @@ import { defineConfig } from "drizzle-kit";
 // eslint-disable-next-line no-restricted-syntax
 export default defineConfig({
   dialect: "postgresql",
-  schema: "./src/store/schema/index.ts",
+  // Each capability's tables sit beside its store: src/<capability>/store-schema.ts.
+  schema: "./src/*/store-schema.ts",
   out: "./src/store/migrations",
 });

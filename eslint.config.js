@@ -23,14 +23,15 @@ const lightEntries = {
     "secrets/index.js",
     "deps/index.js",
     "hooks/index.js",
+    "deps/advisory-file.js", // scan deps reads the advisory file without the database
   ],
   pipeline: [
     "registry.js", // the step registry, at every app start
     "queue/runtime.js", // the queue (pg-boss), only when a run starts
+    "store.js", // the run store, at every app start (the index loads the engine)
   ],
   store: [
     "pglite-assets.js", // the PGlite warm-up, at CLI start-up
-    "advisory-file.js", // scan deps reads the advisory file without the database
   ],
 };
 

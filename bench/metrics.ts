@@ -12,7 +12,6 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as KernelModule from "../src/kernel/index.js";
 import type * as MetricsModule from "../src/metrics/index.js";
 import type { Change, Deployment, Incident } from "../src/metrics/index.js";
-import type * as MetricsStoreModule from "../src/store/metrics-store.js";
 import type * as OpenModule from "../src/store/open.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -22,10 +21,12 @@ if (!existsSync(join(root, "dist", "metrics", "index.js"))) {
 }
 const built = <T>(path: string): Promise<T> =>
   import(pathToFileURL(join(root, "dist", path)).href) as Promise<T>;
-const { ManualClock } = await built<typeof KernelModule>("kernel/index.js");
+const { ManualClock, systemClock } =
+  await built<typeof KernelModule>("kernel/index.js");
 const {
   computeDora,
   createDetector,
+  createMetricsStore,
   historyEvents,
   readGitHistory,
   readLog,
@@ -33,9 +34,6 @@ const {
   storeGitHistory,
 } = await built<typeof MetricsModule>("metrics/index.js");
 const { openDatabase } = await built<typeof OpenModule>("store/open.js");
-const { createMetricsStore } = await built<typeof MetricsStoreModule>(
-  "store/metrics-store.js",
-);
 
 const COMMITS = 12_000;
 const DEPLOYMENTS = 100_000;
@@ -272,7 +270,7 @@ async function main() {
     const database = await openDatabase({ kind: "pglite" });
     let stored;
     try {
-      const store = createMetricsStore(database, () => Date.now());
+      const store = createMetricsStore(database, { clock: systemClock });
       stored = await timed(() => storeGitHistory(gitRead.value, store));
     } finally {
       await database.close();

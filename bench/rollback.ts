@@ -16,7 +16,7 @@ import {
 import type { LocalTarget } from "../src/deploy/index.js";
 import { createDeployService } from "../src/deploy/wiring.js";
 import { silentLogger, systemClock } from "../src/kernel/index.js";
-import { createDeployStore } from "../src/store/deploy-store.js";
+import { createDeployStore } from "../src/deploy/store.js";
 import { openDatabase } from "../src/store/open.js";
 
 /** The part of autocannon's result we read (the package ships no types). */

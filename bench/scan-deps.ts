@@ -25,8 +25,9 @@ import {
   readLockfiles,
 } from "../src/scan/deps/index.js";
 import { writeZip } from "../src/scan/deps/zip.testkit.js";
+import { systemClock } from "../src/kernel/index.js";
 import { openDatabase } from "../src/store/open.js";
-import { ScanStore } from "../src/store/scan-store.js";
+import { createScanStore } from "../src/scan/store.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "bin", "sluice.js");
@@ -211,7 +212,7 @@ mark = clockMs();
 const lockfiles = readLockfiles(project, findLockfiles(project));
 const parseMs = clockMs() - mark;
 mark = clockMs();
-const store = new ScanStore(database, (p) => p);
+const store = createScanStore(database, { clock: systemClock });
 const snapshot = await store.currentSnapshot();
 const candidates = await store.recordsFor(packageKeys(lockfiles));
 const queryMs = clockMs() - mark;

@@ -4,26 +4,24 @@ import { join } from "node:path";
 import pino from "pino";
 import { AppError, isAlive, messageOf, systemClock } from "./kernel/index.js";
 import type { Clock, Logger } from "./kernel/index.js";
-import {
-  createDeployStore,
-  createFlagStore,
-  createMetricsStore,
-  openDatabase,
-  RunStore,
-  ScanStore,
-} from "./store/index.js";
+import { openDatabase } from "./store/index.js";
 import type { Database } from "./store/index.js";
 import { createStepRegistry } from "./pipeline/registry.js";
+import { createRunStore } from "./pipeline/store.js";
+import type { RunStore } from "./pipeline/index.js";
+import { createScanStore } from "./scan/index.js";
+import type { ScanStore } from "./scan/index.js";
 import type { PipelineRuntime } from "./pipeline/queue/runtime.js";
 import type { LiveView, StepRegistry } from "./pipeline/index.js";
-import { createMetricsService } from "./metrics/index.js";
+import { createMetricsService, createMetricsStore } from "./metrics/index.js";
 import type { MetricsService } from "./metrics/index.js";
-import { FlagService } from "./flags/index.js";
+import { createFlagStore, FlagService } from "./flags/index.js";
 import { newId } from "./kernel/index.js";
 import { fileURLToPath } from "node:url";
 import {
   createDeployService,
   createDeployStep,
+  createDeployStore,
   deliveryEventsTo,
   killSwitchFrom,
 } from "./deploy/index.js";
@@ -85,12 +83,12 @@ export async function openApp(options: AppOptions): Promise<App> {
       ? { kind: "postgres", url: options.databaseUrl }
       : { kind: "pglite", dataDir: join(options.home, "db") },
   );
-  const runs = new RunStore(database.db, clock);
+  const runs = createRunStore(database, { clock });
   // A run left running by a process that is gone is recorded as interrupted, never left open.
   await runs.markInterrupted(hostname(), isAlive);
   // Every name registered here is also listed in ./builtin-steps.ts.
   const steps = createStepRegistry();
-  const scan = new ScanStore(database, (prefix) => newId(prefix, clock.now()));
+  const scan = createScanStore(database, { clock });
   // Loaded on first use: the secret rules and scanners stay out of every other command's startup.
   steps.register("sluice/scan", async (ctx) => {
     const { createScanStep, hashKeyFileName } = await import("./scan/step.js");
@@ -103,7 +101,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     })(ctx);
   });
   const metrics = createMetricsService({
-    store: createMetricsStore(database, () => clock.now()),
+    store: createMetricsStore(database, { clock }),
     clock,
   });
   const deploy = createDeployService({
@@ -139,7 +137,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   let runtime: Promise<PipelineRuntime> | undefined;
   const timers: NodeJS.Timeout[] = [];
   const flags = new FlagService({
-    store: createFlagStore(database.db),
+    store: createFlagStore(database),
     clock,
     logger,
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../scan/finding.js";
-import type { RunDetail } from "../store/index.js";
+import type { RunDetail } from "../pipeline/index.js";
 import { formatRunDetail, formatRunList } from "./progress.js";
 
 const t0 = new Date(Date.UTC(2026, 0, 1, 12));

@@ -1,6 +1,6 @@
 import { withoutTrailers } from "../kernel/index.js";
 import type { Finding } from "../scan/finding.js";
-import type { RunDetail, RunRow } from "../store/index.js";
+import type { RunDetail, RunRow } from "../pipeline/index.js";
 
 const marks: Record<string, string> = {
   success: "✓",

@@ -26,3 +26,4 @@ export {
   createDeployStep,
   splitDeployStepWith,
 } from "./step.js";
+export { createDeployStore } from "./store.js";

@@ -28,3 +28,4 @@ export { parsePercent, parseSchedule } from "./split.js";
 export type { SplitStep } from "./split.js";
 export { SluiceProvider } from "./provider.js";
 export type { SluiceProviderOptions } from "./provider.js";
+export { createFlagStore } from "./store.js";

@@ -89,3 +89,4 @@ export { alertmanagerEvents, pagerDutyEvents } from "./sources/incidents.js";
 export { genericEvents, GenericEvents } from "./sources/generic.js";
 export { parseDoraQuery, parseSpan, reportJson } from "./query.js";
 export type { DoraQuery } from "./query.js";
+export { createMetricsStore } from "./store.js";

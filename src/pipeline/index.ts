@@ -11,3 +11,6 @@ export { keepRelease, openRunSource } from "./checkout.js";
 export type { RunSource } from "./checkout.js";
 export { readGitFacts, trailersByKey } from "./git-facts.js";
 export type { GitFacts } from "./git-facts.js";
+export { createRunStore } from "./store.js";
+export type { RunStore } from "./store.js";
+export type { RunDetail, RunRow } from "./store-queries.js";

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PipelineConfig } from "../config/index.js";
 import { silentLogger, systemClock } from "../kernel/index.js";
-import { RunStore } from "../store/index.js";
+import { createRunStore } from "./store.js";
+import type { RunStore } from "./store.js";
 import type { Database } from "../store/index.js";
 import { testDatabases } from "../../test/support/databases.js";
 import { Masker } from "./logs/masker.js";
@@ -52,7 +53,7 @@ describe.each(testDatabases)("RunService on $name", ({ open }) => {
 
   beforeEach(async () => {
     database = await open();
-    store = new RunStore(database.db, systemClock);
+    store = createRunStore(database, { clock: systemClock });
     home = mkdtempSync(join(tmpdir(), "sluice-runs-"));
     runtime = await startPipelineRuntime({
       home,

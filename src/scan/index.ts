@@ -21,3 +21,5 @@ export type {
 } from "./deps/index.js";
 export { importSarif } from "./sarif/index.js";
 export * as secrets from "./secrets/index.js";
+export { createScanStore } from "./store.js";
+export type { ScanStore } from "./store.js";

@@ -1,8 +1,10 @@
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import type * as schema from "./schema/index.js";
 
-/** The drizzle database every store takes; the same type for PGlite and Postgres. */
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/**
+ * The drizzle database every store takes; the same type for PGlite and Postgres. Each capability's
+ * store brings its own tables (`<capability>/store-schema.ts`), so the handle carries none.
+ */
+export type Db = PgDatabase<PgQueryResultHKT>;
 
 /** A raw SQL executor (pg-boss and a few maintenance queries use it). */
 interface SqlExecutor {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { testDatabases } from "../../test/support/databases.js";
 import { AppError, ManualClock } from "../kernel/index.js";
-import { createFlagStore } from "./flag-store.js";
-import { RunStore } from "./run-store.js";
+import { createFlagStore } from "../flags/index.js";
+import { createRunStore } from "../pipeline/index.js";
 
 const secret = "hunter2-s3cr3t-value";
 const start = Date.parse("2026-08-01T00:00:00Z");
@@ -26,7 +26,7 @@ describe.each(testDatabases)("database errors on $name", ({ open }) => {
   it("a failing query through a store method is an AppError without SQL, values or driver text", async () => {
     const database = await open();
     try {
-      const runs = new RunStore(database.db, new ManualClock(start));
+      const runs = createRunStore(database, { clock: new ManualClock(start) });
       const error = await runs
         .createRun({
           project: "shop",
@@ -49,7 +49,7 @@ describe.each(testDatabases)("database errors on $name", ({ open }) => {
   it("inside a transaction, and on raw SQL, the same; a unique violation keeps its SQLSTATE", async () => {
     const database = await open();
     try {
-      const flags = createFlagStore(database.db);
+      const flags = createFlagStore(database);
       const error = await flags
         .saveFlagSet({
           scope: { project: "shop", environment: `prod\0${secret}` },
@@ -82,7 +82,7 @@ describe.each(testDatabases)("database errors on $name", ({ open }) => {
 
   it("a closed database is STORE_UNAVAILABLE, without SQL", async () => {
     const database = await open();
-    const runs = new RunStore(database.db, new ManualClock(start));
+    const runs = createRunStore(database, { clock: new ManualClock(start) });
     await database.close();
     const error = await runs
       .listRuns({ project: secret })

@@ -1,8 +1,6 @@
-export type { Database } from "./database.js";
+// The database: open (PGlite or Postgres), migrations, the query guard and the shared drizzle
+// helpers. Each capability's store (`<capability>/store.ts`) and its tables live beside its service.
+export type { Database, Db } from "./database.js";
 export { openDatabase } from "./open.js";
-export { RunStore } from "./run-store.js";
-export type { RunDetail, RunRow } from "./run-store.js";
-export { createMetricsStore } from "./metrics-store.js";
-export { createFlagStore } from "./flag-store.js";
-export { ScanStore } from "./scan-store.js";
-export { createDeployStore } from "./deploy-store.js";
+export { copyBinary } from "./copy-binary.js";
+export type { Column } from "./copy-binary.js";

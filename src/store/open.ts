@@ -15,7 +15,6 @@ import type { Database } from "./database.js";
 import { guardDatabase } from "./guard.js";
 import { preparePglite } from "./pglite-assets.js";
 import { extractTemplate } from "./template.js";
-import * as schema from "./schema/index.js";
 
 /** The folder of generated SQL migrations; the same relative path from src/store and dist/store. */
 export const migrationsFolder = fileURLToPath(
@@ -86,7 +85,7 @@ async function openPglite(target: {
       // The store's working set is small (logs are files): this takes ~110 MB off every open (ADR 031).
       postgresqlconf: ["shared_buffers = 16MB"],
     });
-    const db = drizzle(client, { schema });
+    const db = drizzle(client);
     return {
       kind: "pglite",
       db,
@@ -160,7 +159,7 @@ async function openPostgres(url: string): Promise<Database> {
       },
     );
   }
-  const db = drizzle(pool, { schema });
+  const db = drizzle(pool);
   return {
     kind: "postgres",
     db,

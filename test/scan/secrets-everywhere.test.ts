@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ManualClock, newId } from "../../src/kernel/index.js";
 import type { BuiltinStepResult } from "../../src/pipeline/index.js";
 import { createScanStep } from "../../src/scan/step.js";
-import { ScanStore } from "../../src/store/scan-store.js";
+import { createScanStore } from "../../src/scan/store.js";
 import { testDatabases } from "../support/databases.js";
 
 // One secret scan for the pre-commit hook, `sluice scan secrets` and the sluice/scan step:
@@ -107,7 +107,7 @@ describe.skipIf(!built)(
 
           const database = await open();
           try {
-            const store = new ScanStore(database, (p) => newId(p, clock.now()));
+            const store = createScanStore(database, { clock });
             const artifacts = tmp("sluice-artifacts-");
             const step = createScanStep({
               advisories: store,
@@ -223,7 +223,7 @@ describe.skipIf(!built)(
 
           const database = await open();
           try {
-            const store = new ScanStore(database, (p) => newId(p, clock.now()));
+            const store = createScanStore(database, { clock });
             const artifacts = tmp("sluice-artifacts-");
             const lines: string[] = [];
             const result = await createScanStep({

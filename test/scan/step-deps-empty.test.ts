@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ManualClock, newId } from "../../src/kernel/index.js";
 import { createScanStep } from "../../src/scan/step.js";
-import { ScanStore } from "../../src/store/scan-store.js";
+import { createScanStore } from "../../src/scan/store.js";
 import { testDatabases } from "../support/databases.js";
 
 const clock = new ManualClock(Date.UTC(2026, 0, 1));
@@ -51,7 +51,7 @@ describe.each(testDatabases)(
     it("warns (the default) or fails (on-empty: fail) with no advisories, with no lockfile, and names a manifest without a lockfile", async () => {
       const database = await open();
       try {
-        const store = new ScanStore(database, (p) => newId(p, clock.now()));
+        const store = createScanStore(database, { clock });
         const step = createScanStep({
           advisories: store,
           findings: store,

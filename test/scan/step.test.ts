@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { ManualClock, newId } from "../../src/kernel/index.js";
 import { loadAdvisories } from "../../src/scan/index.js";
 import { createScanStep } from "../../src/scan/step.js";
-import { ScanStore } from "../../src/store/scan-store.js";
+import { createScanStore } from "../../src/scan/store.js";
 import { testDatabases } from "../support/databases.js";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
@@ -74,7 +74,7 @@ describe.each(testDatabases)("the sluice/scan step on $name", ({ open }) => {
   it("scans secrets, deps and SARIF, stores findings with the run, writes a SARIF artifact, fails at fail-on", async () => {
     const database = await open();
     try {
-      const store = new ScanStore(database, (p) => newId(p, clock.now()));
+      const store = createScanStore(database, { clock });
       await store.importAdvisories(
         loadAdvisories(join(fixtures, "osv", "ghsa-sample"), clock),
       );

@@ -12,7 +12,7 @@ import {
   advisoryFilePath,
   removeAdvisoryFile,
   writeAdvisoryFile,
-} from "../../store/advisory-file.js";
+} from "../../scan/deps/advisory-file.js";
 import type { CliContext } from "../context.js";
 
 /** `sluice advisories import|update|status`: the local OSV advisory database. */

@@ -5,7 +5,7 @@ import { AppError } from "../../kernel/index.js";
 import {
   advisoryFilePath,
   openAdvisoryFile,
-} from "../../store/advisory-file.js";
+} from "../../scan/deps/advisory-file.js";
 import type { CliContext } from "../context.js";
 import {
   defaultFailOn,

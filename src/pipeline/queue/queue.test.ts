@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { silentLogger, systemClock } from "../../kernel/index.js";
-import { RunStore } from "../../store/index.js";
+import { createRunStore } from "../store.js";
+import type { RunStore } from "../store.js";
 import type { Database } from "../../store/index.js";
 import { testDatabases } from "../../../test/support/databases.js";
 import type { JobInput, JobResult, PlannedJob } from "../ports.js";
@@ -95,7 +96,7 @@ describe.each(testDatabases)("job queue on $name", ({ open }) => {
 
   beforeEach(async () => {
     database = await open();
-    store = new RunStore(database.db, systemClock);
+    store = createRunStore(database, { clock: systemClock });
     statements = [];
     queue = await JobQueue.start({
       executeSql: (text, values) => {
@@ -131,6 +132,7 @@ describe.each(testDatabases)("job queue on $name", ({ open }) => {
       capacity,
       idlePollMs: 5_000,
       logger: silentLogger,
+      clock: systemClock,
       liveStepAfterMs,
     });
     service.onWork(() => runner.wake());

@@ -13,7 +13,7 @@ import {
 } from "../../deploy/index.js";
 import type { LocalTarget } from "../../deploy/index.js";
 import { silentLogger, systemClock } from "../../kernel/index.js";
-import { createDeployStore } from "../../store/index.js";
+import { createDeployStore } from "../../deploy/index.js";
 import { buildServer } from "../app.js";
 import { deployRoutes } from "./deploy.js";
 

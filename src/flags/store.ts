@@ -6,19 +6,19 @@ import type {
   EvaluationMark,
   FlagAuditEntry,
   FlagScope,
-  FlagSetDocument,
   FlagStore,
   StoredFlagSet,
-} from "../flags/index.js";
+} from "./ports.js";
+import type { FlagSetDocument } from "./types.js";
 import { AppError } from "../kernel/index.js";
-import type { Db } from "./database.js";
+import type { Database, Db } from "../store/index.js";
 import {
   flagApiKeys,
   flagAudit,
   flagEvaluations,
   flagSets,
   flagSetVersions,
-} from "./schema/flags.js";
+} from "./store-schema.js";
 
 type FlagSetRow = typeof flagSets.$inferSelect;
 
@@ -69,7 +69,8 @@ async function versionOf(
 }
 
 /** The flags capability's store on drizzle (PGlite or Postgres). */
-export function createFlagStore(db: Db): FlagStore {
+export function createFlagStore(database: Database): FlagStore {
+  const { db } = database;
   return {
     async getFlagSet(scope) {
       const rows = await db.select().from(flagSets).where(scopeIs(scope));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { testDatabases } from "../../test/support/databases.js";
 import { ManualClock, silentLogger } from "../kernel/index.js";
-import { DeployService, parseDeploySpec } from "../deploy/index.js";
-import { createDeployStore } from "./deploy-store.js";
+import { DeployService, parseDeploySpec } from "./index.js";
+import { createDeployStore } from "./store.js";
 
 const spec = parseDeploySpec(
   { steps: [{ weight: 50 }], release: { command: "node server.js" } },

@@ -7,7 +7,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { AdvisorySnapshot } from "../scan/index.js";
+import type { AdvisorySnapshot } from "./ports.js";
 import {
   openAdvisoryFile,
   removeAdvisoryFile,

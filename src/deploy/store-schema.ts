@@ -8,7 +8,8 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const ts = (name: string) =>
+  timestamp(name, { withTimezone: true, mode: "date" });
 
 /** A built release and how it runs on the local target. */
 export const releases = pgTable(
@@ -47,7 +48,9 @@ export const deployments = pgTable(
     startedAt: ts("started_at").notNull(),
     finishedAt: ts("finished_at"),
   },
-  (t) => [index("deployments_env_idx").on(t.project, t.environment, t.startedAt)],
+  (t) => [
+    index("deployments_env_idx").on(t.project, t.environment, t.startedAt),
+  ],
 );
 
 /** The progressive steps of a deployment: its spec and the state machine's status. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { testDatabases } from "../../test/support/databases.js";
 import { ManualClock, silentLogger } from "../kernel/index.js";
-import { createFlagStore } from "./flag-store.js";
-import { FlagService, keyCacheMs, parseSchedule } from "../flags/index.js";
+import { createFlagStore } from "./store.js";
+import { FlagService, keyCacheMs, parseSchedule } from "./index.js";
 import { FlagdCore, MemoryStorage } from "@openfeature/flagd-core";
 
 const scope = { project: "shop", environment: "production" };
@@ -33,7 +33,7 @@ describe.each(testDatabases)("flag service on $name", ({ open }) => {
       const clock = new ManualClock(start);
       await run(
         new FlagService({
-          store: createFlagStore(database.db),
+          store: createFlagStore(database),
           clock,
           logger: silentLogger,
         }),
@@ -179,7 +179,7 @@ describe.each(testDatabases)("flag service on $name", ({ open }) => {
   it("a replica picks up another process's write on sync: a kill reaches its clients", async () => {
     const database = await open();
     try {
-      const store = createFlagStore(database.db);
+      const store = createFlagStore(database);
       const clock = new ManualClock(start);
       const cli = new FlagService({ store, clock, logger: silentLogger });
       // Another process on the same database: its own compiled sets.
@@ -210,13 +210,13 @@ describe.each(testDatabases)("flag service on $name", ({ open }) => {
     }
   });
 
-  it("runs a scheduled rollout from $flagd.timestamp alone, without a scheduler", () =>
+  it("runs a scheduled percentage split from $flagd.timestamp alone, without a scheduler", () =>
     withService(async (flags, clock) => {
       await flags.importSet(scope, baseSet, { actor: "ana" });
       const steps = parseSchedule(
         `10%@${new Date(start + day).toISOString()},50%@${new Date(start + 2 * day).toISOString()},100%@${new Date(start + 3 * day).toISOString()}`,
       );
-      await flags.rollout(
+      await flags.split(
         scope,
         "new-checkout",
         { steps },
@@ -265,13 +265,13 @@ describe.each(testDatabases)("flag service on $name", ({ open }) => {
         ).toBe(true);
     }));
 
-  it("exports flag sets (rollouts included) that flagd's own strict loader accepts and evaluates alike", () =>
+  it("exports flag sets (percentage splits included) that flagd's own strict loader accepts and evaluates alike", () =>
     withService(async (flags, clock) => {
       await flags.importSet(scope, baseSet, { actor: "ana" });
       const steps = parseSchedule(
         `25%@${new Date(start - day).toISOString()},75%@${new Date(start + day).toISOString()}`,
       );
-      await flags.rollout(scope, "new-checkout", { steps }, { actor: "ana" });
+      await flags.split(scope, "new-checkout", { steps }, { actor: "ana" });
       const exported = JSON.stringify(await flags.export(scope));
       const quiet = { error() {}, warn() {}, info() {}, debug() {} };
       // strictValidation = true: flagd's precompiled JSON Schema check throws on any violation.
@@ -293,7 +293,7 @@ describe.each(testDatabases)("flag service on $name", ({ open }) => {
   it("reports stale flags: not evaluated for N days, or fully rolled out for N days", () =>
     withService(async (flags, clock) => {
       await flags.importSet(scope, baseSet, { actor: "ana" });
-      await flags.rollout(
+      await flags.split(
         scope,
         "new-checkout",
         { steps: [{ at: start, percent: 100 }] },
@@ -318,7 +318,7 @@ describe.each(testDatabases)("flag service on $name", ({ open }) => {
     const database = await open();
     try {
       const flags = new FlagService({
-        store: createFlagStore(database.db),
+        store: createFlagStore(database),
         clock: new ManualClock(start),
         logger: silentLogger,
       });
@@ -337,7 +337,7 @@ describe.each(testDatabases)("flag service on $name", ({ open }) => {
   it("lists keys with their last use, revokes one at once here and within keyCacheMs in another process", async () => {
     const database = await open();
     try {
-      const store = createFlagStore(database.db);
+      const store = createFlagStore(database);
       const clock = new ManualClock(start);
       const flags = new FlagService({ store, clock, logger: silentLogger });
       // Another process sharing the database: its own service, its own key cache.

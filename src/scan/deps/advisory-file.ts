@@ -8,11 +8,8 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import type {
-  AdvisoryReader,
-  AdvisorySnapshot,
-  OsvRecord,
-} from "../scan/index.js";
+import type { OsvRecord } from "./osv.js";
+import type { AdvisoryReader, AdvisorySnapshot } from "./ports.js";
 
 /**
  * A read-only copy of the current advisory snapshot in one file next to the embedded database

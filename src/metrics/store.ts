@@ -2,13 +2,13 @@ import type {
   ChangeRecord,
   DeploymentEvent,
   IncidentEvent,
-  MetricsStore,
   RecordedEvents,
-} from "../metrics/index.js";
+} from "./events.js";
+import type { MetricsStore } from "./ports.js";
 import { isAppError } from "../kernel/index.js";
-import { copyBinary } from "./copy-binary.js";
-import type { Column } from "./copy-binary.js";
-import type { Database } from "./database.js";
+import type { Clock } from "../kernel/index.js";
+import { copyBinary } from "../store/index.js";
+import type { Column, Database } from "../store/index.js";
 
 /** Rows per statement: one JSON parameter (Postgres) or one COPY blob (PGlite) each. */
 const batchSize = 50_000;
@@ -197,8 +197,9 @@ const incidentColumns: readonly Column<IncidentEvent>[] = [
 /** The metrics store on drizzle's database (PGlite or Postgres). */
 export function createMetricsStore(
   database: Database,
-  now: () => number,
+  deps: { clock: Clock },
 ): MetricsStore {
+  const now = () => deps.clock.now();
   return {
     appendChanges: (rows: readonly ChangeRecord[]) =>
       append(database, "metrics_changes", changeColumns, rows, now()),

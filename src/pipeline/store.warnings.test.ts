@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../kernel/index.js";
 import { testDatabases } from "../../test/support/databases.js";
-import type { Database } from "./database.js";
-import { RunStore } from "./run-store.js";
+import type { Database } from "../store/index.js";
+import { createRunStore } from "./store.js";
+import type { RunStore } from "./store.js";
 
 /** Step warnings (what a passing step wants the run's summary to show) through every write path. */
 describe.each(testDatabases)(
@@ -13,7 +14,9 @@ describe.each(testDatabases)(
 
     beforeEach(async () => {
       database = await open();
-      store = new RunStore(database.db, new ManualClock(Date.UTC(2026, 0, 1)));
+      store = createRunStore(database, {
+        clock: new ManualClock(Date.UTC(2026, 0, 1)),
+      });
     });
     afterEach(async () => {
       await database.close();

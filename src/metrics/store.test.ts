@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../kernel/index.js";
-import { createMetricsService } from "../metrics/index.js";
-import type { ChangeRecord, DeploymentEvent } from "../metrics/index.js";
+import { createMetricsService } from "./index.js";
+import type { ChangeRecord, DeploymentEvent } from "./index.js";
 import { testDatabases } from "../../test/support/databases.js";
-import { createMetricsStore } from "./metrics-store.js";
+import { createMetricsStore } from "./store.js";
 
 const t0 = Date.UTC(2025, 0, 1);
 const h = (n: number) => t0 + n * 3_600_000;
@@ -41,7 +41,7 @@ describe.each(testDatabases)("metrics store on $name", ({ open }) => {
     try {
       return await fn(
         createMetricsService({
-          store: createMetricsStore(database, () => clock.now()),
+          store: createMetricsStore(database, { clock }),
           clock,
         }),
       );
@@ -85,7 +85,9 @@ describe.each(testDatabases)("metrics store on $name", ({ open }) => {
   it("lists one source's deployments of a project and removes deployments with all their events", async () => {
     const database = await open();
     try {
-      const store = createMetricsStore(database, () => h(48));
+      const store = createMetricsStore(database, {
+        clock: new ManualClock(h(48)),
+      });
       const event = (
         project: string,
         deploymentId: string,
@@ -161,7 +163,9 @@ describe.each(testDatabases)("metrics store on $name", ({ open }) => {
   it("keeps awkward text intact: tabs, newlines, backslashes, \\N, quotes, non-ASCII", async () => {
     const database = await open();
     try {
-      const store = createMetricsStore(database, () => h(48));
+      const store = createMetricsStore(database, {
+        clock: new ManualClock(h(48)),
+      });
       const odd =
         'tab\there\nnew line\r\\N \\. back\\slash "quoted" ünïcødé 🚀';
       const c = change("odd", 0, {
@@ -196,7 +200,9 @@ describe.each(testDatabases)("metrics store on $name", ({ open }) => {
   it("stores times before 2000, after 2038 and beyond 2285, cutting a fraction of a millisecond as Date does", async () => {
     const database = await open();
     try {
-      const store = createMetricsStore(database, () => h(48));
+      const store = createMetricsStore(database, {
+        clock: new ManualClock(h(48)),
+      });
       const times = [
         0, -1, 946_684_799_999, 946_684_800_000, 2_147_483_648_001,
         9_999_999_999_999, 253_402_300_799_999, 1_735_689_600_000.9, -0.5,

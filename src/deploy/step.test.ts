@@ -9,9 +9,9 @@ import {
   createDeployService,
   createDeployStep,
   writeSampleService,
-} from "../deploy/index.js";
-import type { DeliveryEvent, LocalTarget } from "../deploy/index.js";
-import { createDeployStore } from "./deploy-store.js";
+} from "./index.js";
+import type { DeliveryEvent, LocalTarget } from "./index.js";
+import { createDeployStore } from "./store.js";
 
 const daemon = fileURLToPath(
   new URL("../deploy/targets/local/daemon-main.ts", import.meta.url),

@@ -1,4 +1,12 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
 
 /** One `sluice advisories import`: the advisory database as of that import. */
 export const advisorySnapshots = pgTable("advisory_snapshots", {
@@ -11,8 +19,14 @@ export const advisorySnapshots = pgTable("advisory_snapshots", {
   /** Records in the store after this import. */
   total: integer("total").notNull(),
   /** Why records or entries were skipped: reason → count. */
-  skippedReasons: jsonb("skipped_reasons").$type<Record<string, number>>().notNull().default({}),
-  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+  skippedReasons: jsonb("skipped_reasons")
+    .$type<Record<string, number>>()
+    .notNull()
+    .default({}),
+  createdAt: timestamp("created_at", {
+    withTimezone: true,
+    mode: "date",
+  }).notNull(),
 });
 
 /** One OSV record (without its long `details`), newest `modified` wins on re-import. */
@@ -48,8 +62,14 @@ export const scans = pgTable(
     runId: text("run_id"),
     jobId: text("job_id"),
     snapshotId: text("snapshot_id"),
-    summary: jsonb("summary").$type<Record<string, unknown>>().notNull().default({}),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    summary: jsonb("summary")
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default({}),
+    createdAt: timestamp("created_at", {
+      withTimezone: true,
+      mode: "date",
+    }).notNull(),
   },
   (t) => [index("scans_run_idx").on(t.runId)],
 );
@@ -70,5 +90,8 @@ export const scanFindings = pgTable(
     /** The whole Finding as JSON. */
     finding: jsonb("finding").$type<Record<string, unknown>>().notNull(),
   },
-  (t) => [index("scan_findings_run_idx").on(t.runId), index("scan_findings_scan_idx").on(t.scanId)],
+  (t) => [
+    index("scan_findings_run_idx").on(t.runId),
+    index("scan_findings_scan_idx").on(t.scanId),
+  ],
 );

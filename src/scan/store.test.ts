@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ManualClock, newId } from "../kernel/index.js";
-import { loadAdvisories, scanDependencies } from "../scan/index.js";
-import type { Finding } from "../scan/index.js";
+import { ManualClock } from "../kernel/index.js";
+import { loadAdvisories, scanDependencies } from "./index.js";
+import type { Finding } from "./index.js";
 import { testDatabases } from "../../test/support/databases.js";
-import { openAdvisoryFile, writeAdvisoryFile } from "./advisory-file.js";
-import { ScanStore } from "./scan-store.js";
+import { openAdvisoryFile, writeAdvisoryFile } from "./deps/advisory-file.js";
+import { createScanStore } from "./store.js";
 
 const sampleDir = fileURLToPath(
   new URL("../../test/fixtures/osv/ghsa-sample/", import.meta.url),
@@ -54,7 +54,7 @@ describe.each(testDatabases)("scan store on $name", ({ open }) => {
   it("imports advisories, indexes them and scans a project against the snapshot", async () => {
     const database = await open();
     try {
-      const store = new ScanStore(database, (p) => newId(p, clock.now()));
+      const store = createScanStore(database, { clock });
       expect(await store.currentSnapshot()).toBeUndefined();
       const snapshot = await store.importAdvisories(
         loadAdvisories(sampleDir, clock),
@@ -106,7 +106,7 @@ describe.each(testDatabases)("scan store on $name", ({ open }) => {
   it("re-importing keeps newer records, records a new snapshot and keeps the index right", async () => {
     const database = await open();
     try {
-      const store = new ScanStore(database, (p) => newId(p, clock.now()));
+      const store = createScanStore(database, { clock });
       const dir = mkdtempSync(join(tmpdir(), "sluice-adv-"));
       const record = (modified: string, name: string) => ({
         id: "GHSA-x",
@@ -155,7 +155,7 @@ describe.each(testDatabases)("scan store on $name", ({ open }) => {
   it("writes an advisory file that answers every scan as the store does", async () => {
     const database = await open();
     try {
-      const store = new ScanStore(database, (p) => newId(p, clock.now()));
+      const store = createScanStore(database, { clock });
       const snapshot = await store.importAdvisories(
         loadAdvisories(sampleDir, clock),
       );
@@ -191,7 +191,7 @@ describe.each(testDatabases)("scan store on $name", ({ open }) => {
   it("stores findings with a run and reads them back", async () => {
     const database = await open();
     try {
-      const store = new ScanStore(database, (p) => newId(p, clock.now()));
+      const store = createScanStore(database, { clock });
       const finding: Finding = {
         tool: "secrets",
         ruleId: "github-pat",

@@ -1,6 +1,15 @@
-import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
 
-const at = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const at = (name: string) =>
+  timestamp(name, { withTimezone: true, mode: "date" });
 
 /**
  * Changes (commits and pull requests), append-only. The natural key is (project, id): the same
@@ -25,7 +34,10 @@ export const metricsChanges = pgTable(
     author: text("author"),
     authorEmail: text("author_email"),
     title: text("title"),
-    trailers: jsonb("trailers").$type<[string, string][]>().notNull().default([]),
+    trailers: jsonb("trailers")
+      .$type<[string, string][]>()
+      .notNull()
+      .default([]),
     /** ai-assisted | unmarked */
     cohort: text("cohort").notNull(),
     markers: jsonb("markers").$type<unknown[]>().notNull().default([]),

@@ -6,15 +6,15 @@ import type {
   IncidentRecord,
   ReleaseRecord,
   RolloutRecord,
-} from "../deploy/index.js";
-import type { Database } from "./database.js";
+} from "./ports.js";
+import type { Database } from "../store/index.js";
 import {
   deployIncidents,
   deployOutbox,
   deployments,
   releases,
   rollouts,
-} from "./schema/deploy.js";
+} from "./store-schema.js";
 
 const date = (ms: number) => new Date(ms);
 const msOf = (d: Date | null) => (d === null ? null : d.getTime());
@@ -87,7 +87,7 @@ function toRollout(r: typeof rollouts.$inferSelect): RolloutRecord {
 }
 
 /** The deploy capability's store on drizzle (PGlite or Postgres). */
-export function createDeployStore(database: Pick<Database, "db">): DeployStore {
+export function createDeployStore(database: Database): DeployStore {
   const { db } = database;
   return {
     async saveRelease(release) {

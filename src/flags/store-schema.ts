@@ -19,7 +19,10 @@ export const flagSets = pgTable(
     /** A hash of the document: the OFREP ETag. */
     etag: text("etag").notNull(),
     document: jsonb("document").$type<Record<string, unknown>>().notNull(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull(),
+    updatedAt: timestamp("updated_at", {
+      withTimezone: true,
+      mode: "date",
+    }).notNull(),
     updatedBy: text("updated_by").notNull(),
   },
   (t) => [primaryKey({ columns: [t.project, t.environment] })],
@@ -34,7 +37,10 @@ export const flagSetVersions = pgTable(
     version: integer("version").notNull(),
     etag: text("etag").notNull(),
     document: jsonb("document").$type<Record<string, unknown>>().notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    createdAt: timestamp("created_at", {
+      withTimezone: true,
+      mode: "date",
+    }).notNull(),
     createdBy: text("created_by").notNull(),
   },
   (t) => [primaryKey({ columns: [t.project, t.environment, t.version] })],
@@ -57,9 +63,19 @@ export const flagAudit = pgTable(
     /** JSON paths that changed, e.g. `state`, `targeting.fractional[0][1]`. */
     changes: jsonb("changes").$type<string[]>().notNull().default([]),
     version: integer("version").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    createdAt: timestamp("created_at", {
+      withTimezone: true,
+      mode: "date",
+    }).notNull(),
   },
-  (t) => [index("flag_audit_flag_idx").on(t.project, t.environment, t.flagKey, t.createdAt)],
+  (t) => [
+    index("flag_audit_flag_idx").on(
+      t.project,
+      t.environment,
+      t.flagKey,
+      t.createdAt,
+    ),
+  ],
 );
 
 /** API keys for OFREP evaluation, scoped to a project + environment. Only a hash is stored. */
@@ -72,7 +88,10 @@ export const flagApiKeys = pgTable(
     name: text("name").notNull(),
     /** SHA-256 of the key, hex. */
     keyHash: text("key_hash").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    createdAt: timestamp("created_at", {
+      withTimezone: true,
+      mode: "date",
+    }).notNull(),
     /** The latest request authenticated with the key (written in batches, like evaluation times). */
     lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
     /** Set once; the row stays for audit and the key is refused from then on. */
@@ -90,7 +109,10 @@ export const flagEvaluations = pgTable(
     project: text("project").notNull(),
     environment: text("environment").notNull(),
     flagKey: text("flag_key").notNull(),
-    lastEvaluatedAt: timestamp("last_evaluated_at", { withTimezone: true, mode: "date" }).notNull(),
+    lastEvaluatedAt: timestamp("last_evaluated_at", {
+      withTimezone: true,
+      mode: "date",
+    }).notNull(),
     count: integer("count").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.project, t.environment, t.flagKey] })],

@@ -6,10 +6,10 @@ import {
   createDeployService,
   deliveryEventsTo,
   parseDeploySpec,
-} from "../deploy/index.js";
+} from "./index.js";
 import { createMetricsService } from "../metrics/index.js";
-import { createDeployStore } from "./deploy-store.js";
-import { createMetricsStore } from "./metrics-store.js";
+import { createDeployStore } from "./store.js";
+import { createMetricsStore } from "../metrics/index.js";
 
 const spec = parseDeploySpec(
   { steps: [{ weight: 100 }], release: { command: "node server.js" } },
@@ -24,7 +24,7 @@ describe.each(testDatabases)(
       try {
         const clock = new ManualClock(Date.UTC(2026, 0, 5, 9));
         const metrics = createMetricsService({
-          store: createMetricsStore(database, () => clock.now()),
+          store: createMetricsStore(database, { clock }),
           clock,
         });
         const real = deliveryEventsTo(metrics.events);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { testDatabases } from "../../test/support/databases.js";
-import { initialStatus, parseDeploySpec } from "../deploy/index.js";
-import { createDeployStore } from "./deploy-store.js";
+import { initialStatus, parseDeploySpec } from "./index.js";
+import { createDeployStore } from "./store.js";
 
 describe.each(testDatabases)("deploy store on $name", ({ open }) => {
   it("keeps releases, deployments, rollouts and incidents", async () => {

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../kernel/index.js";
 import { testDatabases } from "../../test/support/databases.js";
-import type { Database } from "./database.js";
-import { RunStore } from "./run-store.js";
-import type { NewRun } from "./run-store.js";
+import type { Database } from "../store/index.js";
+import { createRunStore } from "./store.js";
+import type { NewRun, RunStore } from "./store.js";
 
 const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -34,7 +34,7 @@ describe.each(testDatabases)("RunStore on $name", ({ open }) => {
   beforeEach(async () => {
     database = await open();
     clock = new ManualClock(t0);
-    store = new RunStore(database.db, clock);
+    store = createRunStore(database, { clock });
   });
   afterEach(async () => {
     await database.close();
@@ -383,7 +383,7 @@ describe.each(testDatabases)("RunStore.recorder on $name", ({ open }) => {
     const database = await open();
     try {
       const clock = new ManualClock(t0);
-      const store = new RunStore(database.db, clock);
+      const store = createRunStore(database, { clock });
       const run = await store.createRun(newRun());
       const rows = await store.addJobs(run.id, [
         {

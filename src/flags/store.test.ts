@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { testDatabases } from "../../test/support/databases.js";
-import { createFlagStore } from "./flag-store.js";
-import type { FlagSetDocument } from "../flags/index.js";
+import { createFlagStore } from "./store.js";
+import type { FlagSetDocument } from "./index.js";
 
 const scope = { project: "shop", environment: "production" };
 const doc = (value: string): FlagSetDocument => ({
@@ -39,7 +39,7 @@ describe.each(testDatabases)("flag store on $name", ({ open }) => {
   it("stores versions with their audit rows, and refuses a stale expected version", async () => {
     const database = await open();
     try {
-      const store = createFlagStore(database.db);
+      const store = createFlagStore(database);
       expect(await store.getFlagSet(scope)).toBeUndefined();
       const at = new Date("2026-08-01T10:00:00Z");
       const audit = (id: string) => ({
@@ -105,7 +105,7 @@ describe.each(testDatabases)("flag store on $name", ({ open }) => {
   it("finds API keys by hash and keeps the latest evaluation time", async () => {
     const database = await open();
     try {
-      const store = createFlagStore(database.db);
+      const store = createFlagStore(database);
       await store.createApiKey(key("k1", scope, new Date(0)), created("k1"));
       expect(await store.findApiKeyByHash("hash-k1")).toMatchObject({
         project: "shop",
@@ -129,7 +129,7 @@ describe.each(testDatabases)("flag store on $name", ({ open }) => {
   it("lists API keys without their hash, filtered by scope, oldest first", async () => {
     const database = await open();
     try {
-      const store = createFlagStore(database.db);
+      const store = createFlagStore(database);
       const staging = { ...scope, environment: "staging" };
       const other = { project: "blog", environment: "production" };
       await store.createApiKey(
@@ -186,7 +186,7 @@ describe.each(testDatabases)("flag store on $name", ({ open }) => {
   it("revokes a key once, with its audit row and the set's version, and keeps the row", async () => {
     const database = await open();
     try {
-      const store = createFlagStore(database.db);
+      const store = createFlagStore(database);
       await store.saveFlagSet({
         scope,
         expectedVersion: 0,
@@ -255,7 +255,7 @@ describe.each(testDatabases)("flag store on $name", ({ open }) => {
   it("moves a key's last use forward only, many keys in one write", async () => {
     const database = await open();
     try {
-      const store = createFlagStore(database.db);
+      const store = createFlagStore(database);
       await store.createApiKey(key("k1", scope, new Date(0)), created("k1"));
       await store.createApiKey(key("k2", scope, new Date(0)), created("k2"));
       const t1 = new Date("2026-08-01T00:00:00Z");

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { testDatabases } from "../../test/support/databases.js";
 import { ManualClock, silentLogger } from "../kernel/index.js";
-import { createFlagStore } from "./flag-store.js";
-import { FlagService, LiveFlagSets } from "../flags/index.js";
+import { createFlagStore } from "./store.js";
+import { FlagService, LiveFlagSets } from "./index.js";
 
 const scope = { project: "shop", environment: "production" };
 const start = Date.parse("2026-08-01T00:00:00Z");
@@ -21,7 +21,7 @@ describe.each(testDatabases)("flag live batches on $name", ({ open }) => {
   it("keeps a batch whose write failed and writes it, merged with newer marks, on the next flush", async () => {
     const database = await open();
     try {
-      const store = createFlagStore(database.db);
+      const store = createFlagStore(database);
       const clock = new ManualClock(start);
       const flags = new FlagService({ store, clock, logger: silentLogger });
       await flags.importSet(scope, set, { actor: "ana" });
