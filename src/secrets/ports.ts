@@ -1,0 +1,85 @@
+/** The scope of a secret: a project, and an environment ('' for the whole project). */
+export interface SecretKey {
+  project: string;
+  /** '' for a project-wide secret; an environment's value overrides it. */
+  environment: string;
+  name: string;
+}
+
+/** One stored version: the armored age file, or null when this version removed the secret. */
+export interface SecretVersion extends SecretKey {
+  version: number;
+  ciphertext: string | null;
+  createdAt: Date;
+  createdBy: string;
+}
+
+export interface Recipient {
+  recipient: string;
+  label: string;
+  addedAt: string;
+  addedBy: string;
+}
+
+export interface Keyring {
+  project: string;
+  recipients: Recipient[];
+  epoch: number;
+}
+
+export type AuditAction =
+  "set" | "remove" | "read" | "recipient-add" | "recipient-remove";
+
+export interface SecretAuditEntry extends SecretKey {
+  id: string;
+  version: number | null;
+  action: AuditAction;
+  actor: string;
+  runId: string | null;
+  createdAt: Date;
+}
+
+/** A version to append: its number is the next one of its secret. */
+export interface NewVersion extends SecretKey {
+  ciphertext: string | null;
+}
+
+/** What the secrets capability needs from the database. */
+export interface SecretStore {
+  keyring(project: string): Promise<Keyring | undefined>;
+  /** Creates the keyring with its first recipient; false when one exists already. */
+  createKeyring(
+    project: string,
+    first: Recipient,
+    actor: string,
+  ): Promise<boolean>;
+  /**
+   * Appends versions (one transaction), each numbered after its secret's latest, provided the
+   * keyring is still at `epoch` (else CONFLICT: the values were encrypted to old recipients).
+   */
+  append(
+    project: string,
+    epoch: number,
+    versions: NewVersion[],
+    actor: string,
+    audit: Omit<SecretAuditEntry, "id" | "createdAt" | "version">[],
+  ): Promise<number[]>;
+  /** The latest version of each secret of the project (removals included). */
+  latest(project: string): Promise<SecretVersion[]>;
+  history(key: SecretKey): Promise<SecretVersion[]>;
+  /** Every version of the project that holds ciphertext (what a change of recipients re-encrypts). */
+  encrypted(project: string): Promise<SecretVersion[]>;
+  /**
+   * Replaces the recipients and the ciphertext of every listed version (one transaction), if the
+   * keyring is still at `epoch` and no version was added since `expectedVersions` were read.
+   */
+  rekey(
+    project: string,
+    epoch: number,
+    recipients: Recipient[],
+    reencrypted: SecretVersion[],
+    audit: Omit<SecretAuditEntry, "id" | "createdAt">,
+  ): Promise<void>;
+  audit(entries: Omit<SecretAuditEntry, "id" | "createdAt">[]): Promise<void>;
+  auditLog(project: string, name?: string): Promise<SecretAuditEntry[]>;
+}
