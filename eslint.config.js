@@ -92,6 +92,39 @@ const boundaries = {
   },
 };
 
+/**
+ * Only store files talk to the database: `src/store/` (open, migrations, shared helpers) and each
+ * capability's `src/<capability>/store*.ts` (its store, its tables, their tests). Everything else
+ * reaches data through a store's port, so no query hides in a service, a route or a command.
+ */
+const drizzleInStores = {
+  meta: { type: "problem", schema: [] },
+  create(context) {
+    const parts = relative(src, context.physicalFilename).split(sep);
+    if (parts[0] === ".." || parts[0] === "") return {};
+    const storeFile =
+      parts[0] === "store" ||
+      (parts.length === 2 && /^store[-.]/.test(parts[1]));
+    if (storeFile) return {};
+    const check = (node) => {
+      const source = node.source;
+      if (source?.type !== "Literal" || typeof source.value !== "string")
+        return;
+      if (!/^drizzle-(orm|kit)(\/|$)/.test(source.value)) return;
+      context.report({
+        node: source,
+        message: `Only store files (src/<capability>/store*.ts, src/store/) import ${source.value}: put the query in the capability's store.`,
+      });
+    };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
+  },
+};
+
 // eslint reads its config from the default export.
 // eslint-disable-next-line no-restricted-syntax
 export default tseslint.config(
@@ -116,7 +149,10 @@ export default tseslint.config(
   },
   {
     files: ["src/**/*.ts"],
-    plugins: { sluice: { rules: { boundaries } }, "import-x": importX },
+    plugins: {
+      sluice: { rules: { boundaries, "drizzle-in-stores": drizzleInStores } },
+      "import-x": importX,
+    },
     settings: {
       "import-x/resolver-next": [
         createNodeResolver({
@@ -129,6 +165,7 @@ export default tseslint.config(
     },
     rules: {
       "sluice/boundaries": "error",
+      "sluice/drizzle-in-stores": "error",
       // Type-only imports are erased (verbatimModuleSyntax), so they make no cycle.
       "import-x/no-cycle": ["error", { ignoreExternal: true }],
     },
