@@ -19,7 +19,8 @@ export type {
   StoredFlagSet,
 } from "./ports.js";
 export { FlagService } from "./service.js";
-export type { FlagSummary, StaleFlag } from "./service.js";
+export type { FlagSummary } from "./service.js";
+export type { StaleFlag } from "./stale.js";
 export { keyCacheMs } from "./api-keys.js";
 export type { RevokedKey } from "./api-keys.js";
 export { LiveFlagSets } from "./live.js";

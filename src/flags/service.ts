@@ -1,9 +1,10 @@
-import { AppError, newId } from "../kernel/index.js";
+import { AppError } from "../kernel/index.js";
 import type { Clock, Logger } from "../kernel/index.js";
 import { ApiKeys } from "./api-keys.js";
 import type { KeyIdentity } from "./api-keys.js";
 import type { RevokedKey } from "./api-keys.js";
-import { changedPaths } from "./diff.js";
+import { auditRows, setMetadataChanged } from "./audit.js";
+import type { ChangeOptions } from "./audit.js";
 import { etagOf, LiveFlagSets } from "./live.js";
 import type { FlagSetChange, LiveFlagSet } from "./live.js";
 import type {
@@ -19,6 +20,8 @@ import {
   splitCompleteKey,
   splitVariants,
 } from "./split.js";
+import { staleFlags } from "./stale.js";
+import type { StaleFlag } from "./stale.js";
 import type { SplitStep, SplitVariants } from "./split.js";
 import { isValidFlagKey, parseFlagSet } from "./validate.js";
 import type {
@@ -36,12 +39,6 @@ export interface FlagServiceDeps {
   fractionalVersion?: FractionalVersion;
 }
 
-/** Who changes a flag and why: recorded in the audit log. */
-export interface ChangeOptions {
-  actor: string;
-  reason?: string | undefined;
-}
-
 /** A flag in a listing. */
 export interface FlagSummary {
   key: string;
@@ -49,15 +46,6 @@ export interface FlagSummary {
   defaultVariant: string | null;
   variants: string[];
   targeting: boolean;
-}
-
-/** A flag the stale report names, and why. */
-export interface StaleFlag {
-  key: string;
-  /** `fully-rolled-out`: a percentage split at 100% (the value keeps its first name, ADR 062). */
-  reason: "not-evaluated" | "fully-rolled-out";
-  /** Last evaluation (or creation, when never evaluated), or when the split reached 100%. */
-  since: Date;
 }
 
 /** A write's result: the flag set as stored, and whether this write changed it. */
@@ -269,25 +257,12 @@ export class FlagService {
     const { document } = await this.live.get(scope);
     const evaluated = await this.#store.lastEvaluations(scope);
     const audit = await this.#store.listAudit(scope);
-    const cutoff = this.#clock.now() - days * 86_400_000;
-    const out: StaleFlag[] = [];
-    for (const [key, flag] of Object.entries(document.flags)) {
-      const complete = flag.metadata?.[splitCompleteKey];
-      if (typeof complete === "number" && complete * 1000 <= cutoff) {
-        out.push({
-          key,
-          reason: "fully-rolled-out",
-          since: new Date(complete * 1000),
-        });
-        continue;
-      }
-      // Never evaluated: count from the flag's first audit row (its creation).
-      const created = audit.filter((a) => a.flagKey === key).at(-1)?.createdAt;
-      const since = evaluated.get(key) ?? created;
-      if (since && since.getTime() <= cutoff)
-        out.push({ key, reason: "not-evaluated", since });
-    }
-    return out;
+    return staleFlags(
+      document,
+      evaluated,
+      audit,
+      this.#clock.now() - days * 86_400_000,
+    );
   }
 
   /**
@@ -348,38 +323,8 @@ export class FlagService {
     if (!parsed.ok) throw invalid(parsed.problems);
     const after = parsed.document;
     const at = new Date(this.#clock.now());
-    const keys = new Set([
-      ...Object.keys(before.flags),
-      ...Object.keys(after.flags),
-    ]);
-    const audit: Omit<FlagAuditEntry, "version">[] = [];
-    for (const key of keys) {
-      const was = before.flags[key];
-      const now = after.flags[key];
-      const changes = changedPaths(was ?? null, now ?? null);
-      if (changes.length === 0) continue;
-      audit.push({
-        id: newId("faud", at.getTime()),
-        ...scope,
-        flagKey: key,
-        action:
-          action ??
-          (was === undefined
-            ? "create"
-            : now === undefined
-              ? "delete"
-              : "update"),
-        actor: options.actor,
-        reason: options.reason ?? null,
-        before: was ?? null,
-        after: now ?? null,
-        changes: was === undefined || now === undefined ? [] : changes,
-        createdAt: at,
-      });
-    }
-    const setMetadataChanged =
-      changedPaths(before.metadata ?? null, after.metadata ?? null).length > 0;
-    if (audit.length === 0 && !setMetadataChanged && stored)
+    const audit = auditRows(scope, before, after, action, options, at);
+    if (audit.length === 0 && !setMetadataChanged(before, after) && stored)
       return { ...stored, changed: false };
     const saved = await this.#store.saveFlagSet({
       scope,
