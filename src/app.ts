@@ -26,6 +26,12 @@ import {
   killSwitchFrom,
 } from "./deploy/index.js";
 import type { DeployService } from "./deploy/index.js";
+import {
+  createSecretsService,
+  createSecretStore,
+  keySourceFrom,
+} from "./secrets/index.js";
+import type { SecretsService } from "./secrets/index.js";
 
 export interface AppOptions {
   /** `$SLUICE_HOME`: the embedded database, logs, cache and artifacts live under it. */
@@ -60,6 +66,8 @@ export interface App {
   steps: StepRegistry;
   /** Deployments and rollouts on the local target (`sluice deploy`, `sluice rollout`). */
   deploy: DeployService;
+  /** Secrets: the age vault per project and environment, every read audited (`sluice secrets`). */
+  secrets: SecretsService;
   /** Starts the job queue and the embedded runner (`sluice run`); closed with the app. */
   pipeline(options?: {
     capacity?: number;
@@ -141,12 +149,23 @@ export async function openApp(options: AppOptions): Promise<App> {
     clock,
     logger,
   });
+  // The identity: SLUICE_AGE_IDENTITY (a key or a key file), else a key file made on first use.
+  const secrets = createSecretsService({
+    store: createSecretStore(database, { clock }),
+    keys: keySourceFrom(
+      process.env.SLUICE_AGE_IDENTITY || undefined,
+      join(options.home, "age-identity.txt"),
+      clock,
+    ),
+    clock,
+  });
   return {
     home: options.home,
     clock,
     logger,
     database,
     flags,
+    secrets,
     runs,
     steps,
     deploy,

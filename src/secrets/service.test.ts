@@ -16,7 +16,7 @@ const ada = { actor: "Ada <ada@example.com>" };
 describe.each(testDatabases)("secrets service on $name", ({ open }) => {
   async function setup(identity?: string) {
     const database = await open();
-    const store = createSecretStore(database.db, clock);
+    const store = createSecretStore(database, { clock });
     const home = mkdtempSync(join(tmpdir(), "sluice-secrets-"));
     const keys = keySourceFrom(identity, join(home, "age-identity.txt"), clock);
     const service = createSecretsService({ store, keys, clock });
@@ -246,7 +246,7 @@ describe.each(testDatabases)("secrets service on $name", ({ open }) => {
     );
     expect(added.reencrypted).toBe(2);
     const asB = createSecretsService({
-      store: createSecretStore(withA.database.db, clock),
+      store: createSecretStore(withA.database, { clock }),
       keys: keySourceFrom(b, "/nonexistent", clock),
       clock,
     });

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { AppError, newId } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
-import type { Db } from "../store/index.js";
+import type { Database } from "../store/index.js";
 import type {
   AuditAction,
   SecretAuditEntry,
@@ -17,7 +17,12 @@ const rekeyed = () =>
   );
 
 /** The secrets capability's store on drizzle (PGlite or Postgres): ciphertext only. */
-export function createSecretStore(db: Db, clock: Clock): SecretStore {
+export function createSecretStore(
+  database: Database,
+  deps: { clock: Clock },
+): SecretStore {
+  const { db } = database;
+  const { clock } = deps;
   const now = () => new Date(clock.now());
   const auditRows = (entries: Omit<SecretAuditEntry, "id" | "createdAt">[]) =>
     entries.map((entry) => ({
