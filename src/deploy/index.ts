@@ -2,14 +2,7 @@
 export { initialStatus } from "./reconcile.js";
 export { defaultAnalysis, parseDeploySpec } from "./spec.js";
 export type { RolloutStatus, TimelineEntry } from "./types.js";
-export type {
-  DeliveryEvent,
-  DeployStore,
-  DeploymentRecord,
-  IncidentRecord,
-  ReleaseRecord,
-  RolloutRecord,
-} from "./ports.js";
+export type { DeliveryEvent, RolloutRecord } from "./ports.js";
 export { notServingExitCode, outcomeExitCode } from "./outcome.js";
 export type { RolloutOutcome } from "./outcome.js";
 export { LocalTarget } from "./targets/local/client.js";

@@ -8,16 +8,7 @@ export type {
   FlagValue,
   ResolutionDetails,
 } from "./types.js";
-export type {
-  ApiKeyRecord,
-  ApiKeySummary,
-  ApiKeyUse,
-  EvaluationMark,
-  FlagAuditEntry,
-  FlagScope,
-  FlagStore,
-  StoredFlagSet,
-} from "./ports.js";
+export type { ApiKeySummary, FlagAuditEntry, FlagScope } from "./ports.js";
 export { FlagService } from "./service.js";
 export type { FlagSummary } from "./service.js";
 export type { StaleFlag } from "./stale.js";

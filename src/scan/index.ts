@@ -6,19 +6,8 @@ export {
   sourceReader,
 } from "./report/index.js";
 export type { ReportFormat, RuleInfo, ToolInfo } from "./report/index.js";
-export {
-  advisoryIndexKeys,
-  loadAdvisories,
-  scanDependencies,
-} from "./deps/index.js";
-export type {
-  AdvisoryImport,
-  AdvisoryReader,
-  AdvisorySnapshot,
-  AdvisoryStore,
-  OsvRecord,
-  ScanFindingStore,
-} from "./deps/index.js";
+export { loadAdvisories, scanDependencies } from "./deps/index.js";
+export type { AdvisoryImport, AdvisorySnapshot } from "./deps/index.js";
 export { importSarif } from "./sarif/index.js";
 export * as secrets from "./secrets/index.js";
 export { createScanStore } from "./store.js";

@@ -1,8 +1,6 @@
 export { loadAdvisories } from "./advisories.js";
 export { findLockfiles, projectEcosystems, readLockfiles } from "./discover.js";
 export { lockfileKinds } from "./lockfiles/index.js";
-export { advisoryIndexKeys } from "./osv.js";
-export type { OsvRecord } from "./osv.js";
 export {
   canonicalEcosystem,
   defaultExportEcosystems,
@@ -12,7 +10,6 @@ export {
 export type { DownloadProgress, ExportDownload } from "./osv-export.js";
 export type {
   AdvisoryImport,
-  AdvisoryReader,
   AdvisorySnapshot,
   AdvisoryStore,
   ScanFindingStore,
