@@ -15,6 +15,7 @@ import { registerServe } from "./commands/serve.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerRollout } from "./commands/rollout.js";
 import { registerReleases } from "./commands/releases.js";
+import { registerSecrets } from "./commands/secrets.js";
 
 /** A command group adds its commands to the program; heavy modules are imported inside actions. */
 type Register = (program: Command, ctx: CliContext) => void;
@@ -35,6 +36,7 @@ const groups: Register[] = [
   registerDeploy,
   registerRollout,
   registerReleases,
+  registerSecrets,
 ];
 
 export function buildProgram(ctx: CliContext): Command {
