@@ -160,7 +160,7 @@ export interface IncidentRecord {
   resolvedAt: number | null;
 }
 
-/** What the deploy capability persists; `src/store/deploy-store.ts` implements it. */
+/** What the deploy capability persists; `./store.ts` implements it. */
 export interface DeployStore {
   /** Returns the release of that project and version, creating it the first time. */
   saveRelease(release: ReleaseRecord): Promise<ReleaseRecord>;

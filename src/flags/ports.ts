@@ -76,7 +76,7 @@ export interface EvaluationMark extends FlagScope {
   count: number;
 }
 
-/** The persistence port of the flags capability (`src/store/flag-store.ts` implements it). */
+/** The persistence port of the flags capability (`./store.ts` implements it). */
 export interface FlagStore {
   getFlagSet(scope: FlagScope): Promise<StoredFlagSet | undefined>;
   listFlagSets(): Promise<StoredFlagSet[]>;

@@ -6,7 +6,7 @@ import type {
 } from "./events.js";
 
 /**
- * The store the metrics need (implemented by `src/store/metrics-store.ts`). Appends are
+ * The store the metrics need (implemented by `./store.ts`). Appends are
  * idempotent: an event whose natural key exists is skipped, and the count of new rows returned.
  */
 export interface MetricsStore {

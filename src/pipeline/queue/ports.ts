@@ -15,7 +15,7 @@ export interface StepUpdate {
 
 /**
  * What the queue needs from the store: job leases and job/step statuses. `RunStore` in
- * src/store implements it; the queue never sees SQL.
+ * src/pipeline/store-leases.ts implements it; the queue never sees SQL.
  */
 export interface LeaseStore {
   leaseJob(

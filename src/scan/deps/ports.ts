@@ -23,7 +23,7 @@ export interface AdvisoryImport {
   createdAt: Date;
 }
 
-/** The advisory store port (`src/store/scan-store.ts` implements it on drizzle). */
+/** The advisory store port (`src/scan/store.ts` implements it on drizzle). */
 export interface AdvisoryStore {
   /** Upserts the records (a newer `modified` wins) and records a new snapshot, in one transaction. */
   importAdvisories(batch: AdvisoryImport): Promise<AdvisorySnapshot>;
