@@ -1,14 +1,14 @@
 import type { Clock, Logger } from "../kernel/index.js";
-import { AppError, messageOf, newId } from "../kernel/index.js";
+import { AppError, messageOf } from "../kernel/index.js";
 import { RolloutController } from "./controller.js";
 import type { DriveOptions } from "./controller.js";
 import { deliverPendingEvents } from "./delivery.js";
 import { inspectRollout } from "./inspect.js";
 import { releaseBefore, releaseNamed } from "./undo-release.js";
 import type { RolloutReport } from "./inspect.js";
+import { deploymentRecords, releaseRecord } from "./records.js";
 import { rolloutView } from "./view.js";
 import type {
-  DeliveryEvent,
   DeliveryEvents,
   DeploymentRecord,
   DeployStore,
@@ -17,7 +17,7 @@ import type {
   ReleaseRecord,
   RolloutRecord,
 } from "./ports.js";
-import { commandError, initialStatus, isFinished } from "./reconcile.js";
+import { commandError, isFinished } from "./reconcile.js";
 import type { ReleaseSpec, RolloutSpec } from "./spec.js";
 import type { RolloutCommand } from "./types.js";
 
@@ -197,23 +197,9 @@ export class DeployService {
         `rollout ${latest.id} in ${environment} is still ${latest.status.phase}: run \`sluice rollout resume|promote|abort\` first`,
       );
     }
-    const now = clock.now();
-    const release = await store.saveRelease({
-      id: newId("rel", now),
-      project,
-      version:
-        request.version ??
-        `r${new Date(now).toISOString().replace(/\D/g, "").slice(0, 14)}`,
-      command: request.release.command,
-      env: request.release.env,
-      health: request.release.health,
-      createdAt: now,
-      ...(request.commit ? { commit: request.commit } : {}),
-      ...(request.release.port !== undefined
-        ? { port: request.release.port }
-        : {}),
-      ...(request.release.cwd ? { cwd: request.release.cwd } : {}),
-    });
+    const release = await store.saveRelease(
+      releaseRecord(request, clock.now()),
+    );
     const stable = latest?.status.stable ?? null;
     if (stable === release.id) {
       throw new AppError(
@@ -366,47 +352,20 @@ export class DeployService {
     fastTrack: boolean,
   ): Promise<RolloutRecord> {
     const { store, clock } = this.deps;
-    const now = clock.now();
-    const deploymentId = newId("dep", now);
-    const deployment: DeploymentRecord = {
-      id: deploymentId,
-      project,
-      environment,
-      releaseId: release.id,
-      previousReleaseId: stable,
-      status: "in_progress",
-      reason: fastTrack ? "undo" : null,
-      incidentId: null,
-      startedAt: now,
-      finishedAt: null,
-    };
-    const record: RolloutRecord = {
-      id: newId("ro", now),
-      deploymentId,
+    const { deployment, rollout, event } = deploymentRecords({
       project,
       environment,
       spec,
-      status: initialStatus({ release: release.id, stable, now, fastTrack }),
-      processes: {},
-      createdAt: now,
-      updatedAt: now,
-    };
-    const event: DeliveryEvent | null = this.deps.events
-      ? {
-          kind: "deployment.started",
-          at: now,
-          deploymentId,
-          project,
-          environment,
-          release: release.id,
-          version: release.version,
-          ...(release.commit ? { commit: release.commit } : {}),
-        }
-      : null;
+      release,
+      stable,
+      fastTrack,
+      now: clock.now(),
+      withEvent: Boolean(this.deps.events),
+    });
     // The event is recorded with the deployment, then handed over: a failed hand-over stays
     // in the outbox for the next pass instead of being lost.
-    await store.startDeployment(deployment, record, event);
+    await store.startDeployment(deployment, rollout, event);
     await this.deliverEvents();
-    return record;
+    return rollout;
   }
 }
