@@ -1,7 +1,7 @@
 export { AppError, isAppError, messageOf } from "./errors.js";
 export type { AppErrorOptions, ErrorCode, SourceLocation } from "./errors.js";
-export { ManualClock, systemClock } from "./clock.js";
-export type { Clock } from "./clock.js";
+export { ManualClock, sleep, systemClock, timeoutSignal } from "./clock.js";
+export type { Clock, Timer, TimerOptions } from "./clock.js";
 export { newId } from "./ids.js";
 export { silentLogger } from "./logger.js";
 export type { Logger } from "./logger.js";

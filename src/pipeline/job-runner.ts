@@ -46,7 +46,7 @@ export async function runJob(
   const timer =
     job.timeoutMs === undefined
       ? undefined
-      : setTimeout(() => {
+      : deps.clock.setTimeout(() => {
           timedOut = true;
           jobTimeout.abort();
         }, job.timeoutMs);
@@ -254,7 +254,7 @@ export async function runJob(
       artifacts,
     };
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
   }
 
   function jobStatusNow(): JobStatus {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ManualClock } from "../kernel/index.js";
 import { createStepRegistry } from "./registry.js";
 
 describe("createStepRegistry", () => {
@@ -21,7 +22,7 @@ describe("createStepRegistry", () => {
       facts: { event: "manual" },
       log: () => {},
       signal: new AbortController().signal,
-      clock: { now: () => 0 },
+      clock: new ManualClock(0),
     });
     expect(result).toEqual({ status: "success", outputs: { said: "hi" } });
   });

@@ -5,7 +5,7 @@ import type {
   ExpressionContext,
   ExpressionFunctions,
 } from "../config/index.js";
-import { formatDuration, messageOf } from "../kernel/index.js";
+import { formatDuration, messageOf, timeoutSignal } from "../kernel/index.js";
 import { runProcess } from "./executors/local.js";
 import { expand, expandDeep, expandEnv } from "./expressions.js";
 import { parseOutputFile } from "./output-file.js";
@@ -108,6 +108,7 @@ async function runShell(
       tempDir: ctx.deps.tempDir,
       tempFiles: [outputPath, envPath],
       spawn: ctx.deps.spawn,
+      clock: ctx.deps.clock,
       onOutput: (stream, chunk) => ctx.log.write(stream, chunk),
     });
     const outputs = parseOutputFile(readFileSync(outputPath, "utf8"));
@@ -170,10 +171,13 @@ async function runBuiltin(
       final: true,
     };
   }
-  const signals = [ctx.signal];
-  if (step.timeoutMs !== undefined)
-    signals.push(AbortSignal.timeout(step.timeoutMs));
-  const signal = AbortSignal.any(signals);
+  const timeout =
+    step.timeoutMs === undefined
+      ? undefined
+      : timeoutSignal(ctx.deps.clock, step.timeoutMs);
+  const signal = timeout
+    ? AbortSignal.any([ctx.signal, timeout.signal])
+    : ctx.signal;
   const stopped = new Promise<"stopped">((resolveStop) => {
     if (signal.aborted) resolveStop("stopped");
     signal.addEventListener("abort", () => resolveStop("stopped"), {
@@ -230,5 +234,7 @@ async function runBuiltin(
     };
   } catch (error) {
     return { status: "failure", error: messageOf(error), outputs: {}, env: {} };
+  } finally {
+    timeout?.cancel();
   }
 }

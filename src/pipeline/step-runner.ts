@@ -1,4 +1,4 @@
-import { formatDuration } from "../kernel/index.js";
+import { formatDuration, sleep } from "../kernel/index.js";
 import { runAttempt } from "./step-attempt.js";
 import type { AttemptContext, AttemptResult } from "./step-attempt.js";
 import { restoreStepCache, saveStepCache } from "./step-cache.js";
@@ -21,21 +21,9 @@ async function runStepAttempts(
     ctx.log.note(
       `attempt ${attempt} failed (${result.error ?? "failure"}); retrying${delay ? ` in ${formatDuration(delay)}` : ""}`,
     );
-    if (delay > 0) await sleep(delay, ctx.signal);
+    if (delay > 0) await sleep(ctx.deps.clock, delay, ctx.signal);
     if (ctx.signal.aborted) return { ...result, attempts: attempt };
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolveSleep) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolveSleep();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** One step: cache restore (and skip on an exact hit when asked), attempts, cache save, log. */

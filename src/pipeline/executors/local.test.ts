@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ManualClock, systemClock } from "../../kernel/index.js";
 import { runProcess } from "./local.js";
 import type { ProcessSpec } from "./local.js";
 
@@ -21,6 +22,7 @@ async function run(
     signal: new AbortController().signal,
     grace,
     tempDir,
+    clock: systemClock,
     onOutput: (_stream, chunk) => (out += chunk.toString()),
     ...extra,
   });
@@ -67,6 +69,7 @@ describe("runProcess", () => {
       cwd: tempDir,
       signal: new AbortController().signal,
       tempDir,
+      clock: systemClock,
       onOutput: (stream, chunk) =>
         streams.push(`${stream}:${chunk.toString().trim()}`),
     });
@@ -96,6 +99,7 @@ describe("runProcess", () => {
       signal: controller.signal,
       grace,
       tempDir,
+      clock: systemClock,
       onOutput: (_s, chunk) => {
         out += chunk.toString();
         if (out.includes("started")) controller.abort();
@@ -104,6 +108,30 @@ describe("runProcess", () => {
     const outcome = await running;
     expect(outcome.reason).toBe("cancelled");
     expect(out).toContain("got-int");
+    expect(survivors(m)).toEqual([]);
+  });
+
+  it("a step timeout of 10 minutes stops the process group when the clock reaches it", async () => {
+    const m = marker();
+    const clock = new ManualClock(0);
+    let out = "";
+    const outcome = await runProcess({
+      script: `sleep ${m} &\necho started\nwait`,
+      env: { PATH: process.env.PATH ?? "" },
+      cwd: tempDir,
+      timeoutMs: 600_000,
+      clock,
+      signal: new AbortController().signal,
+      grace,
+      tempDir,
+      onOutput: (_s, chunk) => {
+        out += chunk.toString();
+        // The process runs: only now does the (manual) time pass, all of it at once.
+        if (out.includes("started")) clock.advance(600_000);
+      },
+    });
+    expect(outcome.reason).toBe("timeout");
+    expect(clock.pending()).toBe(0);
     expect(survivors(m)).toEqual([]);
   });
 
@@ -116,6 +144,7 @@ describe("runProcess", () => {
       signal: new AbortController().signal,
       grace,
       tempDir,
+      clock: systemClock,
       onOutput: () => {
         throw new Error("ENOSPC: no space left on device");
       },

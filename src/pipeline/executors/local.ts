@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Clock } from "../../kernel/index.js";
 import type { KillGrace } from "../ports.js";
 import { defaultGrace, stopGroup } from "./process-group.js";
 import { scriptExtension, shellCommand } from "./shell.js";
@@ -16,6 +17,8 @@ export interface ProcessSpec {
   env: Record<string, string>;
   cwd: string;
   timeoutMs?: number | undefined;
+  /** Runs the timeout (the pipe drain and the stop grace wait on the OS in real time: ADR 025). */
+  clock: Pick<Clock, "setTimeout">;
   signal: AbortSignal;
   grace?: KillGrace | undefined;
   /** Where the script file goes. */
@@ -47,7 +50,7 @@ export interface ProcessOutcome {
   error?: string | undefined;
 }
 
-/** After the leader exits, how long its pipes may stay open (held by a background child). */
+/** After the leader exits, how long its pipes may stay open (held by a background child); real time (ADR 025). */
 const drainMs = 250;
 
 /**
@@ -123,7 +126,7 @@ async function spawnAndWait(
     if (spec.signal.aborted) onAbort();
     const timer =
       spec.timeoutMs !== undefined
-        ? setTimeout(() => stop("timeout"), spec.timeoutMs)
+        ? spec.clock.setTimeout(() => stop("timeout"), spec.timeoutMs)
         : undefined;
 
     // A sink that throws (a full disk) must not crash the process: stop the step instead.
@@ -149,7 +152,7 @@ async function spawnAndWait(
       child.stderr.destroy();
       // A cancel or timeout goes on until the whole group is gone, not just the leader.
       await stopped;
-      clearTimeout(timer);
+      timer?.cancel();
       spec.signal.removeEventListener("abort", onAbort);
       if (sinkError !== undefined) {
         resolve({ reason: "sink-failed", error: sinkError, pgid });

@@ -57,6 +57,7 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+// Real time, not a Clock: the grace measures how long a real process takes to go (ADR 025).
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -35,7 +35,7 @@ function finishLine(
  */
 export function createPrefixedView(
   write: (text: string) => void,
-  options: { color: boolean; clock: Clock },
+  options: { color: boolean; clock: Pick<Clock, "now"> },
 ): LiveView {
   const jobColour = new Map<string, number>();
   const started = new Map<string, number>();
@@ -75,7 +75,7 @@ export function createPrefixedView(
  */
 export function createProgressView(
   write: (text: string) => void,
-  options: { clock: Clock; tail?: number },
+  options: { clock: Pick<Clock, "now">; tail?: number },
 ): LiveView {
   const tail = options.tail ?? 20;
   const state = new Map<string, { start: number; lines: string[] }>();

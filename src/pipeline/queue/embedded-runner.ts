@@ -1,5 +1,5 @@
-import { isAppError, messageOf, systemClock } from "../../kernel/index.js";
-import type { Clock, Logger } from "../../kernel/index.js";
+import { isAppError, messageOf } from "../../kernel/index.js";
+import type { Clock, Logger, Timer } from "../../kernel/index.js";
 import type { JobResult, RunRecorder } from "../ports.js";
 import type {
   JobLease,
@@ -21,8 +21,8 @@ export interface EmbeddedRunnerOptions {
   /** Fallback poll when no wake-up arrives (default 1 s); work queued in-process wakes it at once. */
   idlePollMs?: number;
   logger: Logger;
-  /** Times of step starts and ends (default: the system clock). */
-  clock?: Clock;
+  /** Times of step starts and ends; runs the idle poll, the heartbeat and the live-step report (ADR 025). */
+  clock: Clock;
   /**
    * A step still running after this long is reported at once (so `sluice run show` sees it);
    * quicker steps are written with the job's end, in the same statement (default 1 s).
@@ -104,13 +104,16 @@ export class EmbeddedRunner {
       if (this.stopped) break;
       if (this.mayHaveWork && this.running.size < this.capacity) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.mayHaveWork = true;
-          resolve();
-        }, this.options.idlePollMs ?? 1000);
-        timer.unref();
+        const timer = this.options.clock.setTimeout(
+          () => {
+            this.mayHaveWork = true;
+            resolve();
+          },
+          this.options.idlePollMs ?? 1000,
+          { unref: true },
+        );
         this.wakeUp = () => {
-          clearTimeout(timer);
+          timer.cancel();
           resolve();
         };
       });
@@ -127,21 +130,24 @@ export class EmbeddedRunner {
     const controller = new AbortController();
     this.running.set(lease.leaseId, controller);
     let lost = false;
-    const beat = setInterval(() => {
-      this.api.heartbeat(lease.leaseId).then(
-        (reply) => {
-          if (reply.cancel) controller.abort();
-        },
-        (error) => {
-          if (isAppError(error) && error.code === "CONFLICT") {
-            // The lease was taken back: another runner has the job now.
-            lost = true;
-            controller.abort();
-          }
-        },
-      );
-    }, lease.heartbeatMs);
-    beat.unref();
+    const beat = this.options.clock.setInterval(
+      () => {
+        this.api.heartbeat(lease.leaseId).then(
+          (reply) => {
+            if (reply.cancel) controller.abort();
+          },
+          (error) => {
+            if (isAppError(error) && error.code === "CONFLICT") {
+              // The lease was taken back: another runner has the job now.
+              lost = true;
+              controller.abort();
+            }
+          },
+        );
+      },
+      lease.heartbeatMs,
+      { unref: true },
+    );
     const { recorder, unreported } = this.recorderFor(lease.leaseId, () => {
       lost = true;
       controller.abort();
@@ -161,7 +167,7 @@ export class EmbeddedRunner {
           error: messageOf(error),
         };
       }
-      clearInterval(beat);
+      beat.cancel();
       const steps = await unreported();
       if (!lost) {
         await this.api.complete(lease.leaseId, result, steps).catch((error) =>
@@ -186,11 +192,11 @@ export class EmbeddedRunner {
     leaseId: string,
     onLost: () => void,
   ): { recorder: RunRecorder; unreported(): Promise<StepReport[]> } {
-    const clock = this.options.clock ?? systemClock;
+    const clock = this.options.clock;
     const liveAfter = this.options.liveStepAfterMs ?? 1000;
     const held = new Map<number, StepReport>();
     const live = new Set<number>();
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     let reporting: Promise<void> = Promise.resolve();
     const flush = () => {
       const steps = [...held.values()];
@@ -218,12 +224,13 @@ export class EmbeddedRunner {
           status: "running",
           startedAt: clock.now(),
         });
-        clearTimeout(timer);
-        timer = setTimeout(() => void flush(), liveAfter);
-        timer.unref();
+        timer?.cancel();
+        timer = clock.setTimeout(() => void flush(), liveAfter, {
+          unref: true,
+        });
       },
       stepFinished: async (_job, position, result) => {
-        clearTimeout(timer);
+        timer?.cancel();
         held.set(position, {
           ...held.get(position),
           position,
@@ -243,7 +250,7 @@ export class EmbeddedRunner {
     return {
       recorder,
       unreported: async () => {
-        clearTimeout(timer);
+        timer?.cancel();
         await reporting;
         const steps = [...held.values()];
         held.clear();

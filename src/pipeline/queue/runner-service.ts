@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AppError, messageOf } from "../../kernel/index.js";
-import type { Clock, Logger } from "../../kernel/index.js";
+import type { Clock, Logger, Timer } from "../../kernel/index.js";
 import type { JobInput, JobResult, PlannedJob } from "../ports.js";
 import type { JobQueue } from "./job-queue.js";
 import { Outbox } from "./outbox.js";
@@ -30,6 +30,7 @@ export interface QueuedJobData {
 }
 
 export interface RunnerServiceOptions {
+  /** Stamps leases and rows, and runs the janitor and the queued marker (ADR 025). */
   clock: Clock;
   logger: Logger;
   /** How long a lease lasts without a heartbeat (default 2 min, after the GitHub runner). */
@@ -81,10 +82,10 @@ export class RunnerService implements RunnerApi {
   private readonly leaseMs: number;
   private readonly heartbeatMs: number;
   private readonly infraRetries: number;
-  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: Timer | undefined;
   private sweeping: Promise<void> | undefined;
   private readonly outbox: Outbox;
-  private readonly queuedTimers = new Set<NodeJS.Timeout>();
+  private readonly queuedTimers = new Set<Timer>();
 
   constructor(
     private readonly queue: JobQueue,
@@ -100,13 +101,17 @@ export class RunnerService implements RunnerApi {
   /** Starts the lease janitor. */
   start(): void {
     const every = this.options.sweepMs ?? Math.max(50, this.leaseMs / 4);
-    this.sweepTimer = setInterval(() => void this.sweep(), every);
-    this.sweepTimer.unref();
+    this.sweepTimer = this.options.clock.setInterval(
+      () => void this.sweep(),
+      every,
+      { unref: true },
+    );
   }
 
   async stop(): Promise<void> {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
-    for (const timer of this.queuedTimers) clearTimeout(timer);
+    this.sweepTimer?.cancel();
+    this.sweepTimer = undefined;
+    for (const timer of this.queuedTimers) timer.cancel();
     this.queuedTimers.clear();
     await this.sweeping;
   }
@@ -359,21 +364,24 @@ export class RunnerService implements RunnerApi {
   /** Jobs are in the queue: wake the runners; those still unclaimed a moment later show as queued. */
   private sent(ids: string[]): void {
     this.notifyWork();
-    const timer = setTimeout(() => {
-      this.queuedTimers.delete(timer);
-      const waiting = ids.flatMap((id) => {
-        const waiter = this.waiters.get(id);
-        return waiter && !waiter.claimed && !waiter.cancelled
-          ? [waiter.data.jobId]
-          : [];
-      });
-      this.store.markQueued(waiting).catch((error) =>
-        this.options.logger.warn("cannot mark jobs queued", {
-          error: messageOf(error),
-        }),
-      );
-    }, this.options.queuedAfterMs ?? 100);
-    timer.unref();
+    const timer = this.options.clock.setTimeout(
+      () => {
+        this.queuedTimers.delete(timer);
+        const waiting = ids.flatMap((id) => {
+          const waiter = this.waiters.get(id);
+          return waiter && !waiter.claimed && !waiter.cancelled
+            ? [waiter.data.jobId]
+            : [];
+        });
+        this.store.markQueued(waiting).catch((error) =>
+          this.options.logger.warn("cannot mark jobs queued", {
+            error: messageOf(error),
+          }),
+        );
+      },
+      this.options.queuedAfterMs ?? 100,
+      { unref: true },
+    );
     this.queuedTimers.add(timer);
   }
 }
