@@ -313,6 +313,26 @@ export function createSecretsService(options: SecretsServiceOptions) {
     },
 
     /**
+     * The stored age file of NAME for the scope, not decrypted (`age -d -i KEY` opens it): for
+     * interop and for backups. Not a read of the value, so not audited as one.
+     */
+    async ciphertext(scope: SecretScope, name: string) {
+      checkName(name);
+      const environment = envOf(scope);
+      const version = effective(
+        await store.latest(scope.project),
+        environment,
+        name,
+      );
+      if (!version?.ciphertext)
+        throw new AppError(
+          "NOT_FOUND",
+          `secret ${name} is not set for ${where(scope.project, environment)}`,
+        );
+      return { armored: version.ciphertext, version: version.version };
+    },
+
+    /**
      * The values of `names` (or of every secret of the scope) as an environment: a job's secrets,
      * `secrets exec`. Names that are not set fail it all, naming them and the environment.
      */

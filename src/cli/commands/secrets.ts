@@ -88,8 +88,18 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
       .argument("<name>")
       .description(
         "print a secret's value (the environment's, else the project-wide one); an audited read",
+      )
+      .option(
+        "--age",
+        "print the stored age file instead, not decrypted (`age -d -i KEY` opens it)",
       ),
-  ).action(async (name: string, options: ScopeOptions) => {
+  ).action(async (name: string, options: ScopeOptions & { age?: boolean }) => {
+    if (options.age) {
+      const stored = await (
+        await service()
+      ).ciphertext(scopeOf(ctx, options), name);
+      return ctx.stdout(stored.armored);
+    }
     const found = await (
       await service()
     ).get(scopeOf(ctx, options), name, { actor: await actor() });

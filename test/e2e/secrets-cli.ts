@@ -1,0 +1,51 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bin } from "./cli.js";
+import type { CliResult } from "./cli.js";
+
+/** A temp SLUICE_HOME and a `sluice` that feeds `input` to standard input. */
+export function secretsHome(extraEnv: Record<string, string> = {}) {
+  const home = join(mkdtempSync(join(tmpdir(), "sluice-secrets-e2e-")), "home");
+  const cwd = mkdtempSync(join(tmpdir(), "sluice-secrets-cwd-"));
+  const env = {
+    SLUICE_HOME: home,
+    SLUICE_ACTOR: "Ada <ada@example.com>",
+    ...extraEnv,
+  };
+  const run = (
+    args: string[],
+    input = "",
+    more: Record<string, string> = {},
+  ): CliResult => {
+    const result = spawnSync(process.execPath, [bin, ...args], {
+      cwd,
+      input,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1", ...env, ...more },
+    });
+    return {
+      code: result.status,
+      stdout: result.stdout,
+      stderr: result.stderr,
+    };
+  };
+  return { home, cwd, run };
+}
+
+/** Every file under `dir` whose bytes contain `needle`. */
+export function filesContaining(dir: string, needle: string): string[] {
+  const found: string[] = [];
+  const bytes = Buffer.from(needle, "utf8");
+  const walk = (at: string) => {
+    for (const entry of readdirSync(at)) {
+      const path = join(at, entry);
+      const stat = statSync(path);
+      if (stat.isDirectory()) walk(path);
+      else if (readFileSync(path).includes(bytes)) found.push(path);
+    }
+  };
+  walk(dir);
+  return found;
+}
