@@ -74,7 +74,8 @@ export interface App {
     live?: LiveView;
   }): Promise<PipelineRuntime>;
   /**
-   * Starts the background work of a long-running process (`sluice serve`): flag evaluation
+   * Starts the background work of a long-running process (`sluice serve`): rollouts left
+   * unfinished are resumed (each driven until it ends or waits for a person), flag evaluation
    * times written every 30 s and, on Postgres, other processes' flag set versions picked up
    * every second. Idempotent; `close()` stops it.
    */
@@ -144,6 +145,9 @@ export async function openApp(options: AppOptions): Promise<App> {
   });
   let runtime: Promise<PipelineRuntime> | undefined;
   const timers: NodeJS.Timeout[] = [];
+  /** Stops the rollouts `startBackground` resumed; `close` waits for them to let go. */
+  const resuming = new AbortController();
+  let resumed: Promise<void> | undefined;
   const flags = new FlagService({
     store: createFlagStore(database),
     clock,
@@ -159,7 +163,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     ),
     clock,
   });
-  return {
+  const app: App = {
     home: options.home,
     clock,
     logger,
@@ -221,7 +225,16 @@ export async function openApp(options: AppOptions): Promise<App> {
     },
     scan,
     startBackground() {
-      if (timers.length > 0) return;
+      if (resumed) return;
+      // In the background: a rollout in a timed pause must not hold the server's start. The
+      // App's deploy service is looked up here, not captured: a test may swap it.
+      resumed = app.deploy
+        .resumeUnfinished({ stopWhenPaused: true, signal: resuming.signal })
+        .catch((error: unknown) =>
+          logger.error("unfinished rollouts could not be listed", {
+            error: messageOf(error),
+          }),
+        );
       // Evaluation times (for the stale-flag report) are written in batches, not per request.
       timers.push(
         every(30_000, logger, "cannot record flag evaluation times", () =>
@@ -240,6 +253,10 @@ export async function openApp(options: AppOptions): Promise<App> {
     },
     async close() {
       for (const timer of timers.splice(0)) clearInterval(timer);
+      // A resumed rollout stops at its next tick and stays unfinished in the store: the next
+      // start resumes it. Its last write lands before the database closes.
+      resuming.abort();
+      await resumed;
       // Evaluation times are batched in memory; write them before the database closes.
       await flags.live.flush().catch(() => {});
       const started = await runtime?.catch(() => undefined);
@@ -247,6 +264,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       await database.close();
     },
   };
+  return app;
 }
 
 /** Runs `work` every `ms` in the background (never keeping the process alive); failures are logged. */

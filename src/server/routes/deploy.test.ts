@@ -42,14 +42,16 @@ describe("rollout routes", () => {
     writeSampleService(join(home, "app"));
     app = await openApp({ home, logger: silentLogger });
     // The composition root points at the built daemon (dist/); from sources it runs with tsx.
-    (app as { deploy: App["deploy"] }).deploy = createDeployService({
-      home,
-      store: createDeployStore(app.database),
-      clock: systemClock,
-      logger: silentLogger,
-      daemonCommand: [process.execPath, "--import", "tsx", daemonEntry],
-      env: process.env,
-      cwd: home,
+    Object.assign(app, {
+      deploy: createDeployService({
+        home,
+        store: createDeployStore(app.database),
+        clock: systemClock,
+        logger: silentLogger,
+        daemonCommand: [process.execPath, "--import", "tsx", daemonEntry],
+        env: process.env,
+        cwd: home,
+      }),
     });
     const first = await app.deploy.deploy({
       project: "shop",
@@ -81,19 +83,21 @@ describe("rollout routes", () => {
   const post = (url: string, headers: Record<string, string> = auth) =>
     server!.inject({ method: "POST", url, headers, payload: {} });
 
-  it("resumes the unfinished rollout when the server starts, up to its pause", async () => {
+  it("serves the rollout the App's background work resumed, up to its pause", async () => {
     server = await buildServer(
       { app, logger: silentLogger, adminToken: token },
       { routes: [deployRoutes] },
     );
+    // As `sluice serve` does: resuming is the App's work, not the route module's.
+    app.startBackground();
     let phase = "";
-    for (let i = 0; i < 300 && phase !== "Paused"; i++) {
+    for (let i = 0; i < 600 && phase !== "Paused"; i++) {
       await new Promise((r) => setTimeout(r, 100));
       phase = (await get("/api/v1/rollouts/production?project=shop")).json()
         .phase as string;
     }
     expect(phase).toBe("Paused");
-  }, 40_000);
+  }, 80_000);
 
   it.each([
     {

@@ -1,55 +1,117 @@
-import type { FastifyRequest } from "fastify";
-import { AppError, messageOf } from "../../kernel/index.js";
 import { z } from "zod";
+import { AppError } from "../../kernel/index.js";
 import { EnvironmentParams, urlName } from "../params.js";
 import type { RouteModule } from "../types.js";
+import type { ZodTypeProvider } from "../zod-provider.js";
 
 const verbs = ["promote", "abort", "retry", "undo"] as const;
 type Verb = (typeof verbs)[number];
+const isVerb = (text: string): text is Verb =>
+  (verbs as readonly string[]).includes(text);
 
 /** `?project=NAME`: the server has no working folder to default to. */
 const ProjectQuery = z.object({
   project: z.string("send the project as ?project=NAME").trim().pipe(urlName),
 });
 
+/** `POST .../promote {"full": true}` skips every remaining step; other verbs take no body. */
+const SteerBody = z.object({ full: z.boolean().optional() }).nullish();
+
+const iso = z.string().nullable().describe("ISO 8601 time, or null");
+
+/** A rollout as `sluice rollout status --json` prints it (`rolloutView` in deploy). */
+const RolloutView = z
+  .object({
+    rollout: z.string(),
+    deployment: z.string(),
+    project: z.string(),
+    environment: z.string(),
+    strategy: z.enum(["canary", "blue-green"]),
+    release: z.string().nullable(),
+    stable: z.string().nullable(),
+    phase: z.string(),
+    aborted: z.boolean(),
+    message: z.string(),
+    weight: z.number(),
+    endpoint: z.string().optional(),
+    steps: z.array(
+      z.object({
+        index: z.number().int(),
+        weight: z.number().optional(),
+        pause: z.string().optional(),
+        analysis: z.string().optional(),
+        state: z.string().describe("done, current or pending"),
+      }),
+    ),
+    analysisRuns: z.array(
+      z.object({
+        id: z.string(),
+        template: z.string(),
+        step: z.number().int(),
+        phase: z.string(),
+        startedAt: iso,
+        finishedAt: iso,
+        metrics: z.array(
+          z.object({
+            name: z.string(),
+            phase: z.string(),
+            successful: z.number(),
+            failed: z.number(),
+            inconclusive: z.number(),
+            error: z.number(),
+            measurements: z.array(
+              z.object({
+                phase: z.string(),
+                value: z.unknown(),
+                message: z.string().optional(),
+                at: iso,
+              }),
+            ),
+          }),
+        ),
+      }),
+    ),
+    timeline: z.array(
+      z.object({
+        at: iso,
+        event: z.string(),
+        step: z.number().optional(),
+        weight: z.number().optional(),
+        detail: z.string().optional(),
+      }),
+    ),
+    startedAt: iso,
+    finishedAt: iso,
+  })
+  .describe("the rollout");
+
 /** Every rollout route needs the server's admin token. */
-const admin = {
-  config: { auth: { kind: "admin" } },
-  schema: { params: EnvironmentParams, querystring: ProjectQuery },
-} as const;
-
-function projectOf(request: FastifyRequest): string {
-  return (request.query as { project: string }).project;
-}
-
-function environmentOf(request: FastifyRequest): string {
-  return (request.params as { environment: string }).environment;
-}
+const admin = { config: { auth: { kind: "admin" } } } as const;
 
 /**
  * Rollouts over HTTP, with the server's admin token: `GET /api/v1/rollouts/:environment` and
  * `POST /api/v1/rollouts/:environment/{promote,abort,retry,undo}` (`?project=NAME`), the same
  * operations as `sluice rollout ...`. A command answers when the rollout ends or waits for a
- * person again, like the CLI. On start, rollouts left unfinished are resumed.
+ * person again, like the CLI. Resuming rollouts left unfinished is the App's background work
+ * (`App.startBackground`), not this module's.
  */
-export const deployRoutes: RouteModule = (server, deps) => {
+export const deployRoutes: RouteModule<"deploy"> = (fastify, deps) => {
+  const server = fastify.withTypeProvider<ZodTypeProvider>();
   // Looked up on each use: the app's deploy service, not the one at registration.
   const deploy = () => deps.app.deploy;
-  server.addHook("onReady", async () => {
-    // In the background: a rollout waiting in a timed pause must not hold the server's start.
-    void deploy()
-      .resumeUnfinished({ stopWhenPaused: true })
-      .catch((error: unknown) =>
-        deps.logger.error("unfinished rollouts could not be listed", {
-          error: messageOf(error),
-        }),
-      );
-  });
 
-  server.get("/api/v1/rollouts/:environment", admin, async (request) =>
-    deploy().view(
-      await deploy().latest(projectOf(request), environmentOf(request)),
-    ),
+  server.get(
+    "/api/v1/rollouts/:environment",
+    {
+      ...admin,
+      schema: {
+        params: EnvironmentParams,
+        querystring: ProjectQuery,
+        response: { 200: RolloutView },
+      },
+    },
+    async ({ params, query }) =>
+      deploy().view(await deploy().latest(query.project, params.environment)),
   );
 
   server.post(
@@ -57,24 +119,23 @@ export const deployRoutes: RouteModule = (server, deps) => {
     {
       ...admin,
       schema: {
-        ...admin.schema,
         params: EnvironmentParams.extend({ verb: urlName }),
+        querystring: ProjectQuery,
+        body: SteerBody,
+        response: { 200: RolloutView },
       },
     },
-    async (request) => {
-      const { verb } = request.params as { verb: string };
-      if (!verbs.includes(verb as Verb))
+    async ({ params, query, body }) => {
+      const { environment, verb } = params;
+      if (!isVerb(verb))
         throw new AppError(
           "NOT_FOUND",
           `no rollout command ${verb}: use ${verbs.join(", ")}`,
         );
-      const { full } = (request.body ?? {}) as { full?: unknown };
-      const record = await deploy().steer(
-        projectOf(request),
-        environmentOf(request),
-        verb as Verb,
-        { stopWhenPaused: true, ...(full === true ? { full: true } : {}) },
-      );
+      const record = await deploy().steer(query.project, environment, verb, {
+        stopWhenPaused: true,
+        ...(body?.full ? { full: true } : {}),
+      });
       return deploy().view(record);
     },
   );
