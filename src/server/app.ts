@@ -5,6 +5,7 @@ import { AppError } from "../kernel/index.js";
 import type { FailedAuthLimit } from "./auth-limiter.js";
 import { problemHandler } from "./errors.js";
 import { parseJsonBody } from "./json-body.js";
+import { catalogRoutes } from "./openapi.js";
 import { problem, problemContentType } from "./problem.js";
 import { installAuthorization } from "./route-auth.js";
 import { routeModules } from "./routes/index.js";
@@ -30,8 +31,9 @@ export interface ServerOptions {
 /**
  * Builds the Fastify instance (not listening): one error handler that maps AppError codes to
  * problem+json bodies, one authorization mechanism driven by each route's `config.auth`
- * (`route-auth.ts`), zod schemas for params, query and bodies, one JSON body parser, and every
- * route module in its own encapsulated plugin. Tests call `inject()` on it; `listen.ts` makes it
+ * (`route-auth.ts`), zod schemas for params, query, bodies and responses (the OpenAPI document
+ * is generated from them, `openapi.ts`), one JSON body parser, and every route module in its
+ * own encapsulated plugin. Tests call `inject()` on it; `listen.ts` makes it
  * listen.
  */
 export async function buildServer(
@@ -60,6 +62,31 @@ export async function buildServer(
       ),
     };
   });
+  // A route's declared response schemas check what its handler answers: a body that drifted
+  // from its schema is a 500 (logged with the route and the field, never the values), not a
+  // silently different API. The bytes sent are the handler's value, as JSON.stringify writes it.
+  server.setSerializerCompiler(
+    ({ schema, method, url, httpStatus }) =>
+      (data: unknown) => {
+        const result = (schema as z.ZodType).safeParse(data);
+        if (!result.success) {
+          const issue = result.error.issues[0]!;
+          deps.logger.error("a response does not match its declared schema", {
+            route: `${method} ${url}`,
+            status: httpStatus,
+            field: issue.path.map(String).join("."),
+            issue: issue.code,
+          });
+          throw new AppError(
+            "INTERNAL",
+            "the response does not match its declared schema",
+          );
+        }
+        return JSON.stringify(data);
+      },
+  );
+  // Every route, as registered, for the OpenAPI document (`GET /openapi.json`).
+  catalogRoutes(server);
   // One JSON parser for every route. A webhook's body stays the raw text here: its signature is
   // checked over those bytes before anything parses them (route-auth.ts, preValidation).
   server.removeContentTypeParser("application/json");

@@ -11,6 +11,17 @@ import {
   urlName,
 } from "../params.js";
 import { principalOf } from "../route-auth.js";
+import {
+  ApiKeySummaries,
+  AuditEntries,
+  CreatedKey,
+  FlagDefinition,
+  FlagSetDocument,
+  FlagSetWrite,
+  FlagSummaries,
+  RevokedKey,
+  StaleFlags,
+} from "./flag-responses.js";
 import type { RouteModule } from "../types.js";
 import type { ZodTypeProvider } from "../zod-provider.js";
 
@@ -43,10 +54,26 @@ const bodies = {
     reason,
   }),
 };
-const on = <P extends z.ZodType, B extends z.ZodType>(params: P, body: B) =>
-  ({ ...admin, schema: { params, body } }) as const;
-const scoped = { ...admin, schema: { params: ScopeParams } } as const;
-const keyed = { ...admin, schema: { params: FlagParams } } as const;
+/** A route's schemas: params, body (writes) and its 200 answer (`flag-responses.ts`). */
+const on = <P extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+  params: P,
+  body: B,
+  response: R,
+) =>
+  ({
+    ...admin,
+    schema: { params, body, response: { 200: response } },
+  }) as const;
+const scoped = <R extends z.ZodType>(response: R) =>
+  ({
+    ...admin,
+    schema: { params: ScopeParams, response: { 200: response } },
+  }) as const;
+const keyed = <R extends z.ZodType>(response: R) =>
+  ({
+    ...admin,
+    schema: { params: FlagParams, response: { 200: response } },
+  }) as const;
 /** `?days=N` of the stale report (default 30). */
 const StaleQuery = z.object({
   days: z.string("days must be a number ≥ 0").optional(),
@@ -75,31 +102,53 @@ export const flagRoutes: RouteModule<"flags" | "clock"> = (fastify, deps) => {
   // "keys" keeps its routes (no scoped route ends in /revoke).
   server.get(
     "/api/v1/flags/keys",
-    { ...admin, schema: { querystring: ScopeFilterQuery } },
+    {
+      ...admin,
+      schema: {
+        querystring: ScopeFilterQuery,
+        response: { 200: ApiKeySummaries },
+      },
+    },
     async (request) => flags.listApiKeys(request.query),
   );
   server.post(
     "/api/v1/flags/keys/:id/revoke",
-    on(IdParams, bodies.change),
+    on(IdParams, bodies.change, RevokedKey),
     async (request) => flags.revokeApiKey(request.params.id, change(request)),
   );
 
-  server.get(base, scoped, async (request) => flags.list(scopeOf(request)));
-  server.get(`${base}/export`, scoped, async (request) =>
+  server.get(base, scoped(FlagSummaries), async (request) =>
+    flags.list(scopeOf(request)),
+  );
+  server.get(`${base}/export`, scoped(FlagSetDocument), async (request) =>
     flags.export(scopeOf(request)),
   );
-  server.put(base, on(ScopeParams, bodies.importSet), async (request) => {
-    const { document } = request.body;
-    if (document === undefined)
-      throw new AppError("INVALID_ARGUMENT", 'send {"document": <flagd JSON>}');
-    return flags.importSet(scopeOf(request), document, change(request));
-  });
-  server.get(`${base}/history`, scoped, async (request) =>
+  server.put(
+    base,
+    on(ScopeParams, bodies.importSet, FlagSetWrite),
+    async (request) => {
+      const { document } = request.body;
+      if (document === undefined)
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          'send {"document": <flagd JSON>}',
+        );
+      return flags.importSet(scopeOf(request), document, change(request));
+    },
+  );
+  server.get(`${base}/history`, scoped(AuditEntries), async (request) =>
     flags.history(scopeOf(request)),
   );
   server.get(
     `${base}/stale`,
-    { ...admin, schema: { params: ScopeParams, querystring: StaleQuery } },
+    {
+      ...admin,
+      schema: {
+        params: ScopeParams,
+        querystring: StaleQuery,
+        response: { 200: StaleFlags },
+      },
+    },
     async (request) => {
       const days = Number(request.query.days ?? "30");
       if (!Number.isFinite(days) || days < 0)
@@ -109,7 +158,7 @@ export const flagRoutes: RouteModule<"flags" | "clock"> = (fastify, deps) => {
   );
   server.post(
     `${base}/keys`,
-    on(ScopeParams, bodies.createKey),
+    on(ScopeParams, bodies.createKey, CreatedKey),
     async (request) => {
       const name = request.body?.name;
       return flags.createApiKey(
@@ -119,19 +168,25 @@ export const flagRoutes: RouteModule<"flags" | "clock"> = (fastify, deps) => {
       );
     },
   );
-  server.post(`${base}/kill`, on(ScopeParams, bodies.kill), async (request) => {
-    const { keys, reason } = request.body;
-    return flags.killFlags(scopeOf(request), keys, reason, actorOf(request));
-  });
-  server.get(`${base}/flags/:key`, keyed, async (request) =>
+  server.post(
+    `${base}/kill`,
+    on(ScopeParams, bodies.kill, FlagSetWrite),
+    async (request) => {
+      const { keys, reason } = request.body;
+      return flags.killFlags(scopeOf(request), keys, reason, actorOf(request));
+    },
+  );
+  server.get(`${base}/flags/:key`, keyed(FlagDefinition), async (request) =>
     flags.get(scopeOf(request), request.params.key),
   );
-  server.get(`${base}/flags/:key/history`, keyed, async (request) =>
-    flags.history(scopeOf(request), request.params.key),
+  server.get(
+    `${base}/flags/:key/history`,
+    keyed(AuditEntries),
+    async (request) => flags.history(scopeOf(request), request.params.key),
   );
   server.put(
     `${base}/flags/:key`,
-    on(FlagParams, bodies.setFlag),
+    on(FlagParams, bodies.setFlag, FlagSetWrite),
     async (request) => {
       const { flag } = request.body;
       if (flag === undefined)
@@ -149,7 +204,7 @@ export const flagRoutes: RouteModule<"flags" | "clock"> = (fastify, deps) => {
   );
   server.delete(
     `${base}/flags/:key`,
-    on(FlagParams, bodies.change),
+    on(FlagParams, bodies.change, FlagSetWrite),
     async (request) =>
       flags.deleteFlag(scopeOf(request), request.params.key, change(request)),
   );
@@ -159,7 +214,7 @@ export const flagRoutes: RouteModule<"flags" | "clock"> = (fastify, deps) => {
   ] as const) {
     server.post(
       `${base}/flags/:key/${action}`,
-      on(FlagParams, bodies.change),
+      on(FlagParams, bodies.change, FlagSetWrite),
       async (request) =>
         flags.setState(
           scopeOf(request),
@@ -171,7 +226,7 @@ export const flagRoutes: RouteModule<"flags" | "clock"> = (fastify, deps) => {
   }
   server.post(
     `${base}/flags/:key/rollout`,
-    on(FlagParams, bodies.rollout),
+    on(FlagParams, bodies.rollout, FlagSetWrite),
     async (request) => {
       const plan = request.body;
       let steps: SplitStep[];

@@ -4,6 +4,7 @@ import { flagRoutes } from "./flags.js";
 import { healthRoutes } from "./health.js";
 import { metricsRoutes } from "./metrics.js";
 import { ofrepRoutes } from "./ofrep.js";
+import { openApiRoutes } from "./openapi.js";
 
 /**
  * Every route module of the server, registered in this order. A capability adds one module
@@ -15,4 +16,5 @@ export const routeModules: RouteModule[] = [
   flagRoutes,
   metricsRoutes,
   deployRoutes,
+  openApiRoutes,
 ];

@@ -8,21 +8,54 @@ import { flagKeyOf, streamPath } from "../route-auth.js";
 import { problemContentType } from "../problem.js";
 import type { RouteModule, ServerDeps } from "../types.js";
 import type { ZodTypeProvider } from "../zod-provider.js";
+import { ProblemBody } from "../openapi.js";
+import { FlagSetDocument } from "./flag-responses.js";
 
 /** OFREP 0.3.0 bodies (../shared/conformance/ofrep/service/openapi.yaml). */
-type OfrepSuccess = {
-  key: string;
-  reason: string;
-  variant?: string;
-  value?: unknown;
-  metadata: Record<string, unknown>;
-};
-type OfrepFailure = {
-  key: string;
-  errorCode: string;
-  errorDetails?: string;
-  metadata?: Record<string, unknown>;
-};
+const OfrepSuccess = z.object({
+  key: z.string(),
+  reason: z.string(),
+  variant: z.string().optional(),
+  value: z.unknown().optional(),
+  metadata: z.record(z.string(), z.unknown()),
+});
+type OfrepSuccess = z.input<typeof OfrepSuccess>;
+const OfrepFailure = z.object({
+  key: z.string().optional(),
+  errorCode: z.string(),
+  errorDetails: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+type OfrepFailure = z.input<typeof OfrepFailure>;
+
+/** The bulk answer: every flag of the key's scope, evaluated for the context. */
+const OfrepBulk = z
+  .object({
+    flags: z.array(z.union([OfrepSuccess, OfrepFailure])),
+    metadata: z.record(z.string(), z.unknown()),
+    eventStreams: z.array(
+      z.object({
+        type: z.literal("sse"),
+        endpoint: z.object({ requestUri: z.string() }),
+        inactivityDelaySec: z.number(),
+      }),
+    ),
+  })
+  .describe("every flag of the key's scope, evaluated");
+
+const notModified = z
+  .undefined()
+  .describe("Not Modified: the ETag of If-None-Match is current");
+
+/** `GET /api/v1/flag-sync`: the flag set itself, for in-process providers. */
+const FlagSync = z
+  .object({
+    document: FlagSetDocument,
+    version: z.number().int(),
+    fractionalVersion: z.number().int(),
+    stream: z.string(),
+  })
+  .describe("the flag set in flagd JSON, its version and its event stream");
 
 /** The OFREP body of one evaluation; DEFAULT and DISABLED without a value mean "use your code default". */
 function toOfrep(result: Evaluation): OfrepSuccess | OfrepFailure {
@@ -140,7 +173,20 @@ export const ofrepRoutes: RouteModule<"flags"> = (fastify, deps) => {
 
   server.post(
     "/ofrep/v1/evaluate/flags/:key",
-    { ...flagKey, schema: { params: KeyParams, body: OfrepBody } },
+    {
+      ...flagKey,
+      schema: {
+        params: KeyParams,
+        body: OfrepBody,
+        response: {
+          200: OfrepSuccess.describe("the flag's value for the context"),
+          400: OfrepFailure.describe("the context or the flag is invalid"),
+          404: z
+            .union([OfrepFailure, ProblemBody])
+            .describe("no such flag (FLAG_NOT_FOUND)"),
+        },
+      },
+    },
     async (request, reply) => {
       const { scope } = flagKeyOf(request);
       const { key } = request.params;
@@ -162,7 +208,13 @@ export const ofrepRoutes: RouteModule<"flags"> = (fastify, deps) => {
 
   server.post(
     "/ofrep/v1/evaluate/flags",
-    { ...flagKey, schema: { body: OfrepBody } },
+    {
+      ...flagKey,
+      schema: {
+        body: OfrepBody,
+        response: { 200: OfrepBulk, 304: notModified },
+      },
+    },
     async (request, reply) => {
       const { scope, keyId } = flagKeyOf(request);
       const context = request.body;
@@ -172,7 +224,7 @@ export const ofrepRoutes: RouteModule<"flags"> = (fastify, deps) => {
         metadata: live.evaluator.metadata,
         eventStreams: [
           {
-            type: "sse",
+            type: "sse" as const,
             endpoint: { requestUri: streamPath(deps.adminToken, keyId) },
             inactivityDelaySec: 120,
           },
@@ -189,31 +241,50 @@ export const ofrepRoutes: RouteModule<"flags"> = (fastify, deps) => {
         match.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)
       )
         return reply.status(304).send();
-      return reply.type("application/json; charset=utf-8").send(text);
+      // The serializer checks the body against OfrepBulk and writes these same bytes.
+      return reply.send(payload);
     },
   );
 
   // The flag set itself, for in-process providers (SluiceProvider): ETag = the set's version hash.
-  server.get("/api/v1/flag-sync", flagKey, async (request, reply) => {
-    const { scope, keyId } = flagKeyOf(request);
-    const live = await flags.current(scope);
-    const etag = `"${live.etag}"`;
-    reply.header("etag", etag).header("cache-control", "no-cache");
-    if (request.headers["if-none-match"] === etag)
-      return reply.status(304).send();
-    return {
-      document: live.document,
-      version: live.version,
-      fractionalVersion: flags.fractionalVersion,
-      stream: streamPath(deps.adminToken, keyId),
-    };
-  });
+  server.get(
+    "/api/v1/flag-sync",
+    { ...flagKey, schema: { response: { 200: FlagSync, 304: notModified } } },
+    async (request, reply) => {
+      const { scope, keyId } = flagKeyOf(request);
+      const live = await flags.current(scope);
+      const etag = `"${live.etag}"`;
+      reply.header("etag", etag).header("cache-control", "no-cache");
+      if (request.headers["if-none-match"] === etag)
+        return reply.status(304).send();
+      return {
+        document: live.document,
+        version: live.version,
+        fractionalVersion: flags.fractionalVersion,
+        stream: streamPath(deps.adminToken, keyId),
+      };
+    },
+  );
 
   // A stream URL carries a token bound to one API key (route-auth.ts): it is checked, and the
   // key's revocation with it, on every (re)connect.
   server.get(
     "/ofrep/v1/events",
-    { config: { auth: { kind: "flagKey", streamUrl: true } } },
+    {
+      config: { auth: { kind: "flagKey", streamUrl: true } },
+      schema: {
+        querystring: z.object({
+          key: z.string().optional().describe("the API key's id"),
+          token: z.string().optional().describe("the stream URL's token"),
+        }),
+        response: {
+          200: {
+            description: "Server-Sent Events: refetchEvaluation on each change",
+            content: { "text/event-stream": { schema: z.string() } },
+          },
+        },
+      },
+    },
     async (request, reply) => {
       const { scope, keyId } = flagKeyOf(request);
       const live = await flags.current(scope);
