@@ -1,3 +1,5 @@
+import type { Confidence, Syntax } from "./contextual/index.js";
+
 /** One raw detection in a file, before baselines and redaction. Never logged as is. */
 export interface SecretMatch {
   ruleId: string;
@@ -10,10 +12,18 @@ export interface SecretMatch {
   entropy: number;
   /** A composite rule's finding: the required findings near it (gitleaks `requiredFindings`). */
   required?: RequiredMatch[];
+  /** A contextual finding's confidence (a regex rule's comes from its spec). */
+  confidence?: Confidence;
+  /** Why a contextual finding fired: the name it matched and the file syntax. */
+  key?: string;
+  syntax?: Syntax;
 }
 
 /** A required component of a composite finding: where its secret is, never logged as is. */
-export type RequiredMatch = Omit<SecretMatch, "entropy" | "required">;
+export type RequiredMatch = Omit<
+  SecretMatch,
+  "entropy" | "required" | "confidence" | "key" | "syntax"
+>;
 
 /** A rule that ran out of time on a file: reported, its other rules' findings stand. */
 export interface RuleTimeout {

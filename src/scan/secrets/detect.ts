@@ -1,4 +1,7 @@
 import { KeywordAutomaton } from "./aho-corasick.js";
+import type { Syntax } from "./contextual/index.js";
+import { syntaxOf } from "./contextual/index.js";
+import { dropCovered, runContextual } from "./contextual-run.js";
 import { pathAllowed } from "./allow.js";
 import type { Anchor } from "./composite.js";
 import { noAnchor, satisfied } from "./composite.js";
@@ -109,6 +112,7 @@ export class Detector {
       (rule) =>
         rule.spec.path !== undefined &&
         rule.spec.regex === undefined &&
+        rule.spec.contextual === undefined &&
         !rule.spec.skipReport,
     );
     this.boundary = new Int8Array(ruleSet.rules.length).fill(-1);
@@ -121,7 +125,14 @@ export class Detector {
         !rule.spec.skipReport
       )
         this.composites.push(r);
-      if (rule.spec.regex === undefined || rule.spec.skipReport) return;
+      const contextual = rule.spec.contextual !== undefined;
+      if (
+        (rule.spec.regex === undefined && !contextual) ||
+        rule.spec.skipReport
+      )
+        return;
+      // A contextual detector reads its own context: a hit inside a word still counts.
+      if (contextual) this.boundary[r] = 0;
       if (rule.keywords.length === 0) {
         this.keywordless.push(r);
         return;
@@ -208,6 +219,7 @@ export class Detector {
     };
     if (this.composites.length > 0) run.anchors = new Map();
     const rules = this.ruleSet.rules;
+    let syntax: Syntax | undefined;
     for (const r of order) {
       const rule = rules[r]!;
       if (options.exclude?.has(rule.id)) continue;
@@ -215,6 +227,16 @@ export class Detector {
       if (options.currentRule) options.currentRule[0] = r;
       run.started = run.now();
       run.timedOut = false;
+      if (rule.spec.contextual !== undefined) {
+        const n = this.hits.counts[r]!;
+        runContextual(
+          rule,
+          n > 0 ? Array.from(this.hits.starts[r]!.subarray(0, n)) : [],
+          run,
+          (syntax ??= syntaxOf(path)),
+        );
+        continue;
+      }
       const p = this.planOf(r);
       if (p.mode === "anchored") runAnchored(this.hits, r, p, run);
       else runWindows(this.hits, r, p, run);
@@ -226,6 +248,7 @@ export class Detector {
     }
     if (run.anchors) this.applyRequired(run, options);
     if (options.currentRule) options.currentRule[0] = -1;
+    result.matches = dropCovered(result.matches);
     return result;
   }
 

@@ -1,5 +1,6 @@
 import type { Severity } from "../finding.js";
 import type { CheckName } from "./checks.js";
+import type { Confidence, ContextualName } from "./contextual/index.js";
 import { compileGoRegex } from "./regex.js";
 
 /** What a rule allowlist regex is matched against (gitleaks `regexTarget`). */
@@ -68,6 +69,15 @@ export interface RuleSpec {
   required?: RequiredSpec[];
   /** Never reported on its own; still found as another rule's required component. */
   skipReport?: boolean;
+  /**
+   * A built-in contextual detector (contextual/index.ts) instead of a regex: it runs where the
+   * rule's keywords occur (or on the files `path` names) and gives each finding a confidence.
+   */
+  contextual?: ContextualName;
+  /** Confidence of a regex rule's findings (default `high`; contextual findings carry their own). */
+  confidence?: Confidence;
+  /** For the `encoded` detector: how many nested encodings to decode (default 2). */
+  maxDecodeDepth?: number;
 }
 
 /** An allowlist ready to test. */
@@ -128,7 +138,11 @@ export function trustRules(specs: readonly RuleSpec[]): void {
 
 /** Compiles one rule; throws (with the construct named) when its regexes cannot run in JS. */
 function compileRule(spec: RuleSpec): CompiledRule {
-  if (spec.regex === undefined && spec.path === undefined)
+  if (
+    spec.regex === undefined &&
+    spec.path === undefined &&
+    spec.contextual === undefined
+  )
     throw new Error("the rule has neither regex nor path");
   const base = {
     spec,

@@ -3,6 +3,8 @@ import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Clock } from "../../kernel/index.js";
 import type { Finding, FindingCommit } from "../finding.js";
+import type { Confidence } from "./contextual/index.js";
+import { confidenceRank } from "./contextual/index.js";
 import { randomBytes } from "node:crypto";
 import {
   BaselineMatcher,
@@ -79,6 +81,11 @@ export interface SecretScanOptions {
   excludePaths?: string[];
   clock: Clock;
   onProgress?: (stats: ScanStats) => void;
+  /**
+   * Lowest confidence reported (default `medium`): contextual findings carry their own, regex
+   * rules their spec's (default `high`).
+   */
+  confidence?: Confidence;
 }
 
 interface ScanStats {
@@ -292,12 +299,15 @@ export async function scanSecrets(
         ...(commit ? { commit: commit.sha } : {}),
       });
     const seen = new Set<string>();
+    const minimum = confidenceRank(options.confidence ?? "medium");
     for (const m of r.matches) {
+      const rule = byId.get(m.ruleId);
+      const confidence = m.confidence ?? rule?.confidence ?? "high";
+      if (confidenceRank(confidence) < minimum) continue;
       // Two rules on the same secret at the same place: keep the first (specific rules come first).
       const key = `${m.line}:${m.column}:${m.secret}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const rule = byId.get(m.ruleId);
       const hash = secretHash(m.secret, hashKey);
       const shown = options.showSecrets ? m.secret : redact(m.secret);
       const finding: Finding = {
@@ -317,6 +327,10 @@ export async function scanSecrets(
           redacted: shown,
           secretHash: hash,
           entropy: Number(m.entropy.toFixed(3)),
+          confidence,
+          // Why a contextual finding fired: the name it matched, in which file syntax.
+          ...(m.key !== undefined ? { key: m.key } : {}),
+          ...(m.syntax !== undefined ? { syntax: m.syntax } : {}),
           ...(rule?.tags ? { tags: rule.tags } : {}),
           // A composite rule's finding lists the findings that made it (gitleaks
           // `requiredFindings`), redacted like the finding itself.

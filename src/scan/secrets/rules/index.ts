@@ -5,6 +5,7 @@ import { chatRules } from "./chat.js";
 import { ciRules } from "./ci.js";
 import { cloudRules } from "./cloud.js";
 import { connectionRules } from "./connection.js";
+import { contextualRules } from "../contextual/index.js";
 import { genericRules } from "./generic.js";
 import { keysRules } from "./keys.js";
 import { paymentRules } from "./payment.js";
@@ -27,6 +28,8 @@ export const defaultRules: readonly RuleSpec[] = [
   ...tokenRules,
   ...connectionRules,
   ...genericRules,
+  // After the regex rules: a contextual finding a regex rule made already is dropped.
+  ...contextualRules,
 ];
 
 // Known to compile (detect.test.ts compiles each): translated on first use.

@@ -1,0 +1,97 @@
+import { allowlistMatches } from "./allow.js";
+import type { ContextualDetector, Syntax } from "./contextual/index.js";
+import { contextualDetector } from "./contextual/index.js";
+import type { SecretMatch } from "./detect-types.js";
+import type { CompiledRule } from "./rule.js";
+import { shannonEntropy } from "./rule.js";
+import type { Run } from "./rule-search.js";
+import { allowedByRule } from "./rule-search.js";
+
+const allowMarker = /(?:sluice|gitleaks):allow/;
+
+/** Detector functions by rule, built on first use. */
+const detectors = new WeakMap<CompiledRule, ContextualDetector>();
+
+/**
+ * Runs a contextual rule over a fragment (at its keyword hits, or the whole file for a rule gated
+ * by path) and places its hits as matches, through the same inline markers and allowlists as a
+ * regex rule's. Each match carries its confidence, the name it matched and the file syntax.
+ */
+export function runContextual(
+  rule: CompiledRule,
+  hits: readonly number[],
+  run: Run,
+  syntax: Syntax,
+): void {
+  let detect = detectors.get(rule);
+  if (!detect) {
+    detect = contextualDetector(
+      rule.spec.contextual!,
+      rule.spec.maxDecodeDepth,
+    );
+    detectors.set(rule, detect);
+  }
+  const { fragment, content, result } = run;
+  const path = fragment.path;
+  const name = path.slice(path.lastIndexOf("/") + 1).toLowerCase();
+  run.result.regexRuns++;
+  const found = detect({ path, name, text: content.text, syntax, hits });
+  for (const hit of found) {
+    const secret = hit.secret ?? content.decode(hit.start, hit.end);
+    if (!secret) continue;
+    const stop = hit.endOffset ?? hit.end;
+    const matchText = content.decode(hit.start, stop);
+    const lineText = content.lineAround(hit.start, hit.end);
+    const allowed =
+      allowMarker.test(lineText) ||
+      run.ruleSet.allowlists.some(
+        (a) =>
+          (!a.targetRules || a.targetRules.has(rule.id)) &&
+          allowlistMatches(
+            a,
+            path,
+            fragment.commit,
+            secret,
+            matchText,
+            lineText,
+          ),
+      ) ||
+      allowedByRule(rule, path, fragment.commit, secret, matchText, lineText);
+    const start = content.position(hit.start);
+    const end = content.position(stop);
+    const map = fragment.lineMap;
+    const match: SecretMatch = {
+      ruleId: rule.id,
+      line: map ? (map[start.line - 1] ?? start.line) : start.line,
+      column: start.column,
+      endLine: map ? (map[end.line - 1] ?? end.line) : end.line,
+      endColumn: end.column,
+      secret,
+      entropy: shannonEntropy(secret),
+      confidence: hit.confidence,
+      syntax,
+      ...(hit.key ? { key: hit.key } : {}),
+    };
+    if (allowed) (result.allowed ??= []).push(match);
+    else result.matches.push(match);
+  }
+}
+
+/**
+ * Drops contextual matches that a regex rule already reported at the same place (a provider
+ * token assigned to `API_KEY`, gitleaks' private-key rule on a PEM block): one finding per secret.
+ */
+export function dropCovered(matches: SecretMatch[]): SecretMatch[] {
+  const regex = matches.filter((m) => m.confidence === undefined);
+  if (regex.length === 0 || regex.length === matches.length) return matches;
+  return matches.filter(
+    (m) =>
+      m.confidence === undefined ||
+      !regex.some(
+        (r) =>
+          r.line === m.line &&
+          r.column < m.column + m.secret.length &&
+          m.column < r.column + Math.max(1, r.secret.length),
+      ),
+  );
+}

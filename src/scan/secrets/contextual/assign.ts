@@ -1,0 +1,215 @@
+import type { KeyFamily } from "./keys.js";
+import { keyFamily } from "./keys.js";
+import { codeSyntaxes } from "./syntax.js";
+import type { Confidence, ContextHit, ContextInput } from "./types.js";
+import { isTypeName, valueConfidence } from "./values.js";
+
+/**
+ * `name <op> value` in the syntaxes config files and code use: `KEY=value` (.env, shell, ini,
+ * properties), `key: value` (YAML, docs), `"key": "value"` (JSON), `key = "value"` (TOML, Python,
+ * Go `:=`, PHP `=>`), typed `val pw: String = "…"`, comparisons `password == "…"`, calls
+ * `connect(password="…")`, `define('DB_PASSWORD', '…')`, `CURLOPT_PASSWORD, "…"`,
+ * `setPassword("…")`, XML elements `<password>…</password>` and attributes `password="…"`,
+ * .NET `<add key="Password" value="…"/>`, and command-line flags `--password value`.
+ *
+ * Work is per keyword hit: the name around the hit is read first, and only a name that holds a
+ * secret (keys.ts) is looked at further, with sticky regexes at its end. The value's confidence
+ * comes from values.ts.
+ */
+
+const quotedValue = String.raw`\\?"((?:[^"\\\n]|\\[^"\n]){0,500})\\?"|'((?:[^'\\\n]|\\.){0,500})'|\x60([^\x60\n]{0,500})\x60`;
+const bareValue = String.raw`([^\s,;'"\x60<>(){}\[\]&|]{1,500})`;
+
+/** After a name: `=`, `:`, `:=`, `=>`, `==`, `: Type =`, then the value. */
+const assignment = new RegExp(
+  String.raw`["']?[ \t]{0,4}(?:\][ \t]{0,4})?` +
+    String.raw`(:=|=>|===?|!==?|=(?!=)|:(?:[ \t]*[A-Za-z_][\w.[\]<>|?]{0,40}[ \t]*=(?!=))?|->)[ \t]{0,8}` +
+    String.raw`(?:${quotedValue}|${bareValue})`,
+  "y",
+);
+
+/** After a name: `', 'value'` (define(), put(), setopt()). */
+const pair = new RegExp(String.raw`["']?[ \t]*,[ \t]*(?:${quotedValue})`, "y");
+
+/** After `setPassword`: `("value")`. */
+const setter = new RegExp(String.raw`\([ \t]*(?:${quotedValue})[ \t]*\)`, "y");
+
+/** After a flag `--password`: whitespace, then a value that is not another flag. */
+const flagValue = new RegExp(
+  String.raw`[ \t]+(?!-)(?:${quotedValue}|${bareValue})`,
+  "y",
+);
+
+/** After `<password`: attributes, `>`, the text, `</`. */
+const element = /(?:\s[^<>]{0,200})?>([^<>\n]{1,500})<\//y;
+
+/** After `key="DbPassword`: `" value="…"`. */
+const addValue = /"\s+value\s*=\s*"([^"\n]{0,500})"/y;
+
+const isNameChar = (c: number): boolean =>
+  (c >= 48 && c <= 57) ||
+  (c >= 65 && c <= 90) ||
+  (c >= 97 && c <= 122) ||
+  c === 95 ||
+  c === 46 ||
+  c === 45;
+
+/** The confidence of a value under a name family: key names are weaker than passwords. */
+export function judge(
+  family: KeyFamily,
+  value: string,
+  quoted: boolean,
+  code: boolean,
+): Confidence | undefined {
+  const c = valueConfidence(value, { quoted, code });
+  if (!c) return undefined;
+  // A salt or nonce is no secret on its own.
+  if (family === "salt") return "low";
+  if (family === "key" || family === "token") {
+    if (value.length < 8) return undefined;
+    if (family === "key") return c === "high" ? "medium" : "low";
+  }
+  return c;
+}
+
+function quotedOf(m: RegExpExecArray, first: number): string | undefined {
+  for (let g = first; g < first + 3; g++) if (m[g] !== undefined) return m[g];
+  return undefined;
+}
+
+/** keyFamily, memoised: the same names recur across a scan's files. */
+const families = new Map<string, KeyFamily | null>();
+function familyOf(key: string): KeyFamily | undefined {
+  let f = families.get(key);
+  if (f === undefined) {
+    f = keyFamily(key) ?? null;
+    if (families.size > 50_000) families.clear();
+    families.set(key, f);
+  }
+  return f ?? undefined;
+}
+
+export function detectAssignments(input: ContextInput): ContextHit[] {
+  const { text } = input;
+  const code = codeSyntaxes.has(input.syntax);
+  const out: ContextHit[] = [];
+  const seen = new Set<number>();
+  const names = new Set<number>();
+  const add = (
+    key: string,
+    family: KeyFamily,
+    value: string,
+    start: number,
+    quoted: boolean,
+    op?: string,
+  ): boolean => {
+    if (!quoted) value = value.replace(/[.:]+$/, "");
+    if (op && /^(?:===?|!==?)$/.test(op) && !quoted) return false;
+    if (op?.startsWith(":") && !quoted && code && isTypeName(value))
+      return false;
+    if (value.toLowerCase() === key.toLowerCase()) return false;
+    const confidence = judge(family, value, quoted, code);
+    if (!confidence || seen.has(start)) return false;
+    seen.add(start);
+    out.push({ start, end: start + value.length, confidence, key });
+    return true;
+  };
+  const sticky = (re: RegExp, at: number): RegExpExecArray | null => {
+    re.lastIndex = at;
+    return re.exec(text);
+  };
+  for (const hit of input.hits) {
+    // The name around the hit: letters, digits, `_`, `.`, `-`.
+    let ks = hit;
+    while (ks > 0 && hit - ks < 80 && isNameChar(text.charCodeAt(ks - 1))) ks--;
+    let ke = hit;
+    while (ke < text.length && ke - hit < 80 && isNameChar(text.charCodeAt(ke)))
+      ke++;
+    while (text.charCodeAt(ks) === 45) ks++; // leading dashes: a flag
+    if (names.has(ks) || ke - ks < 2) continue;
+    names.add(ks);
+    const key = text.slice(ks, ke).replace(/[.-]+$/, "");
+    ke = ks + key.length;
+    const before = text.charCodeAt(ks - 1);
+    // Cheap test first: what follows the name must be able to start a value.
+    let next = ke;
+    for (
+      let c = text.charCodeAt(next);
+      next - ke < 6 &&
+      (c === 32 || c === 9 || c === 34 || c === 39 || c === 93 || c === 92);
+      c = text.charCodeAt(++next)
+    );
+    const follow = text[next];
+    if (!(
+      follow === "=" ||
+      follow === ":" ||
+      follow === "," ||
+      follow === "!" ||
+      follow === "-" ||
+      (follow === "(" && /^(?:set|with)/i.test(key)) ||
+      (before === 60 && follow === ">") ||
+      (before === 60 && text[ke] === " ") ||
+      (before === 45 && next > ke) ||
+      (before === 34 && follow === "v")
+    ))
+      continue;
+    const family = familyOf(key);
+    if (!family) continue;
+    let m = sticky(assignment, ke);
+    if (m) {
+      const quoted = quotedOf(m, 2);
+      const value = quoted ?? m[5] ?? "";
+      const at =
+        m.index +
+        m[0].length -
+        value.length -
+        (quoted !== undefined ? (m[0].endsWith('\\"') ? 2 : 1) : 0);
+      if (add(key, family, value, at, quoted !== undefined, m[1])) continue;
+    }
+    if ((m = sticky(pair, ke))) {
+      const value = quotedOf(m, 1) ?? "";
+      if (add(key, family, value, m.index + m[0].lastIndexOf(value), true))
+        continue;
+    }
+    if (/^(?:set|with)/i.test(key) && (m = sticky(setter, ke))) {
+      const value = quotedOf(m, 1) ?? "";
+      if (add(key, family, value, m.index + m[0].lastIndexOf(value), true))
+        continue;
+    }
+    if (before === 45 && family !== "key" && (m = sticky(flagValue, ke))) {
+      const quoted = quotedOf(m, 1);
+      const value = quoted ?? m[4] ?? "";
+      if (
+        add(
+          `--${key}`,
+          family,
+          value,
+          m.index + m[0].lastIndexOf(value),
+          quoted !== undefined,
+        )
+      )
+        continue;
+    }
+    if (before === 60 && (m = sticky(element, ke))) {
+      const raw = m[1]!;
+      const value = raw.trim();
+      if (text.startsWith(`</${key}>`, m.index + m[0].length - 2)) {
+        add(
+          key,
+          family,
+          value,
+          m.index + m[0].length - 2 - raw.length + raw.indexOf(value),
+          true,
+        );
+        continue;
+      }
+    }
+    if (
+      before === 34 &&
+      /key\s*=\s*"$/i.test(text.slice(Math.max(0, ks - 12), ks)) &&
+      (m = sticky(addValue, ke))
+    )
+      add(key, family, m[1]!, m.index + m[0].length - 1 - m[1]!.length, true);
+  }
+  return out;
+}
