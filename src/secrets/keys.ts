@@ -12,7 +12,7 @@ import { newIdentity, recipientOf } from "./vault.js";
 
 /**
  * Where the identity that decrypts comes from. The default is a key file in `$SLUICE_HOME`; a team
- * can put a KMS-style source behind the same interface (ADR 096).
+ * can put a KMS-style source behind the same interface (ADR 097).
  */
 export interface KeySource {
   /** The identities (`AGE-SECRET-KEY-1…`) that decrypt; the first one is this user's own. */

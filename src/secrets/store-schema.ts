@@ -10,7 +10,7 @@ import {
 
 /**
  * The recipients of a project's secrets (age public keys) and an epoch that moves on each change:
- * a value encrypted to an older set of recipients is refused (ADR 096).
+ * a value encrypted to an older set of recipients is refused (ADR 097).
  */
 export const secretKeyrings = pgTable("secret_keyrings", {
   project: text("project").primaryKey(),

@@ -3,7 +3,7 @@ import { AppError, messageOf } from "../kernel/index.js";
 
 /**
  * The envelope encryption of secret values: each value is one age file (age-encryption.org/v1,
- * ASCII-armored) whose random file key is wrapped for every recipient of the project (ADR 096).
+ * ASCII-armored) whose random file key is wrapped for every recipient of the project (ADR 097).
  * `age -d -i IDENTITY` opens what this writes, and this opens what `age -r RECIPIENT` writes.
  */
 
