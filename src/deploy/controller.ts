@@ -10,7 +10,8 @@ import type {
   RolloutRecord,
   TargetRoutes,
 } from "./ports.js";
-import { isFinished, reconcile, resumeStatus } from "./reconcile.js";
+import { reconcile, resumeStatus } from "./reconcile.js";
+import { isFinished } from "./status.js";
 import type {
   MeasurementResult,
   Observations,
@@ -27,7 +28,7 @@ export interface ControllerDeps {
   logger: Logger;
   killSwitch?: FlagKillSwitch | undefined;
   events?: DeliveryEvents | undefined;
-  /** Working directory and environment of command checks. */
+  /** Working directory and environment of command measurements. */
   cwd: string;
   env: NodeJS.ProcessEnv;
 }

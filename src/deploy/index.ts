@@ -1,5 +1,5 @@
 // The deploy capability's public surface: rollout state machine, analysis, local target.
-export { initialStatus } from "./reconcile.js";
+export { initialStatus } from "./status.js";
 export { defaultAnalysis, parseDeploySpec } from "./spec.js";
 export type { RolloutStatus, TimelineEntry } from "./types.js";
 export type { DeliveryEvent, RolloutRecord } from "./ports.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { outcomeExitCode, rolloutOutcome, servingProblem } from "./outcome.js";
 import type { RolloutRecord, TargetServing } from "./ports.js";
-import { initialStatus } from "./reconcile.js";
+import { initialStatus } from "./status.js";
 import { parseDeploySpec } from "./spec.js";
 import type { RolloutStatus } from "./types.js";
 

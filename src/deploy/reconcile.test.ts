@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  commandError,
-  initialStatus,
-  measurementLostAfterMs,
-  reconcile,
-  resumeStatus,
-} from "./reconcile.js";
+import { measurementLostAfterMs } from "./analysis/run.js";
+import { reconcile, resumeStatus } from "./reconcile.js";
+import { commandError, initialStatus, storedRolloutStatus } from "./status.js";
 import { parseDeploySpec } from "./spec.js";
 import type { RolloutSpec } from "./spec.js";
 import type {
@@ -107,7 +103,7 @@ function run(c: Case) {
         const a = asked[i];
         if (a?.kind !== "measure") throw new Error("no measurement was asked");
         return {
-          runId: a.runId,
+          analysisRunId: a.analysisRunId,
           metric: a.metric,
           seq: a.seq,
           phase,
@@ -670,7 +666,7 @@ describe("reconcile", () => {
       {
         results: [
           {
-            runId: measure.runId,
+            analysisRunId: measure.analysisRunId,
             metric: "m",
             seq: 1,
             phase: "Failed",
@@ -684,13 +680,13 @@ describe("reconcile", () => {
     expect(failed.actions).toContainEqual(
       expect.objectContaining({ kind: "openIncident", startedAt: 1_000 }),
     );
-    expect(failed.status.runs.at(-1)?.phase).toBe("Failed");
+    expect(failed.status.analysisRuns.at(-1)?.phase).toBe("Failed");
     expect(failed.status.timeline.map((t) => t.event)).toEqual([
       "release starting",
       "release ready",
       "weight",
-      "analysis started",
-      "analysis finished",
+      "analysis run started",
+      "analysis run finished",
       "aborted",
     ]);
   });
@@ -706,5 +702,36 @@ describe("reconcile", () => {
       phase,
     };
     expect(commandError(status, command)).toMatch(/./);
+  });
+});
+
+describe("storedRolloutStatus", () => {
+  const run = {
+    id: "1.1",
+    template: "default",
+    stepIndex: 1,
+    phase: "Successful" as const,
+    metrics: [],
+    startedAt: 0,
+  };
+  it("reads a status stored before the analysis runs got their name", () => {
+    const { analysisRuns: _, ...fresh } = initialStatus({
+      release: "r2",
+      stable: "r1",
+      now: 0,
+    });
+    const old = { ...fresh, runs: [run], run: { ...run, id: "1.3" } };
+    const read = storedRolloutStatus(old);
+    expect(read.analysisRuns).toEqual([run]);
+    expect(read.analysisRun?.id).toBe("1.3");
+    expect(read).not.toHaveProperty("runs");
+    expect(read).not.toHaveProperty("run");
+  });
+  it("keeps a status stored with the names as they are", () => {
+    const now = {
+      ...initialStatus({ release: "r2", stable: "r1", now: 0 }),
+      analysisRuns: [run],
+    };
+    expect(storedRolloutStatus(now)).toEqual(now);
   });
 });

@@ -1,15 +1,14 @@
 import {
-  assessMetric,
-  effectiveCount,
-  isTerminal,
-  newRun,
-  recordResult,
-  runPhase,
-} from "./analysis/assess.js";
+  failureDetail,
+  newAnalysisRun,
+  recordResults,
+  scheduleMeasurements,
+  settleAnalysisRun,
+} from "./analysis/run.js";
 import { effectiveSteps } from "./spec.js";
-import type { MetricSpec, RolloutSpec } from "./spec.js";
+import type { RolloutSpec } from "./spec.js";
+import { commandError, isFinished } from "./status.js";
 import type {
-  AnalysisRun,
   Observations,
   ReconcileResult,
   RolloutAction,
@@ -17,72 +16,6 @@ import type {
   RolloutStatus,
   TimelineEntry,
 } from "./types.js";
-
-/** A measurement that has not come back after this long counts as an Error. */
-export const measurementLostAfterMs = 120_000;
-
-/** The status of a rollout that has not started: the new release still has to be started. */
-export function initialStatus(input: {
-  release: string;
-  stable: string | null;
-  now: number;
-  fastTrack?: boolean;
-}): RolloutStatus {
-  return {
-    ...(input.fastTrack ? { fastTrack: true } : {}),
-    phase: "Progressing",
-    message: "starting the release",
-    stepIndex: 0,
-    weight: 0,
-    aborted: false,
-    canary: { release: input.release, state: "none" },
-    stable: input.stable,
-    runs: [],
-    attempt: 1,
-    startedAt: input.now,
-    updatedAt: input.now,
-    timeline: [],
-  };
-}
-
-/** Whether the rollout has ended (promoted, or aborted and waiting for retry or undo). */
-export function isFinished(status: RolloutStatus): boolean {
-  return (
-    status.phase === "Healthy" ||
-    (status.phase === "Degraded" && status.aborted)
-  );
-}
-
-/**
- * Why a command cannot apply to a rollout in this state, or null when it can. The CLI and the
- * API call this first so a user gets a clear error instead of a silent no-op.
- */
-export function commandError(
-  status: RolloutStatus,
-  command: RolloutCommand,
-): string | null {
-  const finished = isFinished(status);
-  switch (command.kind) {
-    case "promote":
-      if (finished) return `the rollout is ${status.phase}: nothing to promote`;
-      return null;
-    case "abort":
-      if (finished) return `the rollout is ${status.phase}: nothing to abort`;
-      return null;
-    case "pause":
-      if (finished) return `the rollout is ${status.phase}: nothing to pause`;
-      return null;
-    case "retry":
-      if (!status.aborted) return "only an aborted rollout can be retried";
-      return null;
-    case "undo":
-      if (status.aborted)
-        return "the rollout was aborted: traffic is already on the previous release";
-      if (status.phase === "Healthy")
-        return "a promoted rollout is undone by a new deployment of the previous release";
-      return null;
-  }
-}
 
 /**
  * The rollout state machine, following Argo Rollouts' canary semantics. Pure: it takes the
@@ -144,7 +77,9 @@ export function reconcile(
     s.stepIndex = steps.length;
   }
 
-  if (s.run) applyResults(ctx, s.run, observations);
+  const running = s.analysisRun && spec.analysis[s.analysisRun.template];
+  if (s.analysisRun && running)
+    recordResults(s.analysisRun, running, observations.results ?? [], now);
 
   for (let guard = 0; guard < 1_000; guard++) {
     if (s.pause) {
@@ -190,8 +125,8 @@ export function reconcile(
       abort(ctx, `no analysis named "${step.template}"`, true);
       break;
     }
-    if (!s.run || s.run.stepIndex !== s.stepIndex) {
-      s.run = newRun(
+    if (!s.analysisRun || s.analysisRun.stepIndex !== s.stepIndex) {
+      s.analysisRun = newAnalysisRun(
         `${s.attempt}.${s.stepIndex}`,
         step.template,
         template.metrics,
@@ -199,21 +134,21 @@ export function reconcile(
         now,
       );
       note({
-        event: "analysis started",
+        event: "analysis run started",
         step: s.stepIndex,
         detail: step.template,
       });
     }
-    const run = s.run;
-    schedule(ctx, run, template.metrics);
-    if (run.phase === "Successful") {
-      finishRun(ctx);
+    const analysisRun = s.analysisRun;
+    actions.push(...scheduleMeasurements(analysisRun, template.metrics, now));
+    if (analysisRun.phase === "Successful") {
+      finishAnalysisRun(ctx);
       s.stepIndex++;
       continue;
     }
-    if (run.phase === "Failed" || run.phase === "Error") {
-      finishRun(ctx);
-      const why = `analysis ${run.template} ${run.phase}${firstMessage(run)}`;
+    if (analysisRun.phase === "Failed" || analysisRun.phase === "Error") {
+      finishAnalysisRun(ctx);
+      const why = `analysis ${analysisRun.template} ${analysisRun.phase}${failureDetail(analysisRun)}`;
       if (spec.failureAction === "pause") {
         s.pause = { reason: "AnalysisFailed", since: now };
         s.message = `${why}: paused (failure-action pause); promote to go on or abort`;
@@ -223,15 +158,15 @@ export function reconcile(
       abort(ctx, why, true);
       break;
     }
-    if (run.phase === "Inconclusive") {
-      finishRun(ctx);
+    if (analysisRun.phase === "Inconclusive") {
+      finishAnalysisRun(ctx);
       s.pause = { reason: "Inconclusive", since: now };
-      s.message = `analysis ${run.template} Inconclusive${firstMessage(run)}: promote to go on or abort`;
+      s.message = `analysis ${analysisRun.template} Inconclusive${failureDetail(analysisRun)}: promote to go on or abort`;
       note({ event: "paused", step: s.stepIndex, detail: s.message });
       continue;
     }
     s.phase = "Progressing";
-    s.message = `analysis ${run.template} running`;
+    s.message = `analysis ${analysisRun.template} running`;
     break;
   }
   return done(ctx);
@@ -246,7 +181,7 @@ export function resumeStatus(
   now: number,
 ): RolloutStatus {
   const s = structuredClone(status);
-  for (const m of s.run?.metrics ?? []) {
+  for (const m of s.analysisRun?.metrics ?? []) {
     if (m.inFlight) {
       delete m.inFlight;
       m.nextAt = Math.min(m.nextAt, now);
@@ -283,7 +218,7 @@ function applyCommand(
         event: command.full ? "promote --full" : "promote",
         step: s.stepIndex,
       });
-      if (s.run) finishRun(ctx, true);
+      if (s.analysisRun) finishAnalysisRun(ctx, true);
       if (command.full) {
         delete s.pause;
         s.stepIndex = stepCount;
@@ -316,7 +251,7 @@ function applyCommand(
       s.weight = 0;
       s.canary = { release: s.canary.release, state: "none" };
       delete s.pause;
-      delete s.run;
+      delete s.analysisRun;
       delete s.finishedAt;
       delete s.canaryTrafficSince;
       s.phase = "Progressing";
@@ -356,7 +291,7 @@ function complete(ctx: Ctx): void {
  */
 function abort(ctx: Ctx, reason: string, automatic: boolean): void {
   const { s, actions, spec } = ctx;
-  if (s.run) finishRun(ctx, true);
+  if (s.analysisRun) finishAnalysisRun(ctx, true);
   actions.push({ kind: "setWeight", weight: 0 });
   s.weight = 0;
   if (automatic && spec.killFlags.length > 0)
@@ -385,97 +320,21 @@ function abort(ctx: Ctx, reason: string, automatic: boolean): void {
   ctx.note({ event: "aborted", weight: 0, detail: reason });
 }
 
-function applyResults(
-  ctx: Ctx,
-  run: AnalysisRun,
-  observations: Observations,
-): void {
-  const template = ctx.spec.analysis[run.template];
-  if (!template) return;
-  for (const result of observations.results ?? []) {
-    if (result.runId !== run.id) continue;
-    const i = run.metrics.findIndex((m) => m.name === result.metric);
-    const metric = run.metrics[i];
-    const spec = template.metrics.find((m) => m.name === result.metric);
-    if (metric && spec) recordResult(spec, metric, result);
-  }
-  // A measurement that never came back counts as an Error (its provider hung or sluice lost it).
-  for (const metric of run.metrics) {
-    const spec = template.metrics.find((m) => m.name === metric.name);
-    if (
-      spec &&
-      metric.inFlight &&
-      ctx.now - metric.inFlight.since > measurementLostAfterMs
-    ) {
-      recordResult(spec, metric, {
-        runId: run.id,
-        metric: metric.name,
-        seq: metric.inFlight.seq,
-        phase: "Error",
-        message: "the measurement never came back",
-        startedAt: metric.inFlight.since,
-        finishedAt: ctx.now,
-      });
-    }
-  }
-}
-
-/** Asks for the measurements that are due, then assesses every metric and the run. */
-function schedule(ctx: Ctx, run: AnalysisRun, specs: MetricSpec[]): void {
-  for (const metric of run.metrics) {
-    const spec = specs.find((m) => m.name === metric.name);
-    if (!spec) continue;
-    metric.phase = assessMetric(spec, metric, false);
-    if (isTerminal(metric.phase) || metric.inFlight) continue;
-    if (metric.measurements.length >= effectiveCount(spec)) continue;
-    if (ctx.now < metric.nextAt) continue;
-    const seq = metric.measurements.length + 1;
-    const last = metric.measurements.at(-1);
-    ctx.actions.push({
-      kind: "measure",
-      runId: run.id,
-      template: run.template,
-      metric: metric.name,
-      seq,
-      window: { from: last?.finishedAt ?? run.startedAt, to: ctx.now },
-    });
-    metric.inFlight = { seq, since: ctx.now };
-    metric.phase = "Running";
-  }
-  run.phase = runPhase(run.metrics);
-}
-
-/** Moves the current run into history; `terminate` settles metrics still running (Argo). */
-function finishRun(ctx: Ctx, terminate = false): void {
-  const run = ctx.s.run;
-  if (!run) return;
-  const template = ctx.spec.analysis[run.template];
-  if (terminate && template) {
-    for (const metric of run.metrics) {
-      const spec = template.metrics.find((m) => m.name === metric.name);
-      delete metric.inFlight;
-      if (spec && !isTerminal(metric.phase))
-        metric.phase = assessMetric(spec, metric, true);
-    }
-    if (!isTerminal(run.phase)) run.phase = runPhase(run.metrics);
-  }
-  for (const metric of run.metrics) delete metric.inFlight;
-  run.finishedAt = ctx.now;
-  ctx.s.runs.push(run);
-  delete ctx.s.run;
-  ctx.note({
-    event: "analysis finished",
-    step: run.stepIndex,
-    detail: `${run.template} ${run.phase}`,
-  });
-}
-
-function firstMessage(run: AnalysisRun): string {
-  const bad = run.metrics.find(
-    (m) =>
-      m.phase === "Failed" || m.phase === "Error" || m.phase === "Inconclusive",
+/** Moves the current analysis run into history; `terminate` settles metrics still running. */
+function finishAnalysisRun(ctx: Ctx, terminate = false): void {
+  const analysisRun = ctx.s.analysisRun;
+  if (!analysisRun) return;
+  settleAnalysisRun(
+    analysisRun,
+    ctx.spec.analysis[analysisRun.template],
+    ctx.now,
+    terminate,
   );
-  if (!bad) return "";
-  const last = bad.measurements.at(-1);
-  return `: ${bad.name} ${bad.phase}${last?.message ? ` (${last.message})` : ""}`;
+  ctx.s.analysisRuns.push(analysisRun);
+  delete ctx.s.analysisRun;
+  ctx.note({
+    event: "analysis run finished",
+    step: analysisRun.stepIndex,
+    detail: `${analysisRun.template} ${analysisRun.phase}`,
+  });
 }

@@ -5,7 +5,7 @@ import type {
   ReleaseRecord,
   RolloutRecord,
 } from "./ports.js";
-import { initialStatus } from "./reconcile.js";
+import { initialStatus } from "./status.js";
 import type { ReleaseSpec, RolloutSpec } from "./spec.js";
 
 /** What `DeployService.deploy` records a release from. */

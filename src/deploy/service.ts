@@ -17,7 +17,7 @@ import type {
   ReleaseRecord,
   RolloutRecord,
 } from "./ports.js";
-import { commandError, isFinished } from "./reconcile.js";
+import { commandError, isFinished } from "./status.js";
 import type { ReleaseSpec, RolloutSpec } from "./spec.js";
 import type { RolloutCommand } from "./types.js";
 

@@ -7,6 +7,7 @@ import type {
   ReleaseRecord,
   RolloutRecord,
 } from "./ports.js";
+import { storedRolloutStatus } from "./status.js";
 import type { Database } from "../store/index.js";
 import {
   deployIncidents,
@@ -79,7 +80,7 @@ function toRollout(r: typeof rollouts.$inferSelect): RolloutRecord {
     project: r.project,
     environment: r.environment,
     spec: r.spec as RolloutRecord["spec"],
-    status: r.status as RolloutRecord["status"],
+    status: storedRolloutStatus(r.status),
     processes: r.processes,
     createdAt: r.createdAt.getTime(),
     updatedAt: r.updatedAt.getTime(),

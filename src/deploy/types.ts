@@ -5,7 +5,7 @@ type RolloutPhase = "Progressing" | "Paused" | "Healthy" | "Degraded";
 export type MeasurementPhase =
   "Successful" | "Failed" | "Inconclusive" | "Error";
 
-/** A metric's or a run's phase. Ordered best to worst in `runPhaseOrder`. */
+/** A metric's or an analysis run's phase. Ordered best to worst in `analysisRunPhaseOrder`. */
 export type AnalysisPhase =
   "Pending" | "Running" | "Successful" | "Failed" | "Inconclusive" | "Error";
 
@@ -74,10 +74,10 @@ export interface RolloutStatus {
   canary: { release: string; state: ReleaseState; error?: string };
   stable: string | null;
   pause?: { reason: PauseReason; since: number; until?: number };
-  /** The analysis of the current step, while it runs. */
-  run?: AnalysisRun;
+  /** The analysis run of the current step, while it runs. */
+  analysisRun?: AnalysisRun;
   /** Finished analysis runs, oldest first. */
-  runs: AnalysisRun[];
+  analysisRuns: AnalysisRun[];
   /** When the new release first got traffic: the start of an incident if it fails. */
   canaryTrafficSince?: number;
   /** Skip the steps (a first deploy, or an undo back to a release that was stable). */
@@ -99,9 +99,9 @@ export type RolloutCommand =
   /** Back to the previous release: an abort while in progress (a promoted rollout is undone by a new, fast-tracked one). */
   | { kind: "undo" };
 
-/** A measurement that came back, for the run and metric that asked for it. */
+/** A measurement that came back, for the analysis run and metric that asked for it. */
 export interface MeasurementResult {
-  runId: string;
+  analysisRunId: string;
   metric: string;
   seq: number;
   phase: MeasurementPhase;
@@ -128,7 +128,7 @@ export type RolloutAction =
   | { kind: "stopRelease"; release: string }
   | {
       kind: "measure";
-      runId: string;
+      analysisRunId: string;
       template: string;
       metric: string;
       seq: number;

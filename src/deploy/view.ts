@@ -18,7 +18,10 @@ export function rolloutView(
   const s = record.status;
   const version = (id: string | null) =>
     id ? (releases[id]?.version ?? id) : null;
-  const runs: AnalysisRun[] = [...s.runs, ...(s.run ? [s.run] : [])];
+  const runs: AnalysisRun[] = [
+    ...s.analysisRuns,
+    ...(s.analysisRun ? [s.analysisRun] : []),
+  ];
   return {
     rollout: record.id,
     deployment: record.deploymentId,

@@ -1,22 +1,11 @@
 import type { MetricSpec } from "../spec.js";
 import type {
   AnalysisPhase,
-  AnalysisRun,
   MeasurementResult,
   MetricStatus,
 } from "../types.js";
 
-/** Best to worst, as Argo Rollouts ranks a run's metrics. */
-const runPhaseOrder: AnalysisPhase[] = [
-  "Successful",
-  "Running",
-  "Pending",
-  "Inconclusive",
-  "Error",
-  "Failed",
-];
-
-/** A phase that ends a metric or a run. */
+/** A phase that ends a metric or an analysis run. */
 export function isTerminal(phase: AnalysisPhase): boolean {
   return phase !== "Pending" && phase !== "Running";
 }
@@ -30,7 +19,7 @@ export function effectiveCount(spec: MetricSpec): number {
 /**
  * A metric's phase after its measurements (Argo's `assessMetricStatus`): the limits are
  * checked in order, a later one overriding an earlier; then the count; a metric without a
- * count runs until its run is terminated, which makes it Successful.
+ * count runs until its analysis run is terminated, which makes it Successful.
  */
 export function assessMetric(
   spec: MetricSpec,
@@ -50,16 +39,6 @@ export function assessMetric(
   if (status.measurements.length >= effectiveCount(spec)) return "Successful";
   if (terminating) return "Successful";
   return "Running";
-}
-
-/** A run's phase: the worst phase over its metrics that are not dry runs. */
-export function runPhase(metrics: MetricStatus[]): AnalysisPhase {
-  let worst = 0;
-  for (const m of metrics) {
-    if (m.dryRun) continue;
-    worst = Math.max(worst, runPhaseOrder.indexOf(m.phase));
-  }
-  return runPhaseOrder[worst] ?? "Successful";
 }
 
 /** Records a measurement that came back for the metric that asked for it; others are ignored. */
@@ -97,33 +76,4 @@ export function recordResult(
   status.nextAt = result.finishedAt + (spec.intervalMs ?? 0);
   if (result.message) status.message = result.message;
   return true;
-}
-
-/** A fresh run of a template for a step. */
-export function newRun(
-  id: string,
-  template: string,
-  metrics: MetricSpec[],
-  stepIndex: number,
-  now: number,
-): AnalysisRun {
-  return {
-    id,
-    template,
-    stepIndex,
-    phase: "Pending",
-    startedAt: now,
-    metrics: metrics.map((m) => ({
-      name: m.name,
-      phase: "Pending",
-      measurements: [],
-      successful: 0,
-      failed: 0,
-      inconclusive: 0,
-      error: 0,
-      consecutiveErrors: 0,
-      nextAt: now + m.initialDelayMs,
-      dryRun: m.dryRun,
-    })),
-  };
 }

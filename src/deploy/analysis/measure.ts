@@ -22,7 +22,7 @@ export async function takeMeasurement(
 ): Promise<MeasurementResult> {
   const startedAt = clock.now();
   const base = {
-    runId: action.runId,
+    analysisRunId: action.analysisRunId,
     metric: action.metric,
     seq: action.seq,
     startedAt,

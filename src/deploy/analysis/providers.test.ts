@@ -122,7 +122,7 @@ function traffic(
 const clock = new ManualClock(1_000);
 const action = {
   kind: "measure" as const,
-  runId: "1.1",
+  analysisRunId: "1.1",
   template: "a",
   metric: "m",
   seq: 1,

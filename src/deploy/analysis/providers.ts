@@ -37,7 +37,7 @@ export interface MetricProvider {
 
 export interface ProviderDeps {
   traffic: TrafficMetricsSource;
-  /** Working directory of command checks. */
+  /** Working directory of command measurements. */
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
