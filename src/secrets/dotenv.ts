@@ -4,13 +4,13 @@
  * may span lines), `#` comments and blank lines. Pure: every problem is reported with its line,
  * and the caller imports nothing when there is one.
  */
-export interface DotenvEntry {
+interface DotenvEntry {
   name: string;
   value: string;
   line: number;
 }
 
-export interface DotenvProblem {
+interface DotenvProblem {
   line: number;
   message: string;
 }

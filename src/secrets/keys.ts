@@ -25,7 +25,7 @@ export interface KeySource {
 }
 
 /** The identity given as text (`SLUICE_AGE_IDENTITY=AGE-SECRET-KEY-1…`). */
-export function literalKeySource(identity: string): KeySource {
+function literalKeySource(identity: string): KeySource {
   const identities = async () => {
     const keys = parseIdentities(identity, "SLUICE_AGE_IDENTITY");
     for (const key of keys) await recipientOf(key);
@@ -45,7 +45,7 @@ export function literalKeySource(identity: string): KeySource {
  * first `ensure()` with mode 0600; a file others can read or write is refused, as ssh refuses a
  * private key with loose permissions.
  */
-export function fileKeySource(
+function fileKeySource(
   path: string,
   options: { create: boolean; clock: Clock },
 ): KeySource {

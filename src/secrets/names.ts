@@ -7,10 +7,10 @@ import { AppError } from "../kernel/index.js";
 const namePattern = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /** The longest value sluice stores: an environment variable of a step, not a file store. */
-export const maxValueBytes = 64 * 1024;
+const maxValueBytes = 64 * 1024;
 
 /** The shortest value: a shorter one could not be masked in logs without blanking ordinary text. */
-export const minValueLength = 4;
+const minValueLength = 4;
 
 /** Throws a one-line INVALID_ARGUMENT error when `name` is not a usable secret name. */
 export function checkName(name: string): void {

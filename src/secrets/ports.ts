@@ -21,7 +21,7 @@ export interface Recipient {
   addedBy: string;
 }
 
-export interface Keyring {
+interface Keyring {
   project: string;
   recipients: Recipient[];
   epoch: number;
@@ -40,7 +40,7 @@ export interface SecretAuditEntry extends SecretKey {
 }
 
 /** A version to append: its number is the next one of its secret. */
-export interface NewVersion extends SecretKey {
+interface NewVersion extends SecretKey {
   ciphertext: string | null;
 }
 
