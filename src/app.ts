@@ -195,9 +195,11 @@ export async function openApp(options: AppOptions): Promise<App> {
             masker: new Masker({
               credentials: secrets.createCredentialFinder(),
             }),
+            // Steps never inherit the key that decrypts the secrets (ADR 097).
             baseEnv: Object.fromEntries(
               Object.entries(process.env).filter(
-                (entry): entry is [string, string] => entry[1] !== undefined,
+                (entry): entry is [string, string] =>
+                  entry[1] !== undefined && entry[0] !== "SLUICE_AGE_IDENTITY",
               ),
             ),
             runnerId: `embedded-${hostname()}-${process.pid}`,
