@@ -18,6 +18,8 @@ export const scanStepInput = z
      * `warn` (a warning in the run's summary) or `fail` (the step fails).
      */
     "on-empty": z.enum(["warn", "fail"]).default("warn"),
+    /** Lowest confidence of a secret finding reported (contextual findings carry their own). */
+    confidence: z.enum(["low", "medium", "high"]).default("medium"),
   })
   .strict();
 

@@ -61,6 +61,7 @@ export function createScanStep(deps: ScanStepDeps): BuiltinStepHandler {
         const result = await scanProjectSecrets({
           target: { kind: "tree", path: ctx.workdir },
           clock: ctx.clock,
+          confidence: input.confidence,
           ...(deps.hashKeyFile
             ? { hashKey: loadHashKey(deps.hashKeyFile) }
             : {}),

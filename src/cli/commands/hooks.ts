@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { Option } from "commander";
 import type { CliContext } from "../context.js";
 
 async function hooksDir(cwd: string): Promise<string> {
@@ -36,16 +37,32 @@ export function registerHooks(program: Command, ctx: CliContext): void {
       "--force",
       "replace a previously chained hook when another foreign hook is present",
     )
-    .action(async (flags: { force?: boolean }) => {
-      const { installHooks } = await import("../../scan/hooks/index.js");
-      const dir = await hooksDir(ctx.cwd);
-      // The hooks run this very CLI: the node binary and script that run now.
-      const command = [process.execPath, process.argv[1] ?? "sluice"];
-      for (const c of installHooks(dir, command, {
-        force: flags.force === true,
-      }))
-        ctx.stdout(`${c.hook}: ${c.action}${c.detail ? ` (${c.detail})` : ""}`);
-    });
+    .addOption(
+      new Option(
+        "--confidence <level>",
+        "lowest confidence of a contextual secret finding the pre-commit hook reports",
+      )
+        .choices(["low", "medium", "high"])
+        .default("medium"),
+    )
+    .action(
+      async (flags: {
+        force?: boolean;
+        confidence: "low" | "medium" | "high";
+      }) => {
+        const { installHooks } = await import("../../scan/hooks/index.js");
+        const dir = await hooksDir(ctx.cwd);
+        // The hooks run this very CLI: the node binary and script that run now.
+        const command = [process.execPath, process.argv[1] ?? "sluice"];
+        for (const c of installHooks(dir, command, {
+          force: flags.force === true,
+          confidence: flags.confidence,
+        }))
+          ctx.stdout(
+            `${c.hook}: ${c.action}${c.detail ? ` (${c.detail})` : ""}`,
+          );
+      },
+    );
   hooks
     .command("uninstall")
     .description("remove sluice's hooks and restore the hooks they chained")

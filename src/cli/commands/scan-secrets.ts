@@ -20,6 +20,7 @@ interface SecretsFlags {
   timeBudget: string;
   scanBudget: string;
   stdinName?: string;
+  confidence: "low" | "medium" | "high";
 }
 
 /** `10MB`, `512k`, `1048576` → bytes. */
@@ -98,6 +99,14 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
       "--scan-budget <ms>",
       "time allowed for the whole scan; past it, rules stopped by --time-budget are cut off",
       "60000",
+    )
+    .addOption(
+      new Option(
+        "--confidence <level>",
+        "lowest confidence reported: contextual findings (a password in a config file) carry low, medium or high; provider tokens are high",
+      )
+        .choices(["low", "medium", "high"])
+        .default("medium"),
     )
     .option(
       "--stdin-name <path>",
@@ -229,6 +238,7 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
         timeBudgetMs,
         scanBudgetMs,
         showSecrets: flags.showSecrets === true,
+        confidence: flags.confidence,
         clock: systemClock,
         onProgress: (s) => {
           if (s.elapsedMs > 2000)

@@ -23,7 +23,11 @@ const lockfilePattern =
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The script of one hook; `command` runs sluice (absolute node + script, recorded at install). */
-function hookScript(name: HookName, command: string[]): string {
+function hookScript(
+  name: HookName,
+  command: string[],
+  confidence?: string,
+): string {
   const sluice = command.map(quote).join(" ");
   const head = [
     "#!/bin/sh",
@@ -35,7 +39,7 @@ function hookScript(name: HookName, command: string[]): string {
     return [
       ...head,
       'if [ -x "$chained" ]; then "$chained" "$@" || exit $?; fi',
-      `exec ${sluice} scan secrets --staged`,
+      `exec ${sluice} scan secrets --staged${confidence && confidence !== "medium" ? ` --confidence ${confidence}` : ""}`,
       "",
     ].join("\n");
   // pre-push: stdin lists "<local ref> <local sha> <remote ref> <remote sha>" per pushed ref.
@@ -85,7 +89,7 @@ export interface HookChange {
 export function installHooks(
   hooksDir: string,
   command: string[],
-  options: { force?: boolean } = {},
+  options: { force?: boolean; confidence?: "low" | "medium" | "high" } = {},
 ): HookChange[] {
   const changes: HookChange[] = [];
   for (const hook of hookNames) {
@@ -102,7 +106,7 @@ export function installHooks(
       renameSync(file, chained);
       action = "chained";
     }
-    writeFileSync(file, hookScript(hook, command));
+    writeFileSync(file, hookScript(hook, command, options.confidence));
     chmodSync(file, 0o755);
     changes.push({
       hook,

@@ -122,6 +122,11 @@ function describe(finding: Finding): string[] {
       );
     }
   }
+  // A contextual secret finding: why it fired (the name it matched, in which file syntax).
+  if (typeof p.syntax === "string")
+    facts.push(
+      `why: ${typeof p.key === "string" ? `\`${p.key}\`` : "its form"} in ${p.syntax} syntax, ${String(p.confidence)} confidence`,
+    );
   if (finding.commit) {
     facts.push(
       `commit ${finding.commit.sha.slice(0, 12)} by ${finding.commit.author} on ${finding.commit.date}`,

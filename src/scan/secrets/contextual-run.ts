@@ -82,16 +82,17 @@ export function runContextual(
  * token assigned to `API_KEY`, gitleaks' private-key rule on a PEM block): one finding per secret.
  */
 export function dropCovered(matches: SecretMatch[]): SecretMatch[] {
-  const regex = matches.filter((m) => m.confidence === undefined);
-  if (regex.length === 0 || regex.length === matches.length) return matches;
+  // Regex rules first, then the specific contextual detectors, then plain assignments.
+  const rank = (m: SecretMatch): number =>
+    m.confidence === undefined ? 0 : m.ruleId === "password-assignment" ? 2 : 1;
+  if (!matches.some((m) => rank(m) > 0)) return matches;
+  const overlaps = (a: SecretMatch, b: SecretMatch): boolean =>
+    a.line === b.line &&
+    a.column < b.column + Math.max(1, b.endColumn - b.column) &&
+    b.column < a.column + Math.max(1, a.endColumn - a.column);
   return matches.filter(
     (m) =>
-      m.confidence === undefined ||
-      !regex.some(
-        (r) =>
-          r.line === m.line &&
-          r.column < m.column + m.secret.length &&
-          m.column < r.column + Math.max(1, r.secret.length),
-      ),
+      rank(m) === 0 ||
+      !matches.some((o) => rank(o) < rank(m) && overlaps(o, m)),
   );
 }

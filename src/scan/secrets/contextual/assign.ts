@@ -146,7 +146,7 @@ export function detectAssignments(input: ContextInput): ContextHit[] {
       follow === "," ||
       follow === "!" ||
       follow === "-" ||
-      (follow === "(" && /^(?:set|with)/i.test(key)) ||
+      (follow === "(" && /(?:^|\.)(?:set|with)/i.test(key)) ||
       (before === 60 && follow === ">") ||
       (before === 60 && text[ke] === " ") ||
       (before === 45 && next > ke) ||
@@ -171,7 +171,7 @@ export function detectAssignments(input: ContextInput): ContextHit[] {
       if (add(key, family, value, m.index + m[0].lastIndexOf(value), true))
         continue;
     }
-    if (/^(?:set|with)/i.test(key) && (m = sticky(setter, ke))) {
+    if (/(?:^|\.)(?:set|with)/i.test(key) && (m = sticky(setter, ke))) {
       const value = quotedOf(m, 1) ?? "";
       if (add(key, family, value, m.index + m[0].lastIndexOf(value), true))
         continue;

@@ -128,11 +128,13 @@ function decodeRuns(
   const { text } = input;
   const out: ContextHit[] = [];
   let floor = 0;
+  const placed = new Set<number>();
   for (const hit of [...input.hits].sort((a, b) => a - b)) {
     if (hit < floor) continue;
     if (text.startsWith("%3", hit)) {
       const h = percent(input, hit);
-      if (h) {
+      if (h && !placed.has(h.start)) {
+        placed.add(h.start);
         out.push(h);
         floor = h.end;
       }

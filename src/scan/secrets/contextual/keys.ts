@@ -272,6 +272,12 @@ export function keyFamily(name: string): KeyFamily | undefined {
     if (rest.length === 1 && rest[0] === "key" && family !== "password")
       return family;
     if (rest.some((p) => metadata.has(p))) return undefined;
+    // `aws_secret_access_key`, `db_password_key`: the stronger word before `key` names it.
+    if (family === "key")
+      for (let j = i - 1; j >= 0; j--) {
+        const earlier = familyOf(parts[j]!);
+        if (earlier && earlier !== "key") return earlier;
+      }
     return family;
   }
   return undefined;

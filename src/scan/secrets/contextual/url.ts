@@ -8,7 +8,7 @@ import { hitWindows } from "./windows.js";
  * `medium`, since the syntax itself says it is one.
  */
 const urlCredentials =
-  /\b([A-Za-z][A-Za-z0-9+.-]{1,30}):\/\/([^\s:/?#@"'<>\\]{1,100}):([^\s@/?#"'<>\\]{1,200})@([A-Za-z0-9[][^\s/?#@"'<>\\]{0,200})/g;
+  /\b([A-Za-z][A-Za-z0-9+.-]{1,30}):\/\/([^\s:/?#"'<>\\]{1,100}):([^\s@/?"'<>\\]{1,200})@([A-Za-z0-9[][^\s/?#@"'<>\\]{0,200})/g;
 
 export function detectUrlCredentials(input: ContextInput): ContextHit[] {
   const { text } = input;

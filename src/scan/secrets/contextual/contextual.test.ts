@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import { Detector } from "../detect.js";
+import { compileRuleSet } from "../rule.js";
+import { defaultAllowlists, defaultRules } from "../rules/index.js";
+import { keyFamily } from "./keys.js";
+import { syntaxOf } from "./syntax.js";
+import { valueConfidence } from "./values.js";
+
+const detector = new Detector(compileRuleSet(defaultRules, defaultAllowlists));
+
+/** Contextual findings at `medium` and above (the default), as `rule line:secret`. */
+function found(path: string, text: string): string[] {
+  return detector
+    .detect({ path, data: Buffer.from(text) })
+    .matches.filter((m) => m.confidence !== undefined && m.confidence !== "low")
+    .map((m) => `${m.ruleId} ${m.line}:${m.secret}`);
+}
+
+// Built at run time so this file holds no literal credential.
+const pw = ["Xq7", "vR2", "#mK9"].join("");
+
+describe("contextual detectors: what they find", () => {
+  it.each([
+    [".env", `DB_PASSWORD=${pw}`],
+    ["settings.py", `DATABASES = {"default": {"PASSWORD": "${pw}"}}`],
+    ["app.py", `conn = connect(host="db", password="${pw}")`],
+    ["wp-config.php", `define('DB_PASSWORD', '${pw}');`],
+    ["config.php", `$cfg = ['password' => '${pw}'];`],
+    ["config.yaml", `db:\n  password: ${pw}`],
+    ["config.toml", `[db]\npassword = "${pw}"`],
+    ["config.json", `{"db": {"password": "${pw}"}}`],
+    ["web.config", `<add key="DbPassword" value="${pw}" />`],
+    ["sitemanager.xml", `<Server><Pass>${pw}</Pass></Server>`],
+    ["App.java", `ds.setPassword("${pw}");`],
+    ["main.go", `password := "${pw}"`],
+    ["Main.scala", `val password: String = "${pw}"`],
+    ["check.js", `if (password === "${pw}") {`],
+    ["deploy.sh", `mysql -u root -p${pw} app`],
+    ["deploy.sh", `sshpass -p '${pw}' ssh host`],
+    ["deploy.sh", `gpg --batch --passphrase ${pw} -d file.gpg`],
+    ["setup.ps1", `ConvertTo-SecureString '${pw}' -AsPlainText -Force`],
+    ["init.sql", `CREATE USER app IDENTIFIED BY '${pw}';`],
+    ["init.sql", `ALTER ROLE app WITH PASSWORD '${pw}';`],
+    ["notes.md", `smtps://mail@example.com:${pw}@smtp.example.com:465`],
+    [".npmrc", `//registry.npmjs.org/:_authToken=${pw}Zk81Lq`],
+    ["notes.txt", `ID:admin PW:${pw}`],
+  ])("%s: %s", (path, text) => {
+    expect(found(path, text).join("\n")).toContain(pw);
+  });
+
+  it("reports a .netrc and a .pgpass password by the file's format", () => {
+    expect(
+      found(".netrc", `machine example.com login me password ${pw}\n`),
+    ).toEqual([`credential-file 1:${pw}`]);
+    expect(found(".pgpass", `db.local:5432:app:me:${pw}\n`)).toEqual([
+      `credential-file 1:${pw}`,
+    ]);
+  });
+
+  it("reports htpasswd and shadow hashes", () => {
+    const hash = `$apr1$${"r31.....$HqJZimcKQFAMYayBlzkrA/"}`;
+    expect(found(".htpasswd", `admin:${hash}\n`)).toEqual([
+      `password-hash 1:${hash}`,
+    ]);
+  });
+
+  it("reports a PEM key behind log prefixes over all its lines, and a base64-encoded one", () => {
+    const body = Buffer.from(
+      Array.from({ length: 96 }, (_, i) => (i * 7919) % 251),
+    ).toString("base64");
+    const lines = body.match(/.{1,64}/g)!;
+    const pem = [
+      "-----BEGIN PRIVATE KEY-----",
+      ...lines,
+      "-----END PRIVATE KEY-----",
+    ];
+    const logged = pem
+      .map((l, i) => `2026-04-26 12:36:0${i % 10} ${l}`)
+      .join("\n");
+    const m = detector
+      .detect({ path: "build.log", data: Buffer.from(logged) })
+      .matches.find((x) => x.ruleId.startsWith("private-key"));
+    expect(m).toMatchObject({ line: 1, endLine: pem.length });
+    const encoded = Buffer.from(pem.join("\n")).toString("base64");
+    expect(found("key.py", `pkey = "${encoded}"`)).toEqual([
+      expect.stringMatching(/^encoded-secret 1:/),
+    ]);
+  });
+
+  it("decodes a percent-encoded token in a URL and places it", () => {
+    const token = `h1d3Me4ch534d801sl3jdk`;
+    expect(
+      found("a.js", `u = "https://x/y?a%3D1%26token%3D${token}%26v%3D3";`),
+    ).toEqual([`encoded-secret 1:${token}`]);
+  });
+});
+
+describe("contextual detectors: what they leave alone", () => {
+  it.each([
+    ["app.py", "password = None"],
+    ["app.py", 'password = ""'],
+    ["app.py", "password = get_password()"],
+    ["app.py", "password = os.environ['DB_PASSWORD']"],
+    ["app.py", "def login(password: str):"],
+    ["app.ts", "const password = process.env.PASSWORD;"],
+    ["app.ts", "this.password = password;"],
+    ["app.ts", "password: string;"],
+    [".env", "DB_PASSWORD=${DB_PASSWORD}"],
+    [".env", "DB_PASSWORD=changeme"],
+    [".env", "API_TOKEN=xxxxxxxxxxxxxxxx"],
+    [".env", "PASSWORD=<password>"],
+    ["config.yaml", "password: '{{ vault_db_password }}'"],
+    ["config.yaml", "password: '%s'"],
+    ["config.yaml", "password_min_length: 12"],
+    ["config.yaml", "token_url: https://example.com/oauth/token"],
+    ["config.yaml", "public_key: AAAAB3NzaC1yc2EAAAADAQABAAABAQ"],
+    ["config.yaml", "secret_name: db-credentials-prod"],
+    ["README.md", "password: hunter"],
+    ["README.md", "the password is secret"],
+    ["app.js", "const key = keys[index];"],
+    ["app.js", 'map.set("token", tokenValue);'],
+    ["deploy.sh", "mysql -u root -p app"],
+    ["deploy.sh", "curl --token $TOKEN https://x"],
+    ["init.sql", "CREATE USER app IDENTIFIED BY '${DB_PASSWORD}';"],
+    ["docs.md", "postgres://user:password@localhost/db"],
+  ])("%s: %s", (path, text) => {
+    expect(found(path, text)).toEqual([]);
+  });
+});
+
+describe("contextual building blocks", () => {
+  it("classifies names by family, with metadata and public names excluded", () => {
+    expect(keyFamily("DB_PASSWORD")).toBe("password");
+    expect(keyFamily("dbPass")).toBe("password");
+    expect(keyFamily("client_secret")).toBe("secret");
+    expect(keyFamily("aws_secret_access_key")).toBe("secret");
+    expect(keyFamily("authToken")).toBe("token");
+    expect(keyFamily("passwordLength")).toBeUndefined();
+    expect(keyFamily("public_key")).toBeUndefined();
+    expect(keyFamily("bypass")).toBeUndefined();
+    expect(keyFamily("MONGO_NO_AUTH")).toBeUndefined();
+  });
+
+  it("gives values a confidence, or none", () => {
+    expect(valueConfidence("changeme", { quoted: true, code: false })).toBe(
+      undefined,
+    );
+    expect(valueConfidence("cackle", { quoted: true, code: false })).toBe(
+      "low",
+    );
+    expect(valueConfidence("cackle!", { quoted: true, code: false })).toBe(
+      "medium",
+    );
+    expect(valueConfidence(pw, { quoted: true, code: false })).toBe("high");
+    expect(
+      valueConfidence("getPassword", { quoted: false, code: true }),
+    ).toBeUndefined();
+  });
+
+  it("reads the file syntax from its name", () => {
+    expect(syntaxOf("app/.env.local")).toBe("dotenv");
+    expect(syntaxOf("wp-config.php")).toBe("php");
+    expect(syntaxOf("conf/app.yml")).toBe("yaml");
+    expect(syntaxOf("NOTES")).toBe("text");
+  });
+});
