@@ -102,6 +102,10 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
+/** 2.2800000000000002 -> 2.28: sums of CPU seconds carry float noise into the JSON line. */
+const tidy = (v: Scalar | null) =>
+  typeof v === "number" ? Math.round(v * 1e6) / 1e6 : v;
+
 const tail = (text: string, lines = 15) =>
   text.trimEnd().split("\n").slice(-lines).join("\n");
 
@@ -127,7 +131,11 @@ async function step(what: string, cmd: string, args: string[], cwd: string) {
 const worktrees: string[] = [];
 let temp: string | undefined;
 
-async function cleanUp(): Promise<void> {
+let cleaning: Promise<void> | undefined;
+/** Once, whether the end comes from main, an error or a signal. */
+const cleanUp = () => (cleaning ??= removeWorktrees());
+
+async function removeWorktrees(): Promise<void> {
   for (const dir of worktrees.splice(0)) {
     // A linked node_modules is this tree's: unlink it before anything removes the folder.
     const modules = join(dir, "node_modules");
@@ -307,7 +315,13 @@ async function main(): Promise<number> {
   console.log(
     `better: which way is better; "same" must not change; control (not sluice's code) and info are not judged`,
   );
-  for (const line of formatTable(rows)) console.log(line);
+  // Constants (targets, peers' published figures, the bench's name) would only lengthen the table.
+  const shown = rows.filter((r) => r.verdict !== "info" || r.old !== r.new);
+  for (const line of formatTable(shown)) console.log(line);
+  if (shown.length < rows.length)
+    console.log(
+      `(${rows.length - shown.length} unchanged info figures not shown: targets, peers' published figures; all are in the JSON line)`,
+    );
   for (const s of skipped) console.log(`skipped ${s.bench}: ${s.reason}`);
   for (const f of failures)
     console.log(
@@ -334,6 +348,8 @@ async function main(): Promise<number> {
       regressions: bad.length,
       figures: rows.map((r) => ({
         ...r,
+        old: tidy(r.old),
+        new: tidy(r.new),
         ratio: r.ratio === null ? null : Number(r.ratio.toFixed(4)),
         worse:
           r.worse === null || !Number.isFinite(r.worse)
