@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { openApp } from "../app.js";
 import type { App } from "../app.js";
 import { AppError, silentLogger } from "../kernel/index.js";
@@ -9,13 +10,18 @@ import { buildServer } from "./app.js";
 import { listen } from "./listen.js";
 import { readServerFile } from "./server-file.js";
 import type { RouteModule } from "./types.js";
+import type { ZodTypeProvider } from "./zod-provider.js";
 
-const probe: RouteModule = (server) => {
+const probe: RouteModule = (fastify) => {
+  const server = fastify.withTypeProvider<ZodTypeProvider>();
   server.post(
     "/probe/:what",
-    { config: { auth: { kind: "public" } } },
+    {
+      config: { auth: { kind: "public" } },
+      schema: { params: z.object({ what: z.string() }) },
+    },
     async (request) => {
-      const { what } = request.params as { what: string };
+      const { what } = request.params;
       if (what === "missing") throw new AppError("NOT_FOUND", "no such probe");
       if (what === "locked")
         throw new AppError("STORE_LOCKED", "held by process 1");
@@ -86,6 +92,58 @@ describe("server skeleton", () => {
       payload: { a: 1 },
     });
     expect(ok.json()).toEqual({ ok: true, body: { a: 1 } });
+    await server.close();
+  });
+
+  it("answers a body that drifted from its response schema with a 500 problem, naming no value", async () => {
+    const logged: { msg: string; fields: unknown }[] = [];
+    const logger = {
+      ...silentLogger,
+      error: (msg: string, fields?: unknown) => logged.push({ msg, fields }),
+    };
+    // What the handler answers for `id`: one shape per id, one schema for the route.
+    const answers: Record<string, unknown> = {
+      good: { id: "good", count: 2 },
+      renamed: { id: "renamed", total: 2 },
+      wrongType: { id: "wrongType", count: "hunter2" },
+    };
+    const drifting: RouteModule = (fastify) => {
+      const server = fastify.withTypeProvider<ZodTypeProvider>();
+      server.get(
+        "/drift/:id",
+        {
+          config: { auth: { kind: "public" } },
+          schema: {
+            params: z.object({ id: z.string() }),
+            response: { 200: z.object({ id: z.string(), count: z.number() }) },
+          },
+        },
+        // Cast on purpose: the type provider would refuse these bodies at compile time.
+        async (request) =>
+          answers[request.params.id] as { id: string; count: number },
+      );
+    };
+    const server = await buildServer(
+      { app, logger, adminToken: "t" },
+      { routes: [drifting] },
+    );
+    const good = await server.inject({ url: "/drift/good" });
+    expect(good.statusCode).toBe(200);
+    expect(good.json()).toEqual({ id: "good", count: 2 });
+    for (const id of ["renamed", "wrongType"]) {
+      const answer = await server.inject({ url: `/drift/${id}` });
+      expect(answer.statusCode, id).toBe(500);
+      expect(answer.headers["content-type"]).toMatch(/problem\+json/);
+      expect(answer.json()).toMatchObject({ status: 500, code: "INTERNAL" });
+      expect(answer.body).not.toContain("hunter2");
+    }
+    const mismatches = logged.filter((l) => /declared schema/.test(l.msg));
+    expect(mismatches[0]?.fields).toMatchObject({
+      route: "GET /drift/:id",
+      status: "200",
+      field: "count",
+    });
+    expect(JSON.stringify(logged)).not.toContain("hunter2");
     await server.close();
   });
 

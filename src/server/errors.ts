@@ -52,7 +52,7 @@ function describe(error: unknown): { error: string; codes?: string } {
   for (let depth = 0; depth < 5 && current !== undefined; depth++) {
     if (current instanceof Error) {
       names.push(current.name);
-      const code = (current as { code?: unknown }).code;
+      const code = "code" in current ? current.code : undefined;
       if (typeof code === "string" && /^[A-Z0-9_]{1,40}$/.test(code))
         codes.push(code);
       current = current.cause;

@@ -116,29 +116,35 @@ function parametersOf(schema: unknown, where: "path" | "query"): JsonSchema[] {
   }));
 }
 
+/** Fastify's per-media-type form of a declared response. */
+const ContentResponse = z.object({
+  description: z.string().optional(),
+  content: z.record(z.string(), z.object({ schema: z.unknown() })),
+});
+
 /**
  * A declared response: a zod schema (JSON), `z.undefined()` (no body), or fastify's
- * `{ content: { [mediaType]: { schema } } }`.
+ * `{ description, content: { [mediaType]: { schema } } }`.
  */
 function responseOf(status: string, declared: unknown): JsonSchema {
-  const description =
-    (isZod(declared) ? declared.description : undefined) ??
-    (status.startsWith("2") || status === "304" ? "success" : "error");
+  const fallback =
+    status.startsWith("2") || status === "304" ? "success" : "error";
   if (isZod(declared)) {
+    const description = declared.description ?? fallback;
     if (declared._zod.def.type === "undefined") return { description };
     return {
       description,
       content: { "application/json": { schema: jsonSchemaOf(declared) } },
     };
   }
-  const content = (declared as { content?: Record<string, unknown> }).content;
+  const { description, content } = ContentResponse.parse(declared);
   return {
-    description,
+    description: description ?? fallback,
     content: Object.fromEntries(
-      Object.entries(content ?? {}).map(([media, entry]) => {
-        const schema = (entry as { schema?: unknown }).schema;
-        return [media, { schema: isZod(schema) ? jsonSchemaOf(schema) : {} }];
-      }),
+      Object.entries(content).map(([media, { schema }]) => [
+        media,
+        { schema: isZod(schema) ? jsonSchemaOf(schema) : {} },
+      ]),
     ),
   };
 }

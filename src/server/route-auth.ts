@@ -5,6 +5,7 @@ import type {
   FastifyRequest,
   RouteOptions,
 } from "fastify";
+import { z } from "zod";
 import type { FlagScope } from "../flags/index.js";
 import { AppError } from "../kernel/index.js";
 import {
@@ -58,6 +59,9 @@ declare module "fastify" {
 }
 
 const kinds = new Set(["public", "admin", "flagKey", "metrics", "webhook"]);
+
+/** `?key=ID&token=HMAC` of an event stream URL. */
+const StreamQuery = z.object({ key: z.string(), token: z.string() });
 
 /** The token of an event stream URL: an HMAC of the key id under the server's secret. */
 export function streamToken(secret: string, keyId: string): string {
@@ -265,8 +269,10 @@ export function installAuthorization(
   async function fromStreamUrl(
     request: FastifyRequest,
   ): Promise<Principal | undefined> {
-    const { key, token } = (request.query ?? {}) as Record<string, unknown>;
-    if (typeof key !== "string" || typeof token !== "string") return undefined;
+    // onRequest runs before the route's schemas: the raw query is checked here.
+    const query = StreamQuery.safeParse(request.query);
+    if (!query.success) return undefined;
+    const { key, token } = query.data;
     if (!sameSecret(token, streamToken(deps.adminToken, key))) return undefined;
     const scope = await deps.app.flags.activeApiKeyScope(key);
     return scope && { kind: "flagKey", actor: key, keyId: key, scope };
