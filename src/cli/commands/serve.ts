@@ -16,8 +16,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .action(async (options: { port: string; host: string }) => {
       const port = parsePort(options.port);
       const app = await ctx.app();
-      // The app's background work (flag evaluation times, flag set sync) runs while serving;
-      // closing the app stops it.
+      // The app's background work (rollouts left unfinished resumed, flag evaluation times,
+      // flag set sync) runs while serving; closing the app stops it.
       app.startBackground();
       const { listen } = await import("../../server/index.js");
       // Requests made with the admin token of server.json are audited as the user who started
