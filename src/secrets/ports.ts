@@ -67,19 +67,18 @@ export interface SecretStore {
   /** The latest version of each secret of the project (removals included). */
   latest(project: string): Promise<SecretVersion[]>;
   history(key: SecretKey): Promise<SecretVersion[]>;
-  /** Every version of the project that holds ciphertext (what a change of recipients re-encrypts). */
-  encrypted(project: string): Promise<SecretVersion[]>;
   /**
-   * Replaces the recipients and the ciphertext of every listed version (one transaction), if the
-   * keyring is still at `epoch` and no version was added since `expectedVersions` were read.
+   * Replaces the recipients and re-encrypts every version that holds ciphertext, in one
+   * transaction that holds the keyring's lock (a value set meanwhile waits, then sees the new
+   * epoch), if the keyring is still at `epoch` (else CONFLICT).
    */
   rekey(
     project: string,
     epoch: number,
     recipients: Recipient[],
-    reencrypted: SecretVersion[],
+    reencrypt: (version: SecretVersion) => Promise<string>,
     audit: Omit<SecretAuditEntry, "id" | "createdAt">,
-  ): Promise<void>;
+  ): Promise<number>;
   audit(entries: Omit<SecretAuditEntry, "id" | "createdAt">[]): Promise<void>;
   auditLog(project: string, name?: string): Promise<SecretAuditEntry[]>;
 }

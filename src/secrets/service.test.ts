@@ -276,6 +276,52 @@ describe.each(testDatabases)("secrets service on $name", ({ open }) => {
     await withA.database.close();
   });
 
+  it("reads and writes during recipient changes: every read succeeds, and the removed key opens no version", async () => {
+    const a = await generateX25519Identity();
+    const b = await generateX25519Identity();
+    const { database, service } = await setup(a);
+    await service.set({ project: "shop" }, "TOKEN", "token-v1", "ada");
+    await service.addRecipient("shop", await recipientOf(b), "bob", "ada");
+    const reads: Promise<unknown>[] = [];
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 5; i++) {
+      reads.push(service.get({ project: "shop" }, "TOKEN", ada));
+      writes.push(
+        service.set(
+          { project: "shop", environment: `e${i}` },
+          "TOKEN",
+          `token-e${i}`,
+          "ada",
+        ),
+      );
+    }
+    // The removal runs while the reads and writes above are under way.
+    const removal = service.removeRecipient(
+      "shop",
+      await recipientOf(b),
+      "ada",
+    );
+    for (const read of await Promise.allSettled(reads))
+      expect(read.status).toBe("fulfilled");
+    await Promise.all(writes);
+    await removal;
+    const { rows } = await database.executeSql(
+      "select ciphertext from secret_versions where ciphertext is not null",
+    );
+    expect(rows).toHaveLength(6);
+    const { Decrypter, armor } = await import("age-encryption");
+    for (const row of rows) {
+      const bytes = armor.decode(String(row.ciphertext));
+      const asB = new Decrypter();
+      asB.addIdentity(b);
+      await expect(asB.decrypt(bytes)).rejects.toThrow(/no identity matched/);
+      const asA = new Decrypter();
+      asA.addIdentity(a);
+      expect(await asA.decrypt(bytes, "text")).toMatch(/^token-/);
+    }
+    await database.close();
+  });
+
   it("a tampered ciphertext is a clear error, never garbage", async () => {
     const { database, service } = await setup(await generateX25519Identity());
     await service.set({ project: "shop" }, "TOKEN", "token-value-1", "ada");

@@ -58,6 +58,12 @@ const envOf = (scope: SecretScope): string => {
   return scope.environment;
 };
 
+/** How often a write is tried again when the recipients changed under it. */
+const retries = 3;
+
+const isConflict = (error: unknown): boolean =>
+  error instanceof AppError && error.code === "CONFLICT";
+
 const where = (project: string, environment: string): string =>
   environment === ""
     ? `project ${project}`
@@ -126,12 +132,7 @@ export function createSecretsService(options: SecretsServiceOptions) {
         );
         return { versions: numbers, createdKeyFile };
       } catch (error) {
-        if (
-          attempt > 0 ||
-          !(error instanceof AppError) ||
-          error.code !== "CONFLICT"
-        )
-          throw error;
+        if (!isConflict(error) || attempt >= retries) throw error;
       }
     }
   }
@@ -216,30 +217,36 @@ export function createSecretsService(options: SecretsServiceOptions) {
     change: (recipients: Recipient[]) => Recipient[],
     audit: { action: "recipient-add" | "recipient-remove"; recipient: string },
   ) {
-    const { keyring } = await keyringFor(project, actor);
-    const recipients = change(keyring.recipients);
-    if (recipients.length === 0)
-      throw new AppError(
-        "INVALID_ARGUMENT",
-        `${audit.recipient} is the last recipient of project ${project}; add another first`,
-      );
-    const targets = recipients.map((r) => r.recipient);
-    const reencrypted: SecretVersion[] = [];
-    for (const version of await store.encrypted(project))
-      reencrypted.push({
-        ...version,
-        ciphertext: await encryptValue(await open(version), targets),
-      });
-    await store.rekey(project, keyring.epoch, recipients, reencrypted, {
-      project,
-      environment: "",
-      name: audit.recipient,
-      version: null,
-      action: audit.action,
-      actor,
-      runId: null,
-    });
-    return { reencrypted: reencrypted.length, recipients };
+    for (let attempt = 0; ; attempt++) {
+      const { keyring } = await keyringFor(project, actor);
+      const recipients = change(keyring.recipients);
+      if (recipients.length === 0)
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          `${audit.recipient} is the last recipient of project ${project}; add another first`,
+        );
+      const targets = recipients.map((r) => r.recipient);
+      try {
+        const reencrypted = await store.rekey(
+          project,
+          keyring.epoch,
+          recipients,
+          async (version) => encryptValue(await open(version), targets),
+          {
+            project,
+            environment: "",
+            name: audit.recipient,
+            version: null,
+            action: audit.action,
+            actor,
+            runId: null,
+          },
+        );
+        return { reencrypted, recipients };
+      } catch (error) {
+        if (!isConflict(error) || attempt >= retries) throw error;
+      }
+    }
   }
 
   return {

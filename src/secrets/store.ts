@@ -113,19 +113,7 @@ export function createSecretStore(
         .orderBy(asc(secretVersions.version));
     },
 
-    async encrypted(project) {
-      return db
-        .select()
-        .from(secretVersions)
-        .where(
-          and(
-            eq(secretVersions.project, project),
-            isNotNull(secretVersions.ciphertext),
-          ),
-        );
-    },
-
-    rekey(project, epoch, recipients, reencrypted, audit) {
+    rekey(project, epoch, recipients, reencrypt, audit) {
       return db.transaction(async (tx) => {
         const ring = await tx
           .select({ epoch: secretKeyrings.epoch })
@@ -137,8 +125,9 @@ export function createSecretStore(
             "CONFLICT",
             "the project's recipients changed meanwhile; try again",
           );
-        const count = await tx
-          .select({ n: sql<number>`count(*)` })
+        // Read under the lock: a value appended before it is re-encrypted too, one after it waits.
+        const versions = await tx
+          .select()
           .from(secretVersions)
           .where(
             and(
@@ -146,12 +135,10 @@ export function createSecretStore(
               isNotNull(secretVersions.ciphertext),
             ),
           );
-        // A value set between reading and re-encrypting would stay readable by a removed key.
-        if (Number(count[0]?.n ?? 0) !== reencrypted.length) throw rekeyed();
-        for (const version of reencrypted)
+        for (const version of versions)
           await tx
             .update(secretVersions)
-            .set({ ciphertext: version.ciphertext })
+            .set({ ciphertext: await reencrypt(version) })
             .where(
               and(keyIs(version), eq(secretVersions.version, version.version)),
             );
@@ -165,6 +152,7 @@ export function createSecretStore(
           })
           .where(eq(secretKeyrings.project, project));
         await tx.insert(secretAudit).values(auditRows([audit]));
+        return versions.length;
       });
     },
 
