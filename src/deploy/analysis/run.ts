@@ -27,7 +27,7 @@ const analysisRunPhaseOrder: AnalysisPhase[] = [
 ];
 
 /** An analysis run's phase: the worst phase over its metrics that are not dry runs. */
-export function analysisRunPhase(metrics: MetricStatus[]): AnalysisPhase {
+function analysisRunPhase(metrics: MetricStatus[]): AnalysisPhase {
   let worst = 0;
   for (const m of metrics) {
     if (m.dryRun) continue;
