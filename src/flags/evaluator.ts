@@ -13,7 +13,7 @@ import type {
 import { deeperThan, maxFlagSetDepth } from "./depth.js";
 
 export interface EvaluatorOptions {
-  /** `$flagd.timestamp` comes from here, so time-based rollouts are testable. */
+  /** `$flagd.timestamp` comes from here, so time-based percentage splits are testable. */
   clock: Clock;
   /** Fractional bucketing algorithm; default 2 (flagd today). */
   fractionalVersion?: FractionalVersion;
