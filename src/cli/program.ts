@@ -16,6 +16,8 @@ import { registerDeploy } from "./commands/deploy.js";
 import { registerRollout } from "./commands/rollout.js";
 import { registerReleases } from "./commands/releases.js";
 import { registerSecrets } from "./commands/secrets.js";
+import { registerPolicy } from "./commands/policy.js";
+import { registerGate } from "./commands/gate.js";
 
 /** A command group adds its commands to the program; heavy modules are imported inside actions. */
 type Register = (program: Command, ctx: CliContext) => void;
@@ -37,6 +39,8 @@ const groups: Register[] = [
   registerRollout,
   registerReleases,
   registerSecrets,
+  registerPolicy,
+  registerGate,
 ];
 
 export function buildProgram(ctx: CliContext): Command {

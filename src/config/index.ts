@@ -45,6 +45,10 @@ export {
 } from "./loader.js";
 export type { LoadOptions, LoadedConfig } from "./loader.js";
 export { findCycle, matrixSize, maxMatrixCells } from "./checks.js";
+// The YAML position machinery, for other capabilities' user files (the policy).
+export { ConfigSource } from "./source.js";
+export type { Problem } from "./source.js";
+export { problemsFromIssues } from "./issues.js";
 export {
   builtinTemplates,
   createTemplateRegistry,
