@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { AppError, messageOf } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
 import { exitCodes } from "../exit-codes.js";
-import { runLocal } from "./run.js";
+import { runHere } from "./run.js";
 
 interface DemoOptions {
   dir?: string;
@@ -257,7 +257,7 @@ async function initSample(ctx: CliContext, state: DemoState): Promise<void> {
 
 /** `sluice run` in the sample repository. */
 async function runSample(ctx: CliContext, state: DemoState): Promise<void> {
-  const { detail } = await runLocal(ctx, {
+  const { detail } = await runHere(ctx, {
     config: join(state.dir, "sluice.yml"),
     maxParallel: 2,
     json: false,

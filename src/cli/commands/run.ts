@@ -1,10 +1,7 @@
-import { realpathSync } from "node:fs";
 import { availableParallelism, hostname } from "node:os";
-import { dirname, relative, resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError, isAlive } from "../../kernel/index.js";
-import type { PipelineConfig } from "../../config/index.js";
-import type { GitFacts, RunSource } from "../../pipeline/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
 import { exitCodes } from "../exit-codes.js";
@@ -98,7 +95,7 @@ async function runPipeline(
   const maxParallel = parseMaxParallel(options.maxParallel);
   const path = resolve(ctx.cwd, options.file);
   const shown = relative(ctx.cwd, path);
-  const { detail, status } = await runLocal(ctx, {
+  const { detail, status } = await runHere(ctx, {
     config: shown === "" ? "." : shown.startsWith("..") ? path : shown,
     job: options.job,
     maxParallel,
@@ -117,8 +114,8 @@ async function runPipeline(
         : exitCodes.failed;
 }
 
-/** What `runLocal` runs. */
-export interface LocalRunOptions {
+/** What `sluice run` and `sluice demo` ask of a run here. */
+export interface RunHereOptions {
   /** sluice.yml, or the folder holding it (relative paths are shown as given in errors). */
   config: string;
   job?: string | undefined;
@@ -130,100 +127,16 @@ export interface LocalRunOptions {
 }
 
 /**
- * Runs a pipeline here, as `sluice run` does: loads the config (built-in steps from the registry),
- * reads the change from git, records and drives the run with the embedded runner, shows live
- * progress, and turns Ctrl-C into a cancel. Returns the recorded run. `sluice demo` uses it too.
+ * The terminal around pipeline's `runLocal`: live progress, Ctrl-C (and a closed output) turned
+ * into a cancel, notices and the closing summary on stderr. Returns the recorded run.
  */
-export async function runLocal(ctx: CliContext, options: LocalRunOptions) {
-  const { loadConfig } = await import("../../config/index.js");
-  const { readGitFacts } = await import("../../pipeline/index.js");
-  const { loadBuiltinStepChecks } = await import("../../builtin-steps.js");
+export async function runHere(ctx: CliContext, options: RunHereOptions) {
+  const [{ runLocal }, { loadBuiltinStepChecks }] = await Promise.all([
+    import("../../pipeline/index.js"),
+    import("../../builtin-steps.js"),
+  ]);
   const app = await ctx.app();
-  const loaded = loadConfig(options.config, {
-    knownSteps: new Set(app.steps.names()),
-    checkWith: await loadBuiltinStepChecks(),
-  });
-  const workdir = dirname(resolve(ctx.cwd, loaded.file));
-  // The name in the config given (which may not be ./sluice.yml), else the rule of every command.
-  const project = resolveProject(workdir, loaded.config.name || undefined).name;
-  // The run's change is attributed with the project's own rules too (`metrics.attribution`).
-  app.metrics.useAttributionRules(
-    project,
-    loaded.source.metrics?.attribution ?? [],
-  );
-  const git = await readGitFacts(workdir);
-  const { openRunSource } = await import("../../pipeline/index.js");
-  const source = await openRunSource({
-    home: app.home,
-    projectDir: workdir,
-    git,
-    workingTree: options.workingTree === true,
-    owner: { pid: process.pid, host: hostname() },
-    isAlive,
-  });
-  try {
-    for (const notice of sourceNotices(
-      source,
-      git,
-      resolve(ctx.cwd, loaded.file),
-    ))
-      ctx.stderr(`sluice: ${notice}`);
-    return await runIn(ctx, options, {
-      app,
-      loaded,
-      project,
-      workdir,
-      git,
-      source,
-    });
-  } finally {
-    await source.release();
-  }
-}
-
-/** What a run's source leaves out or adds, said before it starts (one line each). */
-function sourceNotices(
-  source: RunSource,
-  git: GitFacts,
-  configFile: string,
-): string[] {
-  if (source.kind !== "checkout" || git.root === undefined) return [];
-  const at = `${git.branch ?? "HEAD"}@${git.commit?.slice(0, 8)}`;
-  const config = relative(realpathSync(git.root), realpathSync(configFile));
-  const others = source.leftOut.filter((path) => path !== config);
-  const notices: string[] = [];
-  if (source.leftOut.includes(config)) {
-    notices.push(
-      `${config} is not committed as it is: this run uses it on a clean checkout of ${at}`,
-    );
-  }
-  if (others.length > 0) {
-    notices.push(
-      `${others.length} uncommitted change${others.length === 1 ? " is" : "s are"} not in this run, which runs a clean checkout of ${at} (\`sluice run --working-tree\` runs them)`,
-    );
-  }
-  return notices;
-}
-
-async function runIn(
-  ctx: CliContext,
-  options: LocalRunOptions,
-  prepared: {
-    app: Awaited<ReturnType<CliContext["app"]>>;
-    loaded: { config: PipelineConfig };
-    project: string;
-    workdir: string;
-    git: GitFacts;
-    source: RunSource;
-  },
-) {
-  const { app, loaded, project, workdir, git, source } = prepared;
   const live = await liveView(ctx, options.json, app.clock);
-  const runtime = await app.pipeline({ capacity: options.maxParallel, live });
-  const dirty = source.dirty
-    ? `-dirty (uncommitted changes ${source.diffHash?.slice(0, 19)}…)`
-    : "";
-
   const cancel = new AbortController();
   const force = new AbortController();
   let interrupts = 0;
@@ -249,42 +162,35 @@ async function runIn(
   process.stdout.on("error", onOutputError);
   process.stderr.on("error", onOutputError);
   try {
-    const outcome = await runtime.runs.run({
-      project,
-      trigger: "local",
-      workdir,
-      checkout: source.workdir,
-      source: {
-        kind: source.kind,
-        dirty: source.dirty,
-        diffHash: source.diffHash,
+    const { detail, status } = await runLocal(
+      {
+        home: app.home,
+        steps: app.steps,
+        runs: app.runs,
+        pipeline: (pipelineOptions) => app.pipeline(pipelineOptions),
+        checkWith: await loadBuiltinStepChecks(),
+        resolveProject: (dir, name) => resolveProject(dir, name).name,
+        // The run's change is attributed with the project's own rules too (`metrics.attribution`).
+        onConfig: (project, source) =>
+          app.metrics.useAttributionRules(
+            project,
+            source.metrics?.attribution ?? [],
+          ),
+        isAlive,
       },
-      // Its jobs see the project as $SLUICE_PROJECT (the deploy step files its rollout under it).
-      config: { ...loaded.config, name: project },
-      facts: {
-        event: "push",
-        branch: git.branch,
-        defaultBranch: git.defaultBranch,
-        commit: git.commit,
+      {
+        cwd: ctx.cwd,
+        config: options.config,
+        job: options.job,
+        maxParallel: options.maxParallel,
+        workingTree: options.workingTree,
+        live,
+        signal: cancel.signal,
+        forceSignal: force.signal,
+        owner: { pid: process.pid, host: hostname() },
+        notice: (line) => ctx.stderr(`sluice: ${line}`),
       },
-      change: git,
-      onlyJob: options.job,
-      maxParallel: options.maxParallel,
-      signal: cancel.signal,
-      forceSignal: force.signal,
-      owner: { pid: process.pid, host: hostname() },
-      onRecorded: (runId, plan) =>
-        ctx.stderr(
-          `sluice: run ${runId}: ${plan.jobs.length} job${plan.jobs.length === 1 ? "" : "s"} of ${plan.name}${
-            git.commit
-              ? ` at ${git.branch ?? "HEAD"}@${git.commit.slice(0, 8)}${dirty}`
-              : source.dirty
-                ? " (no commit yet: the working tree)"
-                : ""
-          }`,
-        ),
-    });
-    const detail = await app.runs.getRun(outcome.runId);
+    );
     const counts = new Map<string, number>();
     for (const job of detail.jobs) {
       counts.set(job.status, (counts.get(job.status) ?? 0) + 1);
@@ -299,7 +205,7 @@ async function runIn(
         .map(([status, n]) => `${n} ${status}`)
         .join(", ")}); details: sluice run show ${detail.id}`,
     );
-    return { detail, status: outcome.result.status };
+    return { detail, status };
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -1,0 +1,157 @@
+import { realpathSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { loadConfig } from "../config/index.js";
+import type { LoadOptions, SluiceConfig } from "../config/index.js";
+import { openRunSource } from "./checkout.js";
+import type { RunSource } from "./checkout.js";
+import { readGitFacts } from "./git-facts.js";
+import type { GitFacts } from "./git-facts.js";
+import type { LiveView } from "./logs/step-log.js";
+import type { RunStatus, StepRegistry } from "./ports.js";
+import type { PipelineRuntime } from "./queue/runtime.js";
+import type { RunDetail } from "./store-queries.js";
+
+/** What a local run needs of the App (and of the edge that calls it). */
+export interface LocalRunDeps {
+  /** `$SLUICE_HOME`: the run's clean checkout goes under it. */
+  home: string;
+  steps: Pick<StepRegistry, "names">;
+  runs: { getRun(id: string): Promise<RunDetail> };
+  /** Starts (once) the queue and the embedded runner. */
+  pipeline(options: {
+    capacity: number;
+    live: LiveView;
+  }): Promise<Pick<PipelineRuntime, "runs">>;
+  /** Checks a built-in step's `with` at load (each owning capability says what it takes). */
+  checkWith: LoadOptions["checkWith"];
+  /** The project a folder belongs to: the one rule of every command, given the config's name. */
+  resolveProject(dir: string, configName: string | undefined): string;
+  /** Told the project and its sluice.yml as written, before the run (metrics attribution rules). */
+  onConfig?(project: string, source: SluiceConfig): void;
+  isAlive(pid: number): boolean;
+}
+
+export interface LocalRunOptions {
+  /** The folder relative paths are taken from. */
+  cwd: string;
+  /** sluice.yml, or the folder holding it (relative paths are shown as given in errors). */
+  config: string;
+  job?: string | undefined;
+  maxParallel: number;
+  /** Run the working tree instead of a clean checkout of HEAD. */
+  workingTree?: boolean | undefined;
+  /** Shows the steps' output as they run. */
+  live: LiveView;
+  /** Cancels the run (Ctrl-C); `forceSignal` stops even `always()` jobs (a second Ctrl-C). */
+  signal: AbortSignal;
+  forceSignal?: AbortSignal | undefined;
+  /** The process that drives the run (a later process marks its run interrupted once it is gone). */
+  owner: { pid: number; host: string };
+  /** One line for the person who started the run (what the source leaves out, the run's id). */
+  notice(line: string): void;
+}
+
+/**
+ * Runs a pipeline here, as `sluice run` and `sluice demo` do: loads the config (built-in steps
+ * from the registry), reads the change from git, prepares the run's source (a clean checkout of
+ * HEAD, or the working tree), records and drives the run with the embedded runner, and removes
+ * the checkout. Returns the recorded run and how it ended.
+ */
+export async function runLocal(
+  deps: LocalRunDeps,
+  options: LocalRunOptions,
+): Promise<{ detail: RunDetail; status: RunStatus }> {
+  const loaded = loadConfig(options.config, {
+    knownSteps: new Set(deps.steps.names()),
+    checkWith: deps.checkWith,
+  });
+  const configFile = resolve(options.cwd, loaded.file);
+  const workdir = dirname(configFile);
+  // The name in the config given (which may not be ./sluice.yml), else the rule of every command.
+  const project = deps.resolveProject(workdir, loaded.config.name || undefined);
+  deps.onConfig?.(project, loaded.source);
+  const git = await readGitFacts(workdir);
+  const source = await openRunSource({
+    home: deps.home,
+    projectDir: workdir,
+    git,
+    workingTree: options.workingTree === true,
+    owner: options.owner,
+    isAlive: deps.isAlive,
+  });
+  try {
+    for (const notice of sourceNotices(source, git, configFile))
+      options.notice(notice);
+    const runtime = await deps.pipeline({
+      capacity: options.maxParallel,
+      live: options.live,
+    });
+    const outcome = await runtime.runs.run({
+      project,
+      trigger: "local",
+      workdir,
+      checkout: source.workdir,
+      source: {
+        kind: source.kind,
+        dirty: source.dirty,
+        diffHash: source.diffHash,
+      },
+      // Its jobs see the project as $SLUICE_PROJECT (the deploy step files its rollout under it).
+      config: { ...loaded.config, name: project },
+      facts: {
+        event: "push",
+        branch: git.branch,
+        defaultBranch: git.defaultBranch,
+        commit: git.commit,
+      },
+      change: git,
+      onlyJob: options.job,
+      maxParallel: options.maxParallel,
+      signal: options.signal,
+      forceSignal: options.forceSignal,
+      owner: options.owner,
+      onRecorded: (runId, plan) =>
+        options.notice(
+          `run ${runId}: ${plan.jobs.length} job${plan.jobs.length === 1 ? "" : "s"} of ${plan.name}${describeSource(source, git)}`,
+        ),
+    });
+    const detail = await deps.runs.getRun(outcome.runId);
+    return { detail, status: outcome.result.status };
+  } finally {
+    await source.release();
+  }
+}
+
+/** ` at main@1a2b3c4d`, with the dirty mark of a working-tree run; what the run runs. */
+function describeSource(source: RunSource, git: GitFacts): string {
+  const dirty = source.dirty
+    ? `-dirty (uncommitted changes ${source.diffHash?.slice(0, 19)}…)`
+    : "";
+  if (git.commit)
+    return ` at ${git.branch ?? "HEAD"}@${git.commit.slice(0, 8)}${dirty}`;
+  return source.dirty ? " (no commit yet: the working tree)" : "";
+}
+
+/** What a run's source leaves out or adds, said before it starts (one line each). */
+function sourceNotices(
+  source: RunSource,
+  git: GitFacts,
+  configFile: string,
+): string[] {
+  if (source.kind !== "checkout" || git.root === undefined) return [];
+  const at = `${git.branch ?? "HEAD"}@${git.commit?.slice(0, 8)}`;
+  const config = relative(realpathSync(git.root), realpathSync(configFile));
+  const others = source.leftOut.filter((path) => path !== config);
+  const notices: string[] = [];
+  if (source.leftOut.includes(config)) {
+    notices.push(
+      `${config} is not committed as it is: this run uses it on a clean checkout of ${at}`,
+    );
+  }
+  if (others.length > 0) {
+    notices.push(
+      `${others.length} uncommitted change${others.length === 1 ? " is" : "s are"} not in this run, which runs a clean checkout of ${at} (\`sluice run --working-tree\` runs them)`,
+    );
+  }
+  return notices;
+}
