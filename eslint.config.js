@@ -29,6 +29,7 @@ const lightEntries = {
     "registry.js", // the step registry, at every app start
     "queue/runtime.js", // the queue (pg-boss), only when a run starts
     "store.js", // the run store, at every app start (the index loads the engine)
+    "run-status.js", // the run statuses `sluice runs --status` lists, at CLI start-up
   ],
   store: [
     "pglite-assets.js", // the PGlite warm-up, at CLI start-up

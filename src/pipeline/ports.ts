@@ -114,13 +114,7 @@ export type RunStatus = "success" | "failure" | "cancelled";
 /** How a step's cache answered: exact key, a restore-key prefix, or nothing. */
 export type CacheStatus = "exact" | "partial" | "miss";
 
-/**
- * Statuses as a run's record holds them (the store writes these, the CLI and the API show them):
- * the final ones above, the states before the end, and `interrupted` for work whose process died.
- * `queued` and `running` are the only run statuses that are not final.
- */
-export type RecordedRunStatus =
-  "queued" | "running" | RunStatus | "interrupted";
+export type { RecordedRunStatus } from "./run-status.js";
 /** A job's status in the run's record; `pending` waits for its needs. */
 export type RecordedJobStatus =
   "pending" | "queued" | "running" | JobStatus | "interrupted";

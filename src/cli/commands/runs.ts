@@ -1,5 +1,9 @@
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
+import {
+  isRecordedRunStatus,
+  recordedRunStatuses,
+} from "../../pipeline/run-status.js";
 import type { CliContext } from "../context.js";
 
 interface RunsOptions {
@@ -10,14 +14,8 @@ interface RunsOptions {
   limit: string;
 }
 
-const statuses = [
-  "queued",
-  "running",
-  "success",
-  "failure",
-  "cancelled",
-  "interrupted",
-] as const;
+// The pipeline's own list (a light module: this runs at CLI start-up, before any command).
+const statuses = recordedRunStatuses;
 
 export function registerRuns(program: Command, ctx: CliContext): void {
   program
@@ -39,8 +37,8 @@ export function registerRuns(program: Command, ctx: CliContext): void {
           `--limit must be a positive integer, got ${options.limit}`,
         );
       }
-      const status = options.status as (typeof statuses)[number] | undefined;
-      if (status !== undefined && !statuses.includes(status)) {
+      const status = options.status;
+      if (status !== undefined && !isRecordedRunStatus(status)) {
         throw new AppError(
           "INVALID_ARGUMENT",
           `--status must be one of ${statuses.join(", ")}, got ${options.status}`,
