@@ -57,6 +57,11 @@ describe("App background work: unfinished rollouts (issue 11, lifecycle in one p
   let app: App | undefined;
   let target: LocalTarget | undefined;
   afterEach(async () => {
+    // A failed test may leave the environment's daemon running: find it before closing.
+    const latest = await app?.deploy
+      .latest("shop", "production")
+      .catch(() => undefined);
+    if (latest && !target) target = app!.deploy.target(latest) as LocalTarget;
     await app?.close();
     await target?.shutdown();
     rmSync(home, { recursive: true, force: true });
