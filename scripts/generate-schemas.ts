@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { SluiceConfig, builtinTemplates } from "../src/config/index.js";
 import { scanStepInput } from "../src/scan/step-input.js";
+import { PolicyFile } from "../src/policy/index.js";
 
 /** Built-in steps whose `with` the schema describes (as an if/then on the step's `uses`). */
 const stepInputs: Record<string, z.ZodType> = {
@@ -81,6 +82,16 @@ function sluiceSchema(): Record<string, unknown> {
 /** Every generated file under schema/ (other capabilities add theirs here). */
 const generated: Record<string, unknown> = {
   "sluice.schema.json": sluiceSchema(),
+  "policy.schema.json": {
+    $id: "https://github.com/sluice/sluice/schema/policy.schema.json",
+    title: ".sluice/policy.yml",
+    ...z.toJSONSchema(PolicyFile, { io: "input" }),
+    description:
+      "A sluice policy: rules whose `when` is CEL over the facts of a change (docs/policy.md). " +
+      "Checked when it loads beyond this schema: each `when` parses, reads only known facts and " +
+      "gives a bool; `hold` has `approvals` and other decisions none; rule names are unique; a " +
+      "freeze window is recurring or has both `start` and `end`; `timezone` exists.",
+  },
 };
 
 const check = process.argv.includes("--check");
