@@ -81,15 +81,14 @@ function timed(
   return { seconds, cpu, stdout: r.stdout };
 }
 
-const sluiceScan = (dir: string) =>
+const sluiceScan = (dir: string, ...extra: string[]) =>
   timed(
     process.execPath,
     [
       bin,
       "scan",
       "secrets",
-      dir,
-      "--no-gitignore",
+      ...(extra.length > 0 ? extra : [dir, "--no-gitignore"]),
       "--format",
       "json",
       "--fail-on",
@@ -97,6 +96,29 @@ const sluiceScan = (dir: string) =>
     ],
     dir,
   );
+
+/**
+ * False positives before the contextual detectors (issue 15), at the same default settings:
+ * whole node_modules 42 findings; the project's own history (`--all`) 0. A finding on these
+ * trees is a false positive (they hold test fixtures, not live credentials).
+ */
+const before = { nodeModules: 42, history: 0 };
+
+type Report = {
+  findings: { ruleId: string }[];
+  scan: { bytes: number; files: number };
+};
+
+const byRule = (findings: { ruleId: string }[]): string =>
+  Object.entries(
+    findings.reduce<Record<string, number>>((n, f) => {
+      n[f.ruleId] = (n[f.ruleId] ?? 0) + 1;
+      return n;
+    }, {}),
+  )
+    .sort((a, b) => b[1] - a[1])
+    .map(([id, n]) => `${id} ${n}`)
+    .join(", ");
 
 // The fixed subset.
 const work = mkdtempSync(join(tmpdir(), "sluice-bench-secrets-"));
@@ -165,10 +187,11 @@ try {
   ).reduce((n, f) => n + f.messages.length, 0);
   const whole = treeBytes(modules);
   const all = sluiceScan(modules);
-  const allReport = JSON.parse(all.stdout) as {
-    findings: unknown[];
-    scan: { bytes: number };
-  };
+  const allReport = JSON.parse(all.stdout) as Report;
+  const history = sluiceScan(root, "--all");
+  const historyReport = JSON.parse(history.stdout) as Report;
+  const per100 = (r: Report) =>
+    r.scan.bytes > 0 ? (r.findings.length / r.scan.bytes) * 1e8 : 0;
 
   const oursRate = mb / ours.seconds;
   const peerRate = mb / peer.seconds;
@@ -194,6 +217,12 @@ try {
   );
   console.log(
     `sluice, whole node_modules: ${(whole.bytes / 1e6).toFixed(1)} MB in ${all.seconds.toFixed(2)} s = ${(whole.bytes / 1e6 / all.seconds).toFixed(1)} MB/s wall, ${f1(cpuRate(all.cpu) && whole.bytes / 1e6 / all.cpu!)} MB per CPU-s, ${allReport.findings.length} findings`,
+  );
+  console.log(
+    `false positives at the default confidence (medium): node_modules ${allReport.findings.length} findings (before the contextual detectors: ${before.nodeModules}; target <= ${before.nodeModules}), ${per100(allReport).toFixed(1)} per 100 MB of scanned content${allReport.findings.length > 0 ? ` [${byRule(allReport.findings)}]` : ""}`,
+  );
+  console.log(
+    `false positives, this project's history (--all): ${historyReport.findings.length} findings in ${(historyReport.scan.bytes / 1e6).toFixed(1)} MB of added lines, ${history.seconds.toFixed(1)} s (before: ${before.history}; target 0)${historyReport.findings.length > 0 ? ` [${byRule(historyReport.findings)}]` : ""}`,
   );
   console.log(
     JSON.stringify({
@@ -222,6 +251,12 @@ try {
       wholeTreeSeconds: Number(all.seconds.toFixed(3)),
       wholeTreeMBps: Number((whole.bytes / 1e6 / all.seconds).toFixed(1)),
       wholeTreeCpuSeconds: all.cpu,
+      wholeTreeFindings: allReport.findings.length,
+      wholeTreeFindingsBefore: before.nodeModules,
+      wholeTreeFindingsPer100MB: Number(per100(allReport).toFixed(2)),
+      historyFindings: historyReport.findings.length,
+      historyFindingsBefore: before.history,
+      historyMB: Number((historyReport.scan.bytes / 1e6).toFixed(1)),
     }),
   );
 } finally {

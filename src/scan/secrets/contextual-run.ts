@@ -1,5 +1,9 @@
 import { allowlistMatches } from "./allow.js";
-import type { ContextualDetector, Syntax } from "./contextual/index.js";
+import type {
+  Confidence,
+  ContextualDetector,
+  Syntax,
+} from "./contextual/index.js";
 import { contextualDetector } from "./contextual/index.js";
 import type { SecretMatch } from "./detect-types.js";
 import type { CompiledRule } from "./rule.js";
@@ -7,7 +11,23 @@ import { shannonEntropy } from "./rule.js";
 import type { Run } from "./rule-search.js";
 import { allowedByRule } from "./rule-search.js";
 
-const allowMarker = /(?:sluice|gitleaks):allow/;
+const allowMarker = /(?:sluice|gitleaks):allow|pragma: allowlist secret/;
+
+/**
+ * Tests, fixtures, examples and documentation hold sample credentials far more often than live
+ * ones: a contextual finding there is one confidence level lower (a `high` one still reports).
+ */
+const samplePath =
+  /(?:^|\/)(?:tests?|__tests__|spec|specs|fixtures?|examples?|samples?|docs?|testdata|mocks?|benchmarks?)\/|[._-](?:test|spec)\.[a-z]+$/i;
+
+/** Documentation: its credentials are examples; a contextual finding there is `low`. */
+const docPath = /\.(?:md|markdown|rst|adoc)$/i;
+
+const lower: Record<Confidence, Confidence> = {
+  high: "medium",
+  medium: "low",
+  low: "low",
+};
 
 /** Detector functions by rule, built on first use. */
 const detectors = new WeakMap<CompiledRule, ContextualDetector>();
@@ -36,6 +56,8 @@ export function runContextual(
   const name = path.slice(path.lastIndexOf("/") + 1).toLowerCase();
   run.result.regexRuns++;
   const found = detect({ path, name, text: content.text, syntax, hits });
+  const sample = found.length > 0 && samplePath.test(path);
+  const doc = found.length > 0 && docPath.test(path);
   for (const hit of found) {
     const secret = hit.secret ?? content.decode(hit.start, hit.end);
     if (!secret) continue;
@@ -68,7 +90,7 @@ export function runContextual(
       endColumn: end.column,
       secret,
       entropy: shannonEntropy(secret),
-      confidence: hit.confidence,
+      confidence: doc ? "low" : sample ? lower[hit.confidence] : hit.confidence,
       syntax,
       ...(hit.key ? { key: hit.key } : {}),
     };

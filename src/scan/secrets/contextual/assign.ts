@@ -54,6 +54,17 @@ const isNameChar = (c: number): boolean =>
   c === 46 ||
   c === 45;
 
+/** Letters and digits (and `+/=_-.~`), mixed, not a UUID: what a token or key looks like. */
+const tokenShaped = (value: string): boolean =>
+  /^[A-Za-z0-9+/=_\-.~]{8,}$/.test(value) &&
+  /\d/.test(value) &&
+  /[A-Za-z]/.test(value) &&
+  !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(
+    value,
+  ) &&
+  // SCREAMING_SNAKE and kebab-case names are identifiers.
+  !/^(?:[A-Z0-9]+(?:[_-][A-Z0-9]+)+|[a-z0-9]+(?:[_-][a-z0-9]+)+)$/.test(value);
+
 /** The confidence of a value under a name family: key names are weaker than passwords. */
 export function judge(
   family: KeyFamily,
@@ -67,6 +78,9 @@ export function judge(
   if (family === "salt") return "low";
   if (family === "key" || family === "token") {
     if (value.length < 8) return undefined;
+    // Key and token names label many things (`key: "TIME_24_SIMPLE"`, `lastToken = "?Paren"`):
+    // only a value shaped like a credential counts.
+    if (!tokenShaped(value)) return "low";
     if (family === "key") return c === "high" ? "medium" : "low";
   }
   return c;
@@ -103,11 +117,15 @@ export function detectAssignments(input: ContextInput): ContextHit[] {
     quoted: boolean,
     op?: string,
   ): boolean => {
+    // In code an unquoted value is an expression (a variable, a call, a number).
+    if (!quoted && code) return false;
     if (!quoted) value = value.replace(/[.:]+$/, "");
     if (op && /^(?:===?|!==?)$/.test(op) && !quoted) return false;
     if (op?.startsWith(":") && !quoted && code && isTypeName(value))
       return false;
-    if (value.toLowerCase() === key.toLowerCase()) return false;
+    const bare = (s: string): string =>
+      s.toLowerCase().replace(/[^a-z0-9]/g, "");
+    if (bare(value) === bare(key) || value.startsWith("-")) return false;
     const confidence = judge(family, value, quoted, code);
     if (!confidence || seen.has(start)) return false;
     seen.add(start);
@@ -166,7 +184,15 @@ export function detectAssignments(input: ContextInput): ContextHit[] {
         (quoted !== undefined ? (m[0].endsWith('\\"') ? 2 : 1) : 0);
       if (add(key, family, value, at, quoted !== undefined, m[1])) continue;
     }
-    if ((m = sticky(pair, ke))) {
+    // `define('DB_PASSWORD', …)`, `setopt(c, CURLOPT_PASSWORD, …)`: a constant's name, or the
+    // first argument of a setter; not any word followed by a comma (`argon2('password', salt)`).
+    if (
+      (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(key) ||
+        /\b(?:define|put|set|setProperty|setenv|putenv|setItem|add|Add|Put|Set)\(\s*["']?$/.test(
+          text.slice(Math.max(0, ks - 20), ks),
+        )) &&
+      (m = sticky(pair, ke))
+    ) {
       const value = quotedOf(m, 1) ?? "";
       if (add(key, family, value, m.index + m[0].lastIndexOf(value), true))
         continue;

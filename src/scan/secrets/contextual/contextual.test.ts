@@ -8,16 +8,18 @@ import { valueConfidence } from "./values.js";
 
 const detector = new Detector(compileRuleSet(defaultRules, defaultAllowlists));
 
-/** Contextual findings at `medium` and above (the default), as `rule line:secret`. */
+/** Findings at `medium` and above (the default), as `rule line:secret`. */
 function found(path: string, text: string): string[] {
   return detector
     .detect({ path, data: Buffer.from(text) })
-    .matches.filter((m) => m.confidence !== undefined && m.confidence !== "low")
+    .matches.filter((m) => m.confidence !== "low")
     .map((m) => `${m.ruleId} ${m.line}:${m.secret}`);
 }
 
 // Built at run time so this file holds no literal credential.
 const pw = ["Xq7", "vR2", "#mK9"].join("");
+// A token-shaped value (letters and digits) for token and key names.
+const tok = ["k8Zq", "2LwR", "9vTx", "4pNm"].join("");
 
 describe("contextual detectors: what they find", () => {
   it.each([
@@ -41,11 +43,11 @@ describe("contextual detectors: what they find", () => {
     ["setup.ps1", `ConvertTo-SecureString '${pw}' -AsPlainText -Force`],
     ["init.sql", `CREATE USER app IDENTIFIED BY '${pw}';`],
     ["init.sql", `ALTER ROLE app WITH PASSWORD '${pw}';`],
-    ["notes.md", `smtps://mail@example.com:${pw}@smtp.example.com:465`],
-    [".npmrc", `//registry.npmjs.org/:_authToken=${pw}Zk81Lq`],
-    ["notes.txt", `ID:admin PW:${pw}`],
+    ["mail.conf", `url = smtps://mail@example.com:${pw}@smtp.example.com:465`],
+    [".npmrc", `//registry.npmjs.org/:_authToken=${tok}`],
+    ["NOTES", `ID:admin PW:${pw}`],
   ])("%s: %s", (path, text) => {
-    expect(found(path, text).join("\n")).toContain(pw);
+    expect(found(path, text).join("\n")).toMatch(text.includes(tok) ? tok : pw);
   });
 
   it("reports a .netrc and a .pgpass password by the file's format", () => {
@@ -116,6 +118,12 @@ describe("contextual detectors: what they leave alone", () => {
     ["config.yaml", "public_key: AAAAB3NzaC1yc2EAAAADAQABAAABAQ"],
     ["config.yaml", "secret_name: db-credentials-prod"],
     ["README.md", "password: hunter"],
+    ["README.md", `password: ${pw}`],
+    ["test/app.test.ts", 'const password = "cackle!";'],
+    ["lib.js", 'key: "TIME_24_SIMPLE",'],
+    ["lib.js", 'const TOKEN_HEADER = "x-aws-ec2-metadata-token";'],
+    ["lib.js", "if (token === '--require') {"],
+    ["package.json", '"minipass": "^7.1.2",'],
     ["README.md", "the password is secret"],
     ["app.js", "const key = keys[index];"],
     ["app.js", 'map.set("token", tokenValue);'],

@@ -44,7 +44,8 @@ const passwordParts =
 const notPassword =
   /^(?:by|com|encom|tres|sur|over|under|multi|single|first|second|two|one|high|low|band|all|boarding|mountain)pass|^pass(?:age|enger|ive|ion|port|through|thru|ed|es|ing|able|el)|^(?:bypass|compass)$/;
 
-const secretParts = /secret(?!ar)|credential|creds?$|^cred/;
+const secretParts =
+  /secret(?:s|e|key|token|value|access|string)?$|credentials?$|^creds?$|^cred$/;
 
 const tokenParts =
   /token(?!iz)|^auth$|^oauth|authorization|authtoken|bearer|apikey/;
@@ -171,6 +172,8 @@ const metadata = new Set([
   "config",
   "settings",
   "hash",
+  "encryption",
+  "encrypted",
   "hashed",
   "digest",
   "mask",
@@ -233,7 +236,13 @@ export function segments(name: string): string[] {
 function familyOf(segment: string): KeyFamily | undefined {
   if (passwordSegments.has(segment) || passwordParts.test(segment))
     return "password";
-  if (segment.endsWith("pass") || segment.endsWith("pwd"))
+  // `dbpass`, `rootpwd`, `MYSQLPASS`, not `minipass` or `bypass`.
+  if (
+    /^(?:db|my|sql|mysql|pg|psql|root|admin|user|usr|smtp|mail|ftp|sftp|ldap|redis|mongo|app|api|web|wifi|vpn|proxy|ssh|key|store|trust|sa|sys|ora|svc|bind|auth|login|db\d)(?:pass|pwd|pw)$/.test(
+      segment,
+    ) ||
+    /^\w{0,3}pwd$/.test(segment)
+  )
     return notPassword.test(segment) ? undefined : "password";
   if (
     segment.startsWith("pass") &&
@@ -265,6 +274,9 @@ export function keyFamily(name: string): KeyFamily | undefined {
   for (let i = parts.length - 1; i >= 0; i--) {
     const family = familyOf(parts[i]!);
     if (!family) continue;
+    // `pass_through`, `pw_reset`, `pass-arg`: a short password word must end the name.
+    if ((parts[i] === "pass" || parts[i] === "pw") && i < parts.length - 1)
+      return undefined;
     // `no_auth`, `use_token`, `has_password`: a switch about the secret, not the secret.
     if (i > 0 && negations.has(parts[i - 1]!)) return undefined;
     const rest = parts.slice(i + 1);

@@ -175,6 +175,13 @@ export function valueConfidence(
   if (!context.quoted && context.code && codeExpression.test(value))
     return undefined;
   if (isPlaceholder(value)) return undefined;
+  // A password hash (`md5…`, SCRAM, crypt): the password-hash detector's, which knows its forms.
+  if (
+    /^(?:md5[0-9a-f]{32}$|SCRAM-SHA-256\$|\$(?:2[abxy]?|apr1|1|5|6|y)\$)/.test(
+      value,
+    )
+  )
+    return undefined;
   if (/^[\d.:/-]+$/.test(value) && value.length < 8) return undefined;
   // A URL: its credentials, if any, are the URL detector's.
   if (/^[A-Za-z][\w+.-]{1,30}:\/\//.test(value)) return undefined;
@@ -199,6 +206,17 @@ export function valueConfidence(
     Number(/\d/.test(value)) +
     Number(/[^A-Za-z0-9\x80-\xff]/.test(value));
   if (/\s/.test(value.trim()) || wordLike.test(value)) return "low";
+  // A sample that says so (`secret123`, `testpass`, `my-example-key`), a keyboard shortcut, a
+  // file reference (`ci.yml:build`).
+  if (
+    /secret|example|sample|dummy|fake|test|changeme|xxx/i.test(value) ||
+    /^(?:(?:control|ctrl|shift|alt|meta|cmd|command|option|controlormeta)\+)+/i.test(
+      value,
+    ) ||
+    /\.(?:ya?ml|json|js|ts|md|txt|html|xml|py|rb|go)\b/.test(value)
+  )
+    return "low";
+  if (!/[A-Za-z0-9]/.test(value)) return undefined;
   const entropy = shannonEntropy(value);
   if (
     (value.length >= 8 && classes >= 3 && entropy >= 2.5) ||
