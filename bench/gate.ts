@@ -38,7 +38,7 @@ function rules(): { name: string; when: string; decision: string }[] {
       `author.endsWith("@team${i}.example") && !testsChangedWithCode`,
     (i: number) => `findingsByKind.secret > ${i} || findings.high > ${10 * i}`,
     (i: number) => `risk > ${i % 100}`,
-    (i: number) => `files.all(f, glob(f, "docs/**")) || docsOnly`,
+    (_: number) => `files.all(f, glob(f, "docs/**")) || docsOnly`,
   ];
   return Array.from({ length: ruleCount }, (_, i) => ({
     name: `rule-${i}`,
