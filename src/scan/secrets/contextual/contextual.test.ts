@@ -90,7 +90,7 @@ describe("contextual detectors: what they find", () => {
   });
 
   it("decodes a percent-encoded token in a URL and places it", () => {
-    const token = `h1d3Me4ch534d801sl3jdk`;
+    const token = ["h1d3Me4c", "h534d801", "sl3jdk"].join("");
     expect(
       found("a.js", `u = "https://x/y?a%3D1%26token%3D${token}%26v%3D3";`),
     ).toEqual([`encoded-secret 1:${token}`]);
@@ -123,6 +123,8 @@ describe("contextual detectors: what they leave alone", () => {
     ["lib.js", 'key: "TIME_24_SIMPLE",'],
     ["lib.js", 'const TOKEN_HEADER = "x-aws-ec2-metadata-token";'],
     ["lib.js", "if (token === '--require') {"],
+    ["rules.ts", 'regex: String.raw`pw = "([a-z0-9]+)"`,'],
+    ["store.test.ts", 'const secret = "hunter2-s3cr3t-value";'],
     ["package.json", '"minipass": "^7.1.2",'],
     ["README.md", "the password is secret"],
     ["app.js", "const key = keys[index];"],

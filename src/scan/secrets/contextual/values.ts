@@ -175,6 +175,9 @@ export function valueConfidence(
   if (!context.quoted && context.code && codeExpression.test(value))
     return undefined;
   if (isPlaceholder(value)) return undefined;
+  // A regular expression (`([a-z0-9]+)`, `\\d{4}`): a pattern for secrets, not one.
+  if (/\[[^\]]+\][+*?{]|\\[dwsb]|\(\?[:=!<]|^\^.*\$$/.test(value))
+    return undefined;
   // A password hash (`md5…`, SCRAM, crypt): the password-hash detector's, which knows its forms.
   if (
     /^(?:md5[0-9a-f]{32}$|SCRAM-SHA-256\$|\$(?:2[abxy]?|apr1|1|5|6|y)\$)/.test(
@@ -209,7 +212,9 @@ export function valueConfidence(
   // A sample that says so (`secret123`, `testpass`, `my-example-key`), a keyboard shortcut, a
   // file reference (`ci.yml:build`).
   if (
-    /secret|example|sample|dummy|fake|test|changeme|xxx/i.test(value) ||
+    /secret|s3cr3t|hunter2|example|sample|dummy|fake|test|changeme|xxx/i.test(
+      value,
+    ) ||
     /^(?:(?:control|ctrl|shift|alt|meta|cmd|command|option|controlormeta)\+)+/i.test(
       value,
     ) ||
