@@ -14,7 +14,7 @@ export interface DiffFile extends FileChange {
  * A glob as a RegExp over `/`-separated paths: `**` spans folders, `*` and `?` stay inside one
  * segment, `{a,b}` is either. A pattern without `/` matches the file name in any folder.
  */
-export function globToRegExp(glob: string): RegExp {
+function globToRegExp(glob: string): RegExp {
   let re = "";
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] ?? "";
