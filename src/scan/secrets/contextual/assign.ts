@@ -24,7 +24,13 @@ const bareValue = String.raw`([^\s,;'"\x60<>(){}\[\]&|]{1,500})`;
 const assignment = new RegExp(
   String.raw`["']?[ \t]{0,4}(?:\][ \t]{0,4})?` +
     String.raw`(:=|=>|===?|!==?|=(?!=)|:(?:[ \t]*[A-Za-z_][\w.[\]<>|?]{0,40}[ \t]*=(?!=))?|->)[ \t]{0,8}` +
-    String.raw`(?:${quotedValue}|${bareValue})`,
+    String.raw`(?:(?:Bearer|Basic|NTLM|Negotiate|Token)[ \t]+)?(?:${quotedValue}|${bareValue})`,
+  "y",
+);
+
+/** After `#define password`, `%define PASSWORD`, `SET password`: whitespace and the value. */
+const defined = new RegExp(
+  String.raw`[ \t]+(?:${quotedValue}|${bareValue})`,
   "y",
 );
 
@@ -168,7 +174,11 @@ export function detectAssignments(input: ContextInput): ContextHit[] {
       (before === 60 && follow === ">") ||
       (before === 60 && text[ke] === " ") ||
       (before === 45 && next > ke) ||
-      (before === 34 && follow === "v")
+      (before === 34 && follow === "v") ||
+      (next > ke &&
+        /(?:define|global|set|SET)[ \t]+$/.test(
+          text.slice(Math.max(0, ks - 12), ks),
+        ))
     ))
       continue;
     const family = familyOf(key);
@@ -215,6 +225,17 @@ export function detectAssignments(input: ContextInput): ContextHit[] {
         )
       )
         continue;
+    }
+    if (
+      /(?:#define|%define|%global|\bset|\bSET)[ \t]+$/.test(
+        text.slice(Math.max(0, ks - 12), ks),
+      ) &&
+      (m = sticky(defined, ke))
+    ) {
+      const quoted = quotedOf(m, 1);
+      const value = quoted ?? m[4] ?? "";
+      const at = m.index + m[0].lastIndexOf(value);
+      if (add(key, family, value, at, quoted !== undefined)) continue;
     }
     if (before === 60 && (m = sticky(element, ke))) {
       const raw = m[1]!;

@@ -38,7 +38,7 @@ const passwordSegments = new Set([
 ]);
 
 const passwordParts =
-  /pass(?:wo?r?d|wrd|phrase|wort)|paswo?r?d|pasword|passwd|passworsd/;
+  /pass(?:wo?r?d|wrd|phrase|wort)|paswo?r?d|pasword|passwd|passworsd|^p(?:a?s{1,2})w(?:o?r)?d$/;
 
 /** Words ending in `pass` that are not passwords. */
 const notPassword =
@@ -241,7 +241,7 @@ function familyOf(segment: string): KeyFamily | undefined {
     /^(?:db|my|sql|mysql|pg|psql|root|admin|user|usr|smtp|mail|ftp|sftp|ldap|redis|mongo|app|api|web|wifi|vpn|proxy|ssh|key|store|trust|sa|sys|ora|svc|bind|auth|login|db\d)(?:pass|pwd|pw)$/.test(
       segment,
     ) ||
-    /^\w{0,3}pwd$/.test(segment)
+    /^(?:\w{0,3}|(?:proxy)?user|proxy)pwd$/.test(segment)
   )
     return notPassword.test(segment) ? undefined : "password";
   if (

@@ -152,6 +152,12 @@ export function isPlaceholder(value: string): boolean {
   return placeholderParts.test(value);
 }
 
+/** Made of words (`selectedRelationTsKey`), not of random letters (`KiASRCRiGFLPDiId`). */
+function wordy(part: string): boolean {
+  const words = part.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[_$]+/g) ?? [];
+  return words.length <= Math.max(1, part.length / 4);
+}
+
 export interface ValueContext {
   /** The value was quoted in the source. */
   quoted: boolean;
@@ -200,7 +206,8 @@ export function valueConfidence(
   // An identifier or member chain (`selectedRelationTsKey`, `fs.readFileSync`): code, not a secret.
   if (
     /^[A-Za-z_$][A-Za-z_$]*(?:\??\.[A-Za-z_$][A-Za-z_$]*)*$/.test(value) &&
-    /[a-z]/.test(value)
+    /[a-z]/.test(value) &&
+    value.split(/[.?]+/).every(wordy)
   )
     return "low";
   const classes =

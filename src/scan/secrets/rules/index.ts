@@ -9,6 +9,7 @@ import { contextualRules } from "../contextual/index.js";
 import { genericRules } from "./generic.js";
 import { keysRules } from "./keys.js";
 import { paymentRules } from "./payment.js";
+import { prefixedRules } from "./prefixed.js";
 import { saasRules } from "./saas.js";
 import { tokenRules } from "./tokens.js";
 import { vcsRules } from "./vcs.js";
@@ -26,6 +27,7 @@ export const defaultRules: readonly RuleSpec[] = [
   ...keysRules,
   ...saasRules,
   ...tokenRules,
+  ...prefixedRules,
   ...connectionRules,
   ...genericRules,
   // After the regex rules: a contextual finding a regex rule made already is dropped.
