@@ -35,7 +35,7 @@ export const prefixedRules: RuleSpec[] = [
   token(
     "cloudflare-api-token-prefixed",
     "Cloudflare API token (cfat_, cfut_, cfk_)",
-    String.raw`\b(cf(?:at|ut|k)_[A-Za-z0-9]{40,60})\b`,
+    String.raw`\b(cf(?:at|ut|k)_[A-Za-z0-9]{48})\b`,
     ["cfat_", "cfut_", "cfk_"],
   ),
   token(
@@ -131,12 +131,6 @@ export const prefixedRules: RuleSpec[] = [
     "New Relic key (NRAK, NRBR, NRII, NRJS, NRAL)",
     String.raw`\b(NRAK-[A-Z0-9]{27}|NRBR-[a-f0-9]{19}|NRII-[A-Za-z0-9_-]{24,}|NRJS-[a-f0-9]{19}|(?:eu01xx|[a-f0-9]{2})[a-f0-9]{34}NRAL)\b`,
     ["nrak-", "nrbr-", "nrii-", "nrjs-", "nral"],
-  ),
-  token(
-    "notion-integration-token-ntn",
-    "Notion integration token",
-    String.raw`\b(ntn_[A-Za-z0-9]{46})\b`,
-    ["ntn_"],
   ),
   token("nuget-api-key", "NuGet API key", String.raw`\b(oy2[a-z0-9]{43})\b`, [
     "oy2",
