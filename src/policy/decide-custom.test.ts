@@ -244,6 +244,17 @@ describe("decide: a custom policy", () => {
   });
 
   it.each(rows)("$name", (row) => checkRow(custom, row));
+
+  it("refuses, when the policy loads, a rule that reads an unknown fact", () => {
+    expect(() =>
+      parsePolicy(
+        "rules:\n  - name: x\n    when: approvers > 1\n    decision: approve\n    message: m\n",
+        "unknown.yml",
+      ),
+    ).toThrow(
+      "rule `x`: CEL type error at column 1 of `when`: unknown fact `approvers`",
+    );
+  });
 });
 
 describe("decide: details", () => {

@@ -17,7 +17,7 @@ function git(
   cwd: string,
   args: string[],
   okCodes: number[] = [0],
-): { code: number; out: string } {
+): { code: number; out: string; err: string } {
   const result = spawnSync("git", ["-c", "core.quotePath=false", ...args], {
     cwd,
     encoding: "utf8",
@@ -30,7 +30,7 @@ function git(
       cause: result.error,
     });
   }
-  return { code: result.status ?? 0, out: result.stdout };
+  return { code: result.status ?? 0, out: result.stdout, err: result.stderr };
 }
 
 /** What was read about the commit itself, beside its facts. */
@@ -51,14 +51,19 @@ export function gitChangeFacts(options: {
   sensitivePaths: readonly string[];
 }): { change: GitChange; facts: Facts } {
   const rev = options.rev ?? "HEAD";
-  const { out: line } = git(options.cwd, [
-    "rev-list",
-    "--parents",
-    "-n",
-    "1",
-    `${rev}^{commit}`,
-  ]);
-  const [sha, parent] = line.trim().split(" ");
+  const found = git(
+    options.cwd,
+    ["rev-list", "--parents", "-n", "1", `${rev}^{commit}`, "--"],
+    [0, 128],
+  );
+  if (found.code !== 0)
+    throw new AppError(
+      "NOT_FOUND",
+      /not a git repository/.test(found.err)
+        ? `${options.cwd} is not in a git repository`
+        : `no commit ${rev} in ${options.cwd}`,
+    );
+  const [sha, parent] = found.out.trim().split(" ");
   if (!sha)
     throw new AppError("NOT_FOUND", `no commit ${rev} in ${options.cwd}`);
   const base = parent ?? emptyTree;

@@ -154,4 +154,25 @@ describe.skipIf(!built)("sluice gate facts (built CLI)", () => {
     });
     expect(human.stdout).toMatch(/unknown \(need a run\): .*findings/);
   });
+
+  it("says so when there is no repository or no commit", () => {
+    const empty = join(dir, "empty");
+    mkdirSync(empty, { recursive: true });
+    const outside = spawnSync(process.execPath, [bin, "gate", "facts"], {
+      cwd: empty,
+      encoding: "utf8",
+      env: { ...process.env, GIT_CEILING_DIRECTORIES: dir },
+    });
+    expect(outside.status).toBe(2);
+    expect(outside.stderr.trim()).toBe(
+      `sluice: ${empty} is not in a git repository`,
+    );
+    execFileSync("git", ["init", "-q"], { cwd: empty });
+    const fresh = spawnSync(process.execPath, [bin, "gate", "facts"], {
+      cwd: empty,
+      encoding: "utf8",
+    });
+    expect(fresh.status).toBe(2);
+    expect(fresh.stderr.trim()).toBe(`sluice: no commit HEAD in ${empty}`);
+  });
 });
