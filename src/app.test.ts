@@ -28,7 +28,7 @@ describe("App background work (issue 11, lifecycle in one place)", () => {
     app = await openApp({ home });
     // Only the interval timers are faked: the embedded database keeps its own.
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
-    const flush = vi.spyOn(app.flags.live, "flush");
+    const flush = vi.spyOn(app.flags, "flushEvaluations");
 
     vi.advanceTimersByTime(60_000);
     expect(flush).not.toHaveBeenCalled();

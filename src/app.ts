@@ -240,7 +240,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       // Evaluation times (for the stale-flag report) are written in batches, not per request.
       timers.push(
         every(30_000, logger, "cannot record flag evaluation times", () =>
-          flags.live.flush(),
+          flags.flushEvaluations(),
         ),
       );
       // On Postgres other processes write flag sets too (replicas, CLIs): pick their versions
@@ -249,7 +249,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       if (database.kind === "postgres")
         timers.push(
           every(1_000, logger, "cannot poll flag set versions", () =>
-            flags.live.sync(),
+            flags.syncVersions(),
           ),
         );
     },
@@ -260,7 +260,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       resuming.abort();
       await resumed;
       // Evaluation times are batched in memory; write them before the database closes.
-      await flags.live.flush().catch(() => {});
+      await flags.flushEvaluations().catch(() => {});
       const started = await runtime?.catch(() => undefined);
       await started?.close();
       await database.close();

@@ -189,22 +189,22 @@ describe.each(testDatabases)("flag service on $name", ({ open }) => {
         "STATIC",
       );
       const heard: { version: number; flagKeys: string[] }[] = [];
-      replica.live.onChange((c) =>
+      replica.onChange((c) =>
         heard.push({ version: c.version, flagKeys: c.flagKeys }),
       );
-      expect(await replica.live.sync()).toBe(0);
+      expect(await replica.syncVersions()).toBe(0);
 
       await cli.killFlags(scope, ["new-checkout"], "rollout r7 failed");
       // Until it syncs, the replica serves the version it compiled.
       expect((await replica.evaluate(scope, "new-checkout", {})).reason).toBe(
         "STATIC",
       );
-      expect(await replica.live.sync()).toBe(1);
+      expect(await replica.syncVersions()).toBe(1);
       expect((await replica.evaluate(scope, "new-checkout", {})).reason).toBe(
         "DISABLED",
       );
       expect(heard).toEqual([{ version: 2, flagKeys: ["new-checkout"] }]);
-      expect(await replica.live.sync()).toBe(0);
+      expect(await replica.syncVersions()).toBe(0);
     } finally {
       await database.close();
     }
@@ -301,7 +301,7 @@ describe.each(testDatabases)("flag service on $name", ({ open }) => {
       );
       clock.advance(10 * day);
       await flags.evaluate(scope, "banner", {});
-      await flags.live.flush();
+      await flags.flushEvaluations();
       clock.advance(day);
       const stale = await flags.stale(scope, 7);
       expect(stale.map((s) => [s.key, s.reason])).toEqual([

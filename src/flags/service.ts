@@ -61,7 +61,7 @@ const clone = <T>(value: T): T => structuredClone(value);
  * whole and stored with their audit rows in one transaction, or not at all.
  */
 export class FlagService {
-  readonly live: LiveFlagSets;
+  readonly #live: LiveFlagSets;
   readonly #store: FlagStore;
   readonly #clock: Clock;
   readonly #fractionalVersion: FractionalVersion;
@@ -76,7 +76,7 @@ export class FlagService {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#fractionalVersion = deps.fractionalVersion ?? 2;
-    this.live = new LiveFlagSets({
+    this.#live = new LiveFlagSets({
       store: deps.store,
       clock: deps.clock,
       logger: deps.logger,
@@ -85,17 +85,32 @@ export class FlagService {
     this.#keys = new ApiKeys({
       store: deps.store,
       clock: deps.clock,
-      live: this.live,
+      live: this.#live,
     });
   }
 
   /** The live (compiled) flag set of a scope. */
   current(scope: FlagScope): Promise<LiveFlagSet> {
-    return this.live.get(scope);
+    return this.#live.get(scope);
   }
 
   onChange(listener: (change: FlagSetChange) => void): () => void {
-    return this.live.onChange(listener);
+    return this.#live.onChange(listener);
+  }
+
+  /** Every flag of a live set for one context (OFREP's bulk evaluation). */
+  evaluateAll(live: LiveFlagSet, context: unknown): Evaluation[] {
+    return this.#live.evaluateAll(live, context);
+  }
+
+  /** Writes the batched "last evaluated" times (for the stale-flag report). */
+  flushEvaluations(): Promise<void> {
+    return this.#live.flush();
+  }
+
+  /** Picks up flag-set versions written by other processes; returns how many changed. */
+  syncVersions(): Promise<number> {
+    return this.#live.sync();
   }
 
   async evaluate(
@@ -103,11 +118,11 @@ export class FlagService {
     key: string,
     context: unknown,
   ): Promise<Evaluation> {
-    return this.live.evaluate(await this.live.get(scope), key, context);
+    return this.#live.evaluate(await this.#live.get(scope), key, context);
   }
 
   async list(scope: FlagScope): Promise<FlagSummary[]> {
-    const { document } = await this.live.get(scope);
+    const { document } = await this.#live.get(scope);
     return Object.entries(document.flags).map(([key, flag]) => ({
       key,
       state: flag.state,
@@ -120,11 +135,11 @@ export class FlagService {
   }
 
   async get(scope: FlagScope, key: string): Promise<FlagDefinition> {
-    return requireFlag(scope, (await this.live.get(scope)).document, key);
+    return requireFlag(scope, (await this.#live.get(scope)).document, key);
   }
 
   async export(scope: FlagScope): Promise<FlagSetDocument> {
-    return clone((await this.live.get(scope)).document);
+    return clone((await this.#live.get(scope)).document);
   }
 
   /**
@@ -253,8 +268,8 @@ export class FlagService {
 
   /** Flags not evaluated for `days`, or split 100% to one variant for `days`. */
   async stale(scope: FlagScope, days: number): Promise<StaleFlag[]> {
-    await this.live.flush();
-    const { document } = await this.live.get(scope);
+    await this.#live.flush();
+    const { document } = await this.#live.get(scope);
     const evaluated = await this.#store.lastEvaluations(scope);
     const audit = await this.#store.listAudit(scope);
     return staleFlags(
@@ -335,7 +350,7 @@ export class FlagService {
       at,
       audit,
     });
-    this.live.replace(
+    this.#live.replace(
       saved,
       audit.map((a) => a.flagKey),
     );

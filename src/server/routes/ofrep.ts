@@ -220,7 +220,7 @@ export const ofrepRoutes: RouteModule<"flags"> = (fastify, deps) => {
       const context = request.body;
       const live = await flags.current(scope);
       const payload = {
-        flags: flags.live.evaluateAll(live, context).map(toOfrep),
+        flags: flags.evaluateAll(live, context).map(toOfrep),
         metadata: live.evaluator.metadata,
         eventStreams: [
           {
