@@ -16,7 +16,8 @@ import { lineEndAfter, lineStartBefore } from "./windows.js";
  * The Detector (detect.ts) decides which rules run; these functions run one.
  */
 
-const allowMarker = /(?:sluice|gitleaks):allow/;
+// detect-secrets' inline marker too, so a file written for it keeps its exceptions.
+const allowMarker = /(?:sluice|gitleaks):allow|pragma: allowlist secret/;
 
 /** The state of one detect call, passed to the per-rule runners. */
 export interface Run {

@@ -22,9 +22,9 @@ const bareValue = String.raw`([^\s,;'"\x60<>(){}\[\]&|]{1,500})`;
 
 /** After a name: `=`, `:`, `:=`, `=>`, `==`, `: Type =`, then the value. */
 const assignment = new RegExp(
-  String.raw`["']?[ \t]{0,4}(?:\][ \t]{0,4})?` +
+  String.raw`["']?(?:\[\d*\])?[ \t]{0,4}(?:\][ \t]{0,4})?` +
     String.raw`(:=|=>|===?|!==?|=(?!=)|:(?:[ \t]*[A-Za-z_][\w.[\]<>|?]{0,40}[ \t]*=(?!=))?|->)[ \t]{0,8}` +
-    String.raw`(?:(?:Bearer|Basic|NTLM|Negotiate|Token)[ \t]+)?(?:${quotedValue}|${bareValue})`,
+    String.raw`(?:(?:Bearer|Basic|NTLM|Negotiate|Token)[ \t]+)?@?(?:${quotedValue}|${bareValue})`,
   "y",
 );
 
@@ -166,6 +166,7 @@ export function detectAssignments(input: ContextInput): ContextHit[] {
     const follow = text[next];
     if (!(
       follow === "=" ||
+      follow === "[" ||
       follow === ":" ||
       follow === "," ||
       follow === "!" ||

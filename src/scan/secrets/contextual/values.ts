@@ -14,8 +14,8 @@ import type { Confidence } from "./types.js";
  */
 
 const templates: RegExp[] = [
-  /\$\{[^}]*\}?/,
-  /\{\{[^}]*\}?\}?/,
+  /\$\{[\w.:\-?!#@]*\}?$|\$\{[\w.:\-?!#@]*\}/,
+  /\{\{[\s\w.|'"()\-,:]*\}\}/,
   /\{%[^%]*%\}/,
   /^\$[A-Za-z_{(]/,
   /\$\([^)]*\)?/,
@@ -28,6 +28,7 @@ const templates: RegExp[] = [
   /^\{[\w.-]*\}$/,
   /^#\{[^}]*\}$/,
   /^\$?env[:.(]/i,
+  /^!!?[\w-]+$/,
   /^(?:process\.env|os\.environ|getenv|System\.getenv|ENV\[)/,
 ];
 
