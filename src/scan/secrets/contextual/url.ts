@@ -13,7 +13,17 @@ const urlCredentials =
 export function detectUrlCredentials(input: ContextInput): ContextHit[] {
   const { text } = input;
   const out: ContextHit[] = [];
-  for (const [from, to] of hitWindows(text, input.hits, 40, 600)) {
+  // Only hits with an `@` soon after them can be `scheme://user:pass@host`.
+  const hits = input.hits.filter((hit) => {
+    const stop = Math.min(text.length, hit + 320);
+    for (let i = hit; i < stop; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 64) return true;
+      if (c === 32 || c === 10 || c === 9 || c === 13) return false;
+    }
+    return false;
+  });
+  for (const [from, to] of hitWindows(text, hits, 40, 600)) {
     const win = text.slice(from, to);
     urlCredentials.lastIndex = 0;
     let m: RegExpExecArray | null;
