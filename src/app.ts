@@ -12,7 +12,7 @@ import type { RunStore } from "./pipeline/index.js";
 import { createScanStore } from "./scan/index.js";
 import type { ScanStore } from "./scan/index.js";
 import type { PipelineRuntime } from "./pipeline/queue/runtime.js";
-import type { LiveView, StepRegistry } from "./pipeline/index.js";
+import type { LiveView, SecretSource, StepRegistry } from "./pipeline/index.js";
 import { createMetricsService, createMetricsStore } from "./metrics/index.js";
 import type { MetricsService } from "./metrics/index.js";
 import { createFlagStore, FlagService } from "./flags/index.js";
@@ -163,6 +163,16 @@ export async function openApp(options: AppOptions): Promise<App> {
     ),
     clock,
   });
+  // A job's `secrets:` come from the run's project as recorded (not as a step's env says) and the
+  // job's environment; each value given is a read audited with the run.
+  const jobSecrets: SecretSource = {
+    values: async ({ runId, jobKey, environment, names }) =>
+      secrets.values(
+        { project: (await runs.getRun(runId)).project, environment },
+        names,
+        { actor: `job ${jobKey}`, runId },
+      ),
+  };
   const app: App = {
     home: options.home,
     clock,
@@ -196,6 +206,7 @@ export async function openApp(options: AppOptions): Promise<App> {
               credentials: secrets.createCredentialFinder(),
             }),
             // Steps never inherit the key that decrypts the secrets (ADR 097).
+            secrets: jobSecrets,
             baseEnv: Object.fromEntries(
               Object.entries(process.env).filter(
                 (entry): entry is [string, string] =>

@@ -91,6 +91,19 @@ export const Concurrency = z.union([
   }),
 ]);
 
+const SecretName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+    "a secret name: letters, digits and _, not starting with a digit",
+  );
+
+/** A secret a job's steps receive: as an environment variable, or with `file: true` as a file whose path is in it. */
+const JobSecret = z.union([
+  SecretName,
+  z.strictObject({ name: SecretName, file: z.boolean().optional() }),
+]);
+
 export const Job = z.strictObject({
   name: z.string().optional(),
   needs: z
@@ -106,6 +119,12 @@ export const Job = z.strictObject({
   env: Env.optional(),
   "working-directory": z.string().optional(),
   environment: z.string().optional(),
+  secrets: z
+    .array(JobSecret)
+    .describe(
+      "Secrets (`sluice secrets set`) this job's steps receive, and no other job's: as environment variables, or as files with `{ name, file: true }`. Values of the job's environment override the project's; a missing one fails the job before any step.",
+    )
+    .optional(),
   matrix: Matrix.optional(),
   "fail-fast": z.boolean().optional(),
   "max-parallel": z.number().int().min(1).optional(),

@@ -1,6 +1,6 @@
 /** The pipeline engine: plan, scheduler, local executor, logs and masking, cache, artifacts, built-in steps. */
 export type * from "./ports.js";
-export { Masker } from "./logs/masker.js";
+export { Masker, MaskingStream } from "./logs/masker.js";
 export type { LiveView } from "./logs/step-log.js";
 export { createPrefixedView, createProgressView } from "./logs/terminal.js";
 export { plan } from "./plan.js";

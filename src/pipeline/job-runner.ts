@@ -19,6 +19,7 @@ import type {
   PlannedStep,
   StepResult,
 } from "./ports.js";
+import { giveSecrets } from "./job-secrets.js";
 import { runStep } from "./step-runner.js";
 
 /** Per-step facts the `steps` context exposes. */
@@ -56,6 +57,7 @@ export async function runJob(
   let failed = false;
   let jobError: string | undefined;
   let fileEnv: Record<string, string> = {};
+  let dropSecrets = () => {};
   const workdir = job.workingDirectory
     ? resolve(input.workdir, job.workingDirectory)
     : input.workdir;
@@ -108,6 +110,23 @@ export async function runJob(
       failed = true;
       jobError = messageOf(error);
     }
+    // The job's secrets, masked before its first step; one missing fails the job before any step.
+    let secretEnv: Record<string, string> = {};
+    let secretsFailed = false;
+    if (!failed && job.secrets && job.secrets.length > 0) {
+      try {
+        const given = await giveSecrets(job.secrets, deps, {
+          runId: input.runId,
+          jobKey: job.key,
+          environment: job.environment,
+        });
+        secretEnv = given.env;
+        dropSecrets = given.drop;
+      } catch (error) {
+        failed = secretsFailed = true;
+        jobError = messageOf(error);
+      }
+    }
     const sluiceEnv = {
       CI: "true",
       SLUICE: "true",
@@ -120,7 +139,13 @@ export async function runJob(
     };
 
     for (const step of job.steps) {
-      const env = { ...deps.baseEnv, ...jobEnv, ...fileEnv, ...sluiceEnv };
+      const env = {
+        ...deps.baseEnv,
+        ...jobEnv,
+        ...fileEnv,
+        ...secretEnv,
+        ...sluiceEnv,
+      };
       const context = {
         ...baseContext,
         env: { ...jobEnv, ...fileEnv },
@@ -141,7 +166,7 @@ export async function runJob(
         jobError = messageOf(error);
       }
       await deps.recorder.stepStarted(job.key, step.position, step.name);
-      if (!holds) {
+      if (!holds || secretsFailed) {
         const skipped: StepResult = {
           status: "skipped",
           attempts: 0,
@@ -255,6 +280,7 @@ export async function runJob(
     };
   } finally {
     timer?.cancel();
+    dropSecrets();
   }
 
   function jobStatusNow(): JobStatus {

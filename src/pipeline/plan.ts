@@ -92,6 +92,13 @@ function planJob(
     env,
     workingDirectory: job["working-directory"],
     environment: job.environment,
+    ...(job.secrets && {
+      secrets: job.secrets.map((s) =>
+        typeof s === "string"
+          ? { name: s, file: false }
+          : { name: s.name, file: s.file ?? false },
+      ),
+    }),
     timeoutMs:
       job.timeout === undefined
         ? undefined

@@ -82,6 +82,8 @@ export interface PlannedJob {
   env: Record<string, string>;
   workingDirectory?: string | undefined;
   environment?: string | undefined;
+  /** The secrets its steps receive (`secrets:`), by name; values come from `JobDeps.secrets`. */
+  secrets?: JobSecretRef[] | undefined;
   timeoutMs?: number | undefined;
   continueOnError: boolean;
   /** For matrix cells: a failed cell cancels its pending and running siblings. */
@@ -94,6 +96,25 @@ export interface PlannedJob {
   /** `name: expression` over `steps.<id>.outputs.<key>`, evaluated when the job ends. */
   outputs: Record<string, string>;
   steps: PlannedStep[];
+}
+
+/** A secret a job names: given as an environment variable, or as a file whose path is in it. */
+export interface JobSecretRef {
+  name: string;
+  file: boolean;
+}
+
+/**
+ * Gives a job the values of the secrets it names, for the run's project and the job's
+ * environment (an audited read). Throws, naming them, when some are not set.
+ */
+export interface SecretSource {
+  values(request: {
+    runId: string;
+    jobKey: string;
+    environment: string | undefined;
+    names: string[];
+  }): Promise<Map<string, string>>;
 }
 
 /** A pipeline planned for one trigger: jobs in a topological order. */
@@ -356,6 +377,10 @@ export interface JobDeps {
   baseEnv: Record<string, string>;
   /** Aborts even the `always()` steps that run after a cancel (a second Ctrl-C). */
   forceSignal?: AbortSignal | undefined;
+  /** The values of a job's `secrets:`; a job that names some fails without it. */
+  secrets?: SecretSource | undefined;
+  /** Where secret values are registered before the first step (the log sink's masker). */
+  masker?: { add(secret: string): void } | undefined;
   /** Extra expression contexts, e.g. `secrets` (never serialised with the job). */
   context?: Record<string, unknown> | undefined;
   /** Starts step processes (default: from this process; the runtime uses a small helper, ADR 032). */

@@ -11,6 +11,7 @@ import type {
   ArtifactStore,
   CacheStore,
   KillGrace,
+  SecretSource,
   StepRegistry,
 } from "../ports.js";
 import { RunService } from "../run-service.js";
@@ -32,6 +33,8 @@ export interface PipelineRuntimeDeps {
   logger: Logger;
   steps: Pick<StepRegistry, "get">;
   masker: Masker;
+  /** The values of jobs' `secrets:` (registered with `masker` before a job's first step). */
+  secrets?: SecretSource | undefined;
   cache?: CacheStore | undefined;
   artifacts?: ArtifactStore | undefined;
   /** The environment steps inherit (under the pipeline's env). */
@@ -114,6 +117,8 @@ export async function startPipelineRuntime(
           grace: deps.grace,
           tempDir,
           baseEnv: deps.baseEnv,
+          secrets: deps.secrets,
+          masker: deps.masker,
           spawn: stepSpawner?.spawn,
         },
         signal,
