@@ -205,6 +205,19 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
       );
   });
 
+  scoped(
+    secrets
+      .command("exec")
+      .argument("<command...>", "the command and its arguments, after --")
+      .description(
+        "run a local command with the secrets of an environment as environment variables, its output masked",
+      )
+      .usage("--env ENV [--project P] -- CMD [ARGS...]"),
+  ).action(async (command: string[], options: ScopeOptions) => {
+    const { execWithSecrets } = await import("./secrets-exec.js");
+    await execWithSecrets(ctx, command, options, await actor());
+  });
+
   secrets
     .command("identity")
     .description(
