@@ -18,6 +18,7 @@ import { registerReleases } from "./commands/releases.js";
 import { registerSecrets } from "./commands/secrets.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerGate } from "./commands/gate.js";
+import { registerEvidence } from "./commands/evidence.js";
 
 /** A command group adds its commands to the program; heavy modules are imported inside actions. */
 type Register = (program: Command, ctx: CliContext) => void;
@@ -41,6 +42,7 @@ const groups: Register[] = [
   registerSecrets,
   registerPolicy,
   registerGate,
+  registerEvidence,
 ];
 
 export function buildProgram(ctx: CliContext): Command {

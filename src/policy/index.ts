@@ -24,3 +24,4 @@ export {
 } from "./cases.js";
 export type { CaseResult } from "./cases.js";
 export { readPolicyText } from "./yaml.js";
+export * from "./evidence/index.js";

@@ -1,0 +1,130 @@
+// Where evidence is kept: an append-only JSON lines file per home, written under a lock file.
+import {
+  appendFileSync,
+  existsSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  chmodSync,
+  mkdirSync,
+} from "node:fs";
+import { dirname } from "node:path";
+import type { KeyObject } from "node:crypto";
+import { AppError, isAlive, sleep } from "../../kernel/index.js";
+import type { Clock } from "../../kernel/index.js";
+import { lineHash, readRecords, recordLine } from "./chain.js";
+import type { EvidenceRecord, ReadRecord } from "./chain.js";
+import { signStatement } from "./dsse.js";
+import { statementMeta } from "./statement.js";
+import type { Statement } from "./statement.js";
+
+export const evidenceLogFile = "evidence.jsonl";
+
+export interface EvidenceFilter {
+  /** Only records of this environment. */
+  environment?: string;
+  /** Only records whose signed time is at or after this instant. */
+  since?: Date;
+}
+
+function readAll(path: string): ReadRecord[] {
+  if (!existsSync(path)) return [];
+  const read = readRecords(readFileSync(path, "utf8"));
+  if (!read.ok)
+    throw new AppError(
+      "CONFIG_INVALID",
+      `${path}:${read.line}: ${read.problem}`,
+    );
+  return read.records;
+}
+
+/** The lines of an evidence log that pass the filter, as written (a `since` export starts mid-chain). */
+export function readEvidenceLog(
+  path: string,
+  filter: EvidenceFilter = {},
+): string[] {
+  const since = filter.since?.toISOString();
+  return readAll(path)
+    .filter(
+      (r) =>
+        (filter.environment === undefined ||
+          r.environment === filter.environment) &&
+        (since === undefined || r.time >= since),
+    )
+    .map((r) => r.text);
+}
+
+/** The evidence log of one home: `record` signs a statement and chains it. */
+export class EvidenceLog {
+  readonly path: string;
+  readonly #privateKey: KeyObject;
+  readonly #lockPath: string;
+  readonly #clock: Pick<Clock, "setTimeout">;
+
+  /** `clock` paces the wait for a lock another process holds. */
+  constructor(options: {
+    path: string;
+    privateKey: KeyObject;
+    clock: Pick<Clock, "setTimeout">;
+  }) {
+    this.#clock = options.clock;
+    this.path = options.path;
+    this.#privateKey = options.privateKey;
+    this.#lockPath = `${options.path}.lock`;
+  }
+
+  /** Signs the statement and appends it to its environment's chain; returns the record written. */
+  async record(statement: Statement): Promise<EvidenceRecord> {
+    const meta = statementMeta(statement);
+    if (!meta)
+      throw new AppError(
+        "INVALID_ARGUMENT",
+        "evidence: the statement names no environment and time",
+      );
+    return this.#locked(() => {
+      const records = readAll(this.path);
+      const before = records.findLast(
+        (r) => r.environment === meta.environment,
+      );
+      const record: EvidenceRecord = {
+        seq: (before?.record.seq ?? 0) + 1,
+        prev: before ? lineHash(before.text) : null,
+        envelope: signStatement(statement, this.#privateKey),
+      };
+      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+      appendFileSync(this.path, `${recordLine(record)}\n`, { mode: 0o600 });
+      chmodSync(this.path, 0o600);
+      return record;
+    });
+  }
+
+  async #locked<T>(work: () => T): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const fd = openSync(this.#lockPath, "wx", 0o600);
+        writeFileSync(fd, String(process.pid));
+        closeSync(fd);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        const holder = Number(readFileSync(this.#lockPath, "utf8") || "0");
+        // A lock left by a process that died is taken over; a live holder is waited for.
+        if (holder > 0 && !isAlive(holder))
+          rmSync(this.#lockPath, { force: true });
+        else if (attempt >= 400)
+          throw new AppError(
+            "CONFLICT",
+            `evidence log ${this.path} is locked by process ${holder}`,
+          );
+        else await sleep(this.#clock, 25);
+      }
+    }
+    try {
+      return work();
+    } finally {
+      rmSync(this.#lockPath, { force: true });
+    }
+  }
+}

@@ -1,0 +1,195 @@
+// in-toto Statement v1 documents for a deployment's evidence: SLSA Provenance v1 of the build and a
+// SLSA Verification Summary Attestation (VSA v1) of the policy decision (issue 12, Evidence).
+import type { Decision } from "../decide.js";
+
+export const statementType = "https://in-toto.io/Statement/v1";
+export const provenanceType = "https://slsa.dev/provenance/v1";
+export const vsaType = "https://slsa.dev/verification_summary/v1";
+/** The build type of a sluice run: what `buildDefinition` means. */
+export const sluiceBuildType = "https://sluice.dev/build/run/v1";
+export const sluiceVerifierId = "sluice";
+
+export interface Subject {
+  name: string;
+  digest: { sha256: string };
+}
+
+/** An in-toto Statement v1 with its predicate. */
+export interface Statement<P = Record<string, unknown>> {
+  _type: typeof statementType;
+  subject: Subject[];
+  predicateType: string;
+  predicate: P;
+}
+
+export interface BuildStep {
+  job: string;
+  step: string;
+  status: string;
+}
+
+/** What the provenance of one build says. */
+export interface ProvenanceInput {
+  /** The release's name and its sha256 digest (hex). */
+  release: { name: string; sha256: string };
+  project: string;
+  environment: string;
+  /** The git commit the run built, and its repository when known. */
+  commit: string;
+  repository?: string;
+  runId: string;
+  steps: BuildStep[];
+  startedOn: Date;
+  finishedOn: Date;
+  /** The sluice version that ran the build. */
+  builderVersion: string;
+}
+
+const hex64 = /^[0-9a-f]{64}$/;
+
+function subjectOf(release: { name: string; sha256: string }): Subject[] {
+  if (!hex64.test(release.sha256))
+    throw new TypeError(
+      `release ${release.name}: sha256 digest must be 64 hex digits`,
+    );
+  return [{ name: release.name, digest: { sha256: release.sha256 } }];
+}
+
+/** SLSA Provenance v1 of a build: the commit, the run and its steps, and who built it. */
+export function provenanceStatement(input: ProvenanceInput): Statement {
+  const repo = input.repository ?? `sluice:${input.project}`;
+  return {
+    _type: statementType,
+    subject: subjectOf(input.release),
+    predicateType: provenanceType,
+    predicate: {
+      buildDefinition: {
+        buildType: sluiceBuildType,
+        externalParameters: {
+          project: input.project,
+          environment: input.environment,
+          commit: input.commit,
+        },
+        internalParameters: { runId: input.runId, steps: input.steps },
+        resolvedDependencies: [
+          {
+            uri: `git+${repo}@${input.commit}`,
+            digest: { gitCommit: input.commit },
+          },
+        ],
+      },
+      runDetails: {
+        builder: {
+          id: "https://sluice.dev/builder/local",
+          version: { sluice: input.builderVersion },
+        },
+        metadata: {
+          invocationId: input.runId,
+          startedOn: input.startedOn.toISOString(),
+          finishedOn: input.finishedOn.toISOString(),
+        },
+      },
+    },
+  };
+}
+
+/** What the VSA of one policy decision says. */
+export interface VsaInput {
+  release: { name: string; sha256: string };
+  project: string;
+  environment: string;
+  commit: string;
+  runId: string;
+  /** The policy file evaluated: where it is and its sha256 (hex). */
+  policy: { uri: string; sha256: string };
+  decision: Pick<
+    Decision,
+    "decision" | "reasons" | "fired" | "risk" | "unknownFacts" | "defaulted"
+  >;
+  facts: Record<string, unknown>;
+  /** Approvals given by people, when the decision was a hold. */
+  approvals?: { by: string; at: string; comment?: string }[];
+  /** The checks (jobs and steps) that ran, with their results. */
+  checks?: BuildStep[];
+  verifiedAt: Date;
+}
+
+/**
+ * A SLSA VSA v1 for a decision: PASSED only for `approve` (or a hold whose approvals arrived);
+ * the decision, fired rules and facts go in the `sluice` field of the predicate.
+ */
+export function vsaStatement(input: VsaInput): Statement {
+  const approvedByPeople =
+    input.decision.decision === "hold" && (input.approvals?.length ?? 0) > 0;
+  const passed = input.decision.decision === "approve" || approvedByPeople;
+  return {
+    _type: statementType,
+    subject: subjectOf(input.release),
+    predicateType: vsaType,
+    predicate: {
+      verifier: { id: sluiceVerifierId },
+      timeVerified: input.verifiedAt.toISOString(),
+      resourceUri: `sluice:${input.project}/${input.environment}@${input.commit}`,
+      policy: {
+        uri: input.policy.uri,
+        digest: { sha256: input.policy.sha256 },
+      },
+      verificationResult: passed ? "PASSED" : "FAILED",
+      verifiedLevels: [],
+      sluice: {
+        environment: input.environment,
+        runId: input.runId,
+        commit: input.commit,
+        decision: input.decision.decision,
+        defaulted: input.decision.defaulted,
+        reasons: input.decision.reasons,
+        fired: input.decision.fired,
+        risk: input.decision.risk,
+        unknownFacts: input.decision.unknownFacts,
+        facts: input.facts,
+        approvals: input.approvals ?? [],
+        checks: input.checks ?? [],
+      },
+    },
+  };
+}
+
+const pick = (value: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>(
+    (at, key) =>
+      at !== null && typeof at === "object"
+        ? (at as Record<string, unknown>)[key]
+        : undefined,
+    value,
+  );
+
+/**
+ * The environment and time a signed statement speaks of (used to chain and filter evidence, so
+ * that neither rests on unsigned fields); undefined for a statement sluice did not write.
+ */
+export function statementMeta(
+  statement: unknown,
+): { environment: string; time: string } | undefined {
+  const type = pick(statement, "predicateType");
+  const [environment, time] =
+    type === provenanceType
+      ? [
+          pick(
+            statement,
+            "predicate",
+            "buildDefinition",
+            "externalParameters",
+            "environment",
+          ),
+          pick(statement, "predicate", "runDetails", "metadata", "finishedOn"),
+        ]
+      : type === vsaType
+        ? [
+            pick(statement, "predicate", "sluice", "environment"),
+            pick(statement, "predicate", "timeVerified"),
+          ]
+        : [undefined, undefined];
+  return typeof environment === "string" && typeof time === "string"
+    ? { environment, time }
+    : undefined;
+}
