@@ -135,7 +135,8 @@ export function vsaStatement(input: VsaInput): Statement {
         digest: { sha256: input.policy.sha256 },
       },
       verificationResult: passed ? "PASSED" : "FAILED",
-      verifiedLevels: [],
+      // sluice claims no SLSA track level; a failed decision says FAILED as the spec asks (ADR 101).
+      verifiedLevels: passed ? [] : ["FAILED"],
       sluice: {
         environment: input.environment,
         runId: input.runId,
