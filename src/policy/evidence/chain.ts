@@ -147,6 +147,16 @@ export function verifyRecords(
           line: r.line,
           problem: `${where} is first but links to an earlier record`,
         };
+      // A chain may start past record 1 (an export since a date), but not before an earlier record.
+      const earlier = records
+        .slice(index + 1)
+        .find((o) => o.environment === env && o.record.seq < seq);
+      if (earlier !== undefined)
+        return {
+          ok: false,
+          line: r.line,
+          problem: `${where} comes before record ${earlier.record.seq} (line ${earlier.line}): the records were reordered`,
+        };
     } else {
       const expected = before.record.seq + 1;
       if (seq !== expected) {
