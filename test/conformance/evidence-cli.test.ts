@@ -4,12 +4,12 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { filledHome } from "../../policy/evidence/evidence.testkit.js";
+import { filledHome } from "../../src/policy/evidence/evidence.testkit.js";
 
-const bin = fileURLToPath(new URL("../../../bin/sluice.js", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/sluice.js", import.meta.url));
 const built = existsSync(
   fileURLToPath(
-    new URL("../../../dist/cli/commands/evidence.js", import.meta.url),
+    new URL("../../dist/cli/commands/evidence.js", import.meta.url),
   ),
 );
 if (!built)
