@@ -100,10 +100,11 @@ const sluiceScan = (dir: string, ...extra: string[]) =>
 /**
  * False positives before the contextual detectors (issue 15), at the same default settings:
  * whole node_modules 204 findings on the tree of 2026-12-06 (the issue counted 42 on an older tree;
- * 162 of the 204 are secp256k1 test vectors in @noble); the project's own history (`--all`) 0. A finding on these
+ * 162 of the 204 are secp256k1 test vectors in @noble); the project's own history (`--all`) 21 (test
+ * tokens committed before they were built at run time; the issue expected none). A finding on these
  * trees is a false positive (they hold test fixtures, not live credentials).
  */
-const before = { nodeModules: 204, history: 0 };
+const before = { nodeModules: 204, history: 21 };
 
 type Report = {
   findings: { ruleId: string }[];

@@ -4,7 +4,7 @@ import type {
   ContextualDetector,
   Syntax,
 } from "./contextual/index.js";
-import { contextualDetector } from "./contextual/index.js";
+import { confidenceRank, contextualDetector } from "./contextual/index.js";
 import type { SecretMatch } from "./detect-types.js";
 import type { CompiledRule } from "./rule.js";
 import { shannonEntropy } from "./rule.js";
@@ -29,6 +29,22 @@ const lower: Record<Confidence, Confidence> = {
   low: "low",
 };
 
+/** The line of a hit, or at most 4 KiB either side of it on a minified line of megabytes. */
+function lineNear(
+  text: string,
+  start: number,
+  end: number,
+  content: Run["content"],
+): string {
+  let from = start;
+  const floor = Math.max(0, start - 4096);
+  while (from > floor && text.charCodeAt(from - 1) !== 10) from--;
+  let to = end;
+  const ceiling = Math.min(text.length, end + 4096);
+  while (to < ceiling && text.charCodeAt(to) !== 10) to++;
+  return content.decode(from, to);
+}
+
 /** Detector functions by rule, built on first use. */
 const detectors = new WeakMap<CompiledRule, ContextualDetector>();
 
@@ -42,6 +58,7 @@ export function runContextual(
   hits: readonly number[],
   run: Run,
   syntax: Syntax,
+  minConfidence = 0,
 ): void {
   let detect = detectors.get(rule);
   if (!detect) {
@@ -59,11 +76,18 @@ export function runContextual(
   const sample = found.length > 0 && samplePath.test(path);
   const doc = found.length > 0 && docPath.test(path);
   for (const hit of found) {
+    const confidence = doc
+      ? "low"
+      : sample
+        ? lower[hit.confidence]
+        : hit.confidence;
+    if (confidenceRank(confidence) < minConfidence) continue;
     const secret = hit.secret ?? content.decode(hit.start, hit.end);
     if (!secret) continue;
     const stop = hit.endOffset ?? hit.end;
     const matchText = content.decode(hit.start, stop);
-    const lineText = content.lineAround(hit.start, hit.end);
+    // The hit's line, or 2 KiB around it on a minified line of megabytes.
+    const lineText = lineNear(content.text, hit.start, hit.end, content);
     const allowed =
       allowMarker.test(lineText) ||
       run.ruleSet.allowlists.some(
@@ -90,7 +114,7 @@ export function runContextual(
       endColumn: end.column,
       secret,
       entropy: shannonEntropy(secret),
-      confidence: doc ? "low" : sample ? lower[hit.confidence] : hit.confidence,
+      confidence,
       syntax,
       ...(hit.key ? { key: hit.key } : {}),
     };

@@ -1,6 +1,6 @@
 import { KeywordAutomaton } from "./aho-corasick.js";
-import type { Syntax } from "./contextual/index.js";
-import { syntaxOf } from "./contextual/index.js";
+import type { Confidence, HitCheck, Syntax } from "./contextual/index.js";
+import { confidenceRank, hitChecks, syntaxOf } from "./contextual/index.js";
 import { dropCovered, runContextual } from "./contextual-run.js";
 import { pathAllowed } from "./allow.js";
 import type { Anchor } from "./composite.js";
@@ -87,6 +87,9 @@ export class Detector {
   private readonly composites: number[] = [];
   /** Rule index by id, for the components of composite rules. */
   private readonly indexOf = new Map<string, number>();
+  private readonly minConfidence: number;
+  /** Byte-level checks of contextual rules' hits (contextual/prefilter.ts), by rule index. */
+  private readonly hitChecks: (HitCheck | undefined)[] = [];
   /** Whole-fragment regexes of component rules, built on first use. */
   private readonly componentRegexes = new Map<number, RegExp>();
 
@@ -97,8 +100,14 @@ export class Detector {
    */
   constructor(
     ruleSet: RuleSet,
-    options: { anchor?: boolean; smallScans?: boolean } = {},
+    options: {
+      anchor?: boolean;
+      smallScans?: boolean;
+      /** Contextual findings below this are dropped before they are placed. */
+      minConfidence?: Confidence;
+    } = {},
   ) {
+    this.minConfidence = confidenceRank(options.minConfidence ?? "low");
     this.ruleSet = ruleSet;
     const keywords: string[] = [];
     const indexOf = new Map<string, number>();
@@ -132,7 +141,10 @@ export class Detector {
       )
         return;
       // A contextual detector reads its own context: a hit inside a word still counts.
-      if (contextual) this.boundary[r] = 0;
+      if (contextual) {
+        this.boundary[r] = 0;
+        this.hitChecks[r] = hitChecks[rule.spec.contextual!];
+      }
       if (rule.keywords.length === 0) {
         this.keywordless.push(r);
         return;
@@ -234,6 +246,7 @@ export class Detector {
           n > 0 ? Array.from(this.hits.starts[r]!.subarray(0, n)) : [],
           run,
           (syntax ??= syntaxOf(path)),
+          this.minConfidence,
         );
         continue;
       }
@@ -398,6 +411,8 @@ export class Detector {
           const b = boundary[r]!;
           if (b === 1 || (b < 0 && this.planOf(r).boundary)) continue;
         }
+        const check = this.hitChecks[r];
+        if (check && !check(data, start, end)) continue;
         hits.push(r, start, end);
       }
     }

@@ -1,5 +1,6 @@
 import type { SkipReason } from "./classify.js";
 import type { RuleTimeout, SecretMatch } from "./detect.js";
+import type { Confidence } from "./contextual/index.js";
 import type { AllowlistSpec, RuleSpec } from "./rule.js";
 
 /** What a scan worker starts with. */
@@ -13,6 +14,8 @@ export interface WorkerInit {
   currentRule: SharedArrayBuffer;
   maxFileSize: number;
   ruleBudgetMs: number;
+  /** Contextual findings below this confidence are dropped where they are found. */
+  minConfidence?: Confidence;
 }
 
 /**

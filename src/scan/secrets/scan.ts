@@ -201,6 +201,7 @@ export async function scanSecrets(
     allowlists: config.allowlists,
     maxFileSize,
     ruleBudgetMs: budget,
+    minConfidence: options.confidence ?? "medium",
   };
   // Small content (a pre-commit diff, stdin) is scanned on this thread: starting workers would
   // cost more than the scan. Only the between-matches time budget applies there.

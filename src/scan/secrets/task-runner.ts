@@ -68,7 +68,10 @@ export function createTaskRunner(
   if (!compiled) trustRules(init.rules);
   const detector = new Detector(
     compiled ?? compileRuleSet(init.rules, init.allowlists),
-    { smallScans: compiled !== undefined },
+    {
+      smallScans: compiled !== undefined,
+      ...(init.minConfidence ? { minConfidence: init.minConfidence } : {}),
+    },
   );
   // Synchronous I/O into one reused buffer: a worker does one thing at a time, and this skips
   // the thread-pool hops and a fresh allocation per file.

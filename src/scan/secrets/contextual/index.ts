@@ -27,6 +27,8 @@ export type {
 } from "./types.js";
 export { confidenceRank, confidences } from "./types.js";
 export { syntaxOf } from "./syntax.js";
+export { hitChecks } from "./prefilter.js";
+export type { HitCheck } from "./prefilter.js";
 
 /** The contextual detectors by name; a rule spec names one (`contextual`), so rules stay data. */
 export type ContextualName =
