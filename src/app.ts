@@ -188,7 +188,11 @@ export async function openApp(options: AppOptions): Promise<App> {
         async ({ startPipelineRuntime }) => {
           const { Masker, createLocalCache, createLocalArtifacts } =
             await import("./pipeline/index.js");
-          const { secrets } = await import("./scan/index.js");
+          const {
+            createLogCredentialFinder,
+            recordLogFindings,
+            secrets: scanSecrets,
+          } = await import("./scan/index.js");
           return startPipelineRuntime({
             cache: createLocalCache({
               dir: join(options.home, "cache"),
@@ -203,8 +207,25 @@ export async function openApp(options: AppOptions): Promise<App> {
             steps,
             // Credentials nobody declared are masked too, as the scanner's provider rules find them.
             masker: new Masker({
-              credentials: secrets.createCredentialFinder(),
+              credentials: createLogCredentialFinder({
+                hashKey: () =>
+                  scanSecrets.loadHashKey(
+                    join(options.home, scanSecrets.hashKeyFileName),
+                  ),
+              }),
             }),
+            // ...and each one a step printed is a finding of its run, with the step and the line.
+            logFindings: {
+              record: (step, found) =>
+                recordLogFindings(
+                  scan,
+                  { ...step, found },
+                  {
+                    id: newId("scan", clock.now()),
+                    createdAt: new Date(clock.now()),
+                  },
+                ),
+            },
             // Steps never inherit the key that decrypts the secrets (ADR 097).
             secrets: jobSecrets,
             baseEnv: Object.fromEntries(

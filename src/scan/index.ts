@@ -11,4 +11,9 @@ export type { AdvisoryImport, AdvisorySnapshot } from "./deps/index.js";
 export { importSarif } from "./sarif/index.js";
 export * as secrets from "./secrets/index.js";
 export { createScanStore } from "./store.js";
+export {
+  createLogCredentialFinder,
+  logFindingKind,
+  recordLogFindings,
+} from "./log-findings.js";
 export type { ScanStore } from "./store.js";

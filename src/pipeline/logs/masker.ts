@@ -11,7 +11,30 @@ export const maskText = "***";
  * values it returns are masked like declared ones. A port: the pipeline does not know the rules.
  */
 export interface CredentialFinder {
-  find(text: string): string[];
+  /** Each credential once: its value, or the value with the rule that found it and a keyed hash. */
+  find(text: string): readonly (string | FoundCredential)[];
+}
+
+/** A credential a finder recognised: `hash` is a keyed hash (ADR 044), never the value. */
+export interface FoundCredential {
+  value: string;
+  ruleId: string;
+  hash?: string | undefined;
+}
+
+/** Where an undeclared credential was masked in a text: never its value. */
+export interface CredentialSpan {
+  start: number;
+  end: number;
+  ruleId: string;
+  hash?: string | undefined;
+}
+
+/** An undeclared credential a stream masked: `at` is its offset in the text `push` returned. */
+export interface MaskedCredential {
+  at: number;
+  ruleId: string;
+  hash?: string | undefined;
 }
 
 export interface MaskerOptions {
@@ -77,15 +100,38 @@ export class Masker {
     return this.patterns.size;
   }
 
-  /** Spans [start, end) of every registered form and found credential in the text, merged. */
-  spans(text: string): [number, number][] {
+  /**
+   * Spans [start, end) of every registered form and found credential in the text, merged. With
+   * `undeclared`, each occurrence of a found credential that is not a registered form is added
+   * to it (the rule, the keyed hash and where; not the value).
+   */
+  spans(text: string, undeclared?: CredentialSpan[]): [number, number][] {
     const found: [number, number][] = [];
-    const credentials = this.options.credentials?.find(text) ?? [];
-    for (const pattern of [...this.patterns, ...credentials]) {
+    const add = (pattern: string) => {
       let at = text.indexOf(pattern);
       while (at !== -1) {
         found.push([at, at + pattern.length]);
         at = text.indexOf(pattern, at + 1);
+      }
+    };
+    for (const pattern of this.patterns) add(pattern);
+    for (const credential of this.options.credentials?.find(text) ?? []) {
+      const value =
+        typeof credential === "string" ? credential : credential.value;
+      const before = found.length;
+      add(value);
+      if (
+        undeclared &&
+        typeof credential !== "string" &&
+        !this.patterns.has(value)
+      ) {
+        for (const [start, end] of found.slice(before))
+          undeclared.push({
+            start,
+            end,
+            ruleId: credential.ruleId,
+            hash: credential.hash,
+          });
       }
     }
     if (found.length <= 1) return found;
@@ -114,6 +160,32 @@ function replaceSpans(text: string, spans: [number, number][]): string {
     from = end;
   }
   return out + text.slice(from);
+}
+
+/**
+ * Where each credential span lands in the masked text: the start of the merged span holding it,
+ * shifted by what the masks before it removed or added.
+ */
+function placed(
+  undeclared: CredentialSpan[],
+  merged: [number, number][],
+): MaskedCredential[] {
+  if (undeclared.length === 0) return [];
+  const out: MaskedCredential[] = [];
+  for (const u of undeclared) {
+    let shift = 0;
+    let at = u.start;
+    for (const [start, end] of merged) {
+      if (end <= u.start) {
+        shift += maskText.length - (end - start);
+        continue;
+      }
+      if (start <= u.start) at = start;
+      break;
+    }
+    out.push({ at: at + shift, ruleId: u.ruleId, hash: u.hash });
+  }
+  return out.sort((a, b) => a.at - b.at);
 }
 
 /** Every printable form of one value. */
@@ -158,6 +230,8 @@ export function base64Core(bytes: Buffer, shift: number): string {
  */
 export class MaskingStream {
   private pending = "";
+  /** Undeclared credentials masked in the text the last `push` or `flush` returned. */
+  private masked: MaskedCredential[] = [];
   /** Whether `pending` starts at the beginning of a line (for `::add-mask::` commands). */
   private atLineStart = true;
 
@@ -194,7 +268,8 @@ export class MaskingStream {
     }
     const keep = Math.max(0, this.masker.maxLength - 1);
     let cut = Math.min(hold, Math.max(0, all.length - keep));
-    const spans = this.masker.spans(all);
+    const undeclared: CredentialSpan[] = [];
+    const spans = this.masker.spans(all, undeclared);
     // A match starting before the cut is complete (it is at most maxLength long): emit it whole.
     const kept: [number, number][] = [];
     for (const span of spans) {
@@ -203,6 +278,10 @@ export class MaskingStream {
         cut = Math.max(cut, span[1]);
       }
     }
+    this.masked = placed(
+      undeclared.filter((u) => u.start < cut),
+      kept,
+    );
     // Never split a surrogate pair between two emitted pieces.
     const code = all.charCodeAt(cut - 1);
     if (cut > 0 && cut < all.length && code >= 0xd800 && code <= 0xdbff) cut--;
@@ -217,10 +296,21 @@ export class MaskingStream {
     const all = this.commands
       ? this.applyCommands(this.pending, true)
       : this.pending;
-    const rest = this.masker.mask(all);
+    const undeclared: CredentialSpan[] = [];
+    const spans = this.masker.spans(all, undeclared);
+    const rest = replaceSpans(all, spans);
+    this.masked = placed(undeclared, spans);
     this.pending = "";
     if (rest.length > 0) this.atLineStart = rest.endsWith("\n");
     return rest;
+  }
+
+  /**
+   * The undeclared credentials masked in the text the last `push` or `flush` returned, each with
+   * its offset in that text (a credential held back is reported with the text that shows it).
+   */
+  get maskedCredentials(): readonly MaskedCredential[] {
+    return this.masked;
   }
 
   private applyCommands(text: string, atEnd = false): string {

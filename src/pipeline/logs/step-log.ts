@@ -13,6 +13,28 @@ export interface StepRef {
   name: string;
 }
 
+/**
+ * A credential nobody declared that a step printed and the log masked: which rule, where in the
+ * step's log file (1-based line), and a keyed hash of it when the finder gives one; never the value.
+ */
+export interface LogFinding {
+  ruleId: string;
+  line: number;
+  stream: "stdout" | "stderr";
+  hash?: string | undefined;
+}
+
+/** Where a step log reports the undeclared credentials it masked (the run's findings). */
+export interface LogFindingSink {
+  record(
+    step: StepRef & { logPath: string },
+    findings: LogFinding[],
+  ): Promise<void>;
+}
+
+/** Findings one step log reports at most: past this, a credential printed in a loop is counted. */
+export const maxLogFindings = 100;
+
 /** The live terminal side of the logs (prefixed lines on a TTY, a compact view otherwise). */
 export interface LiveView {
   stepStarted(step: StepRef): void;
@@ -33,6 +55,8 @@ export interface LogSinkOptions {
   home: string;
   masker: Masker;
   live?: LiveView | undefined;
+  /** Told, as a step log closes, of the undeclared credentials it masked. */
+  findings?: LogFindingSink | undefined;
   /** Bytes of one step's output shown live before the terminal view stops (the file gets all). */
   terminalCapBytes?: number | undefined;
 }
@@ -99,13 +123,33 @@ export function createLogSinkFactory(options: LogSinkOptions): LogSinkFactory {
         }
       };
       let atLineStart = true;
+      // Newlines written so far: a text written now starts on line `newlines + 1` of the file.
+      let newlines = 0;
+      const found: LogFinding[] = [];
+      let notRecorded = 0;
       const toFile = (text: string) => {
         if (text.length === 0) return;
         writeSync(fd, text);
         atLineStart = text.endsWith("\n");
+        newlines += countNewlines(text, text.length);
+      };
+      const report = (stream: "stdout" | "stderr", masked: string) => {
+        for (const credential of streams[stream].mask.maskedCredentials) {
+          if (found.length >= maxLogFindings) {
+            notRecorded++;
+            continue;
+          }
+          found.push({
+            ruleId: credential.ruleId,
+            line: newlines + 1 + countNewlines(masked, credential.at),
+            stream,
+            hash: credential.hash,
+          });
+        }
       };
       const emit = (stream: "stdout" | "stderr", masked: string) => {
         if (masked.length === 0) return;
+        report(stream, masked);
         toFile(masked);
         toLive(stream, streams[stream].lines.push(masked));
       };
@@ -136,9 +180,29 @@ export function createLogSinkFactory(options: LogSinkOptions): LogSinkFactory {
           closed = true;
           for (const stream of ["stdout", "stderr"] as const) {
             const s = streams[stream];
-            const rest = s.mask.push(s.decoder.decode()) + s.mask.flush();
+            const tail = s.mask.push(s.decoder.decode());
+            report(stream, tail);
+            toFile(tail);
+            const rest = s.mask.flush();
+            report(stream, rest);
             toFile(rest);
-            toLive(stream, [...s.lines.push(rest), ...s.lines.flush()]);
+            toLive(stream, [...s.lines.push(tail + rest), ...s.lines.flush()]);
+          }
+          if (notRecorded > 0)
+            toFile(
+              `${atLineStart ? "" : "\n"}[sluice] ${notRecorded} more undeclared credentials masked (${maxLogFindings} recorded as findings)\n`,
+            );
+          if (found.length > 0 && options.findings) {
+            try {
+              await options.findings.record({ ...step, logPath: path }, found);
+            } catch (error) {
+              const message = (
+                error instanceof Error ? error.message : String(error)
+              ).split("\n")[0];
+              toFile(
+                `${atLineStart ? "" : "\n"}[sluice] cannot record the ${found.length} undeclared credentials masked above as findings: ${options.masker.mask(message ?? "")}\n`,
+              );
+            }
           }
           closeSync(fd);
           live?.stepFinished(step, { ...outcome, logPath: path });
@@ -147,6 +211,18 @@ export function createLogSinkFactory(options: LogSinkOptions): LogSinkFactory {
       return log;
     },
   };
+}
+
+/** Newlines in the first `end` characters of a text. */
+function countNewlines(text: string, end: number): number {
+  let n = 0;
+  for (
+    let at = text.indexOf("\n");
+    at !== -1 && at < end;
+    at = text.indexOf("\n", at + 1)
+  )
+    n++;
+  return n;
 }
 
 function pipeline(masker: Masker) {

@@ -6,7 +6,7 @@ import { StepSpawner } from "../executors/spawner.js";
 import { runJob } from "../job-runner.js";
 import type { Masker } from "../logs/masker.js";
 import { createLogSinkFactory } from "../logs/step-log.js";
-import type { LiveView } from "../logs/step-log.js";
+import type { LiveView, LogFindingSink } from "../logs/step-log.js";
 import type {
   ArtifactStore,
   CacheStore,
@@ -33,6 +33,8 @@ export interface PipelineRuntimeDeps {
   logger: Logger;
   steps: Pick<StepRegistry, "get">;
   masker: Masker;
+  /** Told of the credentials nobody declared that a step log masked (the run's findings). */
+  logFindings?: LogFindingSink | undefined;
   /** The values of jobs' `secrets:` (registered with `masker` before a job's first step). */
   secrets?: SecretSource | undefined;
   cache?: CacheStore | undefined;
@@ -96,6 +98,7 @@ export async function startPipelineRuntime(
   const logs = createLogSinkFactory({
     home: deps.home,
     masker: deps.masker,
+    findings: deps.logFindings,
     live: liveView,
   });
   const tempDir = join(deps.home, "tmp");
