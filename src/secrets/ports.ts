@@ -21,7 +21,8 @@ export interface Recipient {
   addedBy: string;
 }
 
-interface Keyring {
+/** A project's recipients; `epoch` moves at every change, so a write to old recipients is refused. */
+export interface Keyring {
   project: string;
   recipients: Recipient[];
   epoch: number;

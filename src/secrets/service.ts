@@ -2,25 +2,12 @@ import { AppError } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
 import { parseDotenv } from "./dotenv.js";
 import type { KeySource } from "./keys.js";
-import { checkEnvironment, checkName, checkValue } from "./names.js";
-import type {
-  Recipient,
-  SecretAuditEntry,
-  SecretStore,
-  SecretVersion,
-} from "./ports.js";
-import {
-  checkRecipient,
-  decryptValue,
-  encryptValue,
-  isAgeFile,
-} from "./vault.js";
-
-/** A project, and an environment (absent: the project-wide secrets). */
-export interface SecretScope {
-  project: string;
-  environment?: string | undefined;
-}
+import { checkName, checkValue } from "./names.js";
+import type { SecretAuditEntry, SecretStore, SecretVersion } from "./ports.js";
+import { createRecipients, rethrowUnlessRetry } from "./recipients.js";
+import { effective, envOf, where } from "./scope.js";
+import type { SecretScope } from "./scope.js";
+import { decryptValue, encryptValue, isAgeFile } from "./vault.js";
 
 /** Who reads a value, for the audit log: a person, or a run's step. */
 export interface Reader {
@@ -52,47 +39,11 @@ export interface SecretsServiceOptions {
   clock: Clock;
 }
 
-const envOf = (scope: SecretScope): string => {
-  if (scope.environment === undefined) return "";
-  checkEnvironment(scope.environment);
-  return scope.environment;
-};
-
-/** How often a write is tried again when the recipients changed under it. */
-const retries = 3;
-
-const isConflict = (error: unknown): boolean =>
-  error instanceof AppError && error.code === "CONFLICT";
-
-const where = (project: string, environment: string): string =>
-  environment === ""
-    ? `project ${project}`
-    : `project ${project}, environment ${environment}`;
-
 /** Secrets: an age vault per project, values scoped to project and environment, every read audited. */
 export function createSecretsService(options: SecretsServiceOptions) {
   const { store, keys, clock } = options;
-  const today = () => new Date(clock.now()).toISOString();
-
-  /** The keyring of the project, made with this user's recipient on first use. */
-  async function keyringFor(project: string, actor: string) {
-    const existing = await store.keyring(project);
-    if (existing) return { keyring: existing, createdKeyFile: undefined };
-    const own = await keys.ensure();
-    await store.createKeyring(
-      project,
-      {
-        recipient: own.recipient,
-        label: actor,
-        addedAt: today(),
-        addedBy: actor,
-      },
-      actor,
-    );
-    const keyring = await store.keyring(project);
-    if (!keyring) throw new AppError("INTERNAL", "the keyring was not saved");
-    return { keyring, createdKeyFile: own.created };
-  }
+  // Recipients and re-encryption (recipients.ts); `open` is declared below.
+  const keyrings = createRecipients({ store, keys, clock, open });
 
   /** Encrypts and appends values; retried once if the recipients changed meanwhile. */
   async function write(
@@ -103,7 +54,7 @@ export function createSecretsService(options: SecretsServiceOptions) {
     const environment = envOf(scope);
     let createdKeyFile: string | undefined;
     for (let attempt = 0; ; attempt++) {
-      const ring = await keyringFor(scope.project, actor);
+      const ring = await keyrings.keyringFor(scope.project, actor);
       createdKeyFile ??= ring.createdKeyFile;
       const recipients = ring.keyring.recipients.map((r) => r.recipient);
       const versions = await Promise.all(
@@ -132,25 +83,9 @@ export function createSecretsService(options: SecretsServiceOptions) {
         );
         return { versions: numbers, createdKeyFile };
       } catch (error) {
-        if (!isConflict(error) || attempt >= retries) throw error;
+        rethrowUnlessRetry(error, attempt);
       }
     }
-  }
-
-  /** The latest live version of NAME for the scope: the environment's, else the project's. */
-  function effective(
-    latest: SecretVersion[],
-    environment: string,
-    name: string,
-  ): SecretVersion | undefined {
-    const find = (env: string) =>
-      latest.find((v) => v.environment === env && v.name === name);
-    const own = environment === "" ? undefined : find(environment);
-    if (own?.ciphertext) return own;
-    // A removal in the environment does not uncover the project's value: it is gone there too.
-    if (own) return undefined;
-    const shared = find("");
-    return shared?.ciphertext ? shared : undefined;
   }
 
   async function open(version: SecretVersion): Promise<string> {
@@ -209,44 +144,6 @@ export function createSecretsService(options: SecretsServiceOptions) {
       })),
     );
     return values;
-  }
-
-  async function rekey(
-    project: string,
-    actor: string,
-    change: (recipients: Recipient[]) => Recipient[],
-    audit: { action: "recipient-add" | "recipient-remove"; recipient: string },
-  ) {
-    for (let attempt = 0; ; attempt++) {
-      const { keyring } = await keyringFor(project, actor);
-      const recipients = change(keyring.recipients);
-      if (recipients.length === 0)
-        throw new AppError(
-          "INVALID_ARGUMENT",
-          `${audit.recipient} is the last recipient of project ${project}; add another first`,
-        );
-      const targets = recipients.map((r) => r.recipient);
-      try {
-        const reencrypted = await store.rekey(
-          project,
-          keyring.epoch,
-          recipients,
-          async (version) => encryptValue(await open(version), targets),
-          {
-            project,
-            environment: "",
-            name: audit.recipient,
-            version: null,
-            action: audit.action,
-            actor,
-            runId: null,
-          },
-        );
-        return { reencrypted, recipients };
-      } catch (error) {
-        if (!isConflict(error) || attempt >= retries) throw error;
-      }
-    }
   }
 
   return {
@@ -415,57 +312,10 @@ export function createSecretsService(options: SecretsServiceOptions) {
       return { version: versions[0] ?? 0 };
     },
 
-    async recipients(project: string): Promise<Recipient[]> {
-      return (await store.keyring(project))?.recipients ?? [];
-    },
-
-    /** Adds a recipient and re-encrypts every stored version to the new set. */
-    async addRecipient(
-      project: string,
-      recipient: string,
-      label: string,
-      actor: string,
-    ) {
-      await checkRecipient(recipient);
-      return rekey(
-        project,
-        actor,
-        (current) => {
-          if (current.some((r) => r.recipient === recipient))
-            throw new AppError(
-              "CONFLICT",
-              `${recipient} is a recipient of project ${project} already`,
-            );
-          return [
-            ...current,
-            { recipient, label, addedAt: today(), addedBy: actor },
-          ];
-        },
-        { action: "recipient-add", recipient },
-      );
-    },
-
-    /** Removes a recipient and re-encrypts every stored version without it. */
-    async removeRecipient(project: string, recipient: string, actor: string) {
-      return rekey(
-        project,
-        actor,
-        (current) => {
-          if (!current.some((r) => r.recipient === recipient))
-            throw new AppError(
-              "NOT_FOUND",
-              `${recipient} is not a recipient of project ${project}`,
-            );
-          return current.filter((r) => r.recipient !== recipient);
-        },
-        { action: "recipient-remove", recipient },
-      );
-    },
-
-    /** This user's recipient (`age1…`), making the key file on first use. */
-    async ownRecipient() {
-      return keys.ensure();
-    },
+    recipients: keyrings.recipients,
+    addRecipient: keyrings.addRecipient,
+    removeRecipient: keyrings.removeRecipient,
+    ownRecipient: keyrings.ownRecipient,
 
     auditLog(project: string, name?: string): Promise<SecretAuditEntry[]> {
       if (name !== undefined) checkName(name);
