@@ -1,8 +1,9 @@
 import { createServer } from "node:http";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Server } from "node:http";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError, messageOf } from "../../../kernel/index.js";
+import { handleAdmin } from "./daemon-admin.js";
 import { WeightedProxy } from "./proxy.js";
 import type { Backend } from "./proxy.js";
 import {
@@ -82,7 +83,9 @@ export class LocalTargetDaemon {
 
   constructor(private readonly options: DaemonOptions) {
     this.probes = { ...defaultProbes, ...options.probes };
-    this.admin = createServer((req, res) => void this.handle(req, res));
+    this.admin = createServer(
+      (req, res) => void handleAdmin(this, options.token, req, res),
+    );
     this.closed = new Promise((r) => (this.resolveClosed = r));
   }
 
@@ -331,84 +334,5 @@ export class LocalTargetDaemon {
       this.resolveClosed();
     })();
     return this.closing;
-  }
-
-  private async handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): Promise<void> {
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(body));
-    };
-    if (req.headers.authorization !== `Bearer ${this.options.token}`)
-      return send(401, { error: "unauthorized" });
-    try {
-      const url = new URL(req.url ?? "/", "http://daemon");
-      const parts = url.pathname.split("/").filter(Boolean);
-      const body =
-        req.method === "GET" || req.method === "DELETE"
-          ? undefined
-          : await readJson(req);
-      if (req.method === "GET" && url.pathname === "/state")
-        return send(200, this.state());
-      if (req.method === "POST" && url.pathname === "/releases")
-        return send(202, await this.startRelease(body as ReleaseRequest));
-      if (
-        req.method === "POST" &&
-        parts[0] === "releases" &&
-        parts[2] === "adopt"
-      )
-        return send(200, {
-          adopted: await this.adopt(
-            body as ReleaseRequest & { pid: number; port: number },
-          ),
-        });
-      if (req.method === "DELETE" && parts[0] === "releases" && parts[1]) {
-        const grace = url.searchParams.get("grace");
-        await this.stopRelease(
-          decodeURIComponent(parts[1]),
-          grace ? Number(grace) : undefined,
-        );
-        return send(200, { stopped: true });
-      }
-      if (req.method === "PUT" && url.pathname === "/routes") {
-        this.setRoutes(body as RouteRequest);
-        return send(200, this.routes);
-      }
-      if (req.method === "GET" && parts[0] === "metrics" && parts[1]) {
-        const from = Number(url.searchParams.get("from") ?? 0);
-        const to = Number(url.searchParams.get("to") ?? Date.now());
-        return send(
-          200,
-          this.proxy.ring(decodeURIComponent(parts[1])).window(from, to),
-        );
-      }
-      if (req.method === "POST" && url.pathname === "/shutdown") {
-        send(200, { stopping: true });
-        void this.shutdown();
-        return;
-      }
-      send(404, { error: `no route ${req.method} ${url.pathname}` });
-    } catch (error) {
-      const code = error instanceof AppError ? error.code : "INTERNAL";
-      send(
-        code === "CONFLICT" ? 409 : code === "INVALID_ARGUMENT" ? 400 : 500,
-        { error: messageOf(error), code },
-      );
-    }
-  }
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
-  try {
-    return text ? JSON.parse(text) : {};
-  } catch (error) {
-    throw new AppError("INVALID_ARGUMENT", "the body is not JSON", {
-      cause: error,
-    });
   }
 }
