@@ -52,5 +52,15 @@ describe("confidence of contextual findings", () => {
     expect(text).not.toContain(strong);
     expect(text).not.toContain(word);
     expect(JSON.stringify(result.findings)).not.toContain(strong);
+    // At the default confidence the word is no finding, yet the frame of line 1 shows line 2:
+    // it is masked there too.
+    const byDefault = await scan();
+    const framed = formatReport(
+      "human",
+      { findings: byDefault.findings, masks: byDefault.masks },
+      { readSource: (p) => readFileSync(join(dir, p), "utf8") },
+    );
+    expect(framed).toContain("SMTP_PASSWORD=");
+    expect(framed).not.toContain(word);
   });
 });

@@ -81,7 +81,14 @@ export function runContextual(
       : sample
         ? lower[hit.confidence]
         : hit.confidence;
-    if (confidenceRank(confidence) < minConfidence) continue;
+    if (confidenceRank(confidence) < minConfidence) {
+      (run.belowConfidence ??= []).push({
+        ruleId: rule.id,
+        start: hit.start,
+        end: hit.endOffset ?? hit.end,
+      });
+      continue;
+    }
     const secret = hit.secret ?? content.decode(hit.start, hit.end);
     if (!secret) continue;
     const stop = hit.endOffset ?? hit.end;
@@ -120,6 +127,30 @@ export function runContextual(
     };
     if (allowed) (result.allowed ??= []).push(match);
     else result.matches.push(match);
+  }
+}
+
+/**
+ * Places the values dropped for their confidence as allowed matches (masked in reports), once a
+ * fragment has findings: only then does a report print its lines.
+ */
+export function maskBelowConfidence(run: Run): void {
+  if (!run.belowConfidence || run.result.matches.length === 0) return;
+  const { content, fragment } = run;
+  const map = fragment.lineMap;
+  for (const b of run.belowConfidence) {
+    const secret = content.decode(b.start, b.end);
+    const start = content.position(b.start);
+    const end = content.position(b.end);
+    (run.result.allowed ??= []).push({
+      ruleId: b.ruleId,
+      line: map ? (map[start.line - 1] ?? start.line) : start.line,
+      column: start.column,
+      endLine: map ? (map[end.line - 1] ?? end.line) : end.line,
+      endColumn: end.column,
+      secret,
+      entropy: 0,
+    });
   }
 }
 

@@ -1,7 +1,11 @@
 import { KeywordAutomaton } from "./aho-corasick.js";
 import type { Confidence, HitCheck, Syntax } from "./contextual/index.js";
 import { confidenceRank, hitChecks, syntaxOf } from "./contextual/index.js";
-import { dropCovered, runContextual } from "./contextual-run.js";
+import {
+  dropCovered,
+  maskBelowConfidence,
+  runContextual,
+} from "./contextual-run.js";
 import { pathAllowed } from "./allow.js";
 import type { Anchor } from "./composite.js";
 import { noAnchor, satisfied } from "./composite.js";
@@ -262,6 +266,7 @@ export class Detector {
     if (run.anchors) this.applyRequired(run, options);
     if (options.currentRule) options.currentRule[0] = -1;
     result.matches = dropCovered(result.matches);
+    maskBelowConfidence(run);
     return result;
   }
 

@@ -31,6 +31,11 @@ export interface Run {
   /** When the current rule started, and whether it ran over its budget. */
   started: number;
   timedOut: boolean;
+  /**
+   * Contextual values below the scan's confidence (byte ranges): no findings, but masked like
+   * allowed values where a report prints a neighbour finding's lines.
+   */
+  belowConfidence?: { ruleId: string; start: number; end: number }[];
   /** Only when the rule set has composite rules: where gitleaks places each match. */
   anchors?: Map<SecretMatch, Anchor>;
 }
