@@ -72,7 +72,7 @@ const tokenShaped = (value: string): boolean =>
   !/^(?:[A-Z0-9]+(?:[_-][A-Z0-9]+)+|[a-z0-9]+(?:[_-][a-z0-9]+)+)$/.test(value);
 
 /** The confidence of a value under a name family: key names are weaker than passwords. */
-export function judge(
+function judge(
   family: KeyFamily,
   value: string,
   quoted: boolean,

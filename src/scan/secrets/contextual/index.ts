@@ -18,14 +18,8 @@ import {
 import type { ContextualDetector } from "./types.js";
 import { detectUrlCredentials } from "./url.js";
 
-export type {
-  Confidence,
-  ContextHit,
-  ContextInput,
-  ContextualDetector,
-  Syntax,
-} from "./types.js";
-export { confidenceRank, confidences } from "./types.js";
+export type { Confidence, ContextualDetector, Syntax } from "./types.js";
+export { confidenceRank } from "./types.js";
 export { syntaxOf } from "./syntax.js";
 export { hitChecks } from "./prefilter.js";
 export type { HitCheck } from "./prefilter.js";

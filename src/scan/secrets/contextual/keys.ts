@@ -251,7 +251,7 @@ const negations = new Set([
 const publicSegments = new Set(["public", "pub", "publishable", "pubkey"]);
 
 /** Split a name into lower-case segments. */
-export function segments(name: string): string[] {
+function segments(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")

@@ -3,7 +3,7 @@
 /** How sure a detector is that a value is a live secret. `--confidence` keeps this level and above. */
 export type Confidence = "low" | "medium" | "high";
 
-export const confidences: readonly Confidence[] = ["low", "medium", "high"];
+const confidences: readonly Confidence[] = ["low", "medium", "high"];
 
 export const confidenceRank = (c: Confidence): number => confidences.indexOf(c);
 

@@ -145,7 +145,7 @@ export const isTypeName = (value: string): boolean =>
 const codeExpression =
   /^(?:new\s+)?[A-Za-z_$@][\w$]*(?:(?:\.|::|->|\?\.)[A-Za-z_$][\w$]*)*(?:\(.*|\[.*)?;?$/;
 
-export function isPlaceholder(value: string): boolean {
+function isPlaceholder(value: string): boolean {
   if (templates.some((t) => t.test(value))) return true;
   const bare = value.toLowerCase().replace(/[^a-z0-9]/g, "");
   if (bare.length === 0 || placeholderWords.has(bare)) return true;
