@@ -18,6 +18,10 @@ const pick = (alphabet: string, n: number) =>
     "",
   );
 const awsTail = pick("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16);
+const awsSecret = pick(
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+",
+  40,
+);
 const ghTail = pick(
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
   36,
@@ -80,6 +84,7 @@ jobs:
           test "$(stat -c %a "$CERT_PEM")" = 600
           cat "$CERT_PEM"; echo
           printf 'aws_access_key_id = %s%s\\n' AK 'IA${awsTail}'
+          printf 'aws_secret_access_key = %s%s\\n' '${awsSecret.slice(0, 20)}' '${awsSecret.slice(20)}'
           printf 'token %s%s\\n' gh 'p_${ghTail}'
           echo "file at $CERT_PEM"
 `,
@@ -96,6 +101,13 @@ jobs:
   const detail = JSON.parse(run.stdout) as {
     id: string;
     jobs: { key: string; steps: { logPath: string }[] }[];
+    findings: {
+      tool: string;
+      ruleId: string;
+      message: string;
+      location: { path: string; startLine: number };
+      properties: Record<string, unknown>;
+    }[];
   };
   const logOf = (key: string) =>
     readFileSync(
@@ -107,14 +119,41 @@ jobs:
   expect(deployLog).toContain("raw ***\n");
   expect(deployLog).toContain("split ***\n");
   expect(deployLog).toContain("aws_access_key_id = ***\n");
+  expect(deployLog).toContain("aws_secret_access_key = ***\n");
   expect(deployLog).toContain("token ***\n");
+  // The undeclared credentials are findings of the run: the rule, the step and its log line.
+  const lineOf = (text: string) =>
+    deployLog.split("\n").findIndex((line) => line === text) + 1;
+  const inLog = detail.findings
+    .filter((f) => f.properties.kind === "secret in log")
+    .map((f) => [f.ruleId, f.location.path, f.location.startLine]);
+  expect(inLog).toEqual([
+    ["aws-access-token", "deploy/0.log", lineOf("aws_access_key_id = ***")],
+    [
+      "aws-secret-access-key",
+      "deploy/0.log",
+      lineOf("aws_secret_access_key = ***"),
+    ],
+    ["github-pat", "deploy/0.log", lineOf("token ***")],
+  ]);
+  expect(lineOf("token ***")).toBeGreaterThan(1);
+  for (const f of detail.findings) expect(f.properties.step).toBeTruthy();
+  // `sluice run show` lists them as it lists the scanner's findings.
+  const shown = cli(repo, ["run", "show", detail.id]).stdout;
+  expect(shown).toMatch(
+    new RegExp(
+      `github-pat\\s+deploy/0\\.log:${lineOf("token ***")}\\s+secret in log`,
+    ),
+  );
   const filePath = /file at (\S+)/.exec(deployLog)?.[1] ?? "";
   expect(filePath).not.toBe("");
   // The file is gone once the job ends.
   expect(() => readFileSync(filePath)).toThrow();
 
   const logs = cli(repo, ["logs", detail.id]);
+  const showJson = cli(repo, ["run", "show", detail.id, "--json"]).stdout;
   for (const needle of needles) {
+    expect(shown + showJson, needle).not.toContain(needle);
     expect(terminal, needle).not.toContain(needle);
     expect(logs.stdout + logs.stderr, needle).not.toContain(needle);
     expect(deployLog, needle).not.toContain(needle);
@@ -138,6 +177,7 @@ const needles = [
   ...forms(token),
   ...forms(pemLine),
   `AKIA${awsTail}`,
+  awsSecret,
   `ghp_${ghTail}`,
 ];
 
