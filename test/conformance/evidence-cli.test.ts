@@ -33,14 +33,16 @@ describe.skipIf(!built)("sluice evidence", () => {
   beforeAll(async () => {
     home = (await filledHome(3)).home;
     const out = sluice(["evidence", "export", "--out", "all.jsonl"]);
-    expect(out.stderr).toBe("9 evidence records written to all.jsonl\n");
+    expect(out.stderr).toBe(
+      "9 evidence records and their signed head written to all.jsonl\n",
+    );
     expect(out.status).toBe(0);
   });
 
   it("exports and verifies every signature and link", () => {
     const verify = sluice(["evidence", "verify", "all.jsonl"]);
     expect(verify.stdout).toBe(
-      "all.jsonl: 9 records, every signature and link verifies\n  production: records 1–6\n  staging: records 1–3\n",
+      "all.jsonl: 9 records, every signature, link and the signed head verify\n  production: records 1–6\n  staging: records 1–3\n",
     );
     expect(verify.status).toBe(0);
     const stdout = sluice(["evidence", "export"]);
@@ -115,6 +117,28 @@ describe.skipIf(!built)("sluice evidence", () => {
       "sluice: removed.jsonl:6: record 4 of production was removed before this line\n",
     );
     expect(verify.status).toBe(1);
+  });
+
+  it("names records removed from the end, by the signed head", () => {
+    const lines = exported();
+    lines.splice(8, 1); // record 3 of staging, the last before the head
+    const verify = sluice([
+      "evidence",
+      "verify",
+      write("truncated.jsonl", lines),
+    ]);
+    expect(verify.stderr).toBe(
+      "sluice: truncated.jsonl:9: the signed head names records 1–3 of staging; the file ends at record 2: the records after it were removed\n",
+    );
+    const headless = sluice([
+      "evidence",
+      "verify",
+      write("headless.jsonl", exported().slice(0, 9)),
+    ]);
+    expect(headless.stderr).toBe(
+      "sluice: headless.jsonl:10: the file ends without its signed head: records at its end may have been removed\n",
+    );
+    expect([verify.status, headless.status]).toEqual([1, 1]);
   });
 
   it("names reordered records", () => {

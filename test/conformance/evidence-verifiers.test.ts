@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readEvidenceLog } from "../../src/policy/evidence/log.js";
+import { exportEvidence } from "../../src/policy/evidence/log.js";
 import { filledHome } from "../../src/policy/evidence/evidence.testkit.js";
 
 // Debian's package lives beside Debian's python; a pyenv `python3` first on PATH does not see it.
@@ -52,7 +52,8 @@ let pubPath: string;
 beforeAll(async () => {
   const home = await filledHome(2);
   dir = home.home;
-  lines = readEvidenceLog(home.path);
+  // Six records and the signed head: the head is a DSSE envelope too.
+  lines = exportEvidence(home.path, {}, home.key.privateKey);
   pubPath = join(dir, "evidence.pub.pem");
   writeFileSync(
     pubPath,
@@ -72,7 +73,7 @@ const runVerifier = (text: string) => {
 
 describe.skipIf(!hasSslib)("python3-securesystemslib", () => {
   it("verifies every exported envelope with the public key", () => {
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
     expect(runVerifier(`${lines.join("\n")}\n`)).toEqual(
       lines.map((_, i) => `ok ${i + 1}`),
     );
@@ -94,6 +95,7 @@ describe.skipIf(!hasSslib)("python3-securesystemslib", () => {
       "bad 4 UnverifiedSignatureError",
       "ok 5",
       "ok 6",
+      "ok 7",
     ]);
   });
 });
@@ -234,7 +236,7 @@ describe("in-toto and SLSA schemas", () => {
     "https://slsa.dev/verification_summary/v1": ajv.compile(vsaSchema),
   };
   const statements = () =>
-    lines.map(
+    lines.slice(0, -1).map(
       (l) =>
         JSON.parse(
           Buffer.from(
@@ -242,7 +244,11 @@ describe("in-toto and SLSA schemas", () => {
               .payload,
             "base64",
           ).toString(),
-        ) as { predicateType: string; predicate: unknown; subject: unknown[] },
+        ) as {
+          predicateType: string;
+          predicate: unknown;
+          subject: unknown[];
+        },
     );
 
   it("every exported statement is a Statement v1 with a valid Provenance or VSA predicate", () => {

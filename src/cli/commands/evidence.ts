@@ -41,7 +41,9 @@ export function registerEvidence(program: Command, ctx: CliContext): void {
 
   evidence
     .command("export")
-    .description("write the evidence records as JSON lines (stdout or --out)")
+    .description(
+      "write the evidence records as JSON lines (stdout or --out), then their head signed with the evidence key",
+    )
     .option(
       "--since <when>",
       "only records from this date, time or duration ago (7d)",
@@ -49,24 +51,36 @@ export function registerEvidence(program: Command, ctx: CliContext): void {
     .option("--env <environment>", "only the records of one environment")
     .option("--out <file>", "write to this file instead of stdout")
     .action(async (options: ExportOptions) => {
-      const { evidenceLogFile, readEvidenceLog } =
+      const { evidenceLogFile, exportEvidence, loadSigningKey } =
         await import("../../policy/index.js");
       const { systemClock } = await import("../../kernel/index.js");
       const since =
         options.since === undefined
           ? undefined
           : await sinceDate(options.since, new Date(systemClock.now()));
-      const lines = readEvidenceLog(join(ctx.home, evidenceLogFile), {
-        ...(options.env === undefined ? {} : { environment: options.env }),
-        ...(since === undefined ? {} : { since }),
+      // The export ends with a head signed by the evidence key (ADR 101).
+      const given = keyPath(ctx, undefined);
+      const key = loadSigningKey({
+        home: ctx.home,
+        ...(given ? { path: given } : {}),
       });
+      const lines = exportEvidence(
+        join(ctx.home, evidenceLogFile),
+        {
+          ...(options.env === undefined ? {} : { environment: options.env }),
+          ...(since === undefined ? {} : { since }),
+        },
+        key.privateKey,
+      );
       const text = lines.map((l) => `${l}\n`).join("");
       if (options.out === undefined) {
         process.stdout.write(text);
         return;
       }
       writeFileSync(options.out, text);
-      ctx.stderr(`${lines.length} evidence records written to ${options.out}`);
+      ctx.stderr(
+        `${lines.length - 1} evidence records and their signed head written to ${options.out}`,
+      );
     });
 
   evidence
@@ -81,7 +95,7 @@ export function registerEvidence(program: Command, ctx: CliContext): void {
     )
     .option("--json", "print the result as JSON")
     .action(async (file: string, options: VerifyOptions) => {
-      const { loadPublicKey, loadSigningKey, readRecords, verifyRecords } =
+      const { loadPublicKey, loadSigningKey, readRecords, verifyExport } =
         await import("../../policy/index.js");
       const { AppError } = await import("../../kernel/index.js");
       const given = keyPath(ctx, options.key);
@@ -104,7 +118,7 @@ export function registerEvidence(program: Command, ctx: CliContext): void {
           "INVALID_ARGUMENT",
           `${file}:${read.line}: ${read.problem}`,
         );
-      const result = verifyRecords(read.records, publicKey);
+      const result = verifyExport(read, publicKey);
       if (options.json) ctx.json({ file, ...result });
       if (!result.ok) {
         process.exitCode = 1;
@@ -114,7 +128,7 @@ export function registerEvidence(program: Command, ctx: CliContext): void {
       }
       if (options.json) return;
       ctx.stdout(
-        `${file}: ${result.records} records, every signature and link verifies`,
+        `${file}: ${result.records} records, every signature, link and the signed head verify`,
       );
       for (const c of result.chains)
         ctx.stdout(

@@ -36,7 +36,12 @@ export interface ReadRecord {
 }
 
 export type ReadResult =
-  | { ok: true; records: ReadRecord[] }
+  | {
+      ok: true;
+      records: ReadRecord[];
+      /** The signed head of an export (its last line), when there is one. */
+      head?: { line: number; envelope: Envelope };
+    }
   | { ok: false; line: number; problem: string };
 
 const isRecord = (value: unknown): value is EvidenceRecord => {
@@ -73,6 +78,16 @@ export function readRecords(text: string): ReadResult {
       value = JSON.parse(text);
     } catch {
       return { ok: false, line, problem: "not a JSON line" };
+    }
+    const head = value as { head?: unknown; envelope?: Envelope } | null;
+    if (head?.head === true && typeof head.envelope?.payload === "string") {
+      if (line !== lines.length)
+        return {
+          ok: false,
+          line,
+          problem: "a signed head before the end of the file",
+        };
+      return { ok: true, records, head: { line, envelope: head.envelope } };
     }
     if (!isRecord(value))
       return {

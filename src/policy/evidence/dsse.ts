@@ -35,19 +35,26 @@ export function keyIdOf(key: KeyObject): string {
     .digest("hex");
 }
 
-/** Signs a statement (serialized as JSON) into a DSSE envelope with an Ed25519 private key. */
-export function signStatement(
-  statement: unknown,
+/** Signs a JSON payload of this type into a DSSE envelope with an Ed25519 private key. */
+export function signPayload(
+  payloadType: string,
+  payload: unknown,
   privateKey: KeyObject,
 ): Envelope {
-  const body = Buffer.from(JSON.stringify(statement), "utf8");
-  const sig = signBytes(null, pae(inTotoPayloadType, body), privateKey);
+  const body = Buffer.from(JSON.stringify(payload), "utf8");
+  const sig = signBytes(null, pae(payloadType, body), privateKey);
   return {
-    payloadType: inTotoPayloadType,
+    payloadType,
     payload: body.toString("base64"),
     signatures: [{ keyid: keyIdOf(privateKey), sig: sig.toString("base64") }],
   };
 }
+
+/** Signs an in-toto statement (serialized as JSON) into a DSSE envelope. */
+export const signStatement = (
+  statement: unknown,
+  privateKey: KeyObject,
+): Envelope => signPayload(inTotoPayloadType, statement, privateKey);
 
 /** Why an envelope does not verify, or undefined when a signature by the key verifies. */
 export function envelopeProblem(

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { lineHash, readRecords, verifyRecords } from "./chain.js";
 import { envelopeProblem, keyIdOf, pae, signStatement } from "./dsse.js";
 import { loadPublicKey, loadSigningKey } from "./key.js";
-import { readEvidenceLog } from "./log.js";
+import { exportEvidence } from "./log.js";
+import { verifyExport } from "./head.js";
 import { provenanceStatement } from "./statement.js";
 import { filledHome, provenanceOf, vsaOf } from "./evidence.testkit.js";
 
@@ -14,6 +15,13 @@ const verifyText = (text: string, key: ReturnType<typeof loadSigningKey>) => {
   const read = readRecords(text);
   if (!read.ok) return read;
   return verifyRecords(read.records, key.publicKey);
+};
+const verifyExported = (
+  text: string,
+  key: ReturnType<typeof loadSigningKey>,
+) => {
+  const read = readRecords(text);
+  return read.ok ? verifyExport(read, key.publicKey) : read;
 };
 const lines = (path: string) =>
   readFileSync(path, "utf8").trimEnd().split("\n");
@@ -171,21 +179,105 @@ describe("the chain", () => {
 
   it("exports one environment as a whole chain, and since a date from mid-chain", async () => {
     const { key, path } = await filledHome(3);
-    const staging = readEvidenceLog(path, { environment: "staging" });
-    expect(verifyText(join1(staging), key)).toMatchObject({
+    const staging = exportEvidence(
+      path,
+      { environment: "staging" },
+      key.privateKey,
+    );
+    expect(staging).toHaveLength(4);
+    expect(verifyExported(join1(staging), key)).toMatchObject({
       ok: true,
       chains: [{ environment: "staging", first: 1, last: 3 }],
     });
-    const since = readEvidenceLog(path, {
-      since: new Date(Date.UTC(2026, 11, 2)),
-    });
-    expect(since).toHaveLength(6);
-    expect(verifyText(join1(since), key)).toMatchObject({
+    const since = exportEvidence(
+      path,
+      { since: new Date(Date.UTC(2026, 11, 2)) },
+      key.privateKey,
+    );
+    expect(since).toHaveLength(7);
+    expect(verifyExported(join1(since), key)).toMatchObject({
       ok: true,
       chains: [
         { environment: "production", first: 3, last: 6 },
         { environment: "staging", first: 2, last: 3 },
       ],
+    });
+  });
+});
+
+describe("the signed head of an export", () => {
+  const exported = async () => {
+    const { key, path } = await filledHome(3);
+    return { key, lines: exportEvidence(path, {}, key.privateKey) };
+  };
+
+  it("names records removed from the end of a chain", async () => {
+    const { key, lines } = await exported();
+    lines.splice(8, 1); // record 3 of staging, the last record before the head
+    expect(verifyExported(join1(lines), key)).toEqual({
+      ok: false,
+      line: 9,
+      problem:
+        "the signed head names records 1–3 of staging; the file ends at record 2: the records after it were removed",
+    });
+  });
+
+  it("names a removed head, a head not last, and an edited head", async () => {
+    const { key, lines } = await exported();
+    expect(verifyExported(join1(lines.slice(0, 9)), key)).toEqual({
+      ok: false,
+      line: 10,
+      problem:
+        "the file ends without its signed head: records at its end may have been removed",
+    });
+    const early = [...lines];
+    early.splice(2, 0, early.pop()!);
+    expect(verifyExported(join1(early), key)).toEqual({
+      ok: false,
+      line: 3,
+      problem: "a signed head before the end of the file",
+    });
+    const head = JSON.parse(lines[9]!) as { envelope: { payload: string } };
+    head.envelope.payload = Buffer.from(
+      Buffer.from(head.envelope.payload, "base64")
+        .toString()
+        .replace('"last":3', '"last":2'),
+    ).toString("base64");
+    expect(
+      verifyExported(join1([...lines.slice(0, 9), JSON.stringify(head)]), key),
+    ).toMatchObject({
+      ok: false,
+      line: 10,
+      problem:
+        "the signed head: the signature does not verify (the record was edited)",
+    });
+  });
+
+  it("names a whole environment removed, and the first records of an export", async () => {
+    const { key, lines } = await exported();
+    const noStaging = lines.filter((l) => {
+      const read = readRecords(l);
+      return !(read.ok && read.records[0]?.environment === "staging");
+    });
+    expect(noStaging).toHaveLength(7);
+    expect(verifyExported(join1(noStaging), key)).toEqual({
+      ok: false,
+      line: 7,
+      problem:
+        "the signed head names records 1–3 of staging, and none is in the file: they were removed",
+    });
+    const { key: k2, path } = await filledHome(3);
+    const since = exportEvidence(
+      path,
+      { since: new Date(Date.UTC(2026, 11, 2)) },
+      k2.privateKey,
+    );
+    since.splice(0, 1); // record 3 of production, the first of the export
+    expect(verifyExported(join1(since), k2)).toEqual({
+      ok: false,
+      line: 6,
+      problem:
+        "the signed head names records 3–6 of production; the file starts at record 4: the records before it were removed",
     });
   });
 });

@@ -32,7 +32,13 @@ export type {
   ReadResult,
   VerifyResult,
 } from "./chain.js";
+export {
+  headLine,
+  headPayloadType,
+  headProblem,
+  verifyExport,
+} from "./head.js";
 export { evidenceKeyFile, loadPublicKey, loadSigningKey } from "./key.js";
 export type { SigningKey } from "./key.js";
-export { EvidenceLog, evidenceLogFile, readEvidenceLog } from "./log.js";
+export { EvidenceLog, evidenceLogFile, exportEvidence } from "./log.js";
 export type { EvidenceFilter } from "./log.js";

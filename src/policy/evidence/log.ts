@@ -17,6 +17,7 @@ import type { Clock } from "../../kernel/index.js";
 import { lineHash, readRecords, recordLine } from "./chain.js";
 import type { EvidenceRecord, ReadRecord } from "./chain.js";
 import { signStatement } from "./dsse.js";
+import { headLine } from "./head.js";
 import { statementMeta } from "./statement.js";
 import type { Statement } from "./statement.js";
 
@@ -40,20 +41,20 @@ function readAll(path: string): ReadRecord[] {
   return read.records;
 }
 
-/** The lines of an evidence log that pass the filter, as written (a `since` export starts mid-chain). */
-export function readEvidenceLog(
+/** An export: the lines of the log that pass the filter, then their head signed with the key. */
+export function exportEvidence(
   path: string,
-  filter: EvidenceFilter = {},
+  filter: EvidenceFilter,
+  privateKey: KeyObject,
 ): string[] {
   const since = filter.since?.toISOString();
-  return readAll(path)
-    .filter(
-      (r) =>
-        (filter.environment === undefined ||
-          r.environment === filter.environment) &&
-        (since === undefined || r.time >= since),
-    )
-    .map((r) => r.text);
+  const records = readAll(path).filter(
+    (r) =>
+      (filter.environment === undefined ||
+        r.environment === filter.environment) &&
+      (since === undefined || r.time >= since),
+  );
+  return [...records.map((r) => r.text), headLine(records, privateKey)];
 }
 
 /** The evidence log of one home: `record` signs a statement and chains it. */
