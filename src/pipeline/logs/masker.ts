@@ -55,6 +55,10 @@ export const maxHeldLine = 64 * 1024;
  */
 export class Masker {
   private readonly patterns = new Set<string>();
+  /** The forms by their first `minSecretLength` characters: one pass finds every form. */
+  private readonly byPrefix = new Map<string, string[]>();
+  /** The Wu-Manber shift table of the forms; rebuilt after `add`. */
+  private shifts: { window: number; table: Uint8Array } | undefined;
   private longest = 0;
 
   /**
@@ -84,8 +88,13 @@ export class Masker {
     }
     for (const value of values) {
       for (const form of encodedForms(value)) {
-        if (form.length < minSecretLength) continue;
+        if (form.length < minSecretLength || this.patterns.has(form)) continue;
         this.patterns.add(form);
+        const prefix = form.slice(0, minSecretLength);
+        const list = this.byPrefix.get(prefix);
+        if (list) list.push(form);
+        else this.byPrefix.set(prefix, [form]);
+        this.shifts = undefined;
         this.longest = Math.max(this.longest, form.length);
       }
     }
@@ -114,7 +123,7 @@ export class Masker {
         at = text.indexOf(pattern, at + 1);
       }
     };
-    for (const pattern of this.patterns) add(pattern);
+    this.findForms(text, found);
     for (const credential of this.options.credentials?.find(text) ?? []) {
       const value =
         typeof credential === "string" ? credential : credential.value;
@@ -143,6 +152,33 @@ export class Masker {
       else merged.push([span[0], span[1]]);
     }
     return merged;
+  }
+
+  /**
+   * Every occurrence of every registered form, overlapping ones included, in one pass over the
+   * text (Wu-Manber): a window as long as the shortest form moves on by how far its last three
+   * characters are from the end of any form's start; where they end one, the forms starting
+   * with the window's first characters are compared.
+   */
+  private findForms(text: string, found: [number, number][]): void {
+    if (this.patterns.size === 0) return;
+    const { window, table } = (this.shifts ??= shiftTable(this.patterns));
+    for (let end = window - 1; end < text.length;) {
+      const shift = table[blockHash(text, end)]!;
+      if (shift > 0) {
+        end += shift;
+        continue;
+      }
+      const start = end - window + 1;
+      const forms = this.byPrefix.get(
+        text.slice(start, start + minSecretLength),
+      );
+      if (forms)
+        for (const form of forms)
+          if (text.startsWith(form, start))
+            found.push([start, start + form.length]);
+      end++;
+    }
   }
 
   /** Masks a whole text at once. */
@@ -186,6 +222,40 @@ function placed(
     out.push({ at: at + shift, ruleId: u.ruleId, hash: u.hash });
   }
   return out.sort((a, b) => a.at - b.at);
+}
+
+/** Characters of a Wu-Manber block (at most `minSecretLength`). */
+const block = 3;
+
+/** A 16-bit hash of the `block` characters of a text ending at `end`. */
+function blockHash(text: string, end: number): number {
+  const h =
+    (text.charCodeAt(end - 2) * 961 +
+      text.charCodeAt(end - 1) * 31 +
+      text.charCodeAt(end)) |
+    0;
+  return (h ^ (h >>> 16)) & 0xffff;
+}
+
+/**
+ * For each block hash, how far a window (as long as the shortest form) can move on: the least
+ * distance from that block to the end of any form's first `window` characters (0: one may end
+ * here), else `window - block + 1`, at most 255.
+ */
+function shiftTable(forms: Iterable<string>): {
+  window: number;
+  table: Uint8Array;
+} {
+  let window = Infinity;
+  for (const form of forms) window = Math.min(window, form.length);
+  const table = new Uint8Array(1 << 16).fill(Math.min(255, window - block + 1));
+  for (const form of forms) {
+    for (let end = block - 1; end < window; end++) {
+      const hash = blockHash(form, end);
+      table[hash] = Math.min(table[hash]!, window - 1 - end);
+    }
+  }
+  return { window, table };
 }
 
 /** Every printable form of one value. */
