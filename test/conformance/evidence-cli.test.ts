@@ -45,6 +45,12 @@ describe.skipIf(!built)("sluice evidence", () => {
       "all.jsonl: 9 records, every signature, link and the signed head verify\n  production: records 1–6\n  staging: records 1–3\n",
     );
     expect(verify.status).toBe(0);
+    const json = sluice(["evidence", "verify", "all.jsonl", "--json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      file: "all.jsonl",
+      ok: true,
+      records: 9,
+    });
     const stdout = sluice(["evidence", "export"]);
     expect(stdout.stdout.trimEnd().split("\n")).toEqual(exported());
   });
@@ -81,9 +87,14 @@ describe.skipIf(!built)("sluice evidence", () => {
     expect(
       sluice(["evidence", "verify", "all.jsonl", "--key", "pub.pem"]).status,
     ).toBe(0);
-    const other = sluice(["evidence", "verify", "all.jsonl"], {
-      SLUICE_HOME: join(home, "other"),
-    });
+    const otherHome = { SLUICE_HOME: join(home, "other") };
+    const none = sluice(["evidence", "verify", "all.jsonl"], otherHome);
+    expect([none.stderr, none.status]).toEqual([
+      `sluice: no evidence key at ${join(home, "other", "evidence-key.pem")}: give the public key with --key\n`,
+      2,
+    ]);
+    expect(sluice(["evidence", "key"], otherHome).status).toBe(0);
+    const other = sluice(["evidence", "verify", "all.jsonl"], otherHome);
     expect(other.stderr).toMatch(
       /^sluice: all\.jsonl:1: no signature by key [0-9a-f]{16}\n$/,
     );

@@ -1,4 +1,4 @@
-import { writeFileSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
@@ -95,14 +95,18 @@ export function registerEvidence(program: Command, ctx: CliContext): void {
     )
     .option("--json", "print the result as JSON")
     .action(async (file: string, options: VerifyOptions) => {
-      const { loadPublicKey, loadSigningKey, readRecords, verifyExport } =
+      const { evidenceKeyFile, loadPublicKey, readRecords, verifyExport } =
         await import("../../policy/index.js");
       const { AppError } = await import("../../kernel/index.js");
       const given = keyPath(ctx, options.key);
-      const publicKey =
-        given !== undefined
-          ? loadPublicKey(given)
-          : loadSigningKey({ home: ctx.home }).publicKey;
+      // Verifying never makes a key: a new key could only say "not signed by me".
+      const own = join(ctx.home, evidenceKeyFile);
+      if (given === undefined && !existsSync(own))
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          `no evidence key at ${own}: give the public key with --key`,
+        );
+      const publicKey = loadPublicKey(given ?? own);
       let text: string;
       try {
         text = readFileSync(file, "utf8");
