@@ -7,10 +7,10 @@ import { lineHash, verifyRecords } from "./chain.js";
 import type { ReadRecord, VerifyResult } from "./chain.js";
 
 export const headPayloadType = "application/vnd.sluice.evidence-head+json";
-export const headType = "https://sluice.dev/evidence/head/v1";
+const headType = "https://sluice.dev/evidence/head/v1";
 
 /** The head line: `{"head":true,"envelope":…}`, last in an exported file. */
-export interface HeadLine {
+interface HeadLine {
   head: true;
   envelope: Envelope;
 }
