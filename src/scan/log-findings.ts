@@ -85,7 +85,8 @@ export function logFindings(input: LogFindingsInput): Finding[] {
       tool: "secrets",
       ruleId: f.ruleId,
       severity: rule?.severity ?? "high",
-      message: `${logFindingKind}: ${rule?.description ?? f.ruleId}, masked in step "${input.name}"`,
+      // The rule's description is long (gitleaks'); the rule id beside it says what was found.
+      message: `${logFindingKind}: masked in step "${input.name}" (${f.stream})`,
       location: { path, startLine: f.line },
       fingerprint: secretFingerprint(f.ruleId, path, f.hash ?? ""),
       properties: {

@@ -49,7 +49,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
   run
     .command("show")
     .description(
-      "show a run: its change, jobs, steps, durations, exit codes, cache hits and scan findings",
+      "show a run: its change, jobs, steps, durations, exit codes, cache hits and findings (of sluice/scan steps, and credentials masked in step logs)",
     )
     .argument("<id>", "run id, unique prefix, or `last`")
     .option("--json", "print the run as JSON")
@@ -57,7 +57,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
       async (id: string, options: { json?: boolean }, command: Command) => {
         const app = await ctx.app();
         const detail = await app.runs.getRun(id);
-        // What `uses: sluice/scan` steps of the run found (secrets, dependencies, imported SARIF).
+        // What `uses: sluice/scan` steps of the run found (secrets, dependencies, imported SARIF),
+        // and the credentials nobody declared that step logs masked (kind "secret in log").
         const findings = await app.scan.findingsForRun(detail.id);
         // `run` has a --json of its own, which commander fills when the flag comes after `show`.
         if (options.json || command.parent?.opts().json) {
