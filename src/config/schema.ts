@@ -99,7 +99,7 @@ const SecretName = z
   );
 
 /** A secret a job's steps receive: as an environment variable, or with `file: true` as a file whose path is in it. */
-const JobSecret = z.union([
+export const JobSecret = z.union([
   SecretName,
   z.strictObject({ name: SecretName, file: z.boolean().optional() }),
 ]);

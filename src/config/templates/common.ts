@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Duration } from "../schema.js";
+import { Duration, JobSecret } from "../schema.js";
 import type { Job, Step } from "../schema.js";
 
 /** Inputs and jobs shared by the golden paths: versions, commands, scan and deploy. */
@@ -47,6 +47,8 @@ export const DeployInput = z.union([
     branch: z.string().min(1).default("main"),
     /** Flags turned off when the rollout is rolled back. */
     flags: z.array(z.string().min(1)).optional(),
+    /** Secrets (`sluice secrets set`) the deploy job's steps receive, and no other job's. */
+    secrets: z.array(JobSecret).min(1).optional(),
   }),
 ]);
 export type DeployInput = z.output<typeof DeployInput>;
@@ -180,6 +182,7 @@ function deliveryJobs(
       if: `branch == '${spec.branch.replace(/'/g, "''")}'`,
       environment: spec.environment,
       concurrency: { group: `deploy-${spec.environment}` },
+      ...(spec.secrets ? { secrets: spec.secrets } : {}),
       steps: [{ uses: "sluice/deploy", with: with_ }],
     },
   };

@@ -151,6 +151,21 @@ describe("golden templates", () => {
     });
   });
 
+  it("deploy.secrets go on the deploy job only", () => {
+    const config = load(
+      "extends: golden/node@1\nwith:\n  deploy:\n    secrets: [DB_URL, { name: TLS_KEY, file: true }]\n",
+    );
+    expect(config.jobs.deploy!.secrets).toEqual([
+      "DB_URL",
+      { name: "TLS_KEY", file: true },
+    ]);
+    for (const id of ["build", "test", "scan"])
+      expect(config.jobs[id]!.secrets).toBeUndefined();
+    expect(
+      load("extends: golden/node@1\nwith:\n  deploy: true\n").jobs.deploy,
+    ).not.toHaveProperty("secrets");
+  });
+
   it("deploy: true gives the default canary; no deploy input, no deploy job", () => {
     const withDeploy = load("extends: golden/go@1\nwith:\n  deploy: true\n");
     expect(withDeploy.jobs.deploy!.needs).toEqual(["test", "scan"]);
