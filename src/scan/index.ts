@@ -13,7 +13,6 @@ export * as secrets from "./secrets/index.js";
 export { createScanStore } from "./store.js";
 export {
   createLogCredentialFinder,
-  logFindingKind,
   recordLogFindings,
 } from "./log-findings.js";
 export type { ScanStore } from "./store.js";

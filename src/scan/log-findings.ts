@@ -7,7 +7,7 @@ import type { RuleSpec } from "./secrets/rule.js";
 import { defaultAllowlists, defaultRules } from "./secrets/rules/index.js";
 
 /** What a finding made from a step log says it is (`properties.kind`). */
-export const logFindingKind = "secret in log";
+const logFindingKind = "secret in log";
 
 /** A credential found in a log text: the value (for masking), its rule and keyed hash. */
 export interface LogCredential {
@@ -77,7 +77,7 @@ const rulesById = new Map(defaultRules.map((rule) => [rule.id, rule]));
  * The run's findings for credentials a step printed that nobody declared: located in the step's
  * log (`<job>/<position>.log`, the file under the run's folder, and its line), never with a value.
  */
-export function logFindings(input: LogFindingsInput): Finding[] {
+function logFindings(input: LogFindingsInput): Finding[] {
   const path = `${input.jobKey}/${input.position}.log`;
   return input.found.map((f) => {
     const rule = rulesById.get(f.ruleId);

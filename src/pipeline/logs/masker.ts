@@ -16,7 +16,7 @@ export interface CredentialFinder {
 }
 
 /** A credential a finder recognised: `hash` is a keyed hash (ADR 044), never the value. */
-export interface FoundCredential {
+interface FoundCredential {
   value: string;
   ruleId: string;
   hash?: string | undefined;

@@ -33,7 +33,7 @@ export interface LogFindingSink {
 }
 
 /** Findings one step log reports at most: past this, a credential printed in a loop is counted. */
-export const maxLogFindings = 100;
+const maxLogFindings = 100;
 
 /** The live terminal side of the logs (prefixed lines on a TTY, a compact view otherwise). */
 export interface LiveView {
