@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { Masker, MaskingStream } from "../src/pipeline/index.js";
 import { createLogSinkFactory } from "../src/pipeline/logs/step-log.js";
 import type { LogFinding } from "../src/pipeline/logs/step-log.js";
-import { createLogCredentialFinder } from "../src/scan/index.js";
+import { secrets as scanSecrets } from "../src/scan/index.js";
 
 const targetMBps = 50;
 const logMB = 64;
@@ -142,7 +142,7 @@ try {
   const maskerWith = (detect: boolean) => {
     const masker = detect
       ? new Masker({
-          credentials: createLogCredentialFinder({
+          credentials: scanSecrets.createCredentialFinder({
             hashKey: () => Buffer.from("bench key"),
           }),
         })

@@ -188,11 +188,8 @@ export async function openApp(options: AppOptions): Promise<App> {
         async ({ startPipelineRuntime }) => {
           const { Masker, createLocalCache, createLocalArtifacts } =
             await import("./pipeline/index.js");
-          const {
-            createLogCredentialFinder,
-            recordLogFindings,
-            secrets: scanSecrets,
-          } = await import("./scan/index.js");
+          const { recordLogFindings, secrets: scanSecrets } =
+            await import("./scan/index.js");
           return startPipelineRuntime({
             cache: createLocalCache({
               dir: join(options.home, "cache"),
@@ -207,7 +204,7 @@ export async function openApp(options: AppOptions): Promise<App> {
             steps,
             // Credentials nobody declared are masked too, as the scanner's provider rules find them.
             masker: new Masker({
-              credentials: createLogCredentialFinder({
+              credentials: scanSecrets.createCredentialFinder({
                 hashKey: () =>
                   scanSecrets.loadHashKey(
                     join(options.home, scanSecrets.hashKeyFileName),

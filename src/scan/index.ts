@@ -11,8 +11,5 @@ export type { AdvisoryImport, AdvisorySnapshot } from "./deps/index.js";
 export { importSarif } from "./sarif/index.js";
 export * as secrets from "./secrets/index.js";
 export { createScanStore } from "./store.js";
-export {
-  createLogCredentialFinder,
-  recordLogFindings,
-} from "./log-findings.js";
+export { recordLogFindings } from "./log-findings.js";
 export type { ScanStore } from "./store.js";

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../kernel/index.js";
 import { testDatabases } from "../../test/support/databases.js";
-import {
-  createLogCredentialFinder,
-  recordLogFindings,
-} from "./log-findings.js";
+import { recordLogFindings } from "./log-findings.js";
+import { createCredentialFinder } from "./secrets/credentials.js";
 import { createScanStore } from "./store.js";
 
 // Built from pieces, so that no file holds a whole credential.
@@ -14,7 +12,7 @@ const ghToken = ["ghp", "_", "abcdefghijklmnopqrstuvwxyz0123456789"].join("");
 describe("credentials in step logs", () => {
   it("are found with their rule and a keyed hash, read from the key only when one is found", () => {
     let keyReads = 0;
-    const finder = createLogCredentialFinder({
+    const finder = createCredentialFinder({
       hashKey: () => {
         keyReads++;
         return Buffer.from("a test key");
@@ -32,7 +30,7 @@ describe("credentials in step logs", () => {
     expect(found[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(found[0]!.hash).not.toContain(awsKey);
     // Another key, another hash: the hash cannot be checked against a guess without the key.
-    const other = createLogCredentialFinder({
+    const other = createCredentialFinder({
       hashKey: () => Buffer.from("x"),
     });
     expect(other.find(awsKey)[0]!.hash).not.toBe(found[0]!.hash);

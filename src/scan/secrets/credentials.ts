@@ -1,12 +1,21 @@
+import { secretHash } from "./baseline.js";
 import { Detector } from "./detect.js";
 import { compileRuleSet } from "./rule.js";
 import type { RuleSpec } from "./rule.js";
 import { defaultAllowlists, defaultRules } from "./rules/index.js";
 
-/** Finds credentials in a text that nobody declared, for masking them (step logs). */
+/** A credential found in a text: the value (for masking only, never logged), its rule, and a keyed hash. */
+export interface FoundCredential {
+  value: string;
+  ruleId: string;
+  /** The keyed hash of the value (ADR 044), when the finder was given the key. */
+  hash?: string;
+}
+
+/** Finds credentials in a text that nobody declared, for masking them (step logs, `secrets exec`). */
 export interface CredentialFinder {
-  /** The credential values found in the text (each once), never logged. */
-  find(text: string): string[];
+  /** Each credential found in the text, once. */
+  find(text: string): FoundCredential[];
 }
 
 /**
@@ -21,10 +30,15 @@ function maskable(rule: RuleSpec): boolean {
 
 /**
  * The secret scanner's provider rules, with their keyword prefilter, as a finder: a text with
- * none of the rules' keywords costs one pass of the keyword automaton. Built on first use.
+ * none of the rules' keywords costs one pass of the keyword automaton. Built on first use. With
+ * `hashKey` (the key of the keyed secret hashes, read on the first credential found), each
+ * credential carries its hash, so a masked log can report a finding without the value.
  */
-export function createCredentialFinder(): CredentialFinder {
+export function createCredentialFinder(
+  options: { hashKey?: () => Uint8Array } = {},
+): CredentialFinder {
   let detector: Detector | undefined;
+  let key: Uint8Array | undefined;
   return {
     find(text) {
       detector ??= new Detector(
@@ -34,9 +48,20 @@ export function createCredentialFinder(): CredentialFinder {
         path: "",
         data: Buffer.from(text, "utf8"),
       });
-      return [...new Set(matches.map((match) => match.secret))].filter(
-        (secret) => secret.length > 0,
-      );
+      const found = new Map<string, FoundCredential>();
+      for (const match of matches) {
+        if (match.secret.length === 0 || found.has(match.secret)) continue;
+        const credential: FoundCredential = {
+          value: match.secret,
+          ruleId: match.ruleId,
+        };
+        if (options.hashKey) {
+          key ??= options.hashKey();
+          credential.hash = secretHash(match.secret, key);
+        }
+        found.set(match.secret, credential);
+      }
+      return [...found.values()];
     },
   };
 }
