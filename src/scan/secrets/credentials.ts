@@ -5,7 +5,7 @@ import type { RuleSpec } from "./rule.js";
 import { defaultAllowlists, defaultRules } from "./rules/index.js";
 
 /** A credential found in a text: the value (for masking only, never logged), its rule, and a keyed hash. */
-export interface FoundCredential {
+interface FoundCredential {
   value: string;
   ruleId: string;
   /** The keyed hash of the value (ADR 044), when the finder was given the key. */
