@@ -12,4 +12,5 @@ export {
   parseTrailers,
   withoutTrailers,
 } from "./trailers.js";
+export { globToRegExp } from "./glob.js";
 export { isAlive } from "./process.js";

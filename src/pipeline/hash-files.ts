@@ -8,26 +8,7 @@ import {
   statSync,
 } from "node:fs";
 import { join, posix } from "node:path";
-
-/**
- * A glob as a RegExp over `/`-separated relative paths: `**` spans directories, `*` and `?` stay
- * inside one segment.
- */
-export function globToRegExp(glob: string): RegExp {
-  let re = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] ?? "";
-    if (c === "*") {
-      if (glob[i + 1] === "*") {
-        const slash = glob[i + 2] === "/";
-        re += slash ? "(?:.*/)?" : ".*";
-        i += slash ? 2 : 1;
-      } else re += "[^/]*";
-    } else if (c === "?") re += "[^/]";
-    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`);
-}
+import { globToRegExp } from "../kernel/index.js";
 
 /**
  * Files under `root` matching the patterns (`!pattern` excludes), as sorted relative paths.

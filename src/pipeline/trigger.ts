@@ -1,5 +1,5 @@
 import type { SluiceConfig } from "../config/index.js";
-import { globToRegExp } from "./hash-files.js";
+import { globToRegExp } from "../kernel/index.js";
 import type { TriggerFacts } from "./ports.js";
 
 /** Whether a pipeline runs for a trigger, and why (shown when it does not). */

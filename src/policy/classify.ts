@@ -1,4 +1,5 @@
 // Classifiers of a change from its diff (as gitStream's): pure functions over parsed diff data.
+import { globToRegExp } from "../kernel/index.js";
 import type { FactValues, FileChange } from "./facts.js";
 
 /** One file of a unified diff (`git diff -U0`): its path and the text of its changed lines. */
@@ -10,36 +11,14 @@ export interface DiffFile extends FileChange {
   binary: boolean;
 }
 
-/**
- * A glob as a RegExp over `/`-separated paths: `**` spans folders, `*` and `?` stay inside one
- * segment, `{a,b}` is either. A pattern without `/` matches the file name in any folder.
- */
-function globToRegExp(glob: string): RegExp {
-  let re = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] ?? "";
-    if (c === "*") {
-      if (glob[i + 1] === "*") {
-        const slash = glob[i + 2] === "/";
-        re += slash ? "(?:.*/)?" : ".*";
-        i += slash ? 2 : 1;
-      } else re += "[^/]*";
-    } else if (c === "?") re += "[^/]";
-    else if (c === "{") re += "(?:";
-    else if (c === "}") re += ")";
-    else if (c === ",") re += "|";
-    else re += c.replace(/[.+^$()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(glob.includes("/") ? `^${re}$` : `(?:^|/)${re}$`);
-}
-
 const cache = new Map<string, RegExp>();
 
 /** Whether `path` matches the glob (compiled once per pattern). */
 export function globMatch(path: string, glob: string): boolean {
   let re = cache.get(glob);
   if (!re) {
-    re = globToRegExp(glob);
+    // A pattern without `/` matches the file name in any folder.
+    re = globToRegExp(glob.includes("/") ? glob : `**/${glob}`);
     if (cache.size > 1000) cache.clear();
     cache.set(glob, re);
   }
