@@ -110,6 +110,17 @@ export function runContextual(
           ),
       ) ||
       allowedByRule(rule, path, fragment.commit, secret, matchText, lineText);
+    // Placed only if the fragment has findings (see `Run.allowedAt`).
+    if (allowed) {
+      (run.allowedAt ??= []).push({
+        ruleId: rule.id,
+        start: hit.start,
+        end: stop,
+        secret,
+        entropy: shannonEntropy(secret),
+      });
+      continue;
+    }
     const start = content.position(hit.start);
     const end = content.position(stop);
     const map = fragment.lineMap;
@@ -125,8 +136,7 @@ export function runContextual(
       syntax,
       ...(hit.key ? { key: hit.key } : {}),
     };
-    if (allowed) (result.allowed ??= []).push(match);
-    else result.matches.push(match);
+    result.matches.push(match);
   }
 }
 

@@ -57,6 +57,28 @@ describe("Detector", () => {
     expect(detectIn([token], line).matches).toHaveLength(n);
   });
 
+  it("places allowed values (for masking in report frames) only in a fragment with findings", () => {
+    // Alone, an allowed value is never printed: it is not placed (no line table, no columns).
+    expect(
+      detectIn([token], "tok_abcd1234 // sluice:allow\n").allowed,
+    ).toBeUndefined();
+    const r = detectIn(
+      [token],
+      "tok_abcd1234 // sluice:allow\nx\nkey = tok_efgh5678\n",
+    );
+    expect(r.matches.map((m) => m.secret)).toEqual(["tok_efgh5678"]);
+    expect(r.allowed).toEqual([
+      expect.objectContaining({
+        ruleId: "tok",
+        secret: "tok_abcd1234",
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 13,
+      }),
+    ]);
+  });
+
   it("applies entropy, rule allowlists (secret, match, line targets, stopwords) and AND conditions", () => {
     expect(
       detectIn([{ ...token, entropy: 3.5 }], "tok_aaaaaaaa").matches,

@@ -24,6 +24,7 @@ import type { Run } from "./rule-search.js";
 import {
   allowedByRule,
   consider,
+  placeAllowed,
   runAnchored,
   runWindows,
   spent,
@@ -266,6 +267,7 @@ export class Detector {
     if (run.anchors) this.applyRequired(run, options);
     if (options.currentRule) options.currentRule[0] = -1;
     result.matches = dropCovered(result.matches);
+    placeAllowed(run);
     maskBelowConfidence(run);
     return result;
   }

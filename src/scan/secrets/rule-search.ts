@@ -36,6 +36,13 @@ export interface Run {
    * allowed values where a report prints a neighbour finding's lines.
    */
   belowConfidence?: { ruleId: string; start: number; end: number }[];
+  /**
+   * Values an allowlist or an allow marker let through (byte ranges), placed (lines and
+   * columns) by `placeAllowed` only once the fragment has findings: only then does a report
+   * print their lines. Placing each one as it is found cost a line table and a column decode
+   * per allowed value in every file (on minified lines, megabytes of text per value).
+   */
+  allowedAt?: AllowedAt[];
   /** Only when the rule set has composite rules: where gitleaks places each match. */
   anchors?: Map<SecretMatch, Anchor>;
 }
@@ -166,6 +173,48 @@ export function runWindows(hits: HitLists, r: number, p: Plan, run: Run): void {
   }
 }
 
+/** A value let through by an allowlist, not yet placed. */
+export interface AllowedAt {
+  ruleId: string;
+  start: number;
+  end: number;
+  secret: string;
+  entropy: number;
+}
+
+/** A match of `ruleId` on bytes `from`..`to` of the fragment, with its lines and columns. */
+export function placeMatch(
+  run: Run,
+  ruleId: string,
+  from: number,
+  to: number,
+  secret: string,
+  entropy: number,
+): SecretMatch {
+  const { content, fragment } = run;
+  const start = content.position(from);
+  const end = content.position(to);
+  const map = fragment.lineMap;
+  return {
+    ruleId,
+    line: map ? (map[start.line - 1] ?? start.line) : start.line,
+    column: start.column,
+    endLine: map ? (map[end.line - 1] ?? end.line) : end.line,
+    endColumn: end.column,
+    secret,
+    entropy,
+  };
+}
+
+/** Places the allowed values (see `Run.allowedAt`) once the fragment has findings. */
+export function placeAllowed(run: Run): void {
+  if (!run.allowedAt || run.result.matches.length === 0) return;
+  for (const a of run.allowedAt)
+    (run.result.allowed ??= []).push(
+      placeMatch(run, a.ruleId, a.start, a.end, a.secret, a.entropy),
+    );
+}
+
 /** A regex match (`m.index` relative to byte `base`): secret, allow checks, position. */
 export function consider(
   rule: CompiledRule,
@@ -222,23 +271,25 @@ export function consider(
       lineText,
     );
 
-  const start = content.position(secretStart);
-  const end = content.position(secretEnd);
-  const map = fragment.lineMap;
-  const match: SecretMatch = {
-    ruleId: rule.id,
-    line: map ? (map[start.line - 1] ?? start.line) : start.line,
-    column: start.column,
-    endLine: map ? (map[end.line - 1] ?? end.line) : end.line,
-    endColumn: end.column,
-    secret,
-    entropy,
-  };
   // An allowed value is no finding, but still a value a rule matched: reports mask it too.
   if (allowed) {
-    (result.allowed ??= []).push(match);
+    (run.allowedAt ??= []).push({
+      ruleId: rule.id,
+      start: secretStart,
+      end: secretEnd,
+      secret,
+      entropy,
+    });
     return;
   }
+  const match = placeMatch(
+    run,
+    rule.id,
+    secretStart,
+    secretEnd,
+    secret,
+    entropy,
+  );
   result.matches.push(match);
   if (run.anchors) run.anchors.set(match, anchorAt(run, matchStart));
 }
