@@ -49,6 +49,7 @@ export { findCycle, matrixSize, maxMatrixCells } from "./checks.js";
 export { ConfigSource } from "./source.js";
 export type { Problem } from "./source.js";
 export { problemsFromIssues } from "./issues.js";
+export { yamlValue } from "./yaml-value.js";
 export {
   builtinTemplates,
   createTemplateRegistry,

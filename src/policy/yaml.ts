@@ -2,7 +2,11 @@
 import { readFileSync, statSync } from "node:fs";
 import type { z } from "zod";
 import { AppError, messageOf } from "../kernel/index.js";
-import { ConfigSource, problemsFromIssues } from "../config/index.js";
+import {
+  ConfigSource,
+  problemsFromIssues,
+  yamlValue,
+} from "../config/index.js";
 
 /** A policy or case file is refused over this size (1 MiB). */
 const maxBytes = 1024 * 1024;
@@ -41,27 +45,7 @@ export function parseYaml<T extends z.ZodType>(
   describe: (path: readonly (string | number)[]) => string,
 ): { source: ConfigSource; value: z.infer<T> } {
   const source = new ConfigSource(file, text);
-  if (source.doc.errors.length > 0)
-    throw source.error(
-      source.doc.errors.map((e) =>
-        source.problem(
-          `malformed YAML: ${e.message.replace(/\.$/, "")}`,
-          e.pos[0],
-        ),
-      ),
-    );
-  const tooDeep = source.tooDeep();
-  if (tooDeep) throw source.error([tooDeep]);
-  const duplicates = source.duplicateKeys();
-  if (duplicates.length > 0) throw source.error(duplicates);
-  let raw: unknown;
-  try {
-    raw = source.doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw source.error([
-      source.problem(`malformed YAML: ${messageOf(error)}`, 0),
-    ]);
-  }
+  const raw = yamlValue(source);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw))
     throw source.error([
       source.problem(`${what} must be a mapping`, source.offsetOf([])),
