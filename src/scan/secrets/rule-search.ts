@@ -174,7 +174,7 @@ export function runWindows(hits: HitLists, r: number, p: Plan, run: Run): void {
 }
 
 /** A value let through by an allowlist, not yet placed. */
-export interface AllowedAt {
+interface AllowedAt {
   ruleId: string;
   start: number;
   end: number;
@@ -183,7 +183,7 @@ export interface AllowedAt {
 }
 
 /** A match of `ruleId` on bytes `from`..`to` of the fragment, with its lines and columns. */
-export function placeMatch(
+function placeMatch(
   run: Run,
   ruleId: string,
   from: number,
