@@ -110,7 +110,9 @@ export class EvidenceLog {
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-        const holder = Number(readFileSync(this.#lockPath, "utf8") || "0");
+        const holder = lockHolder(this.#lockPath);
+        // The holder let go between our attempt and the read: try again at once.
+        if (holder === undefined) continue;
         // A lock left by a process that died is taken over; a live holder is waited for.
         if (holder > 0 && !isAlive(holder))
           rmSync(this.#lockPath, { force: true });
@@ -127,5 +129,15 @@ export class EvidenceLog {
     } finally {
       rmSync(this.#lockPath, { force: true });
     }
+  }
+}
+
+/** The process id written in a lock file (0 while its holder is still writing it); undefined when it is gone. */
+function lockHolder(lockPath: string): number | undefined {
+  try {
+    return Number(readFileSync(lockPath, "utf8") || "0");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
   }
 }
