@@ -131,6 +131,23 @@ describe.each(testDatabases)(
       expect((await result).status).toBe("cancelled");
     });
 
+    it("a cancel that arrives while the runner completes the job leaves the runner's result", async () => {
+      const { result, row, cancel } = await dispatchOne();
+      let lease = null;
+      while (!lease) lease = await service.claim({ id: "r", labels: [] });
+      const completing = service.complete(lease.leaseId, {
+        status: "success",
+        outputs: {},
+        steps: [],
+      });
+      cancel();
+      await completing;
+      expect((await result).status).toBe("success");
+      // stop() waits for the cancel under way, which must not write "cancelled" over the result.
+      await service.stop();
+      expect((await row()).status).toBe("success");
+    });
+
     it("a job nobody claims shows as queued once the clock passes queuedAfterMs", async () => {
       const { result, row, cancel } = await dispatchOne();
       // The janitor's interval is one timer; the queued marker is the second.

@@ -59,6 +59,8 @@ interface Waiter {
   resolve(result: JobResult): void;
   reject(error: unknown): void;
   cancelled: boolean;
+  /** Its result is known, or a runner is completing it: a cancel changes nothing after. */
+  settled: boolean;
   /** A runner holds (or held) it. */
   claimed: boolean;
 }
@@ -86,6 +88,8 @@ export class RunnerService implements RunnerApi {
   private sweeping: Promise<void> | undefined;
   private readonly outbox: Outbox;
   private readonly queuedTimers = new Set<Timer>();
+  /** Cancellations under way (`stop` waits for them: they write to the store). */
+  private readonly cancelling = new Set<Promise<void>>();
 
   constructor(
     private readonly queue: JobQueue,
@@ -114,6 +118,7 @@ export class RunnerService implements RunnerApi {
     for (const timer of this.queuedTimers) timer.cancel();
     this.queuedTimers.clear();
     await this.sweeping;
+    await Promise.all(this.cancelling);
   }
 
   /** Called when work is queued (in-process runners claim at once instead of polling). */
@@ -139,12 +144,23 @@ export class RunnerService implements RunnerApi {
     const timeoutMs = data.job.timeoutMs ?? 6 * 3_600_000;
     let settle!: Pick<Waiter, "resolve" | "reject">;
     const result = new Promise<JobResult>(
-      (resolve, reject) => (settle = { resolve, reject }),
+      (resolve, reject) =>
+        (settle = {
+          resolve: (value) => {
+            waiter.settled = true;
+            resolve(value);
+          },
+          reject: (error) => {
+            waiter.settled = true;
+            reject(error);
+          },
+        }),
     );
     const waiter: Waiter = {
       data,
       ...settle,
       cancelled: false,
+      settled: false,
       claimed: false,
       sent: Promise.resolve(),
     };
@@ -161,7 +177,16 @@ export class RunnerService implements RunnerApi {
         () => waiter.cancelled,
       )
       .then((queue) => (waiter.queue = queue));
-    const onAbort = () => void this.cancel(id);
+    const onAbort = () => {
+      const cancelling = this.cancel(id)
+        .catch((error) =>
+          this.options.logger.warn("cannot cancel a job", {
+            error: messageOf(error),
+          }),
+        )
+        .finally(() => this.cancelling.delete(cancelling));
+      this.cancelling.add(cancelling);
+    };
     signal.addEventListener("abort", onAbort, { once: true });
     try {
       await waiter.sent;
@@ -275,6 +300,9 @@ export class RunnerService implements RunnerApi {
   ): Promise<void> {
     const held = this.held(leaseId);
     this.leases.delete(leaseId);
+    // From here its result is the runner's: a cancel arriving now changes nothing.
+    const waiter = this.waiters.get(held.bossId);
+    if (waiter) waiter.settled = true;
     const completed = await this.store.completeLease(
       leaseId,
       {
@@ -285,12 +313,15 @@ export class RunnerService implements RunnerApi {
       },
       steps.map(stepUpdate),
     );
-    if (!completed) throw lostLease(leaseId);
+    if (!completed) {
+      if (waiter) waiter.settled = false;
+      throw lostLease(leaseId);
+    }
     // A cancelled job is no longer active in the queue; completing it is a no-op there.
     await this.queue.complete(held.queue, held.bossId, {
       status: result.status,
     });
-    this.waiters.get(held.bossId)?.resolve(result);
+    waiter?.resolve(result);
   }
 
   /** The janitor: requeues (or fails) the jobs whose runner let its lease expire (lease-janitor.ts). */
@@ -325,7 +356,7 @@ export class RunnerService implements RunnerApi {
 
   private async cancel(bossId: string): Promise<void> {
     const waiter = this.waiters.get(bossId);
-    if (!waiter || waiter.cancelled) return;
+    if (!waiter || waiter.cancelled || waiter.settled) return;
     waiter.cancelled = true;
     // A job still in the outbox is dropped there; one being sent is cancelled once it is in.
     await waiter.sent.catch(() => {});
@@ -344,6 +375,8 @@ export class RunnerService implements RunnerApi {
       for (const listener of this.cancelListeners) listener(leased[0]);
       return;
     }
+    // A runner may have completed it meanwhile: its result stands.
+    if (waiter.settled) return;
     await this.store.updateJob(waiter.data.jobId, {
       status: "cancelled",
       finishedAt: new Date(this.options.clock.now()),
