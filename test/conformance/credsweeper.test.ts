@@ -105,6 +105,10 @@ describeWithShared(dir)("CredSweeper sample corpus", () => {
           `${extras.length} extra lines in ${new Set(extras.map(fileOf)).size} files`,
         `  missed (unlisted files): ${missed.filter((k) => !(fileOf(k) in differences)).join(" ")}`,
         `  extra (unlisted files): ${extras.filter((k) => !(fileOf(k) in differences)).join(" ")}`,
+        `  files missed: ${[...expectedFiles]
+          .filter((f) => !reportedFiles.has(f))
+          .sort()
+          .join(" ")}`,
         `  files differing, not listed: ${unlisted.length}; without the listed files: lines ` +
           `${[...expected].filter((k) => !(fileOf(k) in differences) && reported.has(k)).length}/` +
           `${[...expected].filter((k) => !(fileOf(k) in differences)).length}`,

@@ -133,6 +133,16 @@ describe("contextual detectors: what they leave alone", () => {
     ["deploy.sh", "curl --token $TOKEN https://x"],
     ["init.sql", "CREATE USER app IDENTIFIED BY '${DB_PASSWORD}';"],
     ["docs.md", "postgres://user:password@localhost/db"],
+    // A template literal with an interpolation is not a literal value (tests split their
+    // fake secrets this way so that the source holds none).
+    ["app.ts", 'const awsSecret = `1tUm636uS1yO${"EcfP5pvfqJ/ml36mF7AkyHs"}`;'],
+    ["app.ts", "const password = `Xk9mPq27${suffix}`;"],
+    // Metadata beside a secret name, for the generic (gitleaks) rule too.
+    ["report.ts", 'properties: { secretHash: "5f0c3b1e9b0d4c8a" },'],
+    [
+      "ci.log",
+      "cache key = npm-9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    ],
   ])("%s: %s", (path, text) => {
     expect(found(path, text)).toEqual([]);
   });

@@ -14,7 +14,8 @@ import type { Confidence } from "./types.js";
  */
 
 const templates: RegExp[] = [
-  /\$\{[\w.:\-?!#@]*\}?$|\$\{[\w.:\-?!#@]*\}/,
+  // An interpolation, also of a string or a call (`${"…"}`, `${a.b(c)}`): not a literal value.
+  /\$\{[\w.:\-?!#@]*\}?$|\$\{(?:"[^"\n]*"|'[^'\n]*'|[\w.$()[\], ]*)\}/,
   /\{\{[\s\w.|'"()\-,:]*\}\}/,
   /\{%[^%]*%\}/,
   /^\$[A-Za-z_{(]/,

@@ -150,8 +150,11 @@ export const tokenRules: RuleSpec[] = [
       "A 0x-prefixed 32-byte hex value, the shape of an Ethereum (secp256k1) private key",
     regex: String.raw`(?:^|[^0-9A-Za-z])(0x[0-9a-fA-F]{64})(?:[^0-9A-Za-z]|$)`,
     keywords: ["0x"],
-    // Transaction hashes share the shape: reported, but below the default --fail-on.
+    // Transaction hashes and curve constants (`BigInt('0x…')` in every crypto library) share the
+    // shape: reported below the default --fail-on, and at `low` confidence, below the default
+    // --confidence (`--confidence low` shows them).
     severity: "low",
+    confidence: "low",
     entropy: 2,
   },
   {
