@@ -34,6 +34,9 @@ const lightEntries = {
   store: [
     "pglite-assets.js", // the PGlite warm-up, at CLI start-up
   ],
+  server: [
+    "local/address.js", // the local server's socket and version, for every client command
+  ],
 };
 
 /** The top folder of src/ a path is in ("(root)" for src/app.ts and its neighbours), or undefined. */

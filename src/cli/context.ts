@@ -41,9 +41,16 @@ export function createCliContext(
     app() {
       // The embedded engine compiles in the background while the app's modules load (ADR 042).
       if (!opened && !databaseUrl) preparePglite().catch(() => {});
-      opened ??= import("../app.js").then(({ openApp }) =>
-        openApp({ home, databaseUrl }),
-      );
+      // Only one process opens an embedded store: an idle local server hands it back first.
+      opened ??= (
+        databaseUrl
+          ? Promise.resolve()
+          : import("./client/local-server.js").then(({ handBackLocalServer }) =>
+              handBackLocalServer(home),
+            )
+      )
+        .then(() => import("../app.js"))
+        .then(({ openApp }) => openApp({ home, databaseUrl }));
       return opened;
     },
     async closeApp() {

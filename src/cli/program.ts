@@ -12,6 +12,7 @@ import { registerRuns } from "./commands/runs.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerScan } from "./commands/scan.js";
 import { registerServe } from "./commands/serve.js";
+import { registerServer } from "./commands/server.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerRollout } from "./commands/rollout.js";
 import { registerReleases } from "./commands/releases.js";
@@ -34,6 +35,7 @@ const groups: Register[] = [
   registerHooks,
   registerAdvisories,
   registerServe,
+  registerServer,
   registerFlags,
   registerMetrics,
   registerDeploy,

@@ -3,3 +3,4 @@ export { buildServer } from "./app.js";
 export { listen } from "./listen.js";
 export { readServerFile } from "./server-file.js";
 export type { ServerFile } from "./server-file.js";
+export { startLocalServer } from "./local/server.js";

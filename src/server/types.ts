@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../app.js";
 import type { Logger } from "../kernel/index.js";
+import type { ServerControl } from "./local/control.js";
 
 /** What the server gets: the services it serves (`A`, the whole App by default) and its admin token. */
 export interface ServerDeps<A = App> {
@@ -10,6 +11,8 @@ export interface ServerDeps<A = App> {
   adminToken: string;
   /** The audit actor of requests made with the admin token (default "admin"). */
   adminName?: string;
+  /** The serving process (version, mode, stop), for `routes/server.ts`; absent in tests. */
+  control?: ServerControl;
 }
 
 /**

@@ -1,7 +1,31 @@
-import { createReadStream, existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
+import type { ErrorCode } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
+
+/** One line of `GET /api/v1/runs/:id/logs` (server/routes/run-responses.ts, RunLogLine). */
+type LogLine =
+  | {
+      kind: "step";
+      job: string;
+      position: number;
+      step: string;
+      status: string;
+      logPath: string | null;
+    }
+  | { kind: "text"; text: string }
+  | { kind: "no-log" }
+  | { kind: "end"; status: string }
+  | { kind: "error"; code: string; detail: string };
+
+interface JsonStep {
+  job: string;
+  position: number;
+  step: string;
+  status: string;
+  logPath: string | null;
+  log: string | null;
+}
 
 export function registerLogs(program: Command, ctx: CliContext): void {
   program
@@ -11,59 +35,90 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     )
     .argument("<run>", "run id, unique prefix, or `last`")
     .argument("[job]", "a job key (or a job id, for every matrix cell)")
+    .option(
+      "-f, --follow",
+      "while the run goes on, print each step's log as it is written, until the run ends",
+    )
     .option("--json", "print the logs as JSON (one entry per step)")
     .action(
       async (
         runId: string,
         jobKey: string | undefined,
-        options: { json?: boolean },
+        options: { json?: boolean; follow?: boolean },
       ) => {
-        const app = await ctx.app();
-        const run = await app.runs.getRun(runId);
-        const jobs = jobKey
-          ? run.jobs.filter(
-              (job) => job.key === jobKey || job.key.startsWith(`${jobKey} (`),
-            )
-          : run.jobs;
-        if (jobs.length === 0) {
+        const [{ localServer }, { streamLines }] = await Promise.all([
+          import("../client/local-server.js"),
+          import("../client/socket-http.js"),
+        ]);
+        const client = await localServer(ctx);
+        const query = new URLSearchParams();
+        if (jobKey !== undefined) query.set("job", jobKey);
+        if (options.follow) query.set("follow", "true");
+        const path = `/api/v1/runs/${encodeURIComponent(runId)}/logs${query.size ? `?${query}` : ""}`;
+        const steps: JsonStep[] = [];
+        let ended = false;
+        // Ctrl-C while following: stop reading and leave quietly.
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        process.once("SIGINT", onSignal);
+        try {
+          await streamLines(
+            client.socketPath,
+            path,
+            async (text) => {
+              const line = JSON.parse(text) as LogLine;
+              if (line.kind === "error")
+                throw new AppError(line.code as ErrorCode, line.detail);
+              if (line.kind === "end") {
+                ended = true;
+                return;
+              }
+              if (options.json) {
+                const current = steps.at(-1);
+                if (line.kind === "step")
+                  steps.push({
+                    job: line.job,
+                    position: line.position,
+                    step: line.step,
+                    status: line.status,
+                    logPath: line.logPath,
+                    log: "",
+                  });
+                else if (line.kind === "no-log" && current) current.log = null;
+                else if (line.kind === "text" && current)
+                  current.log = (current.log ?? "") + line.text;
+                return;
+              }
+              await write(
+                line.kind === "step"
+                  ? `── ${line.job} › ${line.step} (${line.status})\n`
+                  : line.kind === "no-log"
+                    ? "   (no log)\n"
+                    : line.text,
+              );
+            },
+            stop.signal,
+          );
+        } catch (error) {
+          if (stop.signal.aborted) return;
+          throw error;
+        } finally {
+          process.off("SIGINT", onSignal);
+        }
+        if (!ended)
           throw new AppError(
-            "NOT_FOUND",
-            `run ${run.id} has no job ${jobKey} (jobs: ${run.jobs.map((j) => j.key).join(", ")})`,
+            "STORE_UNAVAILABLE",
+            "the local server stopped before the logs ended; run the command again",
           );
-        }
-        const steps = jobs.flatMap((job) =>
-          job.steps.map((step) => ({ job: job.key, step })),
-        );
-        if (options.json) {
-          ctx.json(
-            steps.map(({ job, step }) => ({
-              job,
-              position: step.position,
-              step: step.name,
-              status: step.status,
-              logPath: step.logPath,
-              log:
-                step.logPath && existsSync(step.logPath)
-                  ? readFileSync(step.logPath, "utf8")
-                  : null,
-            })),
-          );
-          return;
-        }
-        for (const { job, step } of steps) {
-          process.stdout.write(`── ${job} › ${step.name} (${step.status})\n`);
-          if (!step.logPath || !existsSync(step.logPath)) {
-            process.stdout.write("   (no log)\n");
-            continue;
-          }
-          // Stream: a step may have printed gigabytes.
-          await new Promise<void>((resolve, reject) => {
-            const stream = createReadStream(step.logPath!);
-            stream.on("error", reject);
-            stream.on("end", resolve);
-            stream.pipe(process.stdout, { end: false });
-          });
-        }
+        if (options.json) ctx.json(steps);
       },
     );
+}
+
+/** Writes to stdout and waits when it is full (a step may have printed gigabytes). */
+function write(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else process.stdout.once("drain", resolve);
+  });
 }

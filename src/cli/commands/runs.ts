@@ -4,6 +4,7 @@ import {
   isRecordedRunStatus,
   recordedRunStatuses,
 } from "../../pipeline/run-status.js";
+import type { RunRow } from "../../pipeline/index.js";
 import type { CliContext } from "../context.js";
 
 interface RunsOptions {
@@ -44,13 +45,14 @@ export function registerRuns(program: Command, ctx: CliContext): void {
           `--status must be one of ${statuses.join(", ")}, got ${options.status}`,
         );
       }
-      const app = await ctx.app();
-      const runs = await app.runs.listRuns({
-        limit,
-        ...(options.project ? { project: options.project } : {}),
-        ...(options.branch ? { branch: options.branch } : {}),
-        ...(status ? { status } : {}),
-      });
+      // Through the local server of the home (started on demand), never the store itself.
+      const { localServer } = await import("../client/local-server.js");
+      const client = await localServer(ctx);
+      const query = new URLSearchParams({ limit: String(limit) });
+      if (options.project) query.set("project", options.project);
+      if (options.branch) query.set("branch", options.branch);
+      if (status) query.set("status", status);
+      const runs = await client.json<RunRow[]>("GET", `/api/v1/runs?${query}`);
       if (options.json) {
         ctx.json(runs);
         return;

@@ -1,10 +1,13 @@
 import type { RouteModule } from "../types.js";
+import { accountRoutes } from "./accounts.js";
 import { deployRoutes } from "./deploy.js";
 import { flagRoutes } from "./flags.js";
 import { healthRoutes } from "./health.js";
 import { metricsRoutes } from "./metrics.js";
 import { ofrepRoutes } from "./ofrep.js";
 import { openApiRoutes } from "./openapi.js";
+import { runRoutes } from "./runs.js";
+import { serverRoutes } from "./server.js";
 
 /**
  * Every route module of the server, registered in this order. A capability adds one module
@@ -16,5 +19,8 @@ export const routeModules: RouteModule[] = [
   flagRoutes,
   metricsRoutes,
   deployRoutes,
+  accountRoutes,
+  runRoutes,
+  serverRoutes,
   openApiRoutes,
 ];

@@ -1,0 +1,154 @@
+import { request } from "node:http";
+import type { IncomingMessage } from "node:http";
+import { AppError } from "../../kernel/index.js";
+import type { ErrorCode } from "../../kernel/index.js";
+
+/** An HTTP answer read whole. */
+export interface Answer {
+  status: number;
+  body: string;
+}
+
+const codes = new Set<string>([
+  "CONFIG_INVALID",
+  "INVALID_ARGUMENT",
+  "NOT_FOUND",
+  "CONFLICT",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "STORE_LOCKED",
+  "STORE_UNAVAILABLE",
+  "EXTERNAL",
+  "TIMEOUT",
+  "CANCELLED",
+  "INTERNAL",
+]);
+
+/** The AppError a problem+json answer stands for (its code and detail), so exit codes match. */
+export function problemError(answer: Answer): AppError {
+  try {
+    const problem = JSON.parse(answer.body) as {
+      code?: string;
+      detail?: string;
+    };
+    if (typeof problem.detail === "string")
+      return new AppError(
+        codes.has(problem.code ?? "")
+          ? (problem.code as ErrorCode)
+          : "INTERNAL",
+        problem.detail,
+      );
+  } catch {
+    // not a problem body: described below
+  }
+  return new AppError(
+    "INTERNAL",
+    `the local server answered ${answer.status} without a problem body`,
+  );
+}
+
+/** Whether an error means nobody serves the socket (no file, or nobody accepts). */
+export function isNoServer(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ENOENT" || code === "ECONNREFUSED" || code === "ENOTSOCK";
+}
+
+export interface CallOptions {
+  body?: unknown;
+  /** Give up (an error with code ETIMEDOUT) when no answer comes in this time. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+function open(
+  socketPath: string,
+  method: string,
+  path: string,
+  options: CallOptions,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const body =
+      options.body === undefined ? undefined : JSON.stringify(options.body);
+    const req = request(
+      {
+        socketPath,
+        method,
+        path,
+        headers: body
+          ? {
+              "content-type": "application/json",
+              "content-length": Buffer.byteLength(body),
+            }
+          : {},
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+      resolve,
+    );
+    req.on("error", reject);
+    if (options.timeoutMs !== undefined)
+      req.setTimeout(options.timeoutMs, () =>
+        req.destroy(
+          Object.assign(new Error("the local server does not answer"), {
+            code: "ETIMEDOUT",
+          }),
+        ),
+      );
+    req.end(body);
+  });
+}
+
+/** One request over the Unix socket, its answer read whole. */
+export async function call(
+  socketPath: string,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<Answer> {
+  const response = await open(socketPath, method, path, options);
+  let body = "";
+  response.setEncoding("utf8");
+  for await (const chunk of response) body += chunk as string;
+  return { status: response.statusCode ?? 0, body };
+}
+
+/**
+ * A streamed answer's lines (application/x-ndjson), each given to `onLine` as it arrives.
+ * A non-200 answer throws its problem as an AppError.
+ */
+export async function streamLines(
+  socketPath: string,
+  path: string,
+  onLine: (line: string) => void | Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const response = await open(socketPath, "GET", path, {
+    ...(signal ? { signal } : {}),
+  });
+  response.setEncoding("utf8");
+  if (response.statusCode !== 200) {
+    let body = "";
+    for await (const chunk of response) body += chunk as string;
+    throw problemError({ status: response.statusCode ?? 0, body });
+  }
+  let rest = "";
+  for await (const chunk of response) {
+    rest += chunk as string;
+    let end: number;
+    while ((end = rest.indexOf("\n")) >= 0) {
+      const line = rest.slice(0, end);
+      rest = rest.slice(end + 1);
+      if (line) await onLine(line);
+    }
+  }
+}
+
+/** JSON with its ISO 8601 times (`…At` fields) as Dates again, as the store returns them. */
+export function parseWithDates<T>(text: string): T {
+  return JSON.parse(text, (key, value: unknown) =>
+    key.endsWith("At") &&
+    typeof value === "string" &&
+    /^\d{4}-\d\d-\d\dT/.test(value)
+      ? new Date(value)
+      : value,
+  ) as T;
+}
