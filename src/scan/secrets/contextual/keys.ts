@@ -48,6 +48,9 @@ export const nameKeywords = [
   "nonce",
   "paswd",
   "pasw",
+  // Abbreviations without `pass`/`pw`: `PSWD`, `PSSWD`, `PSWRD`, `PSSWORD`.
+  "psw",
+  "pssw",
   "kennwort",
 ];
 

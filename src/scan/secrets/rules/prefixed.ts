@@ -116,7 +116,7 @@ export const prefixedRules: RuleSpec[] = [
   token(
     "mailgun-api-key-prefixed",
     "Mailgun API key",
-    String.raw`(key-[a-f0-9]{32})`,
+    String.raw`\b(key-[a-f0-9]{32})\b`,
     ["key-"],
     "medium",
   ),
@@ -204,4 +204,91 @@ export const prefixedRules: RuleSpec[] = [
   token("xai-api-key", "xAI API key", String.raw`\b(xai-[A-Za-z0-9]{80})\b`, [
     "xai-",
   ]),
+  token(
+    "alibaba-access-key-id-short",
+    "Alibaba Cloud AccessKey ID (16 to 22 characters, older than gitleaks' 24)",
+    String.raw`\b(LTAI[A-Za-z0-9]{12,18})\b`,
+    ["ltai"],
+    "medium",
+  ),
+  token(
+    "bitbucket-app-password",
+    "Bitbucket app password",
+    String.raw`\b(ATBB[A-Za-z0-9_=.-]{32})\b`,
+    ["atbb"],
+  ),
+  token(
+    "bitbucket-data-center-token",
+    "Bitbucket Data Center HTTP access token",
+    String.raw`\b(BBDC-[A-Za-z0-9+/@_-]{44})`,
+    ["bbdc-"],
+  ),
+  token(
+    "deepseek-api-key",
+    "DeepSeek API key (sk- and 32 hex digits), also right after a terminal colour code",
+    String.raw`(?:\b|\x1b\[[0-9;]{0,8}m)(sk-[0-9a-f]{32})\b`,
+    ["sk-"],
+  ),
+  token(
+    "discord-webhook-url",
+    "Discord webhook URL with its token",
+    String.raw`(https?://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{17,20}/[\w-]{68})\b`,
+    ["discord.com/api/webhooks/", "discordapp.com/api/webhooks/"],
+  ),
+  {
+    ...token(
+      "dropbox-long-lived-token-bare",
+      "Dropbox long-lived access token by its shape (11 characters, 10 A, 43 characters)",
+      String.raw`\b([A-Za-z0-9]{11}AAAAAAAAAA[A-Za-z0-9_=-]{43})\b`,
+      ["aaaaaaaaaa"],
+    ),
+    entropy: 4,
+  },
+  {
+    ...token(
+      "mailchimp-api-key-any",
+      "Mailchimp API key (32 characters and a data-centre suffix -usN)",
+      String.raw`\b([0-9A-Za-z]{32}-us\d{1,2})\b`,
+      ["-us"],
+    ),
+    entropy: 3.5,
+  },
+  token(
+    "nats-nkey-seed",
+    "NATS NKEY seed (a private key, in a .creds file or behind its header)",
+    String.raw`\b(S[UOACNPX][A-Z2-7]{56})\b`,
+    ["nkey"],
+    "critical",
+  ),
+  token(
+    "ntlm-authenticate-message",
+    "NTLM authenticate message (type 3, base64): it carries the password's NTLM response",
+    String.raw`\b(TlRMTVNTUAAD[A-Za-z0-9+/]{60,}={0,2})`,
+    ["tlrmtvntuaad"],
+    "medium",
+  ),
+  token(
+    "salesforce-access-token",
+    "Salesforce session or access token (org id, !, token)",
+    String.raw`\b(00D[A-Za-z0-9]{12}![A-Za-z0-9._]{80,})`,
+    ["00d"],
+  ),
+  token(
+    "sendgrid-api-key-any",
+    "SendGrid API key (SG., two dot-separated parts)",
+    String.raw`\b(SG\.[\w-]{16,32}\.[\w-]{16,64})\b`,
+    ["sg."],
+  ),
+  token(
+    "twitter-bearer-token-app-only",
+    "X (Twitter) app-only bearer token, by its run of A",
+    String.raw`\b(A{20,22}[A-Za-z0-9]{3,8}A{5,8}[A-Za-z0-9%]{40,})`,
+    ["aaaaaaaaaaaaaaaaaaaa"],
+  ),
+  token(
+    "json-web-key-private",
+    "Private or symmetric JSON Web Key (`kty` with `d`, `k`, `p` or `q`)",
+    String.raw`"kty"\s*:\s*"[^"]{1,12}"[^{}]{0,400}?"(?:d|k|p|q|dp|dq|qi)"\s*:\s*"([A-Za-z0-9_-]{16,})"`,
+    ['"kty"'],
+  ),
 ];
