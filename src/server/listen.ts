@@ -4,6 +4,7 @@ import type { App } from "../app.js";
 import { AppError, messageOf } from "../kernel/index.js";
 import { buildServer } from "./app.js";
 import type { ServerOptions } from "./app.js";
+import type { ServerControl } from "./local/control.js";
 import { removeServerFile, writeServerFile } from "./server-file.js";
 
 export interface ListenOptions extends ServerOptions {
@@ -11,6 +12,8 @@ export interface ListenOptions extends ServerOptions {
   host: string;
   /** The audit actor of requests made with the admin token (default "admin"). */
   adminName?: string;
+  /** The serving process, for `GET /api/v1/server` and its stop route. */
+  control?: ServerControl;
 }
 
 /** A listening server: its URL, and `close()` that stops it and removes `server.json`. */
@@ -35,6 +38,7 @@ export async function listen(
       logger: app.logger,
       adminToken,
       ...(options.adminName ? { adminName: options.adminName } : {}),
+      ...(options.control ? { control: options.control } : {}),
     },
     options,
   );

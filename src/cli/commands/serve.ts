@@ -19,17 +19,42 @@ export function registerServe(program: Command, ctx: CliContext): void {
       // The app's background work (rollouts left unfinished resumed, flag evaluation times,
       // flag set sync) runs while serving; closing the app stops it.
       app.startBackground();
-      const { listen } = await import("../../server/index.js");
+      const [{ listen, listenOnSocket }, { localSocketPath }] =
+        await Promise.all([
+          import("../../server/index.js"),
+          import("../../server/local/address.js"),
+        ]);
       // Requests made with the admin token of server.json are audited as the user who started
       // the server (the only one who can read that file), as the local CLI names its actor.
       const { actorOf } = await import("./flags-backend.js");
+      let stopAsked!: (reason: string) => void;
+      const asked = new Promise<string>((resolve) => (stopAsked = resolve));
+      let inFlight = () => 0;
       const running = await listen(app, {
         port,
         host: options.host,
         adminName: actorOf(ctx),
+        control: {
+          mode: "serve",
+          startedAt: new Date(),
+          idleMs: undefined,
+          inFlight: () => inFlight(),
+          stop: stopAsked,
+        },
       });
-      ctx.stdout(`sluice serve: listening on ${running.url}`);
-      await new Promise<void>((resolve) => {
+      // The same app answers the home's commands on the local socket (its peer is admin).
+      const socket = await listenOnSocket(
+        running.server,
+        localSocketPath(ctx.home),
+      ).catch(async (error: unknown) => {
+        await running.close();
+        throw error;
+      });
+      inFlight = socket.inFlight;
+      ctx.stdout(
+        `sluice serve: listening on ${running.url} and ${socket.path}`,
+      );
+      const signals = new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
@@ -39,6 +64,13 @@ export function registerServe(program: Command, ctx: CliContext): void {
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);
       });
+      await Promise.race([
+        signals,
+        asked.then((reason) =>
+          ctx.stderr(`sluice serve: ${reason}, shutting down`),
+        ),
+      ]);
+      await socket.close();
       await running.close();
     });
 }
