@@ -32,6 +32,9 @@ import {
   keySourceFrom,
 } from "./secrets/index.js";
 import type { SecretsService } from "./secrets/index.js";
+import type { GateApprovals, GateDeps } from "./policy/index.js";
+import { createAccountsService, createAccountStore } from "./accounts/index.js";
+import type { AccountsService } from "./accounts/index.js";
 
 export interface AppOptions {
   /** `$SLUICE_HOME`: the embedded database, logs, cache and artifacts live under it. */
@@ -68,6 +71,13 @@ export interface App {
   deploy: DeployService;
   /** Secrets: the age vault per project and environment, every read audited (`sluice secrets`). */
   secrets: SecretsService;
+  /** Users, their roles per project, browser sessions and API tokens (ADR 093). */
+  accounts: AccountsService;
+  /**
+   * The gate's holds (`sluice approvals|approve|reject`, `sluice run resume`): loaded on first use.
+   * Evidence is signed with `$SLUICE_EVIDENCE_KEY`, else the home's own key (made on first use).
+   */
+  gate(): Promise<GateApprovals>;
   /** Starts the job queue and the embedded runner (`sluice run`); closed with the app. */
   pipeline(options?: {
     capacity?: number;
@@ -143,6 +153,33 @@ export async function openApp(options: AppOptions): Promise<App> {
     );
     return deployStep({ ...ctx, workdir });
   });
+  // The gate: its decisions and holds, signed into the home's evidence log (ADR 102).
+  const policy = () => import("./policy/index.js");
+  const gateDeps = async (): Promise<GateDeps> => {
+    const { createGateStore, EvidenceLog, evidenceLogFile, loadSigningKey } =
+      await policy();
+    const keyPath = process.env.SLUICE_EVIDENCE_KEY || undefined;
+    return {
+      store: createGateStore(database),
+      runs,
+      findings: (runId) => scan.findingsForRun(runId),
+      evidence: () =>
+        new EvidenceLog({
+          path: join(options.home, evidenceLogFile),
+          privateKey: loadSigningKey({
+            home: options.home,
+            ...(keyPath ? { path: keyPath } : {}),
+          }).privateKey,
+          clock,
+        }),
+      clock,
+      newId: (prefix) => newId(prefix, clock.now()),
+    };
+  };
+  steps.register("sluice/gate", async (ctx) => {
+    const { createGateStep } = await policy();
+    return createGateStep(await gateDeps())(ctx);
+  });
   let runtime: Promise<PipelineRuntime> | undefined;
   const timers: NodeJS.Timeout[] = [];
   /** Stops the rollouts `startBackground` resumed; `close` waits for them to let go. */
@@ -173,6 +210,10 @@ export async function openApp(options: AppOptions): Promise<App> {
         { actor: `job ${jobKey}`, runId },
       ),
   };
+  const accounts = createAccountsService({
+    store: createAccountStore(database),
+    clock,
+  });
   const app: App = {
     home: options.home,
     clock,
@@ -180,6 +221,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     database,
     flags,
     secrets,
+    accounts,
     runs,
     steps,
     deploy,
@@ -246,6 +288,17 @@ export async function openApp(options: AppOptions): Promise<App> {
       return runtime.then((started) => {
         started.setLiveView(pipelineOptions.live);
         return started;
+      });
+    },
+    async gate() {
+      const { createApprovals } = await policy();
+      return createApprovals({
+        ...(await gateDeps()),
+        runs: {
+          getRun: (id) => runs.getRun(id),
+          finishRun: (runId, status, reason) =>
+            runs.finishRun(runId, status, reason),
+        },
       });
     },
     metrics,

@@ -22,3 +22,51 @@ export function sameSecret(a: string, b: string): boolean {
   const hb = createHash("sha256").update(b).digest();
   return timingSafeEqual(ha, hb);
 }
+
+/** The value of cookie `name` in the request's Cookie header, or undefined. */
+export function cookieOf(
+  request: FastifyRequest,
+  name: string,
+): string | undefined {
+  const header = request.headers.cookie;
+  if (typeof header !== "string") return undefined;
+  for (const part of header.split(";")) {
+    const at = part.indexOf("=");
+    if (at > 0 && part.slice(0, at).trim() === name)
+      return part.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+/** Query parameters that name a credential: refused on every route, whatever their value. */
+const credentialParams = new Set([
+  "access_token",
+  "api_key",
+  "apikey",
+  "password",
+  "session",
+  "token",
+]);
+/** The shapes of the credentials sluice hands out. */
+const credentialShape = /^(sluice_tok\.|sluice_ses\.|sluice_flags_)/;
+
+/**
+ * Whether the URL's query carries a credential: a parameter named like one (`token`,
+ * `access_token`, ...) or any value shaped like a sluice token, session or flag key. URLs end up
+ * in proxy logs, browser history and Referer headers, so such a request is refused, and the
+ * answer never repeats the URL. `allowed` names parameters a route takes on purpose (an event
+ * stream URL's key-bound `token`, which is no credential on its own).
+ */
+export function queryCarriesCredential(
+  url: string,
+  allowed: readonly string[] = [],
+): boolean {
+  const at = url.indexOf("?");
+  if (at < 0) return false;
+  for (const [name, value] of new URLSearchParams(url.slice(at + 1))) {
+    if (credentialShape.test(value)) return true;
+    if (credentialParams.has(name.toLowerCase()) && !allowed.includes(name))
+      return true;
+  }
+  return false;
+}

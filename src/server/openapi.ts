@@ -153,9 +153,11 @@ function responseOf(status: string, declared: unknown): JsonSchema {
 function securityOf(auth: RouteAuth | undefined): Record<string, string[]>[] {
   switch (auth?.kind) {
     case "admin":
-      return [{ adminToken: [] }];
+    case "role":
+    case "signedIn":
+      return accountSecurity;
     case "metrics":
-      return [{ adminToken: [] }, { metricsToken: [] }];
+      return [...accountSecurity, { metricsToken: [] }];
     case "flagKey":
       return [
         { flagKey: [] },
@@ -173,7 +175,27 @@ function securityOf(auth: RouteAuth | undefined): Record<string, string[]>[] {
   }
 }
 
+/** The admin token, an account's API token, or a browser session (ADR 093). */
+const accountSecurity: Record<string, string[]>[] = [
+  { adminToken: [] },
+  { apiToken: [] },
+  { session: [] },
+];
+
 const securitySchemes = {
+  apiToken: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "an account's API token (sluice tokens create), scoped to roles on projects",
+  },
+  session: {
+    type: "apiKey",
+    in: "cookie",
+    name: "sluice_session",
+    description:
+      "a browser session (POST /api/v1/auth/login); unsafe methods also send X-CSRF-Token",
+  },
   adminToken: {
     type: "http",
     scheme: "bearer",

@@ -198,7 +198,8 @@ describe("route authorization walk (issue 10 item 1)", () => {
       {
         name: "admin token",
         headers: bearer(admin),
-        accepted: (auth) => auth.kind === "admin" || auth.kind === "metrics",
+        accepted: (auth) =>
+          ["admin", "metrics", "role", "signedIn"].includes(auth.kind),
       },
       {
         name: "metrics token",
@@ -261,7 +262,16 @@ describe("route authorization walk (issue 10 item 1)", () => {
     for (const route of routes)
       expect(route.auth, `${route.method} ${route.url}`).toBeDefined();
     expect(new Set(routes.map((r) => r.auth!.kind))).toEqual(
-      new Set(["public", "admin", "flagKey", "metrics", "webhook"]),
+      new Set([
+        "public",
+        "login",
+        "signedIn",
+        "role",
+        "admin",
+        "flagKey",
+        "metrics",
+        "webhook",
+      ]),
     );
   });
 
@@ -298,7 +308,8 @@ describe("route authorization walk (issue 10 item 1)", () => {
           }
           const target = byKey.get(reached.at(-1)!)!;
           expect(
-            target.auth!.kind === "public" || credential.accepted(target.auth!),
+            ["public", "login"].includes(target.auth!.kind) ||
+              credential.accepted(target.auth!),
             `${what} reached ${reached.at(-1)} (declared ${JSON.stringify(target.auth)})`,
           ).toBe(true);
           if (spelling === path)

@@ -14,7 +14,11 @@ import {
 } from "../metrics/index.js";
 import { FailedAuthLimiter } from "./auth-limiter.js";
 import type { FailedAuthLimit } from "./auth-limiter.js";
-import { credentialOf, sameSecret } from "./auth.js";
+import { looksLikeToken } from "../accounts/index.js";
+import type { Identity, Role } from "../accounts/index.js";
+import { allows, checkCsrf, refusal, sessionOf } from "./auth-accounts.js";
+import type { ProjectSource } from "./auth-accounts.js";
+import { credentialOf, queryCarriesCredential, sameSecret } from "./auth.js";
 import { parseJsonBody } from "./json-body.js";
 import { isLocalPeer } from "./local/peer.js";
 import { problem, problemContentType } from "./problem.js";
@@ -25,17 +29,25 @@ import type { ServerDeps } from "./types.js";
 type WebhookSource = "github" | "pagerduty";
 
 /**
- * What a route requires, declared in its `config.auth` (issue 10 item 1). A route without one
- * is refused when it is registered, so the server cannot start with an unchecked route.
+ * What a route requires, declared in its `config.auth` (issue 10 item 1, issue 14). A route
+ * without one is refused when it is registered, so the server cannot start with an unchecked route.
  * - `public`: nothing (health).
- * - `admin`: the server's admin token (`$SLUICE_HOME/server.json`).
+ * - `login`: nothing, but a failed sign-in counts against the address (429 after too many).
+ * - `signedIn`: any user (session or API token), the admin token or the local owner.
+ * - `role`: at least `role` on the project named by the route's `:project` (`param`), its
+ *   `?project=` (`query`) or on every project (`server`). The admin token and the local
+ *   socket's owner hold every role.
+ * - `admin`: the admin role on every project (same as `role` admin on `server`).
  * - `flagKey`: a valid, unrevoked flag API key; the key alone gives the scope. With `streamUrl`,
  *   also the key-bound HMAC token of an event stream URL (EventSource cannot send headers).
- * - `metrics`: the admin token or the metrics token (`SLUICE_METRICS_TOKEN`).
+ * - `metrics`: the metrics token (`SLUICE_METRICS_TOKEN`), or what `admin` accepts.
  * - `webhook`: a valid signature of `source` over the raw body, checked before it is parsed.
  */
 export type RouteAuth =
   | { kind: "public" }
+  | { kind: "login" }
+  | { kind: "signedIn" }
+  | { kind: "role"; role: Role; project: ProjectSource }
   | { kind: "admin" }
   | { kind: "flagKey"; streamUrl?: boolean }
   | { kind: "metrics" }
@@ -45,6 +57,7 @@ export type RouteAuth =
 export type Principal =
   | { kind: "public"; actor: "anonymous" }
   | { kind: "admin"; actor: string }
+  | { kind: "account"; actor: string; identity: Identity }
   | { kind: "flagKey"; actor: string; keyId: string; scope: FlagScope }
   | { kind: "metrics"; actor: string }
   | { kind: "webhook"; actor: string; source: WebhookSource };
@@ -59,7 +72,16 @@ declare module "fastify" {
   }
 }
 
-const kinds = new Set(["public", "admin", "flagKey", "metrics", "webhook"]);
+const kinds = new Set([
+  "public",
+  "login",
+  "signedIn",
+  "role",
+  "admin",
+  "flagKey",
+  "metrics",
+  "webhook",
+]);
 
 /** `?key=ID&token=HMAC` of an event stream URL. */
 const StreamQuery = z.object({ key: z.string(), token: z.string() });
@@ -109,7 +131,9 @@ export interface AuthorizationOptions {
  */
 export function installAuthorization(
   server: FastifyInstance,
-  deps: ServerDeps<Pick<App, "clock" | "metricsWebhooks" | "flags">>,
+  deps: ServerDeps<
+    Pick<App, "clock" | "metricsWebhooks" | "flags" | "accounts">
+  >,
   options: AuthorizationOptions = {},
 ): void {
   const limiter = new FailedAuthLimiter(options.failedAuthLimit);
@@ -135,6 +159,18 @@ export function installAuthorization(
     "onRequest",
     async (request: FastifyRequest, reply: FastifyReply) => {
       const auth = request.routeOptions.config.auth;
+      // A credential in a URL is refused everywhere, before anything else looks at it; the
+      // answer never repeats the URL, and nothing logs it.
+      if (
+        queryCarriesCredential(
+          request.url,
+          auth?.kind === "flagKey" && auth.streamUrl ? ["token"] : [],
+        )
+      )
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          "credentials go in the Authorization header (or a session cookie), never in a URL",
+        );
       if (!auth) {
         // No route matched (the 404 handler): nothing runs, nothing to authorize.
         if (request.is404) return;
@@ -160,71 +196,122 @@ export function installAuthorization(
             ),
           );
       }
-      if (auth.kind === "webhook") return; // checked over the raw body, preValidation
-      // The local socket's peer is the home's owner (the socket is 0600): admin, no token.
-      if (
-        (auth.kind === "admin" || auth.kind === "metrics") &&
-        isLocalPeer(request.raw.socket)
-      ) {
-        request.principal = { kind: "admin", actor: adminActor };
+      // Checked over the raw body (preValidation) and by the sign-in handler.
+      if (auth.kind === "webhook" || auth.kind === "login") return;
+      if (auth.kind === "flagKey") {
+        request.principal = await flagKeyPrincipal(request, auth);
         return;
       }
-      const token = credentialOf(request);
-      const isAdmin = token !== undefined && sameSecret(token, deps.adminToken);
-      if (isAdmin && auth.kind !== "flagKey") {
-        request.principal = { kind: "admin", actor: adminActor };
-        return;
-      }
-      if (auth.kind === "metrics") {
-        const metricsToken = deps.app.metricsWebhooks.token;
-        if (
-          token !== undefined &&
-          metricsToken !== undefined &&
-          sameSecret(token, metricsToken)
-        ) {
-          request.principal = { kind: "metrics", actor: "metrics-token" };
-          return;
-        }
-        return refuse(
-          request,
-          new AppError(
-            "UNAUTHENTICATED",
-            "a valid bearer token is required for metrics",
-          ),
-        );
-      }
-      const key = token === undefined ? undefined : await identify(token);
-      if (auth.kind === "admin") {
-        if (key)
-          throw new AppError(
-            "FORBIDDEN",
-            "a flag API key cannot manage sluice: this needs the server's admin token",
-          );
-        return refuse(
-          request,
-          new AppError(
-            "UNAUTHENTICATED",
-            "this route needs the server's admin token",
-          ),
-        );
-      }
-      // flagKey: a key in a header, or the key-bound token of a stream URL.
-      const principal =
-        key ??
-        (auth.streamUrl && token === undefined
-          ? await fromStreamUrl(request)
-          : undefined);
-      if (!principal)
-        return refuse(
-          request,
-          new AppError(
-            "UNAUTHENTICATED",
-            "a valid API key is required (Authorization: Bearer or X-API-Key)",
-          ),
-        );
+      const principal = await authenticate(request, auth);
+      if (!allows(principal, auth, request))
+        throw new AppError("FORBIDDEN", refusal(auth, request));
       request.principal = principal;
     },
   );
+
+  // A failed sign-in counts like any failed authentication: a flood of guesses gets 429.
+  server.addHook("onSend", async (request, reply, payload) => {
+    if (
+      request.routeOptions.config.auth?.kind === "login" &&
+      reply.statusCode === 401
+    )
+      limiter.fail(request.ip, clock.now());
+    return payload;
+  });
+
+  /**
+   * Who calls a route that is neither public nor a flag key's nor a webhook's: the local
+   * socket's owner, the admin token, the metrics token (metrics routes only), an API token or a
+   * browser session (whose unsafe requests must pass the CSRF check). Anything else is a 401 that
+   * counts against the address.
+   */
+  async function authenticate(
+    request: FastifyRequest,
+    auth: RouteAuth,
+  ): Promise<Principal> {
+    // The local socket's peer is the home's owner (the socket is 0600): admin, no token.
+    if (isLocalPeer(request.raw.socket))
+      return { kind: "admin", actor: adminActor };
+    const token = credentialOf(request);
+    if (token !== undefined) {
+      if (sameSecret(token, deps.adminToken))
+        return { kind: "admin", actor: adminActor };
+      const metricsToken = deps.app.metricsWebhooks.token;
+      if (
+        auth.kind === "metrics" &&
+        metricsToken !== undefined &&
+        sameSecret(token, metricsToken)
+      )
+        return { kind: "metrics", actor: "metrics-token" };
+      if (looksLikeToken(token)) {
+        const identity = await deps.app.accounts.tokenIdentity(token);
+        if (identity)
+          return { kind: "account", actor: identity.name, identity };
+        return refuse(
+          request,
+          new AppError(
+            "UNAUTHENTICATED",
+            "the API token is unknown, expired or revoked",
+          ),
+        );
+      }
+      if (await identify(token))
+        throw new AppError(
+          "FORBIDDEN",
+          "a flag API key cannot manage sluice: this needs an account's token or the server's admin token",
+        );
+      return refuse(
+        request,
+        new AppError("UNAUTHENTICATED", "the bearer token is not valid here"),
+      );
+    }
+    const session = sessionOf(request);
+    if (session !== undefined) {
+      const identity = await deps.app.accounts.sessionIdentity(session);
+      if (!identity)
+        return refuse(
+          request,
+          new AppError(
+            "UNAUTHENTICATED",
+            "the session is unknown or has expired: sign in again",
+          ),
+        );
+      checkCsrf(request, session);
+      return { kind: "account", actor: identity.name, identity };
+    }
+    return refuse(
+      request,
+      new AppError(
+        "UNAUTHENTICATED",
+        auth.kind === "metrics"
+          ? "a valid bearer token is required for metrics"
+          : "sign in, or send a token (Authorization: Bearer)",
+      ),
+    );
+  }
+
+  /** The key-bound principal of a `flagKey` route: a key in a header, or a stream URL's token. */
+  async function flagKeyPrincipal(
+    request: FastifyRequest,
+    auth: { kind: "flagKey"; streamUrl?: boolean },
+  ): Promise<Principal> {
+    const token = credentialOf(request);
+    const key = token === undefined ? undefined : await identify(token);
+    const principal =
+      key ??
+      (auth.streamUrl && token === undefined
+        ? await fromStreamUrl(request)
+        : undefined);
+    if (!principal)
+      return refuse(
+        request,
+        new AppError(
+          "UNAUTHENTICATED",
+          "a valid API key is required (Authorization: Bearer or X-API-Key)",
+        ),
+      );
+    return principal;
+  }
 
   server.addHook("preValidation", async (request: FastifyRequest) => {
     const auth = request.routeOptions.config.auth;

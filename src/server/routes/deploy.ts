@@ -85,8 +85,13 @@ const RolloutView = z
   })
   .describe("the rollout");
 
-/** Every rollout route needs the server's admin token. */
-const admin = { config: { auth: { kind: "admin" } } } as const;
+/** A viewer of the project sees its rollout; an approver steers it (ADR 093). */
+const viewer = {
+  config: { auth: { kind: "role", role: "viewer", project: "query" } },
+} as const;
+const approver = {
+  config: { auth: { kind: "role", role: "approver", project: "query" } },
+} as const;
 
 /**
  * Rollouts over HTTP, with the server's admin token: `GET /api/v1/rollouts/:environment` and
@@ -103,7 +108,7 @@ export const deployRoutes: RouteModule<"deploy"> = (fastify, deps) => {
   server.get(
     "/api/v1/rollouts/:environment",
     {
-      ...admin,
+      ...viewer,
       schema: {
         params: EnvironmentParams,
         querystring: ProjectQuery,
@@ -117,7 +122,7 @@ export const deployRoutes: RouteModule<"deploy"> = (fastify, deps) => {
   server.post(
     "/api/v1/rollouts/:environment/:verb",
     {
-      ...admin,
+      ...approver,
       schema: {
         params: EnvironmentParams.extend({ verb: urlName }),
         querystring: ProjectQuery,

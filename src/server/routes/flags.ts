@@ -10,7 +10,10 @@ import {
   ScopeParams,
   urlName,
 } from "../params.js";
+import type { Role } from "../../accounts/index.js";
+import type { ProjectSource } from "../auth-accounts.js";
 import { principalOf } from "../route-auth.js";
+import type { RouteAuth } from "../route-auth.js";
 import {
   ApiKeySummaries,
   AuditEntries,
@@ -31,8 +34,15 @@ const scopeOf = ({ params }: { params: FlagScope }): FlagScope => ({
   environment: params.environment,
 });
 
-/** Every route here needs the server's admin token (a flag API key gets 403). */
-const admin = { config: { auth: { kind: "admin" } } } as const;
+/**
+ * Who may call each route (ADR 093): a viewer of the project reads its flags, a developer
+ * changes them (the kill switch included), its admin mints flag API keys. Listing keys across
+ * projects and revoking one by id need a server-wide admin. A flag API key gets 403 on all.
+ */
+const rule = (role: Role, project: ProjectSource) =>
+  ({ config: { auth: { kind: "role", role, project } } }) as const;
+const viewer = rule("viewer", "param");
+const developer = rule("developer", "param");
 
 /** The bodies the CLI sends: checked before a handler runs, so a wrong type is a 400. */
 const reason = z.string().max(2000).optional();
@@ -59,19 +69,20 @@ const on = <P extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
   params: P,
   body: B,
   response: R,
+  auth: { readonly config: { readonly auth: RouteAuth } } = developer,
 ) =>
   ({
-    ...admin,
+    ...auth,
     schema: { params, body, response: { 200: response } },
   }) as const;
 const scoped = <R extends z.ZodType>(response: R) =>
   ({
-    ...admin,
+    ...viewer,
     schema: { params: ScopeParams, response: { 200: response } },
   }) as const;
 const keyed = <R extends z.ZodType>(response: R) =>
   ({
-    ...admin,
+    ...viewer,
     schema: { params: FlagParams, response: { 200: response } },
   }) as const;
 /** `?days=N` of the stale report (default 30). */
@@ -103,7 +114,7 @@ export const flagRoutes: RouteModule<"flags" | "clock"> = (fastify, deps) => {
   server.get(
     "/api/v1/flags/keys",
     {
-      ...admin,
+      ...rule("admin", "query"),
       schema: {
         querystring: ScopeFilterQuery,
         response: { 200: ApiKeySummaries },
@@ -113,7 +124,9 @@ export const flagRoutes: RouteModule<"flags" | "clock"> = (fastify, deps) => {
   );
   server.post(
     "/api/v1/flags/keys/:id/revoke",
-    on(IdParams, bodies.change, RevokedKey),
+    on(IdParams, bodies.change, RevokedKey, {
+      config: { auth: { kind: "admin" } },
+    }),
     async (request) => flags.revokeApiKey(request.params.id, change(request)),
   );
 
@@ -142,7 +155,7 @@ export const flagRoutes: RouteModule<"flags" | "clock"> = (fastify, deps) => {
   server.get(
     `${base}/stale`,
     {
-      ...admin,
+      ...viewer,
       schema: {
         params: ScopeParams,
         querystring: StaleQuery,
@@ -158,7 +171,7 @@ export const flagRoutes: RouteModule<"flags" | "clock"> = (fastify, deps) => {
   );
   server.post(
     `${base}/keys`,
-    on(ScopeParams, bodies.createKey, CreatedKey),
+    on(ScopeParams, bodies.createKey, CreatedKey, rule("admin", "param")),
     async (request) => {
       const name = request.body?.name;
       return flags.createApiKey(
