@@ -49,6 +49,12 @@ const differences: Record<string, string> = {
   "nonce.py": "a nonce is not a secret on its own: `low` confidence",
   "secret.go":
     "names ending in a metadata word (`secret_looks_like_linux_path_1`) hold locations, not secrets; the byte-array `Secret: []byte{…}` is code",
+  aws_s3_bucket:
+    "an S3 URL without a signature or key names a location (CredSweeper's AWS S3 Bucket rule reports the host), not a credential",
+  dropbox_app_secret:
+    "a 15-character lower-case value under `app_unique_val_s`, a name with no secret word: nothing but a guess would report it",
+  "sample.h":
+    "`#define AESKEY {0x35, …}` is a byte array in code, read as code, as `Secret: []byte{…}` in secret.go",
   "pem_key.n.encrypted.1":
     "an encrypted private key still leaks (its passphrase can be brute-forced offline); gitleaks' private-key rule reports it, as sluice does",
   "pem_key.n.encrypted.2":
@@ -56,7 +62,7 @@ const differences: Record<string, string> = {
 };
 
 /** Measured recall floors (lines, files): a change that loses recall fails here. */
-const floor = { lines: 710, files: 124 };
+const floor = { lines: 741, files: 142 };
 
 interface Expected {
   line_data_list: { path: string; line_num: number }[];

@@ -40,6 +40,15 @@ const pair = new RegExp(String.raw`["']?[ \t]*,[ \t]*(?:${quotedValue})`, "y");
 /** After `setPassword`: `("value")`. */
 const setter = new RegExp(String.raw`\([ \t]*(?:${quotedValue})[ \t]*\)`, "y");
 
+/**
+ * After a name: an environment lookup with a literal fallback, `= getenv("X", "value")`,
+ * `:= os.environ.get("X") or "value"`, `= process.env.X || "value"`: the fallback is the secret.
+ */
+const envDefault = new RegExp(
+  String.raw`[ \t]*(?::=|=)[ \t]*(?:(?:os|System|Deno\.env|ENV)\.)?(?:(?:getenv|environ\.get|env\.get|fetch|get)\([^,()\n]{1,80}(?:,[ \t]*b?|\)[ \t]*(?:or|\|\||\?\?)[ \t]*)|(?:process\.)?env\.\w{1,80}[ \t]*(?:\|\||\?\?)[ \t]*)(?:${quotedValue})`,
+  "y",
+);
+
 /** After a flag `--password`: whitespace, then a value that is not another flag. */
 const flagValue = new RegExp(
   String.raw`[ \t]+(?!-)(?:${quotedValue}|${bareValue})`,
@@ -194,6 +203,11 @@ export function detectAssignments(input: ContextInput): ContextHit[] {
         value.length -
         (quoted !== undefined ? (m[0].endsWith('\\"') ? 2 : 1) : 0);
       if (add(key, family, value, at, quoted !== undefined, m[1])) continue;
+    }
+    if ((m = sticky(envDefault, ke))) {
+      const value = quotedOf(m, 1) ?? "";
+      if (add(key, family, value, m.index + m[0].lastIndexOf(value), true))
+        continue;
     }
     // `define('DB_PASSWORD', …)`, `setopt(c, CURLOPT_PASSWORD, …)`: a constant's name, or the
     // first argument of a setter; not any word followed by a comma (`argon2('password', salt)`).

@@ -27,7 +27,7 @@ const secureString = new RegExp(
 );
 
 const sql = new RegExp(
-  String.raw`\b(?:USER|ROLE|LOGIN)\b[^\n]{0,120}?\b(?:IDENTIFIED[ \t]+(?:WITH[ \t]+'?\w+'?[ \t]+)?(?:BY|AS)|(?:WITH|LOGIN|ENCRYPTED|UNENCRYPTED|ROLE[ \t]+\S+|USER[ \t]+\S+)[ \t]+PASSWORD(?:[ \t]*=)?)[ \t]+${value}`,
+  String.raw`\b(?:(?:USER|ROLE|LOGIN)\b[^\n]{0,120}?\b(?:IDENTIFIED[ \t]+(?:WITH[ \t]+'?\w+'?[ \t]+)?(?:BY|AS)|(?:WITH|LOGIN|ENCRYPTED|UNENCRYPTED|ROLE[ \t]+\S+|USER[ \t]+\S+)[ \t]+PASSWORD(?:[ \t]*=)?)|(?:ALTER|CREATE)[ \t]+(?:USER|ROLE)[ \t]+\S+[ \t]+PASSWORD)[ \t]+${value}`,
   "gi",
 );
 

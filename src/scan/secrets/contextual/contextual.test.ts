@@ -1,3 +1,4 @@
+import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { Detector } from "../detect.js";
 import { compileRuleSet } from "../rule.js";
@@ -46,6 +47,12 @@ describe("contextual detectors: what they find", () => {
     ["mail.conf", `url = smtps://mail@example.com:${pw}@smtp.example.com:465`],
     [".npmrc", `//registry.npmjs.org/:_authToken=${tok}`],
     ["NOTES", `ID:admin PW:${pw}`],
+    ["settings.py", `if SECRET := getenv("APP_SECRET", "${pw}"):`],
+    ["app.py", `PASSWORD = os.environ.get("PASSWORD") or "${pw}"`],
+    ["app.js", `const password = process.env.DB_PASSWORD || "${pw}";`],
+    ["init.sql", `ALTER ROLE postgres PASSWORD '${pw}';`],
+    [".env", `X3_PSWD=${pw}`],
+    ["NOTES", `password:!${pw}`],
   ])("%s: %s", (path, text) => {
     expect(found(path, text).join("\n")).toMatch(text.includes(tok) ? tok : pw);
   });
@@ -133,6 +140,8 @@ describe("contextual detectors: what they leave alone", () => {
     ["deploy.sh", "curl --token $TOKEN https://x"],
     ["init.sql", "CREATE USER app IDENTIFIED BY '${DB_PASSWORD}';"],
     ["docs.md", "postgres://user:password@localhost/db"],
+    ["vars.yml", "db_password: !vault |"],
+    ["app.py", 'password = os.environ.get("PASSWORD") or default_password'],
     // A template literal with an interpolation is not a literal value (tests split their
     // fake secrets this way so that the source holds none).
     ["app.ts", 'const awsSecret = `1tUm636uS1yO${"EcfP5pvfqJ/ml36mF7AkyHs"}`;'],
@@ -145,6 +154,40 @@ describe("contextual detectors: what they leave alone", () => {
     ],
   ])("%s: %s", (path, text) => {
     expect(found(path, text)).toEqual([]);
+  });
+});
+
+describe("provider rules written from CredSweeper's formats", () => {
+  const base62 =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  const checksum = (body: string): string => {
+    let n = crc32(body);
+    let out = "";
+    for (; n > 0; n = Math.floor(n / 62)) out = base62[n % 62]! + out;
+    return out.padStart(6, "0");
+  };
+
+  it("takes a GitHub token by its CRC32 checksum, whatever its entropy", () => {
+    const body = "0".repeat(31);
+    const valid = `ghp_${body}${checksum(body)}`;
+    expect(found("a.txt", `token ${valid}`)).toEqual([
+      `github-token-checksummed 1:${valid}`,
+    ]);
+    expect(found("a.txt", `token ghp_${"0".repeat(37)}`)).toEqual([]);
+  });
+
+  it("reads a bare base64 DER private key and a private JSON Web Key", () => {
+    const der = [
+      "MIIBOgIBAAJBAJtFfagSXdo0JmX6",
+      "EdwWGvFMaXeOFY5xOTs3PWsnhRFa",
+    ];
+    expect(found("data.xml", `<data>\n  ${der.join("")}\n</data>`)).toEqual([
+      `private-key-der-base64 2:${der.join("")}`,
+    ]);
+    const d = ["slaQqyHQPudOpq2m", "bDskum8rOu9IMkLG"].join("");
+    expect(found("jwk.json", `{"kty": "EC",\n "d": "${d}"}`)).toEqual([
+      `json-web-key-private 2:${d}`,
+    ]);
   });
 });
 

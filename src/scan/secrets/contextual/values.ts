@@ -29,7 +29,8 @@ const templates: RegExp[] = [
   /^\{[\w.-]*\}$/,
   /^#\{[^}]*\}$/,
   /^\$?env[:.(]/i,
-  /^!!?[\w-]+$/,
+  // A YAML tag (`!Ref`, `!!binary`, `!vault`): letters, not a password that starts with `!`.
+  /^!!?[A-Za-z]+(?:[-_][A-Za-z]+)*$/,
   /^(?:process\.env|os\.environ|getenv|System\.getenv|ENV\[)/,
 ];
 

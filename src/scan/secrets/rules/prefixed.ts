@@ -285,6 +285,30 @@ export const prefixedRules: RuleSpec[] = [
     String.raw`\b(A{20,22}[A-Za-z0-9]{3,8}A{5,8}[A-Za-z0-9%]{40,})`,
     ["aaaaaaaaaaaaaaaaaaaa"],
   ),
+  {
+    ...token(
+      "github-token-checksummed",
+      "GitHub token whose last six characters are the CRC32 of the rest (valid by construction)",
+      String.raw`\b(gh[pousr]_[A-Za-z0-9]{36,40})\b`,
+      ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+      "critical",
+    ),
+    check: "github-checksum",
+  },
+  token(
+    "openai-api-key-short",
+    "OpenAI API key with the T3BlbkFJ marker, shorter bodies than gitleaks' rule",
+    String.raw`\b(sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{16,74}T3BlbkFJ[A-Za-z0-9_-]{16,74})\b`,
+    ["t3blbkfj"],
+    "critical",
+  ),
+  token(
+    "private-key-der-base64",
+    "A bare base64 DER private key (RSA PKCS#1 or PKCS#8), without its PEM lines",
+    String.raw`\b(MII[A-Za-z0-9+/]{3}IBA(?:AJ|AK|DAN)[A-Za-z0-9+/]{40,}={0,2})`,
+    ["ibaaj", "ibaak", "ibadan"],
+    "critical",
+  ),
   token(
     "json-web-key-private",
     "Private or symmetric JSON Web Key (`kty` with `d`, `k`, `p` or `q`)",
