@@ -176,6 +176,21 @@ describe("provider rules written from CredSweeper's formats", () => {
     expect(found("a.txt", `token ghp_${"0".repeat(37)}`)).toEqual([]);
   });
 
+  it("reads MySQL and PostgreSQL password hashes in SQL dumps", () => {
+    const mysql = `*${"81F5E21E35407D884A6C"}${"D4A731AEBFB6AF209E1B"}`;
+    const md5 = `md5${"3175bce1d3201d16"}${"594cebf9d7eb3f9d"}`;
+    expect(
+      found(
+        "dump.sql",
+        `INSERT INTO \`user\` VALUES ('localhost','root','${mysql}','Y');\n` +
+          `COPY pg_authid (rolname, rolpassword) FROM stdin;\napp\t${md5}\n`,
+      ),
+    ).toEqual([
+      `sql-dump-mysql-password-hash 1:${mysql}`,
+      `sql-dump-postgres-password-hash 3:${md5}`,
+    ]);
+  });
+
   it("reads a bare base64 DER private key and a private JSON Web Key", () => {
     const der = [
       "MIIBOgIBAAJBAJtFfagSXdo0JmX6",

@@ -93,4 +93,22 @@ export const keysRules: RuleSpec[] = [
     severity: "critical",
     window: 16384,
   },
+  // Password hashes in SQL dumps (`mysqldump mysql.user`, `pg_dumpall --roles-only`): a hash
+  // cracks offline, so a dump with them leaks the passwords. Quoted or tab-separated values only.
+  {
+    id: "sql-dump-mysql-password-hash",
+    description:
+      "MySQL native password hash (`*` and 40 hex digits) in a SQL dump or statement",
+    regex: String.raw`['"\t](\*[0-9A-F]{40})['"\t\n]`,
+    keywords: ["'*", '"*', "\t*"],
+    severity: "medium",
+  },
+  {
+    id: "sql-dump-postgres-password-hash",
+    description:
+      "PostgreSQL password hash (md5…, SCRAM-SHA-256$…) in a SQL dump, a role statement or pg_authid",
+    regex: String.raw`['"\t](md5[0-9a-f]{32}|SCRAM-SHA-256\$\d{1,7}:[A-Za-z0-9+/=]{8,64}\$[A-Za-z0-9+/=]{20,64}:[A-Za-z0-9+/=]{20,64})['"\t\n]`,
+    keywords: ["'md5", '"md5', "\tmd5", "scram-sha-256$"],
+    severity: "medium",
+  },
 ];
