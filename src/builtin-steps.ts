@@ -6,6 +6,7 @@
  */
 export const builtinStepNames: readonly string[] = [
   "sluice/scan",
+  "sluice/gate",
   "sluice/deploy",
 ];
 
@@ -17,9 +18,14 @@ export const builtinStepNames: readonly string[] = [
 export async function loadBuiltinStepChecks(): Promise<
   (uses: string, input: Record<string, unknown>) => string | undefined
 > {
-  const [{ checkDeployStepInput }, { checkScanStepInput }] = await Promise.all([
+  const [
+    { checkDeployStepInput },
+    { checkScanStepInput },
+    { checkGateStepInput },
+  ] = await Promise.all([
     import("./deploy/index.js"),
     import("./scan/step-input.js"),
+    import("./policy/index.js"),
   ]);
   const checks: Record<
     string,
@@ -27,6 +33,7 @@ export async function loadBuiltinStepChecks(): Promise<
   > = {
     "sluice/deploy": checkDeployStepInput,
     "sluice/scan": checkScanStepInput,
+    "sluice/gate": checkGateStepInput,
   };
   return (uses, input) => checks[uses]?.(input);
 }

@@ -19,6 +19,7 @@ import { registerReleases } from "./commands/releases.js";
 import { registerSecrets } from "./commands/secrets.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerGate } from "./commands/gate.js";
+import { registerApprove } from "./commands/approve.js";
 import { registerEvidence } from "./commands/evidence.js";
 
 /** A command group adds its commands to the program; heavy modules are imported inside actions. */
@@ -44,6 +45,7 @@ const groups: Register[] = [
   registerSecrets,
   registerPolicy,
   registerGate,
+  registerApprove,
   registerEvidence,
 ];
 

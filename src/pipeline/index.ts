@@ -11,6 +11,6 @@ export { readGitFacts, trailersByKey } from "./git-facts.js";
 export { createRunStore } from "./store.js";
 export type { RunStore } from "./store.js";
 export type { RunDetail, RunRow } from "./store-queries.js";
-export { runLocal } from "./local-run.js";
+export { resumeLocal, runLocal } from "./local-run.js";
 export { runLogEvents } from "./logs/follow.js";
 export type { RunLogEvent } from "./logs/follow.js";

@@ -55,6 +55,7 @@ export async function runJob(
   const results: StepResult[] = [];
   const stepsContext: Record<string, StepFacts> = {};
   let failed = false;
+  let held = false;
   let jobError: string | undefined;
   let fileEnv: Record<string, string> = {};
   let dropSecrets = () => {};
@@ -74,7 +75,7 @@ export async function runJob(
     runner: { os: process.platform, temp: deps.tempDir },
   };
   const status = () => ({
-    succeeded: !failed && !timedOut,
+    succeeded: !failed && !timedOut && !held,
     failed: failed || timedOut,
     cancelled: signal.aborted,
   });
@@ -208,6 +209,8 @@ export async function runJob(
       record(step, result.step);
       if (result.step.status === "failure" && !step.continueOnError)
         failed = true;
+      // A held step (the gate) holds its job: the steps after it wait with it, as after a failure.
+      if (result.step.status === "held") held = true;
       await deps.recorder.stepFinished(job.key, step.position, {
         status: result.step.status,
         exitCode: result.step.exitCode,
@@ -263,9 +266,9 @@ export async function runJob(
     const statusOut = jobStatusNow();
     if (timedOut)
       jobError = `the job timed out after ${formatDuration(job.timeoutMs ?? 0)}`;
-    else if (statusOut === "failure" && !jobError) {
+    else if ((statusOut === "failure" || statusOut === "held") && !jobError) {
       const failedStep = results.find(
-        (r) => r.status === "failure" && !r.continuedOnError,
+        (r) => r.status === statusOut && !r.continuedOnError,
       );
       jobError = failedStep?.error;
     }
@@ -286,7 +289,7 @@ export async function runJob(
   function jobStatusNow(): JobStatus {
     if (timedOut) return "failure";
     if (signal.aborted) return "cancelled";
-    return failed ? "failure" : "success";
+    return failed ? "failure" : held ? "held" : "success";
   }
 
   function record(step: PlannedStep, result: StepResult): void {

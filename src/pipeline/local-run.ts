@@ -155,3 +155,59 @@ function sourceNotices(
   }
   return notices;
 }
+
+/** What resuming a held run here needs of the App: the store's run and the runtime. */
+export type ResumeLocalDeps = Pick<
+  LocalRunDeps,
+  "home" | "runs" | "pipeline" | "isAlive"
+>;
+
+/**
+ * Resumes a held run here, as `sluice run resume` and `sluice approve` do: the run's files again
+ * as it ran them (a clean checkout of its recorded commit, ADR 034, or its working tree), then the
+ * held jobs and the ones after them. The caller checks that the hold was approved.
+ */
+export async function resumeLocal(
+  deps: ResumeLocalDeps,
+  options: Pick<
+    LocalRunOptions,
+    "maxParallel" | "live" | "signal" | "forceSignal" | "owner" | "notice"
+  > & { runId: string },
+): Promise<{ detail: RunDetail; status: RunStatus }> {
+  const held = await deps.runs.getRun(options.runId);
+  const git = await readGitFacts(held.workdir);
+  const source = await openRunSource({
+    home: deps.home,
+    projectDir: held.workdir,
+    git: {
+      repository: held.source !== "folder" && git.repository,
+      root: git.root,
+      ...(held.commit ? { commit: held.commit } : {}),
+    },
+    workingTree: held.source === "working-tree",
+    owner: options.owner,
+    isAlive: deps.isAlive,
+  });
+  try {
+    const runtime = await deps.pipeline({
+      capacity: options.maxParallel,
+      live: options.live,
+    });
+    const outcome = await runtime.runs.resume({
+      runId: held.id,
+      checkout: source.workdir,
+      maxParallel: options.maxParallel,
+      signal: options.signal,
+      forceSignal: options.forceSignal,
+      owner: options.owner,
+      onRecorded: (runId) =>
+        options.notice(
+          `run ${runId} resumed${held.commit ? ` at ${held.branch ?? "HEAD"}@${held.commit.slice(0, 8)}` : ""}`,
+        ),
+    });
+    const detail = await deps.runs.getRun(outcome.runId);
+    return { detail, status: outcome.result.status };
+  } finally {
+    await source.release();
+  }
+}

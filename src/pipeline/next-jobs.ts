@@ -58,8 +58,9 @@ export function effective(job: PlannedJob, result: JobEnd): JobStatus {
 const severity: Record<JobStatus, number> = {
   success: 0,
   skipped: 1,
-  cancelled: 2,
-  failure: 3,
+  held: 2,
+  cancelled: 3,
+  failure: 4,
 };
 
 /** `needs.<id>` for a job: each need's worst effective result over its matrix cells, and outputs. */
@@ -124,9 +125,22 @@ export function nextJobs(plan: Plan, progress: RunProgress): NextJobs {
       );
     });
 
+  // A job that needs a held job (directly or not) waits: it is neither started nor ended, so
+  // the run can end `held` and a later resume decides it.
+  const heldAncestor = (job: PlannedJob, seen = new Set<string>()): boolean =>
+    job.needs.some((key) => {
+      if (seen.has(key)) return false;
+      seen.add(key);
+      const need = byKey.get(key);
+      if (!need) return false;
+      if (results.get(key)?.status === "held") return true;
+      return !results.has(key) && heldAncestor(need, seen);
+    });
+
   for (const job of plan.jobs) {
     if (results.has(job.key) || progress.running.has(job.key)) continue;
     if (!job.needs.every((key) => results.has(key))) continue;
+    if (heldAncestor(job)) continue;
     if (progress.tripped.has(job.id)) {
       end(job, "cancelled", "cancelled by a failed matrix sibling (fail-fast)");
       continue;
@@ -183,7 +197,10 @@ export function nextJobs(plan: Plan, progress: RunProgress): NextJobs {
   return { decisions, finished };
 }
 
-/** A run's status from its jobs' ends: a job that never ended counts as skipped. */
+/**
+ * A run's status from its jobs' ends: a job that never ended counts as skipped. A failure beats a
+ * hold (the run cannot deploy anyway); a hold beats a cancelled matrix cell.
+ */
 function runStatus(
   plan: Plan,
   results: ReadonlyMap<string, JobEnd>,
@@ -196,9 +213,11 @@ function runStatus(
   });
   return statuses.includes("failure")
     ? "failure"
-    : statuses.includes("cancelled")
-      ? "cancelled"
-      : "success";
+    : statuses.includes("held")
+      ? "held"
+      : statuses.includes("cancelled")
+        ? "cancelled"
+        : "success";
 }
 
 /** The run's result: every job's result (skipped when it never ended) and the run's status. */

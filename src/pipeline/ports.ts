@@ -126,12 +126,17 @@ export interface Plan {
   jobs: PlannedJob[];
 }
 
-/** Final state of a step. `skipped` covers an `if` that was false and a skip on a cache hit. */
-export type StepStatus = "success" | "failure" | "skipped" | "cancelled";
-/** Final state of a job. */
-export type JobStatus = "success" | "failure" | "skipped" | "cancelled";
-/** Final state of a run. */
-export type RunStatus = "success" | "failure" | "cancelled";
+/**
+ * Final state of a step. `skipped` covers an `if` that was false and a skip on a cache hit;
+ * `held` is a built-in step (the gate) that waits for people: its job and run are held too.
+ */
+export type StepStatus =
+  "success" | "failure" | "skipped" | "cancelled" | "held";
+/** Final state of a job (`held`: a step is held; the jobs that need it wait, unstarted). */
+export type JobStatus =
+  "success" | "failure" | "skipped" | "cancelled" | "held";
+/** How a run ended; `held` waits at a gate for approvals (no process waits with it). */
+export type RunStatus = "success" | "failure" | "cancelled" | "held";
 /** How a step's cache answered: exact key, a restore-key prefix, or nothing. */
 export type CacheStatus = "exact" | "partial" | "miss";
 
@@ -331,9 +336,12 @@ export interface BuiltinStepContext {
   clock: Clock;
 }
 
-/** What a built-in step returns: an expected outcome, not an exception. */
+/**
+ * What a built-in step returns: an expected outcome, not an exception. `held` stops the run at
+ * this step until people decide (the gate): the jobs that need this one do not start.
+ */
 export interface BuiltinStepResult {
-  status: "success" | "failure";
+  status: "success" | "failure" | "held";
   outputs?: Record<string, string> | undefined;
   /** One line shown when it fails. */
   message?: string | undefined;

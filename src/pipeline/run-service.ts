@@ -2,9 +2,13 @@ import { AppError, messageOf } from "../kernel/index.js";
 import type { Clock, Logger } from "../kernel/index.js";
 import type { PipelineConfig } from "../config/index.js";
 import type { RunSourceFacts } from "./checkout.js";
+import type { HeldPlan } from "./store-holds.js";
+import type { RunDetail } from "./store-queries.js";
 import type { ConcurrencyGroups } from "./concurrency.js";
 import { plan } from "./plan.js";
 import type {
+  JobResult,
+  JobStatus,
   Plan,
   RecordedRunStatus,
   RunRecorder,
@@ -26,7 +30,7 @@ interface RunChange {
 }
 
 /** Final statuses a recorded run can end with. */
-type FinalRunStatus = Exclude<RecordedRunStatus, "queued" | "running">;
+type FinalRunStatus = Exclude<RecordedRunStatus, "queued" | "running" | "held">;
 
 /** What the run service needs from the store (`RunStore` implements it). */
 export interface RunLedger {
@@ -56,6 +60,26 @@ export interface RunLedger {
     reason?: string,
   ): Promise<void>;
   recorder(jobIds: ReadonlyMap<string, string>): RunRecorder;
+  /** Records a run held at a gate, with what a resume needs (store-holds.ts). */
+  holdRun(runId: string, plan: HeldPlan, reason: string): Promise<void>;
+  /** Takes a held run back to running; undefined when it is not held. */
+  resumeHeldRun(
+    runId: string,
+    owner: { pid: number; host: string },
+  ): Promise<HeldPlan | undefined>;
+  getRun(id: string): Promise<RunDetail>;
+}
+
+/** What `resume` needs: the held run, where it runs now, and the process that drives it. */
+export interface ResumeRequest {
+  runId: string;
+  /** The project's folder in a clean checkout of the run's recorded commit. */
+  checkout: string;
+  maxParallel: number;
+  signal: AbortSignal;
+  forceSignal?: AbortSignal | undefined;
+  owner: { pid: number; host: string };
+  onRecorded?: ((runId: string, plan: Plan) => void) | undefined;
 }
 
 export interface RunRequest {
@@ -147,47 +171,153 @@ export class RunService {
       const jobIds = new Map([...rows].map(([key, row]) => [key, row.id]));
       await this.deps.ledger.startRun(run.id);
       request.onRecorded?.(run.id, planned);
-      const result = await executeRun(planned, {
-        runId: run.id,
+      const result = await this.drive(run.id, planned, jobIds, {
+        ...request,
         workdir: request.checkout ?? request.workdir,
-        dispatcher: new QueueDispatcher(this.deps.runners, run.id, jobIds),
-        recorder: this.deps.ledger.recorder(jobIds),
-        maxParallel: request.maxParallel,
-        signal: request.signal,
-        forceSignal: request.forceSignal,
-        groups: this.deps.groups,
       });
-      await this.deps.ledger.finishRun(run.id, result.status, reasonOf(result));
       finished = true;
-      await this.deps
-        .onRunFinished?.({
-          runId: run.id,
-          project: request.project,
-          change: request.change,
-          status: result.status,
-          startedAt,
-        })
-        .catch((error) =>
-          this.deps.logger.error("a run-finished hook failed", {
-            runId: run.id,
-            error: messageOf(error),
-          }),
-        );
+      await this.finished(
+        run.id,
+        request.project,
+        request.change,
+        result,
+        startedAt,
+      );
       return { runId: run.id, plan: planned, result };
     } finally {
-      if (!finished) {
-        await this.deps.ledger
-          .finishRun(run.id, "failure", "sluice stopped with an error")
-          .catch((error) =>
-            this.deps.logger.error("cannot record the end of a run", {
-              runId: run.id,
-              error: messageOf(error),
-            }),
-          );
-      }
+      if (!finished) await this.failStopped(run.id);
     }
   }
+
+  /**
+   * Resumes a held run (approved at its gate) from where it stopped: the jobs that ended keep
+   * their results, the held jobs run again, then the ones that waited for them. Refused, with
+   * nothing changed, when the run is not held.
+   */
+  async resume(request: ResumeRequest): Promise<RunOutcome> {
+    const before = await this.deps.ledger.getRun(request.runId);
+    const held = await this.deps.ledger.resumeHeldRun(before.id, request.owner);
+    if (!held)
+      throw new AppError(
+        "CONFLICT",
+        `run ${before.id} is not held (it is ${before.status}); only a held run can be resumed`,
+      );
+    const startedAt = this.deps.clock.now();
+    let finished = false;
+    try {
+      const done = new Map<string, JobResult>();
+      for (const job of before.jobs) {
+        if (!endedStatuses.has(job.status)) continue;
+        done.set(job.key, {
+          status: job.status as JobStatus,
+          outputs: job.outputs,
+          steps: [],
+          artifacts: held.artifacts[job.key],
+        });
+      }
+      const jobIds = new Map(before.jobs.map((job) => [job.key, job.id]));
+      request.onRecorded?.(before.id, held.plan);
+      const result = await this.drive(before.id, held.plan, jobIds, {
+        ...request,
+        workdir: request.checkout,
+        done,
+      });
+      finished = true;
+      const change = {
+        commit: before.commit ?? undefined,
+        branch: before.branch ?? undefined,
+        author: before.author ?? undefined,
+        authorEmail: before.authorEmail ?? undefined,
+        message: before.message ?? undefined,
+        trailers: before.trailers,
+      };
+      await this.finished(before.id, before.project, change, result, startedAt);
+      return { runId: before.id, plan: held.plan, result };
+    } finally {
+      if (!finished) await this.failStopped(before.id);
+    }
+  }
+
+  /** Drives the scheduler over a recorded run and records a hold (plan kept) when it meets one. */
+  private async drive(
+    runId: string,
+    planned: Plan,
+    jobIds: ReadonlyMap<string, string>,
+    options: {
+      workdir: string;
+      maxParallel: number;
+      signal: AbortSignal;
+      forceSignal?: AbortSignal | undefined;
+      done?: ReadonlyMap<string, JobResult>;
+    },
+  ): Promise<RunResult> {
+    const result = await executeRun(planned, {
+      runId,
+      workdir: options.workdir,
+      dispatcher: new QueueDispatcher(this.deps.runners, runId, jobIds),
+      recorder: this.deps.ledger.recorder(jobIds),
+      maxParallel: options.maxParallel,
+      signal: options.signal,
+      forceSignal: options.forceSignal,
+      groups: this.deps.groups,
+      done: options.done,
+    });
+    if (result.status === "held") {
+      const artifacts = Object.fromEntries(
+        Object.entries(result.jobs).flatMap(([key, job]) =>
+          job.artifacts ? [[key, job.artifacts]] : [],
+        ),
+      );
+      await this.deps.ledger.holdRun(
+        runId,
+        { plan: planned, artifacts },
+        reasonOf(result) ?? "held",
+      );
+    } else {
+      await this.deps.ledger.finishRun(runId, result.status, reasonOf(result));
+    }
+    return result;
+  }
+
+  /** Tells `onRunFinished` of a run that ended (not of one that is held); errors are logged. */
+  private async finished(
+    runId: string,
+    project: string,
+    change: RunChange,
+    result: RunResult,
+    startedAt: number,
+  ): Promise<void> {
+    if (result.status === "held") return;
+    await this.deps
+      .onRunFinished?.({
+        runId,
+        project,
+        change,
+        status: result.status,
+        startedAt,
+      })
+      .catch((error) =>
+        this.deps.logger.error("a run-finished hook failed", {
+          runId,
+          error: messageOf(error),
+        }),
+      );
+  }
+
+  private async failStopped(runId: string): Promise<void> {
+    await this.deps.ledger
+      .finishRun(runId, "failure", "sluice stopped with an error")
+      .catch((error) =>
+        this.deps.logger.error("cannot record the end of a run", {
+          runId,
+          error: messageOf(error),
+        }),
+      );
+  }
 }
+
+/** Job statuses that ended: a resumed run keeps these jobs' results. */
+const endedStatuses = new Set(["success", "failure", "skipped", "cancelled"]);
 
 /** Keeps `only` and everything it needs, transitively. */
 export function selectJob(planned: Plan, only: string | undefined): Plan {
@@ -218,6 +348,11 @@ function reasonOf(result: RunResult): string | undefined {
     ([, job]) => job.status === "failure",
   );
   if (result.status === "cancelled") return "cancelled";
+  if (result.status === "held")
+    return `held: ${Object.entries(result.jobs)
+      .filter(([, job]) => job.status === "held")
+      .map(([key, job]) => (job.error ? `${key} (${job.error})` : key))
+      .join(", ")}`;
   if (failed.length === 0) return undefined;
   return `failed: ${failed
     .map(([key, job]) => (job.error ? `${key} (${job.error})` : key))

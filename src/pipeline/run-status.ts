@@ -1,12 +1,14 @@
 /**
  * Statuses as a run's record holds them (the store writes these, the CLI and the API show them):
  * the final ones (`RunStatus`), the states before the end, and `interrupted` for work whose
- * process died. `queued` and `running` are the only run statuses that are not final. The list is
- * the one source: `sluice runs --status` accepts exactly these.
+ * process died. `queued`, `running` and `held` (waiting at a gate for approvals, with no process:
+ * `sluice approve` or `sluice run resume` continues it) are the run statuses that are not final.
+ * The list is the one source: `sluice runs --status` accepts exactly these.
  */
 export const recordedRunStatuses = [
   "queued",
   "running",
+  "held",
   "success",
   "failure",
   "cancelled",

@@ -30,6 +30,8 @@ export interface ExecuteOptions {
   forceSignal?: AbortSignal | undefined;
   /** Concurrency groups shared by every run of this process. */
   groups?: ConcurrencyGroups | undefined;
+  /** Jobs that ended before (a held run resumed): they are not run again. */
+  done?: ReadonlyMap<string, JobResult> | undefined;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function executeRun(
   plan: Plan,
   options: ExecuteOptions,
 ): Promise<RunResult> {
-  const results = new Map<string, JobResult>();
+  const results = new Map<string, JobResult>(options.done ?? []);
   const running = new Map<string, Promise<void>>();
   const failFast = new Map<string, AbortController>();
   const tripped = new Set<string>();

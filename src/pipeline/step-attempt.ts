@@ -227,7 +227,9 @@ async function runBuiltin(
       error:
         outcome.status === "failure"
           ? (outcome.message ?? `${name} failed`)
-          : undefined,
+          : outcome.status === "held"
+            ? (outcome.message ?? `${name} is held`)
+            : undefined,
       outputs: outcome.outputs ?? {},
       env: {},
       ...(outcome.warnings?.length ? { warnings: outcome.warnings } : {}),

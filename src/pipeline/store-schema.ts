@@ -15,7 +15,7 @@ export const runs = pgTable(
   {
     id: text("id").primaryKey(),
     project: text("project").notNull(),
-    /** queued | running | success | failure | cancelled | interrupted */
+    /** queued | running | held | success | failure | cancelled | interrupted */
     status: text("status").notNull(),
     trigger: text("trigger").notNull(),
     commit: text("commit"),
@@ -63,7 +63,7 @@ export const jobs = pgTable(
     name: text("name").notNull(),
     /** The job's place in the plan (listings show jobs in this order). */
     position: integer("position").notNull().default(0),
-    /** pending | queued | running | success | failure | skipped | cancelled | interrupted */
+    /** pending | queued | running | held | success | failure | skipped | cancelled | interrupted */
     status: text("status").notNull(),
     needs: jsonb("needs").$type<string[]>().notNull().default([]),
     outputs: jsonb("outputs")
@@ -102,7 +102,7 @@ export const steps = pgTable(
     runId: text("run_id").notNull(),
     position: integer("position").notNull(),
     name: text("name").notNull(),
-    /** pending | running | success | failure | skipped | cancelled | interrupted */
+    /** pending | running | held | success | failure | skipped | cancelled | interrupted */
     status: text("status").notNull(),
     exitCode: integer("exit_code"),
     /** exact | partial | miss, when the step declares a cache */
@@ -121,3 +121,13 @@ export const steps = pgTable(
     index("steps_run_idx").on(t.runId),
   ],
 );
+
+/** A run held at a gate: what a resume needs to run what was planned (store-holds.ts). */
+export const runHolds = pgTable("run_holds", {
+  runId: text("run_id")
+    .primaryKey()
+    .references(() => runs.id, { onDelete: "cascade" }),
+  /** The plan and the artifacts of the jobs that ended (`HeldPlan`). */
+  plan: jsonb("plan").notNull(),
+  heldAt: timestamp("held_at", { withTimezone: true, mode: "date" }).notNull(),
+});

@@ -10,6 +10,7 @@ import type {
   RunRecorder,
 } from "./ports.js";
 import type { StepUpdate } from "./queue/ports.js";
+import { holdQueries } from "./store-holds.js";
 import { leaseQueries } from "./store-leases.js";
 import { runQueries } from "./store-queries.js";
 import type { JobRow, RunRow } from "./store-queries.js";
@@ -182,6 +183,11 @@ export function createRunStore(database: Database, deps: { clock: Clock }) {
         .where(
           and(eq(steps.runId, runId), inArray(steps.status, openStepStatuses)),
         );
+      // A run that ends while held (rejected, timed out) ends its held jobs as it ended.
+      await tx
+        .update(jobs)
+        .set({ status: status === "failure" ? "failure" : leftover })
+        .where(and(eq(jobs.runId, runId), eq(jobs.status, "held")));
       await tx
         .update(jobs)
         .set({
@@ -338,6 +344,7 @@ export function createRunStore(database: Database, deps: { clock: Clock }) {
     recorder,
     ...reads,
     ...leaseQueries(db, clock),
+    ...holdQueries(db, clock),
   };
 }
 

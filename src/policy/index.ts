@@ -25,3 +25,8 @@ export {
 export type { CaseResult } from "./cases.js";
 export { readPolicyText } from "./yaml.js";
 export * from "./evidence/index.js";
+export { approveCommand, checkGateStepInput, createGateStep } from "./gate.js";
+export type { EvidenceSink, GateDeps, GateRun } from "./gate.js";
+export { createApprovals, identityOf } from "./approvals.js";
+export type { ApprovalOutcome, GateApprovals, HoldView } from "./approvals.js";
+export { createGateStore } from "./store.js";

@@ -1,6 +1,7 @@
 // Reads `.sluice/policy.yml`: YAML and schema problems at file:line:col (config's machinery), then
 // every rule's CEL checked against the facts, so a typo'd fact or a non-bool rule never runs.
 import type { Problem } from "../config/index.js";
+import { parseDuration } from "../kernel/index.js";
 import { compileExpression } from "./cel.js";
 import type { CompiledExpression } from "./cel.js";
 import type { FactName } from "./facts.js";
@@ -29,6 +30,10 @@ export interface Policy {
   timezone: string;
   sensitivePaths: string[];
   freezeWindows: FreezeWindow[];
+  /** How long a hold waits for approvals, in ms. */
+  holdTimeoutMs: number;
+  /** Members of approval groups, by git email (lower case); unlisted groups accept anyone. */
+  groups: Record<string, string[]>;
   default: { decision: DecisionKind; approvals?: Approvals; message: string };
   rules: CompiledRule[];
 }
@@ -138,6 +143,13 @@ export function parsePolicy(text: string, file: string): Policy {
     timezone: policy.timezone,
     sensitivePaths: policy.sensitivePaths,
     freezeWindows: policy.freezeWindows,
+    holdTimeoutMs: parseDuration(policy.holdTimeout) ?? 0,
+    groups: Object.fromEntries(
+      Object.entries(policy.groups).map(([group, emails]) => [
+        group,
+        emails.map((email) => email.toLowerCase()),
+      ]),
+    ),
     default: policy.default,
     rules,
   };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { durationHint, parseDuration } from "../kernel/index.js";
 
 /** What a rule, or the policy when no rule fires, decides. */
 export const decisions = ["approve", "hold", "deny"] as const;
@@ -103,6 +104,24 @@ export const PolicyFile = z
         "Globs of paths whose changes carry risk (`sensitiveFiles`, risk)",
       ),
     freezeWindows: z.array(FreezeWindow).default([]),
+    holdTimeout: z
+      .string()
+      .refine((s) => (parseDuration(s) ?? 0) > 0, durationHint)
+      .default("72h")
+      .describe(
+        "How long a held run waits for its approvals; past it the hold is rejected when next looked at",
+      ),
+    groups: z
+      .record(
+        z.string().min(1),
+        z
+          .array(z.string().regex(/^[^\s@]+@[^\s@]+$/, "an email address"))
+          .min(1),
+      )
+      .default({})
+      .describe(
+        "Who belongs to an approval group, by git email; a group not listed here accepts anyone but the author",
+      ),
     default: z
       .strictObject({
         decision: z.enum(decisions),

@@ -5,6 +5,12 @@ import { AppError, isAlive } from "../../kernel/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
 import { exitCodes } from "../exit-codes.js";
+import type { LiveView, RunDetail, RunStatus } from "../../pipeline/index.js";
+
+interface ResumeOptions {
+  maxParallel?: string;
+  json?: boolean;
+}
 
 interface RunOptions {
   file: string;
@@ -40,11 +46,45 @@ export function registerRun(program: Command, ctx: CliContext): void {
       "\nA run runs a clean checkout of HEAD (a git worktree under $SLUICE_HOME/checkouts, removed\n" +
         "after the run), so it writes nothing into this folder and runs what it records; the\n" +
         "pipeline is this folder's sluice.yml. --working-tree runs the folder itself instead.\n" +
-        "\nExit status: 0 success, 1 failed run, 130 cancelled (Ctrl-C), 2 error.\n" +
+        "\nA run whose gate holds it (`uses: sluice/gate`) is recorded held, and sluice exits: nothing\n" +
+        "waits. `sluice approve RUN` (by someone other than the change's author) continues it;\n" +
+        "`sluice run resume RUN` continues an approved one.\n" +
+        "\nExit status: 0 success, 1 failed run, 3 held at the gate, 130 cancelled (Ctrl-C), 2 error.\n" +
         "SLUICE_SERVER (submit the run to a server and stream its logs back) is a later issue:\n" +
         "with it set, `sluice run` refuses to run rather than silently running locally.",
     )
     .action(async (options: RunOptions) => runPipeline(ctx, options));
+
+  run
+    .command("resume")
+    .description(
+      "continue a held run whose gate was approved, from the gate on, in a clean checkout of its recorded commit",
+    )
+    .argument("<id>", "run id, unique prefix, or `last`")
+    .option(
+      "--max-parallel <n>",
+      "jobs at most this many at once (default: number of CPUs)",
+    )
+    .option("--json", "print the finished run as JSON (logs go to stderr)")
+    .addHelpText(
+      "after",
+      "\nExit status as `sluice run`: 0 success, 1 failed run, 3 held, 130 cancelled, 2 error\n" +
+        "(a run that is not held, or whose hold waits for approvals).",
+    )
+    .action(async (id: string, options: ResumeOptions, command: Command) => {
+      const json = options.json || command.parent?.opts().json === true;
+      const gate = await (await ctx.app()).gate();
+      await gate.readyToResume(id);
+      await finishCommand(
+        ctx,
+        await resumeHere(ctx, {
+          runId: id,
+          maxParallel: parseMaxParallel(options.maxParallel),
+          json,
+        }),
+        json,
+      );
+    });
 
   run
     .command("show")
@@ -71,7 +111,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     );
 }
 
-function parseMaxParallel(text: string | undefined): number {
+export function parseMaxParallel(text: string | undefined): number {
   if (text === undefined) return availableParallelism();
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1 || n > 256) {
@@ -96,14 +136,23 @@ async function runPipeline(
   const maxParallel = parseMaxParallel(options.maxParallel);
   const path = resolve(ctx.cwd, options.file);
   const shown = relative(ctx.cwd, path);
-  const { detail, status } = await runHere(ctx, {
+  const outcome = await runHere(ctx, {
     config: shown === "" ? "." : shown.startsWith("..") ? path : shown,
     job: options.job,
     maxParallel,
     json: options.json === true,
     workingTree: options.workingTree === true,
   });
-  if (options.json) {
+  await finishCommand(ctx, outcome, options.json === true);
+}
+
+/** The end of `run` and `run resume`: the JSON document, and the exit status of the run. */
+export async function finishCommand(
+  ctx: CliContext,
+  { detail, status }: { detail: RunDetail; status: RunStatus },
+  json: boolean,
+): Promise<void> {
+  if (json) {
     const app = await ctx.app();
     ctx.json({ ...detail, findings: await app.scan.findingsForRun(detail.id) });
   }
@@ -112,7 +161,9 @@ async function runPipeline(
       ? exitCodes.ok
       : status === "cancelled"
         ? exitCodes.interrupted
-        : exitCodes.failed;
+        : status === "held"
+          ? exitCodes.held
+          : exitCodes.failed;
 }
 
 /** What `sluice run` and `sluice demo` ask of a run here. */
@@ -137,7 +188,86 @@ export async function runHere(ctx: CliContext, options: RunHereOptions) {
     import("../../builtin-steps.js"),
   ]);
   const app = await ctx.app();
-  const live = await liveView(ctx, options.json, app.clock);
+  const checkWith = await loadBuiltinStepChecks();
+  return inTerminal(ctx, options.json, (live, cancel, force) =>
+    runLocal(
+      {
+        home: app.home,
+        steps: app.steps,
+        runs: app.runs,
+        pipeline: (pipelineOptions) => app.pipeline(pipelineOptions),
+        checkWith,
+        resolveProject: (dir, name) => resolveProject(dir, name).name,
+        // The run's change is attributed with the project's own rules too (`metrics.attribution`).
+        onConfig: (project, source) =>
+          app.metrics.useAttributionRules(
+            project,
+            source.metrics?.attribution ?? [],
+          ),
+        isAlive,
+      },
+      {
+        cwd: ctx.cwd,
+        config: options.config,
+        job: options.job,
+        maxParallel: options.maxParallel,
+        workingTree: options.workingTree,
+        live,
+        signal: cancel,
+        forceSignal: force,
+        owner: { pid: process.pid, host: hostname() },
+        notice: (line) => ctx.stderr(`sluice: ${line}`),
+      },
+    ),
+  );
+}
+
+/**
+ * Continues a held run here (its hold approved: the caller checked), as `sluice run resume` and
+ * the approval that completes a hold do, with the same progress and summary as `sluice run`.
+ */
+export async function resumeHere(
+  ctx: CliContext,
+  options: { runId: string; maxParallel: number; json: boolean },
+) {
+  const { resumeLocal } = await import("../../pipeline/index.js");
+  const app = await ctx.app();
+  return inTerminal(ctx, options.json, (live, cancel, force) =>
+    resumeLocal(
+      {
+        home: app.home,
+        runs: app.runs,
+        pipeline: (pipelineOptions) => app.pipeline(pipelineOptions),
+        isAlive,
+      },
+      {
+        runId: options.runId,
+        maxParallel: options.maxParallel,
+        live,
+        signal: cancel,
+        forceSignal: force,
+        owner: { pid: process.pid, host: hostname() },
+        notice: (line) => ctx.stderr(`sluice: ${line}`),
+      },
+    ),
+  );
+}
+
+/**
+ * The terminal around a run: live progress, Ctrl-C (and a closed output) turned into a cancel,
+ * and the closing summary on stderr (with how to approve a held run).
+ */
+async function inTerminal(
+  ctx: CliContext,
+  json: boolean,
+  drive: (
+    live: LiveView,
+    cancel: AbortSignal,
+    force: AbortSignal,
+  ) => Promise<{ detail: RunDetail; status: RunStatus }>,
+): Promise<{ detail: RunDetail; status: RunStatus }> {
+  const app = await ctx.app();
+  const live = await liveView(ctx, json, app.clock);
   const cancel = new AbortController();
   const force = new AbortController();
   let interrupts = 0;
@@ -163,35 +293,7 @@ export async function runHere(ctx: CliContext, options: RunHereOptions) {
   process.stdout.on("error", onOutputError);
   process.stderr.on("error", onOutputError);
   try {
-    const { detail, status } = await runLocal(
-      {
-        home: app.home,
-        steps: app.steps,
-        runs: app.runs,
-        pipeline: (pipelineOptions) => app.pipeline(pipelineOptions),
-        checkWith: await loadBuiltinStepChecks(),
-        resolveProject: (dir, name) => resolveProject(dir, name).name,
-        // The run's change is attributed with the project's own rules too (`metrics.attribution`).
-        onConfig: (project, source) =>
-          app.metrics.useAttributionRules(
-            project,
-            source.metrics?.attribution ?? [],
-          ),
-        isAlive,
-      },
-      {
-        cwd: ctx.cwd,
-        config: options.config,
-        job: options.job,
-        maxParallel: options.maxParallel,
-        workingTree: options.workingTree,
-        live,
-        signal: cancel.signal,
-        forceSignal: force.signal,
-        owner: { pid: process.pid, host: hostname() },
-        notice: (line) => ctx.stderr(`sluice: ${line}`),
-      },
-    );
+    const { detail, status } = await drive(live, cancel.signal, force.signal);
     const counts = new Map<string, number>();
     for (const job of detail.jobs) {
       counts.set(job.status, (counts.get(job.status) ?? 0) + 1);
@@ -200,12 +302,19 @@ export async function runHere(ctx: CliContext, options: RunHereOptions) {
     for (const warning of runWarnings(detail))
       ctx.stderr(`sluice: warning: ${warning}`);
     ctx.stderr(
-      `sluice: run ${detail.id} ${detail.status} in ${duration(detail.startedAt, detail.finishedAt)} (${[
+      `sluice: run ${detail.id} ${detail.status}${status === "held" ? "" : ` in ${duration(detail.startedAt, detail.finishedAt)}`} (${[
         ...counts,
       ]
-        .map(([status, n]) => `${n} ${status}`)
+        .map(([s, n]) => `${n} ${s}`)
         .join(", ")}); details: sluice run show ${detail.id}`,
     );
+    if (status === "held") {
+      const { approveCommand } = await import("../../policy/index.js");
+      ctx.stderr(`sluice: ${detail.reason ?? "held at the gate"}`);
+      ctx.stderr(
+        `sluice: nothing waits; to approve (someone other than the change's author): ${approveCommand(detail.id)}`,
+      );
+    }
     return { detail, status };
   } finally {
     process.off("SIGINT", onSignal);

@@ -65,6 +65,17 @@ export const commonInputs = {
   /** The HTTP path the deploy's readiness check and analysis call, such as /healthz. */
   health: z.string().regex(/^\//, "a path such as /healthz").optional(),
   deploy: DeployInput.optional(),
+  /**
+   * The policy the `gate` job asks before `deploy` (only with `deploy`); absent in the repository,
+   * the golden paths' default policy decides (docs/policy.md).
+   */
+  policy: z
+    .string()
+    .min(1)
+    .refine((p) => !p.split("/").includes(".."), {
+      message: "a file inside the repository, such as .sluice/policy.yml",
+    })
+    .default(".sluice/policy.yml"),
   env: z.record(z.string(), z.string()).optional(),
 };
 
@@ -115,6 +126,7 @@ export function goldenJobs(parts: {
   deploy: DeployInput | undefined;
   health: string | undefined;
   start: string;
+  policy: string;
 }): Record<string, Job> {
   const jobs: Record<string, Job> = { build: { steps: parts.buildSteps } };
   if (parts.testSteps.length > 0)
@@ -137,6 +149,7 @@ export function goldenJobs(parts: {
       health: parts.health,
       start: parts.start,
       workingDirectory: parts.workingDirectory,
+      policy: parts.policy,
     }),
   );
 }
@@ -149,10 +162,11 @@ function rolloutStep(step: RolloutStep): Record<string, unknown> {
 }
 
 /**
- * The deploy job, present only when the `deploy` input is given; it needs `options.needs` (test and
- * scan). The deploy step's `with` follows the `sluice/deploy` spec: strategy, steps, release
- * (command, cwd, health), kill-flags. No `gate` job until a policy capability registers
- * `sluice/gate` (docs/adr/012-no-gate-before-policy.md).
+ * The delivery jobs, present only when the `deploy` input is given: `gate` (`uses: sluice/gate`
+ * with the `policy` input and the deploy's environment) needs `options.needs` (test and scan), and
+ * `deploy` needs `gate` (docs/adr/012-no-gate-before-policy.md: the gate is back). The deploy
+ * step's `with` follows the `sluice/deploy` spec: strategy, steps, release (command, cwd,
+ * health), kill-flags.
  */
 function deliveryJobs(
   deploy: DeployInput | undefined,
@@ -161,6 +175,7 @@ function deliveryJobs(
     health: string | undefined;
     start: string;
     workingDirectory: string;
+    policy: string;
   },
 ): Record<string, Job> {
   if (deploy === undefined) return {};
@@ -177,8 +192,17 @@ function deliveryJobs(
   with_.release = release;
   if (spec.flags) with_["kill-flags"] = spec.flags;
   return {
-    deploy: {
+    gate: {
       needs: options.needs,
+      steps: [
+        {
+          uses: "sluice/gate",
+          with: { policy: options.policy, environment: spec.environment },
+        },
+      ],
+    },
+    deploy: {
+      needs: ["gate"],
       if: `branch == '${spec.branch.replace(/'/g, "''")}'`,
       environment: spec.environment,
       concurrency: { group: `deploy-${spec.environment}` },

@@ -61,6 +61,7 @@ export const goV1 = defineTemplate({
       workingDirectory: dir,
       deploy: input.deploy,
       health: input.health,
+      policy: input.policy,
       start: "go run .",
     });
     return {

@@ -97,6 +97,7 @@ export const nodeV1 = defineTemplate({
       workingDirectory: dir,
       deploy: input.deploy,
       health: input.health,
+      policy: input.policy,
       start:
         input["package-manager"] === "npm"
           ? "npm start"

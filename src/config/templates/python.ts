@@ -135,6 +135,7 @@ export const pythonV1 = defineTemplate({
       workingDirectory: dir,
       deploy: input.deploy,
       health: input.health,
+      policy: input.policy,
       start: `${pm.prefix}app`,
     });
     return {

@@ -4,9 +4,8 @@ import { parseConfig } from "../loader.js";
 import type { Job, PipelineConfig } from "../schema.js";
 import { builtinTemplates } from "./index.js";
 
-// The steps the templates use. No `sluice/gate`: the templates write no gate job until a policy
-// capability registers it (docs/adr/012-no-gate-before-policy.md).
-const knownSteps = new Set(["sluice/scan", "sluice/deploy"]);
+// The steps the templates use; `sluice/gate` is back before deploy (docs/adr/012-no-gate-before-policy.md).
+const knownSteps = new Set(["sluice/scan", "sluice/gate", "sluice/deploy"]);
 const load = (text: string): PipelineConfig =>
   parseConfig(text, "sluice.yml", { knownSteps, name: "svc" }).config;
 
@@ -122,10 +121,12 @@ describe("golden templates", () => {
       "build",
       "test",
       "scan",
+      "gate",
       "deploy",
     ]);
+    expect(config.jobs.gate!.needs).toEqual(["test", "scan"]);
     expect(config.jobs.deploy).toEqual({
-      needs: ["test", "scan"],
+      needs: ["gate"],
       if: "branch == 'main'",
       environment: "staging",
       concurrency: { group: "deploy-staging" },
@@ -168,7 +169,8 @@ describe("golden templates", () => {
 
   it("deploy: true gives the default canary; no deploy input, no deploy job", () => {
     const withDeploy = load("extends: golden/go@1\nwith:\n  deploy: true\n");
-    expect(withDeploy.jobs.deploy!.needs).toEqual(["test", "scan"]);
+    expect(withDeploy.jobs.gate!.needs).toEqual(["test", "scan"]);
+    expect(withDeploy.jobs.deploy!.needs).toEqual(["gate"]);
     expect(withDeploy.jobs.deploy!.steps[0]!.with!.steps).toEqual([
       { weight: 10 },
       { analysis: "default" },
@@ -184,16 +186,30 @@ describe("golden templates", () => {
   });
 
   it.each([...builtinTemplates.keys()])(
-    "%s with deploy uses only sluice/scan and sluice/deploy; no policy input",
+    "%s with deploy puts a gate with the policy input between test/scan and deploy",
     (ref) => {
       const config = load(`extends: ${ref}\nwith:\n  deploy: true\n`);
       const uses = Object.values(config.jobs).flatMap((job) =>
         job.steps.flatMap((s) => (s.uses ? [s.uses] : [])),
       );
-      expect(uses).toEqual(["sluice/scan", "sluice/deploy"]);
+      expect(uses).toEqual(["sluice/scan", "sluice/gate", "sluice/deploy"]);
+      expect(config.jobs.gate!.steps[0]!.with).toEqual({
+        policy: ".sluice/policy.yml",
+        environment: "production",
+      });
+      expect(config.jobs.deploy!.needs).toEqual(["gate"]);
+      const custom = load(
+        `extends: ${ref}\nwith:\n  policy: ops/gate.yml\n  deploy: { environment: staging }\n`,
+      );
+      expect(custom.jobs.gate!.steps[0]!.with).toEqual({
+        policy: "ops/gate.yml",
+        environment: "staging",
+      });
+      // Without deploy there is nothing to gate.
+      expect(load(`extends: ${ref}\n`).jobs.gate).toBeUndefined();
       expect(() =>
-        load(`extends: ${ref}\nwith:\n  policy: .sluice/policy.yml\n`),
-      ).toThrow(`unknown input \`policy\` in \`with\` of ${ref}`);
+        load(`extends: ${ref}\nwith:\n  policy: ../elsewhere.yml\n`),
+      ).toThrow("a file inside the repository");
     },
   );
 
@@ -286,8 +302,14 @@ describe("overrides of template jobs", () => {
     const config = load(
       "extends: golden/node@1\nwith:\n  deploy: true\njobs:\n  scan: null\n",
     );
-    expect(Object.keys(config.jobs)).toEqual(["build", "test", "deploy"]);
-    expect(config.jobs.deploy!.needs).toEqual(["test"]);
+    expect(Object.keys(config.jobs)).toEqual([
+      "build",
+      "test",
+      "gate",
+      "deploy",
+    ]);
+    expect(config.jobs.gate!.needs).toEqual(["test"]);
+    expect(config.jobs.deploy!.needs).toEqual(["gate"]);
   });
 
   it("a needs the user wrote to a removed job is an error", () => {

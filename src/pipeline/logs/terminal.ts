@@ -8,6 +8,7 @@ const marks = {
   failure: "✗",
   skipped: "○",
   cancelled: "■",
+  held: "⏸",
 } as const;
 
 function seconds(ms: number): string {

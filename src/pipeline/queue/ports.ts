@@ -52,7 +52,7 @@ export interface LeaseStore {
   completeLease(
     leaseId: string,
     patch: {
-      status: "success" | "failure" | "skipped" | "cancelled";
+      status: "success" | "failure" | "skipped" | "cancelled" | "held";
       outputs: Record<string, string>;
       reason: string | null;
       finishedAt: Date;
@@ -65,7 +65,13 @@ export interface LeaseStore {
     jobId: string,
     patch: {
       status?:
-        "queued" | "running" | "success" | "failure" | "skipped" | "cancelled";
+        | "queued"
+        | "running"
+        | "success"
+        | "failure"
+        | "skipped"
+        | "cancelled"
+        | "held";
       outputs?: Record<string, string>;
       reason?: string | null;
       startedAt?: Date | null;
@@ -78,7 +84,8 @@ export interface LeaseStore {
     jobId: string,
     position: number,
     patch: {
-      status?: "running" | "success" | "failure" | "skipped" | "cancelled";
+      status?:
+        "running" | "success" | "failure" | "skipped" | "cancelled" | "held";
       exitCode?: number | null;
       cache?: "exact" | "partial" | "miss" | null;
       attempts?: number;

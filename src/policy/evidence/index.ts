@@ -1,5 +1,7 @@
 // Evidence of deployments: in-toto statements in DSSE envelopes, chained per environment (issue 12).
 export {
+  gateAnswerStatement,
+  gateAnswerType,
   provenanceStatement,
   provenanceType,
   sluiceBuildType,
@@ -11,6 +13,7 @@ export {
 } from "./statement.js";
 export type {
   BuildStep,
+  GateAnswerInput,
   ProvenanceInput,
   Statement,
   Subject,

@@ -5,13 +5,16 @@ import type { Decision } from "../decide.js";
 export const statementType = "https://in-toto.io/Statement/v1";
 export const provenanceType = "https://slsa.dev/provenance/v1";
 export const vsaType = "https://slsa.dev/verification_summary/v1";
+/** A person's approval or rejection of a held run (sluice's own predicate, ADR 102). */
+export const gateAnswerType = "https://sluice.dev/gate-answer/v1";
 /** The build type of a sluice run: what `buildDefinition` means. */
 export const sluiceBuildType = "https://sluice.dev/build/run/v1";
 export const sluiceVerifierId = "sluice";
 
+/** What a statement speaks of: a release (sha256), or a change (gitCommit) for a gate's records. */
 export interface Subject {
   name: string;
-  digest: { sha256: string };
+  digest: { sha256: string } | { gitCommit: string };
 }
 
 /** An in-toto Statement v1 with its predicate. */
@@ -95,7 +98,8 @@ export function provenanceStatement(input: ProvenanceInput): Statement {
 
 /** What the VSA of one policy decision says. */
 export interface VsaInput {
-  release: { name: string; sha256: string };
+  /** The release decided on, or (a gate, before any release) the change's commit. */
+  release: { name: string; sha256: string } | { name: string; commit: string };
   project: string;
   environment: string;
   commit: string;
@@ -124,7 +128,15 @@ export function vsaStatement(input: VsaInput): Statement {
   const passed = input.decision.decision === "approve" || approvedByPeople;
   return {
     _type: statementType,
-    subject: subjectOf(input.release),
+    subject:
+      "commit" in input.release
+        ? [
+            {
+              name: input.release.name,
+              digest: { gitCommit: input.release.commit },
+            },
+          ]
+        : subjectOf(input.release),
     predicateType: vsaType,
     predicate: {
       verifier: { id: sluiceVerifierId },
@@ -189,8 +201,57 @@ export function statementMeta(
             pick(statement, "predicate", "sluice", "environment"),
             pick(statement, "predicate", "timeVerified"),
           ]
-        : [undefined, undefined];
+        : type === gateAnswerType
+          ? [
+              pick(statement, "predicate", "environment"),
+              pick(statement, "predicate", "time"),
+            ]
+          : [undefined, undefined];
   return typeof environment === "string" && typeof time === "string"
     ? { environment, time }
     : undefined;
+}
+
+/** What one approval or rejection of a held run says. */
+export interface GateAnswerInput {
+  project: string;
+  environment: string;
+  commit: string;
+  runId: string;
+  /** The hold answered (its VSA is in the same chain). */
+  decisionId: string;
+  by: string;
+  verdict: "approve" | "reject";
+  comment?: string | undefined;
+  /** What the hold became with this answer: still waiting, approved or rejected. */
+  outcome: string;
+  /** Approvals counted so far, this one included. */
+  approvals: string[];
+  at: Date;
+}
+
+/** An in-toto statement of a person's answer to a hold, about the change's commit. */
+export function gateAnswerStatement(input: GateAnswerInput): Statement {
+  return {
+    _type: statementType,
+    subject: [
+      {
+        name: `sluice:${input.project}@${input.commit}`,
+        digest: { gitCommit: input.commit },
+      },
+    ],
+    predicateType: gateAnswerType,
+    predicate: {
+      environment: input.environment,
+      time: input.at.toISOString(),
+      project: input.project,
+      runId: input.runId,
+      decisionId: input.decisionId,
+      by: input.by,
+      verdict: input.verdict,
+      ...(input.comment ? { comment: input.comment } : {}),
+      outcome: input.outcome,
+      approvals: input.approvals,
+    },
+  };
 }
