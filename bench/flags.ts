@@ -165,7 +165,7 @@ const line = (name: string, rate: number) =>
   );
 
 type Autocannon = (options: Record<string, unknown>) => Promise<{
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p99: number };
   errors: number;
   non2xx: number;
@@ -185,6 +185,7 @@ async function cannon(
   });
   return {
     rps: result.requests.average,
+    requests: result.requests.total,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
   };
@@ -209,6 +210,20 @@ function child(
   });
 }
 
+/** The OFREP child's CPU time so far (process.cpuUsage, µs), asked over IPC. */
+function childCpu(proc: ChildProcess): Promise<NodeJS.CpuUsage> {
+  return new Promise((resolve) => {
+    const listen = (m: unknown) => {
+      if (m && typeof m === "object" && "cpu" in m) {
+        proc.off("message", listen);
+        resolve((m as { cpu: NodeJS.CpuUsage }).cpu);
+      }
+    };
+    proc.on("message", listen);
+    proc.send("cpu");
+  });
+}
+
 async function helloChild(): Promise<void> {
   const server = createServer((_req, res) => res.end("hello world"));
   server.listen(0, "127.0.0.1", () => {
@@ -229,6 +244,11 @@ async function ofrepChild(): Promise<void> {
   const { key } = await app.flags.createApiKey(scope);
   const running = await listen(app, { port: 0, host: "127.0.0.1" });
   process.send?.({ url: running.url, key });
+  // The parent asks for this process's CPU time before and after its load: CPU per request is
+  // the figure a loaded machine disturbs least (wall-clock rates swing with other work).
+  process.on("message", (m) => {
+    if (m === "cpu") process.send?.({ cpu: process.cpuUsage() });
+  });
   process.on(
     "SIGTERM",
     () =>
@@ -237,6 +257,58 @@ async function ofrepChild(): Promise<void> {
         .then(() => app.close())
         .then(() => process.exit(0)),
   );
+}
+
+/**
+ * Server CPU per OFREP request without sockets or load generator: the route through
+ * Fastify's inject (routing, auth, body parse, validation, evaluation, serializer), in this
+ * process, best of 3 rounds of 5,000 after a warm-up. The figure least disturbed by other work.
+ */
+async function ofrepInjectCpuUs(): Promise<number> {
+  const { openApp } = await import("../src/app.js");
+  const { buildServer } = await import("../src/server/index.js");
+  const app = await openApp({
+    home: mkdtempSync(join(tmpdir(), "sluice-bench-flags-")),
+    logger: silentLogger,
+  });
+  try {
+    const scope = { project: "bench", environment: "production" };
+    await app.flags.importSet(scope, flagSet, { actor: "bench" });
+    const { key } = await app.flags.createApiKey(scope);
+    const server = await buildServer({
+      app,
+      logger: app.logger,
+      adminToken: "bench-admin-token",
+    });
+    const request = {
+      method: "POST" as const,
+      url: "/ofrep/v1/evaluate/flags/email-rule",
+      headers: {
+        authorization: `Bearer ${key}`,
+        "content-type": "application/json",
+      },
+      payload: JSON.stringify({
+        context: { targetingKey: "user-1", email: "a@example.com" },
+      }),
+    };
+    const batch = async (n: number) => {
+      const cpu = process.cpuUsage();
+      for (let i = 0; i < n; i++) {
+        const res = await server.inject(request);
+        if (res.statusCode !== 200)
+          throw new Error(`OFREP answered ${res.statusCode}`);
+      }
+      const used = process.cpuUsage(cpu);
+      return (used.user + used.system) / n;
+    };
+    await batch(3000);
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) best = Math.min(best, await batch(5000));
+    await server.close();
+    return best;
+  } finally {
+    await app.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -272,6 +344,7 @@ async function main(): Promise<void> {
     `  node:http hello world              ${Math.round(bare.rps).toLocaleString("en-US").padStart(12)} req/s   p99 ${bare.p99} ms`,
   );
   const ofrep = await child("--ofrep-child");
+  const cpuBefore = await childCpu(ofrep.proc);
   const single = await cannon(
     `${ofrep.url}/ofrep/v1/evaluate/flags/email-rule`,
     {
@@ -285,9 +358,20 @@ async function main(): Promise<void> {
       }),
     },
   );
+  const cpuAfter = await childCpu(ofrep.proc);
   ofrep.proc.kill("SIGTERM");
+  const cpuUsPerRequest =
+    (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) /
+    Math.max(1, single.requests);
   console.log(
     `  sluice serve OFREP single flag     ${Math.round(single.rps).toLocaleString("en-US").padStart(12)} req/s   p99 ${single.p99} ms   errors ${single.errors} (target >= 15,000 req/s, p99 < 5 ms)`,
+  );
+  console.log(
+    `  server CPU per request (user+sys): ${cpuUsPerRequest.toFixed(1)} µs`,
+  );
+  const injectCpuUs = await ofrepInjectCpuUs();
+  console.log(
+    `  OFREP in-process (inject), CPU per request: ${injectCpuUs.toFixed(1)} µs`,
   );
   console.log(
     `  share of the bare node:http figure: ${((single.rps / bare.rps) * 100).toFixed(0)}%`,
@@ -304,6 +388,8 @@ async function main(): Promise<void> {
         rps: Math.round(single.rps),
         p99Ms: single.p99,
         errors: single.errors,
+        cpuUsPerRequest: Number(cpuUsPerRequest.toFixed(1)),
+        injectCpuUsPerRequest: Number(injectCpuUs.toFixed(1)),
       },
       helloWorld: { rps: Math.round(bare.rps), p99Ms: bare.p99 },
     }),
@@ -313,4 +399,9 @@ async function main(): Promise<void> {
 const mode = process.argv[2];
 if (mode === "--hello-child") await helloChild();
 else if (mode === "--ofrep-child") await ofrepChild();
+else if (mode === "--ofrep-inject")
+  // Quick A/B of the route's CPU alone: `node --import tsx bench/flags.ts --ofrep-inject`.
+  console.log(
+    JSON.stringify({ injectCpuUsPerRequest: await ofrepInjectCpuUs() }),
+  );
 else await main();

@@ -36,6 +36,9 @@ const figureSpecs: Record<string, Record<string, FigureSpec>> = {
     "ofrep.rps": higher,
     "ofrep.p99Ms": lower(1),
     "ofrep.errors": lower(0),
+    // CPU of the server per request (user + system): under autocannon, and through inject alone.
+    "ofrep.cpuUsPerRequest": lower(),
+    "ofrep.injectCpuUsPerRequest": lower(),
     "helloWorld.rps": control,
     "helloWorld.p99Ms": control,
   },
@@ -98,7 +101,10 @@ const figureSpecs: Record<string, Record<string, FigureSpec>> = {
     firstRunPeakRssMb: lower(),
     helpMs: lower(),
     nodeBareMs: control,
+    helpCpuMs: lower(1),
+    nodeBareCpuMs: control,
     firstRunFreshHomeMs: lower(),
+    firstRunCpuMs: lower(),
     load1: info,
   },
   rollback: {

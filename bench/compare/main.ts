@@ -9,6 +9,7 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import {
+  copyFileSync,
   existsSync,
   lstatSync,
   mkdtempSync,
@@ -210,6 +211,7 @@ async function main(): Promise<number> {
         "timeout-min": { type: "string", default: "30" },
         "link-node-modules": { type: "boolean", default: false },
         "no-build": { type: "boolean", default: false },
+        "bench-from": { type: "string", default: "own" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -225,7 +227,9 @@ async function main(): Promise<number> {
         "  --head   the new build's git ref (default: this working tree as it is, built first)\n" +
         "  --link-node-modules  link this tree's node_modules into the worktrees even when\n" +
         "           their package-lock.json differs (faster; the builds then share dependencies)\n" +
-        "  --no-build  do not build this working tree (it is built already)",
+        "  --no-build  do not build this working tree (it is built already)\n" +
+        "  --bench-from new  run the new tree's bench files on both builds (same figures, same\n" +
+        "           method; for benches whose imports the old tree also has). Default: own",
     );
     return 0;
   }
@@ -238,6 +242,8 @@ async function main(): Promise<number> {
     throw new SetupError(`--threshold must be a fraction between 0 and 1`);
   if (!(timeoutMs > 0))
     throw new SetupError(`--timeout-min must be a positive number`);
+  if (values["bench-from"] !== "own" && values["bench-from"] !== "new")
+    throw new SetupError(`--bench-from must be own or new`);
 
   const resolve = (ref: string) =>
     git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).catch(() => {
@@ -253,6 +259,13 @@ async function main(): Promise<number> {
   else if (!values["no-build"])
     await step("new (this tree): npm run build", "npm", ["run", "build"], here);
 
+  if (values["bench-from"] === "new")
+    for (const file of benchFiles(newDir).filter(
+      (f) => only.length === 0 || only.some((o) => f.includes(o)),
+    )) {
+      log(`old: bench/${file} replaced by the new tree's (--bench-from new)`);
+      copyFileSync(join(newDir, "bench", file), join(oldDir, "bench", file));
+    }
   const oldBenches = new Set(benchFiles(oldDir));
   const skipped: { bench: string; reason: string }[] = [];
   const benches = benchFiles(newDir).filter(
@@ -310,7 +323,7 @@ async function main(): Promise<number> {
   const bad = failing(rows);
   const newFailed = failures.filter((f) => f.side === "new");
   console.log(
-    `\nold: ${values.base} (${baseCommit.slice(0, 7)})   new: ${headCommit ? `${values.head} (${headCommit.slice(0, 7)})` : "this working tree"}   rounds: ${rounds} interleaved, medians   load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)}`,
+    `\nold: ${values.base} (${baseCommit.slice(0, 7)})   new: ${headCommit ? `${values.head} (${headCommit.slice(0, 7)})` : "this working tree"}   rounds: ${rounds} interleaved, medians   bench files: ${values["bench-from"] === "new" ? "the new tree's on both" : "each tree's own"}   load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)}`,
   );
   console.log(
     `better: which way is better; "same" must not change; control (not sluice's code) and info are not judged`,
