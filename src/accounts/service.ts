@@ -279,6 +279,13 @@ export function createAccountsService(options: AccountsOptions) {
               `you cannot give a token ${grant.role} on ${grant.project}: you do not hold it`,
             );
       }
+      // A token never claims more than its user holds (it would be cut down at each use anyway).
+      for (const grant of input.roles)
+        if (!atLeast(roleOn(user.roles, grant.project), grant.role))
+          throw new AppError(
+            "FORBIDDEN",
+            `${user.name} does not hold ${grant.role} on ${grant.project}: give the role first (sluice users role)`,
+          );
       const issued = issueToken(newId("tok", clock.now()));
       const record = {
         id: issued.id,

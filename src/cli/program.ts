@@ -21,6 +21,8 @@ import { registerPolicy } from "./commands/policy.js";
 import { registerGate } from "./commands/gate.js";
 import { registerApprove } from "./commands/approve.js";
 import { registerEvidence } from "./commands/evidence.js";
+import { registerUsers } from "./commands/users.js";
+import { registerTokens } from "./commands/tokens.js";
 
 /** A command group adds its commands to the program; heavy modules are imported inside actions. */
 type Register = (program: Command, ctx: CliContext) => void;
@@ -47,6 +49,8 @@ const groups: Register[] = [
   registerGate,
   registerApprove,
   registerEvidence,
+  registerUsers,
+  registerTokens,
 ];
 
 export function buildProgram(ctx: CliContext): Command {

@@ -1,0 +1,153 @@
+import type { Command } from "commander";
+import { AppError } from "../../kernel/index.js";
+import type { CliContext } from "../context.js";
+
+/** `shop=developer` (repeatable) → a role on a project; `*` is every project. */
+export function parseGrant(
+  value: string,
+  previous: { project: string; role: string }[] = [],
+): { project: string; role: string }[] {
+  const at = value.lastIndexOf("=");
+  if (at <= 0 || at === value.length - 1)
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `--role wants PROJECT=ROLE (e.g. shop=developer, *=admin), not ${JSON.stringify(value)}`,
+    );
+  return [
+    ...previous,
+    { project: value.slice(0, at), role: value.slice(at + 1) },
+  ];
+}
+
+/** Refuses a secret given as an argument: it would stay in the shell history and in `ps`. */
+export function refuseArgument(what: string, value: string | undefined): void {
+  if (value !== undefined)
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `the ${what} is read from standard input or a prompt, never from an argument (it would stay in the shell history and in ps)`,
+    );
+}
+
+/** The caller of account commands run on this machine: the home's owner, admin of everything. */
+export async function ownerOf(ctx: CliContext) {
+  const { actorOf } = await import("./flags-backend.js");
+  return { kind: "owner" as const, actor: actorOf(ctx) };
+}
+
+export function registerUsers(program: Command, ctx: CliContext): void {
+  const users = program
+    .command("users")
+    .description(
+      "accounts of the server: users with passwords and roles per project (viewer, developer, approver, admin)",
+    );
+  const service = async () => (await ctx.app()).accounts;
+
+  users
+    .command("add")
+    .argument("<name>", "the user's name (letters, digits, '.', '_', '-')")
+    .argument(
+      "[password]",
+      "refused: the password is read from standard input or a prompt",
+    )
+    .option(
+      "--role <project=role>",
+      "a role on a project, repeatable (viewer, developer, approver, admin; project * is every project)",
+      parseGrant,
+    )
+    .option(
+      "--no-password",
+      "an account for API tokens only (agents, webhooks): it cannot sign in",
+    )
+    .description(
+      "add a user; the password (12 characters or more) is read from standard input or a prompt, never an argument",
+    )
+    .action(
+      async (
+        name: string,
+        secret: string | undefined,
+        options: {
+          role?: { project: string; role: string }[];
+          password: boolean;
+        },
+      ) => {
+        refuseArgument("password", secret);
+        let password: string | undefined;
+        if (options.password) {
+          const { readSecretValue } = await import("./secrets-input.js");
+          password = await readSecretValue(`the password of ${name}`);
+        }
+        const { isRole } = await import("../../accounts/index.js");
+        const roles = (options.role ?? []).map(({ project, role }) => {
+          if (!isRole(role))
+            throw new AppError(
+              "INVALID_ARGUMENT",
+              `unknown role ${role}: use viewer, developer, approver or admin`,
+            );
+          return { project, role };
+        });
+        const user = await (
+          await service()
+        ).addUser(await ownerOf(ctx), { name, password, roles });
+        ctx.stdout(
+          `user ${user.name} added${user.roles.length ? ` (${user.roles.map((g) => `${g.role} on ${g.project}`).join(", ")})` : " (no role yet)"}${user.hasPassword ? "" : ", tokens only"}`,
+        );
+      },
+    );
+
+  users
+    .command("list")
+    .option("--json", "print JSON")
+    .description("list users and their roles")
+    .action(async (options: { json?: boolean }) => {
+      const list = await (await service()).listUsers(await ownerOf(ctx));
+      if (options.json) return ctx.json(list);
+      if (list.length === 0)
+        return ctx.stdout("no users (sluice users add NAME)");
+      for (const user of list)
+        ctx.stdout(
+          `${user.name}\t${user.roles.map((g) => `${g.project}=${g.role}`).join(",") || "-"}\t${user.hasPassword ? "password" : "tokens only"}`,
+        );
+    });
+
+  users
+    .command("rm")
+    .argument("<name>", "the user")
+    .description("remove a user with their sessions and API tokens")
+    .action(async (name: string) => {
+      await (await service()).removeUser(await ownerOf(ctx), name);
+      ctx.stdout(`user ${name} removed, with their sessions and tokens`);
+    });
+
+  users
+    .command("role")
+    .argument("<name>", "the user")
+    .argument("<project>", "the project (* for every project)")
+    .argument(
+      "<role>",
+      "viewer, developer, approver, admin, or none to take the role away",
+    )
+    .description(
+      "set a user's role on a project (their API tokens never exceed it)",
+    )
+    .action(async (name: string, project: string, role: string) => {
+      const { isRole } = await import("../../accounts/index.js");
+      if (role !== "none" && !isRole(role))
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          `unknown role ${role}: use viewer, developer, approver, admin or none`,
+        );
+      await (
+        await service()
+      ).setRole(
+        await ownerOf(ctx),
+        name,
+        project,
+        role === "none" ? undefined : role,
+      );
+      ctx.stdout(
+        role === "none"
+          ? `${name} has no role on ${project} now`
+          : `${name} is ${role} on ${project}`,
+      );
+    });
+}
