@@ -21,6 +21,12 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * A local server a command starts on demand exits this soon after the tests' last command
+ * (default 10 minutes), so none outlives the test run; a test may set its own.
+ */
+const serverIdle = { SLUICE_SERVER_IDLE: "20s" };
+
 /** Runs `sluice ARGS` to completion in `cwd` with `env` added. */
 export function sluice(
   cwd: string,
@@ -31,7 +37,7 @@ export function sluice(
   const result = spawnSync(process.execPath, [bin, ...args], {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", ...env },
+    env: { ...process.env, NO_COLOR: "1", ...serverIdle, ...env },
     maxBuffer: 64 * 1024 * 1024,
     ...options,
   });
@@ -46,7 +52,7 @@ export function startSluice(
 ): ChildProcess & { output: { stdout: string; stderr: string } } {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd,
-    env: { ...process.env, NO_COLOR: "1", ...env },
+    env: { ...process.env, NO_COLOR: "1", ...serverIdle, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output = { stdout: "", stderr: "" };

@@ -9,7 +9,14 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, bin, gitRepo, sluice } from "./cli.js";
+import {
+  assertBuilt,
+  bin,
+  exited,
+  gitRepo,
+  sluice,
+  startSluice,
+} from "./cli.js";
 import type { CliResult } from "./cli.js";
 
 /**
@@ -59,7 +66,12 @@ function serverPid(home: string): number | undefined {
 }
 
 function runs(home: string, env: Record<string, string> = {}): CliResult {
-  return sluice(tmpdir(), { SLUICE_HOME: home, ...env }, ["runs", "--json"]);
+  // A long idle time: a loaded machine must not end the server between two commands.
+  return sluice(
+    tmpdir(),
+    { SLUICE_HOME: home, SLUICE_SERVER_IDLE: "10m", ...env },
+    ["runs", "--json"],
+  );
 }
 
 /** `sluice ARGS` without waiting, for commands started at once. */
@@ -177,7 +189,7 @@ describe("the local server on demand (built CLI)", () => {
 
   it("sluice run takes the store back from an idle server; runs and logs then read it through a new one", () => {
     const home = newHome();
-    const env = { SLUICE_HOME: home };
+    const env = { SLUICE_HOME: home, SLUICE_SERVER_IDLE: "10m" };
     const repo = gitRepo({
       "sluice.yml":
         "name: local-server\njobs:\n  build:\n    steps:\n      - name: hello\n        run: echo hello from the run\n",
@@ -222,5 +234,65 @@ describe("the local server on demand (built CLI)", () => {
     );
     const after = serverPid(home)!;
     expect(after).not.toBe(before);
+  });
+
+  it("a server of another sluice version on the socket is asked to stop and replaced", async () => {
+    const home = newHome();
+    const socket = join(home, "server.sock");
+    // An "older sluice": answers every request as version 0.0.1, exits when asked to stop.
+    const old = spawn(process.execPath, [
+      "-e",
+      `const http = require("node:http");
+       const server = http.createServer((req, res) => {
+         res.setHeader("x-sluice-version", "0.0.1");
+         res.setHeader("content-type", "application/json");
+         if (req.method === "POST") {
+           res.statusCode = 202;
+           res.end(JSON.stringify({ stopping: true, pid: process.pid }), () => process.exit(0));
+           return;
+         }
+         res.end(JSON.stringify({ version: "0.0.1", pid: process.pid, mode: "on-demand", startedAt: null, idleMs: 1 }));
+       });
+       server.listen(${JSON.stringify(socket)});`,
+    ]);
+    started.add(old.pid!);
+    await until(() => existsSync(socket), "the old server listens");
+    // Not spawnSync: this process must reap the old server (its parent) when it exits.
+    const result = await startCli(home, ["runs", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `replacing the local server of sluice 0\\.0\\.1 \\(pid ${old.pid}\\)`,
+      ),
+    );
+    expect(await exited(old)).toBe(0);
+    const pid = serverPid(home)!;
+    expect(pid).not.toBe(old.pid);
+  });
+
+  it("sluice serve answers the home's socket from the same process", async () => {
+    const home = newHome();
+    const serve = startSluice(tmpdir(), { SLUICE_HOME: home }, [
+      "serve",
+      "--port",
+      "0",
+    ]);
+    started.add(serve.pid!);
+    await until(
+      () => serve.output.stdout.includes("listening on"),
+      "sluice serve listens",
+    );
+    expect(serve.output.stdout).toContain(join(home, "server.sock"));
+    const result = runs(home);
+    expect(result.code, result.stderr).toBe(0);
+    const status = JSON.parse(
+      sluice(tmpdir(), { SLUICE_HOME: home }, ["server", "status", "--json"])
+        .stdout,
+    ) as { pid: number; mode: string };
+    expect(status).toMatchObject({ pid: serve.pid, mode: "serve" });
+    expect(existsSync(join(home, "server.log"))).toBe(false);
+    serve.kill("SIGTERM");
+    expect(await exited(serve)).toBe(0);
+    expect(existsSync(join(home, "server.sock"))).toBe(false);
   });
 });

@@ -13,10 +13,12 @@ import { fileURLToPath } from "node:url";
 import { AppError, isAlive } from "../../kernel/index.js";
 import { localSocketPath, sluiceVersion } from "../../server/local/address.js";
 import {
+  OtherVersionError,
   call,
   isNoServer,
   parseWithDates,
   problemError,
+  streamLines,
 } from "./socket-http.js";
 import type { CallOptions } from "./socket-http.js";
 
@@ -32,9 +34,14 @@ export interface ServerStatus {
 /** A client of the local server of one `$SLUICE_HOME`. */
 export interface LocalClient {
   socketPath: string;
-  status: ServerStatus;
   /** GET/POST a JSON route; a problem answer throws as the AppError it stands for. */
   json<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T>;
+  /** GET a streamed application/x-ndjson route, line by line. */
+  lines(
+    path: string,
+    onLine: (line: string) => void | Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<void>;
 }
 
 export interface LocalServerEnv {
@@ -51,7 +58,7 @@ const pollMs = 15;
 const bin = fileURLToPath(new URL("../../../bin/sluice.js", import.meta.url));
 
 /** The server's log: what it prints, and why it did not start. */
-export const serverLogName = "server.log";
+const serverLogName = "server.log";
 
 /** The local server's status, or undefined when nobody serves the socket (no file, or a dead server's). */
 export async function probe(
@@ -75,18 +82,67 @@ export async function probe(
 }
 
 /**
+ * A client of the local server of `$SLUICE_HOME`. The first request goes straight to the
+ * socket (one round trip when the server runs); when nobody serves it, or a server of another
+ * sluice version answers, `ensureServer` starts (or replaces) it and the request is sent again.
+ */
+export function localClient(env: LocalServerEnv): LocalClient {
+  const socketPath = localSocketPath(env.home);
+  async function withServer<T>(attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isNoServer(error) && !(error instanceof OtherVersionError))
+        throw error;
+      await ensureServer(env);
+      return attempt().catch((again: unknown) => {
+        throw isNoServer(again)
+          ? new AppError(
+              "STORE_UNAVAILABLE",
+              "the local server stopped while answering; run the command again",
+              { cause: again },
+            )
+          : again;
+      });
+    }
+  }
+  return {
+    socketPath,
+    json<T>(method: "GET" | "POST", path: string, body?: unknown) {
+      return withServer(async () => {
+        const options: CallOptions = body === undefined ? {} : { body };
+        const answer = await call(socketPath, method, path, options);
+        if (answer.version !== sluiceVersion)
+          throw new OtherVersionError(answer.version);
+        if (answer.status >= 300) throw problemError(answer);
+        return parseWithDates<T>(answer.body);
+      });
+    },
+    lines(path, onLine, signal) {
+      return withServer(() =>
+        streamLines(
+          socketPath,
+          path,
+          { version: sluiceVersion, signal },
+          onLine,
+        ),
+      );
+    },
+  };
+}
+
+/**
  * Finds the local server of `$SLUICE_HOME` or starts it in the background and waits until it
  * answers. A socket left by a dead server is replaced; a server of another sluice version is
  * asked to stop and replaced. Of commands starting at once, one starts the server (a start
  * lock in the home) and the others wait for it.
  */
-export async function localServer(env: LocalServerEnv): Promise<LocalClient> {
+export async function ensureServer(env: LocalServerEnv): Promise<ServerStatus> {
   const socketPath = localSocketPath(env.home);
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     const status = await probe(socketPath);
-    if (status && status.version === sluiceVersion)
-      return client(socketPath, status);
+    if (status && status.version === sluiceVersion) return status;
     if (status) {
       env.stderr(
         `sluice: replacing the local server of sluice ${status.version} (pid ${status.pid}) with one of sluice ${sluiceVersion}`,
@@ -95,36 +151,13 @@ export async function localServer(env: LocalServerEnv): Promise<LocalClient> {
       continue;
     }
     const started = await startOnce(env.home, socketPath, deadline);
-    if (started) return client(socketPath, started);
+    if (started) return started;
     if (Date.now() > deadline)
       throw new AppError(
         "TIMEOUT",
         `the local server did not start within ${startTimeoutMs / 1000} s; see ${join(env.home, serverLogName)}`,
       );
   }
-}
-
-function client(socketPath: string, status: ServerStatus): LocalClient {
-  return {
-    socketPath,
-    status,
-    async json<T>(method: "GET" | "POST", path: string, body?: unknown) {
-      const options: CallOptions = body === undefined ? {} : { body };
-      const answer = await call(socketPath, method, path, options).catch(
-        (error: unknown) => {
-          throw isNoServer(error)
-            ? new AppError(
-                "STORE_UNAVAILABLE",
-                "the local server stopped while answering; run the command again",
-                { cause: error },
-              )
-            : error;
-        },
-      );
-      if (answer.status >= 300) throw problemError(answer);
-      return parseWithDates<T>(answer.body);
-    },
-  };
 }
 
 /** Asks a server to stop and waits until its process is gone. */

@@ -7,7 +7,12 @@ import type { ErrorCode } from "../../kernel/index.js";
 export interface Answer {
   status: number;
   body: string;
+  /** The server's sluice version (`x-sluice-version`, sent on the local socket). */
+  version?: string | undefined;
 }
+
+/** The header the local socket answers its sluice version in. */
+const versionHeader = "x-sluice-version";
 
 const codes = new Set<string>([
   "CONFIG_INVALID",
@@ -108,7 +113,23 @@ export async function call(
   let body = "";
   response.setEncoding("utf8");
   for await (const chunk of response) body += chunk as string;
-  return { status: response.statusCode ?? 0, body };
+  return {
+    status: response.statusCode ?? 0,
+    body,
+    version: header(response, versionHeader),
+  };
+}
+
+function header(response: IncomingMessage, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A server of another sluice version answered: it is replaced, then asked again. */
+export class OtherVersionError extends Error {
+  constructor(readonly version: string | undefined) {
+    super(`the local server is sluice ${version ?? "(unknown)"}`);
+  }
 }
 
 /**
@@ -118,12 +139,17 @@ export async function call(
 export async function streamLines(
   socketPath: string,
   path: string,
+  options: { version: string; signal?: AbortSignal | undefined },
   onLine: (line: string) => void | Promise<void>,
-  signal?: AbortSignal,
 ): Promise<void> {
   const response = await open(socketPath, "GET", path, {
-    ...(signal ? { signal } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
+  const version = header(response, versionHeader);
+  if (version !== options.version) {
+    response.destroy();
+    throw new OtherVersionError(version);
+  }
   response.setEncoding("utf8");
   if (response.statusCode !== 200) {
     let body = "";

@@ -1,22 +1,11 @@
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
 import type { ErrorCode } from "../../kernel/index.js";
+import type { RunLogEvent } from "../../pipeline/index.js";
 import type { CliContext } from "../context.js";
 
 /** One line of `GET /api/v1/runs/:id/logs` (server/routes/run-responses.ts, RunLogLine). */
-type LogLine =
-  | {
-      kind: "step";
-      job: string;
-      position: number;
-      step: string;
-      status: string;
-      logPath: string | null;
-    }
-  | { kind: "text"; text: string }
-  | { kind: "no-log" }
-  | { kind: "end"; status: string }
-  | { kind: "error"; code: string; detail: string };
+type LogLine = RunLogEvent | { kind: "error"; code: string; detail: string };
 
 interface JsonStep {
   job: string;
@@ -46,11 +35,8 @@ export function registerLogs(program: Command, ctx: CliContext): void {
         jobKey: string | undefined,
         options: { json?: boolean; follow?: boolean },
       ) => {
-        const [{ localServer }, { streamLines }] = await Promise.all([
-          import("../client/local-server.js"),
-          import("../client/socket-http.js"),
-        ]);
-        const client = await localServer(ctx);
+        const { localClient } = await import("../client/local-server.js");
+        const client = localClient(ctx);
         const query = new URLSearchParams();
         if (jobKey !== undefined) query.set("job", jobKey);
         if (options.follow) query.set("follow", "true");
@@ -62,8 +48,7 @@ export function registerLogs(program: Command, ctx: CliContext): void {
         const onSignal = () => stop.abort();
         process.once("SIGINT", onSignal);
         try {
-          await streamLines(
-            client.socketPath,
+          await client.lines(
             path,
             async (text) => {
               const line = JSON.parse(text) as LogLine;

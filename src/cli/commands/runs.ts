@@ -46,8 +46,8 @@ export function registerRuns(program: Command, ctx: CliContext): void {
         );
       }
       // Through the local server of the home (started on demand), never the store itself.
-      const { localServer } = await import("../client/local-server.js");
-      const client = await localServer(ctx);
+      const { localClient } = await import("../client/local-server.js");
+      const client = localClient(ctx);
       const query = new URLSearchParams({ limit: String(limit) });
       if (options.project) query.set("project", options.project);
       if (options.branch) query.set("branch", options.branch);

@@ -88,10 +88,13 @@ export function registerServer(program: Command, ctx: CliContext): void {
     .command("start")
     .description("start the local server in the background unless it runs")
     .action(async () => {
-      const { localServer } = await import("../client/local-server.js");
-      const client = await localServer(ctx);
+      const [{ ensureServer }, { localSocketPath }] = await Promise.all([
+        import("../client/local-server.js"),
+        import("../../server/local/address.js"),
+      ]);
+      const status = await ensureServer(ctx);
       ctx.stdout(
-        `local server: pid ${client.status.pid}, socket ${client.socketPath}`,
+        `local server: pid ${status.pid}, socket ${localSocketPath(ctx.home)}`,
       );
     });
 

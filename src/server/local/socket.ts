@@ -4,10 +4,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { connect } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { AppError, messageOf } from "../../kernel/index.js";
+import { sluiceVersion } from "./address.js";
 import { markLocalPeer } from "./peer.js";
 
 /** Whether something accepts connections on the socket (a live server, or a hung one). */
-export function socketAnswers(path: string): Promise<boolean> {
+function socketAnswers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(path);
     socket.once("connect", () => {
@@ -57,6 +58,8 @@ export async function listenOnSocket(
         inFlight--;
         options.onResponseDone?.();
       });
+      // Clients compare it on every answer: a server of another version is replaced.
+      response.setHeader("x-sluice-version", sluiceVersion);
       app.routing(request, response);
     },
   );

@@ -1,0 +1,130 @@
+// CLI latency with the local server on demand (issue 14): `sluice runs` against a warm local
+// server next to `node -e 0` and `git status` in the same run (interleaved, so load hits each
+// alike), and the first command in a fresh $SLUICE_HOME (it starts the server). Also the
+// server's peak RSS. Needs `npm run build` (it spawns bin/sluice.js). Targets (issue 14):
+// warm `sluice runs` < 150 ms, first command < 3 s.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bin = join(root, "bin", "sluice.js");
+const reps = Number(process.env.BENCH_REPS ?? 15);
+
+if (!existsSync(join(root, "dist", "cli", "main.js"))) {
+  console.error("bench/cli: run `npm run build` first");
+  process.exit(2);
+}
+
+const repo = mkdtempSync(join(tmpdir(), "sluice-bench-cli-"));
+writeFileSync(join(repo, "README.md"), "bench\n");
+const git = (...args: string[]) =>
+  execFileSync("git", args, { cwd: repo, stdio: "ignore" });
+git("init", "-q", "-b", "main");
+git("add", ".");
+git(
+  "-c",
+  "user.name=b",
+  "-c",
+  "user.email=b@example.com",
+  "commit",
+  "-qm",
+  "x",
+);
+
+const home = mkdtempSync(join(tmpdir(), "sluice-bench-home-"));
+const env = { ...process.env, SLUICE_HOME: home, SLUICE_SERVER_IDLE: "10m" };
+
+/** Wall time of one command, in ms; fails loudly on a non-zero exit. */
+function timed(command: string, args: string[]): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd: repo, env, stdio: "pipe" });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0)
+    throw new Error(
+      `${command} ${args.join(" ")} exited ${result.status}: ${result.stderr}`,
+    );
+  return ms;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? sorted[mid]!
+    : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+let serverPid: number | undefined;
+try {
+  const first = timed(process.execPath, [bin, "runs"]);
+  const status = JSON.parse(
+    execFileSync(process.execPath, [bin, "server", "status", "--json"], {
+      env,
+      encoding: "utf8",
+    }),
+  ) as { pid: number };
+  serverPid = status.pid;
+
+  const samples = {
+    node: [] as number[],
+    git: [] as number[],
+    runs: [] as number[],
+  };
+  for (let i = 0; i < reps; i++) {
+    samples.node.push(timed(process.execPath, ["-e", "0"]));
+    samples.git.push(timed("git", ["status", "--short"]));
+    samples.runs.push(timed(process.execPath, [bin, "runs"]));
+  }
+  const figures = {
+    firstCommandMs: round(first),
+    warmRunsMs: round(median(samples.runs)),
+    nodeMs: round(median(samples.node)),
+    gitStatusMs: round(median(samples.git)),
+    warmRunsOverNodeMs: round(median(samples.runs) - median(samples.node)),
+    serverPeakRssMb: peakRssMb(serverPid),
+    reps,
+  };
+  console.log(
+    `first command in a fresh home (starts the server): ${figures.firstCommandMs} ms (target < 3000)`,
+  );
+  console.log(
+    `sluice runs, warm local server: ${figures.warmRunsMs} ms median of ${reps} (target < 150)`,
+  );
+  console.log(`node -e 0:                      ${figures.nodeMs} ms`);
+  console.log(`git status:                     ${figures.gitStatusMs} ms`);
+  console.log(
+    `sluice runs minus node -e 0:    ${figures.warmRunsOverNodeMs} ms`,
+  );
+  console.log(
+    `local server peak RSS:          ${figures.serverPeakRssMb ?? "n/a"} MB`,
+  );
+  console.log(JSON.stringify({ bench: "cli", ...figures }));
+} finally {
+  spawnSync(process.execPath, [bin, "server", "stop"], {
+    env,
+    stdio: "ignore",
+  });
+  if (serverPid !== undefined) {
+    try {
+      process.kill(serverPid, "SIGKILL");
+    } catch {
+      // stopped
+    }
+  }
+}
+
+/** VmHWM of a process (Linux), in MB. */
+function peakRssMb(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+    return Number.isFinite(kb) ? Math.round(kb / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
