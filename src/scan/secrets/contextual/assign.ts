@@ -41,6 +41,34 @@ const pair = new RegExp(String.raw`["']?[ \t]*,[ \t]*(?:${quotedValue})`, "y");
 const setter = new RegExp(String.raw`\([ \t]*(?:${quotedValue})[ \t]*\)`, "y");
 
 /**
+ * Before a name at `ks`: a quoted value compared with it, `"value" == password` (the value
+ * first); its start, or -1. Walked back by hand: a regex anchored at the end would retry at
+ * every position before it.
+ */
+function comparedBefore(
+  text: string,
+  ks: number,
+): [number, number] | undefined {
+  let q = ks;
+  while (q > 0 && (text[q - 1] === " " || text[q - 1] === "\t")) q--;
+  let ops = 0;
+  while (q > 0 && ops < 3 && (text[q - 1] === "=" || text[q - 1] === "!")) {
+    q--;
+    ops++;
+  }
+  if (ops < 2) return undefined;
+  while (q > 0 && (text[q - 1] === " " || text[q - 1] === "\t")) q--;
+  const quote = text[q - 1];
+  if (quote !== '"' && quote !== "'") return undefined;
+  const end = q - 1;
+  const start = text.lastIndexOf(quote, end - 1);
+  if (start < 0 || end - start > 500) return undefined;
+  const nl = text.indexOf("\n", start);
+  if (nl >= 0 && nl < end) return undefined;
+  return [start + 1, end];
+}
+
+/**
  * After a name: an environment lookup with a literal fallback, `= getenv("X", "value")`,
  * `:= os.environ.get("X") or "value"`, `= process.env.X || "value"`: the fallback is the secret.
  */
@@ -173,6 +201,13 @@ export function detectAssignments(input: ContextInput): ContextHit[] {
       c = text.charCodeAt(++next)
     );
     const follow = text[next];
+    // `"value" == password`: the value comes first.
+    if (before === 32 || before === 61 || before === 9) {
+      const family = familyOf(key);
+      const c = family ? comparedBefore(text, ks) : undefined;
+      if (family && c && add(key, family, text.slice(c[0], c[1]), c[0], true))
+        continue;
+    }
     if (!(
       follow === "=" ||
       follow === "[" ||

@@ -38,6 +38,7 @@ describe("contextual detectors: what they find", () => {
     ["main.go", `password := "${pw}"`],
     ["Main.scala", `val password: String = "${pw}"`],
     ["check.js", `if (password === "${pw}") {`],
+    ["check.js", `if ("${pw}" !== password) {`],
     ["deploy.sh", `mysql -u root -p${pw} app`],
     ["deploy.sh", `sshpass -p '${pw}' ssh host`],
     ["deploy.sh", `gpg --batch --passphrase ${pw} -d file.gpg`],
@@ -141,6 +142,8 @@ describe("contextual detectors: what they leave alone", () => {
     ["init.sql", "CREATE USER app IDENTIFIED BY '${DB_PASSWORD}';"],
     ["docs.md", "postgres://user:password@localhost/db"],
     ["vars.yml", "db_password: !vault |"],
+    ["check.js", 'if ("string" === typeof password) {'],
+    ["check.js", 'if ("bob" == username && "" == password) {'],
     ["app.py", 'password = os.environ.get("PASSWORD") or default_password'],
     // A template literal with an interpolation is not a literal value (tests split their
     // fake secrets this way so that the source holds none).

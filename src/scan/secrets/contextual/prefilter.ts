@@ -46,6 +46,13 @@ function assignmentHit(data: Uint8Array, start: number, end: number): boolean {
   // The word before the name, compared byte by byte (no allocation per hit).
   let we = ks;
   while (we > 0 && (data[we - 1] === 32 || data[we - 1] === 9)) we--;
+  // `"value" == password`: a comparison before the name.
+  if (
+    we > 1 &&
+    data[we - 1] === 61 &&
+    (data[we - 2] === 61 || data[we - 2] === 33)
+  )
+    return true;
   if (we === ks) return false;
   return ["define", "global", "set", "SET"].some((w) => {
     if (we < w.length) return false;
