@@ -37,10 +37,16 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 60_000;
+async function until(
+  condition: () => boolean,
+  what: string | (() => string),
+): Promise<void> {
+  const end = Date.now() + 120_000;
   while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out waiting: ${typeof what === "string" ? what : what()}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -95,7 +101,8 @@ function listening(home: string): number {
     .length;
 }
 
-describe("the local server on demand (built CLI)", () => {
+// Each test starts servers (opening PGlite) several times: slow on a loaded machine.
+describe("the local server on demand (built CLI)", { timeout: 240_000 }, () => {
   beforeAll(() => assertBuilt());
   afterAll(() => {
     // No orphans: every server a test started (or may have) ends here.
@@ -280,7 +287,7 @@ describe("the local server on demand (built CLI)", () => {
     started.add(serve.pid!);
     await until(
       () => serve.output.stdout.includes("listening on"),
-      "sluice serve listens",
+      () => `sluice serve listens (${serve.output.stderr})`,
     );
     expect(serve.output.stdout).toContain(join(home, "server.sock"));
     const result = runs(home);
