@@ -211,6 +211,9 @@ export function createGateStep(deps: GateDeps) {
       ),
     };
     const decision = decide(policy, facts);
+    ctx.log(
+      `change: ${facts.filesChanged} files, ${facts.linesChanged} lines, ${facts.cohort}${facts.aiMarkers?.length ? ` (${facts.aiMarkers.join(", ")})` : ""}, by ${facts.author}, to ${environment}`,
+    );
     printDecision(ctx.log, uri, decision);
     const commit = run.commit ?? "";
     const record: GateRecord = {
