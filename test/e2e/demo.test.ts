@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { assertBuilt, sluice } from "./cli.js";
 describe("sluice demo (built CLI)", () => {
   beforeAll(assertBuilt);
 
-  it("creates a sample repo, runs its golden path twice, and the second run hits the install cache", () => {
+  it("creates a sample repo, runs its golden path twice (the second hits the install cache), holds a risky change at the gate until a second identity approves it", () => {
     const parent = mkdtempSync(join(tmpdir(), "sluice-e2e-demo-"));
     const dir = join(parent, "svc");
     const env = { SLUICE_HOME: join(parent, "home") };
@@ -21,7 +21,10 @@ describe("sluice demo (built CLI)", () => {
     expect(demo.stderr).toMatch(
       /sluice demo \[4\/\d+\] second run \(warm cache\)/,
     );
-    expect(demo.code).toBe(0);
+    expect(demo.stderr).toMatch(
+      /sluice demo \[5\/\d+\] policy gate \(a large change to infra\/ held, approved by a second identity, deployed\)/,
+    );
+    expect(demo.code, demo.stderr).toBe(0);
 
     // A real git repository with a few commits and the three-line sluice.yml.
     const log = execFileSync("git", ["log", "--format=%s"], {
@@ -29,32 +32,38 @@ describe("sluice demo (built CLI)", () => {
       encoding: "utf8",
     });
     expect(log.trim().split("\n")).toEqual([
+      "infra: network rules",
+      "Deploy behind the policy gate",
       "Add sluice.yml",
       "Test /healthz",
       "Serve /healthz",
       "Start the hello service",
     ]);
-    expect(readFileSync(join(dir, "sluice.yml"), "utf8")).toMatch(
-      /^extends: golden\/node@1\n/,
-    );
+    expect(
+      execFileSync("git", ["show", "HEAD~2:sluice.yml"], {
+        cwd: dir,
+        encoding: "utf8",
+      }),
+    ).toMatch(/^extends: golden\/node@1\n/);
 
     const runs = JSON.parse(sluice(parent, env, ["runs", "--json"]).stdout);
     expect(runs.map((r: { status: string }) => r.status)).toEqual([
       "success",
       "success",
+      "success",
     ]);
-    const [second, first] = runs;
+    const [gated, second, first] = runs;
     // Where to look next: the sample, the records, the logs, and the commands to read them.
     expect(demo.stdout).toContain(`sample service: ${dir}`);
     expect(demo.stdout).toContain(`runs recorded in ${env.SLUICE_HOME}:`);
     expect(demo.stdout).toContain(
-      `step logs: ${join(env.SLUICE_HOME, "runs", second.id)}/<job>/<step>.log`,
+      `step logs: ${join(env.SLUICE_HOME, "runs", gated.id)}/<job>/<step>.log`,
     );
     expect(demo.stdout).toMatch(
-      new RegExp(`^  npx sluice run show ${second.id} +jobs, steps`, "m"),
+      new RegExp(`^  npx sluice run show ${gated.id} +jobs, steps`, "m"),
     );
     expect(demo.stdout).toMatch(
-      new RegExp(`^  npx sluice logs ${second.id} test +the log`, "m"),
+      new RegExp(`^  npx sluice logs ${gated.id} test +the log`, "m"),
     );
     const installOf = (id: string) => {
       const detail = JSON.parse(
@@ -76,5 +85,37 @@ describe("sluice demo (built CLI)", () => {
     });
     const show = sluice(parent, env, ["run", "show", second.id]);
     expect(show.stdout).toMatch(/○ install\s+skipped\s+\S+\s+cache exact/);
+
+    // The gate phase: held by the default policy, the author refused, a second identity approved,
+    // and the same run went on from the gate to deploy.
+    expect(demo.stderr).toContain(`held: run ${gated.id} waits for a person`);
+    expect(demo.stderr).toContain(
+      "large-sensitive-change: a large change to sensitive paths needs a person",
+    );
+    expect(demo.stderr).toContain(
+      "demo@sluice.invalid (the author) approves: refused: demo@sluice.invalid is the author of this change and cannot approve it; someone else must",
+    );
+    expect(demo.stderr).toContain(
+      "reviewer@sluice.invalid approves: approved by reviewer@sluice.invalid; the run continues",
+    );
+    const gatedDetail = JSON.parse(
+      sluice(parent, env, ["run", "show", gated.id, "--json"]).stdout,
+    );
+    expect(
+      Object.fromEntries(
+        gatedDetail.jobs.map((j: { key: string; status: string }) => [
+          j.key,
+          j.status,
+        ]),
+      ),
+    ).toMatchObject({ test: "success", gate: "success", deploy: "success" });
+    expect(demo.stdout).toMatch(
+      new RegExp(`^  npx sluice logs ${gated.id} gate +the gate's facts`, "m"),
+    );
+    // Nothing waits any more, and the demo's deployed service was stopped.
+    const waiting = sluice(parent, env, ["approvals", "--json"]);
+    expect(JSON.parse(waiting.stdout)).toEqual([]);
+    const stop = sluice(dir, env, ["deploy", "stop", "demo"]);
+    expect(stop.stdout).toMatch(/^nothing was running for \S+ in demo/);
   }, 240_000);
 });

@@ -34,6 +34,10 @@ const demoPhases: { name: string; run: DemoPhase }[] = [
   { name: "first run (cold cache)", run: (ctx, s) => runSample(ctx, s) },
   { name: "second run (warm cache)", run: (ctx, s) => runSample(ctx, s) },
   {
+    name: "policy gate (a large change to infra/ held, approved by a second identity, deployed)",
+    run: async (ctx, s) => (await import("./demo-gate.js")).gateSample(ctx, s),
+  },
+  {
     name: "progressive delivery (a good release promoted, a bad one rolled back)",
     run: deliverSample,
   },
@@ -43,7 +47,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command("demo")
     .description(
-      "create a sample Node service repo in a temp folder, run its golden-path pipeline twice, deliver it progressively, and show where to look",
+      "create a sample Node service repo in a temp folder, run its golden-path pipeline twice, hold a risky change at the policy gate until a second identity approves it, deliver it progressively, and show where to look",
     )
     .option("--dir <path>", "create the sample here instead of a temp folder")
     .action(async (options: DemoOptions) => {

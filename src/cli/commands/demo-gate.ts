@@ -1,0 +1,164 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseDocument } from "yaml";
+import { AppError, messageOf } from "../../kernel/index.js";
+import type { CliContext } from "../context.js";
+import { resumeHere, runHere } from "./run.js";
+
+/** What the gate phase reads and writes of the demo's state (see demo.ts). */
+interface GateDemoState {
+  dir: string;
+  runs: { id: string; status: string }[];
+  failures: string[];
+  next: [command: string, what: string][];
+}
+
+/** The second identity, who approves (the author is the sample repository's user.email). */
+const demoReviewer = "reviewer@sluice.invalid";
+
+/** The environment the gate phase deploys to (stopped again at the end of the phase). */
+const environment = "demo";
+
+/**
+ * The sample's sluice.yml with delivery added to what `sluice init` wrote: the golden path's
+ * `gate` job (default policy) before a one-step deploy of the service on the local target. The
+ * deploy step is written out only to give it a free proxy port (`proxy-port: 0`).
+ */
+function addDelivery(file: string): string {
+  const doc = parseDocument(readFileSync(file, "utf8"));
+  const steps = [{ weight: 100 }];
+  doc.setIn(["with", "health"], "/healthz");
+  doc.setIn(["with", "deploy"], { environment, steps });
+  doc.set("jobs", {
+    deploy: {
+      steps: [
+        {
+          uses: "sluice/deploy",
+          with: {
+            environment,
+            "proxy-port": 0,
+            strategy: "canary",
+            steps,
+            release: { command: "node server.js", health: "/healthz" },
+          },
+        },
+      ],
+    },
+  });
+  const text = doc.toString();
+  writeFileSync(file, text);
+  return text;
+}
+
+function git(dir: string, ...args: string[]): void {
+  try {
+    execFileSync("git", args, { cwd: dir, stdio: "pipe" });
+  } catch (error) {
+    throw new AppError(
+      "EXTERNAL",
+      `git ${args[0]} failed in ${dir}: ${messageOf(error).split("\n")[0]}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * The gate phase of `sluice demo`: the sample gets a deploy job behind the policy gate, then a
+ * 300-line AI-assisted change to `infra/`. The default policy holds it (a large change to a
+ * sensitive path); the author's own approval is refused; a second identity approves, and the held
+ * run continues to deploy. The deployed service is stopped at the end.
+ */
+export async function gateSample(
+  ctx: CliContext,
+  state: GateDemoState,
+): Promise<void> {
+  const { dir } = state;
+  const config = addDelivery(join(dir, "sluice.yml"));
+  git(dir, "add", "sluice.yml");
+  git(dir, "commit", "-q", "-m", "Deploy behind the policy gate");
+  mkdirSync(join(dir, "infra"), { recursive: true });
+  writeFileSync(
+    join(dir, "infra", "network.tf"),
+    Array.from(
+      { length: 300 },
+      (_, i) => `# network rule ${i + 1}: allow 10.0.${i % 256}.0/24`,
+    ).join("\n") + "\n",
+  );
+  git(dir, "add", "infra");
+  git(
+    dir,
+    "commit",
+    "-q",
+    "-m",
+    "infra: network rules",
+    "-m",
+    "Assisted-by: Claude:claude-sonnet-4",
+  );
+  ctx.stderr(
+    `  sluice.yml now deploys after the gate:\n${config
+      .trimEnd()
+      .split("\n")
+      .map((line) => `    ${line}`)
+      .join("\n")}`,
+  );
+  ctx.stderr("  committed a 300-line AI-assisted change to infra/");
+
+  const held = await runHere(ctx, {
+    config: join(dir, "sluice.yml"),
+    maxParallel: 2,
+    json: false,
+  });
+  const runId = held.detail.id;
+  const author = held.detail.authorEmail ?? "";
+  if (held.status !== "held") {
+    state.runs.push({ id: runId, status: held.status });
+    state.failures.push(`run ${runId} ended ${held.status}, not held`);
+    return;
+  }
+  const app = await ctx.app();
+  const gate = await app.gate();
+  const [hold] = (await gate.waiting()).filter((h) => h.runId === runId);
+  ctx.stderr(`  held: run ${runId} waits for a person`);
+  for (const reason of hold?.reasons ?? []) ctx.stderr(`    ${reason}`);
+
+  // The author's own approval is refused: the policy asks for someone else.
+  try {
+    await gate.approve(runId, author, "looks fine to me");
+    state.failures.push(`the author's approval of ${runId} was accepted`);
+    return;
+  } catch (error) {
+    ctx.stderr(
+      `  ${author} (the author) approves: refused: ${messageOf(error)}`,
+    );
+  }
+  const { approved, hold: after } = await gate.approve(
+    runId,
+    demoReviewer,
+    "reviewed the network rules",
+  );
+  ctx.stderr(
+    `  ${demoReviewer} approves: ${approved ? `approved by ${after.approvedBy.join(", ")}; the run continues` : `${after.missing} more approvals needed`}`,
+  );
+  if (!approved) {
+    state.runs.push({ id: runId, status: "held" });
+    state.failures.push(`run ${runId} is still held after the approval`);
+    return;
+  }
+  try {
+    const { detail, status } = await resumeHere(ctx, {
+      runId,
+      maxParallel: 2,
+      json: false,
+    });
+    state.runs.push({ id: detail.id, status });
+    if (status !== "success")
+      state.failures.push(`run ${runId} ended ${status} after its approval`);
+  } finally {
+    await app.deploy.stop(held.detail.project, environment);
+  }
+  state.next.push(
+    [`sluice logs ${runId} gate`, "the gate's facts, fired rules and decision"],
+    ["sluice evidence export", "the signed decision and approvals"],
+  );
+}
