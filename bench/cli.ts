@@ -78,6 +78,7 @@ try {
   for (let i = 0; i < reps; i++) {
     samples.node.push(timed(process.execPath, ["-e", "0"]));
     samples.git.push(timed("git", ["status", "--short"]));
+    samples.help.push(timed(process.execPath, [bin, "--help"]));
     samples.runs.push(timed(process.execPath, [bin, "runs"]));
   }
   const figures = {
@@ -85,7 +86,9 @@ try {
     warmRunsMs: round(median(samples.runs)),
     nodeMs: round(median(samples.node)),
     gitStatusMs: round(median(samples.git)),
+    helpMs: round(median(samples.help)),
     warmRunsOverNodeMs: round(median(samples.runs) - median(samples.node)),
+    warmRunsOverHelpMs: round(median(samples.runs) - median(samples.help)),
     serverPeakRssMb: peakRssMb(serverPid),
     reps,
   };
