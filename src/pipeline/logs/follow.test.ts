@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { testDatabases } from "../../../test/support/databases.js";
 import { createRunStore } from "../store.js";
 import { newRun } from "../store.testkit.js";
 import { runLogEvents } from "./follow.js";
+import { stepLogPath } from "./step-log.js";
 import type { RunLogEvent } from "./follow.js";
 
 /** Waits for a condition (never for a time). */
@@ -149,5 +150,35 @@ describe.each(testDatabases)("runLogEvents on $name", (testDb) => {
     await expect(events.next()).rejects.toThrow(
       `run ${run.id} has no job deploy (jobs: build, test)`,
     );
+  });
+
+  it("follows a running step whose log path is not recorded yet from where its runner writes it", async () => {
+    const { runs, run, build, test, dir } = await setUp();
+    await runs.startRun(run.id);
+    // The runner records a step's log path when the step ends; meanwhile it writes here.
+    const path = stepLogPath(dir, run.id, "build", 0);
+    mkdirSync(join(path, ".."), { recursive: true });
+    writeFileSync(path, "compiling\n");
+    await runs.updateStep(build.id, 0, { status: "running" });
+    const events: RunLogEvent[] = [];
+    const text = () =>
+      events.map((e) => (e.kind === "text" ? e.text : "")).join("");
+    const reading = (async () => {
+      for await (const event of runLogEvents(
+        { runs, clock: systemClock, home: dir },
+        run.id,
+        { follow: true, pollMs: 5, job: "build" },
+      ))
+        events.push(event);
+    })();
+    await until(() => text() === "compiling\n");
+    appendFileSync(path, "done\n");
+    await runs.updateStep(build.id, 0, { status: "success", logPath: path });
+    await runs.updateStep(build.id, 1, { status: "skipped" });
+    await runs.updateStep(test.id, 0, { status: "skipped" });
+    await runs.finishRun(run.id, "success");
+    await reading;
+    expect(text()).toBe("compiling\ndone\n");
+    expect(events.at(-1)).toEqual({ kind: "end", status: "success" });
   });
 });

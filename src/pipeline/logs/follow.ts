@@ -3,6 +3,7 @@ import { StringDecoder } from "node:string_decoder";
 import { AppError, sleep } from "../../kernel/index.js";
 import type { Clock } from "../../kernel/index.js";
 import type { RunDetail } from "../store-queries.js";
+import { stepLogPath } from "./step-log.js";
 
 /** One piece of a run's logs, in the order `sluice logs` prints them. */
 export type RunLogEvent =
@@ -25,6 +26,11 @@ export type RunLogEvent =
 export interface RunLogDeps {
   runs: { getRun(id: string): Promise<RunDetail> };
   clock: Pick<Clock, "setTimeout">;
+  /**
+   * `$SLUICE_HOME` of the runners: a running step's log path is recorded when the step ends, so
+   * a followed step is read from where its runner writes it (`stepLogPath`) meanwhile.
+   */
+  home?: string | undefined;
 }
 
 export interface RunLogOptions {
@@ -102,7 +108,12 @@ export async function* runLogEvents(
         status: step.status,
         logPath: step.logPath,
       };
-      yield* stepText(step.logPath, () => {
+      const path =
+        step.logPath ??
+        (deps.home && options.follow && unfinishedSteps.has(step.status)
+          ? stepLogPath(deps.home, runId, job.key, step.position)
+          : null);
+      yield* stepText(path, () => {
         const now = stepOf(jobId, first.id);
         return now !== undefined && unfinishedSteps.has(now.status)
           ? following()

@@ -19,7 +19,7 @@ import type { RunLogLine } from "./run-responses.js";
  * The use cases are the run store's queries and pipeline's `runLogEvents`; these routes only
  * translate HTTP to them. Admin only: the local socket's owner, or the admin token.
  */
-export const runRoutes: RouteModule<"runs" | "clock" | "logger"> = (
+export const runRoutes: RouteModule<"runs" | "clock" | "logger" | "home"> = (
   fastify,
   deps,
 ) => {
@@ -82,7 +82,7 @@ export const runRoutes: RouteModule<"runs" | "clock" | "logger"> = (
       // The client went away (Ctrl-C on `sluice logs -f`): stop reading.
       request.raw.on("close", () => stop.abort());
       const events = runLogEvents(
-        { runs: deps.app.runs, clock: deps.app.clock },
+        { runs: deps.app.runs, clock: deps.app.clock, home: deps.app.home },
         request.params.id,
         {
           job: request.query.job,
