@@ -142,6 +142,14 @@ describe("contextual detectors: what they leave alone", () => {
     ["init.sql", "CREATE USER app IDENTIFIED BY '${DB_PASSWORD}';"],
     ["docs.md", "postgres://user:password@localhost/db"],
     ["vars.yml", "db_password: !vault |"],
+    // Not secrets for the generic (gitleaks) rule either: a WebSocket nonce, a public key pin,
+    // a member of a module compiled by tsc.
+    ["ws.js", "Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\\r\\n"],
+    [
+      "https.d.ts",
+      " *   Public key ping-sha256: pL1+qb9HTMRZJmuC/bB/ZI9d302BYrrqiVuRyW+DGrU=",
+    ],
+    ["parser.js", "return { ast, visitorKeys: visitor_keys_1.visitorKeys };"],
     ["check.js", 'if ("string" === typeof password) {'],
     ["check.js", 'if ("bob" == username && "" == password) {'],
     ["app.py", 'password = os.environ.get("PASSWORD") or default_password'],

@@ -61,7 +61,11 @@ export const genericRules: RuleSpec[] = [
     severity: "medium",
     allowlists: [
       {
-        regexes: [String.raw`^[a-zA-Z_.-]+$`],
+        regexes: [
+          String.raw`^[a-zA-Z_.-]+$`,
+          // A member of a module compiled by tsc (`visitor_keys_1.visitorKeys`): code, not a key.
+          String.raw`^[a-z][a-z0-9_]*_\d+\.[A-Za-z_$][\w$]*$`,
+        ],
       },
       {
         description: "Allowlist for Generic API Keys",
@@ -77,6 +81,9 @@ export const genericRules: RuleSpec[] = [
           String.raw`--mount=type=secret,`,
           // A cache key names a cache entry (`cache key = npm-<hash>`), it opens nothing.
           String.raw`(?i)\bcache[ \t_.-]?key[ \t'"]*[=:]`,
+          // A WebSocket handshake nonce, and a public key or its pin in prose.
+          String.raw`(?i)\bSec-WebSocket-(?:Key|Accept)[ \t]*:`,
+          String.raw`(?i)\bpublic[ \t]+key(?:[ \t]+[\w-]+)?[ \t]*[:=]`,
           String.raw`import[ \t]+{[ \t\w,]+}[ \t]+from[ \t]+['"][^'"]+['"]`,
         ],
       },
