@@ -48,6 +48,32 @@ function describeDecision(d: JobDecision): string {
 
 const cases: Case[] = [
   {
+    name: "a held job (the gate) leaves what needs it undecided, directly or not: the run ends held",
+    jobs: { ...chain(), after: job({ needs: ["deploy"], if: "always()" }) },
+    ended: { build: "success", test: "held" },
+    decisions: [],
+    finished: "held",
+  },
+  {
+    name: "a job that does not need the held one still runs, and the run is held once it ends",
+    jobs: { ...chain(), lint: job() },
+    ended: { build: "success", test: "held" },
+    decisions: ["start lint"],
+  },
+  {
+    name: "a failure beats a hold",
+    jobs: { ...chain(), lint: job() },
+    ended: { build: "success", test: "held", lint: "failure" },
+    decisions: [],
+    finished: "failure",
+  },
+  {
+    name: "a resumed run (the held job ended success now) goes on after it",
+    jobs: chain(),
+    ended: { build: "success", test: "success" },
+    decisions: ["start deploy"],
+  },
+  {
     name: "a new run starts the jobs that need nothing",
     jobs: { ...chain(), lint: job() },
     decisions: ["start build", "start lint"],

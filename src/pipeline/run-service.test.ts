@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -50,8 +50,17 @@ describe.each(testDatabases)("RunService on $name", ({ open }) => {
   let store: RunStore;
   let runtime: PipelineRuntime;
   let home: string;
+  // A built-in step that holds its run until `approved` (as the gate does until approvals).
+  let approved: boolean;
 
   beforeEach(async () => {
+    approved = false;
+    const steps = createStepRegistry();
+    steps.register("test/hold", async () =>
+      approved
+        ? { status: "success" }
+        : { status: "held", message: "waits for a person" },
+    );
     database = await open();
     store = createRunStore(database, { clock: systemClock });
     home = mkdtempSync(join(tmpdir(), "sluice-runs-"));
@@ -61,7 +70,7 @@ describe.each(testDatabases)("RunService on $name", ({ open }) => {
       store,
       clock: systemClock,
       logger: silentLogger,
-      steps: createStepRegistry(),
+      steps,
       masker: new Masker(),
       baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
       runnerId: "embedded-test",
@@ -143,6 +152,54 @@ describe.each(testDatabases)("RunService on $name", ({ open }) => {
     const detail = await store.getRun(outcome.runId);
     expect(detail.status).toBe("cancelled");
     expect(detail.jobs[0]!.status).toBe("cancelled");
+  });
+
+  it("a held step holds the run with its plan and no process; a resume runs from the held job on, once", async () => {
+    const outcome = await runtime.runs.run(
+      request({
+        build: { steps: [{ run: "echo built >> built.txt" }] },
+        gate: { needs: ["build"], steps: [{ uses: "test/hold" }] },
+        deploy: { needs: ["gate"], steps: [{ run: "echo deployed" }] },
+      }),
+    );
+    expect(outcome.result.status).toBe("held");
+    const held = await store.getRun(outcome.runId);
+    expect(held).toMatchObject({
+      status: "held",
+      finishedAt: null,
+      ownerPid: null,
+      reason: "held: gate (waits for a person)",
+    });
+    expect(held.jobs.map((j) => [j.key, j.status, j.steps[0]!.status])).toEqual(
+      [
+        ["build", "success", "success"],
+        ["gate", "held", "held"],
+        ["deploy", "pending", "pending"],
+      ],
+    );
+    approved = true;
+    const resume = () =>
+      runtime.runs.resume({
+        runId: outcome.runId,
+        checkout: home,
+        maxParallel: 2,
+        signal: new AbortController().signal,
+        owner: { pid: process.pid, host: "test" },
+      });
+    const resumed = await resume();
+    expect(resumed.result.status).toBe("success");
+    const done = await store.getRun(outcome.runId);
+    expect(done.status).toBe("success");
+    expect(done.jobs.map((j) => [j.key, j.status])).toEqual([
+      ["build", "success"],
+      ["gate", "success"],
+      ["deploy", "success"],
+    ]);
+    // The build ran once: a resume keeps what ended before the hold.
+    expect(readFileSync(join(home, "built.txt"), "utf8")).toBe("built\n");
+    await expect(resume()).rejects.toThrow(
+      `run ${outcome.runId} is not held (it is success); only a held run can be resumed`,
+    );
   });
 
   it("records nothing for a plan that cannot be made", async () => {
