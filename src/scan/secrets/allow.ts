@@ -39,7 +39,7 @@ export function allowlistMatches(
   }
   if (a.stopwords.length > 0) {
     const lower = secret.toLowerCase();
-    checks.push(a.stopwords.some((w) => lower.includes(w)));
+    checks.push(a.stopwords.foundIn(lower));
   }
   if (checks.length === 0) return false;
   return a.and ? checks.every(Boolean) : checks.some(Boolean);

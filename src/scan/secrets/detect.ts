@@ -253,11 +253,11 @@ export class Detector {
           (syntax ??= syntaxOf(path)),
           this.minConfidence,
         );
-        continue;
+      } else {
+        const p = this.planOf(r);
+        if (p.mode === "anchored") runAnchored(this.hits, r, p, run);
+        else runWindows(this.hits, r, p, run);
       }
-      const p = this.planOf(r);
-      if (p.mode === "anchored") runAnchored(this.hits, r, p, run);
-      else runWindows(this.hits, r, p, run);
       if (run.timedOut)
         result.timeouts.push({
           ruleId: rule.id,

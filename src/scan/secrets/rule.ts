@@ -1,6 +1,7 @@
 import type { Severity } from "../finding.js";
 import type { CheckName } from "./checks.js";
 import type { Confidence, ContextualName } from "./contextual/index.js";
+import { Stopwords } from "./stopwords.js";
 import { compileGoRegex } from "./regex.js";
 
 /** What a rule allowlist regex is matched against (gitleaks `regexTarget`). */
@@ -86,7 +87,7 @@ export interface CompiledAllowlist {
   regexTarget: RegexTarget;
   regexes: RegExp[];
   paths: RegExp[];
-  stopwords: string[];
+  stopwords: Stopwords;
   commits: string[];
   targetRules?: Set<string>;
 }
@@ -117,7 +118,9 @@ function compileAllowlist(spec: AllowlistSpec): CompiledAllowlist {
     regexTarget: spec.regexTarget ?? "secret",
     regexes: (spec.regexes ?? []).map((r) => compileGoRegex(r)),
     paths: (spec.paths ?? []).map((r) => compileGoRegex(r)),
-    stopwords: (spec.stopwords ?? []).map((s) => s.toLowerCase()),
+    stopwords: new Stopwords(
+      (spec.stopwords ?? []).map((s) => s.toLowerCase()),
+    ),
     commits: spec.commits ?? [],
   };
   if (spec.targetRules) compiled.targetRules = new Set(spec.targetRules);
@@ -135,6 +138,9 @@ const trusted = new WeakSet<RuleSpec>();
 export function trustRules(specs: readonly RuleSpec[]): void {
   for (const spec of specs) trusted.add(spec);
 }
+
+/** Whether a rule spec is a built-in one (or its copy): known to compile and to run in time. */
+export const isTrusted = (spec: RuleSpec): boolean => trusted.has(spec);
 
 /** Compiles one rule; throws (with the construct named) when its regexes cannot run in JS. */
 function compileRule(spec: RuleSpec): CompiledRule {
@@ -249,7 +255,35 @@ function dropUnsatisfiable(
 
 /** Shannon entropy in bits per character: `-Σ p(c)·log2 p(c)`. */
 export function shannonEntropy(text: string): number {
-  if (text.length === 0) return 0;
+  const n = text.length;
+  if (n === 0) return 0;
+  // ASCII (nearly every secret): counts in a reused table, no allocation. Summed in order of
+  // first occurrence, as the Map below iterates, so both give the same bits.
+  let distinct = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) {
+      for (let k = 0; k < distinct; k++) asciiCounts[firstSeen[k]!] = 0;
+      return entropyOfCodePoints(text);
+    }
+    const seen = asciiCounts[c]!;
+    asciiCounts[c] = seen + 1;
+    if (seen === 0) firstSeen[distinct++] = c;
+  }
+  let h = 0;
+  for (let k = 0; k < distinct; k++) {
+    const c = firstSeen[k]!;
+    const p = asciiCounts[c]! / n;
+    h -= p * Math.log2(p);
+    asciiCounts[c] = 0;
+  }
+  return h;
+}
+
+const asciiCounts = new Int32Array(128);
+const firstSeen = new Uint8Array(128);
+
+function entropyOfCodePoints(text: string): number {
   const counts = new Map<string, number>();
   for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let h = 0;

@@ -22,10 +22,11 @@ import { IgnoreList } from "./ignore.js";
 import { ScanPool } from "./pool.js";
 import type { ScanTask, TaskResult } from "./protocol.js";
 import type { RuleProblem, RuleSpec } from "./rule.js";
-import { compileRuleSet } from "./rule.js";
+import { compileRuleSet, isTrusted } from "./rule.js";
+import { defaultAllowlists } from "./rules/index.js";
 import type { DiffFragment } from "./sources/git.js";
 import { historyFragments, repoRoot, stagedFragments } from "./sources/git.js";
-import { listFiles } from "./sources/tree.js";
+import { fileSize, treeFiles } from "./sources/tree.js";
 import { InlineRunner, ScanBudget } from "./runners.js";
 import type { Runner, ScanCutOff } from "./runners.js";
 import { createTaskRunner } from "./task-runner.js";
@@ -75,8 +76,13 @@ export interface SecretScanOptions {
   /** Also build a baseline of every finding (`baseline` of the result). */
   recordBaseline?: boolean;
   showSecrets?: boolean;
-  /** Scan on the calling thread when the content is at most this many bytes (default 1 MiB). */
+  /**
+   * Scan on the calling thread when the content is at most this many bytes (default: one
+   * worker's share, 32 MiB), no file is larger than 1 MiB, and every rule is a built-in one.
+   */
   inlineBelowBytes?: number;
+  /** Without `workers`: one worker thread per this much content (default 32 MiB), up to the cores. */
+  bytesPerWorker?: number;
   /** Paths (relative to the root) never scanned as content: the rule file, the baseline. */
   excludePaths?: string[];
   clock: Clock;
@@ -129,6 +135,16 @@ export interface SecretScanResult {
 }
 
 const defaultMaxFileSize = 10 * 1024 * 1024;
+
+/**
+ * Content per worker thread: a worker costs about 0.2 CPU-s to start and warm up (modules, the
+ * keyword automaton, regex and JIT compilation), what scanning some 25 MB costs; a smaller tree
+ * is scanned by fewer workers (bench/scan-secrets, small files).
+ */
+const defaultBytesPerWorker = 32 * 1024 * 1024;
+
+/** The largest file scanned on the calling thread (see `inlineBelowBytes`). */
+const inlineFileBytes = 1024 * 1024;
 
 const toPosix = (p: string): string => p.split(sep).join("/");
 
@@ -206,17 +222,43 @@ export async function scanSecrets(
   // Small content (a pre-commit diff, stdin) is scanned on this thread: starting workers would
   // cost more than the scan. Only the between-matches time budget applies there.
   const staged = target.kind === "staged" ? stagedFragments(root) : undefined;
-  const small =
+  // A tree is listed, and its files' sizes read, before the first is scanned: the size decides
+  // how many threads are worth starting.
+  const tree =
+    target.kind !== "tree"
+      ? undefined
+      : single
+        ? [{ file: dir, path: toPosix(relative(root, dir)) }]
+        : await treeFiles(dir, root, options.gitignore ?? true);
+  // Sizes by lstat for a tree, as the workers will read them (a link is not followed).
+  const sizes =
     target.kind === "stdin"
-      ? target.data.length
+      ? [target.data.length]
       : staged
-        ? staged.reduce((n, f) => n + f.data.length, 0)
-        : Number.POSITIVE_INFINITY;
+        ? staged.map((f) => f.data.length)
+        : tree?.map((f) => fileSize(f.file));
+  const size = sizes ? sizes.reduce((n, b) => n + b, 0) : Infinity;
+  const largest = sizes ? sizes.reduce((n, b) => Math.max(n, b), 0) : Infinity;
+  // Only built-in rules run on this thread, and only on files of at most 1 MiB: a regex stuck
+  // inside one match (a user's catastrophic pattern, a line of megabytes) can be stopped only
+  // by terminating its worker.
+  const builtIn =
+    config.rules.every(isTrusted) &&
+    config.allowlists.every((a) => defaultAllowlists.includes(a));
   const pool: Runner =
-    small <= (options.inlineBelowBytes ?? 1024 * 1024)
+    builtIn &&
+    largest <= inlineFileBytes &&
+    size <= (options.inlineBelowBytes ?? defaultBytesPerWorker)
       ? new InlineRunner(createTaskRunner(init, undefined, compiled))
       : new ScanPool({
-          size: options.workers ?? availableParallelism(),
+          size:
+            options.workers ??
+            Math.min(
+              availableParallelism(),
+              Math.ceil(
+                size / (options.bytesPerWorker ?? defaultBytesPerWorker),
+              ),
+            ),
           init,
           taskBudgetMs: budget * 2,
           onTimeout: () => checkBudget(),
@@ -380,21 +422,12 @@ export async function scanSecrets(
   try {
     if (target.kind === "stdin") {
       await submit({ path: target.name ?? "-", data: target.data });
-    } else if (single) {
-      const path = toPosix(relative(root, dir));
-      if (admit(path)) await submit({ path, file: dir });
-    } else if (target.kind === "tree") {
-      const inRepo = repoRoot(dir) !== undefined;
-      const prefix = inRepo ? toPosix(relative(root, dir)) : "";
-      for (const file of await listFiles(dir, {
-        gitignore: options.gitignore ?? true,
-      })) {
-        const path = prefix ? `${prefix}/${file}` : file;
-        if (admit(path)) await submit({ path, file: join(dir, file) });
-      }
+    } else if (tree) {
+      for (const f of tree)
+        if (admit(f.path)) await submit({ path: f.path, file: f.file });
     } else if (target.kind === "staged") {
       for (const f of staged ?? []) await submitDiff(f);
-    } else {
+    } else if (target.kind === "history") {
       for await (const f of historyFragments(root, target.revs))
         await submitDiff(f);
     }

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { skipByContent, skipByPath } from "./classify.js";
+import { skipByContent, skipByPath, utf16AsUtf8 } from "./classify.js";
 import { Detector } from "./detect.js";
 import type { ScanTask, TaskResult, WorkerInit } from "./protocol.js";
 import type { RuleSet } from "./rule.js";
@@ -104,7 +104,10 @@ export function createTaskRunner(
     } else if (data && data.length > init.maxFileSize) {
       skipped = "too-large";
     }
-    if (!skipped && data) skipped = skipByContent(task.path, data);
+    if (!skipped && data) {
+      data = utf16AsUtf8(data) ?? data;
+      skipped = skipByContent(task.path, data);
+    }
     // Skipped content is not searched (`pathOnly`), but path rules may read it (keystores).
     const fragment = {
       path: task.path,

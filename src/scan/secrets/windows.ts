@@ -65,6 +65,10 @@ const nonAscii = /[\x80-\xff]/;
 export class FragmentText {
   readonly text: string;
   private lineStarts: number[] | undefined;
+  /** The whole text is ASCII (most files): no piece needs to be looked at again. */
+  private ascii: boolean | undefined;
+  /** The last line `lineAround` gave: candidates on one minified line of megabytes share it. */
+  private lastLine: { start: number; end: number; text: string } | undefined;
 
   constructor(private readonly data: Buffer) {
     this.text = data.toString("latin1");
@@ -73,7 +77,10 @@ export class FragmentText {
   /** A piece of the text as UTF-8 (the same string when it is ASCII). */
   decode(from: number, to: number): string {
     const piece = this.text.slice(from, to);
-    return nonAscii.test(piece) ? this.data.toString("utf8", from, to) : piece;
+    this.ascii ??= !nonAscii.test(this.text);
+    return !this.ascii && nonAscii.test(piece)
+      ? this.data.toString("utf8", from, to)
+      : piece;
   }
 
   /** 1-based line and column (UTF-16 units) of a byte offset. */
@@ -93,7 +100,11 @@ export class FragmentText {
       if (s[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: this.decode(s[lo]!, offset).length + 1 };
+    this.ascii ??= !nonAscii.test(this.text);
+    const column = this.ascii
+      ? offset - s[lo]!
+      : this.decode(s[lo]!, offset).length;
+    return { line: lo + 1, column: column + 1 };
   }
 
   /** The whole line(s) holding a byte range (without the final newline), as UTF-8. */
@@ -102,6 +113,10 @@ export class FragmentText {
     const start = from > 0 ? t.lastIndexOf("\n", from - 1) + 1 : 0;
     let end = t.indexOf("\n", Math.max(to, from));
     if (end < 0) end = t.length;
-    return this.decode(start, end);
+    const last = this.lastLine;
+    if (last && last.start === start && last.end === end) return last.text;
+    const text = this.decode(start, end);
+    this.lastLine = { start, end, text };
+    return text;
   }
 }

@@ -1,5 +1,5 @@
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { lstatSync, readdirSync } from "node:fs";
+import { join, relative, sep } from "node:path";
 import { git, repoRoot } from "./git.js";
 
 /**
@@ -7,7 +7,7 @@ import { git, repoRoot } from "./git.js";
  * (`ls-files -co --exclude-standard`: tracked plus untracked, .gitignore respected); elsewhere,
  * or with `gitignore: false`, it walks the folder (skipping `.git`).
  */
-export async function listFiles(
+async function listFiles(
   dir: string,
   options: { gitignore: boolean },
 ): Promise<string[]> {
@@ -35,4 +35,27 @@ export async function listFiles(
   };
   walk(dir, "");
   return files;
+}
+
+/** A file's size, without following a link (0 when it is gone or not a file). */
+export function fileSize(file: string): number {
+  const info = lstatSync(file, { throwIfNoEntry: false });
+  return info?.isFile() ? info.size : 0;
+}
+
+/**
+ * A tree's files: where to read each, and its path as reported (relative to `root`, the
+ * project, when `dir` is inside a repository; else relative to `dir`).
+ */
+export async function treeFiles(
+  dir: string,
+  root: string,
+  gitignore: boolean,
+): Promise<{ file: string; path: string }[]> {
+  const prefix =
+    repoRoot(dir) !== undefined ? relative(root, dir).split(sep).join("/") : "";
+  return (await listFiles(dir, { gitignore })).map((file) => ({
+    file: join(dir, file),
+    path: prefix ? `${prefix}/${file}` : file,
+  }));
 }
