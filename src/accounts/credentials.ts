@@ -10,7 +10,7 @@ import {
  * (base64url). Only a SHA-256 of the secret is stored (it is random, so no slow hash is needed);
  * the id finds the row without comparing secrets in SQL.
  */
-export const tokenPrefix = "sluice_tok";
+const tokenPrefix = "sluice_tok";
 const sessionPrefix = "sluice_ses";
 
 const idPattern = /^[a-z]{3}_[0-9a-z]{18}$/;

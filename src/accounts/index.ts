@@ -1,5 +1,5 @@
 /** Accounts: users with passwords and roles per project, browser sessions, API tokens (ADR 093). */
-export { createAccountsService, isServerAdmin } from "./service.js";
+export { createAccountsService } from "./service.js";
 export type { AccountsService, Caller, Identity } from "./service.js";
 export { createAccountStore } from "./store.js";
 export { atLeast, everyProject, isRole, roles } from "./roles.js";

@@ -11,7 +11,7 @@ export interface ScryptParams {
 }
 
 /** OWASP's scrypt minimum (N=2^17, r=8, p=1 takes 128 MiB); 2^15 keeps a login near 100 ms here. */
-export const defaultScryptParams: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
+const defaultScryptParams: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
 
 const keyLength = 32;
 
@@ -72,7 +72,7 @@ export async function verifyPassword(
 }
 
 /** A password sluice accepts: 12 to 1024 characters (long passphrases welcome, none empty). */
-export function checkPassword(password: string): void {
+function checkPassword(password: string): void {
   if (password.length < 12)
     throw new AppError(
       "INVALID_ARGUMENT",

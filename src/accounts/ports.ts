@@ -18,7 +18,7 @@ export interface UserRecord {
   createdBy: string;
 }
 
-export interface SessionRecord {
+interface SessionRecord {
   id: string;
   userId: string;
   secretHash: string;

@@ -95,7 +95,7 @@ function checkUserName(name: string): void {
 }
 
 /** Whether the caller administers the whole server (owner, or admin on `*`). */
-export function isServerAdmin(caller: Caller): boolean {
+function isServerAdmin(caller: Caller): boolean {
   return (
     caller.kind === "owner" ||
     atLeast(caller.identity.roleOn(everyProject), "admin")

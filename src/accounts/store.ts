@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
-import type { Database } from "../store/index.js";
+import type { SQL } from "drizzle-orm";
+import type { Database, Db } from "../store/index.js";
 import type {
   AccountStore,
   TokenRecord,
@@ -27,6 +28,20 @@ const summary = (row: TokenRow, user: string): TokenSummary => ({
   revokedAt: row.revokedAt,
   revokedBy: row.revokedBy,
 });
+
+/** Tokens with their user's name, oldest first. */
+async function tokensWithUser(
+  db: Pick<Db, "select">,
+  where: SQL | undefined,
+): Promise<TokenSummary[]> {
+  const rows = await db
+    .select({ token: accountTokens, user: accountUsers.name })
+    .from(accountTokens)
+    .innerJoin(accountUsers, eq(accountUsers.id, accountTokens.userId))
+    .where(where)
+    .orderBy(asc(accountTokens.createdAt), asc(accountTokens.id));
+  return rows.map((row) => summary(row.token, row.user));
+}
 
 /** Users, roles, sessions and API tokens on drizzle (ADR 093). */
 export function createAccountStore(database: Database): AccountStore {
@@ -152,17 +167,12 @@ export function createAccountStore(database: Database): AccountStore {
       return rows[0];
     },
     async listTokens(filter) {
-      const rows = await db
-        .select({ token: accountTokens, user: accountUsers.name })
-        .from(accountTokens)
-        .innerJoin(accountUsers, eq(accountUsers.id, accountTokens.userId))
-        .where(
-          filter.userId === undefined
-            ? undefined
-            : eq(accountTokens.userId, filter.userId),
-        )
-        .orderBy(asc(accountTokens.createdAt), asc(accountTokens.id));
-      return rows.map((row) => summary(row.token, row.user));
+      return tokensWithUser(
+        db,
+        filter.userId === undefined
+          ? undefined
+          : eq(accountTokens.userId, filter.userId),
+      );
     },
     async revokeToken(id, at, by) {
       return db.transaction(async (tx) => {
@@ -173,12 +183,7 @@ export function createAccountStore(database: Database): AccountStore {
           .where(
             and(eq(accountTokens.id, id), isNull(accountTokens.revokedAt)),
           );
-        const rows = await tx
-          .select({ token: accountTokens, user: accountUsers.name })
-          .from(accountTokens)
-          .innerJoin(accountUsers, eq(accountUsers.id, accountTokens.userId))
-          .where(eq(accountTokens.id, id));
-        return rows[0] && summary(rows[0].token, rows[0].user);
+        return (await tokensWithUser(tx, eq(accountTokens.id, id)))[0];
       });
     },
   };

@@ -9,7 +9,7 @@ import type { Principal, RouteAuth } from "./route-auth.js";
 export const sessionCookie = "sluice_session";
 export const csrfCookie = "sluice_csrf";
 /** The header an unsafe request of a browser session must repeat the CSRF token in. */
-export const csrfHeader = "x-csrf-token";
+const csrfHeader = "x-csrf-token";
 
 /** Where a `role` route's project comes from. */
 export type ProjectSource = "param" | "query" | "server";
@@ -21,10 +21,7 @@ const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
  * `*` (every project) for a server-wide route. A query without exactly one project asks for `*`:
  * only a server-wide role passes, never a guess.
  */
-export function projectOf(
-  request: FastifyRequest,
-  source: ProjectSource,
-): string {
+function projectOf(request: FastifyRequest, source: ProjectSource): string {
   if (source === "server") return everyProject;
   const value =
     source === "param"

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FastifyInstance, RouteOptions } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp } from "../app.js";
 import type { App } from "../app.js";
@@ -11,7 +11,7 @@ import { silentLogger } from "../kernel/index.js";
 import { buildServer } from "./app.js";
 import type { RouteAuth } from "./route-auth.js";
 import { routeModules } from "./routes/index.js";
-import type { RouteModule } from "./types.js";
+import { routeRecorder } from "../../test/support/route-recorder.js";
 
 /**
  * Issue 14: the authorization matrix. Every route of the live route table (recorded by an
@@ -120,9 +120,29 @@ const matrix: Record<string, Rule> = {
   "POST /api/v1/tokens": "signedIn",
   "GET /api/v1/tokens": "signedIn",
   "POST /api/v1/tokens/:id/revoke": "signedIn",
+  "GET /api/v1/gate/:project/holds": { role: "viewer", project: "param" },
+  "GET /api/v1/gate/:project/runs/:run": { role: "viewer", project: "param" },
+  "POST /api/v1/gate/:project/runs/:run/approve": {
+    role: "approver",
+    project: "param",
+  },
+  "POST /api/v1/gate/:project/runs/:run/reject": {
+    role: "approver",
+    project: "param",
+  },
   "GET /api/v1/runs": "serverAdmin",
   "GET /api/v1/runs/:id": "serverAdmin",
   "GET /api/v1/runs/:id/logs": "serverAdmin",
+  "GET /api/v1/gate/:project/holds": { role: "viewer", project: "param" },
+  "GET /api/v1/gate/:project/runs/:run": { role: "viewer", project: "param" },
+  "POST /api/v1/gate/:project/runs/:run/approve": {
+    role: "approver",
+    project: "param",
+  },
+  "POST /api/v1/gate/:project/runs/:run/reject": {
+    role: "approver",
+    project: "param",
+  },
   "GET /api/v1/server": "serverAdmin",
   "POST /api/v1/server/stop": "serverAdmin",
 };
@@ -164,27 +184,9 @@ function allowed(rule: Rule, caller: Caller): boolean {
 describe("authorization matrix: every route, every role (issue 14)", () => {
   let app: App;
   let server: FastifyInstance;
-  const routes: { method: string; url: string; auth: RouteAuth }[] = [];
-  const reached: string[] = [];
   const callers: Caller[] = [];
 
-  const recording =
-    (module: RouteModule): RouteModule =>
-    async (scope, deps) => {
-      scope.addHook("onRoute", (route: RouteOptions) => {
-        const method = String(route.method);
-        routes.push({ method, url: route.url!, auth: route.config!.auth! });
-        if (route.schema) {
-          delete route.schema.body;
-          delete route.schema.response;
-        }
-        route.handler = async () => {
-          reached.push(`${method} ${route.url}`);
-          return { reached: true };
-        };
-      });
-      await module(scope, deps);
-    };
+  const { routes, reached, recording } = routeRecorder();
 
   beforeAll(async () => {
     app = await openApp({
@@ -276,7 +278,7 @@ describe("authorization matrix: every route, every role (issue 14)", () => {
     expect(missing, "routes with no rule in the matrix").toEqual([]);
     for (const route of routes) {
       const key = `${route.method === "HEAD" ? "GET" : route.method} ${route.url}`;
-      expect(declarationOf(route.auth), key).toBe(declared(matrix[key]!));
+      expect(declarationOf(route.auth!), key).toBe(declared(matrix[key]!));
     }
   });
 

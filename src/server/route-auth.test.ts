@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FastifyInstance, RouteOptions } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp } from "../app.js";
 import type { App } from "../app.js";
@@ -11,6 +11,7 @@ import { buildServer } from "./app.js";
 import type { RouteAuth } from "./route-auth.js";
 import { streamToken } from "./route-auth.js";
 import { routeModules } from "./routes/index.js";
+import { routeRecorder } from "../../test/support/route-recorder.js";
 import type { RouteModule } from "./types.js";
 
 /**
@@ -24,12 +25,6 @@ const admin = "admin-token-for-the-walk";
 const metricsToken = "metrics-token-for-the-walk";
 const githubSecret = "github-secret";
 const pagerDutySecret = "pagerduty-secret";
-
-interface Route {
-  method: string;
-  url: string;
-  auth: RouteAuth | undefined;
-}
 
 /** What the walk sends: one credential, as headers and an optional query string. */
 interface Credential {
@@ -105,33 +100,13 @@ function spellings(path: string, template: string): string[] {
 describe("route authorization walk (issue 10 item 1)", () => {
   let app: App;
   let server: FastifyInstance;
-  const routes: Route[] = [];
-  const reached: string[] = [];
   let keyA: { id: string; key: string };
   let keyB: { id: string; key: string };
   let revoked: { id: string; key: string };
   const credentials: Credential[] = [];
 
   /** Wraps a route module: its routes are recorded and their handlers replaced by a recorder. */
-  const recording =
-    (module: RouteModule): RouteModule =>
-    async (scope, deps) => {
-      scope.addHook("onRoute", (route: RouteOptions) => {
-        const method = String(route.method);
-        routes.push({ method, url: route.url!, auth: route.config?.auth });
-        // Bodies are not what this walks: `{}` must reach the recorder when authorized, and
-        // the recorder's answer is no route's declared response.
-        if (route.schema) {
-          delete route.schema.body;
-          delete route.schema.response;
-        }
-        route.handler = async () => {
-          reached.push(`${method} ${route.url}`);
-          return { reached: true };
-        };
-      });
-      await module(scope, deps);
-    };
+  const { routes, reached, recording } = routeRecorder();
 
   beforeAll(async () => {
     app = await openApp({

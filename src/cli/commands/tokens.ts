@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { AppError, parseDuration } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
-import { ownerOf, parseGrant } from "./users.js";
+import { grantsOf, ownerOf, parseGrant } from "./users.js";
 
 export function registerTokens(program: Command, ctx: CliContext): void {
   const tokens = program
@@ -46,15 +46,7 @@ export function registerTokens(program: Command, ctx: CliContext): void {
             "INVALID_ARGUMENT",
             `--expires wants a duration such as 30d or 12h, not ${JSON.stringify(options.expires)}`,
           );
-        const { isRole } = await import("../../accounts/index.js");
-        const roles = options.role.map(({ project, role }) => {
-          if (!isRole(role))
-            throw new AppError(
-              "INVALID_ARGUMENT",
-              `unknown role ${role}: use viewer, developer, approver or admin`,
-            );
-          return { project, role };
-        });
+        const roles = await grantsOf(options.role);
         const created = await (
           await service()
         ).createToken(await ownerOf(ctx), {

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
+import type { Grant } from "../../accounts/index.js";
 
 /** `shop=developer` (repeatable) → a role on a project; `*` is every project. */
 export function parseGrant(
@@ -19,8 +20,23 @@ export function parseGrant(
   ];
 }
 
+/** The `--role` options as grants, each role checked (loaded inside the action, not at start-up). */
+export async function grantsOf(
+  list: { project: string; role: string }[] = [],
+): Promise<Grant[]> {
+  const { isRole } = await import("../../accounts/index.js");
+  return list.map(({ project, role }) => {
+    if (!isRole(role))
+      throw new AppError(
+        "INVALID_ARGUMENT",
+        `unknown role ${role}: use viewer, developer, approver or admin`,
+      );
+    return { project, role };
+  });
+}
+
 /** Refuses a secret given as an argument: it would stay in the shell history and in `ps`. */
-export function refuseArgument(what: string, value: string | undefined): void {
+function refuseArgument(what: string, value: string | undefined): void {
   if (value !== undefined)
     throw new AppError(
       "INVALID_ARGUMENT",
@@ -76,15 +92,7 @@ export function registerUsers(program: Command, ctx: CliContext): void {
           const { readSecretValue } = await import("./secrets-input.js");
           password = await readSecretValue(`the password of ${name}`);
         }
-        const { isRole } = await import("../../accounts/index.js");
-        const roles = (options.role ?? []).map(({ project, role }) => {
-          if (!isRole(role))
-            throw new AppError(
-              "INVALID_ARGUMENT",
-              `unknown role ${role}: use viewer, developer, approver or admin`,
-            );
-          return { project, role };
-        });
+        const roles = await grantsOf(options.role);
         const user = await (
           await service()
         ).addUser(await ownerOf(ctx), { name, password, roles });
@@ -130,20 +138,11 @@ export function registerUsers(program: Command, ctx: CliContext): void {
       "set a user's role on a project (their API tokens never exceed it)",
     )
     .action(async (name: string, project: string, role: string) => {
-      const { isRole } = await import("../../accounts/index.js");
-      if (role !== "none" && !isRole(role))
-        throw new AppError(
-          "INVALID_ARGUMENT",
-          `unknown role ${role}: use viewer, developer, approver, admin or none`,
-        );
+      const grant =
+        role === "none" ? undefined : (await grantsOf([{ project, role }]))[0];
       await (
         await service()
-      ).setRole(
-        await ownerOf(ctx),
-        name,
-        project,
-        role === "none" ? undefined : role,
-      );
+      ).setRole(await ownerOf(ctx), name, project, grant?.role);
       ctx.stdout(
         role === "none"
           ? `${name} has no role on ${project} now`
