@@ -17,7 +17,12 @@ export interface ApprovalsDeps {
   store: GateStore;
   runs: {
     /** Resolves an id (or unique prefix, or `last`); NOT_FOUND when there is none. */
-    getRun(id: string): Promise<{ id: string; status: string }>;
+    getRun(id: string): Promise<{
+      id: string;
+      status: string;
+      project?: string;
+      jobs?: { key: string }[];
+    }>;
     /** Ends a held run that was rejected or timed out. */
     finishRun(runId: string, status: "failure", reason: string): Promise<void>;
   };
@@ -50,6 +55,27 @@ export interface ApprovalOutcome {
 
 /** A git email as identities are compared: trimmed, lower case. */
 export const identityOf = (email: string): string => email.trim().toLowerCase();
+
+/**
+ * Whether `by` is the change's author: the same git email, or (an account of the team server,
+ * which carries no email yet) a name equal to the author email's local part. It errs towards
+ * refusing: the author of a change can never approve it.
+ */
+const isAuthor = (by: string, author: string): boolean =>
+  by === author || (!by.includes("@") && by === author.split("@")[0]);
+
+/** A gate decision as people and the HTTP API see it: the facts, fired rules and risk it used. */
+export interface DecisionView {
+  jobKey: string;
+  decision: GateRecord["decision"];
+  status: GateRecord["status"];
+  reasons: string[];
+  detail: Record<string, unknown>;
+  policyFile: string;
+  policySha256: string;
+  createdAt: string;
+  closedReason: string | null;
+}
 
 /** Approvals still missing per group, counting only members where a group lists them. */
 function missingOf(required: RequiredApprovals[], approvers: string[]): number {
@@ -139,7 +165,8 @@ export function createApprovals(deps: ApprovalsDeps) {
     comment: string | undefined,
   ): Promise<ApprovalOutcome> {
     const by = identityOf(who);
-    if (!/^[^\s@]+@[^\s@]+$/.test(by))
+    // A git email, or the name of a signed-in account of the team server.
+    if (!/^[^\s@]+(@[^\s@]+)?$/.test(by))
       throw new AppError(
         "INVALID_ARGUMENT",
         `no usable identity (${JSON.stringify(who)}): set \`git config user.email\` or GIT_AUTHOR_EMAIL`,
@@ -149,7 +176,7 @@ export function createApprovals(deps: ApprovalsDeps) {
       .filter((a) => a.verdict === "approve")
       .map((a) => a.by);
     if (verdict === "approve") {
-      if (by === record.author)
+      if (isAuthor(by, record.author))
         throw new AppError(
           "FORBIDDEN",
           `${by} is the author of this change and cannot approve it; someone else must`,
@@ -229,6 +256,31 @@ export function createApprovals(deps: ApprovalsDeps) {
     /** Rejects a held run: its hold and the run fail with the reason. */
     reject: async (run: string, by: string, comment?: string) =>
       (await answer(run, "reject", by, comment)).hold,
+    /** A run with the decision of each of its gate jobs (none when no gate ran). */
+    async decisions(runRef: string): Promise<{
+      runId: string;
+      project: string | undefined;
+      decisions: DecisionView[];
+    }> {
+      const run = await deps.runs.getRun(runRef);
+      const decisions: DecisionView[] = [];
+      for (const job of run.jobs ?? []) {
+        const record = await deps.store.decisionOf(run.id, job.key);
+        if (record)
+          decisions.push({
+            jobKey: record.jobKey,
+            decision: record.decision,
+            status: record.status,
+            reasons: record.reasons,
+            detail: record.detail,
+            policyFile: record.policyFile,
+            policySha256: record.policySha256,
+            createdAt: record.createdAt.toISOString(),
+            closedReason: record.closedReason,
+          });
+      }
+      return { runId: run.id, project: run.project, decisions };
+    },
     /** What waits for people, oldest first (holds past their timeout are rejected first). */
     async waiting(): Promise<HoldView[]> {
       const views: HoldView[] = [];

@@ -28,5 +28,10 @@ export * from "./evidence/index.js";
 export { approveCommand, checkGateStepInput, createGateStep } from "./gate.js";
 export type { EvidenceSink, GateDeps, GateRun } from "./gate.js";
 export { createApprovals, identityOf } from "./approvals.js";
-export type { ApprovalOutcome, GateApprovals, HoldView } from "./approvals.js";
+export type {
+  ApprovalOutcome,
+  DecisionView,
+  GateApprovals,
+  HoldView,
+} from "./approvals.js";
 export { createGateStore } from "./store.js";

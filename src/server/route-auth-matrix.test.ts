@@ -133,16 +133,6 @@ const matrix: Record<string, Rule> = {
   "GET /api/v1/runs": "serverAdmin",
   "GET /api/v1/runs/:id": "serverAdmin",
   "GET /api/v1/runs/:id/logs": "serverAdmin",
-  "GET /api/v1/gate/:project/holds": { role: "viewer", project: "param" },
-  "GET /api/v1/gate/:project/runs/:run": { role: "viewer", project: "param" },
-  "POST /api/v1/gate/:project/runs/:run/approve": {
-    role: "approver",
-    project: "param",
-  },
-  "POST /api/v1/gate/:project/runs/:run/reject": {
-    role: "approver",
-    project: "param",
-  },
   "GET /api/v1/server": "serverAdmin",
   "POST /api/v1/server/stop": "serverAdmin",
 };

@@ -2,6 +2,7 @@ import type { RouteModule } from "../types.js";
 import { accountRoutes } from "./accounts.js";
 import { deployRoutes } from "./deploy.js";
 import { flagRoutes } from "./flags.js";
+import { gateRoutes } from "./gate.js";
 import { healthRoutes } from "./health.js";
 import { metricsRoutes } from "./metrics.js";
 import { ofrepRoutes } from "./ofrep.js";
@@ -21,6 +22,7 @@ export const routeModules: RouteModule[] = [
   deployRoutes,
   accountRoutes,
   runRoutes,
+  gateRoutes,
   serverRoutes,
   openApiRoutes,
 ];
