@@ -150,6 +150,10 @@ describe("contextual detectors: what they leave alone", () => {
       " *   Public key ping-sha256: pL1+qb9HTMRZJmuC/bB/ZI9d302BYrrqiVuRyW+DGrU=",
     ],
     ["parser.js", "return { ast, visitorKeys: visitor_keys_1.visitorKeys };"],
+    [
+      "hooks.json",
+      '"url": "https://b.s3.amazonaws.com/1?X-Amz-Credential=AKIAIWNJYAX4CSVEH53A%2F20190509%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=1"',
+    ],
     ["check.js", 'if ("string" === typeof password) {'],
     ["check.js", 'if ("bob" == username && "" == password) {'],
     ["app.py", 'password = os.environ.get("PASSWORD") or default_password'],

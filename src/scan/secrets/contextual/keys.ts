@@ -301,6 +301,9 @@ function familyOf(segment: string): KeyFamily | undefined {
 export function keyFamily(name: string): KeyFamily | undefined {
   const parts = segments(name);
   if (parts.some((p) => publicSegments.has(p))) return undefined;
+  // A presigned URL's `X-Amz-Credential` is the credential scope (key id/date/region), sent in
+  // the clear by design; its `X-Amz-Security-Token` is a secret.
+  if (parts.at(-1) === "credential" && parts.includes("amz")) return undefined;
   for (let i = parts.length - 1; i >= 0; i--) {
     const family = familyOf(parts[i]!);
     if (!family) continue;

@@ -53,6 +53,14 @@ export const cloudRules: RuleSpec[] = [
       {
         regexes: [String.raw`.+EXAMPLE$`],
       },
+      {
+        // A presigned URL carries its key id in the clear by design (the signature grants
+        // access, and expires): the id is not the secret there.
+        regexTarget: "line",
+        regexes: [
+          String.raw`(?i)X-Amz-Credential=(?:AKIA|ASIA)[A-Z2-7]{16}(?:%2F|/)`,
+        ],
+      },
     ],
   },
   {
