@@ -302,4 +302,27 @@ describe("the local server on demand (built CLI)", { timeout: 240_000 }, () => {
     expect(await exited(serve)).toBe(0);
     expect(existsSync(join(home, "server.sock"))).toBe(false);
   });
+
+  it("while a sluice run holds the embedded store, a client command says so in one line", async () => {
+    const home = newHome();
+    const go = join(home, "go");
+    const repo = gitRepo({
+      "sluice.yml": `name: holder\njobs:\n  a:\n    steps:\n      - run: while [ ! -f ${go} ]; do sleep 0.05; done\n`,
+    });
+    const run = startSluice(repo, { SLUICE_HOME: home }, ["run"]);
+    started.add(run.pid!);
+    await until(
+      () => existsSync(join(home, "db", "sluice.lock")),
+      () => `the run opens the store (${run.output.stderr})`,
+    );
+    const result = runs(home);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^sluice: the local server did not start: the database in .* is in use by process \d+\n$/,
+    );
+    writeFileSync(go, "");
+    expect(await exited(run)).toBe(0);
+    expect(runs(home).code).toBe(0);
+    serverPid(home);
+  });
 });

@@ -284,10 +284,12 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
+/** The server's last error line in its log (`sluice: …`, as main prints errors). */
 function lastLine(path: string): string {
   try {
     const lines = readFileSync(path, "utf8").trimEnd().split("\n");
-    return (lines.at(-1) ?? "").replace(/^sluice: /, "") || "see " + path;
+    const error = lines.findLast((line) => line.startsWith("sluice: "));
+    return error ? error.slice("sluice: ".length) : `see ${path}`;
   } catch {
     return `see ${path}`;
   }
