@@ -121,11 +121,14 @@ describe.each(testDatabases)("gate approvals on $name", ({ open }) => {
         ) as { predicate: Record<string, unknown> },
     );
   };
+  /** How a use case refused: its code and message (undefined when it did not refuse). */
   const refusal = (promise: Promise<unknown>) =>
     promise.then(
-      () => undefined,
+      (): string[] | undefined => undefined,
       (error: unknown) =>
-        error instanceof AppError ? [error.code, error.message] : error,
+        error instanceof AppError
+          ? [error.code, error.message]
+          : [String(error)],
     );
 
   it("refuses the author's approval (any case of the email) and writes nothing", async () => {

@@ -86,7 +86,7 @@ export function checkGateStepInput(
 }
 
 /** The policy a gate uses: `with.policy` (default `.sluice/policy.yml`), else the default policy. */
-export function gatePolicy(
+function gatePolicy(
   workdir: string,
   given: string | undefined,
 ): { policy: Policy; text: string; uri: string } {
@@ -104,7 +104,7 @@ export function gatePolicy(
 }
 
 /** The facts only a run knows: tests, findings, history, flaky steps. */
-export function runFacts(
+function runFacts(
   run: GateRun,
   findings: { tool: string; severity: string }[],
   failedRuns: number,

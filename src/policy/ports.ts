@@ -1,8 +1,7 @@
 // What the gate needs from the store (src/policy/store.ts implements it on drizzle).
 
 /** approve | hold | deny, and where a hold stands. */
-export type GateStatus =
-  "waiting" | "approved" | "denied" | "rejected" | "expired";
+type GateStatus = "waiting" | "approved" | "denied" | "rejected" | "expired";
 
 /** The approvals a hold needs in one group; `members` when the policy lists the group's people. */
 export interface RequiredApprovals {
