@@ -174,4 +174,26 @@ describe.skipIf(!built)("sluice scan secrets (built CLI)", () => {
     expect(r.stderr).toMatch(/rule greek skipped: Unicode classes/);
     expect(r.status).toBe(2);
   });
+
+  it("marks the scan incomplete in the JSON report and the exit status when a contextual rule's override cannot compile, one line per problem (issue 15)", () => {
+    const d = project();
+    writeFileSync(
+      join(d, ".gitleaks.toml"),
+      `[extend]\nuseDefault = true\n[[rules]]\nid = "password-assignment"\nregex = '''password=(a++)'''\nkeywords = ["password"]\n`,
+    );
+    writeFileSync(join(d, "app.ts"), "clean\n");
+    const r = sluice(d, [".", "--format", "json"]);
+    expect(r.status).toBe(2);
+    const lines = r.stderr.split("\n");
+    expect(lines.filter((l) => l.includes("password-assignment"))).toEqual([
+      "sluice: rule password-assignment skipped: possessive quantifiers are not supported",
+    ]);
+    expect(lines).toContain("sluice: the scan is incomplete (see above)");
+    const scan = (JSON.parse(r.stdout) as { scan: Record<string, unknown> })
+      .scan;
+    expect(scan.incomplete).toBe(true);
+    expect(scan.ruleProblems).toEqual([
+      expect.objectContaining({ ruleId: "password-assignment" }),
+    ]);
+  });
 });

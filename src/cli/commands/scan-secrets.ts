@@ -260,7 +260,13 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
           `sluice: the scan ran past its ${scanBudgetMs} ms budget (--scan-budget): rule${result.cutOff.length === 1 ? "" : "s"} ${result.cutOff.map((c) => `${c.ruleId} (stopped on ${c.timeouts} file${c.timeouts === 1 ? "" : "s"})`).join(", ")} cut off for the rest of the scan; their findings there are missing`,
         );
       for (const e of result.errors)
-        ctx.stderr(`sluice: cannot read ${e.path}: ${e.message}`);
+        ctx.stderr(`sluice: ${e.path} not scanned: ${e.message}`);
+      // Missing findings are never silent: the report and the exit status say so.
+      const incomplete =
+        result.timeouts.length > 0 ||
+        result.cutOff.length > 0 ||
+        result.problems.length > 0 ||
+        result.errors.length > 0;
       const s = result.stats;
       const skipped = Object.entries(s.skipped)
         .map(([k, v]) => `${v} ${k}`)
@@ -320,6 +326,8 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
             timeouts: result.timeouts,
             cutOff: result.cutOff,
             ruleProblems: result.problems,
+            errors: result.errors,
+            incomplete,
           },
         },
         // A history finding's line is in its commit, not in the work tree: no code frame then.
@@ -343,12 +351,7 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
         flags.failOn as "medium",
       );
       if (failing.length > 0) process.exitCode = 1;
-      else if (
-        result.timeouts.length > 0 ||
-        result.cutOff.length > 0 ||
-        result.problems.length > 0 ||
-        result.errors.length > 0
-      ) {
+      else if (incomplete) {
         ctx.stderr("sluice: the scan is incomplete (see above)");
         process.exitCode = 2;
       }

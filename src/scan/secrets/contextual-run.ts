@@ -62,13 +62,15 @@ function detectInTime(
   if (hits.length <= hitGroup) return detect(input);
   const found: ReturnType<ContextualDetector> = [];
   const seen = new Set<string>();
-  for (let i = 0; i < hits.length && !spent(run); i += hitGroup)
+  for (let i = 0; i < hits.length; i += hitGroup) {
     for (const hit of detect({ ...input, hits: hits.slice(i, i + hitGroup) })) {
       const key = `${hit.start}:${hit.end}`;
       if (seen.has(key)) continue;
       seen.add(key);
       found.push(hit);
     }
+    if (spent(run)) break;
+  }
   return found;
 }
 

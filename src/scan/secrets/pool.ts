@@ -161,7 +161,7 @@ export class ScanPool {
           timeouts: [],
           bytes: 0,
           regexRuns: 0,
-          error: "timed out",
+          error: "stopped at twice the time budget while no rule was running",
         });
       else
         requeue.unshift({
