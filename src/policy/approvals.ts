@@ -4,6 +4,7 @@
 import { AppError } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
 import { gateAnswerStatement } from "./evidence/index.js";
+import type { GateAnswerInput } from "./evidence/index.js";
 import { approveCommand } from "./gate.js";
 import type { EvidenceSink } from "./gate.js";
 import type {
@@ -106,6 +107,23 @@ function view(record: GateRecord, answers: GateAnswer[]): HoldView {
   };
 }
 
+/** The signed statement of an answer to the hold `record`. */
+const answerStatement = (
+  record: GateRecord,
+  answer: Pick<
+    GateAnswerInput,
+    "by" | "verdict" | "comment" | "outcome" | "approvals" | "at"
+  >,
+) =>
+  gateAnswerStatement({
+    project: record.project,
+    environment: record.environment,
+    commit: record.commit ?? "",
+    runId: record.runId,
+    decisionId: record.id,
+    ...answer,
+  });
+
 /** The use cases of holds; the CLI and (later) the HTTP routes call these. */
 export function createApprovals(deps: ApprovalsDeps) {
   /** A run's hold, expired first when its timeout passed (a rejection by the clock). */
@@ -141,12 +159,7 @@ export function createApprovals(deps: ApprovalsDeps) {
       return true;
     await deps.runs.finishRun(record.runId, "failure", reason);
     await sink.record(
-      gateAnswerStatement({
-        project: record.project,
-        environment: record.environment,
-        commit: record.commit ?? "",
-        runId: record.runId,
-        decisionId: record.id,
+      answerStatement(record, {
         by: "sluice (timeout)",
         verdict: "reject",
         comment: reason,
@@ -228,12 +241,7 @@ export function createApprovals(deps: ApprovalsDeps) {
     if (verdict === "reject")
       await deps.runs.finishRun(record.runId, "failure", reason);
     await sink.record(
-      gateAnswerStatement({
-        project: record.project,
-        environment: record.environment,
-        commit: record.commit ?? "",
-        runId: record.runId,
-        decisionId: record.id,
+      answerStatement(record, {
         by,
         verdict,
         comment,
