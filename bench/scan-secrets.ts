@@ -40,6 +40,43 @@ function treeBytes(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
+/**
+ * The small-files tree (issue 15): the first 4,000 `.js`/`.json`/`.md`/`.ts` files under 200 KB of
+ * node_modules, in sorted walk order, copied to `dest`. A real repository is mostly such files,
+ * where process start, worker start and per-file costs weigh more than the regexes.
+ */
+function copySmallFiles(dest: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  const walk = (dir: string, rel: string): void => {
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    for (const entry of entries) {
+      if (files >= 4000) return;
+      const p = join(dir, entry.name);
+      const r = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(p, r);
+      else if (entry.isFile() && /\.(?:js|json|md|ts)$/.test(entry.name)) {
+        const size = statSync(p).size;
+        if (size >= 200 * 1024) continue;
+        cpSync(p, join(dest, r));
+        files++;
+        bytes += size;
+      }
+    }
+  };
+  walk(modules, "");
+  return { files, bytes };
+}
+
+/** The median of a few numbers (undefined when any is). */
+function median(values: (number | undefined)[]): number | undefined {
+  if (values.some((v) => v === undefined)) return undefined;
+  const sorted = (values as number[]).slice().sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 const timeBin = "/usr/bin/time";
 
 /**
@@ -156,6 +193,8 @@ for (const name of candidates) {
   packages.push(name);
 }
 const subset = treeBytes(tree);
+const smallTree = join(work, "small");
+const small = copySmallFiles(smallTree);
 const rc = join(work, ".secretlintrc.json");
 writeFileSync(
   rc,
@@ -171,22 +210,48 @@ try {
     findings: unknown[];
     scan: { bytes: number; files: number };
   };
-  const peer = timed(
-    process.execPath,
-    [
-      secretlintBin,
-      "**/*",
-      "--secretlintrc",
-      rc,
-      "--format",
-      "json",
-      "--maskSecrets",
-    ],
-    tree,
-  );
+  const secretlintOn = (dir: string) =>
+    timed(
+      process.execPath,
+      [
+        secretlintBin,
+        "**/*",
+        "--secretlintrc",
+        rc,
+        "--format",
+        "json",
+        "--maskSecrets",
+      ],
+      dir,
+    );
+  const peer = secretlintOn(tree);
   const peerFindings = (
     JSON.parse(peer.stdout || "[]") as { messages: unknown[] }[]
   ).reduce((n, f) => n + f.messages.length, 0);
+  // The small-files tree: three runs of each, interleaved, medians (a short run is noisier).
+  const smallRuns = [0, 1, 2].map(() => ({
+    ours: sluiceScan(smallTree),
+    peer: secretlintOn(smallTree),
+  }));
+  const smallFindings = (JSON.parse(smallRuns[0]!.ours.stdout) as Report)
+    .findings.length;
+  const smallOurs = {
+    seconds: median(smallRuns.map((r) => r.ours.seconds))!,
+    cpu: median(smallRuns.map((r) => r.ours.cpu)),
+  };
+  const smallPeer = {
+    seconds: median(smallRuns.map((r) => r.peer.seconds))!,
+    cpu: median(smallRuns.map((r) => r.peer.cpu)),
+  };
+  // The pre-commit scan, as bench/scan-staged measures it (its own repository and runs).
+  const stagedRun = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(root, "bench", "scan-staged.ts")],
+    { cwd: root, encoding: "utf8" },
+  );
+  const staged = JSON.parse(
+    stagedRun.stdout.trim().split("\n").pop() ?? "{}",
+  ) as { medianMs?: number; cpuMedianMs?: number | null; bareNodeMs?: number };
   const whole = treeBytes(modules);
   const all = sluiceScan(modules);
   const allReport = JSON.parse(all.stdout) as Report;
@@ -217,6 +282,27 @@ try {
   console.log(
     `ratio        wall ${(oursRate / peerRate).toFixed(1)}x, CPU ${oursCpu && peerCpu ? (oursCpu / peerCpu).toFixed(1) : "n/a"}x  (targets: >= 5x secretlint, >= 100 MB/s on 2 cores)`,
   );
+  const smallMB = small.bytes / 1e6;
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a && b ? Number((b / a).toFixed(2)) : null;
+  console.log(
+    `small files: the first ${small.files} .js/.json/.md/.ts files under 200 KB of node_modules, ${smallMB.toFixed(1)} MB; medians of 3 runs each`,
+  );
+  const f2 = (n: number | undefined) =>
+    n === undefined ? "n/a" : n.toFixed(2);
+  console.log(`              wall s   CPU s   findings`);
+  console.log(
+    `sluice       ${f2(smallOurs.seconds).padStart(7)}   ${f2(smallOurs.cpu).padStart(5)}   ${smallFindings}`,
+  );
+  console.log(
+    `secretlint   ${f2(smallPeer.seconds).padStart(7)}   ${f2(smallPeer.cpu).padStart(5)}`,
+  );
+  console.log(
+    `ratio        wall ${ratio(smallOurs.seconds, smallPeer.seconds) ?? "n/a"}x, CPU ${ratio(smallOurs.cpu, smallPeer.cpu) ?? "n/a"}x  (target: >= 5x secretlint)`,
+  );
+  console.log(
+    `pre-commit (bench/scan-staged): sluice scan secrets --staged median ${staged.medianMs ?? "n/a"} ms wall, ${staged.cpuMedianMs ?? "n/a"} ms CPU (bare node ${staged.bareNodeMs ?? "n/a"} ms; target < 250 ms)`,
+  );
   console.log(
     `sluice, whole node_modules: ${(whole.bytes / 1e6).toFixed(1)} MB in ${all.seconds.toFixed(2)} s = ${(whole.bytes / 1e6 / all.seconds).toFixed(1)} MB/s wall, ${f1(cpuRate(all.cpu) && whole.bytes / 1e6 / all.cpu!)} MB per CPU-s, ${allReport.findings.length} findings`,
   );
@@ -224,7 +310,7 @@ try {
     `false positives at the default confidence (medium): node_modules ${allReport.findings.length} findings (before the contextual detectors: ${before.nodeModules}; target <= ${before.nodeModules}), ${per100(allReport).toFixed(1)} per 100 MB of scanned content${allReport.findings.length > 0 ? ` [${byRule(allReport.findings)}]` : ""}`,
   );
   console.log(
-    `false positives, this project's history (--all): ${historyReport.findings.length} findings in ${(historyReport.scan.bytes / 1e6).toFixed(1)} MB of added lines, ${history.seconds.toFixed(1)} s (before: ${before.history}; target 0)${historyReport.findings.length > 0 ? ` [${byRule(historyReport.findings)}]` : ""}`,
+    `false positives, this project's history (--all): ${historyReport.findings.length} findings in ${(historyReport.scan.bytes / 1e6).toFixed(1)} MB of added lines (${per100(historyReport).toFixed(1)} per 100 MB), ${history.seconds.toFixed(1)} s (before: ${before.history}; target 0)${historyReport.findings.length > 0 ? ` [${byRule(historyReport.findings)}]` : ""}`,
   );
   console.log(
     JSON.stringify({
@@ -259,6 +345,21 @@ try {
       historyFindings: historyReport.findings.length,
       historyFindingsBefore: before.history,
       historyMB: Number((historyReport.scan.bytes / 1e6).toFixed(1)),
+      smallFiles: {
+        files: small.files,
+        MB: Number(smallMB.toFixed(1)),
+        sluiceSeconds: Number(smallOurs.seconds.toFixed(3)),
+        sluiceCpuSeconds: smallOurs.cpu ?? null,
+        sluiceFindings: smallFindings,
+        secretlintSeconds: Number(smallPeer.seconds.toFixed(3)),
+        secretlintCpuSeconds: smallPeer.cpu ?? null,
+        ratioWall: ratio(smallOurs.seconds, smallPeer.seconds),
+        ratioCpu: ratio(smallOurs.cpu, smallPeer.cpu),
+      },
+      staged: {
+        medianMs: staged.medianMs ?? null,
+        cpuMedianMs: staged.cpuMedianMs ?? null,
+      },
     }),
   );
 } finally {

@@ -192,6 +192,19 @@ const figureSpecs: Record<string, Record<string, FigureSpec>> = {
     historyFindings: info,
     historyFindingsBefore: info,
     historyMB: info,
+    // The small-files tree (issue 15): whole processes, medians of 3 runs each.
+    "smallFiles.files": same,
+    "smallFiles.MB": same,
+    "smallFiles.sluiceSeconds": lower(),
+    "smallFiles.sluiceCpuSeconds": lower(),
+    "smallFiles.sluiceFindings": same,
+    "smallFiles.secretlintSeconds": control,
+    "smallFiles.secretlintCpuSeconds": control,
+    "smallFiles.ratioWall": higher,
+    "smallFiles.ratioCpu": higher,
+    // bench/scan-staged's figures, as this bench prints them beside the others.
+    "staged.medianMs": lower(),
+    "staged.cpuMedianMs": lower(),
   },
   "scan-staged": {
     bench: info,

@@ -57,6 +57,7 @@ export interface SecretScanOptions {
   maxFileSize?: number;
   /** Follow .gitignore in a work tree (default true). */
   gitignore?: boolean;
+  /** Worker threads (default: by content size, see `bytesPerWorker`); a tree then uses a pool. */
   workers?: number;
   /** Per file and rule; a rule over budget is stopped and reported. */
   timeBudgetMs?: number;
@@ -245,8 +246,10 @@ export async function scanSecrets(
   const builtIn =
     config.rules.every(isTrusted) &&
     config.allowlists.every((a) => defaultAllowlists.includes(a));
+  // `workers` asks for a pool for a tree (a diff or stdin this small still runs here).
   const pool: Runner =
     builtIn &&
+    (options.workers === undefined || !tree) &&
     largest <= inlineFileBytes &&
     size <= (options.inlineBelowBytes ?? defaultBytesPerWorker)
       ? new InlineRunner(createTaskRunner(init, undefined, compiled))
