@@ -7,6 +7,7 @@ const marks: Record<string, string> = {
   failure: "✗",
   skipped: "○",
   cancelled: "■",
+  held: "⏸",
   interrupted: "!",
   running: "▸",
   queued: "…",
