@@ -53,6 +53,8 @@ const differences: Record<string, string> = {
     "an S3 URL without a signature or key names a location (CredSweeper's AWS S3 Bucket rule reports the host), not a credential",
   dropbox_app_secret:
     "a 15-character lower-case value under `app_unique_val_s`, a name with no secret word: nothing but a guess would report it",
+  github_classic_token:
+    '`ghp_` and 37 characters, nearly all zeros: gitleaks\' github-pat (36 characters, entropy above 3) leaves it; a CRC32-checksum rule found it, but it also bypassed `disabledRules = ["github-pat"]` for real tokens, so it was dropped',
   "sample.h":
     "`#define AESKEY {0x35, …}` is a byte array in code, read as code, as `Secret: []byte{…}` in secret.go",
   "pem_key.n.encrypted.1":
@@ -62,7 +64,7 @@ const differences: Record<string, string> = {
 };
 
 /** Measured recall floors (lines, files): a change that loses recall fails here. */
-const floor = { lines: 741, files: 142 };
+const floor = { lines: 740, files: 141 };
 
 interface Expected {
   line_data_list: { path: string; line_num: number }[];

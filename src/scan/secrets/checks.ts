@@ -1,11 +1,8 @@
-import { crc32 } from "node:zlib";
-
 /**
  * Named checks: code a built-in rule can ask for after its regex matched, for tests RE2 cannot
  * express (back-references, placeholder lists). Rules name them so they stay plain data.
  */
-export type CheckName =
-  "url-credentials" | "pkcs12-known-password" | "github-checksum";
+export type CheckName = "url-credentials" | "pkcs12-known-password";
 
 const placeholders = [
   "localhost",
@@ -67,23 +64,6 @@ function urlCredentials(
   return true;
 }
 
-const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-/**
- * `github-checksum`: a GitHub token (`ghp_…`) ends in the base62 CRC32 of its random part, six
- * characters: a value that carries it is a token, whatever its entropy (`ghp_000…4WZ4EQ`).
- */
-function githubChecksum(secret: string): boolean {
-  const body = secret.slice(secret.indexOf("_") + 1);
-  let n = crc32(body.slice(0, -6));
-  let sum = "";
-  while (n > 0) {
-    sum = base62[n % 62]! + sum;
-    n = Math.floor(n / 62);
-  }
-  return sum.padStart(6, "0") === body.slice(-6);
-}
-
 /** Runs a named check; `true` keeps the finding. */
 export function runCheck(
   name: CheckName,
@@ -93,8 +73,6 @@ export function runCheck(
   switch (name) {
     case "url-credentials":
       return urlCredentials(secret, groups);
-    case "github-checksum":
-      return githubChecksum(secret);
     // A check on a file's bytes, for path rules (see detect.ts), not on a regex match.
     case "pkcs12-known-password":
       return true;

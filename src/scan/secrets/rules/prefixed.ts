@@ -285,16 +285,6 @@ export const prefixedRules: RuleSpec[] = [
     String.raw`\b(A{20,22}[A-Za-z0-9]{3,8}A{5,8}[A-Za-z0-9%]{40,})`,
     ["aaaaaaaaaaaaaaaaaaaa"],
   ),
-  {
-    ...token(
-      "github-token-checksummed",
-      "GitHub token whose last six characters are the CRC32 of the rest (valid by construction)",
-      String.raw`\b(gh[pousr]_[A-Za-z0-9]{36,40})\b`,
-      ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
-      "critical",
-    ),
-    check: "github-checksum",
-  },
   token(
     "openai-api-key-short",
     "OpenAI API key with the T3BlbkFJ marker, shorter bodies than gitleaks' rule",
