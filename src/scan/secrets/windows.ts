@@ -1,4 +1,5 @@
 /** Keyword windows and match positions: byte ranges around keyword hits, text, lines and columns. */
+import { isAscii } from "node:buffer";
 
 const isWordByte = (b: number | undefined): boolean =>
   b !== undefined &&
@@ -77,7 +78,7 @@ export class FragmentText {
   /** A piece of the text as UTF-8 (the same string when it is ASCII). */
   decode(from: number, to: number): string {
     const piece = this.text.slice(from, to);
-    this.ascii ??= !nonAscii.test(this.text);
+    this.ascii ??= isAscii(this.data);
     return !this.ascii && nonAscii.test(piece)
       ? this.data.toString("utf8", from, to)
       : piece;
@@ -100,7 +101,7 @@ export class FragmentText {
       if (s[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    this.ascii ??= !nonAscii.test(this.text);
+    this.ascii ??= isAscii(this.data);
     const column = this.ascii
       ? offset - s[lo]!
       : this.decode(s[lo]!, offset).length;
