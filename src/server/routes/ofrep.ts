@@ -7,6 +7,7 @@ import { toProblem } from "../errors.js";
 import { flagKeyOf, streamPath } from "../route-auth.js";
 import { problemContentType } from "../problem.js";
 import type { RouteModule, ServerDeps } from "../types.js";
+import { documentedResponse } from "../zod-provider.js";
 import type { ZodTypeProvider } from "../zod-provider.js";
 import { ProblemBody } from "../openapi.js";
 import { FlagSetDocument } from "./flag-responses.js";
@@ -179,7 +180,10 @@ export const ofrepRoutes: RouteModule<"flags"> = (fastify, deps) => {
         params: KeyParams,
         body: OfrepBody,
         response: {
-          200: OfrepSuccess.describe("the flag's value for the context"),
+          // Built by toOfrep alone, typed at compile time: not parsed again per answer (ADR 015).
+          200: documentedResponse(
+            OfrepSuccess.describe("the flag's value for the context"),
+          ),
           400: OfrepFailure.describe("the context or the flag is invalid"),
           404: z
             .union([OfrepFailure, ProblemBody])
@@ -212,7 +216,7 @@ export const ofrepRoutes: RouteModule<"flags"> = (fastify, deps) => {
       ...flagKey,
       schema: {
         body: OfrepBody,
-        response: { 200: OfrepBulk, 304: notModified },
+        response: { 200: documentedResponse(OfrepBulk), 304: notModified },
       },
     },
     async (request, reply) => {
@@ -241,7 +245,7 @@ export const ofrepRoutes: RouteModule<"flags"> = (fastify, deps) => {
         match.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)
       )
         return reply.status(304).send();
-      // The serializer checks the body against OfrepBulk and writes these same bytes.
+      // The serializer writes these same bytes (OfrepBulk documents them, ADR 015).
       return reply.send(payload);
     },
   );
