@@ -25,6 +25,10 @@ describe("sluice demo (built CLI)", () => {
       /sluice demo \[5\/\d+\] policy gate \(a large change to infra\/ held, approved by a second identity, deployed\)/,
     );
     expect(demo.code, demo.stderr).toBe(0);
+    // Nothing waits at a gate any more (asked first, before any command starts the local server).
+    const waiting = sluice(parent, env, ["approvals", "--json"]);
+    expect(waiting.code, waiting.stderr).toBe(0);
+    expect(JSON.parse(waiting.stdout)).toEqual([]);
 
     // A real git repository with a few commits and the three-line sluice.yml.
     const log = execFileSync("git", ["log", "--format=%s"], {
@@ -112,9 +116,7 @@ describe("sluice demo (built CLI)", () => {
     expect(demo.stdout).toMatch(
       new RegExp(`^  npx sluice logs ${gated.id} gate +the gate's facts`, "m"),
     );
-    // Nothing waits any more, and the demo's deployed service was stopped.
-    const waiting = sluice(parent, env, ["approvals", "--json"]);
-    expect(JSON.parse(waiting.stdout)).toEqual([]);
+    // The demo's deployed service was stopped.
     const stop = sluice(dir, env, ["deploy", "stop", "demo"]);
     expect(stop.stdout).toMatch(/^nothing was running for \S+ in demo/);
   }, 240_000);

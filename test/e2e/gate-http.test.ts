@@ -9,23 +9,7 @@ import type { App } from "../../src/app.js";
 import { silentLogger } from "../../src/kernel/index.js";
 import { buildServer } from "../../src/server/app.js";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
-
-// The gate between test and deploy with the default policy, as in gate-hold.test.ts.
-const config = `name: shop
-jobs:
-  test:
-    steps:
-      - run: echo tested
-  gate:
-    needs: [test]
-    steps:
-      - uses: sluice/gate
-        with: { policy: .sluice/policy.yml, environment: production }
-  deploy:
-    needs: [gate]
-    steps:
-      - run: echo deployed
-`;
+import { gatedPipeline } from "./gate-pipeline.js";
 
 const admin = "admin-token-of-the-gate-test";
 const password = "correct horse battery staple";
@@ -83,7 +67,7 @@ describe("the gate over HTTP: decision, holds, approve and reject as the signed-
   beforeAll(async () => {
     assertBuilt();
     repo = gitRepo({
-      "sluice.yml": config,
+      "sluice.yml": gatedPipeline,
       "src/app.js": "export const a = 1;\n",
       "test/app.test.js": "// a\n",
     });

@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseDocument } from "yaml";
 import { AppError, messageOf } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
 import { resumeHere, runHere } from "./run.js";
@@ -25,7 +24,8 @@ const environment = "demo";
  * `gate` job (default policy) before a one-step deploy of the service on the local target. The
  * deploy step is written out only to give it a free proxy port (`proxy-port: 0`).
  */
-function addDelivery(file: string): string {
+async function addDelivery(file: string): Promise<string> {
+  const { parseDocument } = await import("yaml");
   const doc = parseDocument(readFileSync(file, "utf8"));
   const steps = [{ weight: 100 }];
   doc.setIn(["with", "health"], "/healthz");
@@ -51,7 +51,8 @@ function addDelivery(file: string): string {
   return text;
 }
 
-function git(dir: string, ...args: string[]): void {
+/** Runs git in the sample; a failure is one line. */
+export function git(dir: string, ...args: string[]): void {
   try {
     execFileSync("git", args, { cwd: dir, stdio: "pipe" });
   } catch (error) {
@@ -74,7 +75,7 @@ export async function gateSample(
   state: GateDemoState,
 ): Promise<void> {
   const { dir } = state;
-  const config = addDelivery(join(dir, "sluice.yml"));
+  const config = await addDelivery(join(dir, "sluice.yml"));
   git(dir, "add", "sluice.yml");
   git(dir, "commit", "-q", "-m", "Deploy behind the policy gate");
   mkdirSync(join(dir, "infra"), { recursive: true });

@@ -1,11 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { AppError, messageOf } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
 import { exitCodes } from "../exit-codes.js";
+import { gateSample, git } from "./demo-gate.js";
 import { runHere } from "./run.js";
 
 interface DemoOptions {
@@ -35,7 +34,7 @@ const demoPhases: { name: string; run: DemoPhase }[] = [
   { name: "second run (warm cache)", run: (ctx, s) => runSample(ctx, s) },
   {
     name: "policy gate (a large change to infra/ held, approved by a second identity, deployed)",
-    run: async (ctx, s) => (await import("./demo-gate.js")).gateSample(ctx, s),
+    run: gateSample,
   },
   {
     name: "progressive delivery (a good release promoted, a bad one rolled back)",
@@ -191,18 +190,6 @@ test("GET /healthz answers ok", async () => {
 `,
   ".gitignore": "node_modules/\n",
 };
-
-function git(dir: string, ...args: string[]): void {
-  try {
-    execFileSync("git", args, { cwd: dir, stdio: "pipe" });
-  } catch (error) {
-    throw new AppError(
-      "EXTERNAL",
-      `git ${args[0]} failed in ${dir}: ${messageOf(error).split("\n")[0]}`,
-      { cause: error },
-    );
-  }
-}
 
 function write(dir: string, name: string): void {
   const path = join(dir, name);

@@ -156,6 +156,19 @@ async function runOf(gate: GateApprovals, project: string, run: string) {
 export const gateRoutes: RouteModule<"gate"> = (fastify, deps) => {
   const server = fastify.withTypeProvider<ZodTypeProvider>();
   const gate = () => deps.app.gate();
+  /** Who answers which run (resolved in the route's project), with the body's comment. */
+  const answering = async (
+    request: FastifyRequest & {
+      params: z.output<typeof RunParams>;
+      body: z.output<typeof AnswerBody>;
+    },
+  ) => {
+    const by = approverOf(request);
+    const g = await gate();
+    const { project, run } = request.params;
+    const { runId } = await runOf(g, project, run);
+    return { g, runId, by, comment: request.body?.comment };
+  };
 
   server.get(
     "/api/v1/gate/:project/holds",
@@ -206,11 +219,8 @@ export const gateRoutes: RouteModule<"gate"> = (fastify, deps) => {
       },
     },
     async (request) => {
-      const { params, body } = request;
-      const by = approverOf(request);
-      const g = await gate();
-      const { runId } = await runOf(g, params.project, params.run);
-      const { approved, hold } = await g.approve(runId, by, body?.comment);
+      const { g, runId, by, comment } = await answering(request);
+      const { approved, hold } = await g.approve(runId, by, comment);
       return {
         approved,
         hold,
@@ -232,11 +242,8 @@ export const gateRoutes: RouteModule<"gate"> = (fastify, deps) => {
       },
     },
     async (request) => {
-      const { params, body } = request;
-      const by = approverOf(request);
-      const g = await gate();
-      const { runId } = await runOf(g, params.project, params.run);
-      return g.reject(runId, by, body?.comment);
+      const { g, runId, by, comment } = await answering(request);
+      return g.reject(runId, by, comment);
     },
   );
 };
