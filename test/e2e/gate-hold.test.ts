@@ -67,6 +67,13 @@ describe(
         "Assisted-by: Claude:claude-sonnet-4",
       );
     };
+    /** Commits a big infra change and runs it: held (exit 3); returns the run's id. */
+    const holdAChange = (name: string): string => {
+      bigInfraChange(name);
+      const run = sluice(repo, env, ["run"]);
+      expect(run.code, run.stderr).toBe(3);
+      return heldRunId(run.stderr);
+    };
     const heldRunId = (stderr: string): string => {
       const id = /sluice approve (run_\w+)/.exec(stderr)?.[1];
       expect(id, stderr).toBeDefined();
@@ -198,10 +205,7 @@ describe(
     });
 
     it("a bad option or an early resume changes nothing; the approval then continues the run", () => {
-      bigInfraChange("storage");
-      const run = sluice(repo, env, ["run"]);
-      expect(run.code, run.stderr).toBe(3);
-      const id = heldRunId(run.stderr);
+      const id = holdAChange("storage");
       // A bad option is refused before anything is recorded: the hold still waits.
       const bad = sluice(repo, reviewer, [
         "approve",
@@ -219,10 +223,7 @@ describe(
     });
 
     it("sluice reject fails a held run with the reason", () => {
-      bigInfraChange("dns");
-      const run = sluice(repo, env, ["run"]);
-      expect(run.code, run.stderr).toBe(3);
-      const id = heldRunId(run.stderr);
+      const id = holdAChange("dns");
       const reject = sluice(repo, reviewer, [
         "reject",
         id,
