@@ -85,6 +85,9 @@ async function openPglite(target: {
       // The store's working set is small (logs are files): this takes ~110 MB off every open (ADR 031).
       postgresqlconf: ["shared_buffers = 16MB"],
     });
+    // What the engine wrote while starting (its relcache init files) is private now too, not
+    // only at close: a long-lived process (the local server) keeps the folder open for minutes.
+    if (target.dataDir) ownerOnly(target.dataDir);
     const db = drizzle(client);
     return {
       kind: "pglite",

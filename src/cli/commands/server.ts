@@ -111,6 +111,9 @@ export function registerServer(program: Command, ctx: CliContext): void {
       const idleMs = idleOf(
         options.idle ?? ctx.env.SLUICE_SERVER_IDLE ?? defaultIdle,
       );
+      // The server owns the home while it runs: what it creates there (PGlite's files among
+      // them, which follow the process umask) is private to the user, as Postgres does.
+      process.umask(0o077);
       const app = await ctx.app();
       const [{ startLocalServer }, { actorOf }] = await Promise.all([
         import("../../server/index.js"),
