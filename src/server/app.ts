@@ -9,7 +9,6 @@ import { catalogRoutes } from "./openapi.js";
 import { problem, problemContentType } from "./problem.js";
 import { installAuthorization } from "./route-auth.js";
 import { routeModules } from "./routes/index.js";
-import { isCheckedResponse } from "./zod-provider.js";
 import type { RouteModule, ServerDeps } from "./types.js";
 
 /** How a validation message names the part of the request (`path parameter project: ...`). */
@@ -66,27 +65,25 @@ export async function buildServer(
   // A route's declared response schemas check what its handler answers: a body that drifted
   // from its schema is a 500 (logged with the route and the field, never the values), not a
   // silently different API. The bytes sent are the handler's value, as JSON.stringify writes it.
-  // (A schema marked `documentedResponse` is only written: zod-provider.ts, ADR 015.)
-  server.setSerializerCompiler(({ schema, method, url, httpStatus }) =>
-    !isCheckedResponse(schema)
-      ? (data: unknown) => JSON.stringify(data)
-      : (data: unknown) => {
-          const result = (schema as z.ZodType).safeParse(data);
-          if (!result.success) {
-            const issue = result.error.issues[0]!;
-            deps.logger.error("a response does not match its declared schema", {
-              route: `${method} ${url}`,
-              status: httpStatus,
-              field: issue.path.map(String).join("."),
-              issue: issue.code,
-            });
-            throw new AppError(
-              "INTERNAL",
-              "the response does not match its declared schema",
-            );
-          }
-          return JSON.stringify(data);
-        },
+  server.setSerializerCompiler(
+    ({ schema, method, url, httpStatus }) =>
+      (data: unknown) => {
+        const result = (schema as z.ZodType).safeParse(data);
+        if (!result.success) {
+          const issue = result.error.issues[0]!;
+          deps.logger.error("a response does not match its declared schema", {
+            route: `${method} ${url}`,
+            status: httpStatus,
+            field: issue.path.map(String).join("."),
+            issue: issue.code,
+          });
+          throw new AppError(
+            "INTERNAL",
+            "the response does not match its declared schema",
+          );
+        }
+        return JSON.stringify(data);
+      },
   );
   // Every route, as registered, for the OpenAPI document (`GET /openapi.json`).
   catalogRoutes(server);

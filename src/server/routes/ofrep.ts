@@ -7,7 +7,6 @@ import { toProblem } from "../errors.js";
 import { flagKeyOf, streamPath } from "../route-auth.js";
 import { problemContentType } from "../problem.js";
 import type { RouteModule, ServerDeps } from "../types.js";
-import { documentedResponse } from "../zod-provider.js";
 import type { ZodTypeProvider } from "../zod-provider.js";
 import { ProblemBody } from "../openapi.js";
 import { FlagSetDocument } from "./flag-responses.js";
@@ -180,10 +179,7 @@ export const ofrepRoutes: RouteModule<"flags"> = (fastify, deps) => {
         params: KeyParams,
         body: OfrepBody,
         response: {
-          // Built by toOfrep alone, typed at compile time: not parsed again per answer (ADR 015).
-          200: documentedResponse(
-            OfrepSuccess.describe("the flag's value for the context"),
-          ),
+          200: OfrepSuccess.describe("the flag's value for the context"),
           400: OfrepFailure.describe("the context or the flag is invalid"),
           404: z
             .union([OfrepFailure, ProblemBody])
@@ -216,7 +212,7 @@ export const ofrepRoutes: RouteModule<"flags"> = (fastify, deps) => {
       ...flagKey,
       schema: {
         body: OfrepBody,
-        response: { 200: documentedResponse(OfrepBulk), 304: notModified },
+        response: { 200: OfrepBulk, 304: notModified },
       },
     },
     async (request, reply) => {
@@ -245,7 +241,7 @@ export const ofrepRoutes: RouteModule<"flags"> = (fastify, deps) => {
         match.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)
       )
         return reply.status(304).send();
-      // The serializer writes these same bytes (OfrepBulk documents them, ADR 015).
+      // The serializer checks the body against OfrepBulk and writes these same bytes.
       return reply.send(payload);
     },
   );
