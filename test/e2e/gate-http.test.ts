@@ -200,6 +200,9 @@ describe("the gate over HTTP: decision, holds, approve and reject as the signed-
     const smuggled = await answer("otto", "approve", held[0]!, "other");
     expect(smuggled.statusCode).toBe(404);
     expect(smuggled.json().detail).toBe(`run ${held[0]} not found in other`);
+    const unknown = await answer("rita", "approve", "run_nosuchrun");
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().detail).toBe("run run_nosuchrun not found");
     const author = await answer("e2e", "approve", held[0]!);
     expect(author.statusCode).toBe(403);
     expect(author.headers["content-type"]).toMatch(/problem\+json/);
