@@ -73,6 +73,7 @@ try {
   const samples = {
     node: [] as number[],
     git: [] as number[],
+    help: [] as number[],
     runs: [] as number[],
   };
   for (let i = 0; i < reps; i++) {
