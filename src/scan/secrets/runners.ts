@@ -1,9 +1,10 @@
+import { availableParallelism } from "node:os";
 import type { Clock } from "../../kernel/index.js";
 import type { PoolTimeout } from "./pool.js";
 import type { ScanTask, TaskResult } from "./protocol.js";
 
 /** What runs tasks: the worker pool, or this thread for small scans. */
-export interface Runner {
+interface Runner {
   run(task: ScanTask): Promise<TaskResult>;
   readonly backlog: number;
   readonly timeouts: PoolTimeout[];
@@ -11,7 +12,7 @@ export interface Runner {
 }
 
 /** Runs tasks one after another on this thread (a pre-commit diff, stdin). */
-export class InlineRunner implements Runner {
+class InlineRunner implements Runner {
   readonly timeouts: PoolTimeout[] = [];
   private chain: Promise<unknown> = Promise.resolve();
   constructor(private readonly runTask: (task: ScanTask) => TaskResult) {}
@@ -63,4 +64,51 @@ export class ScanBudget {
       this.cutOff.push({ ruleId, timeouts });
     }
   }
+}
+
+/**
+ * Content per worker thread: a worker costs about 0.2 CPU-s to start and warm up (modules, the
+ * keyword automaton, regex and JIT compilation), what scanning some 25 MB costs; a smaller tree
+ * is scanned by fewer workers (bench/scan-secrets, small files).
+ */
+const defaultBytesPerWorker = 32 * 1024 * 1024;
+
+/** The largest file scanned on the calling thread (see `inlineBelowBytes`). */
+const inlineFileBytes = 1024 * 1024;
+
+/**
+ * What runs a scan's tasks. The calling thread when every rule is a built-in one, the content is
+ * at most `inlineBelowBytes` (default one worker's share) and no file is over 1 MiB: a regex stuck
+ * inside one match (a user's catastrophic pattern, a line of megabytes) can be stopped only by
+ * terminating its worker. Else a pool of `poolSize` workers, or one per `bytesPerWorker` of
+ * content up to the cores. `sizes` undefined: unknown (git history), a pool.
+ */
+export function createRunner(options: {
+  sizes: number[] | undefined;
+  builtIn: boolean;
+  /** Given: a pool is asked for. */
+  workers: number | undefined;
+  poolSize?: number;
+  inlineBelowBytes?: number;
+  bytesPerWorker?: number;
+  inline: () => (task: ScanTask) => TaskResult;
+  pool: (size: number) => Runner;
+}): Runner {
+  const sizes = options.sizes;
+  const size = sizes ? sizes.reduce((n, b) => n + b, 0) : Infinity;
+  const largest = sizes ? sizes.reduce((n, b) => Math.max(n, b), 0) : Infinity;
+  if (
+    options.builtIn &&
+    options.workers === undefined &&
+    largest <= inlineFileBytes &&
+    size <= (options.inlineBelowBytes ?? defaultBytesPerWorker)
+  )
+    return new InlineRunner(options.inline());
+  return options.pool(
+    options.poolSize ??
+      Math.min(
+        availableParallelism(),
+        Math.ceil(size / (options.bytesPerWorker ?? defaultBytesPerWorker)),
+      ),
+  );
 }

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Clock } from "../../kernel/index.js";
 import type { Finding, FindingCommit } from "../finding.js";
@@ -27,8 +26,8 @@ import { defaultAllowlists } from "./rules/index.js";
 import type { DiffFragment } from "./sources/git.js";
 import { historyFragments, repoRoot, stagedFragments } from "./sources/git.js";
 import { fileSize, treeFiles } from "./sources/tree.js";
-import { InlineRunner, ScanBudget } from "./runners.js";
-import type { Runner, ScanCutOff } from "./runners.js";
+import { createRunner, ScanBudget } from "./runners.js";
+import type { ScanCutOff } from "./runners.js";
 import { createTaskRunner } from "./task-runner.js";
 
 /** Where a value that a rule matched but an allowlist let through is, and what to print for it. */
@@ -137,16 +136,6 @@ export interface SecretScanResult {
 
 const defaultMaxFileSize = 10 * 1024 * 1024;
 
-/**
- * Content per worker thread: a worker costs about 0.2 CPU-s to start and warm up (modules, the
- * keyword automaton, regex and JIT compilation), what scanning some 25 MB costs; a smaller tree
- * is scanned by fewer workers (bench/scan-secrets, small files).
- */
-const defaultBytesPerWorker = 32 * 1024 * 1024;
-
-/** The largest file scanned on the calling thread (see `inlineBelowBytes`). */
-const inlineFileBytes = 1024 * 1024;
-
 const toPosix = (p: string): string => p.split(sep).join("/");
 
 /**
@@ -238,34 +227,30 @@ export async function scanSecrets(
       : staged
         ? staged.map((f) => f.data.length)
         : tree?.map((f) => fileSize(f.file));
-  const size = sizes ? sizes.reduce((n, b) => n + b, 0) : Infinity;
-  const largest = sizes ? sizes.reduce((n, b) => Math.max(n, b), 0) : Infinity;
-  // Only built-in rules run on this thread, and only on files of at most 1 MiB: a regex stuck
-  // inside one match (a user's catastrophic pattern, a line of megabytes) can be stopped only
-  // by terminating its worker.
-  const builtIn =
-    config.rules.every(isTrusted) &&
-    config.allowlists.every((a) => defaultAllowlists.includes(a));
-  // `workers` asks for a pool for a tree (a diff or stdin this small still runs here).
-  const pool: Runner =
-    builtIn &&
-    (options.workers === undefined || !tree) &&
-    largest <= inlineFileBytes &&
-    size <= (options.inlineBelowBytes ?? defaultBytesPerWorker)
-      ? new InlineRunner(createTaskRunner(init, undefined, compiled))
-      : new ScanPool({
-          size:
-            options.workers ??
-            Math.min(
-              availableParallelism(),
-              Math.ceil(
-                size / (options.bytesPerWorker ?? defaultBytesPerWorker),
-              ),
-            ),
-          init,
-          taskBudgetMs: budget * 2,
-          onTimeout: () => checkBudget(),
-        });
+  const pool = createRunner({
+    sizes,
+    // Only built-in rules run on the calling thread (see `createRunner`).
+    builtIn:
+      config.rules.every(isTrusted) &&
+      config.allowlists.every((a) => defaultAllowlists.includes(a)),
+    // `workers` asks for a pool for a tree (a diff or stdin this small still runs inline).
+    workers: tree ? options.workers : undefined,
+    ...(options.workers !== undefined ? { poolSize: options.workers } : {}),
+    ...(options.inlineBelowBytes !== undefined
+      ? { inlineBelowBytes: options.inlineBelowBytes }
+      : {}),
+    ...(options.bytesPerWorker !== undefined
+      ? { bytesPerWorker: options.bytesPerWorker }
+      : {}),
+    inline: () => createTaskRunner(init, undefined, compiled),
+    pool: (size) =>
+      new ScanPool({
+        size,
+        init,
+        taskBudgetMs: budget * 2,
+        onTimeout: () => checkBudget(),
+      }),
+  });
   let lastProgress = clock.now();
   // Tasks submitted and not yet collected; `drained` wakes the producer when the queue shrinks.
   let outstanding = 0;
