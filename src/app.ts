@@ -1,8 +1,8 @@
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { AppError, isAlive, messageOf, systemClock } from "./kernel/index.js";
+import { ensureHome, isAlive, messageOf, systemClock } from "./kernel/index.js";
 import type { Clock, Logger } from "./kernel/index.js";
 import { openDatabase } from "./store/index.js";
 import type { Database } from "./store/index.js";
@@ -365,30 +365,6 @@ function every(
   }, ms);
   timer.unref();
   return timer;
-}
-
-function ensureHome(home: string): void {
-  try {
-    // Created private to the user (0700), whatever the umask, as ssh and gpg do: runs' logs and
-    // the database live here. A folder that exists already keeps the mode its owner gave it.
-    mkdirSync(home, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw new AppError(
-      "STORE_UNAVAILABLE",
-      `cannot create SLUICE_HOME ${home}: ${messageOf(error)}`,
-      { cause: error },
-    );
-  }
-  try {
-    // Checked here: the log file and the database fail later, and less clearly.
-    accessSync(home, constants.W_OK);
-  } catch (error) {
-    throw new AppError(
-      "STORE_UNAVAILABLE",
-      `SLUICE_HOME ${home} is not writable: ${messageOf(error)}`,
-      { cause: error },
-    );
-  }
 }
 
 /** Structured logs go to `$SLUICE_HOME/sluice.log`, never to the terminal the user reads. */

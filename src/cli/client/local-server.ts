@@ -1,10 +1,7 @@
 import { spawn } from "node:child_process";
 import {
-  accessSync,
   closeSync,
-  constants,
   existsSync,
-  mkdirSync,
   openSync,
   readFileSync,
   rmSync,
@@ -12,7 +9,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AppError, isAlive, messageOf } from "../../kernel/index.js";
+import { AppError, ensureHome, isAlive } from "../../kernel/index.js";
 import { localSocketPath, sluiceVersion } from "../../server/local/address.js";
 import {
   OtherVersionError,
@@ -191,7 +188,7 @@ async function startOnce(
   socketPath: string,
   deadline: number,
 ): Promise<ServerStatus | undefined> {
-  writableHome(home);
+  ensureHome(home);
   const lock = join(home, "server-start.lock");
   if (!takeLock(lock)) {
     // Another command is starting it: wait for its server, or for its lock to go.
@@ -230,20 +227,6 @@ async function startOnce(
     );
   } finally {
     rmSync(lock, { force: true });
-  }
-}
-
-/** The server's lock, socket and log go in the home: one line when they cannot. */
-function writableHome(home: string): void {
-  try {
-    mkdirSync(home, { recursive: true, mode: 0o700 });
-    accessSync(home, constants.W_OK);
-  } catch (error) {
-    throw new AppError(
-      "STORE_UNAVAILABLE",
-      `SLUICE_HOME ${home} is not writable: ${messageOf(error)}`,
-      { cause: error },
-    );
   }
 }
 
