@@ -73,6 +73,18 @@ function maxOverlap(lines: string[]): number {
 }
 
 describe("executeRun", () => {
+  it("gives a job's steps its project and its environment ($SLUICE_PROJECT, $SLUICE_ENVIRONMENT)", async () => {
+    const say =
+      'echo "$SLUICE_PROJECT/${SLUICE_ENVIRONMENT:-none}" >> "$SLUICE_WORKSPACE/trace"';
+    const { statuses, deps } = await execute({
+      deploy: { environment: "staging", steps: [{ run: say }] },
+      build: { needs: "deploy", steps: [{ run: say }] },
+    });
+    expect(statuses).toEqual({ deploy: "success", build: "success" });
+    const project = pipeline({}).name;
+    expect(trace(deps.home)).toEqual([`${project}/staging`, `${project}/none`]);
+  });
+
   it("starts a job only after everything it needs has ended", async () => {
     const { result, deps } = await execute({
       build: { steps: traced("build") },

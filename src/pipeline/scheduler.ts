@@ -95,8 +95,13 @@ export async function executeRun(
     const input: JobInput = {
       runId: options.runId,
       workdir: options.workdirFor?.(job) ?? options.workdir,
-      // The pipeline's name is the project (runs, deployments and metrics are filed under it).
-      env: { SLUICE_PROJECT: plan.name, ...job.env },
+      // The pipeline's name is the project (runs, deployments and metrics are filed under it);
+      // a job's `environment` is its steps' $SLUICE_ENVIRONMENT (the deploy step deploys there).
+      env: {
+        SLUICE_PROJECT: plan.name,
+        ...(job.environment && { SLUICE_ENVIRONMENT: job.environment }),
+        ...job.env,
+      },
       facts: plan.facts,
       needs: needsContext(plan, job, results),
       artifacts: job.needs.flatMap(
