@@ -7,16 +7,19 @@ import { openApp } from "../../app.js";
 import type { App } from "../../app.js";
 import { silentLogger } from "../../kernel/index.js";
 import { recordedRunStatuses } from "../../pipeline/run-status.js";
+import { startLocalServer } from "../../server/index.js";
 import type { CliContext } from "../context.js";
 import { registerRuns } from "./runs.js";
 
 /**
  * `sluice runs --status` takes the pipeline's list of run statuses, not one of its own: each of
- * them is accepted and filters the recorded runs of a real store, and nothing else is.
+ * them is accepted and filters the recorded runs of a real store (read through the home's local
+ * server, as the command does), and nothing else is.
  */
 describe("sluice runs --status", () => {
   let home: string;
   let app: App;
+  let server: Awaited<ReturnType<typeof startLocalServer>>;
   /** The id of a recorded run in each status. */
   const runOf = new Map<string, string>();
 
@@ -35,16 +38,18 @@ describe("sluice runs --status", () => {
         await app.runs.finishRun(run.id, status);
       runOf.set(status, run.id);
     }
+    server = await startLocalServer(app, { idleMs: 10 * 60_000 });
   });
   afterAll(async () => {
-    await app.close();
+    await server?.close();
+    await app?.close();
     rmSync(home, { recursive: true, force: true });
   });
 
   async function runs(args: string[]): Promise<unknown> {
     const printed: unknown[] = [];
     const ctx = {
-      app: async () => app,
+      home,
       json: (value: unknown) => printed.push(value),
       stdout: () => {},
       stderr: () => {},
