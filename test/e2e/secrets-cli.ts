@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, lstatSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bin } from "./cli.js";
@@ -41,9 +41,11 @@ export function filesContaining(dir: string, needle: string): string[] {
   const walk = (at: string) => {
     for (const entry of readdirSync(at)) {
       const path = join(at, entry);
-      const stat = statSync(path);
-      if (stat.isDirectory()) walk(path);
-      else if (readFileSync(path).includes(bytes)) found.push(path);
+      // A local server's socket (or a file it removes as it exits) holds no bytes to read.
+      const stat = lstatSync(path, { throwIfNoEntry: false });
+      if (stat?.isDirectory()) walk(path);
+      else if (stat?.isFile() && readFileSync(path).includes(bytes))
+        found.push(path);
     }
   };
   walk(dir);
