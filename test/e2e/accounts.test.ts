@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, bin } from "./cli.js";
+import { filesContaining } from "./secrets-cli.js";
 
 /**
  * Issue 14, accounts from the built CLI: every command has --help, a password is never taken
@@ -88,16 +89,8 @@ describe("sluice users and tokens (issue 14)", () => {
     expect(summary).toMatchObject({ user: "dana" });
     expect(listed.stdout).not.toContain(secret);
     // Not in the log, not in the database files: only hashes are stored.
-    const files = (dir: string): string[] =>
-      readdirSync(dir).flatMap((name) => {
-        const path = join(dir, name);
-        return statSync(path).isDirectory() ? files(path) : [path];
-      });
-    for (const file of files(home)) {
-      const bytes = readFileSync(file);
-      expect(bytes.includes(secret), file).toBe(false);
-      expect(bytes.includes(password), file).toBe(false);
-    }
+    expect(filesContaining(home, secret)).toEqual([]);
+    expect(filesContaining(home, password)).toEqual([]);
     const revoked = run(["tokens", "revoke", summary!.id]);
     expect(revoked.code).toBe(0);
     expect(run(["tokens", "list"]).stdout).toMatch(/revoked/);
