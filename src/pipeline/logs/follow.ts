@@ -121,6 +121,8 @@ export async function* runLogEvents(
       });
     }
   }
+  // Every step was read; a followed run may still be finishing (its last step ended before it).
+  while (following()) await refresh();
   yield { kind: "end", status: detail.status };
 
   /** The text of one step's log; while `growing()`, waits for more after reaching the end. */
