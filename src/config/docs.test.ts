@@ -16,7 +16,11 @@ describe("docs/config.md examples", () => {
   it.each(examples.map((text, i) => [i + 1, text] as const))(
     "example %i loads",
     (_n, text) => {
-      const knownSteps = new Set(["sluice/scan", "sluice/deploy"]);
+      const knownSteps = new Set([
+        "sluice/scan",
+        "sluice/gate",
+        "sluice/deploy",
+      ]);
       expect(() =>
         parseConfig(text, "sluice.yml", { knownSteps }),
       ).not.toThrow();

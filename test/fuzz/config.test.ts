@@ -13,6 +13,7 @@ import {
   samples,
 } from "./config-inputs.js";
 import type { Edit } from "./config-inputs.js";
+import { builtinStepNames } from "../../src/builtin-steps.js";
 
 /**
  * Issue 10 "Must show": the sluice.yml loader fed mutated valid files, random YAML, random text,
@@ -34,7 +35,7 @@ const perInputMs = 5_000;
 /** Longer runs by hand get a test timeout to match. */
 const timeout = 60_000 + numRuns * 500;
 
-const knownSteps = new Set(["sluice/scan", "sluice/deploy"]);
+const knownSteps = new Set(builtinStepNames);
 const facts = { event: "push" as const, branch: "main", commit: "abc" };
 
 /** Loads `text`; returns what happened, after checking the outcome is one of the allowed two. */

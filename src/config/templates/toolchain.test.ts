@@ -13,7 +13,7 @@ import type { AppError } from "../../kernel/index.js";
 import { parseConfig } from "../loader.js";
 import { parseRequirement } from "./toolchain.js";
 
-const knownSteps = new Set(["sluice/scan", "sluice/deploy"]);
+const knownSteps = new Set(["sluice/scan", "sluice/gate", "sluice/deploy"]);
 const root = mkdtempSync(join(tmpdir(), "sluice-toolchain-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
