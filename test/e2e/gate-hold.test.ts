@@ -4,23 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
+import { gatedPipeline } from "./gate-pipeline.js";
 
-// A pipeline with the gate between test and deploy, and the default policy (no .sluice/policy.yml).
-const config = `name: shop
-jobs:
-  test:
-    steps:
-      - run: echo tested
-  gate:
-    needs: [test]
-    steps:
-      - uses: sluice/gate
-        with: { policy: .sluice/policy.yml, environment: production }
-  deploy:
-    needs: [gate]
-    steps:
-      - run: echo deployed
-`;
+// The gate between test and deploy, and the default policy (no .sluice/policy.yml).
+const config = gatedPipeline;
 
 interface RunJson {
   id: string;
