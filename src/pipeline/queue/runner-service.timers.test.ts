@@ -47,11 +47,22 @@ describe.each(testDatabases)(
     let store: RunStore;
     let queue: JobQueue;
     let service: RunnerService;
+    let failNextCompletion: boolean;
 
     beforeEach(async () => {
       database = await open();
       clock = new ManualClock(Date.parse("2026-03-01T10:00:00Z"));
-      store = createRunStore(database, { clock });
+      const real = createRunStore(database, { clock });
+      failNextCompletion = false;
+      // The real store, with one fault a test can ask for: the completion's write fails.
+      store = {
+        ...real,
+        completeLease: (...args: Parameters<RunStore["completeLease"]>) => {
+          if (!failNextCompletion) return real.completeLease(...args);
+          failNextCompletion = false;
+          return Promise.reject(new Error("the disk is full"));
+        },
+      };
       queue = await JobQueue.start({
         executeSql: (text, values) => database.executeSql(text, values),
       });
@@ -146,6 +157,27 @@ describe.each(testDatabases)(
       // stop() waits for the cancel under way, which must not write "cancelled" over the result.
       await service.stop();
       expect((await row()).status).toBe("success");
+    });
+
+    it("a completion whose write fails leaves the job to the runner's retry and to a cancel", async () => {
+      const { result, row, cancel } = await dispatchOne();
+      let lease = null;
+      while (!lease) lease = await service.claim({ id: "r", labels: [] });
+      failNextCompletion = true;
+      const done = { status: "success" as const, outputs: {}, steps: [] };
+      await expect(service.complete(lease.leaseId, done)).rejects.toThrow(
+        "the disk is full",
+      );
+      // The job is not settled: a cancel reaches the runner that still holds the lease.
+      const cancelled = new Promise<string>((resolve) =>
+        service.onCancel(resolve),
+      );
+      cancel();
+      expect(await cancelled).toBe(lease.leaseId);
+      // The runner completes it again, as cancelled now; that write goes through.
+      await service.complete(lease.leaseId, { ...done, status: "cancelled" });
+      expect((await result).status).toBe("cancelled");
+      expect((await row()).status).toBe("cancelled");
     });
 
     it("a job nobody claims shows as queued once the clock passes queuedAfterMs", async () => {

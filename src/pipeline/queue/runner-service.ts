@@ -303,17 +303,25 @@ export class RunnerService implements RunnerApi {
     // From here its result is the runner's: a cancel arriving now changes nothing.
     const waiter = this.waiters.get(held.bossId);
     if (waiter) waiter.settled = true;
-    const completed = await this.store.completeLease(
-      leaseId,
-      {
-        status: result.status,
-        outputs: result.outputs,
-        reason: result.error ?? null,
-        finishedAt: new Date(this.options.clock.now()),
-      },
-      steps.map(stepUpdate),
-    );
+    const completed = await this.store
+      .completeLease(
+        leaseId,
+        {
+          status: result.status,
+          outputs: result.outputs,
+          reason: result.error ?? null,
+          finishedAt: new Date(this.options.clock.now()),
+        },
+        steps.map(stepUpdate),
+      )
+      .catch((error: unknown) => {
+        // Nothing was written: the lease is the runner's again (it may retry), and a cancel applies.
+        this.leases.set(leaseId, held);
+        if (waiter) waiter.settled = false;
+        throw error;
+      });
     if (!completed) {
+      // Lost (the janitor requeued it): a cancel applies to the job again.
       if (waiter) waiter.settled = false;
       throw lostLease(leaseId);
     }
