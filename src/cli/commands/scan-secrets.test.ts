@@ -196,4 +196,38 @@ describe.skipIf(!built)("sluice scan secrets (built CLI)", () => {
       expect.objectContaining({ ruleId: "password-assignment" }),
     ]);
   });
+
+  it("says so in SARIF too: the run's invocation is not executionSuccessful, with one error notification per problem (issue 15)", () => {
+    const d = project();
+    writeFileSync(
+      join(d, ".gitleaks.toml"),
+      `[extend]\nuseDefault = true\n[[rules]]\nid = "password-assignment"\nregex = '''password=(a++)'''\nkeywords = ["password"]\n`,
+    );
+    const r = sluice(d, [".", "--format", "sarif"]);
+    expect(r.status).toBe(1);
+    const run = (
+      JSON.parse(r.stdout) as {
+        runs: { invocations: unknown[]; results: unknown[] }[];
+      }
+    ).runs[0]!;
+    expect(run.results).toHaveLength(1);
+    expect(run.invocations).toEqual([
+      {
+        executionSuccessful: false,
+        toolExecutionNotifications: [
+          {
+            level: "error",
+            message: {
+              text: "rule password-assignment skipped: possessive quantifiers are not supported",
+            },
+          },
+        ],
+      },
+    ]);
+    const clean = sluice(project(), [".", "--format", "sarif"]);
+    expect(
+      (JSON.parse(clean.stdout) as { runs: { invocations: unknown[] }[] })
+        .runs[0]!.invocations,
+    ).toEqual([{ executionSuccessful: true }]);
+  });
 });

@@ -82,6 +82,53 @@ describeWithShared(sarifDir)("SARIF output against the 2.1.0 schema", () => {
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
   });
+
+  it("an incomplete scan's invocation is schema-valid", () => {
+    const log = toSarif({
+      findings: [secret],
+      metadata: { incomplete: true, errors: [{ path: "a", message: "b" }] },
+    });
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
+
+describe("SARIF invocations carry whether the scan is complete (§3.20)", () => {
+  it("an incomplete scan is not executionSuccessful, one error notification per problem", () => {
+    const log = toSarif({
+      findings: [secret],
+      metadata: {
+        incomplete: true,
+        errors: [{ path: "big.bin", message: "unreadable" }],
+        ruleProblems: [{ ruleId: "greek", message: "Unicode classes" }],
+        timeouts: [{ ruleId: "slow", path: "min.js" }],
+        cutOff: [{ ruleId: "slow", timeouts: 3 }],
+      },
+    });
+    expect(log.runs[0]!.invocations).toEqual([
+      {
+        executionSuccessful: false,
+        toolExecutionNotifications: [
+          "big.bin not scanned: unreadable",
+          "rule greek skipped: Unicode classes",
+          "rule slow stopped on min.js: over its time budget (its findings there are missing)",
+          "rule slow cut off for the rest of the scan after 3 files over budget",
+        ].map((text) => ({ level: "error", message: { text } })),
+      },
+    ]);
+  });
+
+  it("a complete scan is executionSuccessful; a report that says nothing of it has no invocation", () => {
+    const complete = toSarif({
+      findings: [secret],
+      metadata: { incomplete: false, errors: [] },
+    });
+    expect(complete.runs[0]!.invocations).toEqual([
+      { executionSuccessful: true },
+    ]);
+    expect(toSarif({ findings: [secret] }).runs[0]!.invocations).toBe(
+      undefined,
+    );
+  });
 });
 
 describe("SARIF follows GitHub's ingestion rules", () => {

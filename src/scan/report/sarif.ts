@@ -2,6 +2,7 @@ import { severityRank } from "../finding.js";
 import type { Finding, Severity } from "../finding.js";
 import { sarifSchemaUri } from "../sarif/types.js";
 import type {
+  SarifInvocation,
   SarifLevel,
   SarifLocation,
   SarifLog,
@@ -60,9 +61,57 @@ export function toSarif(input: ReportInput): SarifLog {
     const info = input.tools?.find((t) => t.name === tool) ?? { name: tool };
     const run = buildRun(info, findings, input.rules ?? []);
     if (input.notices?.length) run.properties = { notices: input.notices };
+    const invocation = invocationOf(input.metadata);
+    if (invocation) run.invocations = [invocation];
     runs.push(run);
   }
   return { $schema: sarifSchemaUri, version: "2.1.0", runs };
+}
+
+const str = (v: unknown): string =>
+  typeof v === "string" ? v : typeof v === "number" ? String(v) : "(unknown)";
+
+const list = (v: unknown): Record<string, unknown>[] =>
+  Array.isArray(v)
+    ? v.filter(
+        (x): x is Record<string, unknown> => !!x && typeof x === "object",
+      )
+    : [];
+
+/**
+ * The run's invocation (SARIF §3.20) from a scan's metadata: a scan that says whether it is
+ * `incomplete` gets `executionSuccessful`, and each reason it is incomplete (a file not scanned,
+ * a rule that could not compile, a rule stopped on a file or cut off) becomes an error-level
+ * notification, in the words of the CLI's own lines. Reports without the flag get none.
+ */
+function invocationOf(
+  metadata: Record<string, unknown> | undefined,
+): SarifInvocation | undefined {
+  if (typeof metadata?.incomplete !== "boolean") return undefined;
+  const texts = [
+    ...list(metadata.errors).map(
+      (e) => `${str(e.path)} not scanned: ${str(e.message)}`,
+    ),
+    ...list(metadata.ruleProblems).map(
+      (p) => `rule ${str(p.ruleId)} skipped: ${str(p.message)}`,
+    ),
+    ...list(metadata.timeouts).map(
+      (t) =>
+        `rule ${str(t.ruleId)} stopped on ${str(t.path)}: over its time budget (its findings there are missing)`,
+    ),
+    ...list(metadata.cutOff).map(
+      (c) =>
+        `rule ${str(c.ruleId)} cut off for the rest of the scan after ${str(c.timeouts)} files over budget`,
+    ),
+  ];
+  if (!metadata.incomplete) return { executionSuccessful: true };
+  return {
+    executionSuccessful: false,
+    toolExecutionNotifications: (texts.length > 0
+      ? texts
+      : ["the scan is incomplete"]
+    ).map((text) => ({ level: "error" as const, message: { text } })),
+  };
 }
 
 /** The SARIF document as text, ready for a file or stdout. */

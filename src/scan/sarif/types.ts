@@ -66,7 +66,20 @@ export interface SarifRun {
   automationDetails?: { id?: string };
   originalUriBaseIds?: Record<string, { uri?: string }>;
   results?: SarifResult[];
+  /** How the tool ran (§3.20): whether it finished, and why not. */
+  invocations?: SarifInvocation[];
   properties?: Record<string, unknown>;
+}
+
+/** A problem the tool met while it ran (§3.58), not a result. */
+export interface SarifNotification {
+  level?: SarifLevel;
+  message: SarifMessage;
+}
+
+export interface SarifInvocation {
+  executionSuccessful: boolean;
+  toolExecutionNotifications?: SarifNotification[];
 }
 
 export interface SarifLog {
