@@ -86,5 +86,26 @@ export function runQueries(db: Db) {
     };
   }
 
-  return { listRuns, getRun };
+  /** How many runs are in each status, and how many jobs are queued for a runner (the queue depth). */
+  async function counts(): Promise<{
+    runs: Partial<Record<RecordedRunStatus, number>>;
+    queuedJobs: number;
+  }> {
+    const byStatus = await db
+      .select({ status: runs.status, count: sql<number>`count(*)::int` })
+      .from(runs)
+      .groupBy(runs.status);
+    const [queued] = await db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(jobs)
+      .where(eq(jobs.status, "queued"));
+    return {
+      runs: Object.fromEntries(
+        byStatus.map((row) => [row.status, Number(row.count)]),
+      ),
+      queuedJobs: Number(queued?.count ?? 0),
+    };
+  }
+
+  return { listRuns, getRun, counts };
 }

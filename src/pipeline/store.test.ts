@@ -153,6 +153,23 @@ describe.each(testDatabases)("RunStore on $name", ({ open }) => {
     ]);
   });
 
+  it("counts runs by status and the jobs queued for a runner", async () => {
+    expect(await store.counts()).toEqual({ runs: {}, queuedJobs: 0 });
+    const done = await store.createRun(newRun());
+    await store.finishRun(done.id, "success");
+    const waiting = await store.createRun(newRun());
+    const jobs = await store.addJobs(waiting.id, [
+      { key: "a", name: "a", needs: [], steps: ["one"] },
+      { key: "b", name: "b", needs: [], steps: ["two"] },
+    ]);
+    await store.startRun(waiting.id);
+    await store.markQueued([jobs.get("a")!.id]);
+    expect(await store.counts()).toEqual({
+      runs: { success: 1, running: 1 },
+      queuedJobs: 1,
+    });
+  });
+
   it("finds a run by a unique prefix or `last`, and says when it cannot", async () => {
     const run = await store.createRun(newRun());
     clock.advance(5);

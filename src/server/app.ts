@@ -7,6 +7,7 @@ import { problemHandler } from "./errors.js";
 import { parseJsonBody } from "./json-body.js";
 import { catalogRoutes } from "./openapi.js";
 import { problem, problemContentType } from "./problem.js";
+import { ServerTelemetry } from "./prometheus.js";
 import { installAuthorization } from "./route-auth.js";
 import { routeModules } from "./routes/index.js";
 import type { RouteModule, ServerDeps } from "./types.js";
@@ -103,6 +104,10 @@ export async function buildServer(
       }
     },
   );
+  // Requests are counted for `/metrics` before anything can refuse them.
+  const telemetry = new ServerTelemetry();
+  telemetry.install(server);
+  server.decorate("telemetry", telemetry);
   installAuthorization(server, deps, {
     ...(options.failedAuthLimit
       ? { failedAuthLimit: options.failedAuthLimit }

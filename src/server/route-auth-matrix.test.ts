@@ -36,6 +36,8 @@ type Rule =
 
 const matrix: Record<string, Rule> = {
   "GET /healthz": "public",
+  "GET /readyz": "public",
+  "GET /metrics": "metrics",
   "GET /openapi.json": "public",
   "POST /ofrep/v1/evaluate/flags/:key": "flagKey",
   "POST /ofrep/v1/evaluate/flags": "flagKey",
