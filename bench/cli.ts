@@ -1,13 +1,16 @@
 // CLI latency with the local server on demand (issue 14): `sluice runs` against a warm local
 // server next to `node -e 0` and `git status` in the same run (interleaved, so load hits each
 // alike), and the first command in a fresh $SLUICE_HOME (it starts the server). Also the
-// server's peak RSS. Needs `npm run build` (it spawns bin/sluice.js). Targets (issue 14):
+// server's peak RSS, and its peak RSS on a home with 1,000 recorded runs (3 jobs of 2 steps
+// each) while `sluice runs --limit 1000` and `sluice runs` answer from it. Needs `npm run build` (it spawns bin/sluice.js). Targets (issue 14):
 // warm `sluice runs` < 150 ms, first command < 3 s.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openApp } from "../src/app.js";
+import { silentLogger } from "../src/kernel/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "bin", "sluice.js");
@@ -59,7 +62,53 @@ function median(values: number[]): number {
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
+/** Records `count` finished runs in a new home, as the pipeline would (3 jobs of 2 steps each). */
+async function homeWithRuns(count: number): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-bench-home-runs-"));
+  const app = await openApp({ home: dir, logger: silentLogger });
+  try {
+    for (let i = 0; i < count; i++) {
+      const run = await app.runs.createRun({
+        project: `project-${i % 3}`,
+        trigger: "manual",
+        workdir: repo,
+        change: {
+          commit: i.toString(16).padStart(40, "0"),
+          branch: "main",
+          author: "Bench",
+          authorEmail: "bench@example.com",
+          message: `change ${i}`,
+        },
+      });
+      const jobs = await app.runs.addJobs(
+        run.id,
+        ["build", "test", "deploy"].map((key, position) => ({
+          key,
+          name: key,
+          needs: position === 0 ? [] : ["build"],
+          steps: ["npm ci", `npm run ${key}`],
+        })),
+      );
+      await app.runs.startRun(run.id);
+      for (const job of jobs.values()) {
+        await app.runs.updateStep(job.id, 0, { status: "success" });
+        await app.runs.updateStep(job.id, 1, { status: "success" });
+        await app.runs.updateJob(job.id, { status: "success" });
+      }
+      await app.runs.finishRun(run.id, "success");
+      if ((i + 1) % 250 === 0)
+        console.log(`recorded ${i + 1} of ${count} runs`);
+    }
+  } finally {
+    await app.close();
+  }
+  return dir;
+}
+
 let serverPid: number | undefined;
+let manyPid: number | undefined;
+const manyHome = await homeWithRuns(1000);
+const manyEnv = { ...env, SLUICE_HOME: manyHome };
 try {
   const first = timed(process.execPath, [bin, "runs"]);
   const status = JSON.parse(
@@ -91,6 +140,7 @@ try {
     warmRunsOverNodeMs: round(median(samples.runs) - median(samples.node)),
     warmRunsOverHelpMs: round(median(samples.runs) - median(samples.help)),
     serverPeakRssMb: peakRssMb(serverPid),
+    ...serverWithManyRuns(),
     reps,
   };
   console.log(
@@ -107,8 +157,23 @@ try {
   console.log(
     `local server peak RSS:          ${figures.serverPeakRssMb ?? "n/a"} MB`,
   );
+  console.log(
+    `local server peak RSS, 1,000 runs in the home: ${figures.manyRunsServerPeakRssMb ?? "n/a"} MB (sluice runs --limit 1000: ${figures.manyRunsListMs} ms)`,
+  );
   console.log(JSON.stringify({ bench: "cli", ...figures }));
 } finally {
+  spawnSync(process.execPath, [bin, "server", "stop"], {
+    env: manyEnv,
+    stdio: "ignore",
+  });
+  for (const pid of [manyPid]) {
+    if (pid === undefined) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // stopped
+    }
+  }
   spawnSync(process.execPath, [bin, "server", "stop"], {
     env,
     stdio: "ignore",
@@ -120,6 +185,38 @@ try {
       // stopped
     }
   }
+}
+
+/** The server of the home with 1,000 runs: a full listing, then warm ones; its peak RSS. */
+function serverWithManyRuns() {
+  const list = (limit: string) => {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, [bin, "runs", "-n", limit], {
+      cwd: repo,
+      env: manyEnv,
+      stdio: "pipe",
+    });
+    if (result.status !== 0)
+      throw new Error(
+        `sluice runs -n ${limit} exited ${result.status}: ${result.stderr}`,
+      );
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  list("20");
+  const listMs = list("1000");
+  for (let i = 0; i < 5; i++) list("20");
+  manyPid = (
+    JSON.parse(
+      execFileSync(process.execPath, [bin, "server", "status", "--json"], {
+        env: manyEnv,
+        encoding: "utf8",
+      }),
+    ) as { pid: number }
+  ).pid;
+  return {
+    manyRunsListMs: round(listMs),
+    manyRunsServerPeakRssMb: peakRssMb(manyPid),
+  };
 }
 
 /** VmHWM of a process (Linux), in MB. */
