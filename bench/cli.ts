@@ -5,7 +5,13 @@
 // each) while `sluice runs --limit 1000` and `sluice runs` answer from it. Needs `npm run build` (it spawns bin/sluice.js). Targets (issue 14):
 // warm `sluice runs` < 150 ms, first command < 3 s.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -162,28 +168,24 @@ try {
   );
   console.log(JSON.stringify({ bench: "cli", ...figures }));
 } finally {
-  spawnSync(process.execPath, [bin, "server", "stop"], {
-    env: manyEnv,
-    stdio: "ignore",
-  });
-  for (const pid of [manyPid]) {
-    if (pid === undefined) continue;
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // stopped
-    }
+  stopServer(manyEnv, manyPid);
+  stopServer(env, serverPid);
+  for (const dir of [repo, home, manyHome]) {
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Asks a home's server to stop, and makes sure it did. */
+function stopServer(serverEnv: NodeJS.ProcessEnv, pid: number | undefined) {
   spawnSync(process.execPath, [bin, "server", "stop"], {
-    env,
+    env: serverEnv,
     stdio: "ignore",
   });
-  if (serverPid !== undefined) {
-    try {
-      process.kill(serverPid, "SIGKILL");
-    } catch {
-      // stopped
-    }
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // stopped
   }
 }
 
