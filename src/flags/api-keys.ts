@@ -28,8 +28,8 @@ export interface KeyIdentity {
 }
 
 interface CachedKey {
-  id: string | undefined;
-  scope: FlagScope | undefined;
+  /** Undefined for an unknown or revoked key. */
+  identity: KeyIdentity | undefined;
   until: number;
   /** When this process last noted a use of the key (0: not yet). */
   used: number;
@@ -167,36 +167,61 @@ export class ApiKeys {
    * written in batches.
    */
   async identify(key: string): Promise<KeyIdentity | undefined> {
-    if (!keyFormat.test(key)) return undefined;
+    const cached = this.cachedIdentity(key);
+    if (cached !== undefined) return cached ?? undefined;
     const hash = hashKey(key);
     const now = this.#clock.now();
-    let cached = this.#valid.get(hash) ?? this.#unknown.get(hash);
-    if (!cached || cached.until <= now) {
-      const revocations = this.#revocations;
-      const record = await this.#store.findApiKeyByHash(hash);
-      const valid = record && !record.revokedAt ? record : undefined;
-      cached = {
-        id: valid?.id,
-        scope: valid
-          ? { project: valid.project, environment: valid.environment }
-          : undefined,
-        until: now + (valid ? keyCacheMs : unknownKeyCacheMs),
-        used: 0,
-      };
-      // A revocation that finished while the store answered may concern this very key: the
-      // answer is good for this request only.
-      if (revocations === this.#revocations) {
-        (valid ? this.#valid : this.#unknown).set(hash, cached);
-        (valid ? this.#unknown : this.#valid).delete(hash);
-      }
+    const revocations = this.#revocations;
+    const record = await this.#store.findApiKeyByHash(hash);
+    const valid = record && !record.revokedAt ? record : undefined;
+    const entry: CachedKey = {
+      // Frozen: `cachedIdentity` hands this same object to every request.
+      identity:
+        valid &&
+        Object.freeze({
+          id: valid.id,
+          scope: Object.freeze({
+            project: valid.project,
+            environment: valid.environment,
+          }),
+        }),
+      until: now + (valid ? keyCacheMs : unknownKeyCacheMs),
+      used: 0,
+    };
+    // A revocation that finished while the store answered may concern this very key: the
+    // answer is good for this request only.
+    if (revocations === this.#revocations) {
+      (valid ? this.#valid : this.#unknown).set(hash, entry);
+      (valid ? this.#unknown : this.#valid).delete(hash);
     }
-    if (cached.id === undefined || cached.scope === undefined) return undefined;
-    // "Last used" to the second: a busy key costs one map write a second, not one a request.
-    if (now - cached.used >= 1000) {
-      cached.used = now;
-      this.#live.markKeyUse(cached.id, now);
+    return entry.identity && this.#used(entry, now);
+  }
+
+  /**
+   * What `identify` answers when no store query is needed, without waiting: the key's identity
+   * (the same object while it stays cached), null for a malformed key or one known to be unknown
+   * or revoked, undefined when only the store can tell. The OFREP hot path (issue 11 bench).
+   */
+  cachedIdentity(key: string): KeyIdentity | null | undefined {
+    if (!keyFormat.test(key)) return null;
+    const hash = hashKey(key);
+    const now = this.#clock.now();
+    const entry = this.#valid.peek(hash) ?? this.#unknown.peek(hash);
+    if (!entry || entry.until <= now) return undefined;
+    return entry.identity ? this.#used(entry, now, hash) : null;
+  }
+
+  /**
+   * Notes a use of a valid key, to the second: a busy key costs one "last used" write and one
+   * move to the cache's most recent end a second, not one each request.
+   */
+  #used(entry: CachedKey, now: number, hash?: string): KeyIdentity {
+    if (now - entry.used >= 1000) {
+      entry.used = now;
+      if (hash !== undefined) this.#valid.set(hash, entry);
+      this.#live.markKeyUse(entry.identity!.id, now);
     }
-    return { id: cached.id, scope: cached.scope };
+    return entry.identity!;
   }
 
   /**
@@ -217,6 +242,6 @@ export class ApiKeys {
 
   #evict(id: string): void {
     for (const [hash, entry] of [...this.#valid.entries()])
-      if (entry.id === id) this.#valid.delete(hash);
+      if (entry.identity?.id === id) this.#valid.delete(hash);
   }
 }

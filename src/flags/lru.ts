@@ -14,6 +14,10 @@ export class Lru<V> {
     }
     return value;
   }
+  /** The value without counting it as a use (it keeps its place; `set` moves it to the end). */
+  peek(key: string): V | undefined {
+    return this.#map.get(key);
+  }
   set(key: string, value: V): void {
     this.#map.delete(key);
     this.#map.set(key, value);

@@ -315,6 +315,14 @@ export class FlagService {
     return this.#keys.identify(key);
   }
 
+  /**
+   * `identifyApiKey`'s answer when the cache holds it, without waiting: the identity, null for a
+   * key known bad, undefined when only `identifyApiKey` (the store) can tell.
+   */
+  cachedApiKey(key: string): KeyIdentity | null | undefined {
+    return this.#keys.cachedIdentity(key);
+  }
+
   /** The scope of a key id when the key is not revoked, asked of the store (no cache). */
   activeApiKeyScope(id: string): Promise<FlagScope | undefined> {
     return this.#keys.activeScope(id);
