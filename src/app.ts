@@ -33,6 +33,7 @@ import {
 } from "./secrets/index.js";
 import type { SecretsService } from "./secrets/index.js";
 import type { GateApprovals, GateDeps } from "./policy/index.js";
+import { sluiceVersion } from "./server/local/address.js";
 import { createAccountsService, createAccountStore } from "./accounts/index.js";
 import type { AccountsService } from "./accounts/index.js";
 
@@ -119,6 +120,22 @@ export async function openApp(options: AppOptions): Promise<App> {
       newId: (prefix) => newId(prefix, clock.now()),
     })(ctx);
   });
+  const policy = () => import("./policy/index.js");
+  // The home's evidence log, signed with $SLUICE_EVIDENCE_KEY or the home's key (made on first
+  // use); the key is loaded when a record is written.
+  const evidenceLog = async () => {
+    const { EvidenceLog, evidenceLogFile, loadSigningKey } = await policy();
+    const keyPath = process.env.SLUICE_EVIDENCE_KEY || undefined;
+    return () =>
+      new EvidenceLog({
+        path: join(options.home, evidenceLogFile),
+        privateKey: loadSigningKey({
+          home: options.home,
+          ...(keyPath ? { path: keyPath } : {}),
+        }).privateKey,
+        clock,
+      });
+  };
   const metrics = createMetricsService({
     store: createMetricsStore(database, { clock }),
     clock,
@@ -141,6 +158,18 @@ export async function openApp(options: AppOptions): Promise<App> {
     killSwitch: killSwitchFrom((scope, keys, reason, actor) =>
       flags.killFlags(scope, keys, reason, actor),
     ),
+    // Every deployment is signed into the evidence log (SLSA Provenance v1) before it starts.
+    evidence: {
+      deploying: async (deployment) => {
+        const { createDeploymentEvidence } = await policy();
+        return createDeploymentEvidence({
+          runs,
+          evidence: await evidenceLog(),
+          clock,
+          builderVersion: sluiceVersion,
+        }).deploying(deployment);
+      },
+    },
   });
   const deployStep = createDeployStep(() => deploy);
   steps.register("sluice/deploy", async (ctx) => {
@@ -154,24 +183,13 @@ export async function openApp(options: AppOptions): Promise<App> {
     return deployStep({ ...ctx, workdir });
   });
   // The gate: its decisions and holds, signed into the home's evidence log (ADR 102).
-  const policy = () => import("./policy/index.js");
   const gateDeps = async (): Promise<GateDeps> => {
-    const { createGateStore, EvidenceLog, evidenceLogFile, loadSigningKey } =
-      await policy();
-    const keyPath = process.env.SLUICE_EVIDENCE_KEY || undefined;
+    const { createGateStore } = await policy();
     return {
       store: createGateStore(database),
       runs,
       findings: (runId) => scan.findingsForRun(runId),
-      evidence: () =>
-        new EvidenceLog({
-          path: join(options.home, evidenceLogFile),
-          privateKey: loadSigningKey({
-            home: options.home,
-            ...(keyPath ? { path: keyPath } : {}),
-          }).privateKey,
-          clock,
-        }),
+      evidence: await evidenceLog(),
       clock,
       newId: (prefix) => newId(prefix, clock.now()),
     };

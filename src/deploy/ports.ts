@@ -112,6 +112,18 @@ export type DeliveryEvent =
     };
 
 /** Where delivery events go; app.ts wires it to the metrics capability's ingestion. */
+/**
+ * Signs each deployment into the evidence log before it is recorded (issue 12): a deployment the
+ * log cannot take is not started. `runId` names the run whose deploy step asked for it.
+ */
+export interface DeploymentEvidence {
+  deploying(deployment: {
+    deployment: DeploymentRecord;
+    release: ReleaseRecord;
+    runId?: string | undefined;
+  }): Promise<void>;
+}
+
 export interface DeliveryEvents {
   emit(event: DeliveryEvent): Promise<void>;
 }

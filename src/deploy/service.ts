@@ -10,6 +10,7 @@ import { deploymentRecords, releaseRecord } from "./records.js";
 import { rolloutView } from "./view.js";
 import type {
   DeliveryEvents,
+  DeploymentEvidence,
   DeploymentRecord,
   DeployStore,
   DeployTarget,
@@ -33,6 +34,8 @@ export interface DeployServiceDeps {
   logger: Logger;
   killSwitch?: FlagKillSwitch | undefined;
   events?: DeliveryEvents | undefined;
+  /** Signs every deployment before it is recorded (the policy capability's evidence log). */
+  evidence?: DeploymentEvidence | undefined;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
@@ -45,6 +48,8 @@ export interface DeployRequest {
   version?: string;
   /** The commit the release was built from (HEAD of the checkout, or `--commit`). */
   commit?: string;
+  /** The run whose deploy step asks (its checks and gate decision go into the evidence). */
+  runId?: string;
   release: ReleaseSpec;
 }
 
@@ -207,7 +212,15 @@ export class DeployService {
         `release ${release.version} is already stable in ${environment}`,
       );
     }
-    return this.start(project, environment, spec, release, stable, false);
+    return this.start(
+      project,
+      environment,
+      spec,
+      release,
+      stable,
+      false,
+      request.runId,
+    );
   }
 
   /**
@@ -350,8 +363,9 @@ export class DeployService {
     release: ReleaseRecord,
     stable: string | null,
     fastTrack: boolean,
+    runId?: string,
   ): Promise<RolloutRecord> {
-    const { store, clock } = this.deps;
+    const { store, clock, evidence } = this.deps;
     const { deployment, rollout, event } = deploymentRecords({
       project,
       environment,
@@ -362,6 +376,8 @@ export class DeployService {
       now: clock.now(),
       withEvent: Boolean(this.deps.events),
     });
+    // Signed first: a deployment the evidence log cannot take is not recorded, nor carried out.
+    await evidence?.deploying({ deployment, release, runId });
     // The event is recorded with the deployment, then handed over: a failed hand-over stays
     // in the outbox for the next pass instead of being lost.
     await store.startDeployment(deployment, rollout, event);

@@ -8,6 +8,8 @@ export interface DeployStepContext {
   with: Record<string, unknown>;
   env: Record<string, string>;
   workdir: string;
+  /** The run the step is part of (its evidence names it). */
+  runId?: string;
   facts: { commit?: string | undefined; branch?: string | undefined };
   log(line: string): void;
   signal: AbortSignal;
@@ -106,6 +108,7 @@ export function createDeployStep(deploy: () => DeployService) {
         spec,
         release,
         ...(ctx.facts.commit ? { commit: ctx.facts.commit } : {}),
+        ...(ctx.runId ? { runId: ctx.runId } : {}),
         ...((version ?? ctx.facts.commit)
           ? { version: version ?? ctx.facts.commit!.slice(0, 12) }
           : {}),

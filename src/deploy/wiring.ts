@@ -3,6 +3,7 @@ import type { Clock, Logger } from "../kernel/index.js";
 import type {
   DeliveryEvent,
   DeliveryEvents,
+  DeploymentEvidence,
   DeployStore,
   FlagKillSwitch,
 } from "./ports.js";
@@ -110,6 +111,7 @@ export interface DeployWiring {
   cwd: string;
   killSwitch?: FlagKillSwitch;
   events?: DeliveryEvents;
+  evidence?: DeploymentEvidence;
 }
 
 /** The deploy service with local targets under `$SLUICE_HOME/deploy/<project>/<environment>`. */
@@ -122,6 +124,7 @@ export function createDeployService(w: DeployWiring): DeployService {
     env: w.env,
     killSwitch: w.killSwitch,
     events: w.events,
+    evidence: w.evidence,
     targetFor: (project, environment, spec) =>
       new LocalTarget({
         dir: join(w.home, "deploy", safe(project), safe(environment)),

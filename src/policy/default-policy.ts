@@ -63,3 +63,6 @@ rules:
 
 /** The file name shown in errors about the default policy. */
 export const defaultPolicyFile = "(default policy)";
+
+/** The default policy as a URI reference (a VSA's `policy.uri`; its digest says which text). */
+export const defaultPolicyUri = "sluice:policy/default";

@@ -122,6 +122,11 @@ describe.each(testDatabases)("the gate step on $name", ({ open }) => {
       author: "ada@example.com",
       policyFile: "(default policy)",
     });
+    // The VSA names the policy by a URI reference (the display name "(default policy)" is none).
+    const read = readRecords(readFileSync(evidencePath, "utf8"));
+    expect(read.ok && read.records[0]!.statement).toMatchObject({
+      predicate: { policy: { uri: "sluice:policy/default" } },
+    });
   });
 
   it("holds a large AI-assisted change to infra/ until its timeout (72h by default), and says how to approve", async () => {

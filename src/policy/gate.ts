@@ -8,7 +8,11 @@ import { AppError, messageOf } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
 import { decide } from "./decide.js";
 import type { Decision } from "./decide.js";
-import { defaultPolicyFile, defaultPolicyText } from "./default-policy.js";
+import {
+  defaultPolicyFile,
+  defaultPolicyText,
+  defaultPolicyUri,
+} from "./default-policy.js";
 import { vsaStatement } from "./evidence/index.js";
 import type { Statement } from "./evidence/index.js";
 import type { Facts } from "./facts.js";
@@ -253,7 +257,11 @@ export function createGateStep(deps: GateDeps) {
           environment,
           commit,
           runId: run.id,
-          policy: { uri, sha256: record.policySha256 },
+          // A URI reference, as the VSA asks: the default policy's name is not one.
+          policy: {
+            uri: uri === defaultPolicyFile ? defaultPolicyUri : encodeURI(uri),
+            sha256: record.policySha256,
+          },
           decision,
           facts: { ...facts, fileStats: undefined },
           verifiedAt: new Date(now),

@@ -35,3 +35,4 @@ export type {
   HoldView,
 } from "./approvals.js";
 export { createGateStore } from "./store.js";
+export { createDeploymentEvidence } from "./deployment-evidence.js";

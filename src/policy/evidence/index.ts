@@ -14,6 +14,7 @@ export {
 export type {
   BuildStep,
   GateAnswerInput,
+  LinkedRecord,
   ProvenanceInput,
   Statement,
   Subject,

@@ -76,23 +76,31 @@ export class EvidenceLog {
     this.#lockPath = `${options.path}.lock`;
   }
 
-  /** Signs the statement and appends it to its environment's chain; returns the record written. */
-  async record(statement: Statement): Promise<EvidenceRecord> {
-    const meta = statementMeta(statement);
-    if (!meta)
-      throw new AppError(
-        "INVALID_ARGUMENT",
-        "evidence: the statement names no environment and time",
-      );
+  /**
+   * Signs the statement and appends it to its environment's chain; returns the record written.
+   * A statement that links records already in the log is given as a function of them: it is
+   * made under the same lock, so nothing is written between the read and the append.
+   */
+  async record(
+    statement: Statement | ((records: ReadRecord[]) => Statement),
+  ): Promise<EvidenceRecord> {
     return this.#locked(() => {
       const records = readAll(this.path);
+      const made =
+        typeof statement === "function" ? statement(records) : statement;
+      const meta = statementMeta(made);
+      if (!meta)
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          "evidence: the statement names no environment and time",
+        );
       const before = records.findLast(
         (r) => r.environment === meta.environment,
       );
       const record: EvidenceRecord = {
         seq: (before?.record.seq ?? 0) + 1,
         prev: before ? lineHash(before.text) : null,
-        envelope: signStatement(statement, this.#privateKey),
+        envelope: signStatement(made, this.#privateKey),
       };
       mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
       appendFileSync(this.path, `${recordLine(record)}\n`, { mode: 0o600 });

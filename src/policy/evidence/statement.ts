@@ -31,17 +31,36 @@ export interface BuildStep {
   status: string;
 }
 
-/** What the provenance of one build says. */
+/** Another evidence record a statement rests on, named by the sha256 of its line (its chain's hash). */
+export interface LinkedRecord {
+  environment: string;
+  seq: number;
+  sha256: string;
+  /** What it says in one word: the decision (`approve`, `hold`…) or the answer's verdict. */
+  says: string;
+  by?: string;
+}
+
+/** What the provenance of one build (a deployment of a release) says. */
 export interface ProvenanceInput {
-  /** The release's name and its sha256 digest (hex). */
-  release: { name: string; sha256: string };
+  /**
+   * The release's name and its sha256 digest (hex); `manifest`, when given, is what that digest
+   * is the sha256 of (its JSON), so an auditor can recompute it.
+   */
+  release: { name: string; sha256: string; manifest?: Record<string, unknown> };
   project: string;
   environment: string;
   /** The git commit the run built, and its repository when known. */
-  commit: string;
+  commit?: string | undefined;
   repository?: string;
-  runId: string;
+  /** The run that built it; absent for a deployment made outside a run (`sluice deploy`). */
+  runId?: string | undefined;
+  /** The deployment this provenance is for. */
+  deploymentId?: string;
+  /** The checks (jobs and steps) that ran, with their results. */
   steps: BuildStep[];
+  /** The run's gate decision and the people's answers to it, as records of the same log. */
+  gate?: { decision?: LinkedRecord; answers: LinkedRecord[] };
   startedOn: Date;
   finishedOn: Date;
   /** The sluice version that ran the build. */
@@ -58,12 +77,22 @@ function subjectOf(release: { name: string; sha256: string }): Subject[] {
   return [{ name: release.name, digest: { sha256: release.sha256 } }];
 }
 
-/** SLSA Provenance v1 of a build: the commit, the run and its steps, and who built it. */
+/**
+ * SLSA Provenance v1 of a build: the release (sha256) and the commit it was built from as
+ * subjects, the run and its checks, the gate decision it passed, and who built it.
+ */
 export function provenanceStatement(input: ProvenanceInput): Statement {
   const repo = input.repository ?? `sluice:${input.project}`;
+  const { commit } = input;
+  const source = commit ? `git+${repo}@${commit}` : undefined;
   return {
     _type: statementType,
-    subject: subjectOf(input.release),
+    subject: [
+      ...subjectOf(input.release),
+      ...(commit && source
+        ? [{ name: source, digest: { gitCommit: commit } }]
+        : []),
+    ],
     predicateType: provenanceType,
     predicate: {
       buildDefinition: {
@@ -71,15 +100,21 @@ export function provenanceStatement(input: ProvenanceInput): Statement {
         externalParameters: {
           project: input.project,
           environment: input.environment,
-          commit: input.commit,
+          ...(commit ? { commit } : {}),
+          ...(input.release.manifest
+            ? { release: input.release.manifest }
+            : {}),
         },
-        internalParameters: { runId: input.runId, steps: input.steps },
-        resolvedDependencies: [
-          {
-            uri: `git+${repo}@${input.commit}`,
-            digest: { gitCommit: input.commit },
-          },
-        ],
+        internalParameters: {
+          ...(input.runId ? { runId: input.runId } : {}),
+          ...(input.deploymentId ? { deploymentId: input.deploymentId } : {}),
+          steps: input.steps,
+          ...(input.gate ? { gate: input.gate } : {}),
+        },
+        resolvedDependencies:
+          commit && source
+            ? [{ uri: source, digest: { gitCommit: commit } }]
+            : [],
       },
       runDetails: {
         builder: {
@@ -87,7 +122,7 @@ export function provenanceStatement(input: ProvenanceInput): Statement {
           version: { sluice: input.builderVersion },
         },
         metadata: {
-          invocationId: input.runId,
+          invocationId: input.runId ?? input.deploymentId ?? input.release.name,
           startedOn: input.startedOn.toISOString(),
           finishedOn: input.finishedOn.toISOString(),
         },
