@@ -16,9 +16,9 @@ import type {
   RequiredMatch,
   SecretMatch,
 } from "./detect-types.js";
+import { fileChecks } from "./checks.js";
 import type { Plan } from "./plan.js";
 import { HitLists, isWordAscii, plan } from "./plan.js";
-import { pkcs12KnownPassword } from "./pkcs12.js";
 import type { CompiledRule, RuleSet } from "./rule.js";
 import type { Run } from "./rule-search.js";
 import {
@@ -189,10 +189,11 @@ export class Detector {
     // Path-only rules flag a file by its name, whatever its content.
     for (const rule of this.pathOnly) {
       if (!rule.path!.test(path) || options.exclude?.has(rule.id)) continue;
+      const fileCheck = rule.spec.check && fileChecks[rule.spec.check];
       if (
-        rule.spec.check === "pkcs12-known-password" &&
+        fileCheck &&
         !fragment.contentUnknown &&
-        pkcs12KnownPassword(fragment.data) !== true
+        fileCheck(fragment.data) !== true
       )
         continue;
       if (allowedByRule(rule, path, fragment.commit, "", "", "")) continue;

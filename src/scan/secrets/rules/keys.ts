@@ -85,6 +85,16 @@ export const keysRules: RuleSpec[] = [
     check: "pkcs12-known-password",
   },
   {
+    id: "java-keystore",
+    description:
+      "Found a Java keystore (JKS or JCEKS) that holds a private or secret key, or opens with a well-known password (changeit, changeme, android…)",
+    path: String.raw`(?i)(?:^|\/)[^\/]+\.(?:jks|jceks|keystore)$`,
+    severity: "high",
+    // Read by its magic and entries (jks.ts); a truststore of certificates under an unknown
+    // password is not reported. By name alone when the content is not available.
+    check: "java-keystore",
+  },
+  {
     id: "private-key",
     description:
       "Identified a Private Key, which may compromise cryptographic security and sensitive data encryption.",
