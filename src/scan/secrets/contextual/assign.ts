@@ -1,3 +1,4 @@
+import { byteArrayAfter } from "./bytes.js";
 import type { KeyFamily } from "./keys.js";
 import { keyFamily } from "./keys.js";
 import { codeSyntaxes } from "./syntax.js";
@@ -228,6 +229,19 @@ export function detectAssignments(input: ContextInput): ContextHit[] {
       continue;
     const family = familyOf(key);
     if (!family) continue;
+    // A key in code as a byte array (`#define AESKEY {0x35, …}`): no quoted value to judge.
+    const bytes = code ? byteArrayAfter(text, ke) : undefined;
+    if (bytes) {
+      if (family !== "salt" && !seen.has(bytes.start)) {
+        seen.add(bytes.start);
+        out.push({
+          ...bytes,
+          confidence: "medium",
+          key: `${key} (byte array)`,
+        });
+      }
+      continue;
+    }
     let m = sticky(assignment, ke);
     if (m) {
       const quoted = quotedOf(m, 2);

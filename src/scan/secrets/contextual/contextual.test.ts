@@ -197,7 +197,7 @@ describe("provider rules written from CredSweeper's formats", () => {
     ]);
     const d = ["slaQqyHQPudOpq2m", "bDskum8rOu9IMkLG"].join("");
     expect(found("jwk.json", `{"kty": "EC",\n "d": "${d}"}`)).toEqual([
-      `json-web-key-private 2:${d}`,
+      `json-web-key-private 1:${d}`,
     ]);
   });
 });

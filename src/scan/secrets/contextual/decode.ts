@@ -1,5 +1,6 @@
 import { detectAssignments } from "./assign.js";
 import { nameKeywords } from "./keys.js";
+import { detectJsonWebKeys, jwkKeywords } from "./jwk.js";
 import { detectPemBlocks, pemKeywords } from "./pem.js";
 import type { ContextHit, ContextInput } from "./types.js";
 import { confidenceRank } from "./types.js";
@@ -8,15 +9,16 @@ import { detectUrlCredentials } from "./url.js";
 /**
  * Secrets behind an encoding: base64 (standard and URL-safe), hex and percent-encoding, decoded
  * to `maxDepth` levels (gitleaks' `--max-decode-depth`; default 2). Only runs that hold one of
- * the prefilter strings in encoded form are decoded (`-----BEGIN`, `password`, `secret`, `token`
- * in each of base64's three alignments, their hex, and percent-encoded `=` and `:`), and the
- * decoded text is searched by the PEM, URL and assignment detectors. A finding covers the
+ * the prefilter strings in encoded form are decoded (`-----BEGIN`, `password`, `secret`, a JSON
+ * Web Key's `"kty":` in each of base64's three alignments, their hex, and percent-encoded `=` and `:`), and the
+ * decoded text is searched by the PEM, URL, assignment and JSON Web Key detectors. A finding covers the
  * encoded run (a percent-encoded value is placed exactly); its key says what was decoded.
  * Decoding always shrinks the text, so nesting ends; the depth bounds the work.
  */
 
 // Few targets keep the keyword automaton small (its table is walked once per byte of every file).
-const targets = ["-----BEGIN", "password", "secret"];
+// A JSON Web Key's `"kty":` member, in its two usual spacings.
+const targets = ["-----BEGIN", "password", "secret", '"kty":"', '"kty": "'];
 
 /** The part of base64(prefix + word) that depends on the word only, for each alignment. */
 function base64Cores(word: string): string[] {
@@ -84,6 +86,7 @@ function inner(
     ...detectPemBlocks({ ...sub, hits: hitsOf(text, pemKeywords) }),
     ...detectUrlCredentials({ ...sub, hits: hitsOf(text, ["://"]) }),
     ...detectAssignments({ ...sub, hits: hitsOf(text, nameKeywords) }),
+    ...detectJsonWebKeys({ ...sub, hits: hitsOf(text, jwkKeywords) }),
   ];
   // A key cut off inside a longer encoded value still shows its BEGIN line and body.
   if (

@@ -8,6 +8,7 @@ import {
   detectPasswordHashes,
   hashKeywords,
 } from "./files.js";
+import { detectJsonWebKeys, jwkKeywords } from "./jwk.js";
 import { nameKeywords } from "./keys.js";
 import {
   detectPemBlocks,
@@ -33,6 +34,7 @@ export type ContextualName =
   | "putty-key"
   | "password-hash"
   | "credential-file"
+  | "json-web-key"
   | "encoded";
 
 /** The detector a rule names; `encoded` decodes to the rule's `maxDecodeDepth` (default 2). */
@@ -55,6 +57,8 @@ export function contextualDetector(
       return detectPasswordHashes;
     case "credential-file":
       return detectCredentialFiles;
+    case "json-web-key":
+      return detectJsonWebKeys;
     case "encoded":
       return detectEncoded(maxDecodeDepth);
   }
@@ -117,6 +121,14 @@ export const contextualRules: RuleSpec[] = [
     description: "A password in a .netrc or .pgpass file",
     contextual: "credential-file",
     path: credentialFilePath,
+    severity: "high",
+  },
+  {
+    id: "json-web-key-private",
+    description:
+      "A JSON Web Key with its private part (`d`, RSA's primes, an `oct` key's `k`), also base64-encoded",
+    contextual: "json-web-key",
+    keywords: jwkKeywords,
     severity: "high",
   },
   {

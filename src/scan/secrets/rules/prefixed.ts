@@ -299,10 +299,5 @@ export const prefixedRules: RuleSpec[] = [
     ["ibaaj", "ibaak", "ibadan"],
     "critical",
   ),
-  token(
-    "json-web-key-private",
-    "Private or symmetric JSON Web Key (`kty` with `d`, `k`, `p` or `q`)",
-    String.raw`"kty"\s*:\s*"[^"]{1,12}"[^{}]{0,400}?"(?:d|k|p|q|dp|dq|qi)"\s*:\s*"([A-Za-z0-9_-]{16,})"`,
-    ['"kty"'],
-  ),
+  // A private JSON Web Key: the contextual rule json-web-key-private (contextual/jwk.ts).
 ];

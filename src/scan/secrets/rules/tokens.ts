@@ -4,6 +4,10 @@ import type { RuleSpec } from "../rule.js";
 // `_` or punctuation; RE2 has no look-behind, so the boundary is a group and the token group 1.
 const start = String.raw`(?:^|[^A-Za-z])`;
 
+// A base64-encoded group of three ASCII digits: a decimal id inside a token, checked by its shape.
+const digits3 = "[MNO][DTjz][AEIMQUYcgk][w-z0-5]";
+const digits2 = "[MNO][DTjz][AEIMQUYcgk]";
+
 /**
  * Prefixed provider tokens with fixed shapes, written for sluice (formats as documented by each
  * provider; the secretlint rule fixtures are the test data). Most carry a checksum-like fixed
@@ -164,5 +168,47 @@ export const tokenRules: RuleSpec[] = [
     keywords: ['"private_key"'],
     severity: "critical",
     window: 16384,
+  },
+  {
+    id: "github-token-checksummed",
+    description:
+      "GitHub token whose last six characters are the CRC32 of the rest, in a shape gitleaks' GitHub rules leave (another length, or low entropy)",
+    regex: String.raw`${start}(gh[pousr]_[A-Za-z0-9]{36,40})(?:[^A-Za-z0-9]|$)`,
+    keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+    severity: "critical",
+    check: "github-checksum",
+  },
+  {
+    id: "atlassian-api-token-escaped",
+    description:
+      "Atlassian API token (ATATT3xFfGF0) whose `=` is escaped (`\\=`) or percent-encoded (`%3D`)",
+    regex: String.raw`${start}(ATATT3xFfGF0[A-Za-z0-9_-]{171}(?:\\=|%3[Dd])[A-F0-9]{8})(?:[^A-Za-z0-9]|$)`,
+    keywords: ["atatt3xffgf0"],
+    severity: "high",
+  },
+  {
+    // base64("<12-digit id>:" + 20 random bytes), 44 characters: the id's digits and the colon
+    // have a fixed base64 shape, which no other value of that length has by chance. Searched
+    // after a word that names it (the token follows its keyword on the line).
+    id: "jira-confluence-pat",
+    description:
+      "Jira or Confluence Data Center personal access token (base64 of a 12-digit id, `:` and 20 random bytes)",
+    regex: String.raw`(?i:jira|confluence|atlassian|bearer|token)[^\n]{0,60}?[^A-Za-z0-9+_-]((?:${digits3}){4}O[g-v][A-Za-z0-9+/]{26})(?:[^A-Za-z0-9+=_-]|$)`,
+    keywords: ["jira", "confluence", "atlassian", "bearer", "token"],
+    severity: "high",
+  },
+  {
+    // The bot's id (a 17–20 digit snowflake) in base64, a dot, a timestamp, a dot, an HMAC. Near
+    // the word discord, or anywhere when the id starts with 1 (the keywords are the base64 of
+    // `1` and a second digit: ids of 2015–16 and since 2022); other ids need the word.
+    id: "discord-bot-token",
+    description:
+      "Discord bot token (base64 of the bot's numeric id, a timestamp and an HMAC, dot-separated)",
+    regex: String.raw`(?:(?i:discord)[^\n]{0,60}?[^A-Za-z0-9_-]|^|[^A-Za-z0-9_-])((?:${digits3}){5}(?:${digits2}|${digits3}(?:[MNO][AQgw]|${digits2})?)\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?:[^A-Za-z0-9_-]|$)`,
+    keywords: [
+      "discord",
+      ..."AEIMQUYcgk".split("").map((c) => `mt${c.toLowerCase()}`),
+    ],
+    severity: "high",
   },
 ];
