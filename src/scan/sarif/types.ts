@@ -72,7 +72,7 @@ export interface SarifRun {
 }
 
 /** A problem the tool met while it ran (§3.58), not a result. */
-export interface SarifNotification {
+interface SarifNotification {
   level?: SarifLevel;
   message: SarifMessage;
 }
