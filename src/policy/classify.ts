@@ -47,6 +47,14 @@ const testGlobs = [
   "conftest.py",
   "**/testdata/**",
 ];
+/** Pipeline and CI configuration: what runs the tests is not code that needs tests of its own. */
+const pipelineGlobs = [
+  "/sluice.{yml,yaml}",
+  "/.sluice/**",
+  "/.github/workflows/**",
+  "/.gitlab-ci.yml",
+  "/.circleci/**",
+];
 const lockfiles = [
   "package-lock.json",
   "npm-shrinkwrap.json",
@@ -132,6 +140,7 @@ export function classify(
   const isTest = (p: string) => matchesAny(p, testGlobs);
   const isLock = (p: string) => matchesAny(p, lockfiles);
   const isManifest = (p: string) => matchesAny(p, manifests);
+  const isPipeline = (p: string) => matchesAny(`/${p}`, pipelineGlobs);
   const generatedFiles = diff
     .filter(
       (f) =>
@@ -145,6 +154,7 @@ export function classify(
       !isTest(p) &&
       !isLock(p) &&
       !isManifest(p) &&
+      !isPipeline(p) &&
       !generated.has(p),
   );
   const dependencyBumpOnly =

@@ -3,7 +3,13 @@
 import { describe, expect, it } from "vitest";
 import { defaultPolicyText } from "./default-policy.js";
 import { parsePolicy } from "./loader.js";
-import { checkRow, docs, infraLarge, zero } from "./decide.testkit.js";
+import {
+  checkRow,
+  docs,
+  infraLarge,
+  pipelineConfig,
+  zero,
+} from "./decide.testkit.js";
 import type { Row } from "./decide.testkit.js";
 
 const defaults = parsePolicy(defaultPolicyText, "default");
@@ -29,11 +35,49 @@ const rows: Row[] = [
     approvals: ["1 maintainers"],
   },
   {
-    name: "code without tests waits for a maintainer",
+    name: "a small code change without test edits whose tests passed",
     facts: { testsChangedWithCode: false },
+    decision: "approve",
+    fired: ["small-tested-change"],
+  },
+  {
+    name: "a run that ran no tests waits for a maintainer",
+    facts: { testsPassed: 0 },
     decision: "hold",
     fired: [],
     approvals: ["1 maintainers"],
+  },
+  {
+    name: "a 4-line change to sluice.yml whose tests passed",
+    facts: pipelineConfig,
+    decision: "approve",
+    fired: ["small-tested-change"],
+  },
+  {
+    name: "a change to pipeline config with no tests run waits",
+    facts: { ...pipelineConfig, testsPassed: 0 },
+    decision: "hold",
+    fired: [],
+  },
+  {
+    name: "a small workflow change is sensitive: a maintainer decides",
+    facts: {
+      ...pipelineConfig,
+      files: [".github/workflows/ci.yml"],
+      sensitiveFiles: [".github/workflows/ci.yml"],
+    },
+    decision: "hold",
+    fired: [],
+  },
+  {
+    name: "a change to the policy itself waits for a person",
+    facts: {
+      ...pipelineConfig,
+      files: [".sluice/policy.yml"],
+      sensitiveFiles: [".sluice/policy.yml"],
+    },
+    decision: "hold",
+    fired: [],
   },
   {
     name: "a critical finding denies a small tested change",
@@ -51,19 +95,20 @@ const rows: Row[] = [
     name: "failing tests deny",
     facts: { testsFailed: 3 },
     decision: "deny",
-    fired: ["failing-tests", "small-tested-change"],
+    fired: ["failing-tests"],
   },
   {
     name: "docs only",
     facts: docs,
     decision: "approve",
-    fired: ["docs-tests-or-formatting-only"],
+    // Small, and the run's tests passed: the small-change rule approves it too.
+    fired: ["docs-tests-or-formatting-only", "small-tested-change"],
   },
   {
     name: "tests only",
     facts: { testsOnly: true, codeChanged: false, testsChangedWithCode: false },
     decision: "approve",
-    fired: ["docs-tests-or-formatting-only"],
+    fired: ["docs-tests-or-formatting-only", "small-tested-change"],
   },
   {
     name: "formatting only, 800 lines",
@@ -84,7 +129,7 @@ const rows: Row[] = [
       linesChanged: 60,
     },
     decision: "approve",
-    fired: ["dependency-bump"],
+    fired: ["dependency-bump", "small-tested-change"],
   },
   {
     name: "dependency bump with a high finding",
@@ -106,7 +151,7 @@ const rows: Row[] = [
       findings: { ...zero, critical: 1 },
     },
     decision: "deny",
-    fired: ["critical-findings", "dependency-bump"],
+    fired: ["critical-findings", "dependency-bump", "small-tested-change"],
   },
   {
     name: "500-line AI-assisted change to infra/",
@@ -149,13 +194,13 @@ const rows: Row[] = [
     name: "docs go through a freeze",
     facts: { ...docs, inFreeze: true },
     decision: "approve",
-    fired: ["docs-tests-or-formatting-only"],
+    fired: ["docs-tests-or-formatting-only", "small-tested-change"],
   },
   {
     name: "deny beats a freeze hold",
     facts: { inFreeze: true, testsFailed: 1 },
     decision: "deny",
-    fired: ["failing-tests", "freeze", "small-tested-change"],
+    fired: ["failing-tests", "freeze"],
   },
   {
     name: "two holds ask the larger count of one group",
@@ -181,7 +226,7 @@ const rows: Row[] = [
     facts: { ...docs, testsFailed: undefined },
     decision: "hold",
     fired: ["docs-tests-or-formatting-only"],
-    undecided: ["failing-tests"],
+    undecided: ["failing-tests", "small-tested-change"],
   },
 ];
 

@@ -51,6 +51,17 @@ export const docs: Facts = {
   codeChanged: false,
   testsChangedWithCode: false,
 };
+/** A 4-line change to the pipeline's own configuration: no code, no tests changed. */
+export const pipelineConfig: Facts = {
+  files: ["sluice.yml"],
+  fileStats: [{ path: "sluice.yml", added: 4, removed: 0 }],
+  filesChanged: 1,
+  linesAdded: 4,
+  linesRemoved: 0,
+  linesChanged: 4,
+  codeChanged: false,
+  testsChangedWithCode: false,
+};
 export const infraLarge: Facts = {
   files: ["infra/main.tf", "src/a.ts", "src/a.test.ts"],
   sensitiveFiles: ["infra/main.tf"],

@@ -109,7 +109,7 @@ describe.each(testDatabases)("the gate step on $name", ({ open }) => {
       outputs: { decision: "approve" },
     });
     expect(gate.log).toContain(
-      "rule small-tested-change fired: approve: a small change with tests",
+      "rule small-tested-change fired: approve: a small change whose tests passed",
     );
     expect(gate.log).toContain("  linesChanged = 30");
     expect(gate.log).toContain(

@@ -109,7 +109,7 @@ const rows: Row[] = [
       filesChanged: 2,
     },
     decision: "approve",
-    fired: ["docs-tests-or-formatting-only"],
+    fired: ["docs-tests-or-formatting-only", "small-tested-change"],
   },
   {
     name: "tests only",
@@ -121,7 +121,7 @@ const rows: Row[] = [
       testsChangedWithCode: false,
     },
     decision: "approve",
-    fired: ["docs-tests-or-formatting-only"],
+    fired: ["docs-tests-or-formatting-only", "small-tested-change"],
   },
   {
     name: "formatting only (indentation and a blank line)",
@@ -136,7 +136,7 @@ const rows: Row[] = [
       linesRemoved: 1,
     },
     decision: "approve",
-    fired: ["docs-tests-or-formatting-only"],
+    fired: ["docs-tests-or-formatting-only", "small-tested-change"],
   },
   {
     name: "not formatting: a changed token",
@@ -148,8 +148,9 @@ const rows: Row[] = [
       codeChanged: true,
       testsChangedWithCode: false,
     },
-    decision: "hold",
-    fired: [],
+    // Small, and the run's tests passed.
+    decision: "approve",
+    fired: ["small-tested-change"],
   },
   {
     name: "dependency bump: package.json version line and the lockfile",
@@ -159,7 +160,7 @@ const rows: Row[] = [
     },
     expect: { dependencyBumpOnly: true, codeChanged: false },
     decision: "approve",
-    fired: ["dependency-bump"],
+    fired: ["dependency-bump", "small-tested-change"],
   },
   {
     name: "dependency bump: go.mod",
@@ -168,14 +169,15 @@ const rows: Row[] = [
     },
     expect: { dependencyBumpOnly: true },
     decision: "approve",
-    fired: ["dependency-bump"],
+    fired: ["dependency-bump", "small-tested-change"],
   },
   {
     name: "not a bump: a script changed in package.json",
     files: { "package.json": packageJson("4.19.2", "vitest run --coverage") },
     expect: { dependencyBumpOnly: false },
-    decision: "hold",
-    fired: [],
+    // Small, and the run's tests passed.
+    decision: "approve",
+    fired: ["small-tested-change"],
   },
   {
     name: "generated files by header and by path",
@@ -189,8 +191,9 @@ const rows: Row[] = [
       generatedFiles: ["api/api.pb.go", "src/schema.ts", "web/out/app.gen.js"],
       codeChanged: false,
     },
-    decision: "hold",
-    fired: [],
+    // Small, and the run's tests passed.
+    decision: "approve",
+    fired: ["small-tested-change"],
   },
   {
     name: "small change with its tests",
@@ -206,6 +209,42 @@ const rows: Row[] = [
       linesRemoved: 3,
       sensitiveFiles: [],
     },
+    decision: "approve",
+    fired: ["small-tested-change"],
+  },
+  {
+    name: "pipeline config is not code: a 4-line change to sluice.yml",
+    files: {
+      "sluice.yml":
+        "name: app\njobs:\n  test:\n    steps: [{ run: npm test }]\n",
+    },
+    expect: {
+      files: ["sluice.yml"],
+      codeChanged: false,
+      testsChangedWithCode: false,
+      linesAdded: 4,
+      sensitiveFiles: [],
+    },
+    decision: "approve",
+    fired: ["small-tested-change"],
+  },
+  {
+    name: "CI config is not code, but workflows are sensitive",
+    files: {
+      ".github/workflows/ci.yml": "on: push\n",
+      ".sluice/templates/web.yml": "jobs: {}\n",
+    },
+    expect: {
+      codeChanged: false,
+      sensitiveFiles: [".github/workflows/ci.yml"],
+    },
+    decision: "hold",
+    fired: [],
+  },
+  {
+    name: "a file named like pipeline config in a subfolder is code",
+    files: { "src/sluice.yml": "x: 1\n" },
+    expect: { codeChanged: true, testsChangedWithCode: false },
     decision: "approve",
     fired: ["small-tested-change"],
   },
@@ -235,8 +274,9 @@ const rows: Row[] = [
       linesAdded: 0,
       codeChanged: true,
     },
-    decision: "hold",
-    fired: [],
+    // Small, and the run's tests passed.
+    decision: "approve",
+    fired: ["small-tested-change"],
   },
   {
     name: "a revert",
@@ -245,7 +285,7 @@ const rows: Row[] = [
       'Revert "docs"\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.',
     expect: { isRevert: true, docsOnly: true, cohort: "unmarked" },
     decision: "approve",
-    fired: ["docs-tests-or-formatting-only"],
+    fired: ["docs-tests-or-formatting-only", "small-tested-change"],
   },
   {
     name: "an empty commit is none of the classifiers",
@@ -257,8 +297,9 @@ const rows: Row[] = [
       formattingOnly: false,
       dependencyBumpOnly: false,
     },
-    decision: "hold",
-    fired: [],
+    // Small, and the run's tests passed.
+    decision: "approve",
+    fired: ["small-tested-change"],
   },
 ];
 
