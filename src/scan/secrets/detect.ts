@@ -7,15 +7,7 @@ import {
   runContextual,
 } from "./contextual-run.js";
 import { pathAllowed } from "./allow.js";
-import type { Anchor } from "./composite.js";
-import { noAnchor, satisfied } from "./composite.js";
-import type {
-  DetectOptions,
-  DetectResult,
-  Fragment,
-  RequiredMatch,
-  SecretMatch,
-} from "./detect-types.js";
+import type { DetectOptions, DetectResult, Fragment } from "./detect-types.js";
 import { fileChecks } from "./checks.js";
 import type { Plan } from "./plan.js";
 import { HitLists, isWordAscii, plan } from "./plan.js";
@@ -23,12 +15,12 @@ import type { CompiledRule, RuleSet } from "./rule.js";
 import type { Run } from "./rule-search.js";
 import {
   allowedByRule,
-  consider,
   placeAllowed,
   runAnchored,
   runWindows,
-  spent,
 } from "./rule-search.js";
+import type { RequiredRules } from "./required.js";
+import { applyRequired } from "./required.js";
 import { FragmentText } from "./windows.js";
 
 export type {
@@ -88,15 +80,11 @@ export class Detector {
   private readonly pathOnly: CompiledRule[];
   /** 1 for rules whose regex opens with `\b` and starts at the keyword, 0 if not, -1 unknown. */
   private readonly boundary: Int8Array;
-  /** Rules with a regex and `required` components; empty for the built-in rules. */
-  private readonly composites: number[] = [];
-  /** Rule index by id, for the components of composite rules. */
-  private readonly indexOf = new Map<string, number>();
+  /** Composite rules (gitleaks `required`) and what running their components needs. */
+  private readonly required: RequiredRules;
   private readonly minConfidence: number;
   /** Byte-level checks of contextual rules' hits (contextual/prefilter.ts), by rule index. */
   private readonly hitChecks: (HitCheck | undefined)[] = [];
-  /** Whole-fragment regexes of component rules, built on first use. */
-  private readonly componentRegexes = new Map<number, RegExp>();
 
   /**
    * `anchor: false` searches every rule in windows around its hits, as if no rule were anchored
@@ -114,6 +102,12 @@ export class Detector {
   ) {
     this.minConfidence = confidenceRank(options.minConfidence ?? "low");
     this.ruleSet = ruleSet;
+    this.required = {
+      ruleSet,
+      composites: [],
+      indexOf: new Map(),
+      componentRegexes: new Map(),
+    };
     const keywords: string[] = [];
     const indexOf = new Map<string, number>();
     this.keywordRules = [];
@@ -131,14 +125,14 @@ export class Detector {
     );
     this.boundary = new Int8Array(ruleSet.rules.length).fill(-1);
     ruleSet.rules.forEach((rule, r) => {
-      this.indexOf.set(rule.id, r);
+      this.required.indexOf.set(rule.id, r);
       // gitleaks: a path-only rule reports by name before its requirements are looked at.
       if (
         rule.spec.required?.length &&
         rule.spec.regex !== undefined &&
         !rule.spec.skipReport
       )
-        this.composites.push(r);
+        this.required.composites.push(r);
       const contextual = rule.spec.contextual !== undefined;
       if (
         (rule.spec.regex === undefined && !contextual) ||
@@ -219,8 +213,19 @@ export class Detector {
     let content: FragmentText | undefined;
     const text = (): FragmentText => (content ??= new FragmentText(data));
     this.collectHits(data, text);
+    const rules = this.ruleSet.rules;
+    // The rules that run here: a rule cut off by the scan's budget or gated by another path
+    // does not, and a fragment no rule runs on is never decoded (the keywordless rules are
+    // gated by file name: most files have no keyword hit and are then read, searched, done).
     const order = this.hits.touched
       .concat(this.keywordless)
+      .filter((r) => {
+        const rule = rules[r]!;
+        return (
+          !options.exclude?.has(rule.id) &&
+          (rule.spec.path === undefined || rule.path!.test(path))
+        );
+      })
       .sort((a, b) => a - b);
     if (order.length === 0) return result;
 
@@ -235,13 +240,10 @@ export class Detector {
       started: 0,
       timedOut: false,
     };
-    if (this.composites.length > 0) run.anchors = new Map();
-    const rules = this.ruleSet.rules;
+    if (this.required.composites.length > 0) run.anchors = new Map();
     let syntax: Syntax | undefined;
     for (const r of order) {
       const rule = rules[r]!;
-      if (options.exclude?.has(rule.id)) continue;
-      if (rule.spec.path !== undefined && !rule.path!.test(path)) continue;
       if (options.currentRule) options.currentRule[0] = r;
       run.started = run.now();
       run.timedOut = false;
@@ -265,109 +267,12 @@ export class Detector {
           elapsedMs: run.now() - run.started,
         });
     }
-    if (run.anchors) this.applyRequired(run, options);
+    if (run.anchors) applyRequired(this.required, run, options);
     if (options.currentRule) options.currentRule[0] = -1;
     result.matches = dropCovered(result.matches);
     placeAllowed(run);
     maskBelowConfidence(run);
     return result;
-  }
-
-  /**
-   * gitleaks' `processRequiredRules`: each composite rule's findings are kept only when every
-   * required rule has a finding near them, and carry those findings. A component is searched
-   * over the whole fragment, without its keywords (gitleaks runs it directly), once per
-   * fragment, and its own requirements are not applied.
-   */
-  private applyRequired(run: Run, options: DetectOptions): void {
-    const rules = this.ruleSet.rules;
-    const cache = new Map<string, { anchor: Anchor; item: RequiredMatch }[]>();
-    const components = (id: string) => {
-      let found = cache.get(id);
-      if (!found) {
-        found = this.runComponent(this.indexOf.get(id)!, run, options);
-        cache.set(id, found);
-      }
-      return found;
-    };
-    const drop = new Set<SecretMatch>();
-    for (const r of this.composites) {
-      const rule = rules[r]!;
-      for (const m of run.result.matches) {
-        const anchor = run.anchors!.get(m);
-        if (m.ruleId !== rule.id || !anchor) continue;
-        const found = satisfied(anchor, rule.spec.required!, components);
-        if (found) m.required = found;
-        else drop.add(m);
-      }
-    }
-    if (drop.size > 0)
-      run.result.matches = run.result.matches.filter((m) => !drop.has(m));
-  }
-
-  /** A component rule's findings in the whole fragment, with their gitleaks positions. */
-  private runComponent(
-    r: number,
-    run: Run,
-    options: DetectOptions,
-  ): { anchor: Anchor; item: RequiredMatch }[] {
-    const rule = this.ruleSet.rules[r]!;
-    const path = run.fragment.path;
-    if (options.exclude?.has(rule.id)) return [];
-    if (rule.spec.path !== undefined && !rule.path!.test(path)) return [];
-    if (rule.spec.regex === undefined) {
-      if (allowedByRule(rule, path, run.fragment.commit, "", "", "")) return [];
-      const item = {
-        ruleId: rule.id,
-        line: 1,
-        column: 1,
-        endLine: 1,
-        endColumn: 1,
-        secret: path,
-      };
-      return [{ anchor: noAnchor, item }];
-    }
-    const sub: Run = {
-      ...run,
-      result: { matches: [], timeouts: [], regexRuns: 1 },
-      anchors: new Map(),
-      started: run.now(),
-      timedOut: false,
-    };
-    if (options.currentRule) options.currentRule[0] = r;
-    let regex = this.componentRegexes.get(r);
-    if (!regex) {
-      regex = new RegExp(rule.regex!.source, `${rule.regex!.flags}g`);
-      this.componentRegexes.set(r, regex);
-    }
-    const text = run.content.text;
-    regex.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = regex.exec(text)) !== null) {
-      if (m[0].length === 0) {
-        regex.lastIndex++;
-        continue;
-      }
-      consider(rule, m, 0, sub);
-      if (spent(sub)) break;
-    }
-    run.result.regexRuns += sub.result.regexRuns;
-    if (sub.timedOut)
-      run.result.timeouts.push({
-        ruleId: rule.id,
-        elapsedMs: sub.now() - sub.started,
-      });
-    return sub.result.matches.map((m) => ({
-      anchor: sub.anchors!.get(m)!,
-      item: {
-        ruleId: m.ruleId,
-        line: m.line,
-        column: m.column,
-        endLine: m.endLine,
-        endColumn: m.endColumn,
-        secret: m.secret,
-      },
-    }));
   }
 
   /**
