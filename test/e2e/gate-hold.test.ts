@@ -1,13 +1,44 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeSampleService } from "../../src/deploy/index.js";
+import {
+  hasSslib,
+  runSslibVerifier,
+  statementValidators,
+} from "../conformance/evidence-checks.js";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
-import { gatedPipeline } from "./gate-pipeline.js";
+import { deployingPipeline } from "./gate-pipeline.js";
 
-// The gate between test and deploy, and the default policy (no .sluice/policy.yml).
-const config = gatedPipeline;
+// The gate between test and a real deployment (sluice/deploy on the local target), and the
+// default policy (no .sluice/policy.yml).
+const config = deployingPipeline;
+
+interface Statement {
+  subject: { name: string; digest: Record<string, string> }[];
+  predicateType: string;
+  predicate: Record<string, unknown>;
+}
+
+/** What the deployment's provenance says of the run, its checks and its gate. */
+interface ProvenanceRun {
+  runId: string;
+  deploymentId: string;
+  steps: { job: string; step: string; status: string }[];
+  gate: {
+    decision?: { seq: number; sha256: string; says: string };
+    answers: { sha256: string; says: string; by?: string }[];
+  };
+}
 
 interface RunJson {
   id: string;
@@ -35,6 +66,34 @@ describe(
     };
     const jobStatus = (run: RunJson) =>
       Object.fromEntries(run.jobs.map((j) => [j.key, j.status]));
+    const headCommit = () =>
+      execFileSync("git", ["rev-parse", "HEAD"], { cwd: repo })
+        .toString()
+        .trim();
+    /** The production rollout as `sluice rollout status --json` shows it. */
+    const rollout = () => {
+      const status = sluice(repo, env, [
+        "rollout",
+        "status",
+        "production",
+        "--json",
+      ]);
+      expect(status.code, status.stderr).toBe(0);
+      return JSON.parse(status.stdout) as {
+        phase: string;
+        stable: string | null;
+        endpoint?: string;
+      };
+    };
+    /** The release production serves: its name (the commit's first 12) and what it answers. */
+    const serving = async () => {
+      const now = rollout();
+      expect(now.phase).toBe("Healthy");
+      expect(now.endpoint).toBeDefined();
+      const answer = await fetch(now.endpoint!);
+      expect(answer.status).toBe(200);
+      return now.stable;
+    };
     /** A 500-line AI-assisted change to infra/ (an `Assisted-by` trailer, ADR 081). */
     const bigInfraChange = (name: string) => {
       mkdirSync(join(repo, "infra"), { recursive: true });
@@ -74,11 +133,24 @@ describe(
         "src/app.js": "export const a = 1;\n",
         "test/app.test.js": "// a\n",
       });
+      // The service each deployment starts (it answers on /healthz and every other path).
+      writeSampleService(repo);
+      git("add", "server.mjs");
+      git("commit", "-qm", "the service");
+    });
+
+    afterAll(() => {
+      // Whatever the tests deployed stops with them; then the home and the repository go.
+      if (repo) sluice(repo, env, ["deploy", "stop", "production"]);
+      // The local server the commands started writes to the home until it stops.
+      if (repo) sluice(repo, env, ["server", "stop"]);
+      rmSync(home, { recursive: true, force: true });
+      if (repo) rmSync(repo, { recursive: true, force: true });
     });
 
     let approvedRun = "";
 
-    it("approves a small tested change with no person: the run goes on to deploy", () => {
+    it("approves a small tested change with no person: the run deploys it", async () => {
       writeFileSync(
         join(repo, "src", "app.js"),
         "export const a = 1;\nexport const b = 2;\n",
@@ -90,7 +162,7 @@ describe(
       // Every fired rule is printed with the facts it read.
       const logs = sluice(repo, env, ["logs", "last"]);
       expect(logs.stdout).toContain(
-        "rule small-tested-change fired: approve: a small change with tests",
+        "rule small-tested-change fired: approve: a small change whose tests passed",
       );
       expect(logs.stdout).toContain("linesChanged = 2");
       expect(logs.stdout).toContain(
@@ -104,11 +176,44 @@ describe(
         gate: "success",
         deploy: "success",
       });
+      // A real deployment: production serves the release built from this commit.
+      expect(await serving()).toBe(headCommit().slice(0, 12));
     });
 
     let held = "";
 
-    it("holds a 500-line AI-assisted change to infra/: exit 3, how to approve, deploy not started", () => {
+    it("approves a small change to the pipeline's config whose tests passed, with no person, and deploys it", async () => {
+      const file = join(repo, "sluice.yml");
+      writeFileSync(
+        file,
+        readFileSync(file, "utf8").replace(
+          "  test:\n",
+          '  test:\n    env:\n      CI: "true"\n      LOG_LEVEL: debug\n',
+        ),
+      );
+      git("commit", "-qam", "ci: test with CI=true");
+      const run = sluice(repo, env, ["run"]);
+      expect(run.code, run.stderr).toBe(0);
+      const logs = sluice(repo, env, ["logs", "last"]);
+      expect(logs.stdout).toContain(
+        "change: 1 files, 3 lines, unmarked, by e2e@example.com, to production",
+      );
+      expect(logs.stdout).toContain(
+        "rule small-tested-change fired: approve: a small change whose tests passed",
+      );
+      expect(logs.stdout).toContain("testsPassed = 1");
+      expect(jobStatus(show("last"))).toEqual({
+        test: "success",
+        gate: "success",
+        deploy: "success",
+      });
+      expect(await serving()).toBe(headCommit().slice(0, 12));
+    });
+
+    let servingBefore: string | null = null;
+
+    it("holds a 500-line AI-assisted change to infra/: exit 3, how to approve, deploy not started", async () => {
+      servingBefore = await serving();
       bigInfraChange("network");
       const run = sluice(repo, env, ["run"]);
       expect(run.code, run.stderr).toBe(3);
@@ -127,6 +232,8 @@ describe(
       );
       expect(logs.stdout).toContain('sensitiveFiles = ["infra/network.tf"]');
       expect(logs.stdout).toContain("decision: hold");
+      // Nothing was deployed: production still serves the approved change.
+      expect(await serving()).toBe(servingBefore);
     });
 
     it("refuses the author's approval in one line, and changes nothing", () => {
@@ -156,7 +263,7 @@ describe(
       expect(unknown.stderr).not.toMatch(/at .*\.js:\d+/);
     });
 
-    it("the held run is just rows: a new process lists it, and a second identity's approval resumes it to deploy", () => {
+    it("the held run is just rows: a new process lists it, and a second identity's approval resumes it to deploy", async () => {
       // Every sluice process so far has exited; the hold is found by a new one.
       const waiting = sluice(repo, env, ["approvals", "--json"]);
       expect(waiting.code, waiting.stderr).toBe(0);
@@ -185,6 +292,8 @@ describe(
         gate: "success",
         deploy: "success",
       });
+      // The approval deployed the held change: production serves its commit now.
+      expect(await serving()).toBe(headCommit().slice(0, 12));
       // Approved once: a second approval is refused, the run is not held any more.
       const again = sluice(repo, reviewer, ["approve", held]);
       expect(again.code).toBe(2);
@@ -233,34 +342,113 @@ describe(
       expect(resume.stderr).toContain("is not held");
     });
 
-    it("every decision and answer is a signed record that sluice evidence verify accepts", () => {
+    it("every decision, answer and deployment is a signed record that sluice evidence verify and securesystemslib accept", () => {
       const out = join(home, "export.jsonl");
       const exported = sluice(repo, env, ["evidence", "export", "--out", out]);
       expect(exported.code, exported.stderr).toBe(0);
-      const lines = readFileSync(out, "utf8").trim().split("\n");
-      const statements = lines.slice(0, -1).map((line) => {
+      const text = readFileSync(out, "utf8");
+      const lines = text.trim().split("\n");
+      const records = lines.slice(0, -1);
+      const statements = records.map((line) => {
         const record = JSON.parse(line) as { envelope: { payload: string } };
         return JSON.parse(
           Buffer.from(record.envelope.payload, "base64").toString("utf8"),
-        ) as { predicateType: string; predicate: Record<string, unknown> };
+        ) as Statement;
       });
-      // 4 decisions (1 approve, 3 holds), 2 approvals, 1 rejection.
+      // 5 decisions (2 approves, 3 holds), 2 approvals, 1 rejection, 4 deployments.
       const kinds = statements.map((s) =>
         s.predicateType.endsWith("verification_summary/v1")
           ? `decision:${(s.predicate.sluice as { decision: string }).decision}`
-          : `answer:${s.predicate.verdict as string}`,
+          : s.predicateType.endsWith("provenance/v1")
+            ? "deployment"
+            : `answer:${s.predicate.verdict as string}`,
       );
       expect(kinds).toEqual([
         "decision:approve",
+        "deployment",
+        "decision:approve",
+        "deployment",
         "decision:hold",
         "answer:approve",
+        "deployment",
         "decision:hold",
         "answer:approve",
+        "deployment",
         "decision:hold",
         "answer:reject",
       ]);
       const verify = sluice(repo, env, ["evidence", "verify", out]);
       expect(verify.code, verify.stderr).toBe(0);
+
+      // The held run's deployment: its subjects are the release and the commit, its checks the
+      // run's jobs before deploy, and it links the hold and the approval by their records' hashes.
+      const hash = (line: string) =>
+        createHash("sha256").update(line, "utf8").digest("hex");
+      const provenance = statements[6]!;
+      const commit = (
+        provenance.predicate.buildDefinition as {
+          externalParameters: { commit: string };
+        }
+      ).externalParameters.commit;
+      expect(provenance.subject.map((s) => Object.keys(s.digest))).toEqual([
+        ["sha256"],
+        ["gitCommit"],
+      ]);
+      expect(provenance.subject[0]!.name).toBe(
+        `sluice:shop/${commit.slice(0, 12)}`,
+      );
+      expect(provenance.subject[1]!.digest.gitCommit).toBe(commit);
+      const build = provenance.predicate.buildDefinition as {
+        internalParameters: ProvenanceRun;
+        externalParameters: { release: unknown };
+      };
+      expect(build.internalParameters.runId).toBe(held);
+      expect(build.internalParameters.steps).toEqual([
+        { job: "test", step: "echo tested", status: "success" },
+        { job: "gate", step: "sluice/gate", status: "success" },
+      ]);
+      expect(build.internalParameters.gate).toEqual({
+        decision: {
+          environment: "production",
+          seq: 5,
+          sha256: hash(records[4]!),
+          says: "hold",
+        },
+        answers: [
+          {
+            environment: "production",
+            seq: 6,
+            sha256: hash(records[5]!),
+            says: "approve",
+            by: "reviewer@example.com",
+          },
+        ],
+      });
+      // The release's digest is the sha256 of the manifest the statement carries.
+      expect(provenance.subject[0]!.digest.sha256).toBe(
+        hash(JSON.stringify(build.externalParameters.release)),
+      );
+
+      // Every statement is in-toto Statement v1 with a valid SLSA predicate (answers: sluice's own).
+      const { ajv, validStatement, byType } = statementValidators();
+      for (const s of statements) {
+        expect(validStatement(s), ajv.errorsText(validStatement.errors)).toBe(
+          true,
+        );
+        const predicate = byType[s.predicateType];
+        if (predicate)
+          expect(predicate(s.predicate), ajv.errorsText(predicate.errors)).toBe(
+            true,
+          );
+      }
+      if (!hasSslib) return;
+      const key = sluice(repo, env, ["evidence", "key"]);
+      expect(key.code, key.stderr).toBe(0);
+      const pubPath = join(home, "evidence.pub.pem");
+      writeFileSync(pubPath, key.stdout);
+      const checked = runSslibVerifier(home, text, pubPath);
+      expect(checked.stderr).toBe("");
+      expect(checked.lines).toEqual(lines.map((_, i) => `ok ${i + 1}`));
     });
   },
 );

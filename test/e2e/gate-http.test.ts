@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -113,6 +113,10 @@ describe("the gate over HTTP: decision, holds, approve and reject as the signed-
   afterAll(async () => {
     await server?.close();
     await app?.close();
+    // The local server the CLI commands started writes to the home until it stops.
+    if (repo) sluice(repo, env, ["server", "stop"]);
+    rmSync(home, { recursive: true, force: true });
+    if (repo) rmSync(repo, { recursive: true, force: true });
   });
 
   it("shows a run's decision: its facts, every fired rule with the facts it read, and the risk", async () => {
