@@ -9,8 +9,8 @@ import { buildProgram } from "./program.js";
 export async function main(argv: string[]): Promise<number> {
   const ctx = createCliContext();
   const debug = argv.includes("--debug");
-  const program = buildProgram(ctx);
   try {
+    const program = await buildProgram(ctx, argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === "number"
       ? process.exitCode
