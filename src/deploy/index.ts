@@ -2,11 +2,7 @@
 export { initialStatus } from "./status.js";
 export { defaultAnalysis, parseDeploySpec } from "./spec.js";
 export type { RolloutStatus, TimelineEntry } from "./types.js";
-export type {
-  DeliveryEvent,
-  DeploymentEvidence,
-  RolloutRecord,
-} from "./ports.js";
+export type { DeliveryEvent, RolloutRecord } from "./ports.js";
 export { notServingExitCode, outcomeExitCode } from "./outcome.js";
 export type { RolloutOutcome } from "./outcome.js";
 export { LocalTarget } from "./targets/local/client.js";

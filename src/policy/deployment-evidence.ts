@@ -9,6 +9,7 @@ import {
   provenanceStatement,
   vsaType,
 } from "./evidence/index.js";
+import { pick } from "./evidence/statement.js";
 import type {
   BuildStep,
   LinkedRecord,
@@ -17,7 +18,7 @@ import type {
 } from "./evidence/index.js";
 
 /** The run that built a release, as the evidence reads it. */
-export interface DeployedRun {
+interface DeployedRun {
   id: string;
   createdAt: Date;
   startedAt: Date | null;
@@ -64,9 +65,7 @@ const unfinished = new Set(["pending", "running", "queued"]);
  * Values of its environment are given by their sha256 (they may be credentials); keys in a fixed
  * order, so `sha256(JSON.stringify(manifest))` is the subject's digest.
  */
-export function releaseManifest(
-  facts: DeploymentFacts,
-): Record<string, unknown> {
+function releaseManifest(facts: DeploymentFacts): Record<string, unknown> {
   const { release } = facts;
   const sha = (value: string) =>
     createHash("sha256").update(value, "utf8").digest("hex");
@@ -84,15 +83,6 @@ export function releaseManifest(
     port: release.port ?? null,
   };
 }
-
-const pick = (value: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>(
-    (at, key) =>
-      at !== null && typeof at === "object"
-        ? (at as Record<string, unknown>)[key]
-        : undefined,
-    value,
-  );
 
 /** The run's gate decision (its latest) and the answers to it, as links to their records. */
 function gateLinks(

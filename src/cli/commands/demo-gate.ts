@@ -160,6 +160,6 @@ export async function gateSample(
   }
   state.next.push(
     [`sluice logs ${runId} gate`, "the gate's facts, fired rules and decision"],
-    ["sluice evidence export", "the signed decision and approvals"],
+    ["sluice evidence export", "the signed decision, approvals and deployment"],
   );
 }

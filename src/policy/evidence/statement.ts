@@ -202,7 +202,8 @@ export function vsaStatement(input: VsaInput): Statement {
   };
 }
 
-const pick = (value: unknown, ...path: string[]): unknown =>
+/** The value at `path` in a parsed statement (undefined where the path is not there). */
+export const pick = (value: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>(
     (at, key) =>
       at !== null && typeof at === "object"
