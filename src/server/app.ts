@@ -11,6 +11,7 @@ import { ServerTelemetry } from "./prometheus.js";
 import { installAuthorization } from "./route-auth.js";
 import { routeModules } from "./routes/index.js";
 import type { RouteModule, ServerDeps } from "./types.js";
+import { compileCheck } from "./zod-provider.js";
 
 /** How a validation message names the part of the request (`path parameter project: ...`). */
 const partNames: Record<string, string> = {
@@ -66,9 +67,11 @@ export async function buildServer(
   // A route's declared response schemas check what its handler answers: a body that drifted
   // from its schema is a 500 (logged with the route and the field, never the values), not a
   // silently different API. The bytes sent are the handler's value, as JSON.stringify writes it.
-  server.setSerializerCompiler(
-    ({ schema, method, url, httpStatus }) =>
-      (data: unknown) => {
+  // The check builds nothing for plain shapes (compileCheck); zod decides whatever it does not pass.
+  server.setSerializerCompiler(({ schema, method, url, httpStatus }) => {
+    const passes = compileCheck(schema as z.ZodType);
+    return (data: unknown) => {
+      if (!passes(data)) {
         const result = (schema as z.ZodType).safeParse(data);
         if (!result.success) {
           const issue = result.error.issues[0]!;
@@ -83,9 +86,10 @@ export async function buildServer(
             "the response does not match its declared schema",
           );
         }
-        return JSON.stringify(data);
-      },
-  );
+      }
+      return JSON.stringify(data);
+    };
+  });
   // Every route, as registered, for the OpenAPI document (`GET /openapi.json`).
   catalogRoutes(server);
   // One JSON parser for every route. A webhook's body stays the raw text here: its signature is
