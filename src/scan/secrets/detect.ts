@@ -27,7 +27,6 @@ export type {
   DetectOptions,
   DetectResult,
   Fragment,
-  RequiredMatch,
   RuleTimeout,
   SecretMatch,
 } from "./detect-types.js";
