@@ -450,5 +450,38 @@ describe(
       expect(checked.stderr).toBe("");
       expect(checked.lines).toEqual(lines.map((_, i) => `ok ${i + 1}`));
     });
+    it("sluice deploy outside a run is signed too: provenance of the release and commit, no checks, no gate", () => {
+      const deployed = sluice(repo, env, [
+        "deploy",
+        "production",
+        "--release",
+        "by-hand",
+      ]);
+      expect(deployed.code, deployed.stderr).toBe(0);
+      const out = join(home, "export-deploy.jsonl");
+      const exported = sluice(repo, env, ["evidence", "export", "--out", out]);
+      expect(exported.code, exported.stderr).toBe(0);
+      const verify = sluice(repo, env, ["evidence", "verify", out]);
+      expect(verify.code, verify.stderr).toBe(0);
+      const lines = readFileSync(out, "utf8").trim().split("\n");
+      const last = JSON.parse(
+        Buffer.from(
+          (JSON.parse(lines.at(-2)!) as { envelope: { payload: string } })
+            .envelope.payload,
+          "base64",
+        ).toString("utf8"),
+      ) as Statement;
+      expect(last.predicateType).toBe("https://slsa.dev/provenance/v1");
+      expect(last.subject.map((s) => s.name)).toEqual([
+        "sluice:shop/by-hand",
+        `git+sluice:shop@${headCommit()}`,
+      ]);
+      const { internalParameters } = last.predicate.buildDefinition as {
+        internalParameters: Record<string, unknown>;
+      };
+      expect(internalParameters.steps).toEqual([]);
+      expect(internalParameters).not.toHaveProperty("runId");
+      expect(internalParameters).not.toHaveProperty("gate");
+    });
   },
 );
