@@ -315,10 +315,7 @@ export class FlagService {
     return this.#keys.identify(key);
   }
 
-  /**
-   * `identifyApiKey`'s answer when the cache holds it, without waiting: the identity, null for a
-   * key known bad, undefined when only `identifyApiKey` (the store) can tell.
-   */
+  /** `identifyApiKey` from the cache, without waiting; null: known bad; undefined: ask it. */
   cachedApiKey(key: string): KeyIdentity | null | undefined {
     return this.#keys.cachedIdentity(key);
   }

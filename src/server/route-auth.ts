@@ -8,10 +8,6 @@ import type {
 import { z } from "zod";
 import type { FlagScope } from "../flags/index.js";
 import { AppError } from "../kernel/index.js";
-import {
-  verifyGithubSignature,
-  verifyPagerDutySignature,
-} from "../metrics/index.js";
 import { FailedAuthLimiter } from "./auth-limiter.js";
 import type { FailedAuthLimit } from "./auth-limiter.js";
 import { looksLikeToken } from "../accounts/index.js";
@@ -19,14 +15,12 @@ import type { Identity, Role } from "../accounts/index.js";
 import { allows, checkCsrf, refusal, sessionOf } from "./auth-accounts.js";
 import type { ProjectSource } from "./auth-accounts.js";
 import { credentialOf, queryCarriesCredential, sameSecret } from "./auth.js";
-import { parseJsonBody } from "./json-body.js";
+import { checkSignature } from "./auth-webhook.js";
+import type { WebhookSource } from "./auth-webhook.js";
 import { isLocalPeer } from "./local/peer.js";
 import { problem, problemContentType } from "./problem.js";
 import type { App } from "../app.js";
 import type { ServerDeps } from "./types.js";
-
-/** The signed webhooks sluice accepts; each is checked with its own secret and header. */
-type WebhookSource = "github" | "pagerduty";
 
 /**
  * What a route requires, declared in its `config.auth` (issue 10 item 1, issue 14). A route
@@ -155,7 +149,7 @@ export function installAuthorization(
     // request is spared an async hook each (issue 11 bench).
     if (auth.kind === "webhook")
       route.preValidation = [
-        checkSignature(auth.source),
+        checkSignature(auth.source, deps.app.metricsWebhooks, refuse),
         ...hooksOf(route.preValidation),
       ];
     if (auth.kind === "login")
@@ -368,46 +362,6 @@ export function installAuthorization(
     );
   }
 
-  /** A webhook route's check: the signature of `source` over the raw body, then the parse. */
-  function checkSignature(source: WebhookSource) {
-    return async (request: FastifyRequest): Promise<void> => {
-      const raw = typeof request.body === "string" ? request.body : "";
-      const secrets = deps.app.metricsWebhooks;
-      const ok =
-        source === "github"
-          ? verifyGithubSignature(
-              secrets.githubSecret,
-              raw,
-              header(request, "x-hub-signature-256"),
-            )
-          : verifyPagerDutySignature(
-              secrets.pagerDutySecret,
-              raw,
-              header(request, "x-pagerduty-signature"),
-            );
-      if (!ok) {
-        const configured =
-          source === "github" ? secrets.githubSecret : secrets.pagerDutySecret;
-        refuse(
-          request,
-          new AppError(
-            "UNAUTHENTICATED",
-            configured
-              ? `missing or wrong ${source === "github" ? "X-Hub-Signature-256" : "X-PagerDuty-Signature"}`
-              : `${source} webhooks are off: no webhook secret is configured (${source === "github" ? "SLUICE_GITHUB_WEBHOOK_SECRET" : "SLUICE_PAGERDUTY_WEBHOOK_SECRET"})`,
-          ),
-        );
-      }
-      // Only a verified body is parsed.
-      request.body = parseJsonBody(raw);
-      request.principal = {
-        kind: "webhook",
-        actor: `webhook:${source}`,
-        source: source,
-      };
-    };
-  }
-
   async function identify(token: string): Promise<Principal | undefined> {
     const key = await deps.app.flags.identifyApiKey(token);
     return key && keyPrincipal(key);
@@ -435,9 +389,4 @@ function keyPrincipal(key: { id: string; scope: FlagScope }): Principal {
 function hooksOf<T>(hooks: T | T[] | undefined): T[] {
   if (hooks === undefined) return [];
   return Array.isArray(hooks) ? hooks : [hooks];
-}
-
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
