@@ -7,6 +7,8 @@ import { inspectRollout } from "./inspect.js";
 import { releaseBefore, releaseNamed } from "./undo-release.js";
 import type { RolloutReport } from "./inspect.js";
 import { deploymentRecords, releaseRecord } from "./records.js";
+import type { DeploymentStart } from "./records.js";
+import { supersededReason, supersedeRefusal } from "./supersede.js";
 import { rolloutView } from "./view.js";
 import type {
   DeliveryEvents,
@@ -51,6 +53,8 @@ export interface DeployRequest {
   /** The run whose deploy step asks (its checks and gate decision go into the evidence). */
   runId?: string;
   release: ReleaseSpec;
+  /** Told the rollout this deployment superseded (aborted), once it is aborted. */
+  onSuperseded?: (aborted: RolloutRecord) => void;
 }
 
 /** What a user asks of the latest rollout of an environment (`sluice rollout <verb>`, the API). */
@@ -191,16 +195,18 @@ export class DeployService {
     return events ? deliverPendingEvents(store, events, logger) : 0;
   }
 
-  /** Records the release and a new deployment with its rollout; `drive` carries it out. */
+  /**
+   * Records the release and a new deployment with its rollout; `drive` carries it out. It
+   * supersedes a rollout that waits for a person; one being driven is refused (ADR 076).
+   */
   async deploy(request: DeployRequest): Promise<RolloutRecord> {
     const { store, clock } = this.deps;
     const { project, environment, spec } = request;
     const latest = await store.latestRollout(project, environment);
-    if (latest && !isFinished(latest.status)) {
-      throw new AppError(
-        "CONFLICT",
-        `rollout ${latest.id} in ${environment} is still ${latest.status.phase}: run \`sluice rollout resume|promote|abort\` first`,
-      );
+    const unfinished = latest && !isFinished(latest.status) ? latest : null;
+    if (unfinished) {
+      const why = supersedeRefusal(unfinished, this.driving.has(unfinished.id));
+      if (why) throw new AppError("CONFLICT", why);
     }
     const release = await store.saveRelease(
       releaseRecord(request, clock.now()),
@@ -213,14 +219,30 @@ export class DeployService {
       );
     }
     return this.start(
-      project,
-      environment,
-      spec,
-      release,
-      stable,
-      false,
+      { project, environment, spec, release, stable, fastTrack: false },
       request.runId,
+      unfinished
+        ? (by) => this.supersede(unfinished.id, by, release, request)
+        : undefined,
     );
+  }
+
+  /** Aborts a paused rollout for a new one, under the one-driver rule, as a user's abort. */
+  private supersede(
+    id: string,
+    by: RolloutRecord,
+    release: ReleaseRecord,
+    { onSuperseded }: DeployRequest,
+  ): Promise<void> {
+    return this.exclusive(id, async () => {
+      // Looked at again under the lock: a command may have moved it on meanwhile.
+      const why = supersedeRefusal(await this.get(id), false);
+      if (why) throw new AppError("CONFLICT", why);
+      const reason = supersededReason(by.id, release.version);
+      const aborted = await this.command(id, { kind: "abort", reason });
+      this.deps.logger.info("rollout superseded", { rollout: id, by: by.id });
+      onSuperseded?.(aborted);
+    });
   }
 
   /**
@@ -252,14 +274,14 @@ export class DeployService {
         "CONFLICT",
         `release ${previous.version} is already stable in ${environment}`,
       );
-    const record = await this.start(
+    const record = await this.start({
       project,
       environment,
-      latest.spec,
-      previous,
-      latest.status.stable,
-      true,
-    );
+      spec: latest.spec,
+      release: previous,
+      stable: latest.status.stable,
+      fastTrack: true,
+    });
     return this.controller(record).drive(drive);
   }
 
@@ -356,28 +378,22 @@ export class DeployService {
     );
   }
 
+  /** Signs, then records a new deployment; `before` runs in between (ADR 076: supersede). */
   private async start(
-    project: string,
-    environment: string,
-    spec: RolloutSpec,
-    release: ReleaseRecord,
-    stable: string | null,
-    fastTrack: boolean,
+    start: Omit<DeploymentStart, "now" | "withEvent">,
     runId?: string,
+    before?: (rollout: RolloutRecord) => Promise<void>,
   ): Promise<RolloutRecord> {
     const { store, clock, evidence } = this.deps;
     const { deployment, rollout, event } = deploymentRecords({
-      project,
-      environment,
-      spec,
-      release,
-      stable,
-      fastTrack,
+      ...start,
       now: clock.now(),
       withEvent: Boolean(this.deps.events),
     });
+    const { release } = start;
     // Signed first: a deployment the evidence log cannot take is not recorded, nor carried out.
     await evidence?.deploying({ deployment, release, runId });
+    await before?.(rollout);
     // The event is recorded with the deployment, then handed over: a failed hand-over stays
     // in the outbox for the next pass instead of being lost.
     await store.startDeployment(deployment, rollout, event);

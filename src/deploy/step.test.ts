@@ -132,4 +132,40 @@ describe("uses: sluice/deploy (in process, real daemon and processes)", async ()
     const [last] = await store.listDeployments("shop", "staging");
     expect(last).toMatchObject({ status: "succeeded", reason: "undo" });
   });
+
+  it("a deploy after one left paused supersedes it, and the log says so", async () => {
+    const paused = (version: string) =>
+      ctx({
+        version,
+        steps: [{ weight: 50 }, { pause: {} }],
+        release: { command: `exec node ${server}`, env: { VERSION: version } },
+      });
+    const first = await step(paused("c"));
+    expect(first).toMatchObject({
+      status: "success",
+      outputs: { phase: "Paused" },
+    });
+    log.length = 0;
+    const second = await step(paused("d"));
+    expect(second).toMatchObject({
+      status: "success",
+      outputs: { phase: "Paused" },
+    });
+    const old = first.outputs!.rollout!;
+    const now = second.outputs!.rollout!;
+    expect(log[0]).toBe(
+      `superseded the paused rollout ${old} (aborted: superseded by rollout ${now} / release d)`,
+    );
+    expect(log[1]).toBe(`rollout ${now} of shop to staging`);
+    const latest = await deploy.latest("shop", "staging");
+    const serving = await deploy.target(latest).serving();
+    const version = async (id: string | null) =>
+      id ? (await store.getRelease(id))?.version : null;
+    // Stable (a) keeps its place; the paused canary c is stopped, d takes its place.
+    expect(await version(serving.routes.stable)).toBe("0123456789ab");
+    expect(await version(serving.routes.canary)).toBe("d");
+    expect(
+      serving.states[(await deploy.get(old)).status.canary.release],
+    ).not.toBe("ready");
+  });
 });

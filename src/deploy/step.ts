@@ -1,6 +1,7 @@
 import { AppError, messageOf } from "../kernel/index.js";
 import type { DeployService } from "./service.js";
 import { parseDeploySpec } from "./spec.js";
+import { supersededLine } from "./supersede.js";
 import type { RolloutSpec } from "./spec.js";
 
 /** The parts of a built-in step's context the deploy step uses (the pipeline's BuiltinStepContext). */
@@ -85,7 +86,8 @@ export function checkDeployStepInput(
  * `uses: sluice/deploy`: the step's `with` is the rollout spec, plus `environment` (default
  * `$SLUICE_ENVIRONMENT` or production) and `project` (default `$SLUICE_PROJECT` or the folder).
  * The release is named after the commit. Healthy and Paused succeed (Paused waits for `sluice
- * rollout promote`); Degraded fails the step.
+ * rollout promote`); Degraded fails the step. A rollout of the environment left paused (by an
+ * earlier run) is superseded: aborted back to stable, and the log says so.
  */
 export function createDeployStep(deploy: () => DeployService) {
   return async (ctx: DeployStepContext): Promise<DeployStepResult> => {
@@ -109,6 +111,7 @@ export function createDeployStep(deploy: () => DeployService) {
         release,
         ...(ctx.facts.commit ? { commit: ctx.facts.commit } : {}),
         ...(ctx.runId ? { runId: ctx.runId } : {}),
+        onSuperseded: (old) => ctx.log(supersededLine(old)),
         ...((version ?? ctx.facts.commit)
           ? { version: version ?? ctx.facts.commit!.slice(0, 12) }
           : {}),
