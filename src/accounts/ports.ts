@@ -4,6 +4,7 @@ import type { Grant } from "./roles.js";
 export interface UserSummary {
   id: string;
   name: string;
+  email: string | null;
   hasPassword: boolean;
   roles: Grant[];
   createdAt: Date;
@@ -13,6 +14,7 @@ export interface UserSummary {
 export interface UserRecord {
   id: string;
   name: string;
+  email: string | null;
   passwordHash: string | null;
   createdAt: Date;
   createdBy: string;
@@ -51,6 +53,9 @@ export interface AccountStore {
   userByName(
     name: string,
   ): Promise<(UserRecord & { roles: Grant[] }) | undefined>;
+  /** Sets a user's email (null removes it); false when no such user. */
+  setEmail(name: string, email: string | null): Promise<boolean>;
+  userByEmail(email: string): Promise<UserRecord | undefined>;
   userById(id: string): Promise<(UserRecord & { roles: Grant[] }) | undefined>;
   listUsers(): Promise<UserSummary[]>;
   /** Removes the user with their roles, sessions and tokens; false when there was none. */

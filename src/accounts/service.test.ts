@@ -119,6 +119,58 @@ describe.each(testDatabases)("accounts service on $name", (testDatabase) => {
     expect(await accounts.listTokens(owner)).toEqual([]);
   });
 
+  it("knows a person by their email, lower case and one account each, from sessions and tokens", async () => {
+    const { accounts } = await setup();
+    const added = await accounts.addUser(owner, {
+      name: "dana",
+      email: " Dana@Example.COM ",
+      password,
+      roles: [{ project: "shop", role: "approver" }],
+    });
+    expect(added.email).toBe("dana@example.com");
+    await expect(
+      accounts.addUser(owner, { name: "dee", email: "DANA@example.com" }),
+    ).rejects.toThrow("another user has the email dana@example.com already");
+    await expect(
+      accounts.addUser(owner, { name: "dee", email: "not an email" }),
+    ).rejects.toThrow('"not an email" is not an email address');
+    expect((await accounts.listUsers(owner)).map((u) => u.name)).toEqual([
+      "dana",
+    ]);
+    const login = await accounts.login("dana", password);
+    expect((await accounts.sessionIdentity(login.session))?.email).toBe(
+      "dana@example.com",
+    );
+    const viewer = [{ project: "shop", role: "viewer" as const }];
+    await accounts.addUser(owner, { name: "eve", roles: viewer });
+    const token = await accounts.createToken(owner, {
+      name: "ci",
+      user: "eve",
+      roles: viewer,
+    });
+    expect((await accounts.tokenIdentity(token.token))?.email).toBeUndefined();
+    await accounts.setEmail(owner, "eve", "Eve@example.com");
+    expect((await accounts.tokenIdentity(token.token))?.email).toBe(
+      "eve@example.com",
+    );
+    await expect(
+      accounts.setEmail(owner, "eve", "dana@example.com"),
+    ).rejects.toThrow("another user has the email dana@example.com already");
+    await expect(
+      accounts.setEmail(owner, "nobody", "n@example.com"),
+    ).rejects.toThrow("no user nobody");
+    const eve: Caller = {
+      kind: "user",
+      actor: "eve",
+      identity: (await accounts.tokenIdentity(token.token))!,
+    };
+    await expect(
+      accounts.setEmail(eve, "dana", "eve2@example.com"),
+    ).rejects.toThrow(AppError);
+    await accounts.setEmail(owner, "eve", null);
+    expect((await accounts.tokenIdentity(token.token))?.email).toBeUndefined();
+  });
+
   it("lets only a server admin manage users, and a user give tokens only roles they hold", async () => {
     const { accounts } = await setup();
     await accounts.addUser(owner, {

@@ -18,6 +18,8 @@ import type { Grant, Role } from "./roles.js";
 export interface Identity {
   userId: string;
   name: string;
+  /** The person's email (lower case), when the account has one: the gate's author check uses it. */
+  email: string | undefined;
   via: "session" | "token";
   /** The session's or the token's id (never its secret). */
   credentialId: string;
@@ -94,6 +96,17 @@ function checkUserName(name: string): void {
     );
 }
 
+/** An account's email, lower case as the gate compares git emails; refused unless it looks like one. */
+function emailOf(email: string): string {
+  const lower = email.trim().toLowerCase();
+  if (lower.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(lower))
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `${JSON.stringify(email)} is not an email address`,
+    );
+  return lower;
+}
+
 /** Whether the caller administers the whole server (owner, or admin on `*`). */
 function isServerAdmin(caller: Caller): boolean {
   return (
@@ -122,17 +135,29 @@ export function createAccountsService(options: AccountsOptions) {
   return {
     async addUser(
       caller: Caller,
-      input: { name: string; password?: string | undefined; roles?: Grant[] },
+      input: {
+        name: string;
+        email?: string | undefined;
+        password?: string | undefined;
+        roles?: Grant[];
+      },
     ): Promise<UserSummary> {
       needServerAdmin(caller, "adding a user");
       checkUserName(input.name);
+      const email = input.email === undefined ? null : emailOf(input.email);
       const roles = input.roles ?? [];
       checkGrants(roles);
       if (await store.userByName(input.name))
         throw new AppError("CONFLICT", `user ${input.name} exists already`);
+      if (email !== null && (await store.userByEmail(email)))
+        throw new AppError(
+          "CONFLICT",
+          `another user has the email ${email} already`,
+        );
       const record = {
         id: newId("usr", clock.now()),
         name: input.name,
+        email,
         passwordHash:
           input.password === undefined
             ? null
@@ -144,11 +169,31 @@ export function createAccountsService(options: AccountsOptions) {
       return {
         id: record.id,
         name: record.name,
+        email: record.email,
         hasPassword: record.passwordHash !== null,
         roles,
         createdAt: record.createdAt,
         createdBy: record.createdBy,
       };
+    },
+
+    /** Sets (or, with null, removes) a user's email: the gate knows a change's author by it. */
+    async setEmail(
+      caller: Caller,
+      name: string,
+      email: string | null,
+    ): Promise<void> {
+      needServerAdmin(caller, "changing a user's email");
+      const lower = email === null ? null : emailOf(email);
+      const holder =
+        lower === null ? undefined : await store.userByEmail(lower);
+      if (holder && holder.name !== name)
+        throw new AppError(
+          "CONFLICT",
+          `another user has the email ${lower} already`,
+        );
+      if (!(await store.setEmail(name, lower)))
+        throw new AppError("NOT_FOUND", `no user ${name}`);
     },
 
     async listUsers(caller: Caller): Promise<UserSummary[]> {
@@ -217,6 +262,7 @@ export function createAccountsService(options: AccountsOptions) {
         user && {
           userId: user.id,
           name: user.name,
+          email: user.email ?? undefined,
           via: "session",
           credentialId: session.id,
           roleOn: (project) => roleOn(user.roles, project),
@@ -319,6 +365,7 @@ export function createAccountsService(options: AccountsOptions) {
         user && {
           userId: user.id,
           name: user.name,
+          email: user.email ?? undefined,
           via: "token",
           credentialId: token.id,
           // A token never does more than its user may do now (roles taken away reach it).

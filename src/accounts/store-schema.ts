@@ -14,6 +14,8 @@ const at = (name: string) =>
 export const accountUsers = pgTable("account_users", {
   id: text("id").primaryKey(),
   name: text("name").notNull().unique(),
+  /** The person's email, lower case: how the gate knows a change's author (git's email). */
+  email: text("email").unique(),
   /** `scrypt$N$r$p$salt$hash`; null for an account that signs in with tokens only. */
   passwordHash: text("password_hash"),
   createdAt: at("created_at").notNull(),

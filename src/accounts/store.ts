@@ -92,6 +92,21 @@ export function createAccountStore(database: Database): AccountStore {
         .where(eq(accountUsers.name, name));
       return withRoles(rows[0]);
     },
+    async setEmail(name, email) {
+      const rows = await db
+        .update(accountUsers)
+        .set({ email })
+        .where(eq(accountUsers.name, name))
+        .returning({ id: accountUsers.id });
+      return rows.length > 0;
+    },
+    async userByEmail(email) {
+      const rows = await db
+        .select()
+        .from(accountUsers)
+        .where(eq(accountUsers.email, email));
+      return rows[0];
+    },
     async userById(id) {
       const rows = await db
         .select()
@@ -108,6 +123,7 @@ export function createAccountStore(database: Database): AccountStore {
       return rows.map((row) => ({
         id: row.id,
         name: row.name,
+        email: row.email,
         hasPassword: row.passwordHash !== null,
         roles: roles.get(row.id) ?? [],
         createdAt: row.createdAt,

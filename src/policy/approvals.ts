@@ -58,9 +58,10 @@ export interface ApprovalOutcome {
 export const identityOf = (email: string): string => email.trim().toLowerCase();
 
 /**
- * Whether `by` is the change's author: the same git email, or (an account of the team server,
- * which carries no email yet) a name equal to the author email's local part. It errs towards
- * refusing: the author of a change can never approve it.
+ * Whether `by` is the change's author: the same git email (people on the team server answer by
+ * their account's email), or, for a name that is no email (the server's admin token), a name
+ * equal to the author email's local part. It errs towards refusing: the author of a change can
+ * never approve it.
  */
 const isAuthor = (by: string, author: string): boolean =>
   by === author || (!by.includes("@") && by === author.split("@")[0]);

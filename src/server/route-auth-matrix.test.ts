@@ -117,6 +117,7 @@ const matrix: Record<string, Rule> = {
   "GET /api/v1/users": "serverAdmin",
   "POST /api/v1/users": "serverAdmin",
   "DELETE /api/v1/users/:name": "serverAdmin",
+  "PUT /api/v1/users/:name/email": "serverAdmin",
   "PUT /api/v1/users/:name/roles/:project": "serverAdmin",
   "DELETE /api/v1/users/:name/roles/:project": "serverAdmin",
   "POST /api/v1/tokens": "signedIn",

@@ -40,6 +40,7 @@ describe("sluice users and tokens (issue 14)", () => {
     ["users", "list"],
     ["users", "rm"],
     ["users", "role"],
+    ["users", "email"],
     ["tokens", "create"],
     ["tokens", "list"],
     ["tokens", "revoke"],
@@ -105,5 +106,28 @@ describe("sluice users and tokens (issue 14)", () => {
     const unknown = run(["users", "rm", "nobody"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim()).toBe("sluice: no user nobody");
+  });
+
+  it("keeps a person's email (lower case) for the gate's author check, and refuses what is none", () => {
+    const added = run([
+      "users",
+      "add",
+      "ci-bot",
+      "--no-password",
+      "--email",
+      "CI-Bot@Example.com",
+    ]);
+    expect(added.stderr).toBe("");
+    expect(added.code).toBe(0);
+    const listed = run(["users", "list"]);
+    expect(listed.stdout).toMatch(/^ci-bot\tci-bot@example\.com\t/m);
+    const bad = run(["users", "email", "ci-bot", "bot at example"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe(
+      'sluice: "bot at example" is not an email address',
+    );
+    const removed = run(["users", "email", "ci-bot", "-"]);
+    expect(removed.stdout.trim()).toBe("ci-bot has no email now");
+    expect(run(["users", "list"]).stdout).toMatch(/^ci-bot\t-\t/m);
   });
 });

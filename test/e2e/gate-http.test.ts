@@ -80,19 +80,21 @@ describe("the gate over HTTP: decision, holds, approve and reject as the signed-
       logger: silentLogger,
       adminToken: admin,
     });
-    const users: [string, string, string][] = [
-      // The change's author: the local part of e2e@example.com (accounts carry no email yet).
-      ["e2e", "shop", "approver"],
-      ["rita", "shop", "approver"],
-      ["val", "shop", "viewer"],
-      ["otto", "other", "approver"],
+    const users: [string, string, string, string | undefined][] = [
+      // The change's author (git's e2e@example.com) under another name: known by the email.
+      ["erin", "shop", "approver", "E2E@example.com"],
+      ["rita", "shop", "approver", "rita@example.com"],
+      ["val", "shop", "viewer", "val@example.com"],
+      ["otto", "other", "approver", "otto@example.com"],
+      // An approver whose account has no email cannot show it is not the author.
+      ["nemo", "shop", "approver", undefined],
     ];
-    for (const [name, project, role] of users) {
+    for (const [name, project, role, email] of users) {
       const added = await server.inject({
         method: "POST",
         url: "/api/v1/users",
         headers: { authorization: `Bearer ${admin}` },
-        payload: { name, password, roles: [{ project, role }] },
+        payload: { name, email, password, roles: [{ project, role }] },
       });
       expect(added.statusCode, added.body).toBe(200);
       const login = await server.inject({
@@ -207,11 +209,16 @@ describe("the gate over HTTP: decision, holds, approve and reject as the signed-
     const unknown = await answer("rita", "approve", "run_nosuchrun");
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().detail).toBe("run run_nosuchrun not found");
-    const author = await answer("e2e", "approve", held[0]!);
+    const author = await answer("erin", "approve", held[0]!);
     expect(author.statusCode).toBe(403);
     expect(author.headers["content-type"]).toMatch(/problem\+json/);
     expect(author.json().detail).toBe(
-      "e2e is the author of this change and cannot approve it; someone else must",
+      "e2e@example.com is the author of this change and cannot approve it; someone else must",
+    );
+    const anonymousApprover = await answer("nemo", "approve", held[0]!);
+    expect(anonymousApprover.statusCode).toBe(403);
+    expect(anonymousApprover.json().detail).toContain(
+      "account nemo has no email",
     );
     const bad = await answer("rita", "approve", held[0]!, "shop", {
       comment: 42,
@@ -235,7 +242,11 @@ describe("the gate over HTTP: decision, holds, approve and reject as the signed-
     expect(approved.statusCode, approved.body).toBe(200);
     expect(approved.json()).toMatchObject({
       approved: true,
-      hold: { runId: held[0], status: "approved", approvedBy: ["rita"] },
+      hold: {
+        runId: held[0],
+        status: "approved",
+        approvedBy: ["rita@example.com"],
+      },
       next: `sluice run resume ${held[0]}`,
     });
     const again = await answer("rita", "approve", held[0]!);
@@ -271,6 +282,8 @@ describe("the gate over HTTP: decision, holds, approve and reject as the signed-
       sluice(repo, env, ["run", "show", held[1]!, "--json"]).stdout,
     );
     expect(rejectedRun.status).toBe("failure");
-    expect(rejectedRun.reason).toContain("rejected by rita: not this week");
+    expect(rejectedRun.reason).toContain(
+      "rejected by rita@example.com: not this week",
+    );
   }, 120_000);
 });

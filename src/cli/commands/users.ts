@@ -71,6 +71,10 @@ export function registerUsers(program: Command, ctx: CliContext): void {
       parseGrant,
     )
     .option(
+      "--email <email>",
+      "the person's email, as in their git commits: the gate never lets the author of a change approve it",
+    )
+    .option(
       "--no-password",
       "an account for API tokens only (agents, webhooks): it cannot sign in",
     )
@@ -83,6 +87,7 @@ export function registerUsers(program: Command, ctx: CliContext): void {
         secret: string | undefined,
         options: {
           role?: { project: string; role: string }[];
+          email?: string;
           password: boolean;
         },
       ) => {
@@ -95,7 +100,12 @@ export function registerUsers(program: Command, ctx: CliContext): void {
         const roles = await grantsOf(options.role);
         const user = await (
           await service()
-        ).addUser(await ownerOf(ctx), { name, password, roles });
+        ).addUser(await ownerOf(ctx), {
+          name,
+          email: options.email,
+          password,
+          roles,
+        });
         ctx.stdout(
           `user ${user.name} added${user.roles.length ? ` (${user.roles.map((g) => `${g.role} on ${g.project}`).join(", ")})` : " (no role yet)"}${user.hasPassword ? "" : ", tokens only"}`,
         );
@@ -113,8 +123,29 @@ export function registerUsers(program: Command, ctx: CliContext): void {
         return ctx.stdout("no users (sluice users add NAME)");
       for (const user of list)
         ctx.stdout(
-          `${user.name}\t${user.roles.map((g) => `${g.project}=${g.role}`).join(",") || "-"}\t${user.hasPassword ? "password" : "tokens only"}`,
+          `${user.name}\t${user.email ?? "-"}\t${user.roles.map((g) => `${g.project}=${g.role}`).join(",") || "-"}\t${user.hasPassword ? "password" : "tokens only"}`,
         );
+    });
+
+  users
+    .command("email")
+    .argument("<name>", "the user")
+    .argument(
+      "<email>",
+      "the person's email, as in their git commits; - removes it",
+    )
+    .description(
+      "set a user's email: the gate knows a change's author by it, and an account without one cannot approve over HTTP",
+    )
+    .action(async (name: string, email: string) => {
+      await (
+        await service()
+      ).setEmail(await ownerOf(ctx), name, email === "-" ? null : email);
+      ctx.stdout(
+        email === "-"
+          ? `${name} has no email now`
+          : `${name}'s email is ${email.trim().toLowerCase()}`,
+      );
     });
 
   users

@@ -18,6 +18,7 @@ const User = z
   .object({
     id: z.string(),
     name: z.string(),
+    email: z.string().nullable(),
     hasPassword: z.boolean(),
     roles: z.array(Grant),
     createdAt: date,
@@ -170,6 +171,13 @@ export const accountRoutes: RouteModule<"accounts" | "clock"> = (
         summary: "add a user (with a password to sign in, or tokens only)",
         body: z.object({
           name: urlName,
+          email: z
+            .string()
+            .max(254)
+            .optional()
+            .describe(
+              "the person's email, as in their git commits: the gate never lets the author of a change approve it",
+            ),
           password: z.string().max(1024).optional(),
           roles: z.array(Grant).max(1000).optional(),
         }),
@@ -190,6 +198,27 @@ export const accountRoutes: RouteModule<"accounts" | "clock"> = (
     },
     async (request) => {
       await accounts.removeUser(callerOf(request), request.params.name);
+      return { ok: true as const };
+    },
+  );
+  server.put(
+    "/api/v1/users/:name/email",
+    {
+      ...admin,
+      schema: {
+        summary:
+          "set (or, with null, remove) a user's email: the gate knows a change's author by it",
+        params: z.object({ name: urlName }),
+        body: z.object({ email: z.string().max(254).nullable() }),
+        response: { 200: Ok },
+      },
+    },
+    async (request) => {
+      await accounts.setEmail(
+        callerOf(request),
+        request.params.name,
+        request.body.email,
+      );
       return { ok: true as const };
     },
   );

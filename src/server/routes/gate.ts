@@ -106,7 +106,15 @@ const approver = {
 /** The approver is who the request authenticated as, never a name from the body. */
 function approverOf(request: FastifyRequest): string {
   const principal = principalOf(request);
-  if (principal.kind === "account") return principal.identity.name;
+  if (principal.kind === "account") {
+    // The author is known by git email: an account without one cannot show it is not the author.
+    if (principal.identity.email === undefined)
+      throw new AppError(
+        "FORBIDDEN",
+        `account ${principal.identity.name} has no email, so the gate cannot tell it from the change's author: a server admin adds it (sluice users add NAME --email EMAIL)`,
+      );
+    return principal.identity.email;
+  }
   if (principal.kind === "admin") return principal.actor;
   throw new AppError("FORBIDDEN", "only a signed-in person can answer a hold");
 }
@@ -150,7 +158,8 @@ async function runOf(gate: GateApprovals, project: string, run: string) {
 /**
  * The gate over HTTP (issue 12): a run's decision (facts, fired rules, risk), the holds that
  * wait, approve and reject, the same use cases as `sluice gate|approvals|approve|reject`. The
- * approver is the authenticated principal; the change's author is refused as in the CLI. An
+ * approver is the authenticated principal, known by its account's email (an account without one
+ * cannot answer); the change's author is refused as in the CLI. An
  * approval that completes a hold records it; the run goes on with `sluice run resume RUN`.
  */
 export const gateRoutes: RouteModule<"gate"> = (fastify, deps) => {
