@@ -4,6 +4,7 @@ import type { Clock, Logger, Timer } from "../../kernel/index.js";
 import type { JobInput, JobResult, PlannedJob } from "../ports.js";
 import type { JobQueue } from "./job-queue.js";
 import { Outbox } from "./outbox.js";
+import { QueuedMarker } from "./queued-marker.js";
 import { requeueExpiredLeases } from "./lease-janitor.js";
 import type { LeaseStore } from "./ports.js";
 import type {
@@ -87,7 +88,7 @@ export class RunnerService implements RunnerApi {
   private sweepTimer: Timer | undefined;
   private sweeping: Promise<void> | undefined;
   private readonly outbox: Outbox;
-  private readonly queuedTimers = new Set<Timer>();
+  private readonly queuedMarker: QueuedMarker;
   /** Cancellations under way (`stop` waits for them: they write to the store). */
   private readonly cancelling = new Set<Promise<void>>();
 
@@ -99,7 +100,23 @@ export class RunnerService implements RunnerApi {
     this.leaseMs = options.leaseMs ?? 120_000;
     this.heartbeatMs = options.heartbeatMs ?? 30_000;
     this.infraRetries = options.infraRetries ?? 2;
-    this.outbox = new Outbox(queue, (ids) => this.sent(ids));
+    this.queuedMarker = new QueuedMarker({
+      clock: options.clock,
+      logger: options.logger,
+      afterMs: options.queuedAfterMs ?? 100,
+      unclaimed: (ids) =>
+        ids.flatMap((id) => {
+          const waiter = this.waiters.get(id);
+          return waiter && !waiter.claimed && !waiter.cancelled
+            ? [waiter.data.jobId]
+            : [];
+        }),
+      markQueued: (jobIds) => store.markQueued(jobIds),
+    });
+    this.outbox = new Outbox(queue, (ids) => {
+      this.notifyWork();
+      this.queuedMarker.sent(ids);
+    });
   }
 
   /** Starts the lease janitor. */
@@ -115,8 +132,7 @@ export class RunnerService implements RunnerApi {
   async stop(): Promise<void> {
     this.sweepTimer?.cancel();
     this.sweepTimer = undefined;
-    for (const timer of this.queuedTimers) timer.cancel();
-    this.queuedTimers.clear();
+    this.queuedMarker.stop();
     await this.sweeping;
     await Promise.all(this.cancelling);
   }
@@ -400,29 +416,5 @@ export class RunnerService implements RunnerApi {
 
   private notifyWork(): void {
     for (const listener of this.workListeners) listener();
-  }
-
-  /** Jobs are in the queue: wake the runners; those still unclaimed a moment later show as queued. */
-  private sent(ids: string[]): void {
-    this.notifyWork();
-    const timer = this.options.clock.setTimeout(
-      () => {
-        this.queuedTimers.delete(timer);
-        const waiting = ids.flatMap((id) => {
-          const waiter = this.waiters.get(id);
-          return waiter && !waiter.claimed && !waiter.cancelled
-            ? [waiter.data.jobId]
-            : [];
-        });
-        this.store.markQueued(waiting).catch((error) =>
-          this.options.logger.warn("cannot mark jobs queued", {
-            error: messageOf(error),
-          }),
-        );
-      },
-      this.options.queuedAfterMs ?? 100,
-      { unref: true },
-    );
-    this.queuedTimers.add(timer);
   }
 }
