@@ -76,7 +76,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     )
     .option("--json", "print the rollout as JSON when it ends")
     .action(async (environment: string, options: DeployOptions) => {
-      const { parseDeploySpec, splitDeployStepWith } =
+      const { parseDeploySpec, splitDeployStepWith, supersededLine } =
         await import("../../deploy/index.js");
       const { project, stepWith } = await readDeployStep(
         ctx,
@@ -139,6 +139,8 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
         release: spec.release!,
         ...(version ? { version } : {}),
         ...(commit ? { commit } : {}),
+        onSuperseded: (old) =>
+          ctx.stderr(`sluice deploy: ${supersededLine(old)}`),
       });
       ctx.stderr(
         `sluice deploy: rollout ${record.id} of ${project} to ${environment}`,
