@@ -8,7 +8,8 @@ import { assertBuilt, sluice } from "./cli.js";
 /**
  * Issue 9, defect 12: each end state of a rollout has its own exit status (docs/deploy.md):
  * 0 promoted, 1 failed, 3 paused, 4 aborted; a command that did what it was asked (`rollout
- * abort`) exits 0. `rollout undo --to-release NAME` goes back to any earlier release.
+ * abort`) exits 0. `rollout undo --to-release NAME` goes back to any earlier release. A deploy
+ * supersedes a rollout that waits for a person (ADR 076).
  */
 describe("rollout exit statuses and verbs (built CLI, real processes)", () => {
   const home = mkdtempSync(join(tmpdir(), "sluice-e2e-deploy-exit-"));
@@ -101,5 +102,23 @@ describe("rollout exit statuses and verbs (built CLI, real processes)", () => {
     const same = rollout("undo", "--to-release", "v1");
     expect(same.code).toBe(2);
     expect(same.stderr).toMatch(/release v1 is already stable in production/);
+  }, 180_000);
+
+  it("a deploy supersedes the rollout that waits for a person, and says so (ADR 076)", async () => {
+    const waiting = deploy("v4", paused);
+    expect(waiting.code, waiting.stderr).toBe(3);
+    const old = JSON.parse(waiting.stdout).rollout as string;
+
+    const next = deploy("v5", paused);
+    expect(next.code, next.stderr).toBe(3);
+    const view = JSON.parse(next.stdout);
+    expect(next.stderr).toContain(
+      `sluice deploy: superseded the paused rollout ${old} (aborted: superseded by rollout ${view.rollout} / release v5)`,
+    );
+    expect(view).toMatchObject({ phase: "Paused", stable: "v1" });
+    const releases = sluice(app, env, ["releases", ...project]);
+    expect(releases.stdout).toMatch(
+      /v4 +rolled_back \(superseded by rollout ro_\w+ \/ release v5\)/,
+    );
   }, 180_000);
 });
