@@ -321,14 +321,18 @@ export class RolloutController {
         );
         const release = await this.release(status.canary.release);
         // For the metrics (ADR 080), a canary that took traffic went live: when it fails and
-        // is rolled back it is `rolled_back` (a change failure), not `failed` (never live).
+        // is rolled back it is `rolled_back` (a change failure), not `failed` (never live). A
+        // superseded one never finished going live and failed nothing: `failed` (never live)
+        // counts it neither as a deployment nor as a change failure (ADR 076).
         const wentLive =
           action.outcome === "failed" &&
           status.canaryTrafficSince !== undefined;
         await this.emit({
           kind: wentLive
             ? "deployment.rolled_back"
-            : `deployment.${action.outcome}`,
+            : action.outcome === "superseded"
+              ? "deployment.failed"
+              : `deployment.${action.outcome}`,
           at,
           deploymentId: r.deploymentId,
           project: r.project,

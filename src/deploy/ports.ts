@@ -142,7 +142,7 @@ export interface DeploymentRecord {
   environment: string;
   releaseId: string;
   previousReleaseId: string | null;
-  status: "in_progress" | "succeeded" | "failed" | "rolled_back";
+  status: "in_progress" | "succeeded" | "failed" | "rolled_back" | "superseded";
   reason: string | null;
   incidentId: string | null;
   startedAt: number;

@@ -238,7 +238,12 @@ function applyCommand(
       note({ event: "paused", step: s.stepIndex, detail: "by a user" });
       return;
     case "abort":
-      abort(ctx, command.reason ?? "aborted by a user", false);
+      abort(
+        ctx,
+        command.reason ?? "aborted by a user",
+        false,
+        command.superseded ?? false,
+      );
       return;
     case "undo":
       abort(ctx, "undone by a user: back to the previous release", false);
@@ -289,7 +294,12 @@ function complete(ctx: Ctx): void {
  * incident spanning from the first canary request to the recovery, the canary stopped after
  * draining, the deployment recorded.
  */
-function abort(ctx: Ctx, reason: string, automatic: boolean): void {
+function abort(
+  ctx: Ctx,
+  reason: string,
+  automatic: boolean,
+  superseded = false,
+): void {
   const { s, actions, spec } = ctx;
   if (s.analysisRun) finishAnalysisRun(ctx, true);
   actions.push({ kind: "setWeight", weight: 0 });
@@ -308,7 +318,8 @@ function abort(ctx: Ctx, reason: string, automatic: boolean): void {
     actions.push({ kind: "stopRelease", release: s.canary.release });
   actions.push({
     kind: "recordDeployment",
-    outcome: automatic ? "failed" : "rolled_back",
+    // Replaced by a newer release while it waited for a person: not a failure of the change.
+    outcome: automatic ? "failed" : superseded ? "superseded" : "rolled_back",
     reason,
   });
   s.canary.state = "stopped";

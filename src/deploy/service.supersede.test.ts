@@ -117,18 +117,19 @@ describe.each(testDatabases)(
           canary: { state: "stopped" },
         });
         expect(superseded.map((r) => r.id)).toEqual([v2.id]);
-        // Its deployment ends as on a user's abort: rolled back, with the reason, for DORA too.
+        // Its deployment ends superseded, with the reason; for DORA it never went live (`failed`):
+        // neither a deployment nor a change failure.
         const deployment = (
           await t.store.listDeployments("shop", "staging")
         ).find((d) => d.id === v2.deploymentId);
-        expect(deployment).toMatchObject({ status: "rolled_back", reason });
+        expect(deployment).toMatchObject({ status: "superseded", reason });
         expect(
           t.events
             .filter((e) => e.deploymentId === v2.deploymentId)
             .map((e) => [e.kind, "reason" in e ? e.reason : undefined]),
         ).toEqual([
           ["deployment.started", undefined],
-          ["deployment.rolled_back", reason],
+          ["deployment.failed", reason],
         ]);
         // The canary v2 is stopped, all traffic on stable v1.
         const v2Release = old.status.canary.release;

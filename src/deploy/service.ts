@@ -239,7 +239,11 @@ export class DeployService {
       const why = supersedeRefusal(await this.get(id), false);
       if (why) throw new AppError("CONFLICT", why);
       const reason = supersededReason(by.id, release.version);
-      const aborted = await this.command(id, { kind: "abort", reason });
+      const aborted = await this.command(id, {
+        kind: "abort",
+        reason,
+        superseded: true,
+      });
       this.deps.logger.info("rollout superseded", { rollout: id, by: by.id });
       onSuperseded?.(aborted);
     });

@@ -41,7 +41,7 @@ export const deployments = pgTable(
       .notNull()
       .references(() => releases.id),
     previousReleaseId: text("previous_release_id"),
-    /** in_progress | succeeded | failed | rolled_back */
+    /** in_progress | succeeded | failed | rolled_back | superseded */
     status: text("status").notNull(),
     reason: text("reason"),
     incidentId: text("incident_id"),

@@ -93,7 +93,8 @@ export interface RolloutStatus {
 /** What a user (CLI, API) asks of a rollout. */
 export type RolloutCommand =
   | { kind: "promote"; full?: boolean }
-  | { kind: "abort"; reason?: string }
+  /** `superseded`: a new deployment replaces a rollout that waited for a person (ADR 076). */
+  | { kind: "abort"; reason?: string; superseded?: boolean }
   | { kind: "retry" }
   | { kind: "pause" }
   /** Back to the previous release: an abort while in progress (a promoted rollout is undone by a new, fast-tracked one). */
@@ -140,7 +141,7 @@ export type RolloutAction =
   | { kind: "resolveIncident" }
   | {
       kind: "recordDeployment";
-      outcome: "succeeded" | "failed" | "rolled_back";
+      outcome: "succeeded" | "failed" | "rolled_back" | "superseded";
       reason?: string;
     };
 

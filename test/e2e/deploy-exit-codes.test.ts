@@ -118,7 +118,7 @@ describe("rollout exit statuses and verbs (built CLI, real processes)", () => {
     expect(view).toMatchObject({ phase: "Paused", stable: "v1" });
     const releases = sluice(app, env, ["releases", ...project]);
     expect(releases.stdout).toMatch(
-      /v4 +rolled_back \(superseded by rollout ro_\w+ \/ release v5\)/,
+      /v4 +superseded \(superseded by rollout ro_\w+ \/ release v5\)/,
     );
   }, 180_000);
 });
