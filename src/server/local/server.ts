@@ -32,11 +32,20 @@ export async function startLocalServer(
   let stop!: (reason: string) => void;
   const stopped = new Promise<string>((resolve) => (stop = resolve));
   let inFlight = () => 0;
+  // Runs it executes: while one goes on the server is not idle, nor handed back.
+  let runs = 0;
+  let closed: Promise<void> | undefined;
   const control: ServerControl = {
     mode: "on-demand",
     startedAt: new Date(app.clock.now()),
     idleMs: options.idleMs,
-    inFlight: () => inFlight(),
+    inFlight: () => inFlight() + runs,
+    busy(busy) {
+      runs += busy ? 1 : -1;
+      if (closed) return;
+      if (busy) idle.enter();
+      else idle.leave();
+    },
     stop,
   };
   const server = await buildServer({
@@ -59,7 +68,6 @@ export async function startLocalServer(
     throw error;
   });
   inFlight = socket.inFlight;
-  let closed: Promise<void> | undefined;
   return {
     socketPath: socket.path,
     stopped,
