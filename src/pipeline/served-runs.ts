@@ -36,9 +36,20 @@ export type RunLiveEvent =
 export type RunSubmission = Pick<
   LocalRunOptions,
   "cwd" | "config" | "job" | "maxParallel" | "workingTree"
-> & { env: Record<string, string> };
+> & {
+  env: Record<string, string>;
+  /** The process that submitted it and shows it (its terminal): gone, the run stops. */
+  clientPid?: number | undefined;
+};
 
 export interface ServedRunsDeps extends LocalRunDeps {
+  runs: LocalRunDeps["runs"] & {
+    finishRun(
+      runId: string,
+      status: "interrupted",
+      reason: string,
+    ): Promise<void>;
+  };
   clock: Pick<Clock, "now">;
   /** This process, the owner of the runs it drives. */
   owner: { pid: number; host: string };
@@ -54,6 +65,7 @@ interface Served {
   cancel: AbortController;
   force: AbortController;
   settled: Promise<void>;
+  clientPid: number | undefined;
 }
 
 /** Finished runs whose events are kept for a client that comes late (the newest ones). */
@@ -111,6 +123,25 @@ export function createServedRuns(deps: ServedRunsDeps) {
     );
   }
 
+  function abandon(runId: string, entry: Served): void {
+    entry.cancel.abort();
+    entry.force.abort();
+    const who =
+      entry.clientPid === undefined
+        ? "the sluice process"
+        : `the process ${entry.clientPid}`;
+    entry.settled = entry.settled.then(() =>
+      deps.runs
+        .finishRun(runId, "interrupted", `${who} that ran it is gone`)
+        .catch((error: unknown) =>
+          deps.logger.warn("an abandoned run could not be recorded", {
+            runId,
+            code: isAppError(error) ? error.code : "INTERNAL",
+          }),
+        ),
+    );
+  }
+
   return {
     async submit(
       request: RunSubmission,
@@ -123,12 +154,14 @@ export function createServedRuns(deps: ServedRunsDeps) {
         cancel: new AbortController(),
         force: new AbortController(),
         settled: Promise.resolve(),
+        clientPid: request.clientPid,
       };
       deps.onBusy?.(true);
       let started;
       try {
+        const { clientPid: _client, ...options } = request;
         started = await startLocalRun(deps, {
-          ...request,
+          ...options,
           live: liveView(entry),
           signal: entry.cancel.signal,
           forceSignal: entry.force.signal,
@@ -166,12 +199,22 @@ export function createServedRuns(deps: ServedRunsDeps) {
       return { runId, notices };
     },
 
-    /** The run's events from its start, then as they come, until it ends (or `signal`). */
+    /**
+     * The run's events from its start, then as they come, until it ends (or `signal`). With
+     * `owner`, the reader is the terminal that started the run: when it stops reading before the
+     * end, that process is gone (killed), and its run stops as it did when it ran in that
+     * process: its steps are stopped and it is recorded interrupted.
+     */
     async *events(
       id: string,
       signal: AbortSignal,
+      options: { owner?: boolean } = {},
     ): AsyncGenerator<RunLiveEvent> {
-      const [, entry] = await find(id);
+      const [runId, entry] = await find(id);
+      if (options.owner)
+        signal.addEventListener("abort", () => {
+          if (!entry.ended) abandon(runId, entry);
+        });
       let next = 0;
       while (!signal.aborted) {
         while (next < entry.events.length) yield entry.events[next++]!;

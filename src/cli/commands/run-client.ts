@@ -23,40 +23,44 @@ export async function runThroughServer(
 ): Promise<void> {
   const { localClient } = await import("../client/local-server.js");
   const client = localClient(ctx);
-  const submitted = await client.json<{ runId: string; notices: string[] }>(
-    "POST",
-    "/api/v1/runs",
-    {
-      cwd: ctx.cwd,
-      config: options.config,
-      ...(options.job !== undefined ? { job: options.job } : {}),
-      maxParallel: options.maxParallel,
-      workingTree: options.workingTree === true,
-      // The steps see this terminal's environment, as they did in process; never the key that
-      // decrypts the secrets (ADR 097).
-      env: Object.fromEntries(
-        Object.entries(ctx.env).filter(
-          (entry): entry is [string, string] =>
-            entry[1] !== undefined && entry[0] !== "SLUICE_AGE_IDENTITY",
-        ),
+  const body = {
+    cwd: ctx.cwd,
+    config: options.config,
+    ...(options.job !== undefined ? { job: options.job } : {}),
+    maxParallel: options.maxParallel,
+    workingTree: options.workingTree === true,
+    // The steps see this terminal's environment, as they did in process; never the key that
+    // decrypts the secrets (ADR 097).
+    env: Object.fromEntries(
+      Object.entries(ctx.env).filter(
+        (entry): entry is [string, string] =>
+          entry[1] !== undefined && entry[0] !== "SLUICE_AGE_IDENTITY",
       ),
-    },
-  );
-  const { runId } = submitted;
-  for (const notice of submitted.notices) ctx.stderr(`sluice: ${notice}`);
+    ),
+    clientPid: process.pid,
+  };
   // The view's durations are the server's: an event carries the time it happened.
   let now = Date.now();
+  // Ctrl-C is handled from the start: one before the run is recorded cancels it once it is.
   const outcome = await inTerminal(
     ctx,
     options.json,
     { now: () => now },
     async (live, cancel, force) => {
-      const ask = (body: { force: boolean }) =>
-        client
-          .json("POST", `/api/v1/runs/${runId}/cancel`, body)
+      const submitted = await client.json<{
+        runId: string;
+        notices: string[];
+      }>("POST", "/api/v1/runs", body);
+      const { runId } = submitted;
+      for (const notice of submitted.notices) ctx.stderr(`sluice: ${notice}`);
+      const ask = (force: boolean) =>
+        void client
+          .json("POST", `/api/v1/runs/${runId}/cancel`, { force })
           .catch(() => undefined); // it has ended meanwhile: its end comes on the stream
-      cancel.addEventListener("abort", () => void ask({ force: false }));
-      force.addEventListener("abort", () => void ask({ force: true }));
+      if (force.aborted) ask(true);
+      else if (cancel.aborted) ask(false);
+      cancel.addEventListener("abort", () => ask(false));
+      force.addEventListener("abort", () => ask(true));
       const status = await follow(client, runId, (event) => {
         now = event.at;
         const step = {
@@ -95,7 +99,7 @@ async function follow(
       `the local server stopped during run ${runId}; \`sluice run show ${runId}\` shows how it ended`,
     );
   try {
-    await client.lines(`/api/v1/runs/${runId}/events`, (text) => {
+    await client.lines(`/api/v1/runs/${runId}/events?owner=true`, (text) => {
       const event = JSON.parse(text) as RunLiveEvent;
       if (event.kind === "error")
         throw new AppError(event.code as ErrorCode, event.detail);

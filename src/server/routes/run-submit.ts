@@ -42,6 +42,14 @@ const RunSubmit = z
     env: z
       .record(z.string(), z.string())
       .describe("the environment the run's steps inherit (the client's)"),
+    clientPid: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "the submitting process, named when it goes away during the run",
+      ),
   })
   .describe("a run of the pipeline of a repository on this machine");
 
@@ -62,6 +70,15 @@ const CancelRequest = z
       .describe("stop `always()` jobs too (a second Ctrl-C)"),
   })
   .default({ force: false });
+
+const EventsQuery = z.object({
+  owner: z
+    .enum(["true", "false"])
+    .default("false")
+    .describe(
+      "the reader is the terminal that started the run: if it goes away before the end, the run is stopped and recorded interrupted",
+    ),
+});
 
 const Finding = z
   .object({
@@ -188,6 +205,7 @@ export const runSubmitRoutes: RouteModule<
         summary:
           "what a run this server executes shows in its terminal, as application/x-ndjson from its start until it ends: steps started, lines, steps finished, the end",
         params: IdParams,
+        querystring: EventsQuery,
         response: {
           200: z
             .string()
@@ -198,7 +216,9 @@ export const runSubmitRoutes: RouteModule<
     async (request, reply) => {
       const stop = new AbortController();
       request.raw.on("close", () => stop.abort());
-      const events = (await runs()).events(request.params.id, stop.signal);
+      const events = (await runs()).events(request.params.id, stop.signal, {
+        owner: request.query.owner === "true",
+      });
       // The first event resolves the run (NOT_FOUND, CONFLICT become problem answers).
       const first = await events.next();
       const lines = Readable.from(ndjson(first, events));
