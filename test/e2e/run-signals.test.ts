@@ -88,7 +88,7 @@ jobs:
     await until(() => {
       const list = sluice(repo, env, ["runs", "--json"]);
       expect(list.code).toBe(0);
-      [latest] = JSON.parse(list.stdout) as { status: string }[];
+      latest = (JSON.parse(list.stdout) as { status: string }[])[0] ?? {};
       return latest.status !== "running" && latest.status !== "cancelled";
     }, "the run to be recorded as ended");
     expect(latest).toMatchObject({
