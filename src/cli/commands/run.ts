@@ -24,7 +24,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
   const run = program
     .command("run")
     .description(
-      "run the pipeline of sluice.yml in this repository (embedded store and runner); `run show ID` shows a run",
+      "run the pipeline of sluice.yml in this repository (in the local server of $SLUICE_HOME, shown here); `run show ID` shows a run",
     )
     .option(
       "-f, --file <path>",
