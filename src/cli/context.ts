@@ -64,4 +64,3 @@ export function createCliContext(
 }
 
 export { resolveProject } from "../config/project.js";
-export type { ResolvedProject } from "../config/project.js";

@@ -66,4 +66,3 @@ export type { Detection, ProjectFiles } from "./detect.js";
 export { initProject, renderInitConfig } from "./init.js";
 export type { InitResult } from "./init.js";
 export { resolveProject } from "./project.js";
-export type { ResolvedProject } from "./project.js";
