@@ -11,6 +11,8 @@ export interface LocalServerOptions {
   idleMs: number;
   /** The audit actor of the socket's owner. */
   adminName?: string;
+  /** The store it serves (`storeOf`), told to its clients. */
+  store?: string;
 }
 
 /** A running on-demand server: `stopped` resolves with the reason it should stop. */
@@ -62,6 +64,7 @@ export async function startLocalServer(
   const socket = await listenOnSocket(server, localSocketPath(app.home), {
     onRequest: () => idle.enter(),
     onResponseDone: () => idle.leave(),
+    ...(options.store ? { store: options.store } : {}),
   }).catch(async (error: unknown) => {
     idle.cancel();
     await server.close();
