@@ -35,6 +35,15 @@ function serverPid(home: string): number {
   return (JSON.parse(status.stdout) as { pid: number }).pid;
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function runIdOf(stderr: string): string | undefined {
   return /sluice: run (run_\w+): /.exec(stderr)?.[1];
 }
@@ -158,6 +167,8 @@ describe("sluice run through the local server (built CLI)", () => {
     const id = runIdOf(run.output.stderr)!;
     const killed = serverPid(home);
     process.kill(killed, "SIGKILL");
+    // Gone (not a zombie still holding its pid): the data lock names a dead process.
+    await until(() => !alive(killed), "the killed server to be gone", 60_000);
 
     // The client shows one line, no stack trace, and exits 2.
     expect(await exited(run)).toBe(2);
