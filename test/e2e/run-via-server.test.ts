@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isAlive } from "../../src/kernel/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertBuilt,
@@ -33,15 +34,6 @@ function serverPid(home: string): number {
   ]);
   expect(status.code, status.stderr).toBe(0);
   return (JSON.parse(status.stdout) as { pid: number }).pid;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function runIdOf(stderr: string): string | undefined {
@@ -168,7 +160,7 @@ describe("sluice run through the local server (built CLI)", () => {
     const killed = serverPid(home);
     process.kill(killed, "SIGKILL");
     // Gone (not a zombie still holding its pid): the data lock names a dead process.
-    await until(() => !alive(killed), "the killed server to be gone", 60_000);
+    await until(() => !isAlive(killed), "the killed server to be gone", 60_000);
 
     // The client shows one line, no stack trace, and exits 2.
     expect(await exited(run)).toBe(2);
