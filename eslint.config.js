@@ -31,6 +31,9 @@ const lightEntries = {
     "store.js", // the run store, at every app start (the index loads the engine)
     "run-status.js", // the run statuses `sluice runs --status` lists, at CLI start-up
   ],
+  config: [
+    "project.js", // the project rule of every command (and of the server's runs), at CLI start-up
+  ],
   store: [
     "pglite-assets.js", // the PGlite warm-up, at CLI start-up
   ],

@@ -2,8 +2,9 @@
 // server next to `node -e 0` and `git status` in the same run (interleaved, so load hits each
 // alike), and the first command in a fresh $SLUICE_HOME (it starts the server). Also the
 // server's peak RSS, and its peak RSS on a home with 1,000 recorded runs (3 jobs of 2 steps
-// each) while `sluice runs --limit 1000` and `sluice runs` answer from it. Needs `npm run build` (it spawns bin/sluice.js). Targets (issue 14):
-// warm `sluice runs` < 150 ms, first command < 3 s.
+// each) while `sluice runs --limit 1000` and `sluice runs` answer from it. Needs `npm run build`
+// (it spawns bin/sluice.js). Targets (issue 14): warm `sluice runs` < 150 ms, a warm one-job
+// `sluice run` < 600 ms, first command < 3 s.
 import { execFileSync, spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -29,6 +30,11 @@ if (!existsSync(join(root, "dist", "cli", "main.js"))) {
 
 const repo = mkdtempSync(join(tmpdir(), "sluice-bench-cli-"));
 writeFileSync(join(repo, "README.md"), "bench\n");
+// A one-job pipeline: `sluice run` end to end through the warm server.
+writeFileSync(
+  join(repo, "sluice.yml"),
+  "name: bench\njobs:\n  one:\n    steps:\n      - run: 'true'\n",
+);
 const git = (...args: string[]) =>
   execFileSync("git", args, { cwd: repo, stdio: "ignore" });
 git("init", "-q", "-b", "main");
@@ -130,12 +136,14 @@ try {
     git: [] as number[],
     help: [] as number[],
     runs: [] as number[],
+    run: [] as number[],
   };
   for (let i = 0; i < reps; i++) {
     samples.node.push(timed(process.execPath, ["-e", "0"]));
     samples.git.push(timed("git", ["status", "--short"]));
     samples.help.push(timed(process.execPath, [bin, "--help"]));
     samples.runs.push(timed(process.execPath, [bin, "runs"]));
+    samples.run.push(timed(process.execPath, [bin, "run"]));
   }
   const figures = {
     firstCommandMs: round(first),
@@ -145,6 +153,7 @@ try {
     helpMs: round(median(samples.help)),
     warmRunsOverNodeMs: round(median(samples.runs) - median(samples.node)),
     warmRunsOverHelpMs: round(median(samples.runs) - median(samples.help)),
+    warmOneJobRunMs: round(median(samples.run)),
     serverPeakRssMb: peakRssMb(serverPid),
     ...serverWithManyRuns(),
     reps,
@@ -154,6 +163,9 @@ try {
   );
   console.log(
     `sluice runs, warm local server: ${figures.warmRunsMs} ms median of ${reps} (target < 150)`,
+  );
+  console.log(
+    `sluice run, one job, warm:      ${figures.warmOneJobRunMs} ms median of ${reps} (target < 600)`,
   );
   console.log(`node -e 0:                      ${figures.nodeMs} ms`);
   console.log(`git status:                     ${figures.gitStatusMs} ms`);

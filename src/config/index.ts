@@ -65,3 +65,4 @@ export { detectProject, filesIn } from "./detect.js";
 export type { Detection, ProjectFiles } from "./detect.js";
 export { initProject, renderInitConfig } from "./init.js";
 export type { InitResult } from "./init.js";
+export { resolveProject } from "./project.js";

@@ -31,6 +31,8 @@ export interface LoadOptions {
   /** The pipeline's name when the file has none; default: the folder holding the file. */
   name?: string | undefined;
   maxBytes?: number | undefined;
+  /** The folder a relative path is taken from (default: this process's); messages show it as given. */
+  cwd?: string | undefined;
 }
 
 export interface LoadedConfig {
@@ -62,11 +64,12 @@ export function loadConfig(
 ): LoadedConfig {
   let file = path;
   let size: number;
+  const at = (p: string) => (options.cwd ? resolve(options.cwd, p) : p);
   try {
-    let stat = statSync(file);
+    let stat = statSync(at(file));
     if (stat.isDirectory()) {
       file = join(file, configFileName);
-      stat = statSync(file);
+      stat = statSync(at(file));
     }
     size = stat.size;
   } catch (error) {
@@ -74,7 +77,7 @@ export function loadConfig(
       throw new AppError(
         "NOT_FOUND",
         basename(file) === configFileName
-          ? `no ${configFileName} in ${dirname(resolve(file))}; run \`sluice init\` to write one`
+          ? `no ${configFileName} in ${dirname(resolve(at(file)))}; run \`sluice init\` to write one`
           : `${file} does not exist`,
       );
     }
@@ -90,7 +93,7 @@ export function loadConfig(
   if (size > limit) throw sizeError(file, size, limit);
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readFileSync(at(file), "utf8");
   } catch (error) {
     throw new AppError(
       "CONFIG_INVALID",
@@ -155,7 +158,8 @@ export function parseConfig(
   }
 
   const templates = options.templates ?? createTemplateRegistry();
-  const name = options.name ?? basename(dirname(resolve(file)));
+  const name =
+    options.name ?? basename(dirname(resolve(options.cwd ?? ".", file)));
   const expansion = expand(source, parsed.data, templates, name);
   if (Array.isArray(expansion)) throw source.error([...problems, ...expansion]);
 

@@ -21,7 +21,7 @@ export interface LocalRunDeps {
   pipeline(options: {
     capacity: number;
     live: LiveView;
-  }): Promise<Pick<PipelineRuntime, "runs">>;
+  }): Promise<Pick<PipelineRuntime, "runs" | "watchRun" | "forgetRun">>;
   /** Checks a built-in step's `with` at load (each owning capability says what it takes). */
   checkWith: LoadOptions["checkWith"];
   /** The project a folder belongs to: the one rule of every command, given the config's name. */
@@ -49,6 +49,17 @@ export interface LocalRunOptions {
   owner: { pid: number; host: string };
   /** One line for the person who started the run (what the source leaves out, the run's id). */
   notice(line: string): void;
+  /**
+   * The environment the run's steps inherit, when not the runtime's own (a server runs the run
+   * of a client in another process: the client's environment).
+   */
+  env?: Record<string, string> | undefined;
+}
+
+/** A run recorded and going on: `done` resolves with the recorded run once it ends. */
+export interface StartedRun {
+  runId: string;
+  done: Promise<{ detail: RunDetail; status: RunStatus }>;
 }
 
 /**
@@ -61,9 +72,21 @@ export async function runLocal(
   deps: LocalRunDeps,
   options: LocalRunOptions,
 ): Promise<{ detail: RunDetail; status: RunStatus }> {
+  return (await startLocalRun(deps, options)).done;
+}
+
+/**
+ * `runLocal` up to the moment the run is recorded (a config or git error throws before that):
+ * answers its id while the run goes on, as the server does for a client's `sluice run`.
+ */
+export async function startLocalRun(
+  deps: LocalRunDeps,
+  options: LocalRunOptions,
+): Promise<StartedRun> {
   const loaded = loadConfig(options.config, {
     knownSteps: new Set(deps.steps.names()),
     checkWith: deps.checkWith,
+    cwd: options.cwd,
   });
   const configFile = resolve(options.cwd, loaded.file);
   const workdir = dirname(configFile);
@@ -79,47 +102,66 @@ export async function runLocal(
     owner: options.owner,
     isAlive: deps.isAlive,
   });
-  try {
-    for (const notice of sourceNotices(source, git, configFile))
-      options.notice(notice);
-    const runtime = await deps.pipeline({
-      capacity: options.maxParallel,
-      live: options.live,
-    });
-    const outcome = await runtime.runs.run({
-      project,
-      trigger: "local",
-      workdir,
-      checkout: source.workdir,
-      source: {
-        kind: source.kind,
-        dirty: source.dirty,
-        diffHash: source.diffHash,
-      },
-      // Its jobs see the project as $SLUICE_PROJECT (the deploy step files its rollout under it).
-      config: { ...loaded.config, name: project },
-      facts: {
-        event: "push",
-        branch: git.branch,
-        defaultBranch: git.defaultBranch,
-        commit: git.commit,
-      },
-      change: git,
-      onlyJob: options.job,
-      maxParallel: options.maxParallel,
-      signal: options.signal,
-      forceSignal: options.forceSignal,
-      owner: options.owner,
-      onRecorded: (runId, plan) =>
-        options.notice(
-          `run ${runId}: ${plan.jobs.length} job${plan.jobs.length === 1 ? "" : "s"} of ${plan.name}${describeSource(source, git)}`,
-        ),
-    });
-    const detail = await deps.runs.getRun(outcome.runId);
-    return { detail, status: outcome.result.status };
-  } finally {
-    await source.release();
-  }
+  let recorded!: (runId: string) => void;
+  const started = new Promise<string>((resolve) => (recorded = resolve));
+  const done = (async () => {
+    let runId: string | undefined;
+    let runtime: Awaited<ReturnType<LocalRunDeps["pipeline"]>> | undefined;
+    try {
+      for (const notice of sourceNotices(source, git, configFile))
+        options.notice(notice);
+      runtime = await deps.pipeline({
+        capacity: options.maxParallel,
+        live: options.live,
+      });
+      const watch = runtime.watchRun.bind(runtime);
+      const outcome = await runtime.runs.run({
+        project,
+        trigger: "local",
+        workdir,
+        checkout: source.workdir,
+        source: {
+          kind: source.kind,
+          dirty: source.dirty,
+          diffHash: source.diffHash,
+        },
+        // Its jobs see the project as $SLUICE_PROJECT (the deploy step files its rollout under it).
+        config: { ...loaded.config, name: project },
+        facts: {
+          event: "push",
+          branch: git.branch,
+          defaultBranch: git.defaultBranch,
+          commit: git.commit,
+        },
+        change: git,
+        onlyJob: options.job,
+        maxParallel: options.maxParallel,
+        signal: options.signal,
+        forceSignal: options.forceSignal,
+        owner: options.owner,
+        onRecorded: (id, plan) => {
+          runId = id;
+          // Before any job starts: its steps show in this run's view, with this run's environment.
+          watch(id, {
+            live: options.live,
+            ...(options.env ? { env: options.env } : {}),
+          });
+          options.notice(
+            `run ${id}: ${plan.jobs.length} job${plan.jobs.length === 1 ? "" : "s"} of ${plan.name}${describeSource(source, git)}`,
+          );
+          recorded(id);
+        },
+      });
+      const detail = await deps.runs.getRun(outcome.runId);
+      return { detail, status: outcome.result.status };
+    } finally {
+      if (runId !== undefined) runtime?.forgetRun(runId);
+      await source.release();
+    }
+  })();
+  // A failure before the run is recorded is the caller's error; after it, `done`'s.
+  const runId = await Promise.race([started, done.then(() => started)]);
+  return { runId, done };
 }
 
 /** ` at main@1a2b3c4d`, with the dirty mark of a working-tree run; what the run runs. */

@@ -16,7 +16,14 @@ export function toProblem(error: unknown, logger: Logger): Problem {
   if (isAppError(error)) {
     const status = statusOfCode[error.code];
     if (status < 500)
-      return problem(status, error.code, error.message, error.location?.file);
+      return {
+        ...problem(status, error.code, error.message, error.location?.file),
+        // A config the server read for a client (`sluice run`): the client shows it as it would.
+        ...(error.location
+          ? { line: error.location.line, column: error.location.column }
+          : {}),
+        ...(error.detail ? { frame: error.detail } : {}),
+      };
     const correlationId = randomUUID();
     logger.error(error.message, { code: error.code, correlationId });
     return {

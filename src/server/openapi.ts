@@ -46,6 +46,12 @@ export const ProblemBody = z.object({
   detail: z.string(),
   code: z.string().describe("a stable sluice error code, e.g. NOT_FOUND"),
   location: z.string().optional(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+  frame: z
+    .string()
+    .optional()
+    .describe("lines shown under the message: a code frame, a hint"),
   correlationId: z
     .string()
     .optional()

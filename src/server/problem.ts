@@ -25,6 +25,11 @@ export interface Problem {
   code: string;
   /** Where in the submitted document the problem is (a JSON path), when known. */
   location?: string;
+  /** Where in that file, when the problem is in a document the server read (a sluice.yml). */
+  line?: number;
+  column?: number;
+  /** Lines shown under the message (a code frame of the user's own file, a hint). */
+  frame?: string;
   /** On a 5xx: the id logged with the error, for the operator to find it. */
   correlationId?: string;
 }

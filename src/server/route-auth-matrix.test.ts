@@ -136,6 +136,10 @@ const matrix: Record<string, Rule> = {
   "GET /api/v1/runs": "serverAdmin",
   "GET /api/v1/runs/:id": "serverAdmin",
   "GET /api/v1/runs/:id/logs": "serverAdmin",
+  "POST /api/v1/runs": "serverAdmin",
+  "POST /api/v1/runs/:id/cancel": "serverAdmin",
+  "GET /api/v1/runs/:id/events": "serverAdmin",
+  "GET /api/v1/runs/:id/findings": "serverAdmin",
   "GET /api/v1/server": "serverAdmin",
   "POST /api/v1/server/stop": "serverAdmin",
 };

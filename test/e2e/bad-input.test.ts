@@ -1,4 +1,10 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -103,14 +109,28 @@ describe("bad input gets a clear error, a non-zero exit and no half-recorded run
   });
 
   it("a database URL that refuses connections is a one-line error without the password", () => {
-    const result = sluice(
-      repo,
-      { ...env, SLUICE_DATABASE_URL: "postgres://u:hunter2@127.0.0.1:1/x" },
-      ["run"],
-    );
-    expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
-      "sluice: cannot connect to Postgres at postgres://u:***@127.0.0.1:1/x: connect ECONNREFUSED 127.0.0.1:1\n",
+    const url = "postgres://u:hunter2@127.0.0.1:1/x";
+    // A fresh home: the local server this starts opens the database, and cannot.
+    const home = mkdtempSync(join(tmpdir(), "sluice-e2e-home-"));
+    try {
+      const result = sluice(
+        repo,
+        { SLUICE_HOME: home, SLUICE_DATABASE_URL: url },
+        ["run"],
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        "sluice: the local server did not start: cannot connect to Postgres at postgres://u:***@127.0.0.1:1/x: connect ECONNREFUSED 127.0.0.1:1\n",
+      );
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+    // A home whose server serves the embedded database: refused, never run in the wrong store.
+    expect(sluice(repo, env, ["runs"]).code).toBe(0);
+    const other = sluice(repo, { ...env, SLUICE_DATABASE_URL: url }, ["run"]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toBe(
+      `sluice: the local server of ${env.SLUICE_HOME} serves the embedded database, not the one SLUICE_DATABASE_URL names: stop it (\`sluice server stop\`) or use another SLUICE_HOME\n`,
     );
   });
 });

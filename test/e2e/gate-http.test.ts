@@ -73,7 +73,10 @@ describe("the gate over HTTP: decision, holds, approve and reject as the signed-
     });
     holdBigInfraChange("network");
     holdBigInfraChange("storage");
-    // Every CLI process has exited: the server opens the same home.
+    // Every CLI process has exited, and the local server that ran their pipelines is stopped:
+    // this test's server opens the same home.
+    const stopped = sluice(repo, env, ["server", "stop"]);
+    expect(stopped.code, stopped.stderr).toBe(0);
     app = await openApp({ home, logger: silentLogger });
     server = await buildServer({
       app,

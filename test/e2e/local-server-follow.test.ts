@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, exited, gitRepo, sluice, startSluice } from "./cli.js";
 
 /**
- * `sluice logs -f` streams a run's log live through the local server (issue 14 item 3). Until
- * `sluice run` submits to the server it opens the store in its own process, which PGlite allows
- * to one process only: so this runs on Postgres (SLUICE_TEST_DATABASE_URL), where the run and
- * the server share the database.
+ * `sluice logs -f` streams a run's log live through the local server (issue 14 item 3), here on
+ * Postgres (SLUICE_TEST_DATABASE_URL): `sluice run` and `sluice logs -f` are both clients of the
+ * home's server. test/e2e/run-via-server.test.ts does the same on the embedded store.
  */
 const baseUrl = process.env.SLUICE_TEST_DATABASE_URL;
 const pids = new Set<number>();

@@ -82,9 +82,15 @@ jobs:
       "the orphaned step to be stopped",
       10_000,
     );
-    const list = sluice(repo, env, ["runs", "--json"]);
-    expect(list.code).toBe(0);
-    const [latest] = JSON.parse(list.stdout);
+    // The run goes on in the local server: it sees the terminal go and records the run as
+    // interrupted once its steps have stopped.
+    let latest: { status?: string } = {};
+    await until(() => {
+      const list = sluice(repo, env, ["runs", "--json"]);
+      expect(list.code).toBe(0);
+      latest = (JSON.parse(list.stdout) as { status: string }[])[0] ?? {};
+      return latest.status !== "running" && latest.status !== "cancelled";
+    }, "the run to be recorded as ended");
     expect(latest).toMatchObject({
       project: "killed",
       status: "interrupted",

@@ -10,7 +10,11 @@ import {
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AppError, ensureHome, isAlive } from "../../kernel/index.js";
-import { localSocketPath, sluiceVersion } from "../../server/local/address.js";
+import {
+  localSocketPath,
+  sluiceVersion,
+  storeOf,
+} from "../../server/local/address.js";
 import {
   OtherVersionError,
   call,
@@ -45,6 +49,8 @@ export interface LocalClient {
 
 export interface LocalServerEnv {
   home: string;
+  /** SLUICE_DATABASE_URL: a server of another store is refused. */
+  databaseUrl?: string | undefined;
   /** Tells the user when a server of another version is replaced. */
   stderr(text: string): void;
 }
@@ -87,6 +93,15 @@ export async function probe(
  */
 export function localClient(env: LocalServerEnv): LocalClient {
   const socketPath = localSocketPath(env.home);
+  const store = storeOf(env.databaseUrl);
+  // A server that says no store is older than this check: its version differs anyway.
+  const checkStore = (served: string | undefined) => {
+    if (served !== undefined && served !== store)
+      throw new AppError(
+        "CONFLICT",
+        `the local server of ${env.home} serves ${served === "embedded" ? "the embedded database" : "another Postgres database"}, not ${env.databaseUrl ? "the one SLUICE_DATABASE_URL names" : "the embedded one (SLUICE_DATABASE_URL is not set here)"}: stop it (\`sluice server stop\`) or use another SLUICE_HOME`,
+      );
+  };
   async function withServer<T>(attempt: () => Promise<T>): Promise<T> {
     try {
       return await attempt();
@@ -113,6 +128,7 @@ export function localClient(env: LocalServerEnv): LocalClient {
         const answer = await call(socketPath, method, path, options);
         if (answer.version !== sluiceVersion)
           throw new OtherVersionError(answer.version);
+        checkStore(answer.store);
         if (answer.status >= 300) throw problemError(answer);
         return parseWithDates<T>(answer.body);
       });
@@ -122,7 +138,7 @@ export function localClient(env: LocalServerEnv): LocalClient {
         streamLines(
           socketPath,
           path,
-          { version: sluiceVersion, signal },
+          { version: sluiceVersion, checkStore, signal },
           onLine,
         ),
       );

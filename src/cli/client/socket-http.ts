@@ -9,6 +9,8 @@ export interface Answer {
   body: string;
   /** The server's sluice version (`x-sluice-version`, sent on the local socket). */
   version?: string | undefined;
+  /** The store the server serves (`x-sluice-store`). */
+  store?: string | undefined;
 }
 
 /** The header the local socket answers its sluice version in. */
@@ -35,6 +37,10 @@ export function problemError(answer: Answer): AppError {
     const problem = JSON.parse(answer.body) as {
       code?: string;
       detail?: string;
+      location?: string;
+      line?: number;
+      column?: number;
+      frame?: string;
     };
     if (typeof problem.detail === "string")
       return new AppError(
@@ -42,6 +48,21 @@ export function problemError(answer: Answer): AppError {
           ? (problem.code as ErrorCode)
           : "INTERNAL",
         problem.detail,
+        {
+          // A problem in the user's sluice.yml, printed as when it was read in process.
+          ...(problem.location !== undefined &&
+          problem.line !== undefined &&
+          problem.column !== undefined
+            ? {
+                location: {
+                  file: problem.location,
+                  line: problem.line,
+                  column: problem.column,
+                },
+              }
+            : {}),
+          ...(problem.frame !== undefined ? { detail: problem.frame } : {}),
+        },
       );
   } catch {
     // not a problem body: described below
@@ -117,6 +138,7 @@ export async function call(
     status: response.statusCode ?? 0,
     body,
     version: header(response, versionHeader),
+    store: header(response, "x-sluice-store"),
   };
 }
 
@@ -139,7 +161,12 @@ export class OtherVersionError extends Error {
 export async function streamLines(
   socketPath: string,
   path: string,
-  options: { version: string; signal?: AbortSignal | undefined },
+  options: {
+    version: string;
+    /** Checked on the answer, before any line (`checkStore` throws on another store). */
+    checkStore?: (store: string | undefined) => void;
+    signal?: AbortSignal | undefined;
+  },
   onLine: (line: string) => void | Promise<void>,
 ): Promise<void> {
   const response = await open(socketPath, "GET", path, {
@@ -149,6 +176,12 @@ export async function streamLines(
   if (version !== options.version) {
     response.destroy();
     throw new OtherVersionError(version);
+  }
+  try {
+    options.checkStore?.(header(response, "x-sluice-store"));
+  } catch (error) {
+    response.destroy();
+    throw error;
   }
   response.setEncoding("utf8");
   if (response.statusCode !== 200) {

@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
-import { finishCommand, parseMaxParallel, resumeHere } from "./run.js";
+import { parseMaxParallel, resumeHere } from "./run.js";
+import { finishCommand } from "./run-terminal.js";
 
 interface AnswerOptions {
   comment?: string;

@@ -4,8 +4,8 @@ import type { Command } from "commander";
 import { AppError, isAlive } from "../../kernel/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
-import { exitCodes } from "../exit-codes.js";
-import type { LiveView, RunDetail, RunStatus } from "../../pipeline/index.js";
+import { finishCommand, inTerminal } from "./run-terminal.js";
+import type { RunHereOptions } from "./run-terminal.js";
 
 interface ResumeOptions {
   maxParallel?: string;
@@ -24,7 +24,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
   const run = program
     .command("run")
     .description(
-      "run the pipeline of sluice.yml in this repository (embedded store and runner); `run show ID` shows a run",
+      "run the pipeline of sluice.yml in this repository (in the local server of $SLUICE_HOME, shown here); `run show ID` shows a run",
     )
     .option(
       "-f, --file <path>",
@@ -95,18 +95,16 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option("--json", "print the run as JSON")
     .action(
       async (id: string, options: { json?: boolean }, command: Command) => {
-        const app = await ctx.app();
-        const detail = await app.runs.getRun(id);
-        // What `uses: sluice/scan` steps of the run found (secrets, dependencies, imported SARIF),
-        // and the credentials nobody declared that step logs masked (kind "secret in log").
-        const findings = await app.scan.findingsForRun(detail.id);
-        // `run` has a --json of its own, which commander fills when the flag comes after `show`.
-        if (options.json || command.parent?.opts().json) {
-          ctx.json({ ...detail, findings });
-          return;
-        }
-        const { formatRunDetail } = await import("../progress.js");
-        ctx.stdout(formatRunDetail(detail, findings));
+        // Through the local server. With the run: what `uses: sluice/scan` steps found (secrets,
+        // dependencies, imported SARIF) and the credentials nobody declared that step logs
+        // masked (kind "secret in log"). `run` has a --json of its own, which commander fills
+        // when the flag comes after `show`.
+        const { showThroughServer } = await import("./run-client.js");
+        await showThroughServer(
+          ctx,
+          id,
+          options.json === true || command.parent?.opts().json === true,
+        );
       },
     );
 }
@@ -136,46 +134,15 @@ async function runPipeline(
   const maxParallel = parseMaxParallel(options.maxParallel);
   const path = resolve(ctx.cwd, options.file);
   const shown = relative(ctx.cwd, path);
-  const outcome = await runHere(ctx, {
+  // Run in the local server of the home (started on demand), shown here.
+  const { runThroughServer } = await import("./run-client.js");
+  await runThroughServer(ctx, {
     config: shown === "" ? "." : shown.startsWith("..") ? path : shown,
     job: options.job,
     maxParallel,
     json: options.json === true,
     workingTree: options.workingTree === true,
   });
-  await finishCommand(ctx, outcome, options.json === true);
-}
-
-/** The end of `run` and `run resume`: the JSON document, and the exit status of the run. */
-export async function finishCommand(
-  ctx: CliContext,
-  { detail, status }: { detail: RunDetail; status: RunStatus },
-  json: boolean,
-): Promise<void> {
-  if (json) {
-    const app = await ctx.app();
-    ctx.json({ ...detail, findings: await app.scan.findingsForRun(detail.id) });
-  }
-  process.exitCode =
-    status === "success"
-      ? exitCodes.ok
-      : status === "cancelled"
-        ? exitCodes.interrupted
-        : status === "held"
-          ? exitCodes.held
-          : exitCodes.failed;
-}
-
-/** What `sluice run` and `sluice demo` ask of a run here. */
-export interface RunHereOptions {
-  /** sluice.yml, or the folder holding it (relative paths are shown as given in errors). */
-  config: string;
-  job?: string | undefined;
-  maxParallel: number;
-  /** Progress to stderr (stdout is kept for a JSON document). */
-  json: boolean;
-  /** Run the working tree instead of a clean checkout of HEAD. */
-  workingTree?: boolean | undefined;
 }
 
 /**
@@ -189,7 +156,7 @@ export async function runHere(ctx: CliContext, options: RunHereOptions) {
   ]);
   const app = await ctx.app();
   const checkWith = await loadBuiltinStepChecks();
-  return inTerminal(ctx, options.json, (live, cancel, force) =>
+  return inTerminal(ctx, options.json, app.clock, (live, cancel, force) =>
     runLocal(
       {
         home: app.home,
@@ -232,7 +199,7 @@ export async function resumeHere(
 ) {
   const { resumeLocal } = await import("../../pipeline/index.js");
   const app = await ctx.app();
-  return inTerminal(ctx, options.json, (live, cancel, force) =>
+  return inTerminal(ctx, options.json, app.clock, (live, cancel, force) =>
     resumeLocal(
       {
         home: app.home,
@@ -251,88 +218,4 @@ export async function resumeHere(
       },
     ),
   );
-}
-
-/**
- * The terminal around a run: live progress, Ctrl-C (and a closed output) turned into a cancel,
- * and the closing summary on stderr (with how to approve a held run).
- */
-async function inTerminal(
-  ctx: CliContext,
-  json: boolean,
-  drive: (
-    live: LiveView,
-    cancel: AbortSignal,
-    force: AbortSignal,
-  ) => Promise<{ detail: RunDetail; status: RunStatus }>,
-): Promise<{ detail: RunDetail; status: RunStatus }> {
-  const app = await ctx.app();
-  const live = await liveView(ctx, json, app.clock);
-  const cancel = new AbortController();
-  const force = new AbortController();
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      ctx.stderr(
-        "sluice: stopping the run (its processes get SIGINT, then SIGTERM, then SIGKILL); Ctrl-C again to stop at once",
-      );
-      cancel.abort();
-    } else {
-      force.abort();
-    }
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  // The reader of the output went away (`sluice run | head`): stop the run as Ctrl-C does, as a
-  // Unix producer stops on SIGPIPE, instead of dying on EPIPE with the run left interrupted.
-  // The listeners stay: a later write to the broken stream must not crash either.
-  const onOutputError = () => {
-    if (!cancel.signal.aborted) cancel.abort();
-  };
-  process.stdout.on("error", onOutputError);
-  process.stderr.on("error", onOutputError);
-  try {
-    const { detail, status } = await drive(live, cancel.signal, force.signal);
-    const counts = new Map<string, number>();
-    for (const job of detail.jobs) {
-      counts.set(job.status, (counts.get(job.status) ?? 0) + 1);
-    }
-    const { duration, runWarnings } = await import("../progress.js");
-    for (const warning of runWarnings(detail))
-      ctx.stderr(`sluice: warning: ${warning}`);
-    ctx.stderr(
-      `sluice: run ${detail.id} ${detail.status}${status === "held" ? "" : ` in ${duration(detail.startedAt, detail.finishedAt)}`} (${[
-        ...counts,
-      ]
-        .map(([s, n]) => `${n} ${s}`)
-        .join(", ")}); details: sluice run show ${detail.id}`,
-    );
-    if (status === "held") {
-      const { approveCommand } = await import("../../policy/index.js");
-      ctx.stderr(`sluice: ${detail.reason ?? "held at the gate"}`);
-      ctx.stderr(
-        `sluice: nothing waits; to approve (someone other than the change's author): ${approveCommand(detail.id)}`,
-      );
-    }
-    return { detail, status };
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
-}
-
-async function liveView(
-  ctx: CliContext,
-  json: boolean,
-  clock: { now(): number },
-) {
-  const { createPrefixedView, createProgressView } =
-    await import("../../pipeline/index.js");
-  // With --json, stdout holds only the JSON document; progress goes to stderr.
-  const write = (text: string) =>
-    void (json ? process.stderr : process.stdout).write(text);
-  return ctx.isTty && !json
-    ? createPrefixedView(write, { color: !ctx.env.NO_COLOR, clock })
-    : createProgressView(write, { clock });
 }

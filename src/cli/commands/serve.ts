@@ -43,9 +43,11 @@ export function registerServe(program: Command, ctx: CliContext): void {
         },
       });
       // The same app answers the home's commands on the local socket (its peer is admin).
+      const { storeOf } = await import("../../server/local/address.js");
       const socket = await listenOnSocket(
         running.server,
         localSocketPath(ctx.home),
+        { store: storeOf(ctx.databaseUrl) },
       ).catch(async (error: unknown) => {
         await running.close();
         throw error;

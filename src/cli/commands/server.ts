@@ -119,9 +119,11 @@ export function registerServer(program: Command, ctx: CliContext): void {
         import("../../server/index.js"),
         import("./flags-backend.js"),
       ]);
+      const { storeOf } = await import("../../server/local/address.js");
       const local = await startLocalServer(app, {
         idleMs,
         adminName: actorOf(ctx),
+        store: storeOf(ctx.databaseUrl),
       });
       // Not app.startBackground(): rollouts resume and flag timers run under `sluice serve`;
       // this server answers commands and exits when they are done.

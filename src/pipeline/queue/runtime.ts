@@ -64,6 +64,16 @@ export interface PipelineRuntime {
   runners: RunnerService;
   /** Shows step output live (set before a run starts). */
   setLiveView(view: LiveView | undefined): void;
+  /**
+   * What one run's steps see apart from the others (a server runs many at once): its own live
+   * view (instead of the one `setLiveView` set) and the environment its steps inherit (instead of
+   * `baseEnv`): the client's. Set when the run is recorded, before any job starts; `forget` at its end.
+   */
+  watchRun(
+    runId: string,
+    own: { live?: LiveView; env?: Record<string, string> },
+  ): void;
+  forgetRun(runId: string): void;
   /** Stops the embedded runner (aborting its jobs), the janitor and the queue. */
   close(): Promise<void>;
 }
@@ -90,10 +100,16 @@ export async function startPipelineRuntime(
   });
   runners.start();
   let live: LiveView | undefined;
+  const perRun = new Map<
+    string,
+    { live?: LiveView; env?: Record<string, string> }
+  >();
+  const viewOf = (runId: string) => perRun.get(runId)?.live ?? live;
   const liveView: LiveView = {
-    stepStarted: (step) => live?.stepStarted(step),
-    line: (step, stream, text) => live?.line(step, stream, text),
-    stepFinished: (step, outcome) => live?.stepFinished(step, outcome),
+    stepStarted: (step) => viewOf(step.runId)?.stepStarted(step),
+    line: (step, stream, text) => viewOf(step.runId)?.line(step, stream, text),
+    stepFinished: (step, outcome) =>
+      viewOf(step.runId)?.stepFinished(step, outcome),
   };
   const logs = createLogSinkFactory({
     home: deps.home,
@@ -119,7 +135,7 @@ export async function startPipelineRuntime(
           recorder,
           grace: deps.grace,
           tempDir,
-          baseEnv: deps.baseEnv,
+          baseEnv: perRun.get(lease.input.runId)?.env ?? deps.baseEnv,
           secrets: deps.secrets,
           masker: deps.masker,
           spawn: stepSpawner?.spawn,
@@ -149,6 +165,12 @@ export async function startPipelineRuntime(
     runners,
     setLiveView(view) {
       live = view;
+    },
+    watchRun(runId, own) {
+      perRun.set(runId, own);
+    },
+    forgetRun(runId) {
+      perRun.delete(runId);
     },
     async close() {
       offWork();

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { AppError } from "../../kernel/index.js";
@@ -25,4 +26,15 @@ export function localSocketPath(home: string): string {
       `the local server's socket path ${path} is longer than ${maxSocketPath} bytes, the limit of Unix sockets: use a shorter SLUICE_HOME`,
     );
   return path;
+}
+
+/**
+ * Which store a server serves, as it tells its clients (`x-sluice-store`): the embedded one, or
+ * a hash of the Postgres URL (never the URL). A client whose SLUICE_DATABASE_URL names another
+ * store is refused, so no command reads or records runs in a store it did not ask for.
+ */
+export function storeOf(databaseUrl: string | undefined): string {
+  return databaseUrl
+    ? `postgres-${createHash("sha256").update(databaseUrl).digest("hex").slice(0, 16)}`
+    : "embedded";
 }

@@ -7,6 +7,8 @@ export interface ServerControl {
   idleMs: number | undefined;
   /** Requests in flight on the local socket (the asking one included). */
   inFlight(): number;
+  /** Told when a run it executes starts (true) and ends (false): a server with runs is not idle. */
+  busy?(busy: boolean): void;
   /** Begins a graceful stop (the answer to the asking request is sent first). */
   stop(reason: string): void;
 }

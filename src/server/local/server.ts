@@ -11,6 +11,8 @@ export interface LocalServerOptions {
   idleMs: number;
   /** The audit actor of the socket's owner. */
   adminName?: string;
+  /** The store it serves (`storeOf`), told to its clients. */
+  store?: string;
 }
 
 /** A running on-demand server: `stopped` resolves with the reason it should stop. */
@@ -32,11 +34,20 @@ export async function startLocalServer(
   let stop!: (reason: string) => void;
   const stopped = new Promise<string>((resolve) => (stop = resolve));
   let inFlight = () => 0;
+  // Runs it executes: while one goes on the server is not idle, nor handed back.
+  let runs = 0;
+  let closed: Promise<void> | undefined;
   const control: ServerControl = {
     mode: "on-demand",
     startedAt: new Date(app.clock.now()),
     idleMs: options.idleMs,
-    inFlight: () => inFlight(),
+    inFlight: () => inFlight() + runs,
+    busy(busy) {
+      runs += busy ? 1 : -1;
+      if (closed) return;
+      if (busy) idle.enter();
+      else idle.leave();
+    },
     stop,
   };
   const server = await buildServer({
@@ -53,13 +64,13 @@ export async function startLocalServer(
   const socket = await listenOnSocket(server, localSocketPath(app.home), {
     onRequest: () => idle.enter(),
     onResponseDone: () => idle.leave(),
+    ...(options.store ? { store: options.store } : {}),
   }).catch(async (error: unknown) => {
     idle.cancel();
     await server.close();
     throw error;
   });
   inFlight = socket.inFlight;
-  let closed: Promise<void> | undefined;
   return {
     socketPath: socket.path,
     stopped,

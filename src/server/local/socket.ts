@@ -31,6 +31,8 @@ export interface SocketOptions {
   /** Told when a request begins and when its response is done (the idle timer). */
   onRequest?: () => void;
   onResponseDone?: () => void;
+  /** The store served (`storeOf`), told on every answer as `x-sluice-store`. */
+  store?: string;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function listenOnSocket(
       });
       // Clients compare it on every answer: a server of another version is replaced.
       response.setHeader("x-sluice-version", sluiceVersion);
+      if (options.store) response.setHeader("x-sluice-store", options.store);
       app.routing(request, response);
     },
   );

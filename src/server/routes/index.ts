@@ -7,6 +7,7 @@ import { healthRoutes } from "./health.js";
 import { metricsRoutes } from "./metrics.js";
 import { ofrepRoutes } from "./ofrep.js";
 import { openApiRoutes } from "./openapi.js";
+import { runSubmitRoutes } from "./run-submit.js";
 import { runRoutes } from "./runs.js";
 import { serverRoutes } from "./server.js";
 
@@ -22,6 +23,7 @@ export const routeModules: RouteModule[] = [
   deployRoutes,
   accountRoutes,
   runRoutes,
+  runSubmitRoutes,
   gateRoutes,
   serverRoutes,
   openApiRoutes,

@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isAlive, silentLogger, systemClock } from "../kernel/index.js";
+import type { Database } from "../store/index.js";
+import { gitRepo } from "../../test/e2e/cli.js";
+import { testDatabases } from "../../test/support/databases.js";
+import { Masker } from "./logs/masker.js";
+import { startPipelineRuntime } from "./queue/runtime.js";
+import type { PipelineRuntime } from "./queue/runtime.js";
+import { createStepRegistry } from "./registry.js";
+import { createServedRuns } from "./served-runs.js";
+import type { RunLiveEvent, ServedRuns } from "./served-runs.js";
+import { createRunStore } from "./store.js";
+
+/** The runs a server executes for its clients: several at once, each with its own environment and view. */
+describe.each(testDatabases)("served runs on $name", ({ open }) => {
+  let database: Database;
+  let runtime: PipelineRuntime | undefined;
+  let starting: Promise<PipelineRuntime> | undefined;
+  let home: string;
+  let served: ServedRuns;
+  let store: ReturnType<typeof createRunStore>;
+  const busy: boolean[] = [];
+
+  beforeEach(async () => {
+    database = await open();
+    home = mkdtempSync(join(tmpdir(), "sluice-served-"));
+    store = createRunStore(database, { clock: systemClock });
+    const steps = createStepRegistry();
+    busy.length = 0;
+    served = createServedRuns({
+      home,
+      steps,
+      runs: store,
+      // Started once, as the App does, however many runs ask at once.
+      pipeline: ({ capacity }) => {
+        starting ??= startPipelineRuntime({
+          home,
+          database,
+          store,
+          clock: systemClock,
+          logger: silentLogger,
+          steps,
+          masker: new Masker(),
+          // The server's own environment: a served run's steps must not see it.
+          baseEnv: {
+            PATH: process.env.PATH ?? "/usr/bin:/bin",
+            MARK: "server",
+          },
+          runnerId: "embedded-test",
+          capacity,
+          grace: { interruptMs: 200, terminateMs: 200 },
+          spawnFrom: "here",
+        }).then((started) => (runtime = started));
+        return starting;
+      },
+      checkWith: undefined,
+      resolveProject: (dir, name) => name ?? basename(dir),
+      isAlive,
+      clock: systemClock,
+      owner: { pid: process.pid, host: "here" },
+      logger: silentLogger,
+      onBusy: (b) => busy.push(b),
+    });
+  });
+  afterEach(async () => {
+    await served.close();
+    await runtime?.close();
+    runtime = undefined;
+    starting = undefined;
+    await database.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  async function all(runId: string, owner = false): Promise<RunLiveEvent[]> {
+    const events: RunLiveEvent[] = [];
+    for await (const event of served.events(
+      runId,
+      new AbortController().signal,
+      { owner },
+    ))
+      events.push(event);
+    return events;
+  }
+
+  const env = (mark: string) => ({
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    MARK: mark,
+  });
+
+  it("runs two submissions at once, each step seeing its client's environment, each view its own run", async () => {
+    const repo = gitRepo({
+      "sluice.yml":
+        "name: svc\njobs:\n  build:\n    steps:\n      - name: say\n        run: echo mark=$MARK\n",
+    });
+    const [a, b] = await Promise.all([
+      served.submit({ cwd: repo, config: ".", maxParallel: 2, env: env("a") }),
+      served.submit({
+        cwd: repo,
+        config: "sluice.yml",
+        maxParallel: 2,
+        env: env("b"),
+      }),
+    ]);
+    expect(a.notices).toEqual([
+      expect.stringMatching(
+        new RegExp(`^run ${a.runId}: 1 job of svc at main@`),
+      ),
+    ]);
+    const [ea, eb] = await Promise.all([all(a.runId), all(b.runId)]);
+    const lines = (events: RunLiveEvent[]) =>
+      events.flatMap((e) => (e.kind === "line" ? [e.text] : []));
+    expect(lines(ea)).toEqual(["mark=a"]);
+    expect(lines(eb)).toEqual(["mark=b"]);
+    expect(ea.map((e) => e.kind)).toEqual([
+      "started",
+      "line",
+      "finished",
+      "end",
+    ]);
+    expect(ea.at(-1)).toEqual({ kind: "end", status: "success" });
+    // Read again after the end: the same events, whole.
+    expect(await all(a.runId)).toEqual(ea);
+    expect((await store.getRun(b.runId)).status).toBe("success");
+    expect(busy.filter(Boolean)).toHaveLength(2);
+    expect(busy.filter((x) => !x)).toHaveLength(2);
+  });
+
+  it("a config error is the submitter's error, and nothing is recorded", async () => {
+    const repo = gitRepo({ "sluice.yml": "name: svc\njobs: {}\n" });
+    await expect(
+      served.submit({ cwd: repo, config: "nope.yml", maxParallel: 1, env: {} }),
+    ).rejects.toThrow("nope.yml does not exist");
+    expect(await store.listRuns({ limit: 5 })).toEqual([]);
+    expect(busy).toEqual([true, false]);
+  });
+
+  it("cancel stops a run; an owner that stops reading leaves its run interrupted, with the client named", async () => {
+    const repo = gitRepo({
+      "sluice.yml":
+        "name: svc\njobs:\n  wait:\n    steps:\n      - run: echo started; sleep 30\n",
+    });
+    const one = await served.submit({
+      cwd: repo,
+      config: ".",
+      maxParallel: 1,
+      env: env("x"),
+    });
+    const events = served.events(one.runId, new AbortController().signal);
+    expect((await events.next()).value).toMatchObject({ kind: "started" });
+    expect(await served.cancel(one.runId.slice(0, 12), false)).toBe(one.runId);
+    const rest: RunLiveEvent[] = [];
+    for await (const event of events) rest.push(event);
+    expect(rest.at(-1)).toEqual({ kind: "end", status: "cancelled" });
+    await expect(served.cancel(one.runId, false)).rejects.toThrow(
+      "has already ended",
+    );
+
+    const two = await served.submit({
+      cwd: repo,
+      config: ".",
+      maxParallel: 1,
+      env: env("y"),
+      clientPid: 4242,
+    });
+    const stop = new AbortController();
+    const owned = served.events(two.runId, stop.signal, { owner: true });
+    expect((await owned.next()).value).toMatchObject({ kind: "started" });
+    stop.abort();
+    await served.close();
+    expect(await store.getRun(two.runId)).toMatchObject({
+      status: "interrupted",
+      reason: "the process 4242 that ran it is gone",
+    });
+  });
+});

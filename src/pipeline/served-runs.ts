@@ -1,0 +1,253 @@
+import { AppError, isAppError } from "../kernel/index.js";
+import type { Clock } from "../kernel/index.js";
+import { startLocalRun } from "./local-run.js";
+import type { LocalRunDeps, LocalRunOptions } from "./local-run.js";
+import type { LiveView, StepRef } from "./logs/step-log.js";
+import type { RunStatus, StepLogOutcome } from "./ports.js";
+
+/**
+ * What happens in a run as its client's terminal view shows it, in the order it happens: a step
+ * starts, prints a line, finishes; the run ends (or fails to go on: `error`). `at` is the
+ * server's time, so a client that reads the events late shows the same durations.
+ */
+export type RunLiveEvent =
+  | { kind: "started"; at: number; job: string; position: number; step: string }
+  | {
+      kind: "line";
+      at: number;
+      job: string;
+      position: number;
+      step: string;
+      stream: "stdout" | "stderr" | "sluice";
+      text: string;
+    }
+  | {
+      kind: "finished";
+      at: number;
+      job: string;
+      position: number;
+      step: string;
+      outcome: StepLogOutcome & { logPath: string };
+    }
+  | { kind: "end"; status: RunStatus }
+  | { kind: "error"; code: string; detail: string };
+
+/** A client's run: its folder, its config, its choices and the environment its steps inherit. */
+export type RunSubmission = Pick<
+  LocalRunOptions,
+  "cwd" | "config" | "job" | "maxParallel" | "workingTree"
+> & {
+  env: Record<string, string>;
+  /** The process that submitted it and shows it (its terminal): gone, the run stops. */
+  clientPid?: number | undefined;
+};
+
+export interface ServedRunsDeps extends LocalRunDeps {
+  runs: LocalRunDeps["runs"] & {
+    finishRun(
+      runId: string,
+      status: "interrupted",
+      reason: string,
+    ): Promise<void>;
+  };
+  clock: Pick<Clock, "now">;
+  /** This process, the owner of the runs it drives. */
+  owner: { pid: number; host: string };
+  /** Told when a run starts and when it ends (a server does not stop while runs go on). */
+  onBusy?(busy: boolean): void;
+  logger: { warn(message: string, fields?: Record<string, unknown>): void };
+}
+
+interface Served {
+  events: RunLiveEvent[];
+  ended: boolean;
+  wake: Set<() => void>;
+  cancel: AbortController;
+  force: AbortController;
+  settled: Promise<void>;
+  clientPid: number | undefined;
+}
+
+/** Finished runs whose events are kept for a client that comes late (the newest ones). */
+const keptFinished = 16;
+
+/**
+ * The runs a server drives for its clients (`sluice run` through the local server): `submit`
+ * starts one (pipeline's `startLocalRun`) and answers its id and notices once it is recorded;
+ * `events` streams what its terminal view shows, from the start; `cancel` is Ctrl-C (twice:
+ * `force`); `close` cancels those still going and waits for them.
+ */
+export function createServedRuns(deps: ServedRunsDeps) {
+  const served = new Map<string, Served>();
+  const finished: string[] = [];
+
+  function push(entry: Served, event: RunLiveEvent): void {
+    entry.events.push(event);
+    for (const wake of entry.wake) wake();
+  }
+
+  function liveView(entry: Served): LiveView {
+    const ref = (step: StepRef) => ({
+      at: deps.clock.now(),
+      job: step.jobKey,
+      position: step.position,
+      step: step.name,
+    });
+    return {
+      stepStarted: (step) => push(entry, { kind: "started", ...ref(step) }),
+      line: (step, stream, text) =>
+        push(entry, { kind: "line", ...ref(step), stream, text }),
+      stepFinished: (step, outcome) =>
+        push(entry, {
+          kind: "finished",
+          ...ref(step),
+          outcome: {
+            status: outcome.status,
+            logPath: outcome.logPath,
+            ...(outcome.cache ? { cache: outcome.cache } : {}),
+            ...(outcome.error ? { error: outcome.error } : {}),
+          },
+        }),
+    };
+  }
+
+  async function find(id: string): Promise<[string, Served]> {
+    const here = served.get(id);
+    if (here) return [id, here];
+    const run = await deps.runs.getRun(id);
+    const entry = served.get(run.id);
+    if (entry) return [run.id, entry];
+    throw new AppError(
+      "CONFLICT",
+      `run ${run.id} is ${run.status} and not run by this server`,
+    );
+  }
+
+  function abandon(runId: string, entry: Served): void {
+    entry.cancel.abort();
+    entry.force.abort();
+    const who =
+      entry.clientPid === undefined
+        ? "the sluice process"
+        : `the process ${entry.clientPid}`;
+    entry.settled = entry.settled.then(() =>
+      deps.runs
+        .finishRun(runId, "interrupted", `${who} that ran it is gone`)
+        .catch((error: unknown) =>
+          deps.logger.warn("an abandoned run could not be recorded", {
+            runId,
+            code: isAppError(error) ? error.code : "INTERNAL",
+          }),
+        ),
+    );
+  }
+
+  return {
+    async submit(
+      request: RunSubmission,
+    ): Promise<{ runId: string; notices: string[] }> {
+      const notices: string[] = [];
+      const entry: Served = {
+        events: [],
+        ended: false,
+        wake: new Set(),
+        cancel: new AbortController(),
+        force: new AbortController(),
+        settled: Promise.resolve(),
+        clientPid: request.clientPid,
+      };
+      deps.onBusy?.(true);
+      let started;
+      try {
+        const { clientPid: _client, ...options } = request;
+        started = await startLocalRun(deps, {
+          ...options,
+          live: liveView(entry),
+          signal: entry.cancel.signal,
+          forceSignal: entry.force.signal,
+          owner: deps.owner,
+          notice: (line) => notices.push(line),
+        });
+      } catch (error) {
+        deps.onBusy?.(false);
+        throw error;
+      }
+      const runId = started.runId;
+      served.set(runId, entry);
+      entry.settled = started.done.then(
+        ({ status }) => push(entry, { kind: "end", status }),
+        (error: unknown) => {
+          const code = isAppError(error) ? error.code : "INTERNAL";
+          deps.logger.warn("a served run ended with an error", { runId, code });
+          push(entry, {
+            kind: "error",
+            code,
+            detail: isAppError(error)
+              ? error.message
+              : "the run failed in the server; its log has the details",
+          });
+        },
+      );
+      void entry.settled.finally(() => {
+        entry.ended = true;
+        for (const wake of entry.wake) wake();
+        finished.push(runId);
+        for (const old of finished.splice(0, finished.length - keptFinished))
+          served.delete(old);
+        deps.onBusy?.(false);
+      });
+      return { runId, notices };
+    },
+
+    /**
+     * The run's events from its start, then as they come, until it ends (or `signal`). With
+     * `owner`, the reader is the terminal that started the run: when it stops reading before the
+     * end, that process is gone (killed), and its run stops as it did when it ran in that
+     * process: its steps are stopped and it is recorded interrupted.
+     */
+    async *events(
+      id: string,
+      signal: AbortSignal,
+      options: { owner?: boolean } = {},
+    ): AsyncGenerator<RunLiveEvent> {
+      const [runId, entry] = await find(id);
+      if (options.owner)
+        signal.addEventListener("abort", () => {
+          if (!entry.ended) abandon(runId, entry);
+        });
+      let next = 0;
+      while (!signal.aborted) {
+        while (next < entry.events.length) yield entry.events[next++]!;
+        if (entry.ended) return;
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            entry.wake.delete(wake);
+            signal.removeEventListener("abort", wake);
+            resolve();
+          };
+          entry.wake.add(wake);
+          signal.addEventListener("abort", wake);
+        });
+      }
+    },
+
+    /** Ctrl-C: the run stops its steps; `force` (a second Ctrl-C) stops `always()` jobs too. */
+    async cancel(id: string, force: boolean): Promise<string> {
+      const [runId, entry] = await find(id);
+      if (entry.ended)
+        throw new AppError("CONFLICT", `run ${runId} has already ended`);
+      entry.cancel.abort();
+      if (force) entry.force.abort();
+      return runId;
+    },
+
+    /** Cancels the runs still going and waits until each has ended (a stopping server). */
+    async close(): Promise<void> {
+      const going = [...served.values()].filter((entry) => !entry.ended);
+      for (const entry of going) entry.cancel.abort();
+      await Promise.all(going.map((entry) => entry.settled));
+    },
+  };
+}
+
+export type ServedRuns = ReturnType<typeof createServedRuns>;

@@ -1,0 +1,256 @@
+import { availableParallelism, hostname } from "node:os";
+import { isAbsolute } from "node:path";
+import { Readable } from "node:stream";
+import { z } from "zod";
+import { resolveProject } from "../../config/index.js";
+import { isAlive } from "../../kernel/index.js";
+import { createServedRuns } from "../../pipeline/index.js";
+import type { RunLiveEvent, ServedRuns } from "../../pipeline/index.js";
+import { IdParams } from "../params.js";
+import type { RouteModule } from "../types.js";
+import type { ZodTypeProvider } from "../zod-provider.js";
+
+/** The machine-wide limit: jobs of all the runs this server executes at once. */
+const machineCapacity = Math.max(8, 2 * availableParallelism());
+
+const RunSubmit = z
+  .object({
+    cwd: z
+      .string()
+      .min(1)
+      .max(4096)
+      .refine(isAbsolute, "must be an absolute path")
+      .describe("the folder the run is started from, on this machine"),
+    config: z
+      .string()
+      .min(1)
+      .max(4096)
+      .describe(
+        "sluice.yml or the folder holding it, relative to cwd (shown as given in errors)",
+      ),
+    job: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("run only this job and the jobs it needs"),
+    maxParallel: z.number().int().min(1).max(256),
+    workingTree: z
+      .boolean()
+      .default(false)
+      .describe("run the working tree instead of a clean checkout of HEAD"),
+    env: z
+      .record(z.string(), z.string())
+      .describe("the environment the run's steps inherit (the client's)"),
+    clientPid: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "the submitting process, named when it goes away during the run",
+      ),
+  })
+  .describe("a run of the pipeline of a repository on this machine");
+
+const Submitted = z
+  .object({
+    runId: z.string(),
+    notices: z
+      .array(z.string())
+      .describe("lines for the person who started it, before its steps run"),
+  })
+  .describe("the run is recorded and goes on");
+
+const CancelRequest = z
+  .object({
+    force: z
+      .boolean()
+      .default(false)
+      .describe("stop `always()` jobs too (a second Ctrl-C)"),
+  })
+  .default({ force: false });
+
+const EventsQuery = z.object({
+  owner: z
+    .enum(["true", "false"])
+    .default("false")
+    .describe(
+      "the reader is the terminal that started the run: if it goes away before the end, the run is stopped and recorded interrupted",
+    ),
+});
+
+const Finding = z
+  .object({
+    tool: z.string(),
+    ruleId: z.string(),
+    severity: z.string(),
+    message: z.string(),
+    location: z.object({
+      path: z.string(),
+      startLine: z.number().int(),
+      startColumn: z.number().int().optional(),
+      endLine: z.number().int().optional(),
+      endColumn: z.number().int().optional(),
+    }),
+    fingerprint: z.string(),
+    commit: z
+      .object({
+        sha: z.string(),
+        author: z.string(),
+        email: z.string(),
+        date: z.string(),
+        message: z.string().optional(),
+      })
+      .optional(),
+    properties: z.record(z.string(), z.unknown()).optional(),
+  })
+  .describe("one scan result of the run (secrets, dependencies, SARIF)");
+
+/**
+ * The runs this server executes for its clients (`sluice run` through the local server):
+ * submit one, follow it as its terminal view shows it, cancel it (Ctrl-C), read its findings.
+ * The use case is pipeline's `createServedRuns` (`startLocalRun` in this process); these routes
+ * only translate HTTP. Admin only: the local socket's owner, or the admin token.
+ */
+export const runSubmitRoutes: RouteModule<
+  | "runs"
+  | "pipeline"
+  | "steps"
+  | "metrics"
+  | "scan"
+  | "home"
+  | "clock"
+  | "logger"
+> = (fastify, deps) => {
+  const server = fastify.withTypeProvider<ZodTypeProvider>();
+  const auth = { kind: "admin" } as const;
+  const { app } = deps;
+  let served: Promise<ServedRuns> | undefined;
+  const runs = () =>
+    (served ??= import("../../builtin-steps.js").then(
+      async ({ loadBuiltinStepChecks }) =>
+        createServedRuns({
+          home: app.home,
+          steps: app.steps,
+          runs: app.runs,
+          // Jobs of all its runs at once (each run keeps its own --max-parallel too).
+          pipeline: (options) =>
+            app.pipeline({ ...options, capacity: machineCapacity }),
+          checkWith: await loadBuiltinStepChecks(),
+          resolveProject: (dir, name) => resolveProject(dir, name).name,
+          onConfig: (project, source) =>
+            app.metrics.useAttributionRules(
+              project,
+              source.metrics?.attribution ?? [],
+            ),
+          isAlive,
+          clock: app.clock,
+          owner: { pid: process.pid, host: hostname() },
+          logger: app.logger,
+          onBusy: (busy) => deps.control?.busy?.(busy),
+        }),
+    ));
+  // A stopping server cancels the runs it drives and waits for them to be recorded.
+  fastify.addHook("onClose", async () => {
+    if (served) await (await served).close();
+  });
+
+  server.post(
+    "/api/v1/runs",
+    {
+      config: { auth },
+      schema: {
+        summary:
+          "start a run of a repository on this machine, in this server; answers once it is recorded",
+        body: RunSubmit,
+        response: { 202: Submitted },
+      },
+    },
+    async (request, reply) => {
+      const started = await (await runs()).submit(request.body);
+      return reply.code(202).send(started);
+    },
+  );
+
+  server.post(
+    "/api/v1/runs/:id/cancel",
+    {
+      config: { auth },
+      schema: {
+        summary:
+          "cancel a run this server executes (Ctrl-C); force: stop `always()` jobs too",
+        params: IdParams,
+        body: CancelRequest,
+        response: {
+          202: z
+            .object({ runId: z.string(), cancelling: z.literal(true) })
+            .describe("the run is stopping"),
+        },
+      },
+    },
+    async (request, reply) => {
+      const runId = await (
+        await runs()
+      ).cancel(request.params.id, request.body.force);
+      return reply.code(202).send({ runId, cancelling: true as const });
+    },
+  );
+
+  server.get(
+    "/api/v1/runs/:id/events",
+    {
+      config: { auth },
+      schema: {
+        summary:
+          "what a run this server executes shows in its terminal, as application/x-ndjson from its start until it ends: steps started, lines, steps finished, the end",
+        params: IdParams,
+        querystring: EventsQuery,
+        response: {
+          200: z
+            .string()
+            .describe("application/x-ndjson: one RunLiveEvent per line"),
+        },
+      },
+    },
+    async (request, reply) => {
+      const stop = new AbortController();
+      request.raw.on("close", () => stop.abort());
+      const events = (await runs()).events(request.params.id, stop.signal, {
+        owner: request.query.owner === "true",
+      });
+      // The first event resolves the run (NOT_FOUND, CONFLICT become problem answers).
+      const first = await events.next();
+      const lines = Readable.from(ndjson(first, events));
+      return reply
+        .type("application/x-ndjson")
+        .send(lines as unknown as string);
+    },
+  );
+
+  server.get(
+    "/api/v1/runs/:id/findings",
+    {
+      config: { auth },
+      schema: {
+        summary:
+          "what the run's scan steps found, and credentials its step logs masked",
+        params: IdParams,
+        response: { 200: z.array(Finding) },
+      },
+    },
+    async (request) => {
+      const run = await app.runs.getRun(request.params.id);
+      return app.scan.findingsForRun(run.id);
+    },
+  );
+};
+
+async function* ndjson(
+  first: IteratorResult<RunLiveEvent>,
+  rest: AsyncGenerator<RunLiveEvent>,
+): AsyncGenerator<string> {
+  if (first.done) return;
+  yield `${JSON.stringify(first.value)}\n`;
+  for await (const event of rest) yield `${JSON.stringify(event)}\n`;
+}
