@@ -97,6 +97,8 @@ export function allows(
 
 /** Why an authenticated caller is refused: the role it lacks, and where. */
 export function refusal(auth: RouteAuth, request: FastifyRequest): string {
+  if (auth.kind === "local")
+    return "only the local CLI of this server's home (its Unix socket) may do this";
   if (auth.kind !== "role")
     return "this needs the admin role on every project (*) or the server's admin token";
   const project = projectOf(request, auth.project);

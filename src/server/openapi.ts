@@ -159,6 +159,7 @@ function responseOf(status: string, declared: unknown): JsonSchema {
 function securityOf(auth: RouteAuth | undefined): Record<string, string[]>[] {
   switch (auth?.kind) {
     case "admin":
+    case "local":
     case "role":
     case "signedIn":
       return accountSecurity;
@@ -289,6 +290,13 @@ export function openApiDocument(
         : {}),
       responses,
       security: securityOf(route.auth),
+      // No OpenAPI scheme says "the peer of a Unix socket": the route says it in words.
+      ...(route.auth?.kind === "local"
+        ? {
+            description:
+              "Only the local CLI of the server's home, over its Unix socket (mode 0600): no token or role over the network reaches it.",
+          }
+        : {}),
     };
   }
   return {

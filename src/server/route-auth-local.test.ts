@@ -88,6 +88,28 @@ describe("the local socket's owner holds every role", () => {
     },
   );
 
+  it("lets only the socket's owner submit a run of a folder: the admin token over the network is refused", async () => {
+    // Past authorization over the socket: the empty body is what is refused.
+    const local = await overSocket("POST", "/api/v1/runs", {});
+    expect(local.status, local.body).toBe(400);
+    const nobody = await server.inject({
+      method: "POST",
+      url: "/api/v1/runs",
+      payload: {},
+    });
+    expect(nobody.statusCode).toBe(401);
+    const admin = await server.inject({
+      method: "POST",
+      url: "/api/v1/runs",
+      headers: { authorization: "Bearer not-sent-by-anyone" },
+      payload: {},
+    });
+    expect(admin.statusCode).toBe(403);
+    expect(admin.json().detail).toBe(
+      "only the local CLI of this server's home (its Unix socket) may do this",
+    );
+  });
+
   it("records the owner as the actor", async () => {
     const me = await overSocket("GET", "/api/v1/auth/whoami");
     expect(JSON.parse(me.body)).toEqual({

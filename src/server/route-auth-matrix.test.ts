@@ -29,6 +29,7 @@ type Rule =
   | "login" // anyone (the sign-in)
   | "signedIn" // any user, the admin token
   | "serverAdmin" // the admin token, admin on every project
+  | "local" // the local socket's owner only: no caller over the network
   | "metrics" // as serverAdmin, or the metrics token
   | "flagKey" // a flag API key only
   | "webhook" // a signature only
@@ -136,7 +137,7 @@ const matrix: Record<string, Rule> = {
   "GET /api/v1/runs": "serverAdmin",
   "GET /api/v1/runs/:id": "serverAdmin",
   "GET /api/v1/runs/:id/logs": "serverAdmin",
-  "POST /api/v1/runs": "serverAdmin",
+  "POST /api/v1/runs": "local",
   "POST /api/v1/runs/:id/cancel": "serverAdmin",
   "GET /api/v1/runs/:id/events": "serverAdmin",
   "GET /api/v1/runs/:id/findings": "serverAdmin",
@@ -168,7 +169,8 @@ interface Caller {
 
 function allowed(rule: Rule, caller: Caller): boolean {
   if (rule === "public" || rule === "login") return true;
-  if (rule === "flagKey" || rule === "webhook") return false;
+  if (rule === "flagKey" || rule === "webhook" || rule === "local")
+    return false;
   if (rule === "signedIn") return caller.signedIn;
   if (rule === "serverAdmin" || rule === "metrics") return caller.serverAdmin;
   if (caller.onShop === "owner") return true;

@@ -32,6 +32,9 @@ import type { ServerDeps } from "./types.js";
  *   `?project=` (`query`) or on every project (`server`). The admin token and the local
  *   socket's owner hold every role.
  * - `admin`: the admin role on every project (same as `role` admin on `server`).
+ * - `local`: the local socket's owner only (the home's Unix user): work that runs commands as
+ *   the server's user from a folder of this machine (`POST /api/v1/runs`). No token or role
+ *   over the network reaches it: a sluice admin is not a shell on the server's host.
  * - `flagKey`: a valid, unrevoked flag API key; the key alone gives the scope. With `streamUrl`,
  *   also the key-bound HMAC token of an event stream URL (EventSource cannot send headers).
  * - `metrics`: the metrics token (`SLUICE_METRICS_TOKEN`), or what `admin` accepts.
@@ -43,6 +46,7 @@ export type RouteAuth =
   | { kind: "signedIn" }
   | { kind: "role"; role: Role; project: ProjectSource }
   | { kind: "admin" }
+  | { kind: "local" }
   | { kind: "flagKey"; streamUrl?: boolean }
   | { kind: "metrics" }
   | { kind: "webhook"; source: WebhookSource };
@@ -72,6 +76,7 @@ const kinds = new Set([
   "signedIn",
   "role",
   "admin",
+  "local",
   "flagKey",
   "metrics",
   "webhook",
@@ -243,7 +248,10 @@ export function installAuthorization(
       });
     }
     return authenticate(request, auth).then((principal) => {
-      if (!allows(principal, auth, request))
+      if (
+        !allows(principal, auth, request) ||
+        (auth.kind === "local" && !isLocalPeer(request.raw.socket))
+      )
         throw new AppError("FORBIDDEN", refusal(auth, request));
       request.principal = principal;
     });

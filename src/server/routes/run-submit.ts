@@ -111,7 +111,8 @@ const Finding = z
  * The runs this server executes for its clients (`sluice run` through the local server):
  * submit one, follow it as its terminal view shows it, cancel it (Ctrl-C), read its findings.
  * The use case is pipeline's `createServedRuns` (`startLocalRun` in this process); these routes
- * only translate HTTP. Admin only: the local socket's owner, or the admin token.
+ * only translate HTTP. Submitting is for the local socket's owner only (route-auth `local`);
+ * following, cancelling and reading findings for an admin.
  */
 export const runSubmitRoutes: RouteModule<
   | "runs"
@@ -159,7 +160,8 @@ export const runSubmitRoutes: RouteModule<
   server.post(
     "/api/v1/runs",
     {
-      config: { auth },
+      // It runs commands of a folder of this machine as the server's user: its owner only.
+      config: { auth: { kind: "local" } },
       schema: {
         summary:
           "start a run of a repository on this machine, in this server; answers once it is recorded",
