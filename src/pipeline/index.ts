@@ -12,6 +12,7 @@ export { createRunStore } from "./store.js";
 export type { RunStore } from "./store.js";
 export type { RunDetail, RunRow } from "./store-queries.js";
 export { resumeLocal, runLocal } from "./local-run.js";
+export type { LocalRunDeps } from "./local-run.js";
 export { createServedRuns } from "./served-runs.js";
 export type { RunLiveEvent, ServedRuns } from "./served-runs.js";
 export { runLogEvents } from "./logs/follow.js";

@@ -1,8 +1,7 @@
 import { availableParallelism, hostname } from "node:os";
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { AppError, isAlive } from "../../kernel/index.js";
-import { resolveProject } from "../context.js";
+import { AppError } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
 import { finishCommand, inTerminal } from "./run-terminal.js";
 import type { RunHereOptions } from "./run-terminal.js";
@@ -150,42 +149,25 @@ async function runPipeline(
  * into a cancel, notices and the closing summary on stderr. Returns the recorded run.
  */
 export async function runHere(ctx: CliContext, options: RunHereOptions) {
-  const [{ runLocal }, { loadBuiltinStepChecks }] = await Promise.all([
+  const [{ runLocal }, { localRunDeps }] = await Promise.all([
     import("../../pipeline/index.js"),
-    import("../../builtin-steps.js"),
+    import("../../local-runs.js"),
   ]);
   const app = await ctx.app();
-  const checkWith = await loadBuiltinStepChecks();
+  const deps = await localRunDeps(app);
   return inTerminal(ctx, options.json, app.clock, (live, cancel, force) =>
-    runLocal(
-      {
-        home: app.home,
-        steps: app.steps,
-        runs: app.runs,
-        pipeline: (pipelineOptions) => app.pipeline(pipelineOptions),
-        checkWith,
-        resolveProject: (dir, name) => resolveProject(dir, name).name,
-        // The run's change is attributed with the project's own rules too (`metrics.attribution`).
-        onConfig: (project, source) =>
-          app.metrics.useAttributionRules(
-            project,
-            source.metrics?.attribution ?? [],
-          ),
-        isAlive,
-      },
-      {
-        cwd: ctx.cwd,
-        config: options.config,
-        job: options.job,
-        maxParallel: options.maxParallel,
-        workingTree: options.workingTree,
-        live,
-        signal: cancel,
-        forceSignal: force,
-        owner: { pid: process.pid, host: hostname() },
-        notice: (line) => ctx.stderr(`sluice: ${line}`),
-      },
-    ),
+    runLocal(deps, {
+      cwd: ctx.cwd,
+      config: options.config,
+      job: options.job,
+      maxParallel: options.maxParallel,
+      workingTree: options.workingTree,
+      live,
+      signal: cancel,
+      forceSignal: force,
+      owner: { pid: process.pid, host: hostname() },
+      notice: (line) => ctx.stderr(`sluice: ${line}`),
+    }),
   );
 }
 
@@ -197,25 +179,21 @@ export async function resumeHere(
   ctx: CliContext,
   options: { runId: string; maxParallel: number; json: boolean },
 ) {
-  const { resumeLocal } = await import("../../pipeline/index.js");
+  const [{ resumeLocal }, { localRunDeps }] = await Promise.all([
+    import("../../pipeline/index.js"),
+    import("../../local-runs.js"),
+  ]);
   const app = await ctx.app();
+  const deps = await localRunDeps(app);
   return inTerminal(ctx, options.json, app.clock, (live, cancel, force) =>
-    resumeLocal(
-      {
-        home: app.home,
-        runs: app.runs,
-        pipeline: (pipelineOptions) => app.pipeline(pipelineOptions),
-        isAlive,
-      },
-      {
-        runId: options.runId,
-        maxParallel: options.maxParallel,
-        live,
-        signal: cancel,
-        forceSignal: force,
-        owner: { pid: process.pid, host: hostname() },
-        notice: (line) => ctx.stderr(`sluice: ${line}`),
-      },
-    ),
+    resumeLocal(deps, {
+      runId: options.runId,
+      maxParallel: options.maxParallel,
+      live,
+      signal: cancel,
+      forceSignal: force,
+      owner: { pid: process.pid, host: hostname() },
+      notice: (line) => ctx.stderr(`sluice: ${line}`),
+    }),
   );
 }

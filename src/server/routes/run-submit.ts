@@ -2,8 +2,7 @@ import { availableParallelism, hostname } from "node:os";
 import { isAbsolute } from "node:path";
 import { Readable } from "node:stream";
 import { z } from "zod";
-import { resolveProject } from "../../config/index.js";
-import { isAlive } from "../../kernel/index.js";
+import { localRunDeps } from "../../local-runs.js";
 import { createServedRuns } from "../../pipeline/index.js";
 import type { RunLiveEvent, ServedRuns } from "../../pipeline/index.js";
 import { IdParams } from "../params.js";
@@ -129,28 +128,15 @@ export const runSubmitRoutes: RouteModule<
   const { app } = deps;
   let served: Promise<ServedRuns> | undefined;
   const runs = () =>
-    (served ??= import("../../builtin-steps.js").then(
-      async ({ loadBuiltinStepChecks }) =>
-        createServedRuns({
-          home: app.home,
-          steps: app.steps,
-          runs: app.runs,
-          // Jobs of all its runs at once (each run keeps its own --max-parallel too).
-          pipeline: (options) =>
-            app.pipeline({ ...options, capacity: machineCapacity }),
-          checkWith: await loadBuiltinStepChecks(),
-          resolveProject: (dir, name) => resolveProject(dir, name).name,
-          onConfig: (project, source) =>
-            app.metrics.useAttributionRules(
-              project,
-              source.metrics?.attribution ?? [],
-            ),
-          isAlive,
-          clock: app.clock,
-          owner: { pid: process.pid, host: hostname() },
-          logger: app.logger,
-          onBusy: (busy) => deps.control?.busy?.(busy),
-        }),
+    (served ??= localRunDeps(app, { capacity: machineCapacity }).then((local) =>
+      createServedRuns({
+        ...local,
+        runs: app.runs,
+        clock: app.clock,
+        owner: { pid: process.pid, host: hostname() },
+        logger: app.logger,
+        onBusy: (busy) => deps.control?.busy?.(busy),
+      }),
     ));
   // A stopping server cancels the runs it drives and waits for them to be recorded.
   fastify.addHook("onClose", async () => {
