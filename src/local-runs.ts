@@ -36,3 +36,31 @@ export async function localRunDeps(
     isAlive,
   };
 }
+
+/** What a remote client's steps inherit of the server's environment (ADR 099). */
+const remoteEnvNames = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "SHELL",
+  "LANG",
+  "LC_ALL",
+  "LC_CTYPE",
+  "TZ",
+  "TMPDIR",
+];
+
+/**
+ * The environment of a remote client's run: the server's PATH, HOME and locale, and `CI=true`
+ * as every CI runner sets it; nothing else of the server's environment (its database URL, its
+ * tokens), and nothing of the client's: a remote run gets its secrets from sluice's secrets.
+ */
+export function remoteRunEnv(): Record<string, string> {
+  const env: Record<string, string> = { CI: "true" };
+  for (const name of remoteEnvNames) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}

@@ -1,5 +1,6 @@
 import { realpathSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
+import { AppError } from "../kernel/index.js";
 import { loadConfig } from "../config/index.js";
 import type { LoadOptions, SluiceConfig } from "../config/index.js";
 import { openRunSource } from "./checkout.js";
@@ -54,6 +55,11 @@ export interface LocalRunOptions {
    * of a client in another process: the client's environment).
    */
   env?: Record<string, string> | undefined;
+  /**
+   * The project the caller may run (a remote run, authorized on one project): a config that
+   * names another is refused before anything is recorded.
+   */
+  project?: string | undefined;
 }
 
 /** A run recorded and going on: `done` resolves with the recorded run once it ends. */
@@ -92,6 +98,11 @@ export async function startLocalRun(
   const workdir = dirname(configFile);
   // The name in the config given (which may not be ./sluice.yml), else the rule of every command.
   const project = deps.resolveProject(workdir, loaded.config.name || undefined);
+  if (options.project !== undefined && project !== options.project)
+    throw new AppError(
+      "FORBIDDEN",
+      `this tree's pipeline is of project ${project}, not ${options.project}: run it as ${project}`,
+    );
   deps.onConfig?.(project, loaded.source);
   const git = await readGitFacts(workdir);
   const source = await openRunSource({

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import { Masker } from "./logs/masker.js";
 import { startPipelineRuntime } from "./queue/runtime.js";
 import type { PipelineRuntime } from "./queue/runtime.js";
 import { createStepRegistry } from "./registry.js";
+import { packTree } from "./remote-tree.js";
 import { createServedRuns } from "./served-runs.js";
 import type { RunLiveEvent, ServedRuns } from "./served-runs.js";
 import { createRunStore } from "./store.js";
@@ -62,6 +63,7 @@ describe.each(testDatabases)("served runs on $name", ({ open }) => {
       clock: systemClock,
       owner: { pid: process.pid, host: "here" },
       logger: silentLogger,
+      remoteEnv: { PATH: process.env.PATH ?? "", CI: "true" },
       onBusy: (b) => busy.push(b),
     });
   });
@@ -173,6 +175,107 @@ describe.each(testDatabases)("served runs on $name", ({ open }) => {
     expect(await store.getRun(two.runId)).toMatchObject({
       status: "interrupted",
       reason: "the process 4242 that ran it is gone",
+    });
+  });
+
+  describe("a remote client's run", () => {
+    const pipeline =
+      "name: svc\njobs:\n  build:\n    steps:\n      - name: say\n        run: cat note.txt; echo ci=$CI secret=${SLUICE_DATABASE_URL:-none}\n";
+
+    it("runs the commit it sent, on its branch, with the server's narrowed environment, and removes the tree", async () => {
+      const repo = gitRepo({
+        "sluice.yml": pipeline,
+        "note.txt": "committed\n",
+      });
+      const sent = await packTree(repo, {
+        workingTree: false,
+        env: process.env,
+      });
+      expect(sent).toMatchObject({
+        branch: "main",
+        path: ".",
+        folder: basename(repo),
+      });
+      const { path, ...tree } = sent;
+      const run = await served.submitRemote({
+        project: "svc",
+        tree,
+        path,
+        config: ".",
+        maxParallel: 2,
+      });
+      const events = await all(run.runId);
+      expect(
+        events.flatMap((e) => (e.kind === "line" ? [e.text] : [])),
+      ).toEqual(["committed", "ci=true secret=none"]);
+      expect(events.at(-1)).toEqual({ kind: "end", status: "success" });
+      const recorded = await store.getRun(run.runId);
+      expect(recorded).toMatchObject({ project: "svc", branch: "main" });
+      expect(recorded.commit).toBe(tree.commit);
+      expect(readdirSync(join(home, "received"))).toEqual([]);
+    });
+
+    it("with the working tree's changes, untracked files included, recorded dirty", async () => {
+      const repo = gitRepo({
+        "sluice.yml": pipeline,
+        "note.txt": "committed\n",
+      });
+      writeFileSync(join(repo, "note.txt"), "changed\n");
+      writeFileSync(join(repo, "new.txt"), "untracked\n");
+      const { path, ...tree } = await packTree(repo, {
+        workingTree: true,
+        env: process.env,
+      });
+      const run = await served.submitRemote({
+        project: "svc",
+        tree,
+        path,
+        config: ".",
+        maxParallel: 1,
+      });
+      const lines = (await all(run.runId)).flatMap((e) =>
+        e.kind === "line" ? [e.text] : [],
+      );
+      expect(lines[0]).toBe("changed");
+      expect(await store.getRun(run.runId)).toMatchObject({
+        source: "working-tree",
+        dirty: true,
+      });
+    });
+
+    it("refuses a tree of another project, a bundle that is not the commit named, and a path out of the tree, recording nothing", async () => {
+      const repo = gitRepo({ "sluice.yml": pipeline, "note.txt": "x" });
+      const { path, ...tree } = await packTree(repo, {
+        workingTree: false,
+        env: process.env,
+      });
+      const submit = (
+        changes: Partial<Parameters<ServedRuns["submitRemote"]>[0]>,
+      ) =>
+        served.submitRemote({
+          project: "svc",
+          tree,
+          path,
+          config: ".",
+          maxParallel: 1,
+          ...changes,
+        });
+      await expect(submit({ project: "other" })).rejects.toThrow(
+        "this tree's pipeline is of project svc, not other",
+      );
+      await expect(
+        submit({ tree: { ...tree, commit: "0".repeat(40) } }),
+      ).rejects.toThrow(
+        /the bundle's HEAD is [0-9a-f]{8}, not the commit 00000000/,
+      );
+      await expect(
+        submit({ tree: { ...tree, bundle: Buffer.from("not a bundle") } }),
+      ).rejects.toThrow(/^the bundle cannot be read: /);
+      await expect(submit({ path: "../.." })).rejects.toThrow(
+        "path must be a folder inside the repository",
+      );
+      expect(await store.listRuns({ limit: 5 })).toEqual([]);
+      expect(readdirSync(join(home, "received"))).toEqual([]);
     });
   });
 });

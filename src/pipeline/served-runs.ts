@@ -1,9 +1,12 @@
+import { relative, resolve } from "node:path";
 import { AppError, isAppError } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
 import { startLocalRun } from "./local-run.js";
 import type { LocalRunDeps, LocalRunOptions } from "./local-run.js";
 import type { LiveView, StepRef } from "./logs/step-log.js";
 import type { RunStatus, StepLogOutcome } from "./ports.js";
+import { receiveTree } from "./remote-tree.js";
+import type { SentTree } from "./remote-tree.js";
 
 /**
  * What happens in a run as its client's terminal view shows it, in the order it happens: a step
@@ -35,11 +38,23 @@ export type RunLiveEvent =
 /** A client's run: its folder, its config, its choices and the environment its steps inherit. */
 export type RunSubmission = Pick<
   LocalRunOptions,
-  "cwd" | "config" | "job" | "maxParallel" | "workingTree"
+  "cwd" | "config" | "job" | "maxParallel" | "workingTree" | "project"
 > & {
   env: Record<string, string>;
   /** The process that submitted it and shows it (its terminal): gone, the run stops. */
   clientPid?: number | undefined;
+};
+
+/** A remote client's run: its tree as sent, where in it the run starts, and its choices. */
+export type RemoteSubmission = Pick<
+  RunSubmission,
+  "config" | "job" | "maxParallel"
+> & {
+  /** The only project it may run (the caller's role is on it). */
+  project: string;
+  tree: SentTree;
+  /** The folder the client ran `sluice run` in, relative to its repository's top level. */
+  path: string;
 };
 
 export interface ServedRunsDeps extends LocalRunDeps {
@@ -53,6 +68,11 @@ export interface ServedRunsDeps extends LocalRunDeps {
   clock: Pick<Clock, "now">;
   /** This process, the owner of the runs it drives. */
   owner: { pid: number; host: string };
+  /**
+   * The environment a remote client's steps inherit: the server's own, narrowed to what a
+   * process needs (PATH, HOME, locale), never its credentials; a remote client sends none.
+   */
+  remoteEnv: Record<string, string>;
   /** Told when a run starts and when it ends (a server does not stop while runs go on). */
   onBusy?(busy: boolean): void;
   logger: { warn(message: string, fields?: Record<string, unknown>): void };
@@ -142,9 +162,10 @@ export function createServedRuns(deps: ServedRunsDeps) {
     );
   }
 
-  return {
+  const servedRuns = {
     async submit(
       request: RunSubmission,
+      release?: () => Promise<void>,
     ): Promise<{ runId: string; notices: string[] }> {
       const notices: string[] = [];
       const entry: Served = {
@@ -170,6 +191,7 @@ export function createServedRuns(deps: ServedRunsDeps) {
         });
       } catch (error) {
         deps.onBusy?.(false);
+        await release?.();
         throw error;
       }
       const runId = started.runId;
@@ -188,7 +210,13 @@ export function createServedRuns(deps: ServedRunsDeps) {
           });
         },
       );
-      void entry.settled.finally(() => {
+      void entry.settled.finally(async () => {
+        await release?.().catch((error: unknown) =>
+          deps.logger.warn("a received tree could not be removed", {
+            runId,
+            code: isAppError(error) ? error.code : "INTERNAL",
+          }),
+        );
         entry.ended = true;
         for (const wake of entry.wake) wake();
         finished.push(runId);
@@ -241,6 +269,37 @@ export function createServedRuns(deps: ServedRunsDeps) {
       return runId;
     },
 
+    /**
+     * A remote client's run (`sluice run` against a server): its sent tree is unpacked under
+     * `$SLUICE_HOME/received`, run as a checkout of its commit (or, with a diff, as a working
+     * tree with those changes), on the one project the caller may run, and removed at its end.
+     */
+    async submitRemote(
+      request: RemoteSubmission,
+    ): Promise<{ runId: string; notices: string[] }> {
+      const tree = await receiveTree(deps.home, request.tree);
+      const cwd = resolve(tree.root, request.path);
+      if (relative(tree.root, cwd).startsWith("..")) {
+        await tree.release();
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          "path must be a folder inside the repository",
+        );
+      }
+      return servedRuns.submit(
+        {
+          cwd,
+          config: request.config,
+          job: request.job,
+          maxParallel: request.maxParallel,
+          workingTree: request.tree.diff !== undefined,
+          env: deps.remoteEnv,
+          project: request.project,
+        },
+        tree.release,
+      );
+    },
+
     /** Cancels the runs still going and waits until each has ended (a stopping server). */
     async close(): Promise<void> {
       const going = [...served.values()].filter((entry) => !entry.ended);
@@ -248,6 +307,7 @@ export function createServedRuns(deps: ServedRunsDeps) {
       await Promise.all(going.map((entry) => entry.settled));
     },
   };
+  return servedRuns;
 }
 
 export type ServedRuns = ReturnType<typeof createServedRuns>;
