@@ -232,24 +232,20 @@ export function createAccountsService(options: AccountsOptions) {
     },
 
     /**
-     * A new API token for `user` (default: the caller) with `roles`, valid for `expiresInMs`
-     * (default 90 days, at most 366). A user may give a token only roles they hold.
+     * A new API token for `user` (default: the caller) with `roles` (default: every role the
+     * user holds now, as `sluice login` asks), valid for `expiresInMs` (default 90 days, at most
+     * 366). A user may give a token only roles they hold.
      */
     async createToken(
       caller: Caller,
       input: {
         name: string;
         user?: string | undefined;
-        roles: Grant[];
+        roles?: Grant[] | undefined;
         expiresInMs?: number | undefined;
       },
     ): Promise<CreatedToken> {
-      checkGrants(input.roles);
-      if (input.roles.length === 0)
-        throw new AppError(
-          "INVALID_ARGUMENT",
-          "a token needs at least one role on a project (project=role)",
-        );
+      if (input.roles) checkGrants(input.roles);
       if (!/^[^\p{Cc}]{1,100}$/u.test(input.name))
         throw new AppError(
           "INVALID_ARGUMENT",
@@ -271,10 +267,18 @@ export function createAccountsService(options: AccountsOptions) {
         );
       const user = await store.userByName(userName);
       if (!user) throw new AppError("NOT_FOUND", `no user ${userName}`);
+      const roles = input.roles ?? user.roles.map((grant) => ({ ...grant }));
+      if (roles.length === 0)
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          input.roles
+            ? "a token needs at least one role on a project (project=role)"
+            : `${user.name} holds no role on any project: give one first (sluice users role)`,
+        );
       if (caller.kind === "user") {
         if (user.id !== caller.identity.userId)
           needServerAdmin(caller, "a token for another user");
-        for (const grant of input.roles)
+        for (const grant of roles)
           if (!atLeast(caller.identity.roleOn(grant.project), grant.role))
             throw new AppError(
               "FORBIDDEN",
@@ -282,7 +286,7 @@ export function createAccountsService(options: AccountsOptions) {
             );
       }
       // A token never claims more than its user holds (it would be cut down at each use anyway).
-      for (const grant of input.roles)
+      for (const grant of roles)
         if (!atLeast(roleOn(user.roles, grant.project), grant.role))
           throw new AppError(
             "FORBIDDEN",
@@ -294,7 +298,7 @@ export function createAccountsService(options: AccountsOptions) {
         userId: user.id,
         name: input.name,
         secretHash: issued.secretHash,
-        roles: input.roles,
+        roles,
         createdAt: now(),
         createdBy: caller.actor,
         expiresAt: new Date(clock.now() + ms),
