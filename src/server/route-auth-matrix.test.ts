@@ -141,6 +141,26 @@ const matrix: Record<string, Rule> = {
   "POST /api/v1/runs/:id/cancel": "serverAdmin",
   "GET /api/v1/runs/:id/events": "serverAdmin",
   "GET /api/v1/runs/:id/findings": "serverAdmin",
+  "POST /api/v1/projects/:project/runs": {
+    role: "developer",
+    project: "param",
+  },
+  "GET /api/v1/projects/:project/runs/:id": {
+    role: "viewer",
+    project: "param",
+  },
+  "GET /api/v1/projects/:project/runs/:id/events": {
+    role: "viewer",
+    project: "param",
+  },
+  "POST /api/v1/projects/:project/runs/:id/cancel": {
+    role: "developer",
+    project: "param",
+  },
+  "GET /api/v1/projects/:project/runs/:id/findings": {
+    role: "viewer",
+    project: "param",
+  },
   "GET /api/v1/server": "serverAdmin",
   "POST /api/v1/server/stop": "serverAdmin",
 };

@@ -270,7 +270,12 @@ export const accountRoutes: RouteModule<"accounts" | "clock"> = (
         body: z.object({
           name: z.string().min(1).max(100),
           user: urlName.optional(),
-          roles: z.array(Grant).min(1).max(1000),
+          roles: z
+            .array(Grant)
+            .min(1)
+            .max(1000)
+            .optional()
+            .describe("default: every role the user holds"),
           expiresInDays: z.number().positive().max(366).optional(),
         }),
         response: { 200: Token.extend({ token: z.string() }) },

@@ -7,6 +7,7 @@ import { healthRoutes } from "./health.js";
 import { metricsRoutes } from "./metrics.js";
 import { ofrepRoutes } from "./ofrep.js";
 import { openApiRoutes } from "./openapi.js";
+import { projectRunRoutes } from "./project-runs.js";
 import { runSubmitRoutes } from "./run-submit.js";
 import { runRoutes } from "./runs.js";
 import { serverRoutes } from "./server.js";
@@ -24,6 +25,7 @@ export const routeModules: RouteModule[] = [
   accountRoutes,
   runRoutes,
   runSubmitRoutes,
+  projectRunRoutes,
   gateRoutes,
   serverRoutes,
   openApiRoutes,

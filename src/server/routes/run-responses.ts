@@ -124,3 +124,61 @@ export const RunLogLine = z
   .describe(
     "one line of the application/x-ndjson stream: a step begins, text of its log, a step without a log, the end (the run's status), or an error that ended the stream",
   );
+
+export const Submitted = z
+  .object({
+    runId: z.string(),
+    notices: z
+      .array(z.string())
+      .describe("lines for the person who started it, before its steps run"),
+  })
+  .describe("the run is recorded and goes on");
+
+export const CancelRequest = z
+  .object({
+    force: z
+      .boolean()
+      .default(false)
+      .describe("stop `always()` jobs too (a second Ctrl-C)"),
+  })
+  .default({ force: false });
+
+export const EventsQuery = z.object({
+  owner: z
+    .enum(["true", "false"])
+    .default("false")
+    .describe(
+      "the reader is the terminal that started the run: if it goes away before the end, the run is stopped and recorded interrupted",
+    ),
+});
+
+export const Finding = z
+  .object({
+    tool: z.string(),
+    ruleId: z.string(),
+    severity: z.string(),
+    message: z.string(),
+    location: z.object({
+      path: z.string(),
+      startLine: z.number().int(),
+      startColumn: z.number().int().optional(),
+      endLine: z.number().int().optional(),
+      endColumn: z.number().int().optional(),
+    }),
+    fingerprint: z.string(),
+    commit: z
+      .object({
+        sha: z.string(),
+        author: z.string(),
+        email: z.string(),
+        date: z.string(),
+        message: z.string().optional(),
+      })
+      .optional(),
+    properties: z.record(z.string(), z.unknown()).optional(),
+  })
+  .describe("one scan result of the run (secrets, dependencies, SARIF)");
+
+export const Cancelling = z
+  .object({ runId: z.string(), cancelling: z.literal(true) })
+  .describe("the run is stopping");

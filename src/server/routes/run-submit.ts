@@ -1,16 +1,16 @@
-import { availableParallelism, hostname } from "node:os";
 import { isAbsolute } from "node:path";
-import { Readable } from "node:stream";
 import { z } from "zod";
-import { localRunDeps } from "../../local-runs.js";
-import { createServedRuns } from "../../pipeline/index.js";
-import type { RunLiveEvent, ServedRuns } from "../../pipeline/index.js";
 import { IdParams } from "../params.js";
 import type { RouteModule } from "../types.js";
 import type { ZodTypeProvider } from "../zod-provider.js";
-
-/** The machine-wide limit: jobs of all the runs this server executes at once. */
-const machineCapacity = Math.max(8, 2 * availableParallelism());
+import {
+  CancelRequest,
+  Cancelling,
+  EventsQuery,
+  Finding,
+  Submitted,
+} from "./run-responses.js";
+import { closeServedRuns, sendEvents, servedRuns } from "./served-runs.js";
 
 const RunSubmit = z
   .object({
@@ -52,60 +52,6 @@ const RunSubmit = z
   })
   .describe("a run of the pipeline of a repository on this machine");
 
-const Submitted = z
-  .object({
-    runId: z.string(),
-    notices: z
-      .array(z.string())
-      .describe("lines for the person who started it, before its steps run"),
-  })
-  .describe("the run is recorded and goes on");
-
-const CancelRequest = z
-  .object({
-    force: z
-      .boolean()
-      .default(false)
-      .describe("stop `always()` jobs too (a second Ctrl-C)"),
-  })
-  .default({ force: false });
-
-const EventsQuery = z.object({
-  owner: z
-    .enum(["true", "false"])
-    .default("false")
-    .describe(
-      "the reader is the terminal that started the run: if it goes away before the end, the run is stopped and recorded interrupted",
-    ),
-});
-
-const Finding = z
-  .object({
-    tool: z.string(),
-    ruleId: z.string(),
-    severity: z.string(),
-    message: z.string(),
-    location: z.object({
-      path: z.string(),
-      startLine: z.number().int(),
-      startColumn: z.number().int().optional(),
-      endLine: z.number().int().optional(),
-      endColumn: z.number().int().optional(),
-    }),
-    fingerprint: z.string(),
-    commit: z
-      .object({
-        sha: z.string(),
-        author: z.string(),
-        email: z.string(),
-        date: z.string(),
-        message: z.string().optional(),
-      })
-      .optional(),
-    properties: z.record(z.string(), z.unknown()).optional(),
-  })
-  .describe("one scan result of the run (secrets, dependencies, SARIF)");
-
 /**
  * The runs this server executes for its clients (`sluice run` through the local server):
  * submit one, follow it as its terminal view shows it, cancel it (Ctrl-C), read its findings.
@@ -126,22 +72,8 @@ export const runSubmitRoutes: RouteModule<
   const server = fastify.withTypeProvider<ZodTypeProvider>();
   const auth = { kind: "admin" } as const;
   const { app } = deps;
-  let served: Promise<ServedRuns> | undefined;
-  const runs = () =>
-    (served ??= localRunDeps(app, { capacity: machineCapacity }).then((local) =>
-      createServedRuns({
-        ...local,
-        runs: app.runs,
-        clock: app.clock,
-        owner: { pid: process.pid, host: hostname() },
-        logger: app.logger,
-        onBusy: (busy) => deps.control?.busy?.(busy),
-      }),
-    ));
-  // A stopping server cancels the runs it drives and waits for them to be recorded.
-  fastify.addHook("onClose", async () => {
-    if (served) await (await served).close();
-  });
+  const runs = () => servedRuns(deps);
+  fastify.addHook("onClose", () => closeServedRuns(deps));
 
   server.post(
     "/api/v1/runs",
@@ -170,11 +102,7 @@ export const runSubmitRoutes: RouteModule<
           "cancel a run this server executes (Ctrl-C); force: stop `always()` jobs too",
         params: IdParams,
         body: CancelRequest,
-        response: {
-          202: z
-            .object({ runId: z.string(), cancelling: z.literal(true) })
-            .describe("the run is stopping"),
-        },
+        response: { 202: Cancelling },
       },
     },
     async (request, reply) => {
@@ -201,19 +129,10 @@ export const runSubmitRoutes: RouteModule<
         },
       },
     },
-    async (request, reply) => {
-      const stop = new AbortController();
-      request.raw.on("close", () => stop.abort());
-      const events = (await runs()).events(request.params.id, stop.signal, {
+    async (request, reply) =>
+      sendEvents(request, reply, await runs(), request.params.id, {
         owner: request.query.owner === "true",
-      });
-      // The first event resolves the run (NOT_FOUND, CONFLICT become problem answers).
-      const first = await events.next();
-      const lines = Readable.from(ndjson(first, events));
-      return reply
-        .type("application/x-ndjson")
-        .send(lines as unknown as string);
-    },
+      }),
   );
 
   server.get(
@@ -233,12 +152,3 @@ export const runSubmitRoutes: RouteModule<
     },
   );
 };
-
-async function* ndjson(
-  first: IteratorResult<RunLiveEvent>,
-  rest: AsyncGenerator<RunLiveEvent>,
-): AsyncGenerator<string> {
-  if (first.done) return;
-  yield `${JSON.stringify(first.value)}\n`;
-  for await (const event of rest) yield `${JSON.stringify(event)}\n`;
-}
