@@ -55,6 +55,7 @@ const groups: [string, () => Promise<Register>][] = [
   ],
   ["users", async () => (await import("./commands/users.js")).registerUsers],
   ["tokens", async () => (await import("./commands/tokens.js")).registerTokens],
+  ["login", async () => (await import("./commands/login.js")).registerLogin],
 ];
 
 /**

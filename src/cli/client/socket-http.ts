@@ -32,7 +32,10 @@ const codes = new Set<string>([
 ]);
 
 /** The AppError a problem+json answer stands for (its code and detail), so exit codes match. */
-export function problemError(answer: Answer): AppError {
+export function problemError(
+  answer: Pick<Answer, "status" | "body">,
+  server = "the local server",
+): AppError {
   try {
     const problem = JSON.parse(answer.body) as {
       code?: string;
@@ -69,7 +72,7 @@ export function problemError(answer: Answer): AppError {
   }
   return new AppError(
     "INTERNAL",
-    `the local server answered ${answer.status} without a problem body`,
+    `${server} answered ${answer.status} without a problem body`,
   );
 }
 

@@ -1,3 +1,5 @@
+import { existsSync, statSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
 import { AppError } from "../../kernel/index.js";
 import type { ErrorCode } from "../../kernel/index.js";
 import type {
@@ -6,10 +8,25 @@ import type {
   RunStatus,
 } from "../../pipeline/index.js";
 import type { Finding } from "../../scan/finding.js";
-import type { LocalClient } from "../client/local-server.js";
+import type { RemoteTarget, ServerClient } from "../client/remote-server.js";
 import type { CliContext } from "../context.js";
 import { finishCommand, inTerminal } from "./run-terminal.js";
 import type { RunHereOptions } from "./run-terminal.js";
+
+/**
+ * Where a run is submitted and followed: the local server's `/api/v1/runs` (this folder runs
+ * there), or a remote server's `/api/v1/projects/:project/runs` (the commit is sent).
+ */
+interface RunEndpoint {
+  client: ServerClient;
+  /** The runs' path: a run's routes are `${base}/${id}`, `/events`, `/cancel`, `/findings`. */
+  base: string;
+  submit(): Promise<{ runId: string; notices: string[] }>;
+  /** The local server stops the run when this terminal's stream closes (it was killed). */
+  owner: boolean;
+  /** Who ran it, in the line that says it stopped meanwhile. */
+  server: string;
+}
 
 /**
  * `sluice run` as a client of the local server (DESIGN.md, process model): the run is submitted
@@ -39,6 +56,86 @@ export async function runThroughServer(
     ),
     clientPid: process.pid,
   };
+  await runVia(ctx, options, {
+    client,
+    base: "/api/v1/runs",
+    submit: () => client.json("POST", "/api/v1/runs", body),
+    owner: true,
+    server: "the local server",
+  });
+}
+
+/**
+ * `sluice run` against a remote server (`sluice login`, SLUICE_SERVER; ADR 099): this
+ * repository's HEAD is sent as a git bundle (with `--working-tree`, its uncommitted changes as
+ * a diff too) to the project's runs, runs there, and shows here as a local run does.
+ */
+export async function runOnRemote(
+  ctx: CliContext,
+  target: RemoteTarget,
+  options: RunHereOptions,
+): Promise<void> {
+  const [{ packTree }, { resolveProject }, { remoteClient }] =
+    await Promise.all([
+      import("../../pipeline/index.js"),
+      import("../../config/index.js"),
+      import("../client/remote-server.js"),
+    ]);
+  const configPath = resolve(ctx.cwd, options.config);
+  if (relative(ctx.cwd, configPath).startsWith(".."))
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      "a run on a server takes its sluice.yml from this folder or below (the commit is what is sent)",
+    );
+  const configDir =
+    existsSync(configPath) && statSync(configPath).isFile()
+      ? dirname(configPath)
+      : configPath;
+  const project = resolveProject(configDir).name;
+  const tree = await packTree(ctx.cwd, {
+    workingTree: options.workingTree === true,
+    env: ctx.env,
+  });
+  const client = remoteClient(target.url, { token: target.token });
+  const base = `/api/v1/projects/${encodeURIComponent(project)}/runs`;
+  ctx.stderr(
+    `sluice: sending ${tree.commit.slice(0, 8)} (${formatBytes(tree.bundle.length + (tree.diff?.length ?? 0))}) to ${target.url} as project ${project}`,
+  );
+  await runVia(ctx, options, {
+    client,
+    base,
+    submit: () =>
+      client.json("POST", base, {
+        bundle: Buffer.from(tree.bundle).toString("base64"),
+        commit: tree.commit,
+        ...(tree.branch ? { branch: tree.branch } : {}),
+        ...(tree.defaultBranch ? { defaultBranch: tree.defaultBranch } : {}),
+        ...(tree.diff !== undefined
+          ? { diff: Buffer.from(tree.diff).toString("base64") }
+          : {}),
+        folder: tree.folder,
+        path: tree.path,
+        config: options.config,
+        ...(options.job !== undefined ? { job: options.job } : {}),
+        maxParallel: options.maxParallel,
+      }),
+    owner: false,
+    server: target.url,
+  });
+}
+
+function formatBytes(bytes: number): string {
+  return bytes < 1024 * 1024
+    ? `${Math.max(1, Math.round(bytes / 1024))} KiB`
+    : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+async function runVia(
+  ctx: CliContext,
+  options: RunHereOptions,
+  endpoint: RunEndpoint,
+): Promise<void> {
+  const { client, base } = endpoint;
   // The view's durations are the server's: an event carries the time it happened.
   let now = Date.now();
   // Ctrl-C is handled from the start: one before the run is recorded cancels it once it is.
@@ -47,21 +144,17 @@ export async function runThroughServer(
     options.json,
     { now: () => now },
     async (live, cancel, force) => {
-      const submitted = await client.json<{
-        runId: string;
-        notices: string[];
-      }>("POST", "/api/v1/runs", body);
-      const { runId } = submitted;
-      for (const notice of submitted.notices) ctx.stderr(`sluice: ${notice}`);
+      const { runId, notices } = await endpoint.submit();
+      for (const notice of notices) ctx.stderr(`sluice: ${notice}`);
       const ask = (force: boolean) =>
         void client
-          .json("POST", `/api/v1/runs/${runId}/cancel`, { force })
+          .json("POST", `${base}/${runId}/cancel`, { force })
           .catch(() => undefined); // it has ended meanwhile: its end comes on the stream
       if (force.aborted) ask(true);
       else if (cancel.aborted) ask(false);
       cancel.addEventListener("abort", () => ask(false));
       force.addEventListener("abort", () => ask(true));
-      const status = await follow(client, runId, (event) => {
+      const status = await follow(endpoint, runId, (event) => {
         now = event.at;
         const step = {
           runId,
@@ -74,21 +167,18 @@ export async function runThroughServer(
           live.line(step, event.stream, event.text);
         else live.stepFinished(step, event.outcome);
       });
-      const detail = await client.json<RunDetail>(
-        "GET",
-        `/api/v1/runs/${runId}`,
-      );
+      const detail = await client.json<RunDetail>("GET", `${base}/${runId}`);
       return { detail, status };
     },
   );
   await finishCommand(ctx, outcome, options.json, (id) =>
-    client.json<unknown[]>("GET", `/api/v1/runs/${id}/findings`),
+    client.json<unknown[]>("GET", `${base}/${id}/findings`),
   );
 }
 
 /** The run's events until its end; its status. A server gone meanwhile is a one-line error. */
 async function follow(
-  client: LocalClient,
+  { client, base, owner, server }: RunEndpoint,
   runId: string,
   onEvent: (event: Extract<RunLiveEvent, { at: number }>) => void,
 ): Promise<RunStatus> {
@@ -96,10 +186,11 @@ async function follow(
   const gone = () =>
     new AppError(
       "STORE_UNAVAILABLE",
-      `the local server stopped during run ${runId}; \`sluice run show ${runId}\` shows how it ended`,
+      `${server} stopped during run ${runId}; \`sluice run show ${runId}\` shows how it ended`,
     );
+  const events = `${base}/${runId}/events${owner ? "?owner=true" : ""}`;
   try {
-    await client.lines(`/api/v1/runs/${runId}/events?owner=true`, (text) => {
+    await client.lines(events, (text) => {
       const event = JSON.parse(text) as RunLiveEvent;
       if (event.kind === "error")
         throw new AppError(event.code as ErrorCode, event.detail);

@@ -48,9 +48,11 @@ export function registerRun(program: Command, ctx: CliContext): void {
         "\nA run whose gate holds it (`uses: sluice/gate`) is recorded held, and sluice exits: nothing\n" +
         "waits. `sluice approve RUN` (by someone other than the change's author) continues it;\n" +
         "`sluice run resume RUN` continues an approved one.\n" +
-        "\nExit status: 0 success, 1 failed run, 3 held at the gate, 130 cancelled (Ctrl-C), 2 error.\n" +
-        "SLUICE_SERVER (submit the run to a server and stream its logs back) is a later issue:\n" +
-        "with it set, `sluice run` refuses to run rather than silently running locally.",
+        "\nAfter `sluice login URL` (or with SLUICE_SERVER and SLUICE_TOKEN set), the run runs on that\n" +
+        "server instead: HEAD is sent as a git bundle (with --working-tree, the uncommitted changes\n" +
+        "as a diff too), the run is filed under this folder's project (you need the developer role\n" +
+        "on it), and its logs stream back here. `sluice logout` runs here again.\n" +
+        "\nExit status: 0 success, 1 failed run, 3 held at the gate, 130 cancelled (Ctrl-C), 2 error.",
     )
     .action(async (options: RunOptions) => runPipeline(ctx, options));
 
@@ -124,24 +126,26 @@ async function runPipeline(
   ctx: CliContext,
   options: RunOptions,
 ): Promise<void> {
-  if (ctx.env.SLUICE_SERVER) {
-    throw new AppError(
-      "INVALID_ARGUMENT",
-      "SLUICE_SERVER is set, but submitting runs to a server is not supported yet; unset it to run here",
-    );
-  }
   const maxParallel = parseMaxParallel(options.maxParallel);
   const path = resolve(ctx.cwd, options.file);
   const shown = relative(ctx.cwd, path);
-  // Run in the local server of the home (started on demand), shown here.
-  const { runThroughServer } = await import("./run-client.js");
-  await runThroughServer(ctx, {
+  const [{ runThroughServer, runOnRemote }, { remoteTarget }] =
+    await Promise.all([
+      import("./run-client.js"),
+      import("../client/remote-server.js"),
+    ]);
+  const runOptions = {
     config: shown === "" ? "." : shown.startsWith("..") ? path : shown,
     job: options.job,
     maxParallel,
     json: options.json === true,
     workingTree: options.workingTree === true,
-  });
+  };
+  // On the server of `sluice login` (or SLUICE_SERVER), else in the local server of the home
+  // (started on demand); shown here either way.
+  const remote = remoteTarget(ctx.home, ctx.env);
+  if (remote) await runOnRemote(ctx, remote, runOptions);
+  else await runThroughServer(ctx, runOptions);
 }
 
 /**
