@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, openSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -389,15 +389,10 @@ function every(
 function createLogger(home: string): Logger {
   try {
     mkdirSync(home, { recursive: true, mode: 0o700 });
-    const log = pino(
-      { level: "info" },
-      pino.destination({
-        dest: join(home, "sluice.log"),
-        sync: false,
-        mkdir: true,
-        mode: 0o600,
-      }),
-    );
+    // Opened here, synchronously: a destination that opens its file itself is not ready for a
+    // while, and a command that exits meanwhile (a store in use) crashed in pino's exit flush.
+    const fd = openSync(join(home, "sluice.log"), "a", 0o600);
+    const log = pino({ level: "info" }, pino.destination({ fd, sync: false }));
     return {
       debug: (msg, fields) => log.debug(fields ?? {}, msg),
       info: (msg, fields) => log.info(fields ?? {}, msg),

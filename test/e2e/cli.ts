@@ -32,7 +32,7 @@ export function sluice(
   cwd: string,
   env: Record<string, string>,
   args: string[],
-  options: Pick<SpawnSyncOptions, "uid" | "gid" | "timeout"> = {},
+  options: Pick<SpawnSyncOptions, "uid" | "gid" | "timeout" | "input"> = {},
 ): CliResult {
   const result = spawnSync(process.execPath, [bin, ...args], {
     cwd,

@@ -39,6 +39,11 @@ async function openPgliteFromTemplate(): Promise<Database> {
 
 /** Creates a new database on the test cluster, so tests never see each other's rows. */
 export async function openFreshPostgres(url: string): Promise<Database> {
+  return openDatabase({ kind: "postgres", url: await freshPostgresUrl(url) });
+}
+
+/** The URL of a new, empty database on the test cluster (for a sluice process to migrate). */
+export async function freshPostgresUrl(url: string): Promise<string> {
   const name = `sluice_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -49,5 +54,5 @@ export async function openFreshPostgres(url: string): Promise<Database> {
   }
   const target = new URL(url);
   target.pathname = `/${name}`;
-  return openDatabase({ kind: "postgres", url: target.toString() });
+  return target.toString();
 }

@@ -287,6 +287,11 @@ export async function handBackLocalServer(home: string): Promise<void> {
   }
   if (!existsSync(socketPath)) return;
   const status = await probe(socketPath).catch(() => undefined);
+  if (status?.mode === "serve")
+    throw new AppError(
+      "STORE_LOCKED",
+      `\`sluice serve\` (process ${status.pid}) holds the embedded store of ${home}, and this command does not go through it yet: run it while the server is stopped, or run both on Postgres (SLUICE_DATABASE_URL)`,
+    );
   if (!status || status.mode !== "on-demand") return;
   await stopServer(socketPath, status, { handBack: true });
 }

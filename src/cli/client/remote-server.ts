@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError, ensureHome, messageOf } from "../../kernel/index.js";
-import { problemError } from "./socket-http.js";
+import { parseWithDates, problemError } from "./socket-http.js";
 
 /** A server on another machine and the credential this CLI uses there. */
 export interface RemoteTarget {
@@ -177,7 +177,7 @@ export function remoteClient(
     fetch: (method, path, body) => send(method, path, body),
     async json<T>(method: "GET" | "POST", path: string, body?: unknown) {
       const response = await checked(await send(method, path, body));
-      return (await response.json()) as T;
+      return parseWithDates<T>(await response.text());
     },
     async lines(path, onLine, signal) {
       const response = await checked(

@@ -205,21 +205,35 @@ async function follow(
   return status;
 }
 
-/** `sluice run show` through the local server: the run and its findings. */
+/**
+ * `sluice run show` through the local server, or through the remote server of `sluice login`
+ * (the run of this folder's project there): the run and its findings.
+ */
 export async function showThroughServer(
   ctx: CliContext,
   id: string,
   json: boolean,
 ): Promise<void> {
-  const { localClient } = await import("../client/local-server.js");
-  const client = localClient(ctx);
+  const { remoteTarget, remoteClient } =
+    await import("../client/remote-server.js");
+  const remote = remoteTarget(ctx.home, ctx.env);
+  let client: ServerClient;
+  let base = "/api/v1/runs";
+  if (remote) {
+    const { resolveProject } = await import("../../config/index.js");
+    client = remoteClient(remote.url, { token: remote.token });
+    base = `/api/v1/projects/${encodeURIComponent(resolveProject(ctx.cwd).name)}/runs`;
+  } else {
+    const { localClient } = await import("../client/local-server.js");
+    client = localClient(ctx);
+  }
   const detail = await client.json<RunDetail>(
     "GET",
-    `/api/v1/runs/${encodeURIComponent(id)}`,
+    `${base}/${encodeURIComponent(id)}`,
   );
   const findings = await client.json<Finding[]>(
     "GET",
-    `/api/v1/runs/${detail.id}/findings`,
+    `${base}/${detail.id}/findings`,
   );
   if (json) {
     ctx.json({ ...detail, findings });

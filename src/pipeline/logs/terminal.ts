@@ -98,7 +98,8 @@ export function createProgressView(
       write(`${step.jobKey} › ${finishLine(step, outcome, ms)}\n`);
       if (outcome.status === "failure" && s) {
         for (const line of s.lines) write(`    ${line}\n`);
-        write(`    (full log: ${outcome.logPath})\n`);
+        // A remote run's log is on its server: no path here to point at.
+        if (outcome.logPath) write(`    (full log: ${outcome.logPath})\n`);
       }
     },
   };

@@ -165,6 +165,7 @@ export const projectRunRoutes: RouteModule<
       // A reader over the network is never the run's owner: a dropped connection is not a kill.
       return sendEvents(request, reply, await servedRuns(deps), run.id, {
         owner: false,
+        remote: true,
       });
     },
   );

@@ -61,21 +61,32 @@ export async function sendEvents(
   reply: FastifyReply,
   runs: ServedRuns,
   id: string,
-  options: { owner: boolean },
+  options: {
+    owner: boolean;
+    /** A client on another machine: the server's own paths (the step log files) are left out. */
+    remote?: boolean;
+  },
 ): Promise<FastifyReply> {
   const stop = new AbortController();
   request.raw.on("close", () => stop.abort());
   const events = runs.events(id, stop.signal, options);
   const first = await events.next();
-  const lines = Readable.from(ndjson(first, events));
+  const lines = Readable.from(ndjson(first, events, options.remote === true));
   return reply.type("application/x-ndjson").send(lines as unknown as string);
 }
 
 async function* ndjson(
   first: IteratorResult<RunLiveEvent>,
   rest: AsyncGenerator<RunLiveEvent>,
+  remote: boolean,
 ): AsyncGenerator<string> {
+  const line = (event: RunLiveEvent) =>
+    `${JSON.stringify(
+      remote && event.kind === "finished"
+        ? { ...event, outcome: { ...event.outcome, logPath: "" } }
+        : event,
+    )}\n`;
   if (first.done) return;
-  yield `${JSON.stringify(first.value)}\n`;
-  for await (const event of rest) yield `${JSON.stringify(event)}\n`;
+  yield line(first.value);
+  for await (const event of rest) yield line(event);
 }

@@ -1,0 +1,191 @@
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshPostgresUrl } from "../support/databases.js";
+import {
+  assertBuilt,
+  exited,
+  gitRepo,
+  sluice,
+  startSluice,
+  until,
+} from "./cli.js";
+
+/**
+ * Issue 14, remote mode end to end: `sluice serve` (on Postgres when SLUICE_TEST_DATABASE_URL
+ * is set, as CI does) in one process; `sluice login` and `sluice run` from another home send
+ * the commit there, and the run's steps, lines and end come back to the terminal that ran it.
+ */
+const password = "remote runs need a long password";
+const postgres = process.env.SLUICE_TEST_DATABASE_URL;
+if (!postgres)
+  console.warn(
+    "remote-run e2e: SLUICE_TEST_DATABASE_URL is not set; the server uses its embedded store",
+  );
+
+describe("sluice run on a remote server (issue 14)", () => {
+  const serverHome = mkdtempSync(join(tmpdir(), "sluice-remote-server-"));
+  const clientHome = mkdtempSync(join(tmpdir(), "sluice-remote-client-"));
+  let serverEnv: Record<string, string> = { SLUICE_HOME: serverHome };
+  const clientEnv = { SLUICE_HOME: clientHome, SLUICE_SERVER_IDLE: "5s" };
+  let server: ReturnType<typeof startSluice> | undefined;
+  let url: string;
+
+  beforeAll(async () => {
+    assertBuilt();
+    if (postgres)
+      serverEnv = {
+        ...serverEnv,
+        SLUICE_DATABASE_URL: await freshPostgresUrl(postgres),
+      };
+    server = startSluice(serverHome, serverEnv, ["serve", "--port", "0"]);
+    await until(
+      () => existsSync(join(serverHome, "server.json")),
+      "server.json",
+      60_000,
+    );
+    ({ url } = JSON.parse(
+      readFileSync(join(serverHome, "server.json"), "utf8"),
+    ) as { url: string });
+    const added = sluice(
+      serverHome,
+      serverEnv,
+      ["users", "add", "dev", "--role", "shop=developer"],
+      { input: password },
+    );
+    expect(added.code, added.stderr).toBe(0);
+  }, 120_000);
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      server.kill("SIGTERM");
+      await exited(server);
+    }
+  });
+
+  const client = (cwd: string, args: string[], input = "") =>
+    sluice(cwd, clientEnv, args, { input });
+
+  it("signs in with a password read from standard input and keeps only a token, readable by its owner", () => {
+    const login = client(clientHome, ["login", url, "--user", "dev"], password);
+    expect(login.stderr).toBe("");
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain(`logged in to ${url} as dev`);
+    const file = join(clientHome, "login.json");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const saved = readFileSync(file, "utf8");
+    expect(saved).not.toContain(password);
+    expect(JSON.parse(saved)).toMatchObject({
+      server: url,
+      user: "dev",
+      token: expect.stringMatching(/^sluice_tok\./),
+    });
+  });
+
+  const pipeline =
+    'name: shop\njobs:\n  check:\n    steps:\n      - run: for i in 1 2 3; do echo line $i; done; cat note.txt; test "$(cat note.txt)" = fixed\n';
+
+  it("sends the commit, runs it there, and shows its steps and lines here", () => {
+    const repo = gitRepo({ "sluice.yml": pipeline, "note.txt": "broken\n" });
+    const run = client(repo, ["run"]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `sluice: sending [0-9a-f]{8} \\(\\d+ KiB\\) to ${url} as project shop`,
+      ),
+    );
+    expect(run.stderr).toMatch(/sluice: run (run_\w+): 1 job of shop at main@/);
+    // The failed step's lines came back from the server, in order; the server's paths did not.
+    expect(run.stdout).toMatch(/line 1\n\s+line 2\n\s+line 3\n\s+broken\n/);
+    expect(run.stdout + run.stderr).not.toContain(serverHome);
+    const id = /sluice: run (run_\w+):/.exec(run.stderr)![1]!;
+    // `sluice run show`, as the summary says, shows it from the server.
+    const shown = client(repo, ["run", "show", id, "--json"]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id, status: "failure" });
+    // The server recorded it, in its own store.
+    const listed = sluice(serverHome, serverEnv, ["runs", "--json"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(
+      (
+        JSON.parse(listed.stdout) as {
+          id: string;
+          project: string;
+          status: string;
+        }[]
+      ).find((row) => row.id === id),
+    ).toMatchObject({ project: "shop", status: "failure" });
+    // The client's home never opened a store of its own.
+    expect(existsSync(join(clientHome, "server.sock"))).toBe(false);
+  });
+
+  it("--working-tree sends the uncommitted changes too", () => {
+    const repo = gitRepo({ "sluice.yml": pipeline, "note.txt": "broken\n" });
+    writeFileSync(join(repo, "note.txt"), "fixed\n");
+    const run = client(repo, ["run", "--working-tree"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/at main@[0-9a-f]{8}-dirty/);
+    expect(run.stderr).toMatch(/sluice: run run_\w+ success in /);
+  });
+
+  it("refuses a project the account has no developer role on, before anything runs", () => {
+    const repo = gitRepo({
+      "sluice.yml": pipeline.replace("name: shop", "name: other"),
+      "note.txt": "fixed\n",
+    });
+    const run = client(repo, ["run"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/developer.*other/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("Ctrl-C cancels the run on the server", async () => {
+    const repo = gitRepo({
+      "sluice.yml":
+        "name: shop\njobs:\n  wait:\n    steps:\n      - run: echo started; sleep 61\n",
+    });
+    const run = startSluice(repo, clientEnv, ["run"]);
+    await until(
+      () => /sluice: run run_\w+: 1 job/.test(run.output.stderr),
+      "the run's id",
+      60_000,
+    );
+    const id = /sluice: run (run_\w+):/.exec(run.output.stderr)![1]!;
+    run.kill("SIGINT");
+    expect(await exited(run)).toBe(130);
+    expect(run.output.stderr).toContain(`sluice: run ${id} cancelled`);
+    const shown = sluice(serverHome, serverEnv, ["run", "show", id, "--json"]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ status: "cancelled" });
+  });
+
+  it("logout revokes the token; SLUICE_SERVER without a token is a one-line error", () => {
+    const saved = JSON.parse(
+      readFileSync(join(clientHome, "login.json"), "utf8"),
+    ) as { token: string };
+    const out = client(clientHome, ["logout"]);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toContain(`logged out of ${url}; its token is revoked`);
+    expect(existsSync(join(clientHome, "login.json"))).toBe(false);
+    const repo = gitRepo({ "sluice.yml": pipeline, "note.txt": "fixed\n" });
+    const revoked = sluice(
+      repo,
+      { ...clientEnv, SLUICE_SERVER: url, SLUICE_TOKEN: saved.token },
+      ["run"],
+    );
+    expect(revoked.code).toBe(2);
+    expect(revoked.stderr).toContain(
+      "the API token is unknown, expired or revoked",
+    );
+    const none = sluice(repo, { ...clientEnv, SLUICE_SERVER: url }, ["run"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim()).toBe(
+      `sluice: SLUICE_SERVER is ${url}, and there is no token for it: run \`sluice login ${url}\`, or set SLUICE_TOKEN`,
+    );
+  });
+});
