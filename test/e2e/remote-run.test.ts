@@ -45,6 +45,13 @@ describe("sluice run on a remote server (issue 14)", () => {
         ...serverEnv,
         SLUICE_DATABASE_URL: await freshPostgresUrl(postgres),
       };
+    const added = sluice(
+      serverHome,
+      serverEnv,
+      ["users", "add", "dev", "--role", "shop=developer"],
+      { input: password },
+    );
+    expect(added.code, added.stderr).toBe(0);
     server = startSluice(serverHome, serverEnv, ["serve", "--port", "0"]);
     await until(
       () => existsSync(join(serverHome, "server.json")),
@@ -54,13 +61,6 @@ describe("sluice run on a remote server (issue 14)", () => {
     ({ url } = JSON.parse(
       readFileSync(join(serverHome, "server.json"), "utf8"),
     ) as { url: string });
-    const added = sluice(
-      serverHome,
-      serverEnv,
-      ["users", "add", "dev", "--role", "shop=developer"],
-      { input: password },
-    );
-    expect(added.code, added.stderr).toBe(0);
   }, 120_000);
   afterAll(async () => {
     if (server && server.exitCode === null) {
@@ -162,6 +162,25 @@ describe("sluice run on a remote server (issue 14)", () => {
     expect(run.output.stderr).toContain(`sluice: run ${id} cancelled`);
     const shown = sluice(serverHome, serverEnv, ["run", "show", id, "--json"]);
     expect(JSON.parse(shown.stdout)).toMatchObject({ status: "cancelled" });
+  });
+
+  it("a second login replaces the first, whose token is revoked", () => {
+    const first = JSON.parse(
+      readFileSync(join(clientHome, "login.json"), "utf8"),
+    ) as { token: string };
+    const again = client(clientHome, ["login", url, "--user", "dev"], password);
+    expect(again.code, again.stderr).toBe(0);
+    const repo = gitRepo({ "sluice.yml": pipeline, "note.txt": "fixed\n" });
+    const old = sluice(
+      repo,
+      { ...clientEnv, SLUICE_SERVER: url, SLUICE_TOKEN: first.token },
+      ["run"],
+    );
+    expect(old.code).toBe(2);
+    expect(old.stderr).toContain(
+      "the API token is unknown, expired or revoked",
+    );
+    expect(client(repo, ["run"]).code).toBe(0);
   });
 
   it("logout revokes the token; SLUICE_SERVER without a token is a one-line error", () => {

@@ -44,11 +44,13 @@ export function registerLogin(program: Command, ctx: CliContext): void {
         "take precedence. `sluice logout` revokes the token and forgets the server.",
     )
     .action(async (text: string, options: LoginOptions) => {
-      const [{ remoteClient, saveLogin, serverUrl }, { readSecretValue }] =
-        await Promise.all([
-          import("../client/remote-server.js"),
-          import("./secrets-input.js"),
-        ]);
+      const [
+        { forgetLogin, remoteClient, saveLogin, serverUrl },
+        { readSecretValue },
+      ] = await Promise.all([
+        import("../client/remote-server.js"),
+        import("./secrets-input.js"),
+      ]);
       const url = serverUrl(text);
       const ms = parseDuration(options.expires);
       if (ms === undefined || ms <= 0 || ms > 366 * dayMs)
@@ -77,7 +79,17 @@ export function registerLogin(program: Command, ctx: CliContext): void {
         const password = await readSecretValue(`the password of ${user}`);
         login = await signIn(url, user, password, ms, remoteClient);
       }
+      const previous = forgetLogin(ctx.home);
       saveLogin(ctx.home, { server: url, ...login });
+      // A second login replaces the first: its token is revoked, not left to expire.
+      if (previous?.server === url && previous.tokenId !== login.tokenId)
+        await remoteClient(url, { token: login.token })
+          .json(
+            "POST",
+            `/api/v1/tokens/${encodeURIComponent(previous.tokenId)}/revoke`,
+            {},
+          )
+          .catch(() => undefined);
       ctx.stdout(
         `logged in to ${url} as ${login.user}: \`sluice run\` runs there now (\`sluice logout\` to run here)`,
       );
