@@ -8,8 +8,12 @@ import {
   Cancelling,
   Finding,
   RunDetail,
+  RunList,
+  RunListQuery,
+  RunLogQuery,
   Submitted,
 } from "./run-responses.js";
+import { sendRunLogs } from "./runs.js";
 import { closeServedRuns, sendEvents, servedRuns } from "./served-runs.js";
 import type { RunHostServices } from "./served-runs.js";
 
@@ -124,6 +128,52 @@ export const projectRunRoutes: RouteModule<RunHostServices | "scan"> = (
         tree: { bundle, commit, branch, defaultBranch, diff, folder },
       });
       return reply.code(202).send(started);
+    },
+  );
+
+  server.get(
+    "/api/v1/projects/:project/runs",
+    {
+      ...viewer,
+      schema: {
+        summary: "the project's runs, newest first",
+        params: ProjectParams,
+        querystring: RunListQuery.omit({ project: true }),
+        response: { 200: RunList },
+      },
+    },
+    async (request) => {
+      const { branch, status, limit } = request.query;
+      return app.runs.listRuns({
+        project: request.params.project,
+        limit,
+        ...(branch ? { branch } : {}),
+        ...(status ? { status } : {}),
+      });
+    },
+  );
+
+  server.get(
+    "/api/v1/projects/:project/runs/:id/logs",
+    {
+      ...viewer,
+      schema: {
+        summary:
+          "the step logs of a run of the project as application/x-ndjson (RunLogLine); with follow=true, streamed until it ends",
+        params: ProjectRunParams,
+        querystring: RunLogQuery,
+        response: {
+          200: z
+            .string()
+            .describe("application/x-ndjson: one RunLogLine per line"),
+        },
+      },
+    },
+    async (request, reply) => {
+      const run = await runOf(request.params.project, request.params.id);
+      return sendRunLogs(request, reply, app, run.id, request.query, {
+        remote: true,
+      });
     },
   );
 

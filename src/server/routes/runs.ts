@@ -1,5 +1,7 @@
 import { Readable } from "node:stream";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import type { App } from "../../app.js";
 import { isAppError } from "../../kernel/index.js";
 import { runLogEvents } from "../../pipeline/index.js";
 import type { RunLogEvent } from "../../pipeline/index.js";
@@ -77,36 +79,52 @@ export const runRoutes: RouteModule<"runs" | "clock" | "logger" | "home"> = (
         },
       },
     },
-    async (request, reply) => {
-      const stop = new AbortController();
-      // The client went away (Ctrl-C on `sluice logs -f`): stop reading.
-      request.raw.on("close", () => stop.abort());
-      const events = runLogEvents(
-        { runs: deps.app.runs, clock: deps.app.clock, home: deps.app.home },
-        request.params.id,
-        {
-          job: request.query.job,
-          follow: request.query.follow === "true",
-          signal: stop.signal,
-        },
-      );
-      // The first event resolves the run (NOT_FOUND and an unknown job become problem answers);
-      // after that the status is sent and an error can only end the stream with an error line.
-      const first = await events.next();
-      const lines = Readable.from(ndjson(first, events, deps.app.logger));
-      // A stream is sent as it is, never through the serializer; the schema documents it.
-      return reply
-        .type("application/x-ndjson")
-        .send(lines as unknown as string);
-    },
+    async (request, reply) =>
+      sendRunLogs(request, reply, deps.app, request.params.id, request.query),
   );
 };
+
+/**
+ * Answers a run's step logs (pipeline's `runLogEvents`) as application/x-ndjson, live with
+ * `follow`. For a client on another machine (`remote`), the step's log path, a path of this
+ * server, is left out.
+ */
+export async function sendRunLogs(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  app: Pick<App, "runs" | "clock" | "home" | "logger">,
+  id: string,
+  query: { job?: string | undefined; follow: "true" | "false" },
+  options: { remote?: boolean } = {},
+): Promise<FastifyReply> {
+  const stop = new AbortController();
+  // The client went away (Ctrl-C on `sluice logs -f`): stop reading.
+  request.raw.on("close", () => stop.abort());
+  const events = runLogEvents(
+    { runs: app.runs, clock: app.clock, home: app.home },
+    id,
+    { job: query.job, follow: query.follow === "true", signal: stop.signal },
+  );
+  // The first event resolves the run (NOT_FOUND and an unknown job become problem answers);
+  // after that the status is sent and an error can only end the stream with an error line.
+  const first = await events.next();
+  const lines = Readable.from(
+    ndjson(first, events, app.logger, options.remote === true),
+  );
+  // A stream is sent as it is, never through the serializer; the schema documents it.
+  return reply.type("application/x-ndjson").send(lines as unknown as string);
+}
 
 async function* ndjson(
   first: IteratorResult<RunLogEvent>,
   rest: AsyncGenerator<RunLogEvent>,
   logger: { warn(message: string, fields?: Record<string, unknown>): void },
+  remote: boolean,
 ): AsyncGenerator<string> {
+  const line = (event: z.input<typeof RunLogLine>) =>
+    `${JSON.stringify(
+      remote && event.kind === "step" ? { ...event, logPath: null } : event,
+    )}\n`;
   if (first.done) return;
   yield line(first.value);
   try {
@@ -122,8 +140,4 @@ async function* ndjson(
         : "reading the logs failed; the server's log has the details",
     });
   }
-}
-
-function line(event: z.input<typeof RunLogLine>): string {
-  return `${JSON.stringify(event)}\n`;
 }
