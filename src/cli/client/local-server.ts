@@ -34,11 +34,13 @@ export interface ServerStatus {
   idleMs: number | null;
 }
 
+type Method = "GET" | "POST" | "PUT" | "DELETE";
+
 /** A client of the local server of one `$SLUICE_HOME`. */
 export interface LocalClient {
   socketPath: string;
-  /** GET/POST a JSON route; a problem answer throws as the AppError it stands for. */
-  json<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T>;
+  /** Calls a JSON route; a problem answer throws as the AppError it stands for. */
+  json<T>(method: Method, path: string, body?: unknown): Promise<T>;
   /** GET a streamed application/x-ndjson route, line by line. */
   lines(
     path: string,
@@ -122,7 +124,7 @@ export function localClient(env: LocalServerEnv): LocalClient {
   }
   return {
     socketPath,
-    json<T>(method: "GET" | "POST", path: string, body?: unknown) {
+    json<T>(method: Method, path: string, body?: unknown) {
       return withServer(async () => {
         const options: CallOptions = body === undefined ? {} : { body };
         const answer = await call(socketPath, method, path, options);
