@@ -119,6 +119,33 @@ describe.each(testDatabases)("accounts service on $name", (testDatabase) => {
     expect(await accounts.listTokens(owner)).toEqual([]);
   });
 
+  it("a token made without roles (sluice login) acts as its user: roles given and taken later reach it", async () => {
+    const { accounts } = await setup();
+    await accounts.addUser(owner, {
+      name: "dev",
+      password,
+      roles: [{ project: "shop", role: "developer" }],
+    });
+    const session = await accounts.login("dev", password);
+    const identity = (await accounts.sessionIdentity(session.session))!;
+    const caller: Caller = { kind: "user", actor: "dev", identity };
+    const created = await accounts.createToken(caller, {
+      name: "sluice login",
+    });
+    expect(created.roles).toEqual([]);
+    const token = async () => (await accounts.tokenIdentity(created.token))!;
+    expect((await token()).roleOn("shop")).toBe("developer");
+    expect((await token()).roleOn("web")).toBeUndefined();
+    await accounts.setRole(owner, "dev", "web", "viewer");
+    expect((await token()).roleOn("web")).toBe("viewer");
+    await accounts.setRole(owner, "dev", "shop", undefined);
+    expect((await token()).roleOn("shop")).toBeUndefined();
+    // Roles given explicitly still need at least one.
+    await expect(
+      accounts.createToken(caller, { name: "x", roles: [] }),
+    ).rejects.toThrow("a token needs at least one role");
+  });
+
   it("knows a person by their email, lower case and one account each, from sessions and tokens", async () => {
     const { accounts } = await setup();
     const added = await accounts.addUser(owner, {

@@ -232,9 +232,10 @@ export function createAccountsService(options: AccountsOptions) {
     },
 
     /**
-     * A new API token for `user` (default: the caller) with `roles` (default: every role the
-     * user holds now, as `sluice login` asks), valid for `expiresInMs` (default 90 days, at most
-     * 366). A user may give a token only roles they hold.
+     * A new API token for `user` (default: the caller) with `roles`, valid for `expiresInMs`
+     * (default 90 days, at most 366). A user may give a token only roles they hold. Without
+     * `roles` (`sluice login`), the token acts as its user: it holds whatever roles the user
+     * holds at each use, so a role given later reaches it as one taken away does.
      */
     async createToken(
       caller: Caller,
@@ -267,13 +268,12 @@ export function createAccountsService(options: AccountsOptions) {
         );
       const user = await store.userByName(userName);
       if (!user) throw new AppError("NOT_FOUND", `no user ${userName}`);
-      const roles = input.roles ?? user.roles.map((grant) => ({ ...grant }));
-      if (roles.length === 0)
+      // Without roles the token acts as its user: whatever roles they hold at each use.
+      const roles = input.roles ?? [];
+      if (input.roles?.length === 0)
         throw new AppError(
           "INVALID_ARGUMENT",
-          input.roles
-            ? "a token needs at least one role on a project (project=role)"
-            : `${user.name} holds no role on any project: give one first (sluice users role)`,
+          "a token needs at least one role on a project (project=role)",
         );
       if (caller.kind === "user") {
         if (user.id !== caller.identity.userId)
@@ -328,9 +328,15 @@ export function createAccountsService(options: AccountsOptions) {
           email: user.email ?? undefined,
           via: "token",
           credentialId: token.id,
-          // A token never does more than its user may do now (roles taken away reach it).
+          // A token never does more than its user may do now (roles taken away reach it); one
+          // made without roles acts as its user.
           roleOn: (project) =>
-            weaker(roleOn(token.roles, project), roleOn(user.roles, project)),
+            token.roles.length === 0
+              ? roleOn(user.roles, project)
+              : weaker(
+                  roleOn(token.roles, project),
+                  roleOn(user.roles, project),
+                ),
         }
       );
     },

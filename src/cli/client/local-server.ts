@@ -23,6 +23,7 @@ import {
   problemError,
   streamLines,
 } from "./socket-http.js";
+import type { ServerClient } from "./server-client.js";
 import type { CallOptions } from "./socket-http.js";
 
 /** What `GET /api/v1/server` answers. */
@@ -37,16 +38,13 @@ export interface ServerStatus {
 type Method = "GET" | "POST" | "PUT" | "DELETE";
 
 /** A client of the local server of one `$SLUICE_HOME`. */
-export interface LocalClient {
+export interface LocalClient extends ServerClient {
   socketPath: string;
-  /** Calls a JSON route; a problem answer throws as the AppError it stands for. */
+  /**
+   * Calls a JSON route (also PUT and DELETE, for the account commands); a problem answer
+   * throws as the AppError it stands for.
+   */
   json<T>(method: Method, path: string, body?: unknown): Promise<T>;
-  /** GET a streamed application/x-ndjson route, line by line. */
-  lines(
-    path: string,
-    onLine: (line: string) => void | Promise<void>,
-    signal?: AbortSignal,
-  ): Promise<void>;
 }
 
 export interface LocalServerEnv {

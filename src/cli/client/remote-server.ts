@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError, ensureHome, messageOf } from "../../kernel/index.js";
+import type { ServerClient } from "./server-client.js";
 import { parseWithDates, problemError } from "./socket-http.js";
 
 /** A server on another machine and the credential this CLI uses there. */
@@ -17,18 +18,6 @@ interface LoginFile {
   user: string;
   token: string;
   tokenId: string;
-}
-
-/** A client of a server's HTTP API: what the run commands need of it, local or remote. */
-export interface ServerClient {
-  /** GET/POST a JSON route; a problem answer throws as the AppError it stands for. */
-  json<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T>;
-  /** GET a streamed application/x-ndjson route, line by line. */
-  lines(
-    path: string,
-    onLine: (line: string) => void | Promise<void>,
-    signal?: AbortSignal,
-  ): Promise<void>;
 }
 
 const loginFile = (home: string) => join(home, "login.json");

@@ -8,7 +8,8 @@ import type {
   RunStatus,
 } from "../../pipeline/index.js";
 import type { Finding } from "../../scan/finding.js";
-import type { RemoteTarget, ServerClient } from "../client/remote-server.js";
+import type { RemoteTarget } from "../client/remote-server.js";
+import type { ServerClient } from "../client/server-client.js";
 import type { CliContext } from "../context.js";
 import { finishCommand, inTerminal } from "./run-terminal.js";
 import type { RunHereOptions } from "./run-terminal.js";

@@ -280,7 +280,9 @@ export const accountRoutes: RouteModule<"accounts" | "clock"> = (
             .min(1)
             .max(1000)
             .optional()
-            .describe("default: every role the user holds"),
+            .describe(
+              "default: none of its own, the token acts as its user (whatever roles they hold at each use)",
+            ),
           expiresInDays: z
             .number()
             .meta({ exclusiveMinimum: 0, maximum: 366 })

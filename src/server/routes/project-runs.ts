@@ -11,6 +11,7 @@ import {
   Submitted,
 } from "./run-responses.js";
 import { closeServedRuns, sendEvents, servedRuns } from "./served-runs.js";
+import type { RunHostServices } from "./served-runs.js";
 
 /** The largest remote run (its bundle and diff, base64 in JSON): 256 MiB, then a 413. */
 const remoteRunBodyLimit = 256 * 1024 * 1024;
@@ -82,16 +83,10 @@ const developer = {
  * unpacked from what the client sent (pipeline's `ServedRuns.submitRemote`), with the server's
  * environment narrowed (ADR 099). A run of another project is NOT_FOUND here.
  */
-export const projectRunRoutes: RouteModule<
-  | "runs"
-  | "pipeline"
-  | "steps"
-  | "metrics"
-  | "scan"
-  | "home"
-  | "clock"
-  | "logger"
-> = (fastify, deps) => {
+export const projectRunRoutes: RouteModule<RunHostServices | "scan"> = (
+  fastify,
+  deps,
+) => {
   const server = fastify.withTypeProvider<ZodTypeProvider>();
   const { app } = deps;
   fastify.addHook("onClose", () => closeServedRuns(deps));

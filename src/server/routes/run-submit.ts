@@ -11,6 +11,7 @@ import {
   Submitted,
 } from "./run-responses.js";
 import { closeServedRuns, sendEvents, servedRuns } from "./served-runs.js";
+import type { RunHostServices } from "./served-runs.js";
 
 const RunSubmit = z
   .object({
@@ -59,16 +60,10 @@ const RunSubmit = z
  * only translate HTTP. Submitting is for the local socket's owner only (route-auth `local`);
  * following, cancelling and reading findings for an admin.
  */
-export const runSubmitRoutes: RouteModule<
-  | "runs"
-  | "pipeline"
-  | "steps"
-  | "metrics"
-  | "scan"
-  | "home"
-  | "clock"
-  | "logger"
-> = (fastify, deps) => {
+export const runSubmitRoutes: RouteModule<RunHostServices | "scan"> = (
+  fastify,
+  deps,
+) => {
   const server = fastify.withTypeProvider<ZodTypeProvider>();
   const auth = { kind: "admin" } as const;
   const { app } = deps;

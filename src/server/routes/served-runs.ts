@@ -10,12 +10,11 @@ import type { App } from "../../app.js";
 /** The machine-wide limit: jobs of all the runs this server executes at once. */
 const machineCapacity = Math.max(8, 2 * availableParallelism());
 
-type RunHostDeps = ServerDeps<
-  Pick<
-    App,
-    "runs" | "pipeline" | "steps" | "metrics" | "home" | "clock" | "logger"
-  >
->;
+/** The App services a server's runs use. */
+export type RunHostServices =
+  "runs" | "pipeline" | "steps" | "metrics" | "home" | "clock" | "logger";
+
+type RunHostDeps = ServerDeps<Pick<App, RunHostServices>>;
 
 const hosts = new WeakMap<object, Promise<ServedRuns>>();
 
