@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshPostgresUrl } from "../support/databases.js";
-import { assertBuilt, exited, sluice, startSluice, until } from "./cli.js";
+import { assertBuilt, exited, sluice, startServe } from "./cli.js";
 import { filesContaining } from "./secrets-cli.js";
 
 /**
@@ -26,11 +26,11 @@ describe.each<{ store: string; onPostgres: boolean }>([
   "sluice users and tokens while sluice serve runs on $store",
   ({ onPostgres }) => {
     const home = mkdtempSync(join(tmpdir(), "sluice-accounts-serve-"));
-    let env: Record<string, string> = {
+    let env: Record<string, string> & { SLUICE_HOME: string } = {
       SLUICE_HOME: home,
       SLUICE_ACTOR: "serve-owner",
     };
-    let server: ReturnType<typeof startSluice> | undefined;
+    let server: Awaited<ReturnType<typeof startServe>>["server"] | undefined;
     let url: string;
     let adminToken: string;
 
@@ -38,15 +38,7 @@ describe.each<{ store: string; onPostgres: boolean }>([
       assertBuilt();
       if (onPostgres && postgres)
         env = { ...env, SLUICE_DATABASE_URL: await freshPostgresUrl(postgres) };
-      server = startSluice(home, env, ["serve", "--port", "0"]);
-      await until(
-        () => existsSync(join(home, "server.json")),
-        "server.json",
-        60_000,
-      );
-      ({ url, adminToken } = JSON.parse(
-        readFileSync(join(home, "server.json"), "utf8"),
-      ) as { url: string; adminToken: string });
+      ({ server, url, adminToken } = await startServe(home, env));
     }, 120_000);
     afterAll(async () => {
       if (server && server.exitCode === null) {
