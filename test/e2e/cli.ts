@@ -1,6 +1,12 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import type { ChildProcess, SpawnSyncOptions } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,6 +72,24 @@ export function exited(child: ChildProcess): Promise<number | null> {
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.once("exit", (code) => resolve(code));
   });
+}
+
+/**
+ * Starts `sluice serve --port 0` in `env.SLUICE_HOME` and waits for its `server.json`: the
+ * process, the URL it listens on and its admin token.
+ */
+export async function startServe(
+  cwd: string,
+  env: Record<string, string> & { SLUICE_HOME: string },
+) {
+  const server = startSluice(cwd, env, ["serve", "--port", "0"]);
+  const file = join(env.SLUICE_HOME, "server.json");
+  await until(() => existsSync(file), "server.json", 60_000);
+  const { url, adminToken } = JSON.parse(readFileSync(file, "utf8")) as {
+    url: string;
+    adminToken: string;
+  };
+  return { server, url, adminToken };
 }
 
 /** A temp git repository with `files` committed. */

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, exited, startSluice, until } from "./cli.js";
+import { assertBuilt, exited, startServe } from "./cli.js";
 
 /**
  * Issue 10 items 1 and 8, as the review probed them: the built `sluice serve` over real HTTP.
@@ -14,21 +14,13 @@ describe("sluice serve authorizes every spelling of a path", () => {
   const home = mkdtempSync(join(tmpdir(), "sluice-server-auth-e2e-"));
   const cwd = mkdtempSync(join(tmpdir(), "sluice-server-auth-cwd-"));
   const env = { SLUICE_HOME: home, SLUICE_ACTOR: "e2e-owner" };
-  let server: ReturnType<typeof startSluice> | undefined;
+  let server: Awaited<ReturnType<typeof startServe>>["server"] | undefined;
   let url: string;
   let adminToken: string;
 
   beforeAll(async () => {
     assertBuilt();
-    server = startSluice(cwd, env, ["serve", "--port", "0"]);
-    await until(
-      () => existsSync(join(home, "server.json")),
-      "server.json",
-      60_000,
-    );
-    ({ url, adminToken } = JSON.parse(
-      readFileSync(join(home, "server.json"), "utf8"),
-    ) as { url: string; adminToken: string });
+    ({ server, url, adminToken } = await startServe(cwd, env));
   });
   afterAll(async () => {
     if (server && server.exitCode === null) {

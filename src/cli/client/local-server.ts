@@ -35,9 +35,16 @@ export interface ServerStatus {
   idleMs: number | null;
 }
 
+type Method = "GET" | "POST" | "PUT" | "DELETE";
+
 /** A client of the local server of one `$SLUICE_HOME`. */
 export interface LocalClient extends ServerClient {
   socketPath: string;
+  /**
+   * Calls a JSON route (also PUT and DELETE, for the account commands); a problem answer
+   * throws as the AppError it stands for.
+   */
+  json<T>(method: Method, path: string, body?: unknown): Promise<T>;
 }
 
 export interface LocalServerEnv {
@@ -115,7 +122,7 @@ export function localClient(env: LocalServerEnv): LocalClient {
   }
   return {
     socketPath,
-    json<T>(method: "GET" | "POST", path: string, body?: unknown) {
+    json<T>(method: Method, path: string, body?: unknown) {
       return withServer(async () => {
         const options: CallOptions = body === undefined ? {} : { body };
         const answer = await call(socketPath, method, path, options);

@@ -1,7 +1,10 @@
 import type { Command } from "commander";
 import { AppError, parseDuration } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
-import { grantsOf, ownerOf, parseGrant } from "./users.js";
+import type { CreatedToken, TokenSummary } from "../../accounts/index.js";
+import { accountsClient, grantsOf, parseGrant } from "./users.js";
+
+const dayMs = 86_400_000;
 
 export function registerTokens(program: Command, ctx: CliContext): void {
   const tokens = program
@@ -9,7 +12,6 @@ export function registerTokens(program: Command, ctx: CliContext): void {
     .description(
       "API tokens for the CLI, agents and webhooks: scoped to roles on projects, with an expiry; stored hashed",
     );
-  const service = async () => (await ctx.app()).accounts;
 
   tokens
     .command("create")
@@ -48,12 +50,12 @@ export function registerTokens(program: Command, ctx: CliContext): void {
           );
         const roles = await grantsOf(options.role);
         const created = await (
-          await service()
-        ).createToken(await ownerOf(ctx), {
+          await accountsClient(ctx)
+        ).json<CreatedToken>("POST", "/api/v1/tokens", {
           name: options.name,
           user: options.user,
           roles,
-          expiresInMs: ms,
+          expiresInDays: ms / dayMs,
         });
         if (options.json) return ctx.json(created);
         ctx.stderr(
@@ -69,15 +71,18 @@ export function registerTokens(program: Command, ctx: CliContext): void {
     .option("--json", "print JSON")
     .description("list API tokens (never their secrets)")
     .action(async (options: { user?: string; json?: boolean }) => {
+      const query = options.user
+        ? `?${new URLSearchParams({ user: options.user })}`
+        : "";
       const list = await (
-        await service()
-      ).listTokens(await ownerOf(ctx), { user: options.user });
+        await accountsClient(ctx)
+      ).json<TokenSummary[]>("GET", `/api/v1/tokens${query}`);
       if (options.json) return ctx.json(list);
       if (list.length === 0)
         return ctx.stdout(
           "no tokens (sluice tokens create --user NAME --role PROJECT=ROLE)",
         );
-      const now = (await ctx.app()).clock.now();
+      const now = Date.now();
       for (const token of list) {
         const state = token.revokedAt
           ? `revoked ${token.revokedAt.toISOString()}`
@@ -95,7 +100,13 @@ export function registerTokens(program: Command, ctx: CliContext): void {
     .argument("<id>", "the token's id (tok_..., from sluice tokens list)")
     .description("revoke an API token: it is refused from now on")
     .action(async (id: string) => {
-      const token = await (await service()).revokeToken(await ownerOf(ctx), id);
+      const token = await (
+        await accountsClient(ctx)
+      ).json<TokenSummary>(
+        "POST",
+        `/api/v1/tokens/${encodeURIComponent(id)}/revoke`,
+        {},
+      );
       ctx.stdout(`token ${token.id} of ${token.user} revoked`);
     });
 }

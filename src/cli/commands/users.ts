@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
-import type { Grant } from "../../accounts/index.js";
+import type { Grant, UserSummary } from "../../accounts/index.js";
 
 /** `shop=developer` (repeatable) → a role on a project; `*` is every project. */
 export function parseGrant(
@@ -44,11 +44,17 @@ function refuseArgument(what: string, value: string | undefined): void {
     );
 }
 
-/** The caller of account commands run on this machine: the home's owner, admin of everything. */
-export async function ownerOf(ctx: CliContext) {
-  const { actorOf } = await import("./flags-backend.js");
-  return { kind: "owner" as const, actor: actorOf(ctx) };
+/**
+ * The local server of the home (started on demand): account commands are its clients, as the
+ * socket's owner (admin of everything), so they work while `sluice serve` holds the store.
+ */
+export async function accountsClient(ctx: CliContext) {
+  const { localClient } = await import("../client/local-server.js");
+  return localClient(ctx);
 }
+
+/** `/api/v1/users/NAME`: a name is one path segment, whatever it holds. */
+const userPath = (name: string) => `/api/v1/users/${encodeURIComponent(name)}`;
 
 export function registerUsers(program: Command, ctx: CliContext): void {
   const users = program
@@ -56,7 +62,6 @@ export function registerUsers(program: Command, ctx: CliContext): void {
     .description(
       "accounts of the server: users with passwords and roles per project (viewer, developer, approver, admin)",
     );
-  const service = async () => (await ctx.app()).accounts;
 
   users
     .command("add")
@@ -99,8 +104,8 @@ export function registerUsers(program: Command, ctx: CliContext): void {
         }
         const roles = await grantsOf(options.role);
         const user = await (
-          await service()
-        ).addUser(await ownerOf(ctx), {
+          await accountsClient(ctx)
+        ).json<UserSummary>("POST", "/api/v1/users", {
           name,
           email: options.email,
           password,
@@ -117,7 +122,9 @@ export function registerUsers(program: Command, ctx: CliContext): void {
     .option("--json", "print JSON")
     .description("list users and their roles")
     .action(async (options: { json?: boolean }) => {
-      const list = await (await service()).listUsers(await ownerOf(ctx));
+      const list = await (
+        await accountsClient(ctx)
+      ).json<UserSummary[]>("GET", "/api/v1/users");
       if (options.json) return ctx.json(list);
       if (list.length === 0)
         return ctx.stdout("no users (sluice users add NAME)");
@@ -139,8 +146,10 @@ export function registerUsers(program: Command, ctx: CliContext): void {
     )
     .action(async (name: string, email: string) => {
       await (
-        await service()
-      ).setEmail(await ownerOf(ctx), name, email === "-" ? null : email);
+        await accountsClient(ctx)
+      ).json("PUT", `${userPath(name)}/email`, {
+        email: email === "-" ? null : email,
+      });
       ctx.stdout(
         email === "-"
           ? `${name} has no email now`
@@ -153,7 +162,7 @@ export function registerUsers(program: Command, ctx: CliContext): void {
     .argument("<name>", "the user")
     .description("remove a user with their sessions and API tokens")
     .action(async (name: string) => {
-      await (await service()).removeUser(await ownerOf(ctx), name);
+      await (await accountsClient(ctx)).json("DELETE", userPath(name));
       ctx.stdout(`user ${name} removed, with their sessions and tokens`);
     });
 
@@ -171,9 +180,10 @@ export function registerUsers(program: Command, ctx: CliContext): void {
     .action(async (name: string, project: string, role: string) => {
       const grant =
         role === "none" ? undefined : (await grantsOf([{ project, role }]))[0];
-      await (
-        await service()
-      ).setRole(await ownerOf(ctx), name, project, grant?.role);
+      const path = `${userPath(name)}/roles/${encodeURIComponent(project)}`;
+      const client = await accountsClient(ctx);
+      if (grant) await client.json("PUT", path, { role: grant.role });
+      else await client.json("DELETE", path);
       ctx.stdout(
         role === "none"
           ? `${name} has no role on ${project} now`

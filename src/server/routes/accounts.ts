@@ -40,6 +40,9 @@ const Token = z
   .describe("an API token (never its secret)");
 const Ok = z.object({ ok: z.literal(true) });
 
+// Bounds the accounts service checks itself (a password's, an email's, a token's name and
+// lifetime) are declared with `meta` for the OpenAPI document, not checked here: the service's
+// message answers, the one `sluice users` and `sluice tokens` print.
 const rule = (auth: RouteAuth) => ({ config: { auth } }) as const;
 const admin = rule({ kind: "admin" });
 const signedIn = rule({ kind: "signedIn" });
@@ -173,12 +176,12 @@ export const accountRoutes: RouteModule<"accounts" | "clock"> = (
           name: urlName,
           email: z
             .string()
-            .max(254)
+            .meta({ maxLength: 254 })
             .optional()
             .describe(
               "the person's email, as in their git commits: the gate never lets the author of a change approve it",
             ),
-          password: z.string().max(1024).optional(),
+          password: z.string().meta({ maxLength: 1024 }).optional(),
           roles: z.array(Grant).max(1000).optional(),
         }),
         response: { 200: User },
@@ -209,7 +212,9 @@ export const accountRoutes: RouteModule<"accounts" | "clock"> = (
         summary:
           "set (or, with null, remove) a user's email: the gate knows a change's author by it",
         params: z.object({ name: urlName }),
-        body: z.object({ email: z.string().max(254).nullable() }),
+        body: z.object({
+          email: z.string().meta({ maxLength: 254 }).nullable(),
+        }),
         response: { 200: Ok },
       },
     },
@@ -268,7 +273,7 @@ export const accountRoutes: RouteModule<"accounts" | "clock"> = (
       schema: {
         summary: "create an API token: its secret is in this answer only",
         body: z.object({
-          name: z.string().min(1).max(100),
+          name: z.string().meta({ minLength: 1, maxLength: 100 }),
           user: urlName.optional(),
           roles: z
             .array(Grant)
@@ -278,7 +283,11 @@ export const accountRoutes: RouteModule<"accounts" | "clock"> = (
             .describe(
               "default: none of its own, the token acts as its user (whatever roles they hold at each use)",
             ),
-          expiresInDays: z.number().positive().max(366).optional(),
+          expiresInDays: z
+            .number()
+            .meta({ exclusiveMinimum: 0, maximum: 366 })
+            .describe("default 90; a fraction for hours (0.5 is 12 hours)")
+            .optional(),
         }),
         response: { 200: Token.extend({ token: z.string() }) },
       },
@@ -287,8 +296,11 @@ export const accountRoutes: RouteModule<"accounts" | "clock"> = (
       const { expiresInDays, ...input } = request.body;
       return accounts.createToken(callerOf(request), {
         ...input,
+        // Whole milliseconds: `sluice tokens create --expires 1h` sends 1/24 of a day.
         expiresInMs:
-          expiresInDays === undefined ? undefined : expiresInDays * 86_400_000,
+          expiresInDays === undefined
+            ? undefined
+            : Math.round(expiresInDays * 86_400_000),
       });
     },
   );
