@@ -105,6 +105,16 @@ describe("sluice run on a remote server (issue 14)", () => {
     expect(run.stdout).toMatch(/line 1\n\s+line 2\n\s+line 3\n\s+broken\n/);
     expect(run.stdout + run.stderr).not.toContain(serverHome);
     const id = /sluice: run (run_\w+):/.exec(run.stderr)![1]!;
+    // `sluice runs` and `sluice logs` of this folder read the server's runs of its project.
+    const runs = client(repo, ["runs", "--json"]);
+    expect(runs.code, runs.stderr).toBe(0);
+    expect((JSON.parse(runs.stdout) as { id: string }[])[0]!.id).toBe(id);
+    const logs = client(repo, ["logs", id]);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(
+      /── check › .* \(failure\)\nline 1\nline 2\nline 3\nbroken\n/,
+    );
+    expect(logs.stdout).not.toContain(serverHome);
     // `sluice run show`, as the summary says, shows it from the server.
     const shown = client(repo, ["run", "show", id, "--json"]);
     expect(shown.code, shown.stderr).toBe(0);

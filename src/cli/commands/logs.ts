@@ -35,12 +35,13 @@ export function registerLogs(program: Command, ctx: CliContext): void {
         jobKey: string | undefined,
         options: { json?: boolean; follow?: boolean },
       ) => {
-        const { localClient } = await import("../client/local-server.js");
-        const client = localClient(ctx);
+        // The local server's runs, or after `sluice login` the server's runs of this project.
+        const { runsEndpoint } = await import("../client/runs-endpoint.js");
+        const { client, base, server } = await runsEndpoint(ctx);
         const query = new URLSearchParams();
         if (jobKey !== undefined) query.set("job", jobKey);
         if (options.follow) query.set("follow", "true");
-        const path = `/api/v1/runs/${encodeURIComponent(runId)}/logs${query.size ? `?${query}` : ""}`;
+        const path = `${base}/${encodeURIComponent(runId)}/logs${query.size ? `?${query}` : ""}`;
         const steps: JsonStep[] = [];
         let ended = false;
         // Ctrl-C while following: stop reading and leave quietly.
@@ -93,7 +94,7 @@ export function registerLogs(program: Command, ctx: CliContext): void {
         if (!ended)
           throw new AppError(
             "STORE_UNAVAILABLE",
-            "the local server stopped before the logs ended; run the command again",
+            `${server} stopped before the logs ended; run the command again`,
           );
         if (options.json) ctx.json(steps);
       },

@@ -215,19 +215,8 @@ export async function showThroughServer(
   id: string,
   json: boolean,
 ): Promise<void> {
-  const { remoteTarget, remoteClient } =
-    await import("../client/remote-server.js");
-  const remote = remoteTarget(ctx.home, ctx.env);
-  let client: ServerClient;
-  let base = "/api/v1/runs";
-  if (remote) {
-    const { resolveProject } = await import("../../config/index.js");
-    client = remoteClient(remote.url, { token: remote.token });
-    base = `/api/v1/projects/${encodeURIComponent(resolveProject(ctx.cwd).name)}/runs`;
-  } else {
-    const { localClient } = await import("../client/local-server.js");
-    client = localClient(ctx);
-  }
+  const { runsEndpoint } = await import("../client/runs-endpoint.js");
+  const { client, base } = await runsEndpoint(ctx);
   const detail = await client.json<RunDetail>(
     "GET",
     `${base}/${encodeURIComponent(id)}`,

@@ -45,14 +45,16 @@ export function registerRuns(program: Command, ctx: CliContext): void {
           `--status must be one of ${statuses.join(", ")}, got ${options.status}`,
         );
       }
-      // Through the local server of the home (started on demand), never the store itself.
-      const { localClient } = await import("../client/local-server.js");
-      const client = localClient(ctx);
+      // Through the local server of the home (started on demand), never the store itself; after
+      // `sluice login`, the runs of this folder's project on that server.
+      const { runsEndpoint } = await import("../client/runs-endpoint.js");
+      const { client, base } = await runsEndpoint(ctx, options.project);
       const query = new URLSearchParams({ limit: String(limit) });
-      if (options.project) query.set("project", options.project);
+      if (options.project && base === "/api/v1/runs")
+        query.set("project", options.project);
       if (options.branch) query.set("branch", options.branch);
       if (status) query.set("status", status);
-      const runs = await client.json<RunRow[]>("GET", `/api/v1/runs?${query}`);
+      const runs = await client.json<RunRow[]>("GET", `${base}?${query}`);
       if (options.json) {
         ctx.json(runs);
         return;

@@ -90,7 +90,7 @@ export function registerTokens(program: Command, ctx: CliContext): void {
             ? `expired ${token.expiresAt.toISOString()}`
             : `expires ${token.expiresAt?.toISOString() ?? "never"}`;
         ctx.stdout(
-          `${token.id}\t${token.user}\t${token.name}\t${token.roles.map((g) => `${g.project}=${g.role}`).join(",")}\t${state}`,
+          `${token.id}\t${token.user}\t${token.name}\t${token.roles.map((g) => `${g.project}=${g.role}`).join(",") || "as-user"}\t${state}`,
         );
       }
     });
