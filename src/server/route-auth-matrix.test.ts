@@ -145,6 +145,11 @@ const matrix: Record<string, Rule> = {
     role: "developer",
     project: "param",
   },
+  "GET /api/v1/projects/:project/runs": { role: "viewer", project: "param" },
+  "GET /api/v1/projects/:project/runs/:id/logs": {
+    role: "viewer",
+    project: "param",
+  },
   "GET /api/v1/projects/:project/runs/:id": {
     role: "viewer",
     project: "param",

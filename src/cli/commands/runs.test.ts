@@ -50,6 +50,7 @@ describe("sluice runs --status", () => {
     const printed: unknown[] = [];
     const ctx = {
       home,
+      env: {},
       json: (value: unknown) => printed.push(value),
       stdout: () => {},
       stderr: () => {},
