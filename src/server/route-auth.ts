@@ -277,9 +277,11 @@ export function installAuthorization(
     request: FastifyRequest,
     auth: RouteAuth,
   ): Promise<Principal> {
-    // The local socket's peer is the home's owner (the socket is 0600): admin, no token.
+    // The local socket's peer is the home's owner (the socket is 0600): admin, no token. Its
+    // audit name is the terminal's (`x-sluice-actor`, as it was when the CLI wrote the store
+    // itself): the same Unix user could write any name there.
     if (isLocalPeer(request.raw.socket))
-      return { kind: "admin", actor: adminActor };
+      return { kind: "admin", actor: localActor(request) ?? adminActor };
     const token = credentialOf(request);
     if (token !== undefined) {
       if (sameSecret(token, deps.adminToken))
@@ -397,4 +399,16 @@ function keyPrincipal(key: { id: string; scope: FlagScope }): Principal {
 function hooksOf<T>(hooks: T | T[] | undefined): T[] {
   if (hooks === undefined) return [];
   return Array.isArray(hooks) ? hooks : [hooks];
+}
+
+/** The audit name a local socket's peer gives (`x-sluice-actor`, URI-encoded), when sound. */
+function localActor(request: FastifyRequest): string | undefined {
+  const header = request.headers["x-sluice-actor"];
+  if (typeof header !== "string") return undefined;
+  try {
+    const name = decodeURIComponent(header);
+    return /^[^\p{Cc}]{1,200}$/u.test(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -49,6 +49,8 @@ export interface LocalClient extends ServerClient {
 
 export interface LocalServerEnv {
   home: string;
+  /** Who this terminal's changes are by, recorded in audit rows (`actorOf`); else the server's owner. */
+  actor?: string | undefined;
   /** SLUICE_DATABASE_URL: a server of another store is refused. */
   databaseUrl?: string | undefined;
   /** Tells the user when a server of another version is replaced. */
@@ -124,7 +126,10 @@ export function localClient(env: LocalServerEnv): LocalClient {
     socketPath,
     json<T>(method: Method, path: string, body?: unknown) {
       return withServer(async () => {
-        const options: CallOptions = body === undefined ? {} : { body };
+        const options: CallOptions = {
+          ...(body === undefined ? {} : { body }),
+          actor: env.actor,
+        };
         const answer = await call(socketPath, method, path, options);
         if (answer.version !== sluiceVersion)
           throw new OtherVersionError(answer.version);

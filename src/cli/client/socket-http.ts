@@ -84,6 +84,8 @@ export function isNoServer(error: unknown): boolean {
 
 export interface CallOptions {
   body?: unknown;
+  /** Who the change is by, for the audit (`x-sluice-actor`; the socket's peer is its owner). */
+  actor?: string | undefined;
   /** Give up (an error with code ETIMEDOUT) when no answer comes in this time. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -103,12 +105,17 @@ function open(
         socketPath,
         method,
         path,
-        headers: body
-          ? {
-              "content-type": "application/json",
-              "content-length": Buffer.byteLength(body),
-            }
-          : {},
+        headers: {
+          ...(body
+            ? {
+                "content-type": "application/json",
+                "content-length": Buffer.byteLength(body),
+              }
+            : {}),
+          ...(options.actor
+            ? { "x-sluice-actor": encodeURIComponent(options.actor) }
+            : {}),
+        },
         ...(options.signal ? { signal: options.signal } : {}),
       },
       resolve,

@@ -10,8 +10,6 @@ import type {
   RevokedKey,
   StaleFlag,
 } from "../../flags/index.js";
-import { AppError } from "../../kernel/index.js";
-import type { ServerFile } from "../../server/index.js";
 import type { CliContext } from "../context.js";
 
 /** What the `flags` commands need, served by the local store or by a running `sluice serve`. */
@@ -96,98 +94,22 @@ export function actorOf(ctx: Pick<CliContext, "cwd" | "env">): string {
   return osUser || ctx.env.USER || ctx.env.LOGNAME || "cli";
 }
 
-/** Opens the store in this process. */
-export async function localBackend(ctx: CliContext): Promise<FlagsBackend> {
-  const { parsePercent, parseSchedule } = await import("../../flags/index.js");
-  const app = await ctx.app();
-  const flags = app.flags;
-  const actor = actorOf(ctx);
-  const opts = (reason?: string) => ({ actor, reason });
-  return {
-    list: (scope) => flags.list(scope),
-    get: (scope, key) => flags.get(scope, key),
-    set: (scope, key, flag, reason) =>
-      flags.setFlag(scope, key, flag, opts(reason)),
-    setState: (scope, key, state, reason) =>
-      flags.setState(scope, key, state, opts(reason)),
-    split: (scope, key, plan, reason) =>
-      flags.split(
-        scope,
-        key,
-        {
-          steps: plan.schedule
-            ? parseSchedule(plan.schedule)
-            : [
-                {
-                  at: app.clock.now(),
-                  percent: parsePercent(plan.percent ?? ""),
-                },
-              ],
-          variants: {
-            ...(plan.variant ? { on: plan.variant } : {}),
-            ...(plan.offVariant ? { off: plan.offVariant } : {}),
-          },
-        },
-        opts(reason),
-      ),
-    importSet: (scope, document, reason) =>
-      flags.importSet(scope, document, opts(reason)),
-    export: (scope) => flags.export(scope),
-    history: (scope, key) => flags.history(scope, key),
-    stale: (scope, days) => flags.stale(scope, days),
-    kill: (scope, keys, reason) => flags.killFlags(scope, keys, reason, actor),
-    createKey: (scope, name) => flags.createApiKey(scope, name, actor),
-    listKeys: (filter) => flags.listApiKeys(filter),
-    revokeKey: (id, reason) => flags.revokeApiKey(id, opts(reason)),
-  };
-}
-
-/** Goes through the HTTP API of the server named in `$SLUICE_HOME/server.json`. */
-export function remoteBackend(
-  ctx: CliContext,
-  server: ServerFile,
-): FlagsBackend {
-  const actor = actorOf(ctx);
+/**
+ * The flags commands' one backend: the flag routes of the home's local server (started on
+ * demand; `sluice serve` serves the same socket), so they work while a pipeline or a server
+ * holds the store, and every change is audited as this terminal's actor.
+ */
+export async function flagsBackend(ctx: CliContext): Promise<FlagsBackend> {
+  const { localClient } = await import("../client/local-server.js");
+  const client = localClient({ ...ctx, actor: actorOf(ctx) });
   /** `path` is below /api/v1/flags. */
-  const request = async <T>(
-    method: string,
+  const request = <T>(
+    method: "GET" | "POST" | "PUT" | "DELETE",
     path: string,
     body?: unknown,
-  ): Promise<T> => {
-    const url = `${server.url}/api/v1/flags${path}`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${server.adminToken}`,
-          "x-sluice-actor": actor,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (error) {
-      throw new AppError(
-        "EXTERNAL",
-        `cannot reach sluice serve at ${server.url} (pid ${server.pid}): ${(error as Error).message}`,
-      );
-    }
-    const text = await response.text();
-    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!response.ok) {
-      const problem = (parsed ?? {}) as { code?: string; detail?: string };
-      const code = (problem.code ?? "INTERNAL") as ConstructorParameters<
-        typeof AppError
-      >[0];
-      throw new AppError(
-        code,
-        problem.detail ?? `sluice serve answered ${response.status}`,
-      );
-    }
-    return parsed as T;
-  };
+  ): Promise<T> => client.json<T>(method, `/api/v1/flags${path}`, body);
   const call = <T>(
-    method: string,
+    method: "GET" | "POST" | "PUT" | "DELETE",
     scope: FlagScope,
     path: string,
     body?: unknown,
@@ -234,11 +156,4 @@ export function remoteBackend(
     revokeKey: (id, reason) =>
       request("POST", `/keys/${encodeURIComponent(id)}/revoke`, { reason }),
   };
-}
-
-/** The server's API when `sluice serve` runs on this SLUICE_HOME, else the local store. */
-export async function flagsBackend(ctx: CliContext): Promise<FlagsBackend> {
-  const { readServerFile } = await import("../../server/index.js");
-  const server = readServerFile(ctx.home);
-  return server ? remoteBackend(ctx, server) : localBackend(ctx);
 }

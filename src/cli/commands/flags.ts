@@ -201,9 +201,12 @@ export function registerFlags(program: Command, ctx: CliContext): void {
       .description("replace the flag set with a flagd JSON file"),
     { reason: true },
   ).action(async (file: string, options: ScopeOptions) => {
+    // Sent as its text: the server's flag set check names where a document is wrong (a body
+    // nested too deep for the HTTP parser would only say that).
+    const document = JSON.stringify(readJsonFile(file));
     const saved = await (
       await backend()
-    ).importSet(scopeOf(ctx, options), readJsonFile(file), options.reason);
+    ).importSet(scopeOf(ctx, options), document, options.reason);
     ctx.stdout(`imported ${file} (flag set version ${saved.version})`);
   });
 
