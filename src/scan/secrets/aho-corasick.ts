@@ -48,33 +48,35 @@ export class KeywordAutomaton {
     this.classes = classes;
     this.keywordLengths = Int32Array.from(encoded.map((b) => b.length));
     this.longest = Math.max(1, ...encoded.map((b) => b.length));
-    // Build the trie.
-    const children: Map<number, number>[] = [new Map()];
+    // Build the trie in a dense table (-1: no edge yet), sized for the most states the keywords
+    // can make; the breadth-first pass below turns it into the DFA in place. Array slots, not a
+    // Map per state: this runs once per thread, before the JIT has compiled anything.
+    const most = 1 + encoded.reduce((n, b) => n + b.length, 0);
+    const delta = new Int32Array(most * alphabet).fill(-1);
     const out: number[][] = [[]];
+    let states = 1;
     encoded.forEach((bytes, index) => {
       let s = 0;
       for (const byte of bytes) {
-        const b = classOf[byte]!;
-        let next = children[s]!.get(b);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
+        const edge = s * alphabet + classOf[byte]!;
+        let next = delta[edge]!;
+        if (next < 0) {
+          next = states++;
           out.push([]);
-          children[s]!.set(b, next);
+          delta[edge] = next;
         }
         s = next;
       }
       if (bytes.length > 0) out[s]!.push(index);
     });
-    const states = children.length;
-    const delta = new Int32Array(states * alphabet);
     const fail = new Int32Array(states);
-    // Breadth-first: failure links and the dense table.
+    // Breadth-first: failure links, and each missing edge taken from the failure state's row
+    // (already complete: it is shallower).
     const queue: number[] = [];
     for (let b = 0; b < alphabet; b++) {
-      const next = children[0]!.get(b);
-      delta[b] = next ?? 0;
-      if (next !== undefined) queue.push(next);
+      const next = delta[b]!;
+      if (next >= 0) queue.push(next);
+      else delta[b] = 0;
     }
     for (let head = 0; head < queue.length; head++) {
       const s = queue[head]!;
@@ -82,10 +84,9 @@ export class KeywordAutomaton {
       const fo = out[f]!;
       if (fo.length > 0) out[s] = out[s]!.concat(fo);
       for (let b = 0; b < alphabet; b++) {
-        const next = children[s]!.get(b);
-        if (next !== undefined) {
+        const next = delta[s * alphabet + b]!;
+        if (next >= 0) {
           fail[next] = delta[f * alphabet + b]!;
-          delta[s * alphabet + b] = next;
           queue.push(next);
         } else {
           delta[s * alphabet + b] = delta[f * alphabet + b]!;

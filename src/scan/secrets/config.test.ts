@@ -28,6 +28,33 @@ describe("parseConfig", () => {
     ]);
   });
 
+  it("drops a built-in rule's hit check when a file overrides its regex, keeps it for an allowlist", () => {
+    const detect = (toml: string) => {
+      const config = parseConfig(
+        `[extend]\nuseDefault = true\n[[rules]]\nid = "generic-api-key"\n${toml}`,
+        "inline.toml",
+      );
+      const rule = config.rules.find((r) => r.id === "generic-api-key")!;
+      const found = new Detector(
+        compileRuleSet(config.rules, config.allowlists),
+      )
+        .detect({
+          path: "a.txt",
+          data: Buffer.from("call key(q7x9z2w4v8k3m5n1) now\n"),
+        })
+        .matches.map((m) => m.ruleId);
+      return { check: rule.hitCheck, found };
+    };
+    // The built-in check wants an operator after the name: this regex has none.
+    const overridden = detect("regex = '''key\\(([a-z0-9]{16})\\)'''\n");
+    expect(overridden.check).toBeUndefined();
+    expect(overridden.found).toContain("generic-api-key");
+    const allowlisted = detect(
+      "[[rules.allowlists]]\nregexes = ['''^never$''']\n",
+    );
+    expect(allowlisted.check).toBe("assigned-value");
+  });
+
   it("reports a rule that cannot compile by id and keeps the others", () => {
     const config = parseConfig(
       `[[rules]]\nid = "bad"\nregex = '''\\p{Greek}+'''\n[[rules]]\nid = "good"\nregex = '''good_[0-9]+'''\n`,

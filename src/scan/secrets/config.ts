@@ -313,6 +313,9 @@ export function parseConfig(
       // file's values for them are dropped, so a file gives the same findings in both tools.
       delete merged.required;
       delete merged.skipReport;
+      // A built-in hit check holds for the built-in regex and keywords only.
+      if (rule.regex !== undefined || rule.keywords !== undefined)
+        delete merged.hitCheck;
       if (prior.required) merged.required = prior.required;
       if (prior.skipReport !== undefined) merged.skipReport = prior.skipReport;
     }

@@ -9,6 +9,7 @@ import {
 import { pathAllowed } from "./allow.js";
 import type { DetectOptions, DetectResult, Fragment } from "./detect-types.js";
 import { fileChecks } from "./checks.js";
+import { ruleHitChecks } from "./hit-checks.js";
 import type { Plan } from "./plan.js";
 import { HitLists, isWordAscii, plan } from "./plan.js";
 import type { CompiledRule, RuleSet } from "./rule.js";
@@ -82,7 +83,10 @@ export class Detector {
   /** Composite rules (gitleaks `required`) and what running their components needs. */
   private readonly required: RequiredRules;
   private readonly minConfidence: number;
-  /** Byte-level checks of contextual rules' hits (contextual/prefilter.ts), by rule index. */
+  /**
+   * Byte-level checks of hits, by rule index: contextual rules' (contextual/prefilter.ts) and
+   * regex rules' that name one (hit-checks.ts).
+   */
   private readonly hitChecks: (HitCheck | undefined)[] = [];
 
   /**
@@ -142,7 +146,8 @@ export class Detector {
       if (contextual) {
         this.boundary[r] = 0;
         this.hitChecks[r] = hitChecks[rule.spec.contextual!];
-      }
+      } else if (rule.spec.hitCheck)
+        this.hitChecks[r] = ruleHitChecks[rule.spec.hitCheck];
       if (rule.keywords.length === 0) {
         this.keywordless.push(r);
         return;

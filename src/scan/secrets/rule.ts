@@ -1,6 +1,7 @@
 import type { Severity } from "../finding.js";
 import type { CheckName } from "./checks.js";
 import type { Confidence, ContextualName } from "./contextual/index.js";
+import type { RuleHitCheck } from "./hit-checks.js";
 import { Stopwords } from "./stopwords.js";
 import { compileGoRegex } from "./regex.js";
 
@@ -79,6 +80,11 @@ export interface RuleSpec {
   confidence?: Confidence;
   /** For the `encoded` detector: how many nested encodings to decode (default 2). */
   maxDecodeDepth?: number;
+  /**
+   * A named byte-level test of each keyword hit (built-in rules only, hit-checks.ts): a hit that
+   * cannot start a match of this rule's regex is dropped before the regex runs.
+   */
+  hitCheck?: RuleHitCheck;
 }
 
 /** An allowlist ready to test. */

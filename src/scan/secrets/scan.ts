@@ -3,44 +3,26 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Clock } from "../../kernel/index.js";
 import type { Finding, FindingCommit } from "../finding.js";
 import type { Confidence } from "./contextual/index.js";
-import { confidenceRank } from "./contextual/index.js";
 import { randomBytes } from "node:crypto";
-import {
-  BaselineMatcher,
-  BaselineWriter,
-  redact,
-  secretFingerprint,
-  secretHash,
-} from "./baseline.js";
-import type { BaselineEntry, BaselineFile } from "./baseline.js";
-import type { SkipReason } from "./classify.js";
+import { BaselineMatcher, BaselineWriter } from "./baseline.js";
+import type { BaselineFile } from "./baseline.js";
 import type { SecretsConfig } from "./config.js";
 import { defaultConfig } from "./config.js";
 import { pathAllowed } from "./detect.js";
 import { IgnoreList } from "./ignore.js";
 import { ScanPool } from "./pool.js";
 import type { ScanTask, TaskResult } from "./protocol.js";
-import type { RuleProblem, RuleSpec } from "./rule.js";
 import { compileRuleSet, isTrusted } from "./rule.js";
 import { defaultAllowlists } from "./rules/index.js";
 import type { DiffFragment } from "./sources/git.js";
 import { historyFragments, repoRoot, stagedFragments } from "./sources/git.js";
 import { fileSize, treeFiles } from "./sources/tree.js";
 import { createRunner, ScanBudget } from "./runners.js";
-import type { ScanCutOff } from "./runners.js";
+import type { Collector, ScanStats, SecretScanResult } from "./scan-result.js";
+import { collectTask } from "./scan-result.js";
 import { createTaskRunner } from "./task-runner.js";
 
-/** Where a value that a rule matched but an allowlist let through is, and what to print for it. */
-interface SecretMask {
-  path: string;
-  startLine: number;
-  startColumn: number;
-  endLine: number;
-  endColumn: number;
-  /** The redacted value (whole under `showSecrets`). */
-  shown: string;
-  commit?: string;
-}
+export type { SecretScanResult } from "./scan-result.js";
 
 /** What to scan. */
 type ScanTarget =
@@ -92,46 +74,6 @@ export interface SecretScanOptions {
    * rules their spec's (default `high`).
    */
   confidence?: Confidence;
-}
-
-interface ScanStats {
-  files: number;
-  bytes: number;
-  skipped: Partial<Record<SkipReason | "ignored" | "allowlisted", number>>;
-  regexRuns: number;
-  elapsedMs: number;
-}
-
-/** A rule stopped on a file because it ran over its time budget. */
-interface ScanTimeout {
-  path: string;
-  ruleId: string | undefined;
-  commit?: string;
-}
-
-export interface SecretScanResult {
-  /** Findings not accepted by the baseline. */
-  findings: Finding[];
-  /** Findings the baseline accepted. */
-  accepted: Finding[];
-  /** Baseline entries that matched no finding. */
-  unusedBaseline: BaselineEntry[];
-  /** With `recordBaseline`: every finding, as a baseline file. */
-  baseline?: BaselineFile;
-  /** Rules cut off by the whole scan's budget: their findings after that point are missing. */
-  cutOff: ScanCutOff[];
-  /**
-   * Values that rules matched but an allowlist let through, in files with findings: no
-   * findings, but a report masks them where it prints their lines.
-   */
-  masks: SecretMask[];
-  stats: ScanStats;
-  timeouts: ScanTimeout[];
-  /** Rules that could not compile (skipped), by id. */
-  problems: RuleProblem[];
-  /** Files that could not be read. */
-  errors: { path: string; message: string }[];
-  rules: RuleSpec[];
 }
 
 const defaultMaxFileSize = 10 * 1024 * 1024;
@@ -301,90 +243,21 @@ export async function scanSecrets(
     );
   };
 
+  const collector: Collector = {
+    result,
+    byId,
+    hashKey,
+    showSecrets: options.showSecrets ?? false,
+    confidence: options.confidence ?? "medium",
+    ...(matcher ? { matcher } : {}),
+    ...(writer ? { writer } : {}),
+  };
   const collect = (
     path: string,
     r: TaskResult,
     commit?: FindingCommit,
   ): void => {
-    if (r.error) result.errors.push({ path, message: r.error });
-    if (r.skipped) count(r.skipped);
-    else if (!r.error) {
-      stats.files++;
-      stats.bytes += r.bytes;
-    }
-    stats.regexRuns += r.regexRuns;
-    for (const t of r.timeouts)
-      result.timeouts.push({
-        path,
-        ruleId: t.ruleId,
-        ...(commit ? { commit: commit.sha } : {}),
-      });
-    for (const m of r.allowed ?? [])
-      result.masks.push({
-        path,
-        startLine: m.line,
-        startColumn: m.column,
-        endLine: m.endLine,
-        endColumn: m.endColumn,
-        shown: options.showSecrets ? m.secret : redact(m.secret),
-        ...(commit ? { commit: commit.sha } : {}),
-      });
-    const seen = new Set<string>();
-    const minimum = confidenceRank(options.confidence ?? "medium");
-    for (const m of r.matches) {
-      const rule = byId.get(m.ruleId);
-      const confidence = m.confidence ?? rule?.confidence ?? "high";
-      if (confidenceRank(confidence) < minimum) continue;
-      // Two rules on the same secret at the same place: keep the first (specific rules come first).
-      const key = `${m.line}:${m.column}:${m.secret}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const hash = secretHash(m.secret, hashKey);
-      const shown = options.showSecrets ? m.secret : redact(m.secret);
-      const finding: Finding = {
-        tool: "secrets",
-        ruleId: m.ruleId,
-        severity: rule?.severity ?? "high",
-        message: `${rule?.description ?? m.ruleId}: ${shown}`,
-        location: {
-          path,
-          startLine: m.line,
-          startColumn: m.column,
-          endLine: m.endLine,
-          endColumn: m.endColumn,
-        },
-        fingerprint: secretFingerprint(m.ruleId, path, hash),
-        properties: {
-          redacted: shown,
-          secretHash: hash,
-          entropy: Number(m.entropy.toFixed(3)),
-          confidence,
-          // Why a contextual finding fired: the name it matched, in which file syntax.
-          ...(m.key !== undefined ? { key: m.key } : {}),
-          ...(m.syntax !== undefined ? { syntax: m.syntax } : {}),
-          ...(rule?.tags ? { tags: rule.tags } : {}),
-          // A composite rule's finding lists the findings that made it (gitleaks
-          // `requiredFindings`), redacted like the finding itself.
-          ...(m.required
-            ? {
-                requiredFindings: m.required.map((q) => ({
-                  ruleId: q.ruleId,
-                  startLine: q.line,
-                  startColumn: q.column,
-                  endLine: q.endLine,
-                  endColumn: q.endColumn,
-                  redacted: options.showSecrets ? q.secret : redact(q.secret),
-                })),
-              }
-            : {}),
-        },
-      };
-      if (commit) finding.commit = commit;
-      writer?.add(m.ruleId, path, m.secret, m.line);
-      if (matcher?.accepts(m.ruleId, path, m.secret))
-        result.accepted.push(finding);
-      else result.findings.push(finding);
-    }
+    collectTask(collector, path, r, commit);
     checkBudget();
     const now = clock.now();
     if (options.onProgress && now - lastProgress > 500) {

@@ -56,6 +56,8 @@ export const genericRules: RuleSpec[] = [
       "secret",
       "token",
     ],
+    // Most of its keyword hits in code are reads of a key or token, not assignments (ADR 048).
+    hitCheck: "assigned-value",
     // A committed password or key blocks by default (ADR 043): gitleaks' allowlists, stopwords
     // and entropy keep the noise down; identifiers (client ids, public keys) stay low.
     severity: "medium",
