@@ -106,6 +106,9 @@ const matrix: Record<string, Rule> = {
   "POST /api/v1/metrics/webhooks/pagerduty": "webhook",
   "POST /api/v1/metrics/webhooks/alertmanager": "metrics",
   "GET /api/v1/metrics": "metrics",
+  "GET /api/v1/metrics/trend": "metrics",
+  "GET /api/v1/metrics/changes": "metrics",
+  "GET /api/v1/metrics/projects": "metrics",
   "POST /api/v1/metrics/events": "metrics",
   "GET /api/v1/rollouts/:environment": { role: "viewer", project: "query" },
   "POST /api/v1/rollouts/:environment/:verb": {
