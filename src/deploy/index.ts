@@ -8,6 +8,7 @@ export type { RolloutOutcome } from "./outcome.js";
 export { LocalTarget } from "./targets/local/client.js";
 export { writeSampleService } from "./sample-service.js";
 export { DeployService } from "./service.js";
+export type { ReleasesView } from "./view-releases.js";
 export { supersededLine } from "./supersede.js";
 export {
   createDeployService,

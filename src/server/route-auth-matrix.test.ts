@@ -110,6 +110,7 @@ const matrix: Record<string, Rule> = {
   "GET /api/v1/metrics/changes": "metrics",
   "GET /api/v1/metrics/projects": "metrics",
   "POST /api/v1/metrics/events": "metrics",
+  "GET /api/v1/releases": { role: "viewer", project: "query" },
   "GET /api/v1/rollouts/:environment": { role: "viewer", project: "query" },
   "POST /api/v1/rollouts/:environment/:verb": {
     role: "approver",

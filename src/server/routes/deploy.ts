@@ -85,6 +85,43 @@ const RolloutView = z
   })
   .describe("the rollout");
 
+/** `sluice releases --json`: a project's releases and deployments, newest first. */
+const ReleasesView = z
+  .object({
+    project: z.string(),
+    releases: z.array(
+      z.object({
+        id: z.string(),
+        project: z.string(),
+        version: z.string(),
+        command: z.string(),
+        port: z.number().optional(),
+        env: z.record(z.string(), z.string()),
+        cwd: z.string().optional(),
+        health: z.string(),
+        commit: z.string().optional(),
+        createdAt: iso,
+      }),
+    ),
+    deployments: z.array(
+      z.object({
+        id: z.string(),
+        project: z.string(),
+        environment: z.string(),
+        releaseId: z.string(),
+        previousReleaseId: z.string().nullable(),
+        release: z.string(),
+        previousRelease: z.string().nullable(),
+        status: z.string(),
+        reason: z.string().nullable(),
+        incidentId: z.string().nullable(),
+        startedAt: iso,
+        finishedAt: iso,
+      }),
+    ),
+  })
+  .describe("the project's releases and deployments, newest first");
+
 /** A viewer of the project sees its rollout; an approver steers it (ADR 093). */
 const viewer = {
   config: { auth: { kind: "role", role: "viewer", project: "query" } },
@@ -94,7 +131,7 @@ const approver = {
 } as const;
 
 /**
- * Rollouts over HTTP, with the server's admin token: `GET /api/v1/rollouts/:environment` and
+ * Releases and rollouts over HTTP: `GET /api/v1/releases?project=NAME` (`sluice releases`), `GET /api/v1/rollouts/:environment` and
  * `POST /api/v1/rollouts/:environment/{promote,abort,retry,undo}` (`?project=NAME`), the same
  * operations as `sluice rollout ...`. A command answers when the rollout ends or waits for a
  * person again, like the CLI. Resuming rollouts left unfinished is the App's background work
@@ -104,6 +141,18 @@ export const deployRoutes: RouteModule<"deploy"> = (fastify, deps) => {
   const server = fastify.withTypeProvider<ZodTypeProvider>();
   // Looked up on each use: the app's deploy service, not the one at registration.
   const deploy = () => deps.app.deploy;
+
+  server.get(
+    "/api/v1/releases",
+    {
+      ...viewer,
+      schema: {
+        querystring: ProjectQuery,
+        response: { 200: ReleasesView },
+      },
+    },
+    async ({ query }) => deploy().history(query.project),
+  );
 
   server.get(
     "/api/v1/rollouts/:environment",
