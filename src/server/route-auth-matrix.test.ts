@@ -112,6 +112,10 @@ const matrix: Record<string, Rule> = {
   "POST /api/v1/metrics/events": "metrics",
   "GET /api/v1/releases": { role: "viewer", project: "query" },
   "GET /api/v1/rollouts/:environment": { role: "viewer", project: "query" },
+  "GET /api/v1/rollouts/:environment/report": {
+    role: "viewer",
+    project: "query",
+  },
   "POST /api/v1/rollouts/:environment/:verb": {
     role: "approver",
     project: "query",
