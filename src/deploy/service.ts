@@ -302,7 +302,10 @@ export class DeployService {
     if (why) throw new AppError("CONFLICT", `rollout ${rolloutId}: ${why}`);
     const controller = this.controller(record);
     await controller.resume();
-    await controller.tick([command]);
+    // The command's own step (a promote can finish the rollout here) is progress too.
+    const status = await controller.tick([command]);
+    for (const entry of status.timeline.slice(record.status.timeline.length))
+      options.onProgress?.(entry, status);
     return controller.drive(options);
   }
 

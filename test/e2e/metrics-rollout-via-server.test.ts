@@ -210,6 +210,10 @@ describe("metrics, releases and rollout while `sluice serve` holds the store (bu
     };
     expect(promoted).toMatchObject({ phase: "Healthy", stable: "v2" });
     expect(promoted).not.toHaveProperty("progress");
+    // the timeline entries it went through, on stderr as `sluice deploy` prints them
+    expect(promote.stderr).toMatch(
+      /^ {2}\d\d:\d\d:\d\d\.\d{3} \S.* \[Healthy\]$/m,
+    );
     expect(
       (await fetch(`${promoted.endpoint}/`)).headers.get("x-version"),
     ).toBe("v2");
