@@ -5,9 +5,11 @@ export type { RolloutStatus, TimelineEntry } from "./types.js";
 export type { DeliveryEvent, RolloutRecord } from "./ports.js";
 export { notServingExitCode, outcomeExitCode } from "./outcome.js";
 export type { RolloutOutcome } from "./outcome.js";
+export type { RolloutReport } from "./inspect.js";
 export { LocalTarget } from "./targets/local/client.js";
 export { writeSampleService } from "./sample-service.js";
 export { DeployService } from "./service.js";
+export type { ReleasesView } from "./view-releases.js";
 export { supersededLine } from "./supersede.js";
 export {
   createDeployService,

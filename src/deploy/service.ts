@@ -4,6 +4,8 @@ import { RolloutController } from "./controller.js";
 import type { DriveOptions } from "./controller.js";
 import { deliverPendingEvents } from "./delivery.js";
 import { inspectRollout } from "./inspect.js";
+import { releasesView } from "./view-releases.js";
+import type { ReleasesView } from "./view-releases.js";
 import { releaseBefore, releaseNamed } from "./undo-release.js";
 import type { RolloutReport } from "./inspect.js";
 import { deploymentRecords, releaseRecord } from "./records.js";
@@ -175,14 +177,14 @@ export class DeployService {
     return inspectRollout(this, record);
   }
 
-  /** A project's releases, newest first. */
-  releases(project: string): Promise<ReleaseRecord[]> {
-    return this.deps.store.listReleases(project);
-  }
-
-  /** A project's deployments, newest first. */
-  deployments(project: string): Promise<DeploymentRecord[]> {
-    return this.deps.store.listDeployments(project);
+  /** A project's releases and deployments, newest first (`sluice releases`). */
+  async history(project: string): Promise<ReleasesView> {
+    const { store } = this.deps;
+    const [releases, deployments] = await Promise.all([
+      store.listReleases(project),
+      store.listDeployments(project),
+    ]);
+    return releasesView(project, releases, deployments);
   }
 
   /**
@@ -300,7 +302,10 @@ export class DeployService {
     if (why) throw new AppError("CONFLICT", `rollout ${rolloutId}: ${why}`);
     const controller = this.controller(record);
     await controller.resume();
-    await controller.tick([command]);
+    // The command's own step (a promote can finish the rollout here) is progress too.
+    const status = await controller.tick([command]);
+    for (const entry of status.timeline.slice(record.status.timeline.length))
+      options.onProgress?.(entry, status);
     return controller.drive(options);
   }
 

@@ -61,12 +61,14 @@ export {
 } from "./attribution/rules.js";
 export { createMetricsService } from "./service.js";
 export type {
+  AttributedChange,
   DeliveryEventSink,
   DeploymentFacts,
   IncidentFacts,
   MetricsService,
   MetricsServiceDeps,
   RunFacts,
+  TrendReport,
 } from "./service.js";
 export { importGit, readGitHistory, storeGitHistory } from "./git/import.js";
 export type {

@@ -2,12 +2,12 @@ import type { Clock } from "../kernel/index.js";
 import type { Detector } from "./attribution/detect.js";
 import type { AttributionRule } from "./attribution/rules.js";
 import { createDetector, splitMessage } from "./attribution/detect.js";
-import type { DoraOptions, DoraReport } from "./dora/compute.js";
-import { computeDora } from "./dora/compute.js";
+import type { DoraOptions, DoraReport, TrendPoint } from "./dora/compute.js";
+import { computeDora, weeklyTrend } from "./dora/compute.js";
 import type { Rejected } from "./dora/link.js";
 import type { ChangeRecord, DeploymentEvent, IncidentEvent } from "./events.js";
 import { foldEvents } from "./fold.js";
-import type { MetricsData } from "./model.js";
+import type { Change, Cohort, Marker, MetricsData } from "./model.js";
 import type { MetricsStore } from "./ports.js";
 
 /** Fields every deployment event may carry; `at` defaults to the clock's now. */
@@ -63,6 +63,27 @@ export interface RunFacts {
   createdAt: number;
 }
 
+/** A change with its cohort and the markers that decided it (`sluice metrics attribution`). */
+export interface AttributedChange {
+  id: string;
+  project: string;
+  kind: Change["kind"];
+  title: string | null;
+  author: string | null;
+  /** ISO 8601. */
+  firstCommitAt: string;
+  cohort: Cohort;
+  markers: Marker[];
+}
+
+/** The figures, their weekly trend and when they were computed (`sluice metrics report`). */
+export interface TrendReport {
+  report: DoraReport;
+  trend: TrendPoint[];
+  /** ISO 8601. */
+  generatedAt: string;
+}
+
 /** The metrics capability: ingestion (idempotent) and computation over the store. */
 export interface MetricsService {
   readonly events: DeliveryEventSink;
@@ -84,6 +105,12 @@ export interface MetricsService {
   data(project?: string): Promise<{ data: MetricsData; rejected: Rejected[] }>;
   /** The DORA report of a scope, with fold rejections added to its warnings. */
   report(options: DoraOptions): Promise<DoraReport>;
+  /** The report and its weekly trend, from one load of the data. */
+  trendReport(options: DoraOptions): Promise<TrendReport>;
+  /** The changes of one project (or all), oldest first, with their cohorts. */
+  attribution(project?: string): Promise<AttributedChange[]>;
+  /** The projects with recorded deployments or changes, sorted. */
+  projects(): Promise<string[]>;
 }
 
 export interface MetricsServiceDeps {
@@ -171,13 +198,51 @@ export function createMetricsService(deps: MetricsServiceDeps): MetricsService {
       return foldEvents(await store.load({ project }));
     },
     async report(options) {
-      const { data, rejected } = await service.data(options.project);
-      const report = computeDora(data, options, clock);
-      for (const r of rejected)
-        report.warnings.push(`${r.kind} ${r.id} left out: ${r.reason}`);
-      report.rejected.push(...rejected);
-      return report;
+      return reportOf(await service.data(options.project), options);
+    },
+    async trendReport(options) {
+      const loaded = await service.data(options.project);
+      return {
+        report: reportOf(loaded, options),
+        trend: weeklyTrend(loaded.data, options, clock),
+        generatedAt: new Date(clock.now()).toISOString(),
+      };
+    },
+    async attribution(project) {
+      const { data } = await service.data(project);
+      return [...data.changes]
+        .sort((a, b) => a.firstCommitAt - b.firstCommitAt)
+        .map((c) => ({
+          id: c.id,
+          project: c.project,
+          kind: c.kind,
+          title: c.title ?? null,
+          author: c.author ?? null,
+          firstCommitAt: new Date(c.firstCommitAt).toISOString(),
+          cohort: c.cohort,
+          markers: c.markers,
+        }));
+    },
+    async projects() {
+      const { data } = await service.data();
+      return [
+        ...new Set([
+          ...data.deployments.map((d) => d.project),
+          ...data.changes.map((c) => c.project),
+        ]),
+      ].sort();
     },
   };
+  /** The DORA report of loaded data, with fold rejections added to its warnings. */
+  function reportOf(
+    { data, rejected }: { data: MetricsData; rejected: Rejected[] },
+    options: DoraOptions,
+  ): DoraReport {
+    const report = computeDora(data, options, clock);
+    for (const r of rejected)
+      report.warnings.push(`${r.kind} ${r.id} left out: ${r.reason}`);
+    report.rejected.push(...rejected);
+    return report;
+  }
   return service;
 }

@@ -106,8 +106,16 @@ const matrix: Record<string, Rule> = {
   "POST /api/v1/metrics/webhooks/pagerduty": "webhook",
   "POST /api/v1/metrics/webhooks/alertmanager": "metrics",
   "GET /api/v1/metrics": "metrics",
+  "GET /api/v1/metrics/trend": "metrics",
+  "GET /api/v1/metrics/changes": "metrics",
+  "GET /api/v1/metrics/projects": "metrics",
   "POST /api/v1/metrics/events": "metrics",
+  "GET /api/v1/releases": { role: "viewer", project: "query" },
   "GET /api/v1/rollouts/:environment": { role: "viewer", project: "query" },
+  "GET /api/v1/rollouts/:environment/report": {
+    role: "viewer",
+    project: "query",
+  },
   "POST /api/v1/rollouts/:environment/:verb": {
     role: "approver",
     project: "query",

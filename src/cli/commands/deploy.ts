@@ -6,6 +6,7 @@ import type { App } from "../../app.js";
 import type {
   RolloutOutcome,
   RolloutRecord,
+  RolloutReport,
   RolloutStatus,
   TimelineEntry,
 } from "../../deploy/index.js";
@@ -212,12 +213,19 @@ async function readDeployStep(
 
 /** Prints each timeline entry on stderr as it happens. */
 export function progress(ctx: CliContext) {
-  return (entry: TimelineEntry, status: RolloutStatus) => {
-    const time = new Date(entry.at).toISOString().slice(11, 23);
-    const weight = entry.weight !== undefined ? ` ${entry.weight}%` : "";
-    const detail = entry.detail ? ` ${entry.detail}` : "";
-    ctx.stderr(`  ${time} ${entry.event}${weight}${detail} [${status.phase}]`);
-  };
+  return (entry: TimelineEntry, status: RolloutStatus) =>
+    ctx.stderr(progressLine(entry, status.phase));
+}
+
+/** A timeline entry (`at` in ms or ISO 8601) and the phase it left the rollout in, as one line. */
+export function progressLine(
+  entry: Omit<TimelineEntry, "at"> & { at: number | string },
+  phase: string,
+): string {
+  const time = new Date(entry.at).toISOString().slice(11, 23);
+  const weight = entry.weight !== undefined ? ` ${entry.weight}%` : "";
+  const detail = entry.detail ? ` ${entry.detail}` : "";
+  return `  ${time} ${entry.event}${weight}${detail} [${phase}]`;
 }
 
 export interface ReportOptions {
@@ -237,9 +245,17 @@ export async function report(
   record: RolloutRecord,
   options: ReportOptions,
 ): Promise<void> {
+  await printReport(ctx, await app.deploy.inspect(record), options);
+}
+
+/** `report` of a rollout inspected already (by the server a command asked). */
+export async function printReport(
+  ctx: CliContext,
+  view: RolloutReport,
+  options: ReportOptions,
+): Promise<void> {
   const { notServingExitCode, outcomeExitCode } =
     await import("../../deploy/index.js");
-  const view = await app.deploy.inspect(record);
   const { outcome, endpoint } = view;
   const problem = view.notServing ?? null;
   if (options.json) ctx.json(view);

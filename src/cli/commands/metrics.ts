@@ -1,6 +1,10 @@
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
-import type { DoraReport } from "../../metrics/index.js";
+import type {
+  AttributedChange,
+  DoraReport,
+  TrendReport,
+} from "../../metrics/index.js";
 import type { CliContext } from "../context.js";
 import { registerImportGit } from "./metrics-import.js";
 import type { MetricsScope } from "./metrics-scope.js";
@@ -57,11 +61,29 @@ function withFigureOptions(cmd: Command): Command {
     );
 }
 
-/** The figure options with the scope resolved: `--project`, `--all-projects` or the current project. */
-async function doraOptions(ctx: CliContext, o: FigureOptions) {
+/**
+ * The figure options with the scope resolved (`--project`, `--all-projects` or the current
+ * project), checked here so a mistake names the flag, and as the server's query string.
+ */
+async function doraQuery(ctx: CliContext, o: FigureOptions) {
   const scope = await metricsScope(ctx, o);
   const { parseDoraQuery } = await import("../../metrics/index.js");
-  return { scope, options: parseDoraQuery({ ...o, project: scope.project }) };
+  parseDoraQuery({ ...o, project: scope.project });
+  const query = new URLSearchParams({
+    env: o.env,
+    since: o.since,
+    "incident-window": o.incidentWindow,
+    "min-samples": o.minSamples,
+  });
+  if (o.year !== undefined) query.set("year", o.year);
+  if (scope.project !== undefined) query.set("project", scope.project);
+  return { scope, query };
+}
+
+/** A client of the home's local server (started on demand): the store is never opened here. */
+async function client(ctx: CliContext) {
+  const { localClient } = await import("../client/local-server.js");
+  return localClient(ctx);
 }
 
 /**
@@ -76,14 +98,9 @@ async function describeScope(
   report.scope.projectBasis = scope.basis;
   if (!scope.byDefault || scope.project === undefined) return;
   if (report.figures.deploymentFrequency.reason !== undefined) {
-    const app = await ctx.app();
-    const { data } = await app.metrics.data();
-    const projects = [
-      ...new Set([
-        ...data.deployments.map((d) => d.project),
-        ...data.changes.map((c) => c.project),
-      ]),
-    ].sort();
+    const { projects } = await (
+      await client(ctx)
+    ).json<{ projects: string[] }>("GET", "/api/v1/metrics/projects");
     if (projects.length > 0 && !projects.includes(scope.project))
       report.warnings.unshift(
         `nothing is recorded for project ${scope.project}; projects with data: ${projects.slice(0, 10).join(", ")}${projects.length > 10 ? ", …" : ""} (--project NAME or --all-projects)`,
@@ -117,11 +134,13 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
           `--by takes 'cohort', not '${o.by}'`,
         );
       }
-      const { scope, options } = await doraOptions(ctx, o);
+      const { scope, query } = await doraQuery(ctx, o);
       const { renderTable, reportJson } =
         await import("../../metrics/index.js");
-      const app = await ctx.app();
-      const report = await app.metrics.report(options);
+      query.set("by", "cohort");
+      const report = await (
+        await client(ctx)
+      ).json<DoraReport>("GET", `/api/v1/metrics?${query}`);
       await describeScope(ctx, scope, report);
       const byCohort = o.by === "cohort";
       if (o.json) ctx.json(reportJson(report, byCohort));
@@ -140,20 +159,15 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
     .option("--json", "print as JSON")
     .action(async (o: ScopeOptions & { json?: boolean }) => {
       const scope = await metricsScope(ctx, o);
-      const app = await ctx.app();
-      const { data } = await app.metrics.data(scope.project);
-      const changes = [...data.changes]
-        .sort((a, b) => a.firstCommitAt - b.firstCommitAt)
-        .map((c) => ({
-          id: c.id,
-          project: c.project,
-          kind: c.kind,
-          title: c.title ?? null,
-          author: c.author ?? null,
-          firstCommitAt: new Date(c.firstCommitAt).toISOString(),
-          cohort: c.cohort,
-          markers: c.markers,
-        }));
+      const query = new URLSearchParams();
+      if (scope.project !== undefined) query.set("project", scope.project);
+      // `firstCommitAt` comes back as a Date, printed as the same ISO 8601 text in --json.
+      const { changes } = await (
+        await client(ctx)
+      ).json<{ changes: AttributedChange[] }>(
+        "GET",
+        `/api/v1/metrics/changes?${query}`,
+      );
       if (o.json) {
         ctx.json({ scope: scope.basis, changes });
         return;
@@ -182,28 +196,24 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
   )
     .requiredOption("--html <file>", "the HTML file to write")
     .action(async (o: FigureOptions & { html: string }) => {
-      const { scope, options } = await doraOptions(ctx, o);
-      const [
-        { writeFile },
-        { resolve },
-        { computeDora, weeklyTrend, renderHtml },
-      ] = await Promise.all([
+      const { scope, query } = await doraQuery(ctx, o);
+      const [{ writeFile }, { resolve }, { renderHtml }] = await Promise.all([
         import("node:fs/promises"),
         import("node:path"),
         import("../../metrics/index.js"),
       ]);
-      const app = await ctx.app();
-      // One load for the figures and the trend.
-      const { data, rejected } = await app.metrics.data(options.project);
-      const report = computeDora(data, options, app.clock);
-      for (const r of rejected)
-        report.warnings.push(`${r.kind} ${r.id} left out: ${r.reason}`);
+      // `generatedAt` comes back as a Date (JSON times ending in `At` do).
+      const { report, trend, generatedAt } = await (
+        await client(ctx)
+      ).json<Omit<TrendReport, "generatedAt"> & { generatedAt: Date }>(
+        "GET",
+        `/api/v1/metrics/trend?${query}`,
+      );
       await describeScope(ctx, scope, report);
-      const trend = weeklyTrend(data, options, app.clock);
       const path = resolve(ctx.cwd, o.html);
       await writeFile(
         path,
-        renderHtml(report, trend, new Date(app.clock.now()).toISOString()),
+        renderHtml(report, trend, generatedAt.toISOString()),
       ).catch((error: unknown) => {
         throw new AppError(
           "INVALID_ARGUMENT",

@@ -1,6 +1,17 @@
 import type { Command } from "commander";
+import type { ReleasesView } from "../../deploy/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
+
+/** `ReleasesView` as the client reads it: its ISO times are Dates again. */
+type Dated<T> = {
+  [K in keyof T]: K extends `${string}At` ? Date | null : T[K];
+};
+interface Listed {
+  project: string;
+  releases: Dated<ReleasesView["releases"][number]>[];
+  deployments: Dated<ReleasesView["deployments"][number]>[];
+}
 
 export function registerReleases(program: Command, ctx: CliContext): void {
   program
@@ -12,34 +23,19 @@ export function registerReleases(program: Command, ctx: CliContext): void {
     )
     .option("--json", "print as JSON")
     .action(async (options: { project?: string; json?: boolean }) => {
-      const app = await ctx.app();
       const project = resolveProject(ctx.cwd, options.project).name;
-      const [releases, deployments] = await Promise.all([
-        app.deploy.releases(project),
-        app.deploy.deployments(project),
-      ]);
-      const version = new Map(releases.map((r) => [r.id, r.version]));
-      const iso = (ms: number | null) =>
-        ms === null ? null : new Date(ms).toISOString();
+      // Through the local server of the home (started on demand), never the store itself.
+      const { localClient } = await import("../client/local-server.js");
+      const listed = await localClient(ctx).json<Listed>(
+        "GET",
+        `/api/v1/releases?${new URLSearchParams({ project })}`,
+      );
       if (options.json) {
-        ctx.json({
-          project,
-          releases: releases.map((r) => ({
-            ...r,
-            createdAt: iso(r.createdAt),
-          })),
-          deployments: deployments.map((d) => ({
-            ...d,
-            release: version.get(d.releaseId) ?? d.releaseId,
-            previousRelease: d.previousReleaseId
-              ? (version.get(d.previousReleaseId) ?? d.previousReleaseId)
-              : null,
-            startedAt: iso(d.startedAt),
-            finishedAt: iso(d.finishedAt),
-          })),
-        });
+        ctx.json(listed);
         return;
       }
+      const { releases, deployments } = listed;
+      const iso = (at: Date | null) => at?.toISOString() ?? null;
       if (releases.length === 0) {
         ctx.stdout(
           `no releases of ${project} yet: sluice deploy <environment> --command "..."`,
@@ -54,7 +50,7 @@ export function registerReleases(program: Command, ctx: CliContext): void {
       ctx.stdout("deployments:");
       for (const d of deployments) {
         ctx.stdout(
-          `  ${iso(d.startedAt)} ${d.environment.padEnd(12)} ${(version.get(d.releaseId) ?? d.releaseId).padEnd(16)} ${d.status}${d.reason ? ` (${d.reason})` : ""}${d.incidentId ? ` incident ${d.incidentId}` : ""}`,
+          `  ${iso(d.startedAt)} ${d.environment.padEnd(12)} ${d.release.padEnd(16)} ${d.status}${d.reason ? ` (${d.reason})` : ""}${d.incidentId ? ` incident ${d.incidentId}` : ""}`,
         );
       }
     });

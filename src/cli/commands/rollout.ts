@@ -1,8 +1,12 @@
 import type { Command } from "commander";
-import type { DeployService, RolloutOutcome } from "../../deploy/index.js";
+import type {
+  DeployService,
+  RolloutOutcome,
+  RolloutReport,
+} from "../../deploy/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
-import { progress, report } from "./deploy.js";
+import { printReport, progressLine } from "./deploy.js";
 
 interface RolloutOptions {
   project?: string;
@@ -46,10 +50,39 @@ const verbs: {
   },
 ];
 
+/** What a rollout command answers: the report, and the timeline entries it went through. */
+interface SteerAnswer extends RolloutReport {
+  progress: {
+    at: string;
+    event: string;
+    weight?: number;
+    detail?: string;
+    phase: string;
+  }[];
+}
+
+/** The rollout's route of `environment` and `?project=` (the current project by default). */
+function rolloutPath(
+  ctx: CliContext,
+  environment: string,
+  options: RolloutOptions,
+  tail = "",
+): string {
+  const project = resolveProject(ctx.cwd, options.project).name;
+  return `/api/v1/rollouts/${encodeURIComponent(environment)}${tail}?${new URLSearchParams({ project })}`;
+}
+
+/** A client of the home's local server (started on demand): the store is never opened here. */
+async function client(ctx: CliContext) {
+  const { localClient } = await import("../client/local-server.js");
+  return localClient(ctx);
+}
+
 /**
- * `sluice rollout ...`. The rollout is driven by the process that holds the store: these
- * commands carry it on until it ends or waits for a person again. While another process
- * (a running `sluice deploy`) holds the embedded store, they fail with its pid.
+ * `sluice rollout ...`, through the local server of the home (started on demand), which drives
+ * the rollout: these commands carry it on until it ends or waits for a person again, then print
+ * the timeline entries it went through. While another process (a running `sluice deploy`) holds
+ * the embedded store, the server cannot start and they fail with its pid.
  */
 export function registerRollout(program: Command, ctx: CliContext): void {
   const group = program
@@ -67,16 +100,18 @@ export function registerRollout(program: Command, ctx: CliContext): void {
     )
     .option("--json", "print the rollout as JSON")
     .action(async (environment: string, options: RolloutOptions) => {
-      const app = await ctx.app();
-      const record = await app.deploy.latest(
-        resolveProject(ctx.cwd, options.project).name,
-        environment,
+      // Times in the answer come back as Dates (`…At`) and print as the same ISO 8601 text.
+      const view = await (
+        await client(ctx)
+      ).json<RolloutReport>(
+        "GET",
+        rolloutPath(ctx, environment, options, "/report"),
       );
-      await report(ctx, app, record, { json: Boolean(options.json) });
+      await printReport(ctx, view, { json: Boolean(options.json) });
       if (!options.json) {
-        for (const t of record.status.timeline) {
+        for (const t of view.timeline) {
           ctx.stdout(
-            `  ${new Date(t.at).toISOString()} ${t.event}${t.weight !== undefined ? ` ${t.weight}%` : ""}${t.detail ? ` ${t.detail}` : ""}`,
+            `  ${t.at} ${t.event}${t.weight !== undefined ? ` ${t.weight}%` : ""}${t.detail ? ` ${t.detail}` : ""}`,
           );
         }
       }
@@ -99,15 +134,19 @@ export function registerRollout(program: Command, ctx: CliContext): void {
         "deploy this earlier release again, fast-tracked (Argo's undo --to-revision)",
       );
     cmd.action(async (environment: string, options: RolloutOptions) => {
-      const app = await ctx.app();
-      const project = resolveProject(ctx.cwd, options.project).name;
-      const record = await app.deploy.steer(project, environment, verb.name, {
-        stopWhenPaused: true,
-        onProgress: progress(ctx),
-        ...(options.full ? { full: true } : {}),
-        ...(options.toRelease ? { toRelease: options.toRelease } : {}),
-      });
-      await report(ctx, app, record, {
+      const { progress, ...view } = await (
+        await client(ctx)
+      ).json<SteerAnswer>(
+        "POST",
+        rolloutPath(ctx, environment, options, `/${verb.name}`),
+        {
+          ...(options.full ? { full: true } : {}),
+          ...(options.toRelease ? { toRelease: options.toRelease } : {}),
+        },
+      );
+      for (const entry of progress)
+        ctx.stderr(progressLine(entry, entry.phase));
+      await printReport(ctx, view, {
         json: Boolean(options.json),
         ...(verb.asked ? { asked: verb.asked } : {}),
       });

@@ -134,12 +134,67 @@ describe("rollout routes", () => {
     expect(answer.headers["content-type"]).toContain("problem+json");
   });
 
+  it("reports the paused rollout with what the target serves, and the project's releases", async () => {
+    const report = await get("/api/v1/rollouts/production/report?project=shop");
+    expect(report.statusCode).toBe(200);
+    expect(report.json()).toMatchObject({
+      phase: "Paused",
+      outcome: "paused",
+      serving: true,
+      stable: "v1",
+      release: "v2",
+    });
+    const listed = await get("/api/v1/releases?project=shop");
+    expect(listed.statusCode).toBe(200);
+    const { releases, deployments } = listed.json() as {
+      releases: { version: string; createdAt: string }[];
+      deployments: { release: string; previousRelease: string | null }[];
+    };
+    expect(releases.map((r) => r.version)).toEqual(["v2", "v1"]);
+    expect(releases[1]!.createdAt).toBe(
+      new Date(Date.parse(releases[1]!.createdAt)).toISOString(),
+    );
+    expect(deployments[0]).toMatchObject({
+      release: "v2",
+      previousRelease: "v1",
+    });
+    const none = await get("/api/v1/releases?project=nothing");
+    expect(none.json()).toEqual({
+      project: "nothing",
+      releases: [],
+      deployments: [],
+    });
+  }, 60_000);
+
   it("promotes the paused rollout, refuses to abort a finished one, and undoes it", async () => {
     const promoted = await post(
       "/api/v1/rollouts/production/promote?project=shop",
     );
     expect(promoted.statusCode).toBe(200);
-    expect(promoted.json()).toMatchObject({ phase: "Healthy", stable: "v2" });
+    expect(promoted.json()).toMatchObject({
+      phase: "Healthy",
+      stable: "v2",
+      outcome: "promoted",
+      serving: true,
+    });
+    // the timeline entries the command went through, each with the phase it left
+    const { progress, timeline } = promoted.json() as {
+      progress: { at: string; event: string; phase: string }[];
+      timeline: { at: string; event: string }[];
+    };
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatchObject({
+      ...timeline.at(-1),
+      phase: "Healthy",
+    });
+    const unknown = await server!.inject({
+      method: "POST",
+      url: "/api/v1/rollouts/production/undo?project=shop",
+      headers: auth,
+      payload: { toRelease: "v9" },
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().detail).toBe("no release v9 in shop (known: v2, v1)");
     const abort = await post("/api/v1/rollouts/production/abort?project=shop");
     expect(abort.statusCode).toBe(409);
     const undone = await post("/api/v1/rollouts/production/undo?project=shop");

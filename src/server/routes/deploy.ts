@@ -4,7 +4,7 @@ import { EnvironmentParams, urlName } from "../params.js";
 import type { RouteModule } from "../types.js";
 import type { ZodTypeProvider } from "../zod-provider.js";
 
-const verbs = ["promote", "abort", "retry", "undo"] as const;
+const verbs = ["promote", "abort", "retry", "undo", "resume"] as const;
 type Verb = (typeof verbs)[number];
 const isVerb = (text: string): text is Verb =>
   (verbs as readonly string[]).includes(text);
@@ -14,8 +14,13 @@ const ProjectQuery = z.object({
   project: z.string("send the project as ?project=NAME").trim().pipe(urlName),
 });
 
-/** `POST .../promote {"full": true}` skips every remaining step; other verbs take no body. */
-const SteerBody = z.object({ full: z.boolean().optional() }).nullish();
+/**
+ * `POST .../promote {"full": true}` skips every remaining step; `POST .../undo {"toRelease":
+ * "v1"}` goes back to that earlier release; other verbs take no body.
+ */
+const SteerBody = z
+  .object({ full: z.boolean().optional(), toRelease: urlName.optional() })
+  .nullish();
 
 const iso = z.string().nullable().describe("ISO 8601 time, or null");
 
@@ -85,6 +90,69 @@ const RolloutView = z
   })
   .describe("the rollout");
 
+/** The rollout with its outcome and what the target really serves (`inspect` in deploy). */
+const RolloutReport = RolloutView.extend({
+  commit: z.string().optional(),
+  outcome: z.enum(["promoted", "failed", "paused", "aborted", "progressing"]),
+  serving: z
+    .boolean()
+    .describe("whether the target serves what the rollout says"),
+  notServing: z.string().optional().describe("what the target serves instead"),
+}).describe("the rollout, its outcome and what the target serves");
+
+/** What a rollout command answers: its report, and the timeline entries it went through. */
+const SteerAnswer = RolloutReport.extend({
+  progress: z
+    .array(
+      z.object({
+        at: z.string(),
+        event: z.string(),
+        step: z.number().optional(),
+        weight: z.number().optional(),
+        detail: z.string().optional(),
+        phase: z.string().describe("the rollout's phase after this entry"),
+      }),
+    )
+    .describe("the timeline entries of this command, in order"),
+}).describe("the rollout when it ended or waited for a person again");
+
+/** `sluice releases --json`: a project's releases and deployments, newest first. */
+const ReleasesView = z
+  .object({
+    project: z.string(),
+    releases: z.array(
+      z.object({
+        id: z.string(),
+        project: z.string(),
+        version: z.string(),
+        command: z.string(),
+        port: z.number().optional(),
+        env: z.record(z.string(), z.string()),
+        cwd: z.string().optional(),
+        health: z.string(),
+        commit: z.string().optional(),
+        createdAt: iso,
+      }),
+    ),
+    deployments: z.array(
+      z.object({
+        id: z.string(),
+        project: z.string(),
+        environment: z.string(),
+        releaseId: z.string(),
+        previousReleaseId: z.string().nullable(),
+        release: z.string(),
+        previousRelease: z.string().nullable(),
+        status: z.string(),
+        reason: z.string().nullable(),
+        incidentId: z.string().nullable(),
+        startedAt: iso,
+        finishedAt: iso,
+      }),
+    ),
+  })
+  .describe("the project's releases and deployments, newest first");
+
 /** A viewer of the project sees its rollout; an approver steers it (ADR 093). */
 const viewer = {
   config: { auth: { kind: "role", role: "viewer", project: "query" } },
@@ -94,16 +162,29 @@ const approver = {
 } as const;
 
 /**
- * Rollouts over HTTP, with the server's admin token: `GET /api/v1/rollouts/:environment` and
- * `POST /api/v1/rollouts/:environment/{promote,abort,retry,undo}` (`?project=NAME`), the same
- * operations as `sluice rollout ...`. A command answers when the rollout ends or waits for a
- * person again, like the CLI. Resuming rollouts left unfinished is the App's background work
+ * Releases and rollouts over HTTP: `GET /api/v1/releases?project=NAME` (`sluice releases`), `GET /api/v1/rollouts/:environment` and
+ * `GET /api/v1/rollouts/:environment/report` (what the target serves too) and
+ * `POST /api/v1/rollouts/:environment/{promote,abort,retry,undo,resume}` (`?project=NAME`), the
+ * operations of `sluice rollout ...`. A command answers when the rollout ends or waits for a
+ * person again, like the CLI, with the timeline entries it went through. Resuming rollouts left unfinished is the App's background work
  * (`App.startBackground`), not this module's.
  */
 export const deployRoutes: RouteModule<"deploy"> = (fastify, deps) => {
   const server = fastify.withTypeProvider<ZodTypeProvider>();
   // Looked up on each use: the app's deploy service, not the one at registration.
   const deploy = () => deps.app.deploy;
+
+  server.get(
+    "/api/v1/releases",
+    {
+      ...viewer,
+      schema: {
+        querystring: ProjectQuery,
+        response: { 200: ReleasesView },
+      },
+    },
+    async ({ query }) => deploy().history(query.project),
+  );
 
   server.get(
     "/api/v1/rollouts/:environment",
@@ -119,6 +200,24 @@ export const deployRoutes: RouteModule<"deploy"> = (fastify, deps) => {
       deploy().view(await deploy().latest(query.project, params.environment)),
   );
 
+  // `sluice rollout status`: the view with its outcome, asking the target what it serves (which
+  // starts its daemon when it is gone, re-adopting its releases).
+  server.get(
+    "/api/v1/rollouts/:environment/report",
+    {
+      ...viewer,
+      schema: {
+        params: EnvironmentParams,
+        querystring: ProjectQuery,
+        response: { 200: RolloutReport },
+      },
+    },
+    async ({ params, query }) =>
+      deploy().inspect(
+        await deploy().latest(query.project, params.environment),
+      ),
+  );
+
   server.post(
     "/api/v1/rollouts/:environment/:verb",
     {
@@ -127,7 +226,7 @@ export const deployRoutes: RouteModule<"deploy"> = (fastify, deps) => {
         params: EnvironmentParams.extend({ verb: urlName }),
         querystring: ProjectQuery,
         body: SteerBody,
-        response: { 200: RolloutView },
+        response: { 200: SteerAnswer },
       },
     },
     async ({ params, query, body }) => {
@@ -137,11 +236,19 @@ export const deployRoutes: RouteModule<"deploy"> = (fastify, deps) => {
           "NOT_FOUND",
           `no rollout command ${verb}: use ${verbs.join(", ")}`,
         );
+      const progress: z.input<typeof SteerAnswer>["progress"] = [];
       const record = await deploy().steer(query.project, environment, verb, {
         stopWhenPaused: true,
+        onProgress: (entry, status) =>
+          progress.push({
+            ...entry,
+            at: new Date(entry.at).toISOString(),
+            phase: status.phase,
+          }),
         ...(body?.full ? { full: true } : {}),
+        ...(body?.toRelease !== undefined ? { toRelease: body.toRelease } : {}),
       });
-      return deploy().view(record);
+      return { ...(await deploy().inspect(record)), progress };
     },
   );
 };

@@ -367,8 +367,46 @@ describe("GET /api/v1/metrics", () => {
     expect(plain.figures).toEqual(body.figures);
   });
 
+  it("answers the figures with their weekly trend, the attribution and the projects with data", async () => {
+    const trend = await get("/api/v1/metrics/trend?project=api&since=30d");
+    expect(trend.statusCode).toBe(200);
+    const body = trend.json();
+    const figures = (await get("/api/v1/metrics?project=api&since=30d")).json()
+      .figures as unknown;
+    expect(body.report.figures).toEqual(figures);
+    expect(body.trend.length).toBeGreaterThan(0);
+    expect(body.generatedAt).toBe(new Date(h(24 * 10)).toISOString());
+
+    const changes = await get("/api/v1/metrics/changes?project=api");
+    expect(changes.statusCode).toBe(200);
+    expect(changes.json().changes.map((c: { id: string }) => c.id)).toEqual([
+      "a1",
+      "u1",
+    ]);
+    expect(changes.json().changes[0]).toMatchObject({
+      project: "api",
+      cohort: "ai-assisted",
+      firstCommitAt: new Date(h(0)).toISOString(),
+      title: null,
+    });
+    expect(
+      (await get("/api/v1/metrics/changes?project=web")).json().changes,
+    ).toEqual([]);
+    expect((await get("/api/v1/metrics/projects")).json()).toEqual({
+      projects: ["api"],
+    });
+  });
+
   it.each([
     ["no token", "/api/v1/metrics", null, 401, "UNAUTHENTICATED"],
+    ["no token", "/api/v1/metrics/projects", null, 401, "UNAUTHENTICATED"],
+    [
+      "a bad span",
+      "/api/v1/metrics/trend?since=soon",
+      "admin-token",
+      400,
+      "since",
+    ],
     ["a wrong token", "/api/v1/metrics", "nope", 401, "UNAUTHENTICATED"],
     ["a bad span", "/api/v1/metrics?since=soon", "admin-token", 400, "since"],
     ["a bad split", "/api/v1/metrics?by=team", "admin-token", 400, "by"],

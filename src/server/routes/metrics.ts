@@ -12,6 +12,13 @@ import {
 } from "../../metrics/index.js";
 import type { MetricsService, RecordedEvents } from "../../metrics/index.js";
 import { parsedByHandler } from "../openapi.js";
+import {
+  AttributedChanges,
+  DoraQueryString,
+  DoraReport,
+  once,
+  TrendReport,
+} from "./metrics-schemas.js";
 import { urlName } from "../params.js";
 import type { RouteModule } from "../types.js";
 import type { ZodTypeProvider } from "../zod-provider.js";
@@ -37,6 +44,20 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
+/** The figure options of a query string, named as the query spells them in errors. */
+const doraOptions = (q: z.output<typeof DoraQueryString>) =>
+  parseDoraQuery(
+    {
+      project: q.project,
+      env: q.env,
+      since: q.since,
+      year: q.year,
+      incidentWindow: q["incident-window"],
+      minSamples: q["min-samples"],
+    },
+    (option) => option,
+  );
+
 const metricsToken = { config: { auth: { kind: "metrics" } } } as const;
 
 const counts = z.object({
@@ -48,65 +69,6 @@ const counts = z.object({
 const Stored = z
   .object({ received: counts, new: counts })
   .describe("accepted: how many events came, how many were new");
-
-/** A query option given at most once (a repeated one is a 400). */
-const once = (name: string) =>
-  z.string(`${name} must be given once`).optional();
-
-/** One DORA figure (`Figure` in metrics). */
-const figure = z.object({
-  key: z.string(),
-  name: z.string(),
-  value: z.number().nullable(),
-  reason: z.string().optional(),
-  missingSource: z.string().optional(),
-  unit: z.enum(["deployments/day", "seconds", "ratio"]),
-  samples: z.number(),
-  level: z.unknown(),
-  interval: z.unknown().optional(),
-  details: z.record(z.string(), z.unknown()),
-  drillDown: z.object({
-    deployments: z.array(z.unknown()),
-    changes: z.array(z.unknown()),
-    incidents: z.array(z.unknown()),
-  }),
-});
-/** `sluice metrics --json`: the DORA figures of a scope (`cohorts` with `by=cohort`). */
-const DoraReport = z
-  .object({
-    scope: z.object({
-      project: z.string().nullable(),
-      environment: z.string(),
-      from: z.string(),
-      to: z.string(),
-      year: z.number().int(),
-      incidentWindowHours: z.number(),
-      minCohortSamples: z.number().int(),
-      projectBasis: z.string().optional(),
-    }),
-    sources: z.object({
-      deployments: z.array(z.unknown()),
-      incidents: z.array(z.unknown()),
-      failureSources: z.array(z.string()),
-    }),
-    figures: z.record(z.string(), figure),
-    cohorts: z
-      .record(
-        z.string(),
-        z.object({
-          changes: z.number().int(),
-          deployments: z.number().int(),
-          figures: z.record(z.string(), figure),
-        }),
-      )
-      .optional(),
-    warnings: z.array(z.string()),
-    unattributedIncidents: z.array(z.string()),
-    rejected: z.array(
-      z.object({ kind: z.string(), id: z.string(), reason: z.string() }),
-    ),
-  })
-  .describe("the DORA figures");
 
 /**
  * Metrics webhooks and the generic events endpoint. GitHub and PagerDuty deliveries must carry a
@@ -206,40 +168,66 @@ export const metricsRoutes: RouteModule<"metrics" | "clock"> = (
       ...metricsToken,
       // Names reach the store's queries: no control characters (a NUL was a 500).
       schema: {
-        querystring: z.object({
-          project: urlName.optional(),
-          env: urlName.optional(),
-          since: once("since"),
-          year: once("year"),
-          "incident-window": once("incident-window"),
-          "min-samples": once("min-samples"),
+        querystring: DoraQueryString.extend({
           by: once("by").describe("cohort: add the AI cohort split"),
         }),
         response: { 200: DoraReport },
       },
     },
     async (request) => {
-      const q = request.query;
-      const by = q.by;
+      const { by, ...q } = request.query;
       if (by !== undefined && by !== "cohort")
         throw new AppError(
           "INVALID_ARGUMENT",
           `by takes 'cohort', not '${by}'`,
         );
-      const options = parseDoraQuery(
-        {
-          project: q.project,
-          env: q.env,
-          since: q.since,
-          year: q.year,
-          incidentWindow: q["incident-window"],
-          minSamples: q["min-samples"],
-        },
-        (option) => option,
-      );
-      const report = await deps.app.metrics.report(options);
+      const report = await deps.app.metrics.report(doraOptions(q));
       return reportJson(report, by === "cohort");
     },
+  );
+
+  // `sluice metrics report --html`: the figures and their weekly trend, from one load.
+  server.get(
+    "/api/v1/metrics/trend",
+    {
+      ...metricsToken,
+      schema: {
+        querystring: DoraQueryString,
+        response: { 200: TrendReport },
+      },
+    },
+    async (request) => deps.app.metrics.trendReport(doraOptions(request.query)),
+  );
+
+  // `sluice metrics attribution`: each change of a project (or all) with its cohort.
+  server.get(
+    "/api/v1/metrics/changes",
+    {
+      ...metricsToken,
+      schema: {
+        querystring: z.object({ project: urlName.optional() }),
+        response: { 200: AttributedChanges },
+      },
+    },
+    async (request) => ({
+      changes: await deps.app.metrics.attribution(request.query.project),
+    }),
+  );
+
+  // The projects with data: `sluice metrics` names them when the current project has none.
+  server.get(
+    "/api/v1/metrics/projects",
+    {
+      ...metricsToken,
+      schema: {
+        response: {
+          200: z
+            .object({ projects: z.array(z.string()) })
+            .describe("the projects with recorded deployments or changes"),
+        },
+      },
+    },
+    async () => ({ projects: await deps.app.metrics.projects() }),
   );
 
   server.post(

@@ -1,0 +1,235 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
+import { assertBuilt, exited, sluice, startSluice, until } from "./cli.js";
+
+/**
+ * Issue 14, "every command through the API": `sluice metrics`, `sluice releases` and `sluice
+ * rollout` are clients of the home's server. While `sluice serve` holds the embedded store they
+ * work from other processes (before, each opened the store itself and failed with "`sluice
+ * serve` (process N) holds the embedded store"). With SLUICE_TEST_DATABASE_URL the same runs on
+ * a fresh Postgres database.
+ */
+const postgres = process.env.SLUICE_TEST_DATABASE_URL;
+
+describe("metrics, releases and rollout while `sluice serve` holds the store (built CLI)", () => {
+  const root = mkdtempSync(join(tmpdir(), "sluice-e2e-via-server-"));
+  const app = join(root, "app");
+  const service = writeSampleService(app);
+  const env: Record<string, string> = {
+    SLUICE_HOME: join(root, "home"),
+    SLUICE_SERVER_IDLE: "10m",
+  };
+  const project = ["--project", "shop"];
+  let serve: ReturnType<typeof startSluice> | undefined;
+
+  const deploy = (version: string, extra: string[] = []) =>
+    sluice(app, env, [
+      "deploy",
+      "production",
+      ...project,
+      "--proxy-port",
+      "0",
+      "--release",
+      version,
+      "--env",
+      `VERSION=${version}`,
+      "--command",
+      `exec node ${service}`,
+      "--json",
+      ...extra,
+    ]);
+  const rollout = (...args: string[]) =>
+    sluice(app, env, ["rollout", ...args, "production", ...project, "--json"]);
+
+  beforeAll(async () => {
+    assertBuilt();
+    if (postgres) {
+      const name = `sluice_via_server_${randomBytes(4).toString("hex")}`;
+      const admin = new pg.Client({ connectionString: postgres });
+      await admin.connect();
+      await admin.query(`create database ${name}`);
+      await admin.end();
+      const url = new URL(postgres);
+      url.pathname = `/${name}`;
+      env.SLUICE_DATABASE_URL = url.toString();
+    }
+    // Recorded before the server starts: `sluice deploy` still opens the store itself.
+    const first = deploy("v1");
+    expect(first.code, first.stderr).toBe(0);
+    const second = deploy("v2", [
+      "--steps",
+      '[{"weight":20},{"pause":{}},{"weight":50}]',
+    ]);
+    expect(second.code, second.stderr).toBe(3);
+    serve = startSluice(app, env, ["serve", "--port", "0"]);
+    await until(
+      () => existsSync(join(env.SLUICE_HOME!, "server.json")),
+      "sluice serve to start",
+      60_000,
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    if (serve && serve.exitCode === null) {
+      serve.kill("SIGTERM");
+      await exited(serve);
+    }
+    const dir = join(env.SLUICE_HOME!, "deploy", "shop", "production");
+    if (existsSync(join(dir, "daemon.json")))
+      await new LocalTarget({
+        dir,
+        proxyPort: 0,
+        daemonCommand: [],
+        env: {},
+      }).shutdown();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("serves the home on its socket, and records events sent to its port", async () => {
+    const { pid, url, adminToken } = JSON.parse(
+      readFileSync(join(env.SLUICE_HOME!, "server.json"), "utf8"),
+    ) as { pid: number; url: string; adminToken: string };
+    expect(pid).toBe(serve!.pid);
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    const sent = await fetch(`${url}/api/v1/metrics/events`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${adminToken}`,
+      },
+      body: JSON.stringify({
+        events: ["started", "succeeded"].map((status) => ({
+          kind: "deployment",
+          project: "shop",
+          id: "d-1",
+          status,
+          at,
+          environment: "production",
+          commit: "0123456789abcdef",
+        })),
+      }),
+    });
+    expect(sent.status).toBe(202);
+  });
+
+  it("sluice metrics, attribution and report answer from the server", () => {
+    const shown = sluice(app, env, ["metrics", ...project, "--json"]);
+    expect(shown.code, shown.stderr).toBe(0);
+    const report = JSON.parse(shown.stdout) as {
+      scope: { project: string; projectBasis: string };
+      figures: { deploymentFrequency: { samples: number } };
+      cohorts?: unknown;
+    };
+    expect(report.scope).toMatchObject({
+      project: "shop",
+      projectBasis: "project shop (--project)",
+    });
+    // the deployment sent to the server's port
+    expect(report.figures.deploymentFrequency.samples).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect(report.cohorts).toBeUndefined();
+
+    const table = sluice(app, env, ["metrics", ...project, "--by", "cohort"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/Deployment frequency/);
+
+    const attribution = sluice(app, env, [
+      "metrics",
+      "attribution",
+      ...project,
+      "--json",
+    ]);
+    expect(attribution.code, attribution.stderr).toBe(0);
+    expect(JSON.parse(attribution.stdout)).toMatchObject({
+      scope: "project shop (--project)",
+      changes: [],
+    });
+
+    const html = join(root, "report.html");
+    const written = sluice(app, env, [
+      "metrics",
+      "report",
+      ...project,
+      "--html",
+      html,
+    ]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stdout.trim()).toBe(`wrote ${html}`);
+    expect(readFileSync(html, "utf8")).toMatch(/Deployment frequency/);
+
+    // Bad input is still one line and exit 2, checked before the server is asked.
+    const bad = sluice(app, env, ["metrics", ...project, "--since", "soon"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/^sluice: --since must be/);
+  }, 120_000);
+
+  it("sluice releases lists the releases and deployments", () => {
+    const listed = sluice(app, env, ["releases", ...project, "--json"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const { releases, deployments } = JSON.parse(listed.stdout) as {
+      releases: { version: string; createdAt: string }[];
+      deployments: { release: string; status: string; startedAt: string }[];
+    };
+    expect(releases.map((r) => r.version)).toEqual(["v2", "v1"]);
+    expect(releases[0]!.createdAt).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
+    expect(deployments.map((d) => [d.release, d.status])).toEqual([
+      ["v2", "in_progress"],
+      ["v1", "succeeded"],
+    ]);
+    const human = sluice(app, env, ["releases", ...project]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^releases of shop:\n {2}v2 +\d{4}-/);
+  }, 60_000);
+
+  it("sluice rollout status, promote and undo steer the rollout through the server", async () => {
+    const status = rollout("status");
+    expect(status.code, status.stderr).toBe(3);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      phase: "Paused",
+      outcome: "paused",
+      stable: "v1",
+      serving: true,
+    });
+    const human = sluice(app, env, ["rollout", "status", ...project]);
+    expect(human.stdout).toMatch(/^Paused: /);
+    expect(human.stdout).toMatch(/continue with: sluice rollout promote/);
+
+    const promote = rollout("promote");
+    expect(promote.code, promote.stderr).toBe(0);
+    const promoted = JSON.parse(promote.stdout) as {
+      phase: string;
+      stable: string;
+      endpoint: string;
+    };
+    expect(promoted).toMatchObject({ phase: "Healthy", stable: "v2" });
+    expect(promoted).not.toHaveProperty("progress");
+    // the timeline entries it went through, on stderr as `sluice deploy` prints them
+    expect(promote.stderr).toMatch(
+      /^ {2}\d\d:\d\d:\d\d\.\d{3} \S.* \[Healthy\]$/m,
+    );
+    expect(
+      (await fetch(`${promoted.endpoint}/`)).headers.get("x-version"),
+    ).toBe("v2");
+
+    const undo = rollout("undo", "--to-release", "v1");
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(JSON.parse(undo.stdout)).toMatchObject({
+      phase: "Healthy",
+      stable: "v1",
+    });
+    const unknown = rollout("undo", "--to-release", "v7");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toBe(
+      "sluice: no release v7 in shop (known: v2, v1)",
+    );
+    // the server served all of it, and still does
+    expect(serve!.exitCode).toBeNull();
+  }, 180_000);
+});
