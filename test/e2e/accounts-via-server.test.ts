@@ -108,10 +108,10 @@ describe.each<{ store: string; onPostgres: boolean }>([
         createdBy: string;
       }[];
       expect(listed.map((user) => user.name)).toEqual(["ci-bot", "dana"]);
-      // Recorded as the local socket's owner: the user who started the server.
+      // Recorded as the terminal's actor, which the local socket's owner may name.
       expect(listed.map((user) => user.createdBy)).toEqual([
-        "serve-owner",
-        "serve-owner",
+        "terminal-user",
+        "terminal-user",
       ]);
       const json = JSON.parse(ok(["users", "list", "--json"])) as {
         name: string;

@@ -41,7 +41,7 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
       "secrets per project and environment, encrypted with age; given to jobs by name, masked in logs",
     );
   const service = async () => (await ctx.app()).secrets;
-  const actor = async () => (await import("./flags-backend.js")).actorOf(ctx);
+  const actor = async () => (await import("../actor.js")).actorOf(ctx);
   const noticeKey = (path: string | undefined, recipient?: string) => {
     if (path)
       ctx.stderr(

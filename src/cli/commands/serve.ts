@@ -26,7 +26,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         ]);
       // Requests made with the admin token of server.json are audited as the user who started
       // the server (the only one who can read that file), as the local CLI names its actor.
-      const { actorOf } = await import("./flags-backend.js");
+      const { actorOf } = await import("../actor.js");
       let stopAsked!: (reason: string) => void;
       const asked = new Promise<string>((resolve) => (stopAsked = resolve));
       let inFlight = () => 0;

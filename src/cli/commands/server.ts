@@ -117,7 +117,7 @@ export function registerServer(program: Command, ctx: CliContext): void {
       const app = await ctx.app();
       const [{ startLocalServer }, { actorOf }] = await Promise.all([
         import("../../server/index.js"),
-        import("./flags-backend.js"),
+        import("../actor.js"),
       ]);
       const { storeOf } = await import("../../server/local/address.js");
       const local = await startLocalServer(app, {

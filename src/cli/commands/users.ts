@@ -49,8 +49,12 @@ function refuseArgument(what: string, value: string | undefined): void {
  * socket's owner (admin of everything), so they work while `sluice serve` holds the store.
  */
 export async function accountsClient(ctx: CliContext) {
-  const { localClient } = await import("../client/local-server.js");
-  return localClient(ctx);
+  const [{ localClient }, { actorOf }] = await Promise.all([
+    import("../client/local-server.js"),
+    import("../actor.js"),
+  ]);
+  // Audited as this terminal's identity, as when the command wrote the store itself.
+  return localClient({ ...ctx, actor: actorOf(ctx) });
 }
 
 /** `/api/v1/users/NAME`: a name is one path segment, whatever it holds. */
