@@ -1,16 +1,26 @@
-import { availableParallelism, hostname } from "node:os";
 import { isAbsolute } from "node:path";
 import { Readable } from "node:stream";
 import { z } from "zod";
-import { localRunDeps } from "../../local-runs.js";
-import { createServedRuns } from "../../pipeline/index.js";
-import type { RunLiveEvent, ServedRuns } from "../../pipeline/index.js";
+import type { RunLiveEvent } from "../../pipeline/index.js";
 import { IdParams } from "../params.js";
 import type { RouteModule } from "../types.js";
 import type { ZodTypeProvider } from "../zod-provider.js";
 
-/** The machine-wide limit: jobs of all the runs this server executes at once. */
-const machineCapacity = Math.max(8, 2 * availableParallelism());
+/** The environment a run's steps inherit: the client's, as they inherited its terminal's. */
+export const ClientEnv = z
+  .record(z.string(), z.string())
+  .describe("the environment the run's steps inherit (the client's)");
+
+/** The process that shows the run (its terminal), named when it goes away during the run. */
+export const ClientPid = z
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .describe("the client's process, named when it goes away during the run");
+
+/** Jobs of a run at once. */
+export const MaxParallel = z.number().int().min(1).max(256);
 
 const RunSubmit = z
   .object({
@@ -33,24 +43,29 @@ const RunSubmit = z
       .max(200)
       .optional()
       .describe("run only this job and the jobs it needs"),
-    maxParallel: z.number().int().min(1).max(256),
+    maxParallel: MaxParallel,
     workingTree: z
       .boolean()
       .default(false)
       .describe("run the working tree instead of a clean checkout of HEAD"),
-    env: z
-      .record(z.string(), z.string())
-      .describe("the environment the run's steps inherit (the client's)"),
-    clientPid: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .describe(
-        "the submitting process, named when it goes away during the run",
-      ),
+    env: ClientEnv,
+    clientPid: ClientPid,
   })
   .describe("a run of the pipeline of a repository on this machine");
+
+/** `sluice run resume`: how the held run goes on (its hold approved). */
+const RunResumeBody = z
+  .object({
+    maxParallel: MaxParallel.optional().describe(
+      "jobs at most this many at once (default: the server's CPUs)",
+    ),
+    env: ClientEnv.optional().describe(
+      "the environment the run's steps inherit (default: the server's)",
+    ),
+    clientPid: ClientPid,
+  })
+  .default({})
+  .describe("continue a held run whose hold is approved");
 
 const Submitted = z
   .object({
@@ -108,39 +123,29 @@ const Finding = z
 
 /**
  * The runs this server executes for its clients (`sluice run` through the local server):
- * submit one, follow it as its terminal view shows it, cancel it (Ctrl-C), read its findings.
- * The use case is pipeline's `createServedRuns` (`startLocalRun` in this process); these routes
- * only translate HTTP. Submitting is for the local socket's owner only (route-auth `local`);
- * following, cancelling and reading findings for an admin.
+ * submit one or resume a held one, follow it as its terminal view shows it, cancel it (Ctrl-C),
+ * read its findings. The use case is the App's served runs (pipeline's `createServedRuns`, in
+ * this process); these routes only translate HTTP. Submitting and resuming run commands of a
+ * folder of this machine with the client's environment: the local socket's owner only
+ * (route-auth `local`); following, cancelling and reading findings for an admin.
  */
-export const runSubmitRoutes: RouteModule<
-  | "runs"
-  | "pipeline"
-  | "steps"
-  | "metrics"
-  | "scan"
-  | "home"
-  | "clock"
-  | "logger"
-> = (fastify, deps) => {
+export const runSubmitRoutes: RouteModule<"runs" | "scan" | "served"> = async (
+  fastify,
+  deps,
+) => {
   const server = fastify.withTypeProvider<ZodTypeProvider>();
   const auth = { kind: "admin" } as const;
   const { app } = deps;
-  let served: Promise<ServedRuns> | undefined;
-  const runs = () =>
-    (served ??= localRunDeps(app, { capacity: machineCapacity }).then((local) =>
-      createServedRuns({
-        ...local,
-        runs: app.runs,
-        clock: app.clock,
-        owner: { pid: process.pid, host: hostname() },
-        logger: app.logger,
-        onBusy: (busy) => deps.control?.busy?.(busy),
-      }),
-    ));
+  const runs = () => app.served();
+  // While a run goes on, however it started (submitted, resumed, continued by an approval), an
+  // on-demand server neither idles out nor hands the store back.
+  const unwatch = (await runs()).watchBusy((busy) =>
+    deps.control?.busy?.(busy),
+  );
   // A stopping server cancels the runs it drives and waits for them to be recorded.
   fastify.addHook("onClose", async () => {
-    if (served) await (await served).close();
+    unwatch();
+    await (await runs()).close();
   });
 
   server.post(
@@ -158,6 +163,28 @@ export const runSubmitRoutes: RouteModule<
     async (request, reply) => {
       const started = await (await runs()).submit(request.body);
       return reply.code(202).send(started);
+    },
+  );
+
+  server.post(
+    "/api/v1/runs/:id/resume",
+    {
+      // As a submission: the run's commands run as the server's user, with the client's
+      // environment. A run an approval continues needs no such request (ADR 099).
+      config: { auth: { kind: "local" } },
+      schema: {
+        summary:
+          "continue a held run whose hold is approved, in this server; answers once it runs again",
+        params: IdParams,
+        body: RunResumeBody,
+        response: { 202: Submitted },
+      },
+    },
+    async (request, reply) => {
+      const resumed = await (
+        await runs()
+      ).resume({ runId: request.params.id, ...request.body });
+      return reply.code(202).send(resumed);
     },
   );
 
