@@ -5,6 +5,7 @@ import type {
   RunLiveEvent,
   RunStatus,
 } from "../../pipeline/index.js";
+import type { HoldView } from "../../policy/index.js";
 import type { Finding } from "../../scan/finding.js";
 import type { LocalClient } from "../client/local-server.js";
 import type { CliContext } from "../context.js";
@@ -21,38 +22,149 @@ export async function runThroughServer(
   ctx: CliContext,
   options: RunHereOptions,
 ): Promise<void> {
-  const { localClient } = await import("../client/local-server.js");
-  const client = localClient(ctx);
+  const client = await clientOf(ctx);
+  await finishCommand(
+    ctx,
+    await submitAndFollow(ctx, client, options),
+    options.json,
+    findingsOf(client),
+  );
+}
+
+/** `sluice run` without its exit status: the run submitted and shown here; how it ended. */
+export async function submitAndFollow(
+  ctx: CliContext,
+  client: LocalClient,
+  options: RunHereOptions,
+): Promise<RunOutcome> {
   const body = {
     cwd: ctx.cwd,
     config: options.config,
     ...(options.job !== undefined ? { job: options.job } : {}),
     maxParallel: options.maxParallel,
     workingTree: options.workingTree === true,
-    // The steps see this terminal's environment, as they did in process; never the key that
-    // decrypts the secrets (ADR 097).
-    env: Object.fromEntries(
-      Object.entries(ctx.env).filter(
-        (entry): entry is [string, string] =>
-          entry[1] !== undefined && entry[0] !== "SLUICE_AGE_IDENTITY",
-      ),
-    ),
+    env: clientEnv(ctx),
     clientPid: process.pid,
   };
+  return followInTerminal(ctx, client, options.json, () =>
+    client.json<Started>("POST", "/api/v1/runs", body),
+  );
+}
+
+/**
+ * `sluice run resume` through the local server: the held run (its hold approved) continues in
+ * the server with this terminal's environment, and shows here as `sluice run` does.
+ */
+export async function resumeThroughServer(
+  ctx: CliContext,
+  options: { runId: string; maxParallel: number; json: boolean },
+): Promise<void> {
+  const client = await clientOf(ctx);
+  const outcome = await followInTerminal(ctx, client, options.json, () =>
+    client.json<Started>(
+      "POST",
+      `/api/v1/runs/${encodeURIComponent(options.runId)}/resume`,
+      {
+        maxParallel: options.maxParallel,
+        env: clientEnv(ctx),
+        clientPid: process.pid,
+      },
+    ),
+  );
+  await finishCommand(ctx, outcome, options.json, findingsOf(client));
+}
+
+/** What `POST /api/v1/runs/:id/approve` answers (`Approval` in server/routes/gate.ts). */
+export interface ApprovalAnswer {
+  approved: boolean;
+  continued: boolean;
+  notices: string[];
+  hold: HoldView;
+}
+
+/**
+ * An approval through the local server as the git identity `as` (`sluice approve`, the demo);
+ * when it completes the hold, the run continues in the server with this terminal's environment
+ * (`followContinued` shows it here).
+ */
+export async function approveThroughServer(
+  ctx: CliContext,
+  client: LocalClient,
+  run: string,
+  answer: { as: string; comment?: string | undefined; maxParallel: number },
+): Promise<ApprovalAnswer> {
+  return client.json<ApprovalAnswer>(
+    "POST",
+    `/api/v1/runs/${encodeURIComponent(run)}/approve`,
+    {
+      as: answer.as,
+      ...(answer.comment !== undefined ? { comment: answer.comment } : {}),
+      maxParallel: answer.maxParallel,
+      env: clientEnv(ctx),
+      clientPid: process.pid,
+    },
+  );
+}
+
+/** Follows here a run the server already continued (an approval that completed its hold). */
+export function followContinued(
+  ctx: CliContext,
+  client: LocalClient,
+  runId: string,
+  json: boolean,
+): Promise<RunOutcome> {
+  return followInTerminal(ctx, client, json, async () => ({
+    runId,
+    notices: [],
+  }));
+}
+
+type Started = { runId: string; notices: string[] };
+type RunOutcome = { detail: RunDetail; status: RunStatus };
+
+export async function clientOf(ctx: CliContext): Promise<LocalClient> {
+  const { localClient } = await import("../client/local-server.js");
+  return localClient(ctx);
+}
+
+/** The findings of a run, read through the server (`--json` prints them with the run). */
+export const findingsOf = (client: LocalClient) => (id: string) =>
+  client.json<unknown[]>("GET", `/api/v1/runs/${id}/findings`);
+
+/**
+ * What a run's steps inherit from the client: this terminal's environment, as they did in
+ * process; never the key that decrypts the secrets (ADR 097).
+ */
+function clientEnv(ctx: CliContext): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(ctx.env).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined && entry[0] !== "SLUICE_AGE_IDENTITY",
+    ),
+  );
+}
+
+/**
+ * A run in the server shown here (`start` submits or resumes it): its events drive this
+ * terminal's view, Ctrl-C cancels it through the server (twice: at once), and the summary is
+ * printed; answers the recorded run and how it ended.
+ */
+async function followInTerminal(
+  ctx: CliContext,
+  client: LocalClient,
+  json: boolean,
+  start: () => Promise<Started>,
+): Promise<RunOutcome> {
   // The view's durations are the server's: an event carries the time it happened.
   let now = Date.now();
   // Ctrl-C is handled from the start: one before the run is recorded cancels it once it is.
-  const outcome = await inTerminal(
+  return inTerminal(
     ctx,
-    options.json,
+    json,
     { now: () => now },
     async (live, cancel, force) => {
-      const submitted = await client.json<{
-        runId: string;
-        notices: string[];
-      }>("POST", "/api/v1/runs", body);
-      const { runId } = submitted;
-      for (const notice of submitted.notices) ctx.stderr(`sluice: ${notice}`);
+      const { runId, notices } = await start();
+      for (const notice of notices) ctx.stderr(`sluice: ${notice}`);
       const ask = (force: boolean) =>
         void client
           .json("POST", `/api/v1/runs/${runId}/cancel`, { force })
@@ -80,9 +192,6 @@ export async function runThroughServer(
       );
       return { detail, status };
     },
-  );
-  await finishCommand(ctx, outcome, options.json, (id) =>
-    client.json<unknown[]>("GET", `/api/v1/runs/${id}/findings`),
   );
 }
 
@@ -120,8 +229,7 @@ export async function showThroughServer(
   id: string,
   json: boolean,
 ): Promise<void> {
-  const { localClient } = await import("../client/local-server.js");
-  const client = localClient(ctx);
+  const client = await clientOf(ctx);
   const detail = await client.json<RunDetail>(
     "GET",
     `/api/v1/runs/${encodeURIComponent(id)}`,
