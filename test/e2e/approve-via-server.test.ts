@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -8,6 +9,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertBuilt,
@@ -26,18 +28,35 @@ import { gatedPipeline } from "./gate-pipeline.js";
  * shows in that terminal and finishes, and the waiting pipeline goes on undisturbed. Every
  * command is a separate process of the built CLI.
  */
-describe(
-  "approve, resume and reject through the local server while it runs another pipeline (built CLI)",
+const baseUrl = process.env.SLUICE_TEST_DATABASE_URL;
+/** The embedded store always; Postgres (a database of its own) when the tests are given one. */
+const stores = [
+  { store: "the embedded store", postgres: false },
+  ...(baseUrl ? [{ store: "Postgres", postgres: true }] : []),
+];
+
+describe.each(stores)(
+  "approve, resume and reject through the local server while it runs another pipeline, on $store (built CLI)",
   { timeout: 240_000 },
-  () => {
+  ({ postgres }) => {
     const home = mkdtempSync(join(tmpdir(), "sl-avs-"));
-    const env = {
+    const env: Record<string, string> = {
       SLUICE_HOME: home,
       SLUICE_EVIDENCE_KEY: "",
       SLUICE_SERVER_IDLE: "10m",
     };
     // The reviewer is a second git identity; the author is the repository's e2e@example.com.
-    const reviewer = { ...env, GIT_AUTHOR_EMAIL: "reviewer@example.com" };
+    const reviewer = () => ({
+      ...env,
+      GIT_AUTHOR_EMAIL: "reviewer@example.com",
+    });
+    const database = `sluice_avs_${randomBytes(4).toString("hex")}`;
+    const admin = async (sql: string) => {
+      const client = new pg.Client({ connectionString: baseUrl });
+      await client.connect();
+      await client.query(sql);
+      await client.end();
+    };
     const go = join(home, "go");
     const waitingMark = join(home, "waiting");
     const repos: string[] = [];
@@ -88,8 +107,14 @@ describe(
       return Object.fromEntries(run.jobs.map((j) => [j.key, j.status]));
     };
 
-    beforeAll(() => {
+    beforeAll(async () => {
       assertBuilt();
+      if (postgres) {
+        await admin(`create database ${database}`);
+        const url = new URL(baseUrl!);
+        url.pathname = `/${database}`;
+        env.SLUICE_DATABASE_URL = url.toString();
+      }
       gated = gitRepo({
         "sluice.yml": gatedPipeline,
         "src/app.js": "export const a = 1;\n",
@@ -99,11 +124,13 @@ describe(
       });
       repos.push(gated, waiting);
     });
-    afterAll(() => {
+    afterAll(async () => {
       for (const child of children) child.kill("SIGKILL");
       sluice(tmpdir(), env, ["server", "stop"]);
       for (const dir of [home, ...repos])
         rmSync(dir, { recursive: true, force: true });
+      if (postgres)
+        await admin(`drop database if exists ${database} with (force)`);
     });
 
     it("approves a held run from another terminal while the server runs a pipeline: the run continues in the server, shows there, finishes; the pipeline goes on", async () => {
@@ -122,7 +149,7 @@ describe(
         expect.objectContaining({ runId: id, missing: 1, approvedBy: [] }),
       ]);
 
-      const approve = sluice(gated, reviewer, [
+      const approve = sluice(gated, reviewer(), [
         "approve",
         id,
         "--comment",
@@ -166,7 +193,7 @@ describe(
       );
       expect(statusOf(id)).toBe("held");
 
-      const reject = sluice(gated, reviewer, [
+      const reject = sluice(gated, reviewer(), [
         "reject",
         id,
         "--comment",
