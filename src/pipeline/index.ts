@@ -13,6 +13,6 @@ export type { RunStore } from "./store.js";
 export type { RunDetail, RunRow } from "./store-queries.js";
 export type { LocalRunDeps } from "./local-run.js";
 export { createServedRuns } from "./served-runs.js";
-export type { RunLiveEvent, RunResume, ServedRuns } from "./served-runs.js";
+export type { RunLiveEvent, ServedRuns } from "./served-runs.js";
 export { runLogEvents } from "./logs/follow.js";
 export type { RunLogEvent } from "./logs/follow.js";

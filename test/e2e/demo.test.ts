@@ -152,5 +152,7 @@ describe("sluice demo (built CLI)", () => {
     // The demo's deployed service was stopped.
     const stop = sluice(dir, env, ["deploy", "stop", "demo"]);
     expect(stop.stdout).toMatch(/^nothing was running for \S+ in demo/);
+    sluice(parent, env, ["server", "stop"]);
+    rmSync(parent, { recursive: true, force: true });
   }, 240_000);
 });
