@@ -55,7 +55,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
   run
     .command("resume")
     .description(
-      "continue a held run whose gate was approved, from the gate on, in a clean checkout of its recorded commit",
+      "continue a held run whose gate was approved (when its approval did not continue it), from the gate on, in a clean checkout of its recorded commit, in the local server",
     )
     .argument("<id>", "run id, unique prefix, or `last`")
     .option(
