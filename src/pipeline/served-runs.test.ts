@@ -199,6 +199,7 @@ describe.each(testDatabases)("served runs on $name", ({ open }) => {
       served.resume({ runId: held.runId, env: env("again") }),
     ).rejects.toThrow("only a held run can be resumed");
     expect(busy.filter(Boolean)).toHaveLength(busy.filter((x) => !x).length);
+    rmSync(repo, { recursive: true, force: true });
   });
 
   it("a config error is the submitter's error, and nothing is recorded", async () => {
