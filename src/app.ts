@@ -12,7 +12,12 @@ import type { RunStore } from "./pipeline/index.js";
 import { createScanStore } from "./scan/index.js";
 import type { ScanStore } from "./scan/index.js";
 import type { PipelineRuntime } from "./pipeline/queue/runtime.js";
-import type { LiveView, SecretSource, StepRegistry } from "./pipeline/index.js";
+import type {
+  LiveView,
+  SecretSource,
+  ServedRuns,
+  StepRegistry,
+} from "./pipeline/index.js";
 import { createMetricsService, createMetricsStore } from "./metrics/index.js";
 import type { MetricsService } from "./metrics/index.js";
 import { createFlagStore, FlagService } from "./flags/index.js";
@@ -79,6 +84,12 @@ export interface App {
    * Evidence is signed with `$SLUICE_EVIDENCE_KEY`, else the home's own key (made on first use).
    */
   gate(): Promise<GateApprovals>;
+  /**
+   * The runs this process executes for its clients, as the local server does (ADR 098, 099):
+   * `sluice run`, `sluice run resume`, and the run an approval continues. Made on first use;
+   * closed (its runs cancelled and recorded) with the app.
+   */
+  served(): Promise<ServedRuns>;
   /** Starts the job queue and the embedded runner (`sluice run`); closed with the app. */
   pipeline(options?: {
     capacity?: number;
@@ -199,6 +210,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     return createGateStep(await gateDeps())(ctx);
   });
   let runtime: Promise<PipelineRuntime> | undefined;
+  let served: Promise<ServedRuns> | undefined;
   const timers: NodeJS.Timeout[] = [];
   /** Stops the rollouts `startBackground` resumed; `close` waits for them to let go. */
   const resuming = new AbortController();
@@ -317,7 +329,17 @@ export async function openApp(options: AppOptions): Promise<App> {
           finishRun: (runId, status, reason) =>
             runs.finishRun(runId, status, reason),
         },
+        // The approval that completes a hold continues the run here, in the process that owns
+        // the store (the local server, `sluice serve`), however the approval came (ADR 104).
+        continueRun: async (runId, how) =>
+          (await app.served()).resume({ runId, ...how }).then((r) => r.notices),
       });
+    },
+    served() {
+      served ??= import("./local-runs.js").then(({ createLocalServedRuns }) =>
+        createLocalServedRuns(app),
+      );
+      return served;
     },
     metrics,
     metricsWebhooks: {
@@ -361,6 +383,8 @@ export async function openApp(options: AppOptions): Promise<App> {
       await resumed;
       // Evaluation times are batched in memory; write them before the database closes.
       await flags.flushEvaluations().catch(() => {});
+      // The runs it executes for clients are cancelled and recorded before the runtime stops.
+      await (await served?.catch(() => undefined))?.close();
       const started = await runtime?.catch(() => undefined);
       await started?.close();
       await database.close();

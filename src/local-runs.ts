@@ -1,13 +1,17 @@
+import { availableParallelism, hostname } from "node:os";
 import type { App } from "./app.js";
 import { isAlive } from "./kernel/index.js";
-import type { LocalRunDeps } from "./pipeline/index.js";
+import type { LocalRunDeps, ServedRuns } from "./pipeline/index.js";
+
+/** The machine-wide limit: jobs of all the runs a server executes at once. */
+const machineCapacity = Math.max(8, 2 * availableParallelism());
 
 /**
- * What pipeline's local runs take from an open App: one wiring for `sluice run` in the local
- * server (`server/routes/run-submit.ts`, with the machine-wide job `capacity` over the run's
- * own) and in process (`sluice demo`). Loaded on demand, as the step checks it reads are.
+ * What pipeline's local runs take from an open App: one wiring for the runs the local server
+ * executes (`createLocalServedRuns`, with the machine-wide job `capacity` over each run's own).
+ * Loaded on demand, as the step checks it reads are.
  */
-export async function localRunDeps(
+async function localRunDeps(
   app: Pick<App, "home" | "steps" | "runs" | "pipeline" | "metrics">,
   options: { capacity?: number } = {},
 ): Promise<LocalRunDeps> {
@@ -37,6 +41,37 @@ export async function localRunDeps(
   };
 }
 
+/**
+ * The runs an App executes for its clients (`App.served`): this process owns them, a resumed
+ * run is checked against its hold first, and one an approval over HTTP continues runs as many
+ * jobs at once as the machine has CPUs.
+ */
+export async function createLocalServedRuns(
+  app: Pick<
+    App,
+    | "home"
+    | "steps"
+    | "runs"
+    | "pipeline"
+    | "metrics"
+    | "clock"
+    | "logger"
+    | "gate"
+  >,
+): Promise<ServedRuns> {
+  const { createServedRuns } = await import("./pipeline/index.js");
+  return createServedRuns({
+    local: () => localRunDeps(app, { capacity: machineCapacity }),
+    runs: app.runs,
+    clock: app.clock,
+    owner: { pid: process.pid, host: hostname() },
+    logger: app.logger,
+    remoteEnv: remoteRunEnv(),
+    readyToResume: async (runId) => (await app.gate()).readyToResume(runId),
+    defaultMaxParallel: availableParallelism(),
+  });
+}
+
 /** What a remote client's steps inherit of the server's environment (ADR 099). */
 const remoteEnvNames = [
   "PATH",
@@ -56,7 +91,7 @@ const remoteEnvNames = [
  * as every CI runner sets it; nothing else of the server's environment (its database URL, its
  * tokens), and nothing of the client's: a remote run gets its secrets from sluice's secrets.
  */
-export function remoteRunEnv(): Record<string, string> {
+function remoteRunEnv(): Record<string, string> {
   const env: Record<string, string> = { CI: "true" };
   for (const name of remoteEnvNames) {
     const value = process.env[name];

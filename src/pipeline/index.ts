@@ -11,7 +11,6 @@ export { readGitFacts, trailersByKey } from "./git-facts.js";
 export { createRunStore } from "./store.js";
 export type { RunStore } from "./store.js";
 export type { RunDetail, RunRow } from "./store-queries.js";
-export { resumeLocal, runLocal } from "./local-run.js";
 export type { LocalRunDeps } from "./local-run.js";
 export { createServedRuns } from "./served-runs.js";
 export { packTree } from "./remote-tree.js";

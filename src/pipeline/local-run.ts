@@ -69,10 +69,10 @@ export interface StartedRun {
 }
 
 /**
- * Runs a pipeline here, as `sluice run` and `sluice demo` do: loads the config (built-in steps
- * from the registry), reads the change from git, prepares the run's source (a clean checkout of
- * HEAD, or the working tree), records and drives the run with the embedded runner, and removes
- * the checkout. Returns the recorded run and how it ended.
+ * Runs a pipeline here, as the local server does for `sluice run` (through `startLocalRun`):
+ * loads the config (built-in steps from the registry), reads the change from git, prepares the
+ * run's source (a clean checkout of HEAD, or the working tree), records and drives the run with
+ * the embedded runner, and removes the checkout. Returns the recorded run and how it ended.
  */
 export async function runLocal(
   deps: LocalRunDeps,
@@ -113,9 +113,7 @@ export async function startLocalRun(
     owner: options.owner,
     isAlive: deps.isAlive,
   });
-  let recorded!: (runId: string) => void;
-  const started = new Promise<string>((resolve) => (recorded = resolve));
-  const done = (async () => {
+  return startedRun(async (recorded) => {
     let runId: string | undefined;
     let runtime: Awaited<ReturnType<LocalRunDeps["pipeline"]>> | undefined;
     try {
@@ -169,8 +167,22 @@ export async function startLocalRun(
       if (runId !== undefined) runtime?.forgetRun(runId);
       await source.release();
     }
-  })();
-  // A failure before the run is recorded is the caller's error; after it, `done`'s.
+  });
+}
+
+/**
+ * Drives a run (`drive` calls `recorded` once the run is recorded, before any job starts) and
+ * answers its id then, while it goes on. A failure before the run is recorded is the caller's
+ * error; after it, `done`'s.
+ */
+async function startedRun(
+  drive: (
+    recorded: (runId: string) => void,
+  ) => Promise<{ detail: RunDetail; status: RunStatus }>,
+): Promise<StartedRun> {
+  let recorded!: (runId: string) => void;
+  const started = new Promise<string>((resolve) => (recorded = resolve));
+  const done = drive(recorded);
   const runId = await Promise.race([started, done.then(() => started)]);
   return { runId, done };
 }
@@ -210,23 +222,31 @@ function sourceNotices(
 }
 
 /** What resuming a held run here needs of the App: the store's run and the runtime. */
-export type ResumeLocalDeps = Pick<
+type ResumeLocalDeps = Pick<
   LocalRunDeps,
   "home" | "runs" | "pipeline" | "isAlive"
 >;
 
 /**
- * Resumes a held run here, as `sluice run resume` and `sluice approve` do: the run's files again
- * as it ran them (a clean checkout of its recorded commit, ADR 034, or its working tree), then the
- * held jobs and the ones after them. The caller checks that the hold was approved.
+ * Resumes a held run here, as the local server does for `sluice run resume` and for the approval
+ * that completes a hold: the run's files again as it ran them (a clean checkout of its recorded
+ * commit, ADR 034, or its working tree), then the held jobs and the ones after them. Answers once
+ * the run is taken back (running), while it goes on, as `startLocalRun` does. The caller checks
+ * that the hold was approved; a run that is not held is refused (CONFLICT) before anything runs.
  */
-export async function resumeLocal(
+export async function startResumeLocal(
   deps: ResumeLocalDeps,
   options: Pick<
     LocalRunOptions,
-    "maxParallel" | "live" | "signal" | "forceSignal" | "owner" | "notice"
+    | "maxParallel"
+    | "live"
+    | "signal"
+    | "forceSignal"
+    | "owner"
+    | "notice"
+    | "env"
   > & { runId: string },
-): Promise<{ detail: RunDetail; status: RunStatus }> {
+): Promise<StartedRun> {
   const held = await deps.runs.getRun(options.runId);
   const git = await readGitFacts(held.workdir);
   const source = await openRunSource({
@@ -241,26 +261,40 @@ export async function resumeLocal(
     owner: options.owner,
     isAlive: deps.isAlive,
   });
-  try {
-    const runtime = await deps.pipeline({
-      capacity: options.maxParallel,
-      live: options.live,
-    });
-    const outcome = await runtime.runs.resume({
-      runId: held.id,
-      checkout: source.workdir,
-      maxParallel: options.maxParallel,
-      signal: options.signal,
-      forceSignal: options.forceSignal,
-      owner: options.owner,
-      onRecorded: (runId) =>
-        options.notice(
-          `run ${runId} resumed${held.commit ? ` at ${held.branch ?? "HEAD"}@${held.commit.slice(0, 8)}` : ""}`,
-        ),
-    });
-    const detail = await deps.runs.getRun(outcome.runId);
-    return { detail, status: outcome.result.status };
-  } finally {
-    await source.release();
-  }
+  return startedRun(async (recorded) => {
+    let runtime: Awaited<ReturnType<LocalRunDeps["pipeline"]>> | undefined;
+    let watched = false;
+    try {
+      runtime = await deps.pipeline({
+        capacity: options.maxParallel,
+        live: options.live,
+      });
+      const watch = runtime.watchRun.bind(runtime);
+      const outcome = await runtime.runs.resume({
+        runId: held.id,
+        checkout: source.workdir,
+        maxParallel: options.maxParallel,
+        signal: options.signal,
+        forceSignal: options.forceSignal,
+        owner: options.owner,
+        onRecorded: (runId) => {
+          // As a submitted run: its steps show in its own view, with its own environment.
+          watch(runId, {
+            live: options.live,
+            ...(options.env ? { env: options.env } : {}),
+          });
+          watched = true;
+          options.notice(
+            `run ${runId} resumed${held.commit ? ` at ${held.branch ?? "HEAD"}@${held.commit.slice(0, 8)}` : ""}`,
+          );
+          recorded(runId);
+        },
+      });
+      const detail = await deps.runs.getRun(outcome.runId);
+      return { detail, status: outcome.result.status };
+    } finally {
+      if (watched) runtime?.forgetRun(held.id);
+      await source.release();
+    }
+  });
 }

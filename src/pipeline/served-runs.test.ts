@@ -1,8 +1,19 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isAlive, silentLogger, systemClock } from "../kernel/index.js";
+import {
+  AppError,
+  isAlive,
+  silentLogger,
+  systemClock,
+} from "../kernel/index.js";
 import type { Database } from "../store/index.js";
 import { gitRepo } from "../../test/e2e/cli.js";
 import { testDatabases } from "../../test/support/databases.js";
@@ -24,48 +35,64 @@ describe.each(testDatabases)("served runs on $name", ({ open }) => {
   let served: ServedRuns;
   let store: ReturnType<typeof createRunStore>;
   const busy: boolean[] = [];
+  let approvedFile: string;
 
   beforeEach(async () => {
     database = await open();
     home = mkdtempSync(join(tmpdir(), "sluice-served-"));
     store = createRunStore(database, { clock: systemClock });
     const steps = createStepRegistry();
+    // A built-in step that holds its run until a file says it may go on (as the gate does).
+    approvedFile = join(home, "approved");
+    steps.register("test/hold", async () => ({
+      status: existsSync(approvedFile) ? "success" : "held",
+    }));
     busy.length = 0;
     served = createServedRuns({
-      home,
-      steps,
+      local: async () => ({
+        home,
+        steps,
+        runs: store,
+        // Started once, as the App does, however many runs ask at once.
+        pipeline: ({ capacity }) => {
+          starting ??= startPipelineRuntime({
+            home,
+            database,
+            store,
+            clock: systemClock,
+            logger: silentLogger,
+            steps,
+            masker: new Masker(),
+            // The server's own environment: a served run's steps must not see it.
+            baseEnv: {
+              PATH: process.env.PATH ?? "/usr/bin:/bin",
+              MARK: "server",
+            },
+            runnerId: "embedded-test",
+            capacity,
+            grace: { interruptMs: 200, terminateMs: 200 },
+            spawnFrom: "here",
+          }).then((started) => (runtime = started));
+          return starting;
+        },
+        checkWith: undefined,
+        resolveProject: (dir, name) => name ?? basename(dir),
+        isAlive,
+      }),
       runs: store,
-      // Started once, as the App does, however many runs ask at once.
-      pipeline: ({ capacity }) => {
-        starting ??= startPipelineRuntime({
-          home,
-          database,
-          store,
-          clock: systemClock,
-          logger: silentLogger,
-          steps,
-          masker: new Masker(),
-          // The server's own environment: a served run's steps must not see it.
-          baseEnv: {
-            PATH: process.env.PATH ?? "/usr/bin:/bin",
-            MARK: "server",
-          },
-          runnerId: "embedded-test",
-          capacity,
-          grace: { interruptMs: 200, terminateMs: 200 },
-          spawnFrom: "here",
-        }).then((started) => (runtime = started));
-        return starting;
-      },
-      checkWith: undefined,
-      resolveProject: (dir, name) => name ?? basename(dir),
-      isAlive,
       clock: systemClock,
       owner: { pid: process.pid, host: "here" },
       logger: silentLogger,
       remoteEnv: { PATH: process.env.PATH ?? "", CI: "true" },
-      onBusy: (b) => busy.push(b),
+      readyToResume: async (runId) => {
+        if (!existsSync(approvedFile))
+          throw new AppError(
+            "CONFLICT",
+            `run ${runId} waits for 1 more approval`,
+          );
+      },
     });
+    served.watchBusy((b) => busy.push(b));
   });
   afterEach(async () => {
     await served.close();
@@ -128,6 +155,59 @@ describe.each(testDatabases)("served runs on $name", ({ open }) => {
     expect((await store.getRun(b.runId)).status).toBe("success");
     expect(busy.filter(Boolean)).toHaveLength(2);
     expect(busy.filter((x) => !x)).toHaveLength(2);
+  });
+
+  it("resumes a held run once it may go on: shown as a submitted run, its steps seeing the resuming client's environment", async () => {
+    const repo = gitRepo({
+      "sluice.yml":
+        "name: svc\njobs:\n  gate:\n    steps:\n      - uses: test/hold\n  after:\n    needs: [gate]\n    steps:\n      - name: say\n        run: echo after=$MARK\n",
+    });
+    const held = await served.submit({
+      cwd: repo,
+      config: ".",
+      maxParallel: 1,
+      env: env("submitter"),
+    });
+    expect((await all(held.runId)).at(-1)).toEqual({
+      kind: "end",
+      status: "held",
+    });
+    // Not yet approved: refused, and nothing runs.
+    await expect(
+      served.resume({ runId: held.runId, env: env("resumer") }),
+    ).rejects.toThrow(`run ${held.runId} waits for 1 more approval`);
+    expect((await store.getRun(held.runId)).status).toBe("held");
+
+    writeFileSync(approvedFile, "");
+    const resumed = await served.resume({
+      runId: held.runId.slice(0, 12),
+      env: env("resumer"),
+      clientPid: 4343,
+    });
+    expect(resumed).toEqual({
+      runId: held.runId,
+      notices: [
+        expect.stringMatching(
+          new RegExp(`^run ${held.runId} resumed at main@`),
+        ),
+      ],
+    });
+    const events = await all(held.runId, true);
+    expect(events.flatMap((e) => (e.kind === "line" ? [e.text] : []))).toEqual([
+      "after=resumer",
+    ]);
+    expect(events.at(-1)).toEqual({ kind: "end", status: "success" });
+    const run = await store.getRun(held.runId);
+    expect(run.status).toBe("success");
+    expect(
+      Object.fromEntries(run.jobs.map((job) => [job.key, job.status])),
+    ).toEqual({ gate: "success", after: "success" });
+    // A run that is not held is refused.
+    await expect(
+      served.resume({ runId: held.runId, env: env("again") }),
+    ).rejects.toThrow("only a held run can be resumed");
+    expect(busy.filter(Boolean)).toHaveLength(busy.filter((x) => !x).length);
+    rmSync(repo, { recursive: true, force: true });
   });
 
   it("a config error is the submitter's error, and nothing is recorded", async () => {

@@ -1,8 +1,8 @@
 import { relative, resolve } from "node:path";
 import { AppError, isAppError } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
-import { startLocalRun } from "./local-run.js";
-import type { LocalRunDeps, LocalRunOptions } from "./local-run.js";
+import { startLocalRun, startResumeLocal } from "./local-run.js";
+import type { LocalRunDeps, LocalRunOptions, StartedRun } from "./local-run.js";
 import type { LiveView, StepRef } from "./logs/step-log.js";
 import type { RunStatus, StepLogOutcome } from "./ports.js";
 import { receiveTree } from "./remote-tree.js";
@@ -38,7 +38,7 @@ export type RunLiveEvent =
 /** A client's run: its folder, its config, its choices and the environment its steps inherit. */
 export type RunSubmission = Pick<
   LocalRunOptions,
-  "cwd" | "config" | "job" | "maxParallel" | "workingTree" | "project"
+  "cwd" | "config" | "job" | "maxParallel" | "workingTree"
 > & {
   env: Record<string, string>;
   /** The process that submitted it and shows it (its terminal): gone, the run stops. */
@@ -57,7 +57,21 @@ export type RemoteSubmission = Pick<
   path: string;
 };
 
-export interface ServedRunsDeps extends LocalRunDeps {
+/**
+ * A held run to continue (`sluice run resume`, the approval that completes a hold): how many jobs
+ * at once (default: the server's), the environment its steps inherit (default: the server's) and
+ * the process that shows it.
+ */
+export interface RunResume {
+  runId: string;
+  maxParallel?: number | undefined;
+  env?: Record<string, string> | undefined;
+  clientPid?: number | undefined;
+}
+
+export interface ServedRunsDeps {
+  /** What a run here needs (the runtime, the step checks...): asked once, on the first run. */
+  local(): Promise<LocalRunDeps>;
   runs: LocalRunDeps["runs"] & {
     finishRun(
       runId: string,
@@ -72,9 +86,11 @@ export interface ServedRunsDeps extends LocalRunDeps {
    * The environment a remote client's steps inherit: the server's own, narrowed to what a
    * process needs (PATH, HOME, locale), never its credentials; a remote client sends none.
    */
-  remoteEnv: Record<string, string>;
-  /** Told when a run starts and when it ends (a server does not stop while runs go on). */
-  onBusy?(busy: boolean): void;
+  remoteEnv?: Record<string, string>;
+  /** Checks that a held run may resume (its hold approved); throws, naming what is missing. */
+  readyToResume?(runId: string): Promise<void>;
+  /** Jobs at once of a resumed run that does not say (an approval over HTTP). */
+  defaultMaxParallel?: number;
   logger: { warn(message: string, fields?: Record<string, unknown>): void };
 }
 
@@ -94,12 +110,19 @@ const keptFinished = 16;
 /**
  * The runs a server drives for its clients (`sluice run` through the local server): `submit`
  * starts one (pipeline's `startLocalRun`) and answers its id and notices once it is recorded;
- * `events` streams what its terminal view shows, from the start; `cancel` is Ctrl-C (twice:
- * `force`); `close` cancels those still going and waits for them.
+ * `resume` continues a held run the same way; `events` streams what its terminal view shows,
+ * from the start; `cancel` is Ctrl-C (twice: `force`); `close` cancels those still going and
+ * waits for them.
  */
 export function createServedRuns(deps: ServedRunsDeps) {
   const served = new Map<string, Served>();
   const finished: string[] = [];
+  let local: Promise<LocalRunDeps> | undefined;
+  const localDeps = () => (local ??= deps.local());
+  const busyListeners = new Set<(busy: boolean) => void>();
+  const busy = (going: boolean) => {
+    for (const listener of busyListeners) listener(going);
+  };
 
   function push(entry: Served, event: RunLiveEvent): void {
     entry.events.push(event);
@@ -162,69 +185,156 @@ export function createServedRuns(deps: ServedRunsDeps) {
     );
   }
 
-  const servedRuns = {
-    async submit(
-      request: RunSubmission,
-      release?: () => Promise<void>,
-    ): Promise<{ runId: string; notices: string[] }> {
-      const notices: string[] = [];
-      const entry: Served = {
-        events: [],
-        ended: false,
-        wake: new Set(),
-        cancel: new AbortController(),
-        force: new AbortController(),
-        settled: Promise.resolve(),
-        clientPid: request.clientPid,
-      };
-      deps.onBusy?.(true);
-      let started;
-      try {
-        const { clientPid: _client, ...options } = request;
-        started = await startLocalRun(deps, {
-          ...options,
-          live: liveView(entry),
-          signal: entry.cancel.signal,
-          forceSignal: entry.force.signal,
-          owner: deps.owner,
-          notice: (line) => notices.push(line),
-        });
-      } catch (error) {
-        deps.onBusy?.(false);
-        await release?.();
-        throw error;
-      }
-      const runId = started.runId;
-      served.set(runId, entry);
-      entry.settled = started.done.then(
-        ({ status }) => push(entry, { kind: "end", status }),
-        (error: unknown) => {
-          const code = isAppError(error) ? error.code : "INTERNAL";
-          deps.logger.warn("a served run ended with an error", { runId, code });
-          push(entry, {
-            kind: "error",
-            code,
-            detail: isAppError(error)
-              ? error.message
-              : "the run failed in the server; its log has the details",
-          });
-        },
-      );
-      void entry.settled.finally(async () => {
-        await release?.().catch((error: unknown) =>
-          deps.logger.warn("a received tree could not be removed", {
-            runId,
-            code: isAppError(error) ? error.code : "INTERNAL",
-          }),
-        );
-        entry.ended = true;
-        for (const wake of entry.wake) wake();
-        finished.push(runId);
-        for (const old of finished.splice(0, finished.length - keptFinished))
-          served.delete(old);
-        deps.onBusy?.(false);
+  /**
+   * Starts a run (`start` gets its view and signals) and keeps its events for its clients;
+   * answers its id and notices once it is recorded, while it goes on.
+   */
+  async function serve(
+    clientPid: number | undefined,
+    start: (
+      run: Pick<LocalRunOptions, "live" | "signal" | "forceSignal" | "notice">,
+    ) => Promise<StartedRun>,
+    /** Removes what the run needed once it has ended, or failed to start (a received tree). */
+    release?: () => Promise<void>,
+  ): Promise<{ runId: string; notices: string[] }> {
+    const notices: string[] = [];
+    const entry: Served = {
+      events: [],
+      ended: false,
+      wake: new Set(),
+      cancel: new AbortController(),
+      force: new AbortController(),
+      settled: Promise.resolve(),
+      clientPid,
+    };
+    busy(true);
+    let started;
+    try {
+      started = await start({
+        live: liveView(entry),
+        signal: entry.cancel.signal,
+        forceSignal: entry.force.signal,
+        notice: (line) => notices.push(line),
       });
-      return { runId, notices };
+    } catch (error) {
+      busy(false);
+      await release?.();
+      throw error;
+    }
+    const runId = started.runId;
+    served.set(runId, entry);
+    // The server is no longer busy with the run before its end is told: a client that reads
+    // the end and then asks the idle server for the store is not refused.
+    const last = (event: RunLiveEvent) => {
+      busy(false);
+      push(entry, event);
+    };
+    entry.settled = started.done.then(
+      ({ status }) => last({ kind: "end", status }),
+      (error: unknown) => {
+        const code = isAppError(error) ? error.code : "INTERNAL";
+        deps.logger.warn("a served run ended with an error", { runId, code });
+        last({
+          kind: "error",
+          code,
+          detail: isAppError(error)
+            ? error.message
+            : "the run failed in the server; its log has the details",
+        });
+      },
+    );
+    void entry.settled.finally(async () => {
+      await release?.().catch((error: unknown) =>
+        deps.logger.warn("a received tree could not be removed", {
+          runId,
+          code: isAppError(error) ? error.code : "INTERNAL",
+        }),
+      );
+      entry.ended = true;
+      for (const wake of entry.wake) wake();
+      finished.push(runId);
+      // A resumed run comes back under its id: only an entry that ended is let go.
+      for (const old of finished.splice(0, finished.length - keptFinished))
+        if (served.get(old)?.ended) served.delete(old);
+    });
+    return { runId, notices };
+  }
+
+  return {
+    /** Starts a client's run of its folder (`sluice run`). */
+    submit(
+      request: RunSubmission,
+    ): Promise<{ runId: string; notices: string[] }> {
+      const { clientPid, ...options } = request;
+      return serve(clientPid, async (run) =>
+        startLocalRun(await localDeps(), {
+          ...options,
+          ...run,
+          owner: deps.owner,
+        }),
+      );
+    },
+
+    /**
+     * A remote client's run (`sluice run` against a server, ADR 099): its sent tree is unpacked
+     * under `$SLUICE_HOME/received`, run as a checkout of its commit (or, with a diff, as a
+     * working tree with those changes), on the one project the caller may run, with the
+     * server's narrowed environment, and removed at its end.
+     */
+    async submitRemote(
+      request: RemoteSubmission,
+    ): Promise<{ runId: string; notices: string[] }> {
+      const local = await localDeps();
+      const tree = await receiveTree(local.home, request.tree);
+      const cwd = resolve(tree.root, request.path);
+      if (relative(tree.root, cwd).startsWith("..")) {
+        await tree.release();
+        throw new AppError(
+          "INVALID_ARGUMENT",
+          "path must be a folder inside the repository",
+        );
+      }
+      return serve(
+        undefined,
+        async (run) =>
+          startLocalRun(local, {
+            cwd,
+            config: request.config,
+            job: request.job,
+            maxParallel: request.maxParallel,
+            workingTree: request.tree.diff !== undefined,
+            env: deps.remoteEnv ?? {},
+            project: request.project,
+            ...run,
+            owner: deps.owner,
+          }),
+        tree.release,
+      );
+    },
+
+    /**
+     * Continues a held run whose hold is approved (`sluice run resume`, an approval that
+     * completes the hold), followed as a submitted run is; refused (CONFLICT) otherwise.
+     */
+    async resume(
+      request: RunResume,
+    ): Promise<{ runId: string; notices: string[] }> {
+      await deps.readyToResume?.(request.runId);
+      return serve(request.clientPid, async (run) =>
+        startResumeLocal(await localDeps(), {
+          ...run,
+          runId: request.runId,
+          maxParallel: request.maxParallel ?? deps.defaultMaxParallel ?? 4,
+          env: request.env,
+          owner: deps.owner,
+        }),
+      );
+    },
+
+    /** Tells `listener` when a run starts (true) and ends (false); returns how to stop telling. */
+    watchBusy(listener: (busy: boolean) => void): () => void {
+      busyListeners.add(listener);
+      return () => busyListeners.delete(listener);
     },
 
     /**
@@ -269,37 +379,6 @@ export function createServedRuns(deps: ServedRunsDeps) {
       return runId;
     },
 
-    /**
-     * A remote client's run (`sluice run` against a server): its sent tree is unpacked under
-     * `$SLUICE_HOME/received`, run as a checkout of its commit (or, with a diff, as a working
-     * tree with those changes), on the one project the caller may run, and removed at its end.
-     */
-    async submitRemote(
-      request: RemoteSubmission,
-    ): Promise<{ runId: string; notices: string[] }> {
-      const tree = await receiveTree(deps.home, request.tree);
-      const cwd = resolve(tree.root, request.path);
-      if (relative(tree.root, cwd).startsWith("..")) {
-        await tree.release();
-        throw new AppError(
-          "INVALID_ARGUMENT",
-          "path must be a folder inside the repository",
-        );
-      }
-      return servedRuns.submit(
-        {
-          cwd,
-          config: request.config,
-          job: request.job,
-          maxParallel: request.maxParallel,
-          workingTree: request.tree.diff !== undefined,
-          env: deps.remoteEnv,
-          project: request.project,
-        },
-        tree.release,
-      );
-    },
-
     /** Cancels the runs still going and waits until each has ended (a stopping server). */
     async close(): Promise<void> {
       const going = [...served.values()].filter((entry) => !entry.ended);
@@ -307,7 +386,6 @@ export function createServedRuns(deps: ServedRunsDeps) {
       await Promise.all(going.map((entry) => entry.settled));
     },
   };
-  return servedRuns;
 }
 
 export type ServedRuns = ReturnType<typeof createServedRuns>;

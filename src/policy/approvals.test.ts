@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testDatabases } from "../../test/support/databases.js";
 import { AppError, ManualClock, newId } from "../kernel/index.js";
@@ -202,6 +202,58 @@ describe.each(testDatabases)("gate approvals on $name", ({ open }) => {
     expect(
       (await refusal(approvals.approve(hold.runId, "dee@example.com")))?.[0],
     ).toBe("CONFLICT");
+  });
+
+  it("the approval that completes a hold continues the run (continueRun, with how it should run); one that does not complete it, or cannot continue it, does not", async () => {
+    const hold = await heldRun([{ count: 2, group: "maintainers" }]);
+    const asked: [string, unknown][] = [];
+    let refuse = false;
+    // The home's key, made by beforeEach: the same evidence chain.
+    const { privateKey } = loadSigningKey({ home: dirname(evidencePath) });
+    const continuing = createApprovals({
+      store,
+      runs,
+      evidence: () =>
+        new EvidenceLog({ path: evidencePath, privateKey, clock }),
+      clock,
+      newId: (prefix) => newId(prefix, clock.now()),
+      continueRun: async (runId, how) => {
+        asked.push([runId, how]);
+        if (refuse)
+          throw new AppError("CONFLICT", `run ${runId}'s folder is gone`);
+        return [`run ${runId} resumed`];
+      },
+    });
+    const first = await continuing.approve(hold.runId, "bob@example.com");
+    expect(first).toMatchObject({
+      approved: false,
+      continued: false,
+      notices: [],
+    });
+    expect(asked).toEqual([]);
+    const how = { maxParallel: 2, env: { MARK: "terminal" }, clientPid: 42 };
+    const second = await continuing.approve(
+      hold.runId,
+      "cy@example.com",
+      "ok",
+      how,
+    );
+    expect(second).toMatchObject({
+      approved: true,
+      continued: true,
+      notices: [`run ${hold.runId} resumed`],
+    });
+    expect(asked).toEqual([[hold.runId, how]]);
+
+    // A run that cannot go on stays approved: the approval is not undone, and says how to resume.
+    const other = await heldRun();
+    refuse = true;
+    const third = await continuing.approve(other.runId, "bob@example.com");
+    expect(third).toMatchObject({ approved: true, continued: false });
+    expect(third.notices).toEqual([
+      `run ${other.runId} is approved but did not continue: run ${other.runId}'s folder is gone; \`sluice run resume ${other.runId}\` continues it`,
+    ]);
+    expect(third.hold.status).toBe("approved");
   });
 
   it("counts only a group's members where the policy lists them", async () => {

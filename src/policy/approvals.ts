@@ -1,7 +1,7 @@
 // The people's side of a hold: approve, reject, list what waits, and whether a run may resume.
 // Each answer is checked whole before anything is written (nothing half-applied), recorded in
 // one guarded transaction, and signed into the evidence log.
-import { AppError } from "../kernel/index.js";
+import { AppError, isAppError } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
 import { gateAnswerStatement } from "./evidence/index.js";
 import type { GateAnswerInput } from "./evidence/index.js";
@@ -30,6 +30,22 @@ export interface ApprovalsDeps {
   evidence(): EvidenceSink;
   clock: Pick<Clock, "now">;
   newId(prefix: string): string;
+  /**
+   * Continues a run whose hold an approval completed (the server that owns the store resumes
+   * it, ADR 104); answers lines for the person who approved. Absent, the run waits for
+   * `sluice run resume`.
+   */
+  continueRun?(runId: string, how: ContinueHow): Promise<string[]>;
+}
+
+/**
+ * How the run an approval completes goes on, when the approver says (`sluice approve` on this
+ * machine: its jobs at once, its environment, its process); else the server's defaults.
+ */
+export interface ContinueHow {
+  maxParallel?: number | undefined;
+  env?: Record<string, string> | undefined;
+  clientPid?: number | undefined;
 }
 
 /** A hold as people see it: why, what it needs, who approved, until when. */
@@ -48,10 +64,15 @@ export interface HoldView {
   expiresAt: string | null;
 }
 
-/** What an approval did: counted, and whether the hold is now approved (the run may go on). */
+/**
+ * What an approval did: counted, whether the hold is now approved, and whether the run went on
+ * (`notices`: what the continued run said, or why it did not continue).
+ */
 export interface ApprovalOutcome {
   hold: HoldView;
   approved: boolean;
+  continued: boolean;
+  notices: string[];
 }
 
 /** A git email as identities are compared: trimmed, lower case. */
@@ -177,7 +198,7 @@ export function createApprovals(deps: ApprovalsDeps) {
     verdict: "approve" | "reject",
     who: string,
     comment: string | undefined,
-  ): Promise<ApprovalOutcome> {
+  ): Promise<Pick<ApprovalOutcome, "hold" | "approved">> {
     const by = identityOf(who);
     // A git email, or the name of a signed-in account of the team server.
     if (!/^[^\s@]+(@[^\s@]+)?$/.test(by))
@@ -259,9 +280,37 @@ export function createApprovals(deps: ApprovalsDeps) {
   }
 
   return {
-    /** Approves a held run as `by` (a git email); refused for its author and for a run not held. */
-    approve: (run: string, by: string, comment?: string) =>
-      answer(run, "approve", by, comment),
+    /**
+     * Approves a held run as `by` (a git email); refused for its author and for a run not held.
+     * The approval that completes the hold continues the run (`continueRun`, with `how`); one
+     * that cannot go on stays approved and held, for `sluice run resume`.
+     */
+    async approve(
+      run: string,
+      by: string,
+      comment?: string,
+      how: ContinueHow = {},
+    ): Promise<ApprovalOutcome> {
+      const { hold, approved } = await answer(run, "approve", by, comment);
+      if (!approved || !deps.continueRun)
+        return { hold, approved, continued: false, notices: [] };
+      try {
+        const notices = await deps.continueRun(hold.runId, how);
+        return { hold, approved, continued: true, notices };
+      } catch (error) {
+        const why = isAppError(error)
+          ? error.message
+          : "the server could not start it";
+        return {
+          hold,
+          approved,
+          continued: false,
+          notices: [
+            `run ${hold.runId} is approved but did not continue: ${why}; \`sluice run resume ${hold.runId}\` continues it`,
+          ],
+        };
+      }
+    },
     /** Rejects a held run: its hold and the run fail with the reason. */
     reject: async (run: string, by: string, comment?: string) =>
       (await answer(run, "reject", by, comment)).hold,

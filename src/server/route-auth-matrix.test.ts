@@ -146,6 +146,12 @@ const matrix: Record<string, Rule> = {
   "GET /api/v1/runs/:id": "serverAdmin",
   "GET /api/v1/runs/:id/logs": "serverAdmin",
   "POST /api/v1/runs": "local",
+  // Resuming and answering as this terminal's git identity run the run's commands with the
+  // client's environment, as submitting does (ADR 104).
+  "POST /api/v1/runs/:id/resume": "local",
+  "POST /api/v1/runs/:id/approve": "local",
+  "POST /api/v1/runs/:id/reject": "local",
+  "GET /api/v1/holds": "serverAdmin",
   "POST /api/v1/runs/:id/cancel": "serverAdmin",
   "GET /api/v1/runs/:id/events": "serverAdmin",
   "GET /api/v1/runs/:id/findings": "serverAdmin",

@@ -1,23 +1,50 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, sluice } from "./cli.js";
+import {
+  assertBuilt,
+  exited,
+  gitRepo,
+  sluice,
+  startSluice,
+  until,
+} from "./cli.js";
 
 describe("sluice demo (built CLI)", () => {
   beforeAll(assertBuilt);
 
-  it("creates a sample repo, runs its golden path twice (the second hits the install cache), holds a risky change at the gate until a second identity approves it", () => {
+  it("creates a sample repo, runs its golden path twice (the second hits the install cache), holds a risky change at the gate until a second identity approves it, all while the home's server runs another pipeline", async () => {
     const parent = mkdtempSync(join(tmpdir(), "sluice-e2e-demo-"));
     const dir = join(parent, "svc");
-    const env = { SLUICE_HOME: join(parent, "home") };
+    const home = join(parent, "home");
+    // The demo keeps its records in a home of its own (ADR 104).
+    const env = { SLUICE_HOME: join(home, "demo") };
+    // Meanwhile the home's own server runs a pipeline of another repository, which waits.
+    const go = join(parent, "go");
+    const waitingMark = join(parent, "waiting");
+    const other = gitRepo({
+      "sluice.yml": `name: other\njobs:\n  wait:\n    steps:\n      - run: |\n          touch ${waitingMark}\n          while [ ! -f ${go} ]; do sleep 0.05; done\n`,
+    });
+    const pipeline = startSluice(other, { SLUICE_HOME: home }, ["run"]);
+    await until(
+      () => existsSync(waitingMark),
+      "the other pipeline to wait",
+      120_000,
+    );
     // As `npx sluice demo` runs it: the hints say `npx sluice`.
-    const demo = sluice(parent, { ...env, npm_command: "exec" }, [
+    const demo = sluice(parent, { SLUICE_HOME: home, npm_command: "exec" }, [
       "demo",
       "--dir",
       dir,
     ]);
+    // The other pipeline still waits, undisturbed, and then finishes.
+    expect(pipeline.exitCode).toBeNull();
+    writeFileSync(go, "");
+    expect(await exited(pipeline), pipeline.output.stderr).toBe(0);
+    sluice(parent, { SLUICE_HOME: home }, ["server", "stop"]);
+    rmSync(other, { recursive: true, force: true });
     expect(demo.stderr).toMatch(
       /sluice demo \[4\/\d+\] second run \(warm cache\)/,
     );
@@ -59,6 +86,12 @@ describe("sluice demo (built CLI)", () => {
     const [gated, second, first] = runs;
     // Where to look next: the sample, the records, the logs, and the commands to read them.
     expect(demo.stdout).toContain(`sample service: ${dir}`);
+    expect(demo.stdout).toMatch(
+      new RegExp(
+        `^  export SLUICE_HOME=${env.SLUICE_HOME} +the demo's own home`,
+        "m",
+      ),
+    );
     expect(demo.stdout).toContain(`runs recorded in ${env.SLUICE_HOME}:`);
     expect(demo.stdout).toContain(
       `step logs: ${join(env.SLUICE_HOME, "runs", gated.id)}/<job>/<step>.log`,
@@ -119,5 +152,7 @@ describe("sluice demo (built CLI)", () => {
     // The demo's deployed service was stopped.
     const stop = sluice(dir, env, ["deploy", "stop", "demo"]);
     expect(stop.stdout).toMatch(/^nothing was running for \S+ in demo/);
+    sluice(parent, env, ["server", "stop"]);
+    rmSync(parent, { recursive: true, force: true });
   }, 240_000);
 });

@@ -18,7 +18,7 @@ const password = "correct horse battery staple";
  * Issue 12, the gate over HTTP: runs held by the built CLI (real git, real processes), then the
  * routes on the same home's PGlite through app.inject: the decision with its facts, fired rules
  * and risk; the holds; approve and reject as the signed-in person, the author refused, roles per
- * project enforced; and the approved run resumed by the CLI to deploy.
+ * project enforced; and the approval that completes a hold continuing the run in the server.
  */
 describe("the gate over HTTP: decision, holds, approve and reject as the signed-in person (issue 12)", () => {
   const home = mkdtempSync(join(tmpdir(), "sluice-e2e-gate-http-"));
@@ -238,23 +238,38 @@ describe("the gate over HTTP: decision, holds, approve and reject as the signed-
     });
   });
 
-  it("approves as the signed-in approver, refuses a second answer, and the CLI resumes the run to deploy", async () => {
+  it("approves as the signed-in approver: the approval continues the run in the server, to deploy; a second answer is refused", async () => {
     const approved = await answer("rita", "approve", held[0]!, "shop", {
       comment: "reviewed the network change",
     });
     expect(approved.statusCode, approved.body).toBe(200);
     expect(approved.json()).toMatchObject({
       approved: true,
+      // The gate's use case continued the run here (ADR 104): nothing is left to type.
+      continued: true,
+      notices: [expect.stringMatching(`^run ${held[0]} resumed at main@`)],
       hold: {
         runId: held[0],
         status: "approved",
         approvedBy: ["rita@example.com"],
       },
-      next: `sluice run resume ${held[0]}`,
+      next: null,
     });
     const again = await answer("rita", "approve", held[0]!);
     expect(again.statusCode).toBe(409);
     expect(again.json().detail).toContain("is not held");
+    // The run goes on from its gate in this server, and ends.
+    let status = "running";
+    const deadline = Date.now() + 60_000;
+    while (status === "running" && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await app!.runs.getRun(held[0]!)).status;
+    }
+    const continued = await app!.runs.getRun(held[0]!);
+    expect(continued.status, continued.reason ?? "").toBe("success");
+    expect(
+      Object.fromEntries(continued.jobs.map((j) => [j.key, j.status])),
+    ).toMatchObject({ test: "success", gate: "success", deploy: "success" });
 
     const rejected = await answer("rita", "reject", held[1]!, "shop", {
       comment: "not this week",
@@ -270,17 +285,18 @@ describe("the gate over HTTP: decision, holds, approve and reject as the signed-
     });
     expect(holds.json()).toEqual([]);
 
-    // The server lets go of the home; the approved run goes on from its gate in a new process.
+    // The server lets go of the home; the CLI reads what happened through its own server.
     await server!.close();
     await app!.close();
     server = undefined;
     app = undefined;
-    const resume = sluice(repo, env, ["run", "resume", held[0]!]);
-    expect(resume.code, resume.stderr).toBe(0);
     const shown = JSON.parse(
       sluice(repo, env, ["run", "show", held[0]!, "--json"]).stdout,
     );
     expect(shown.status).toBe("success");
+    const resume = sluice(repo, env, ["run", "resume", held[0]!]);
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toContain("only a held run can be resumed");
     const rejectedRun = JSON.parse(
       sluice(repo, env, ["run", "show", held[1]!, "--json"]).stdout,
     );

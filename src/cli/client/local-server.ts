@@ -227,7 +227,8 @@ async function startOnce(
     const child = spawn(process.execPath, [bin, "server", "run"], {
       detached: true,
       stdio: ["ignore", log, log],
-      env: process.env,
+      // The server of this home, whatever this process's own SLUICE_HOME (`sluice demo` has its own).
+      env: { ...process.env, SLUICE_HOME: home },
     });
     closeSync(log);
     let exited = false;

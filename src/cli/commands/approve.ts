@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
+import type { HoldView } from "../../policy/index.js";
 import type { CliContext } from "../context.js";
-import { parseMaxParallel, resumeHere } from "./run.js";
-import { finishCommand } from "./run-terminal.js";
+import { parseMaxParallel } from "./run.js";
 
 interface AnswerOptions {
   comment?: string;
@@ -33,6 +33,10 @@ function gitIdentity(cwd: string, env: NodeJS.ProcessEnv): string {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
+/** A time of an answer of the server (a Date once parsed), as ISO 8601; `-` when none. */
+const isoOf = (time: string | Date | null): string =>
+  time === null ? "-" : new Date(time).toISOString();
+
 export function registerApprove(program: Command, ctx: CliContext): void {
   program
     .command("approvals")
@@ -41,8 +45,9 @@ export function registerApprove(program: Command, ctx: CliContext): void {
     )
     .option("--json", "print the holds as JSON")
     .action(async (options: { json?: boolean }) => {
-      const gate = await (await ctx.app()).gate();
-      const holds = await gate.waiting();
+      const { clientOf } = await import("./run-client.js");
+      const client = await clientOf(ctx);
+      const holds = await client.json<HoldView[]>("GET", "/api/v1/holds");
       if (options.json) {
         ctx.json(holds);
         return;
@@ -53,7 +58,7 @@ export function registerApprove(program: Command, ctx: CliContext): void {
       }
       for (const hold of holds) {
         ctx.stdout(
-          `${hold.runId}  ${hold.project} ${hold.environment} ${hold.commit?.slice(0, 8) ?? ""} by ${hold.author}: needs ${plural(hold.missing, "more approval")} (${hold.required.map((r) => `${r.count} from ${r.group}`).join(", ")}), until ${hold.expiresAt ?? "-"}`,
+          `${hold.runId}  ${hold.project} ${hold.environment} ${hold.commit?.slice(0, 8) ?? ""} by ${hold.author}: needs ${plural(hold.missing, "more approval")} (${hold.required.map((r) => `${r.count} from ${r.group}`).join(", ")}), until ${isoOf(hold.expiresAt)}`,
         );
         for (const reason of hold.reasons) ctx.stdout(`  ${reason}`);
         if (hold.approvedBy.length > 0)
@@ -82,23 +87,45 @@ export function registerApprove(program: Command, ctx: CliContext): void {
     )
     .action(async (run: string, options: AnswerOptions) => {
       const maxParallel = parseMaxParallel(options.maxParallel);
-      const gate = await (await ctx.app()).gate();
       const by = gitIdentity(ctx.cwd, ctx.env);
-      const { hold, approved } = await gate.approve(run, by, options.comment);
-      if (!approved) {
+      // Through the local server, which owns the store: the approval that completes the hold
+      // continues the run there, with this terminal's environment, and it shows here.
+      const [
+        { approveThroughServer, clientOf, findingsOf, followContinued },
+        { finishCommand },
+      ] = await Promise.all([
+        import("./run-client.js"),
+        import("./run-terminal.js"),
+      ]);
+      const client = await clientOf(ctx);
+      const answer = await approveThroughServer(ctx, client, run, {
+        as: by,
+        comment: options.comment,
+        maxParallel,
+      });
+      const { hold } = answer;
+      if (!answer.approved) {
         ctx.stderr(
           `sluice: ${by} approved run ${hold.runId}; it needs ${plural(hold.missing, "more approval")}`,
         );
         return;
       }
+      if (!answer.continued)
+        throw new AppError(
+          "CONFLICT",
+          answer.notices[0] ??
+            `run ${hold.runId} is approved but did not continue`,
+        );
       ctx.stderr(
         `sluice: run ${hold.runId} approved by ${hold.approvedBy.join(", ")}; it continues`,
       );
+      for (const notice of answer.notices) ctx.stderr(`sluice: ${notice}`);
       const json = options.json === true;
       await finishCommand(
         ctx,
-        await resumeHere(ctx, { runId: hold.runId, maxParallel, json }),
+        await followContinued(ctx, client, hold.runId, json),
         json,
+        findingsOf(client),
       );
     });
 
@@ -110,9 +137,20 @@ export function registerApprove(program: Command, ctx: CliContext): void {
     .argument("<run>", "run id, unique prefix, or `last`")
     .option("--comment <text>", "why, recorded with the rejection")
     .action(async (run: string, options: AnswerOptions) => {
-      const gate = await (await ctx.app()).gate();
       const by = gitIdentity(ctx.cwd, ctx.env);
-      const hold = await gate.reject(run, by, options.comment);
+      const { clientOf } = await import("./run-client.js");
+      const hold = await (
+        await clientOf(ctx)
+      ).json<HoldView>(
+        "POST",
+        `/api/v1/runs/${encodeURIComponent(run)}/reject`,
+        {
+          as: by,
+          ...(options.comment !== undefined
+            ? { comment: options.comment }
+            : {}),
+        },
+      );
       ctx.stderr(
         `sluice: run ${hold.runId} rejected by ${by}${options.comment ? `: ${options.comment}` : ""}; the run failed`,
       );

@@ -2,8 +2,14 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError, messageOf } from "../../kernel/index.js";
+import type { HoldView } from "../../policy/index.js";
 import type { CliContext } from "../context.js";
-import { resumeHere, runHere } from "./run.js";
+import {
+  approveThroughServer,
+  clientOf,
+  followContinued,
+  submitAndFollow,
+} from "./run-client.js";
 
 /** What the gate phase reads and writes of the demo's state (see demo.ts). */
 interface GateDemoState {
@@ -105,7 +111,9 @@ export async function gateSample(
   );
   ctx.stderr("  committed a 300-line AI-assisted change to infra/");
 
-  const held = await runHere(ctx, {
+  // As the commands do: the run, the approvals and the continued run go through the local server.
+  const client = await clientOf(ctx);
+  const held = await submitAndFollow(ctx, client, {
     config: join(dir, "sluice.yml"),
     maxParallel: 2,
     json: false,
@@ -117,15 +125,16 @@ export async function gateSample(
     state.failures.push(`run ${runId} ended ${held.status}, not held`);
     return;
   }
-  const app = await ctx.app();
-  const gate = await app.gate();
-  const [hold] = (await gate.waiting()).filter((h) => h.runId === runId);
+  const holds = await client.json<HoldView[]>("GET", "/api/v1/holds");
+  const hold = holds.find((h) => h.runId === runId);
   ctx.stderr(`  held: run ${runId} waits for a person`);
   for (const reason of hold?.reasons ?? []) ctx.stderr(`    ${reason}`);
 
+  const approve = (as: string, comment: string) =>
+    approveThroughServer(ctx, client, runId, { as, comment, maxParallel: 2 });
   // The author's own approval is refused: the policy asks for someone else.
   try {
-    await gate.approve(runId, author, "looks fine to me");
+    await approve(author, "looks fine to me");
     state.failures.push(`the author's approval of ${runId} was accepted`);
     return;
   } catch (error) {
@@ -133,30 +142,26 @@ export async function gateSample(
       `  ${author} (the author) approves: refused: ${messageOf(error)}`,
     );
   }
-  const { approved, hold: after } = await gate.approve(
-    runId,
-    demoReviewer,
-    "reviewed the network rules",
-  );
+  const answer = await approve(demoReviewer, "reviewed the network rules");
   ctx.stderr(
-    `  ${demoReviewer} approves: ${approved ? `approved by ${after.approvedBy.join(", ")}; the run continues` : `${after.missing} more approvals needed`}`,
+    `  ${demoReviewer} approves: ${answer.approved ? `approved by ${answer.hold.approvedBy.join(", ")}; the run continues` : `${answer.hold.missing} more approvals needed`}`,
   );
-  if (!approved) {
+  if (!answer.approved || !answer.continued) {
     state.runs.push({ id: runId, status: "held" });
-    state.failures.push(`run ${runId} is still held after the approval`);
+    state.failures.push(
+      answer.notices[0] ?? `run ${runId} is still held after the approval`,
+    );
     return;
   }
   try {
-    const { detail, status } = await resumeHere(ctx, {
-      runId,
-      maxParallel: 2,
-      json: false,
-    });
+    // The approval continued the run in the server: it shows here until it ends.
+    const { detail, status } = await followContinued(ctx, client, runId, false);
     state.runs.push({ id: detail.id, status });
     if (status !== "success")
       state.failures.push(`run ${runId} ended ${status} after its approval`);
   } finally {
-    await app.deploy.stop(held.detail.project, environment);
+    // In this process (the idle server hands the demo's store back), as `sluice deploy stop`.
+    await (await ctx.app()).deploy.stop(held.detail.project, environment);
   }
   state.next.push(
     [`sluice logs ${runId} gate`, "the gate's facts, fired rules and decision"],

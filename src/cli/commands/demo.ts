@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { createCliContext } from "../context.js";
 import type { CliContext } from "../context.js";
 import { exitCodes } from "../exit-codes.js";
 import { gateSample, git } from "./demo-gate.js";
-import { runHere } from "./run.js";
+import { clientOf, submitAndFollow } from "./run-client.js";
 
 interface DemoOptions {
   dir?: string;
@@ -49,16 +50,38 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       "create a sample Node service repo in a temp folder, run its golden-path pipeline twice, hold a risky change at the policy gate until a second identity approves it, deliver it progressively, and show where to look",
     )
     .option("--dir <path>", "create the sample here instead of a temp folder")
+    .addHelpText(
+      "after",
+      "\nThe demo keeps its records, logs, cache and deployments in a home of its own,\n" +
+        "$SLUICE_HOME/demo, with its own local server: it never waits for the pipelines of your\n" +
+        "home, nor adds to them. What it prints to look at next reads that home.",
+    )
     .action(async (options: DemoOptions) => {
       const dir = options.dir ?? mkdtempSync(join(tmpdir(), "sluice-demo-"));
       const state: DemoState = { dir, runs: [], failures: [], next: [] };
-      let n = 0;
-      for (const phase of demoPhases) {
-        n++;
-        ctx.stderr(`sluice demo [${n}/${demoPhases.length}] ${phase.name}`);
-        await phase.run(ctx, state);
+      const own = createCliContext({
+        ...ctx.env,
+        SLUICE_HOME: join(ctx.home, "demo"),
+      });
+      const demo: CliContext = {
+        ...own,
+        cwd: ctx.cwd,
+        isTty: ctx.isTty,
+        stdout: ctx.stdout,
+        stderr: ctx.stderr,
+        json: ctx.json,
+      };
+      try {
+        let n = 0;
+        for (const phase of demoPhases) {
+          n++;
+          ctx.stderr(`sluice demo [${n}/${demoPhases.length}] ${phase.name}`);
+          await phase.run(demo, state);
+        }
+      } finally {
+        await own.closeApp();
       }
-      ctx.stdout(formatNext(ctx, state));
+      ctx.stdout(formatNext(demo, state));
       if (state.failures.length > 0) {
         ctx.stderr(`sluice demo: failed: ${state.failures.join("; ")}`);
         process.exitCode = exitCodes.failed;
@@ -74,7 +97,12 @@ function formatNext(ctx: CliContext, state: DemoState): string {
   const sluice = ctx.env.npm_command === "exec" ? "npx sluice" : "sluice";
   const cmd = (command: string) => command.replace(/^sluice\b/, sluice);
   const last = state.runs.at(-1);
-  const next: [string, string][] = [];
+  const next: [string, string][] = [
+    [
+      `export SLUICE_HOME=${ctx.home}`,
+      "the demo's own home, which the commands below read",
+    ],
+  ];
   if (last) {
     next.push(
       [
@@ -246,9 +274,9 @@ async function initSample(ctx: CliContext, state: DemoState): Promise<void> {
   );
 }
 
-/** `sluice run` in the sample repository. */
+/** `sluice run` in the sample repository, in the local server of the demo's home. */
 async function runSample(ctx: CliContext, state: DemoState): Promise<void> {
-  const { detail } = await runHere(ctx, {
+  const { detail } = await submitAndFollow(ctx, await clientOf(ctx), {
     config: join(state.dir, "sluice.yml"),
     maxParallel: 2,
     json: false,

@@ -7,7 +7,9 @@ import type {
   RunLiveEvent,
   RunStatus,
 } from "../../pipeline/index.js";
+import type { HoldView } from "../../policy/index.js";
 import type { Finding } from "../../scan/finding.js";
+import type { LocalClient } from "../client/local-server.js";
 import type { RemoteTarget } from "../client/remote-server.js";
 import type { ServerClient } from "../client/server-client.js";
 import type { CliContext } from "../context.js";
@@ -15,56 +17,23 @@ import { finishCommand, inTerminal } from "./run-terminal.js";
 import type { RunHereOptions } from "./run-terminal.js";
 
 /**
- * Where a run is submitted and followed: the local server's `/api/v1/runs` (this folder runs
- * there), or a remote server's `/api/v1/projects/:project/runs` (the commit is sent).
+ * Where a run is followed and cancelled: the local server's `/api/v1/runs` (`owner`: the server
+ * stops the run when this terminal's stream closes, it was killed), or a remote server's
+ * `/api/v1/projects/:project/runs` (a dropped connection is not a kill).
  */
 interface RunEndpoint {
-  client: ServerClient;
-  /** The runs' path: a run's routes are `${base}/${id}`, `/events`, `/cancel`, `/findings`. */
+  /** A run's routes are `${base}/${id}`, `/events`, `/cancel`, `/findings`. */
   base: string;
-  submit(): Promise<{ runId: string; notices: string[] }>;
-  /** The local server stops the run when this terminal's stream closes (it was killed). */
   owner: boolean;
   /** Who ran it, in the line that says it stopped meanwhile. */
   server: string;
 }
 
-/**
- * `sluice run` as a client of the local server (DESIGN.md, process model): the run is submitted
- * (`POST /api/v1/runs`) with this folder and this environment, runs in the server, and shows here
- * as it would in process: its events drive the same terminal view, Ctrl-C cancels it through the
- * server (twice: at once), and the summary and exit status are the same.
- */
-export async function runThroughServer(
-  ctx: CliContext,
-  options: RunHereOptions,
-): Promise<void> {
-  const { localClient } = await import("../client/local-server.js");
-  const client = localClient(ctx);
-  const body = {
-    cwd: ctx.cwd,
-    config: options.config,
-    ...(options.job !== undefined ? { job: options.job } : {}),
-    maxParallel: options.maxParallel,
-    workingTree: options.workingTree === true,
-    // The steps see this terminal's environment, as they did in process; never the key that
-    // decrypts the secrets (ADR 097).
-    env: Object.fromEntries(
-      Object.entries(ctx.env).filter(
-        (entry): entry is [string, string] =>
-          entry[1] !== undefined && entry[0] !== "SLUICE_AGE_IDENTITY",
-      ),
-    ),
-    clientPid: process.pid,
-  };
-  await runVia(ctx, options, {
-    client,
-    base: "/api/v1/runs",
-    submit: () => client.json("POST", "/api/v1/runs", body),
-    owner: true,
-    server: "the local server",
-  });
-}
+const localRuns: RunEndpoint = {
+  base: "/api/v1/runs",
+  owner: true,
+  server: "the local server",
+};
 
 /**
  * `sluice run` against a remote server (`sluice login`, SLUICE_SERVER; ADR 099): this
@@ -98,15 +67,20 @@ export async function runOnRemote(
     env: ctx.env,
   });
   const client = remoteClient(target.url, { token: target.token });
-  const base = `/api/v1/projects/${encodeURIComponent(project)}/runs`;
+  const endpoint: RunEndpoint = {
+    base: `/api/v1/projects/${encodeURIComponent(project)}/runs`,
+    owner: false,
+    server: target.url,
+  };
   ctx.stderr(
     `sluice: sending ${tree.commit.slice(0, 8)} (${formatBytes(tree.bundle.length + (tree.diff?.length ?? 0))}) to ${target.url} as project ${project}`,
   );
-  await runVia(ctx, options, {
+  const outcome = await followInTerminal(
+    ctx,
     client,
-    base,
-    submit: () =>
-      client.json("POST", base, {
+    options.json,
+    () =>
+      client.json<Started>("POST", endpoint.base, {
         bundle: Buffer.from(tree.bundle).toString("base64"),
         commit: tree.commit,
         ...(tree.branch ? { branch: tree.branch } : {}),
@@ -120,9 +94,14 @@ export async function runOnRemote(
         ...(options.job !== undefined ? { job: options.job } : {}),
         maxParallel: options.maxParallel,
       }),
-    owner: false,
-    server: target.url,
-  });
+    endpoint,
+  );
+  await finishCommand(
+    ctx,
+    outcome,
+    options.json,
+    findingsOf(client, endpoint.base),
+  );
 }
 
 function formatBytes(bytes: number): string {
@@ -131,21 +110,162 @@ function formatBytes(bytes: number): string {
     : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-async function runVia(
+/**
+ * `sluice run` as a client of the local server (DESIGN.md, process model): the run is submitted
+ * (`POST /api/v1/runs`) with this folder and this environment, runs in the server, and shows here
+ * as it would in process: its events drive the same terminal view, Ctrl-C cancels it through the
+ * server (twice: at once), and the summary and exit status are the same.
+ */
+export async function runThroughServer(
   ctx: CliContext,
   options: RunHereOptions,
-  endpoint: RunEndpoint,
 ): Promise<void> {
-  const { client, base } = endpoint;
+  const client = await clientOf(ctx);
+  await finishCommand(
+    ctx,
+    await submitAndFollow(ctx, client, options),
+    options.json,
+    findingsOf(client),
+  );
+}
+
+/** `sluice run` without its exit status: the run submitted and shown here; how it ended. */
+export async function submitAndFollow(
+  ctx: CliContext,
+  client: LocalClient,
+  options: RunHereOptions,
+): Promise<RunOutcome> {
+  const body = {
+    cwd: ctx.cwd,
+    config: options.config,
+    ...(options.job !== undefined ? { job: options.job } : {}),
+    maxParallel: options.maxParallel,
+    workingTree: options.workingTree === true,
+    env: clientEnv(ctx),
+    clientPid: process.pid,
+  };
+  return followInTerminal(ctx, client, options.json, () =>
+    client.json<Started>("POST", "/api/v1/runs", body),
+  );
+}
+
+/**
+ * `sluice run resume` through the local server: the held run (its hold approved) continues in
+ * the server with this terminal's environment, and shows here as `sluice run` does.
+ */
+export async function resumeThroughServer(
+  ctx: CliContext,
+  options: { runId: string; maxParallel: number; json: boolean },
+): Promise<void> {
+  const client = await clientOf(ctx);
+  const outcome = await followInTerminal(ctx, client, options.json, () =>
+    client.json<Started>(
+      "POST",
+      `/api/v1/runs/${encodeURIComponent(options.runId)}/resume`,
+      {
+        maxParallel: options.maxParallel,
+        env: clientEnv(ctx),
+        clientPid: process.pid,
+      },
+    ),
+  );
+  await finishCommand(ctx, outcome, options.json, findingsOf(client));
+}
+
+/** What `POST /api/v1/runs/:id/approve` answers (`Approval` in server/routes/gate.ts). */
+export interface ApprovalAnswer {
+  approved: boolean;
+  continued: boolean;
+  notices: string[];
+  hold: HoldView;
+}
+
+/**
+ * An approval through the local server as the git identity `as` (`sluice approve`, the demo);
+ * when it completes the hold, the run continues in the server with this terminal's environment
+ * (`followContinued` shows it here).
+ */
+export async function approveThroughServer(
+  ctx: CliContext,
+  client: LocalClient,
+  run: string,
+  answer: { as: string; comment?: string | undefined; maxParallel: number },
+): Promise<ApprovalAnswer> {
+  return client.json<ApprovalAnswer>(
+    "POST",
+    `/api/v1/runs/${encodeURIComponent(run)}/approve`,
+    {
+      as: answer.as,
+      ...(answer.comment !== undefined ? { comment: answer.comment } : {}),
+      maxParallel: answer.maxParallel,
+      env: clientEnv(ctx),
+      clientPid: process.pid,
+    },
+  );
+}
+
+/** Follows here a run the server already continued (an approval that completed its hold). */
+export function followContinued(
+  ctx: CliContext,
+  client: LocalClient,
+  runId: string,
+  json: boolean,
+): Promise<RunOutcome> {
+  return followInTerminal(ctx, client, json, async () => ({
+    runId,
+    notices: [],
+  }));
+}
+
+type Started = { runId: string; notices: string[] };
+type RunOutcome = { detail: RunDetail; status: RunStatus };
+
+export async function clientOf(ctx: CliContext): Promise<LocalClient> {
+  const { localClient } = await import("../client/local-server.js");
+  return localClient(ctx);
+}
+
+/** The findings of a run, read through the server (`--json` prints them with the run). */
+export const findingsOf =
+  (client: ServerClient, base = localRuns.base) =>
+  (id: string) =>
+    client.json<unknown[]>("GET", `${base}/${id}/findings`);
+
+/**
+ * What a run's steps inherit from the client: this terminal's environment, as they did in
+ * process; never the key that decrypts the secrets (ADR 097).
+ */
+function clientEnv(ctx: CliContext): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(ctx.env).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined && entry[0] !== "SLUICE_AGE_IDENTITY",
+    ),
+  );
+}
+
+/**
+ * A run in the server shown here (`start` submits or resumes it): its events drive this
+ * terminal's view, Ctrl-C cancels it through the server (twice: at once), and the summary is
+ * printed; answers the recorded run and how it ended.
+ */
+async function followInTerminal(
+  ctx: CliContext,
+  client: ServerClient,
+  json: boolean,
+  start: () => Promise<Started>,
+  endpoint: RunEndpoint = localRuns,
+): Promise<RunOutcome> {
+  const { base } = endpoint;
   // The view's durations are the server's: an event carries the time it happened.
   let now = Date.now();
   // Ctrl-C is handled from the start: one before the run is recorded cancels it once it is.
-  const outcome = await inTerminal(
+  return inTerminal(
     ctx,
-    options.json,
+    json,
     { now: () => now },
     async (live, cancel, force) => {
-      const { runId, notices } = await endpoint.submit();
+      const { runId, notices } = await start();
       for (const notice of notices) ctx.stderr(`sluice: ${notice}`);
       const ask = (force: boolean) =>
         void client
@@ -155,7 +275,7 @@ async function runVia(
       else if (cancel.aborted) ask(false);
       cancel.addEventListener("abort", () => ask(false));
       force.addEventListener("abort", () => ask(true));
-      const status = await follow(endpoint, runId, (event) => {
+      const status = await follow(client, endpoint, runId, (event) => {
         now = event.at;
         const step = {
           runId,
@@ -172,14 +292,12 @@ async function runVia(
       return { detail, status };
     },
   );
-  await finishCommand(ctx, outcome, options.json, (id) =>
-    client.json<unknown[]>("GET", `${base}/${id}/findings`),
-  );
 }
 
 /** The run's events until its end; its status. A server gone meanwhile is a one-line error. */
 async function follow(
-  { client, base, owner, server }: RunEndpoint,
+  client: ServerClient,
+  { base, owner, server }: RunEndpoint,
   runId: string,
   onEvent: (event: Extract<RunLiveEvent, { at: number }>) => void,
 ): Promise<RunStatus> {

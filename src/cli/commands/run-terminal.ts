@@ -14,13 +14,13 @@ export interface RunHereOptions {
   workingTree?: boolean | undefined;
 }
 
-/** The end of `run` and `run resume`: the JSON document, and the exit status of the run. */
+/** The end of `run`, `run resume` and `approve`: the JSON document, and the run's exit status. */
 export async function finishCommand(
   ctx: CliContext,
   { detail, status }: { detail: RunDetail; status: RunStatus },
   json: boolean,
-  findings: (runId: string) => Promise<unknown[]> = async (runId) =>
-    (await ctx.app()).scan.findingsForRun(runId),
+  /** The run's findings (read through the server), printed with it by `--json`. */
+  findings: (runId: string) => Promise<unknown[]>,
 ): Promise<void> {
   if (json) ctx.json({ ...detail, findings: await findings(detail.id) });
   process.exitCode =

@@ -1,10 +1,8 @@
-import { availableParallelism, hostname } from "node:os";
+import { availableParallelism } from "node:os";
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
-import { finishCommand, inTerminal } from "./run-terminal.js";
-import type { RunHereOptions } from "./run-terminal.js";
 
 interface ResumeOptions {
   maxParallel?: string;
@@ -59,7 +57,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
   run
     .command("resume")
     .description(
-      "continue a held run whose gate was approved, from the gate on, in a clean checkout of its recorded commit",
+      "continue a held run whose gate was approved (when its approval did not continue it), from the gate on, in a clean checkout of its recorded commit, in the local server",
     )
     .argument("<id>", "run id, unique prefix, or `last`")
     .option(
@@ -74,17 +72,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
     )
     .action(async (id: string, options: ResumeOptions, command: Command) => {
       const json = options.json || command.parent?.opts().json === true;
-      const gate = await (await ctx.app()).gate();
-      await gate.readyToResume(id);
-      await finishCommand(
-        ctx,
-        await resumeHere(ctx, {
-          runId: id,
-          maxParallel: parseMaxParallel(options.maxParallel),
-          json,
-        }),
-        json,
-      );
+      const maxParallel = parseMaxParallel(options.maxParallel);
+      // In the local server, which checks the hold is approved first; shown here.
+      const { resumeThroughServer } = await import("./run-client.js");
+      await resumeThroughServer(ctx, { runId: id, maxParallel, json });
     });
 
   run
@@ -146,58 +137,4 @@ async function runPipeline(
   const remote = remoteTarget(ctx.home, ctx.env);
   if (remote) await runOnRemote(ctx, remote, runOptions);
   else await runThroughServer(ctx, runOptions);
-}
-
-/**
- * The terminal around pipeline's `runLocal`: live progress, Ctrl-C (and a closed output) turned
- * into a cancel, notices and the closing summary on stderr. Returns the recorded run.
- */
-export async function runHere(ctx: CliContext, options: RunHereOptions) {
-  const [{ runLocal }, { localRunDeps }] = await Promise.all([
-    import("../../pipeline/index.js"),
-    import("../../local-runs.js"),
-  ]);
-  const app = await ctx.app();
-  const deps = await localRunDeps(app);
-  return inTerminal(ctx, options.json, app.clock, (live, cancel, force) =>
-    runLocal(deps, {
-      cwd: ctx.cwd,
-      config: options.config,
-      job: options.job,
-      maxParallel: options.maxParallel,
-      workingTree: options.workingTree,
-      live,
-      signal: cancel,
-      forceSignal: force,
-      owner: { pid: process.pid, host: hostname() },
-      notice: (line) => ctx.stderr(`sluice: ${line}`),
-    }),
-  );
-}
-
-/**
- * Continues a held run here (its hold approved: the caller checked), as `sluice run resume` and
- * the approval that completes a hold do, with the same progress and summary as `sluice run`.
- */
-export async function resumeHere(
-  ctx: CliContext,
-  options: { runId: string; maxParallel: number; json: boolean },
-) {
-  const [{ resumeLocal }, { localRunDeps }] = await Promise.all([
-    import("../../pipeline/index.js"),
-    import("../../local-runs.js"),
-  ]);
-  const app = await ctx.app();
-  const deps = await localRunDeps(app);
-  return inTerminal(ctx, options.json, app.clock, (live, cancel, force) =>
-    resumeLocal(deps, {
-      runId: options.runId,
-      maxParallel: options.maxParallel,
-      live,
-      signal: cancel,
-      forceSignal: force,
-      owner: { pid: process.pid, host: hostname() },
-      notice: (line) => ctx.stderr(`sluice: ${line}`),
-    }),
-  );
 }

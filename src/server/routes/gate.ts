@@ -2,10 +2,11 @@ import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { AppError } from "../../kernel/index.js";
 import type { DecisionView, GateApprovals } from "../../policy/index.js";
-import { urlName } from "../params.js";
+import { IdParams, urlName } from "../params.js";
 import { principalOf } from "../route-auth.js";
 import type { RouteModule } from "../types.js";
 import type { ZodTypeProvider } from "../zod-provider.js";
+import { ClientEnv, ClientPid, MaxParallel } from "./run-submit.js";
 
 /** `/:project` */
 const ProjectParams = z.object({ project: urlName });
@@ -90,10 +91,60 @@ const Approval = z
     approved: z
       .boolean()
       .describe("true when this approval completed the hold"),
+    continued: z
+      .boolean()
+      .describe(
+        "true when the run went on in this server (the approval completed the hold); follow it at /api/v1/runs/{runId}/events",
+      ),
+    notices: z
+      .array(z.string())
+      .describe("what the continued run said, or why it did not continue"),
     hold: Hold,
-    next: z.string().nullable().describe("how the run continues once approved"),
+    next: z
+      .string()
+      .nullable()
+      .describe("how the run continues when it is approved but did not go on"),
   })
   .describe("what the approval did");
+
+/**
+ * An answer from the terminal of the local socket's owner (`sluice approve|reject`): the person
+ * is the git identity of that terminal, as when the command answered in its own process (ADR
+ * 102: a laptop's honesty; the socket's owner could open the store itself).
+ */
+const LocalAnswer = z
+  .object({
+    as: z
+      .string()
+      .min(1)
+      .max(320)
+      .describe("the git identity (email) of the person answering"),
+    comment: z.string().min(1).max(2000).optional(),
+  })
+  .describe("an answer to a hold, as a git identity of this machine");
+
+/** `sluice approve`: with how the run goes on when this approval completes the hold. */
+const LocalApproval = LocalAnswer.extend({
+  maxParallel: MaxParallel.optional().describe(
+    "jobs at most this many at once when the run continues (default: the server's CPUs)",
+  ),
+  env: ClientEnv.optional().describe(
+    "the environment the continued run's steps inherit (default: the server's)",
+  ),
+  clientPid: ClientPid,
+});
+
+/** What an approval answers: `next` only when the run is approved but did not go on. */
+const approvalOf = (
+  runId: string,
+  outcome: Awaited<ReturnType<GateApprovals["approve"]>>,
+) => ({
+  ...outcome,
+  next:
+    outcome.approved && !outcome.continued
+      ? `sluice run resume ${runId}`
+      : null,
+});
 
 /** Reading the gate is for viewers of the project; answering a hold needs an approver. */
 const viewer = {
@@ -159,8 +210,10 @@ async function runOf(gate: GateApprovals, project: string, run: string) {
  * The gate over HTTP (issue 12): a run's decision (facts, fired rules, risk), the holds that
  * wait, approve and reject, the same use cases as `sluice gate|approvals|approve|reject`. The
  * approver is the authenticated principal, known by its account's email (an account without one
- * cannot answer); the change's author is refused as in the CLI. An
- * approval that completes a hold records it; the run goes on with `sluice run resume RUN`.
+ * cannot answer); the change's author is refused as in the CLI. The approval that completes a
+ * hold continues the run in this server (the gate's use case does, ADR 104). The local socket's
+ * owner answers as the git identity of its terminal (`/api/v1/runs/:id/approve|reject`, route-auth
+ * `local`), as `sluice approve|reject` did in process.
  */
 export const gateRoutes: RouteModule<"gate"> = (fastify, deps) => {
   const server = fastify.withTypeProvider<ZodTypeProvider>();
@@ -229,12 +282,7 @@ export const gateRoutes: RouteModule<"gate"> = (fastify, deps) => {
     },
     async (request) => {
       const { g, runId, by, comment } = await answering(request);
-      const { approved, hold } = await g.approve(runId, by, comment);
-      return {
-        approved,
-        hold,
-        next: approved ? `sluice run resume ${runId}` : null,
-      };
+      return approvalOf(runId, await g.approve(runId, by, comment));
     },
   );
 
@@ -254,5 +302,53 @@ export const gateRoutes: RouteModule<"gate"> = (fastify, deps) => {
       const { g, runId, by, comment } = await answering(request);
       return g.reject(runId, by, comment);
     },
+  );
+
+  server.get(
+    "/api/v1/holds",
+    {
+      config: { auth: { kind: "admin" } },
+      schema: {
+        summary: "every run held at a gate, oldest first (`sluice approvals`)",
+        response: { 200: z.array(Hold) },
+      },
+    },
+    async () => (await gate()).waiting(),
+  );
+
+  // It may continue the run with this terminal's environment: the socket's owner only.
+  server.post(
+    "/api/v1/runs/:id/approve",
+    {
+      config: { auth: { kind: "local" } },
+      schema: {
+        summary:
+          "approve a held run as the git identity of this machine's terminal (`sluice approve`); the approval that completes the hold continues the run here",
+        params: IdParams,
+        body: LocalApproval,
+        response: { 200: Approval },
+      },
+    },
+    async ({ params, body }) => {
+      const { as, comment, ...how } = body;
+      const outcome = await (await gate()).approve(params.id, as, comment, how);
+      return approvalOf(outcome.hold.runId, outcome);
+    },
+  );
+
+  server.post(
+    "/api/v1/runs/:id/reject",
+    {
+      config: { auth: { kind: "local" } },
+      schema: {
+        summary:
+          "reject a held run as the git identity of this machine's terminal (`sluice reject`): the hold and the run fail",
+        params: IdParams,
+        body: LocalAnswer,
+        response: { 200: Hold },
+      },
+    },
+    async ({ params, body }) =>
+      (await gate()).reject(params.id, body.as, body.comment),
   );
 };

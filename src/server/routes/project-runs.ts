@@ -14,8 +14,7 @@ import {
   Submitted,
 } from "./run-responses.js";
 import { sendRunLogs } from "./runs.js";
-import { closeServedRuns, sendEvents, servedRuns } from "./served-runs.js";
-import type { RunHostServices } from "./served-runs.js";
+import { sendEvents } from "./served-runs.js";
 
 /** The largest remote run (its bundle and diff, base64 in JSON): 256 MiB, then a 413. */
 const remoteRunBodyLimit = 256 * 1024 * 1024;
@@ -87,13 +86,11 @@ const developer = {
  * unpacked from what the client sent (pipeline's `ServedRuns.submitRemote`), with the server's
  * environment narrowed (ADR 099). A run of another project is NOT_FOUND here.
  */
-export const projectRunRoutes: RouteModule<RunHostServices | "scan"> = (
-  fastify,
-  deps,
-) => {
+export const projectRunRoutes: RouteModule<
+  "runs" | "scan" | "served" | "clock" | "home" | "logger"
+> = (fastify, deps) => {
   const server = fastify.withTypeProvider<ZodTypeProvider>();
   const { app } = deps;
-  fastify.addHook("onClose", () => closeServedRuns(deps));
 
   /** The run, when it is of the route's project (else NOT_FOUND, as for a run nobody has). */
   async function runOf(project: string, id: string) {
@@ -121,7 +118,7 @@ export const projectRunRoutes: RouteModule<RunHostServices | "scan"> = (
       const { bundle, commit, branch, defaultBranch, diff, folder, ...rest } =
         request.body;
       const started = await (
-        await servedRuns(deps)
+        await app.served()
       ).submitRemote({
         ...rest,
         project,
@@ -208,7 +205,7 @@ export const projectRunRoutes: RouteModule<RunHostServices | "scan"> = (
     async (request, reply) => {
       const run = await runOf(request.params.project, request.params.id);
       // A reader over the network is never the run's owner: a dropped connection is not a kill.
-      return sendEvents(request, reply, await servedRuns(deps), run.id, {
+      return sendEvents(request, reply, await app.served(), run.id, {
         owner: false,
         remote: true,
       });
@@ -230,7 +227,7 @@ export const projectRunRoutes: RouteModule<RunHostServices | "scan"> = (
     async (request, reply) => {
       const run = await runOf(request.params.project, request.params.id);
       const runId = await (
-        await servedRuns(deps)
+        await app.served()
       ).cancel(run.id, request.body.force);
       return reply.code(202).send({ runId, cancelling: true as const });
     },

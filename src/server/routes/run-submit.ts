@@ -10,8 +10,23 @@ import {
   Finding,
   Submitted,
 } from "./run-responses.js";
-import { closeServedRuns, sendEvents, servedRuns } from "./served-runs.js";
-import type { RunHostServices } from "./served-runs.js";
+import { sendEvents } from "./served-runs.js";
+
+/** The environment a run's steps inherit: the client's, as they inherited its terminal's. */
+export const ClientEnv = z
+  .record(z.string(), z.string())
+  .describe("the environment the run's steps inherit (the client's)");
+
+/** The process that shows the run (its terminal), named when it goes away during the run. */
+export const ClientPid = z
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .describe("the client's process, named when it goes away during the run");
+
+/** Jobs of a run at once. */
+export const MaxParallel = z.number().int().min(1).max(256);
 
 const RunSubmit = z
   .object({
@@ -34,41 +49,56 @@ const RunSubmit = z
       .max(200)
       .optional()
       .describe("run only this job and the jobs it needs"),
-    maxParallel: z.number().int().min(1).max(256),
+    maxParallel: MaxParallel,
     workingTree: z
       .boolean()
       .default(false)
       .describe("run the working tree instead of a clean checkout of HEAD"),
-    env: z
-      .record(z.string(), z.string())
-      .describe("the environment the run's steps inherit (the client's)"),
-    clientPid: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .describe(
-        "the submitting process, named when it goes away during the run",
-      ),
+    env: ClientEnv,
+    clientPid: ClientPid,
   })
   .describe("a run of the pipeline of a repository on this machine");
 
+/** `sluice run resume`: how the held run goes on (its hold approved). */
+const RunResumeBody = z
+  .object({
+    maxParallel: MaxParallel.optional().describe(
+      "jobs at most this many at once (default: the server's CPUs)",
+    ),
+    env: ClientEnv.optional().describe(
+      "the environment the run's steps inherit (default: the server's)",
+    ),
+    clientPid: ClientPid,
+  })
+  .default({})
+  .describe("continue a held run whose hold is approved");
+
 /**
  * The runs this server executes for its clients (`sluice run` through the local server):
- * submit one, follow it as its terminal view shows it, cancel it (Ctrl-C), read its findings.
- * The use case is pipeline's `createServedRuns` (`startLocalRun` in this process); these routes
- * only translate HTTP. Submitting is for the local socket's owner only (route-auth `local`);
- * following, cancelling and reading findings for an admin.
+ * submit one or resume a held one, follow it as its terminal view shows it, cancel it (Ctrl-C),
+ * read its findings. The use case is the App's served runs (pipeline's `createServedRuns`, in
+ * this process); these routes only translate HTTP. Submitting and resuming run commands of a
+ * folder of this machine with the client's environment: the local socket's owner only
+ * (route-auth `local`); following, cancelling and reading findings for an admin.
  */
-export const runSubmitRoutes: RouteModule<RunHostServices | "scan"> = (
+export const runSubmitRoutes: RouteModule<"runs" | "scan" | "served"> = async (
   fastify,
   deps,
 ) => {
   const server = fastify.withTypeProvider<ZodTypeProvider>();
   const auth = { kind: "admin" } as const;
   const { app } = deps;
-  const runs = () => servedRuns(deps);
-  fastify.addHook("onClose", () => closeServedRuns(deps));
+  const runs = () => app.served();
+  // While a run goes on, however it started (submitted, resumed, continued by an approval), an
+  // on-demand server neither idles out nor hands the store back.
+  const unwatch = (await runs()).watchBusy((busy) =>
+    deps.control?.busy?.(busy),
+  );
+  // A stopping server cancels the runs it drives and waits for them to be recorded.
+  fastify.addHook("onClose", async () => {
+    unwatch();
+    await (await runs()).close();
+  });
 
   server.post(
     "/api/v1/runs",
@@ -85,6 +115,28 @@ export const runSubmitRoutes: RouteModule<RunHostServices | "scan"> = (
     async (request, reply) => {
       const started = await (await runs()).submit(request.body);
       return reply.code(202).send(started);
+    },
+  );
+
+  server.post(
+    "/api/v1/runs/:id/resume",
+    {
+      // As a submission: the run's commands run as the server's user, with the client's
+      // environment. A run an approval continues needs no such request (ADR 104).
+      config: { auth: { kind: "local" } },
+      schema: {
+        summary:
+          "continue a held run whose hold is approved, in this server; answers once it runs again",
+        params: IdParams,
+        body: RunResumeBody,
+        response: { 202: Submitted },
+      },
+    },
+    async (request, reply) => {
+      const resumed = await (
+        await runs()
+      ).resume({ runId: request.params.id, ...request.body });
+      return reply.code(202).send(resumed);
     },
   );
 

@@ -1,54 +1,6 @@
-import { availableParallelism, hostname } from "node:os";
 import { Readable } from "node:stream";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { localRunDeps, remoteRunEnv } from "../../local-runs.js";
-import { createServedRuns } from "../../pipeline/index.js";
 import type { RunLiveEvent, ServedRuns } from "../../pipeline/index.js";
-import type { ServerDeps } from "../types.js";
-import type { App } from "../../app.js";
-
-/** The machine-wide limit: jobs of all the runs this server executes at once. */
-const machineCapacity = Math.max(8, 2 * availableParallelism());
-
-/** The App services a server's runs use. */
-export type RunHostServices =
-  "runs" | "pipeline" | "steps" | "metrics" | "home" | "clock" | "logger";
-
-type RunHostDeps = ServerDeps<Pick<App, RunHostServices>>;
-
-const hosts = new WeakMap<object, Promise<ServedRuns>>();
-
-/**
- * The one `ServedRuns` of a server (pipeline's `createServedRuns` over `localRunDeps`), made on
- * first use and shared by the route modules that submit and follow runs (the local socket's
- * `sluice run`, a remote client's), so a run submitted by one is followed and cancelled by the
- * other's routes. Keyed by the server's deps: one server, one set of runs.
- */
-export function servedRuns(deps: RunHostDeps): Promise<ServedRuns> {
-  let runs = hosts.get(deps);
-  if (runs === undefined) {
-    const { app } = deps;
-    runs = localRunDeps(app, { capacity: machineCapacity }).then((local) =>
-      createServedRuns({
-        ...local,
-        runs: app.runs,
-        clock: app.clock,
-        owner: { pid: process.pid, host: hostname() },
-        logger: app.logger,
-        remoteEnv: remoteRunEnv(),
-        onBusy: (busy) => deps.control?.busy?.(busy),
-      }),
-    );
-    hosts.set(deps, runs);
-  }
-  return runs;
-}
-
-/** A stopping server cancels the runs it drives and waits until they are recorded. */
-export async function closeServedRuns(deps: RunHostDeps): Promise<void> {
-  const runs = hosts.get(deps);
-  if (runs) await (await runs).close();
-}
 
 /**
  * Answers a run's live events (`ServedRuns.events`) as application/x-ndjson, from its start
