@@ -4,7 +4,12 @@
 // server's peak RSS, and its peak RSS on a home with 1,000 recorded runs (3 jobs of 2 steps
 // each) while `sluice runs --limit 1000` and `sluice runs` answer from it. Needs `npm run build`
 // (it spawns bin/sluice.js). Targets (issue 14): warm `sluice runs` < 150 ms, a warm one-job
-// `sluice run` < 600 ms, first command < 3 s.
+// `sluice run` < 600 ms, first command < 3 s. And the marginal cost of a no-op job through the
+// CLI: a 50-job `sluice run` (independent jobs, each one step `run: 'true'`) against the one-job
+// one, less what 49 more raw spawns of the step's own command (bash on a script file) take, per
+// job; target <= 10 ms. Measured with `--max-parallel 50` (the server's machine-wide limit,
+// max(8, 2 x CPUs), still applies) and with `--max-parallel 1` (one job at a time, where the
+// raw spawns subtract exactly).
 import { execFileSync, spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -35,6 +40,19 @@ writeFileSync(
   join(repo, "sluice.yml"),
   "name: bench\njobs:\n  one:\n    steps:\n      - run: 'true'\n",
 );
+// 50 independent no-op jobs: the marginal cost of a job, against the one-job pipeline.
+const fanOut = 50;
+writeFileSync(
+  join(repo, "fifty.yml"),
+  [
+    "name: bench-fifty",
+    "jobs:",
+    ...Array.from(
+      { length: fanOut },
+      (_, i) => `  j${i}:\n    steps:\n      - run: 'true'`,
+    ),
+  ].join("\n") + "\n",
+);
 const git = (...args: string[]) =>
   execFileSync("git", args, { cwd: repo, stdio: "ignore" });
 git("init", "-q", "-b", "main");
@@ -51,6 +69,26 @@ git(
 
 const home = mkdtempSync(join(tmpdir(), "sluice-bench-home-"));
 const env = { ...process.env, SLUICE_HOME: home, SLUICE_SERVER_IDLE: "10m" };
+
+// What a step spawns for `run: 'true'` (src/pipeline/executors/shell.ts: bash on a script file).
+const stepScript = join(home, "bench-step.sh");
+writeFileSync(stepScript, "true", { mode: 0o600 });
+const stepArgv = ["--noprofile", "--norc", "-eo", "pipefail", stepScript];
+
+/** Wall time of `count` raw spawns of the step's command, one after the other, in ms. */
+function rawSpawns(count: number): number {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    const result = spawnSync("bash", stepArgv, {
+      cwd: repo,
+      env,
+      stdio: "pipe",
+    });
+    if (result.status !== 0)
+      throw new Error(`bash ${stepScript} exited ${result.status}`);
+  }
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
 
 /** Wall time of one command, in ms; fails loudly on a non-zero exit. */
 function timed(command: string, args: string[]): number {
@@ -137,14 +175,35 @@ try {
     help: [] as number[],
     runs: [] as number[],
     run: [] as number[],
+    fifty: [] as number[],
+    fiftySerial: [] as number[],
+    spawn1: [] as number[],
+    spawnMany: [] as number[],
   };
+  const fiftyRun = (maxParallel: number) =>
+    timed(process.execPath, [
+      bin,
+      "run",
+      "-f",
+      "fifty.yml",
+      "--max-parallel",
+      String(maxParallel),
+    ]);
   for (let i = 0; i < reps; i++) {
     samples.node.push(timed(process.execPath, ["-e", "0"]));
     samples.git.push(timed("git", ["status", "--short"]));
     samples.help.push(timed(process.execPath, [bin, "--help"]));
     samples.runs.push(timed(process.execPath, [bin, "runs"]));
     samples.run.push(timed(process.execPath, [bin, "run"]));
+    samples.fifty.push(fiftyRun(fanOut));
+    samples.fiftySerial.push(fiftyRun(1));
+    samples.spawn1.push(rawSpawns(1));
+    samples.spawnMany.push(rawSpawns(fanOut));
   }
+  // ((t50 - t1) - (raw50 - raw1)) / 49: what one more job costs beyond its process.
+  const rawMore = median(samples.spawnMany) - median(samples.spawn1);
+  const marginal = (fifty: number[]) =>
+    round((median(fifty) - median(samples.run) - rawMore) / (fanOut - 1));
   const figures = {
     firstCommandMs: round(first),
     warmRunsMs: round(median(samples.runs)),
@@ -154,6 +213,12 @@ try {
     warmRunsOverNodeMs: round(median(samples.runs) - median(samples.node)),
     warmRunsOverHelpMs: round(median(samples.runs) - median(samples.help)),
     warmOneJobRunMs: round(median(samples.run)),
+    warmFiftyJobRunMs: round(median(samples.fifty)),
+    warmFiftyJobSerialRunMs: round(median(samples.fiftySerial)),
+    rawSpawnOneMs: round(median(samples.spawn1)),
+    rawSpawnFiftyMs: round(median(samples.spawnMany)),
+    marginalJobMs: marginal(samples.fifty),
+    marginalJobSerialMs: marginal(samples.fiftySerial),
     serverPeakRssMb: peakRssMb(serverPid),
     ...serverWithManyRuns(),
     reps,
@@ -166,6 +231,15 @@ try {
   );
   console.log(
     `sluice run, one job, warm:      ${figures.warmOneJobRunMs} ms median of ${reps} (target < 600)`,
+  );
+  console.log(
+    `sluice run, 50 no-op jobs, warm: ${figures.warmFiftyJobRunMs} ms (--max-parallel 50), ${figures.warmFiftyJobSerialRunMs} ms (--max-parallel 1)`,
+  );
+  console.log(
+    `raw spawns of the step (bash script): 50 in ${figures.rawSpawnFiftyMs} ms, 1 in ${figures.rawSpawnOneMs} ms`,
+  );
+  console.log(
+    `marginal cost of a no-op job:   ${figures.marginalJobMs} ms (--max-parallel 50; target <= 10), ${figures.marginalJobSerialMs} ms one at a time`,
   );
   console.log(`node -e 0:                      ${figures.nodeMs} ms`);
   console.log(`git status:                     ${figures.gitStatusMs} ms`);
