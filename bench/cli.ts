@@ -9,11 +9,13 @@
 // one, less what 49 more raw spawns of the step's own command (bash on a script file) take, per
 // job; target <= 10 ms. Measured with `--max-parallel 50` (the server's machine-wide limit,
 // max(8, 2 x CPUs), still applies) and with `--max-parallel 1` (one job at a time, where the
-// raw spawns subtract exactly).
+// raw spawns subtract exactly). Beside it, the CPU a job adds to the server (and its step
+// spawner) and to the client, which a loaded machine disturbs less than wall time.
 import { execFileSync, spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -180,6 +182,23 @@ try {
     spawn1: [] as number[],
     spawnMany: [] as number[],
   };
+  // CPU (ms) of the server and of the clients, summed over the reps, per pipeline.
+  const cpu = {
+    one: { server: 0, client: 0 },
+    fifty: { server: 0, client: 0 },
+    fiftySerial: { server: 0, client: 0 },
+  };
+  const withCpu = (
+    into: { server: number; client: number },
+    run: () => number,
+  ) => {
+    const server = processTreeCpuMs(serverPid!);
+    const client = endedChildrenCpuMs();
+    const ms = run();
+    into.server += processTreeCpuMs(serverPid!) - server;
+    into.client += endedChildrenCpuMs() - client;
+    return ms;
+  };
   const fiftyRun = (maxParallel: number) =>
     timed(process.execPath, [
       bin,
@@ -194,9 +213,11 @@ try {
     samples.git.push(timed("git", ["status", "--short"]));
     samples.help.push(timed(process.execPath, [bin, "--help"]));
     samples.runs.push(timed(process.execPath, [bin, "runs"]));
-    samples.run.push(timed(process.execPath, [bin, "run"]));
-    samples.fifty.push(fiftyRun(fanOut));
-    samples.fiftySerial.push(fiftyRun(1));
+    samples.run.push(
+      withCpu(cpu.one, () => timed(process.execPath, [bin, "run"])),
+    );
+    samples.fifty.push(withCpu(cpu.fifty, () => fiftyRun(fanOut)));
+    samples.fiftySerial.push(withCpu(cpu.fiftySerial, () => fiftyRun(1)));
     samples.spawn1.push(rawSpawns(1));
     samples.spawnMany.push(rawSpawns(fanOut));
   }
@@ -204,6 +225,8 @@ try {
   const rawMore = median(samples.spawnMany) - median(samples.spawn1);
   const marginal = (fifty: number[]) =>
     round((median(fifty) - median(samples.run) - rawMore) / (fanOut - 1));
+  const marginalCpu = (fifty: number, one: number) =>
+    round((fifty - one) / reps / (fanOut - 1));
   const figures = {
     firstCommandMs: round(first),
     warmRunsMs: round(median(samples.runs)),
@@ -219,6 +242,12 @@ try {
     rawSpawnFiftyMs: round(median(samples.spawnMany)),
     marginalJobMs: marginal(samples.fifty),
     marginalJobSerialMs: marginal(samples.fiftySerial),
+    marginalJobServerCpuMs: marginalCpu(cpu.fifty.server, cpu.one.server),
+    marginalJobClientCpuMs: marginalCpu(cpu.fifty.client, cpu.one.client),
+    marginalJobSerialServerCpuMs: marginalCpu(
+      cpu.fiftySerial.server,
+      cpu.one.server,
+    ),
     serverPeakRssMb: peakRssMb(serverPid),
     ...serverWithManyRuns(),
     reps,
@@ -240,6 +269,9 @@ try {
   );
   console.log(
     `marginal cost of a no-op job:   ${figures.marginalJobMs} ms (--max-parallel 50; target <= 10), ${figures.marginalJobSerialMs} ms one at a time`,
+  );
+  console.log(
+    `  its CPU: server and step spawner ${figures.marginalJobServerCpuMs} ms (one at a time: ${figures.marginalJobSerialServerCpuMs} ms), client ${figures.marginalJobClientCpuMs} ms`,
   );
   console.log(`node -e 0:                      ${figures.nodeMs} ms`);
   console.log(`git status:                     ${figures.gitStatusMs} ms`);
@@ -305,6 +337,32 @@ function serverWithManyRuns() {
     manyRunsListMs: round(listMs),
     manyRunsServerPeakRssMb: peakRssMb(manyPid),
   };
+}
+
+/** User + system CPU (ms) of a process and of its live node children (the step spawner). */
+function processTreeCpuMs(pid: number): number {
+  let ticks = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "latin1");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const self = Number(entry) === pid;
+      if (!self && (Number(fields[1]) !== pid || comm !== "node")) continue;
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+/** CPU (ms) of this process's children that have ended (cutime + cstime): the clients. */
+function endedChildrenCpuMs(): number {
+  const stat = readFileSync("/proc/self/stat", "latin1");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
 /** VmHWM of a process (Linux), in MB. */
