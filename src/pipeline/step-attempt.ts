@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type {
   ExpressionContext,
@@ -82,9 +82,13 @@ async function runShell(
   const token = randomBytes(6).toString("hex");
   const outputPath = join(ctx.deps.tempDir, `sluice-output-${token}`);
   const envPath = join(ctx.deps.tempDir, `sluice-env-${token}`);
-  writeFileSync(outputPath, "", { mode: 0o600 });
-  writeFileSync(envPath, "", { mode: 0o600 });
   try {
+    // Off the event loop, both at once: on a busy disk a file's creation blocks for milliseconds,
+    // and the runtime's one thread also runs the scheduler, the store and the other jobs.
+    await Promise.all([
+      writeFile(outputPath, "", { mode: 0o600 }),
+      writeFile(envPath, "", { mode: 0o600 }),
+    ]);
     const script = expand(
       step.run ?? "",
       ctx.context,
@@ -111,8 +115,12 @@ async function runShell(
       clock: ctx.deps.clock,
       onOutput: (stream, chunk) => ctx.log.write(stream, chunk),
     });
-    const outputs = parseOutputFile(readFileSync(outputPath, "utf8"));
-    const fileEnv = parseOutputFile(readFileSync(envPath, "utf8"));
+    const [outputText, envText] = await Promise.all([
+      readFile(outputPath, "utf8"),
+      readFile(envPath, "utf8"),
+    ]);
+    const outputs = parseOutputFile(outputText);
+    const fileEnv = parseOutputFile(envText);
     const base = {
       outputs,
       env: fileEnv,
@@ -150,8 +158,10 @@ async function runShell(
         };
     }
   } finally {
-    rmSync(outputPath, { force: true });
-    rmSync(envPath, { force: true });
+    await Promise.all([
+      rm(outputPath, { force: true }),
+      rm(envPath, { force: true }),
+    ]);
   }
 }
 

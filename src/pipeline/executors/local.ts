@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { rmSync, statSync, writeFileSync } from "node:fs";
+import { statSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Clock } from "../../kernel/index.js";
 import type { KillGrace } from "../ports.js";
@@ -66,11 +67,12 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     spec.tempDir,
     `sluice-step-${randomBytes(6).toString("hex")}${scriptExtension(spec.shell)}`,
   );
-  writeFileSync(scriptPath, spec.script, { mode: 0o600 });
   try {
+    // Off the event loop (see runShell): the runtime's one thread runs the other jobs meanwhile.
+    await writeFile(scriptPath, spec.script, { mode: 0o600 });
     return await spawnAndWait(spec, scriptPath);
   } finally {
-    rmSync(scriptPath, { force: true });
+    await rm(scriptPath, { force: true });
   }
 }
 

@@ -3,6 +3,8 @@ import { AppError, messageOf } from "../../kernel/index.js";
 import type { Clock, Logger, Timer } from "../../kernel/index.js";
 import type { JobInput, JobResult, PlannedJob } from "../ports.js";
 import type { JobQueue } from "./job-queue.js";
+import { claimLeases } from "./claims.js";
+import type { HeldLease } from "./claims.js";
 import { Outbox } from "./outbox.js";
 import { QueuedMarker } from "./queued-marker.js";
 import { requeueExpiredLeases } from "./lease-janitor.js";
@@ -64,13 +66,6 @@ interface Waiter {
   settled: boolean;
   /** A runner holds (or held) it. */
   claimed: boolean;
-}
-
-interface HeldLease {
-  bossId: string;
-  queue: string;
-  data: QueuedJobData;
-  runner: string;
 }
 
 /**
@@ -218,57 +213,15 @@ export class RunnerService implements RunnerApi {
   }
 
   async claimMany(runner: RunnerIdentity, max: number): Promise<JobLease[]> {
-    const out: JobLease[] = [];
-    for (let drained = false; !drained && out.length < max;) {
-      const asked = max - out.length;
-      const fetched = await this.queue.fetchMany<QueuedJobData>(asked);
-      // Fewer than asked for: the queue is empty (ask again only to replace cancelled ones).
-      drained = fetched.length < asked;
-      const taken: { fetched: (typeof fetched)[number]; leaseId: string }[] =
-        [];
-      for (const job of fetched) {
-        const waiter = this.waiters.get(job.id);
-        if (waiter?.cancelled) {
-          await this.queue.cancel(job.queue, job.id);
-          continue;
-        }
-        if (waiter) waiter.claimed = true;
-        taken.push({ fetched: job, leaseId: `${job.id}.${job.attempt}` });
-      }
-      const expiresAt = this.options.clock.now() + this.leaseMs;
-      await this.store.leaseJobs(
-        taken.map(({ fetched: job, leaseId }) => ({
-          jobId: job.data.jobId,
-          leaseId,
-          runner: runner.id,
-          expiresAt: new Date(expiresAt),
-        })),
-      );
-      for (const { fetched: job, leaseId } of taken) {
-        if (this.waiters.get(job.id)?.cancelled) {
-          // Cancelled while the claim was being recorded: hand it out not.
-          await this.store.releaseLease(leaseId);
-          await this.store.updateJob(job.data.jobId, { status: "cancelled" });
-          continue;
-        }
-        this.leases.set(leaseId, {
-          bossId: job.id,
-          queue: job.queue,
-          data: job.data,
-          runner: runner.id,
-        });
-        out.push({
-          leaseId,
-          runId: job.data.runId,
-          job: job.data.job,
-          input: job.data.input,
-          infraAttempt: job.attempt,
-          expiresAt,
-          heartbeatMs: this.heartbeatMs,
-        });
-      }
-    }
-    return out;
+    return claimLeases(runner, max, {
+      queue: this.queue,
+      store: this.store,
+      now: () => this.options.clock.now(),
+      leaseMs: this.leaseMs,
+      heartbeatMs: this.heartbeatMs,
+      waiter: (bossId) => this.waiters.get(bossId),
+      hold: (leaseId, held) => this.leases.set(leaseId, held),
+    });
   }
 
   async heartbeat(leaseId: string): Promise<HeartbeatReply> {
