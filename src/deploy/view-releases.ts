@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { DeploymentRecord, ReleaseRecord } from "./ports.js";
 
 const iso = (ms: number | null) =>
@@ -15,7 +16,18 @@ export function releasesView(
   const version = new Map(releases.map((r) => [r.id, r.version]));
   return {
     project,
-    releases: releases.map((r) => ({ ...r, createdAt: iso(r.createdAt) })),
+    // A release's environment may hold credentials: its values are shown as their sha256, as
+    // the deployment evidence gives them, so two releases can still be told apart.
+    releases: releases.map((r) => ({
+      ...r,
+      env: Object.fromEntries(
+        Object.entries(r.env).map(([name, value]) => [
+          name,
+          `sha256:${createHash("sha256").update(value).digest("hex")}`,
+        ]),
+      ),
+      createdAt: iso(r.createdAt),
+    })),
     deployments: deployments.map((d) => ({
       ...d,
       release: version.get(d.releaseId) ?? d.releaseId,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -147,10 +148,19 @@ describe("rollout routes", () => {
     const listed = await get("/api/v1/releases?project=shop");
     expect(listed.statusCode).toBe(200);
     const { releases, deployments } = listed.json() as {
-      releases: { version: string; createdAt: string }[];
+      releases: {
+        version: string;
+        createdAt: string;
+        env: Record<string, string>;
+      }[];
       deployments: { release: string; previousRelease: string | null }[];
     };
     expect(releases.map((r) => r.version)).toEqual(["v2", "v1"]);
+    // A viewer learns the names of a release's environment, never its values.
+    expect(releases[0]!.env).toEqual({
+      VERSION: `sha256:${createHash("sha256").update("v2").digest("hex")}`,
+    });
+    expect(listed.body).not.toContain('"VERSION":"v');
     expect(releases[1]!.createdAt).toBe(
       new Date(Date.parse(releases[1]!.createdAt)).toISOString(),
     );
