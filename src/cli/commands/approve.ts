@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
 import { parseMaxParallel, resumeHere } from "./run.js";
-import { finishCommand } from "./run-terminal.js";
 
 interface AnswerOptions {
   comment?: string;
@@ -95,6 +94,7 @@ export function registerApprove(program: Command, ctx: CliContext): void {
         `sluice: run ${hold.runId} approved by ${hold.approvedBy.join(", ")}; it continues`,
       );
       const json = options.json === true;
+      const { finishCommand } = await import("./run-terminal.js");
       await finishCommand(
         ctx,
         await resumeHere(ctx, { runId: hold.runId, maxParallel, json }),

@@ -3,7 +3,6 @@ import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
-import { finishCommand, inTerminal } from "./run-terminal.js";
 import type { RunHereOptions } from "./run-terminal.js";
 
 interface ResumeOptions {
@@ -74,6 +73,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       const json = options.json || command.parent?.opts().json === true;
       const gate = await (await ctx.app()).gate();
       await gate.readyToResume(id);
+      const { finishCommand } = await import("./run-terminal.js");
       await finishCommand(
         ctx,
         await resumeHere(ctx, {
@@ -149,9 +149,11 @@ async function runPipeline(
  * into a cancel, notices and the closing summary on stderr. Returns the recorded run.
  */
 export async function runHere(ctx: CliContext, options: RunHereOptions) {
-  const [{ runLocal }, { localRunDeps }] = await Promise.all([
+  // Loaded here, not for every command's help (issue 11 bench).
+  const [{ runLocal }, { localRunDeps }, { inTerminal }] = await Promise.all([
     import("../../pipeline/index.js"),
     import("../../local-runs.js"),
+    import("./run-terminal.js"),
   ]);
   const app = await ctx.app();
   const deps = await localRunDeps(app);
@@ -179,10 +181,14 @@ export async function resumeHere(
   ctx: CliContext,
   options: { runId: string; maxParallel: number; json: boolean },
 ) {
-  const [{ resumeLocal }, { localRunDeps }] = await Promise.all([
-    import("../../pipeline/index.js"),
-    import("../../local-runs.js"),
-  ]);
+  // Loaded here, not for every command's help (issue 11 bench).
+  const [{ resumeLocal }, { localRunDeps }, { inTerminal }] = await Promise.all(
+    [
+      import("../../pipeline/index.js"),
+      import("../../local-runs.js"),
+      import("./run-terminal.js"),
+    ],
+  );
   const app = await ctx.app();
   const deps = await localRunDeps(app);
   return inTerminal(ctx, options.json, app.clock, (live, cancel, force) =>
