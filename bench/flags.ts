@@ -3,7 +3,7 @@
 // hello-world measured in the same run. Prints readable lines, then one JSON line.
 import { fork } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -235,10 +235,8 @@ async function helloChild(): Promise<void> {
 async function ofrepChild(): Promise<void> {
   const { openApp } = await import("../src/app.js");
   const { listen } = await import("../src/server/index.js");
-  const app = await openApp({
-    home: mkdtempSync(join(tmpdir(), "sluice-bench-flags-")),
-    logger: silentLogger,
-  });
+  const home = mkdtempSync(join(tmpdir(), "sluice-bench-flags-"));
+  const app = await openApp({ home, logger: silentLogger });
   const scope = { project: "bench", environment: "production" };
   await app.flags.importSet(scope, flagSet, { actor: "bench" });
   const { key } = await app.flags.createApiKey(scope);
@@ -255,6 +253,7 @@ async function ofrepChild(): Promise<void> {
       void running
         .close()
         .then(() => app.close())
+        .then(() => rmSync(home, { recursive: true, force: true }))
         .then(() => process.exit(0)),
   );
 }
@@ -267,10 +266,8 @@ async function ofrepChild(): Promise<void> {
 async function ofrepInjectCpuUs(): Promise<number> {
   const { openApp } = await import("../src/app.js");
   const { buildServer } = await import("../src/server/index.js");
-  const app = await openApp({
-    home: mkdtempSync(join(tmpdir(), "sluice-bench-flags-")),
-    logger: silentLogger,
-  });
+  const home = mkdtempSync(join(tmpdir(), "sluice-bench-flags-"));
+  const app = await openApp({ home, logger: silentLogger });
   try {
     const scope = { project: "bench", environment: "production" };
     await app.flags.importSet(scope, flagSet, { actor: "bench" });
@@ -308,6 +305,7 @@ async function ofrepInjectCpuUs(): Promise<number> {
     return best;
   } finally {
     await app.close();
+    rmSync(home, { recursive: true, force: true });
   }
 }
 

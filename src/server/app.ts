@@ -8,10 +8,10 @@ import { parseJsonBody } from "./json-body.js";
 import { catalogRoutes } from "./openapi.js";
 import { problem, problemContentType } from "./problem.js";
 import { ServerTelemetry } from "./prometheus.js";
-import { installAuthorization } from "./route-auth.js";
+import { installAuthorization, refuseCredentialInUrl } from "./route-auth.js";
 import { routeModules } from "./routes/index.js";
 import type { RouteModule, ServerDeps } from "./types.js";
-import { compileCheck } from "./zod-provider.js";
+import { compileCheck, compileUnchangedCheck } from "./zod-provider.js";
 
 /** How a validation message names the part of the request (`path parameter project: ...`). */
 const partNames: Record<string, string> = {
@@ -20,6 +20,24 @@ const partNames: Record<string, string> = {
   body: "body field",
   headers: "header",
 };
+
+/** Zod's answer for one part of a request: its output, or the first issue as a 400 problem. */
+function validated(
+  schema: z.ZodType,
+  httpPart: string | undefined,
+  data: unknown,
+): { value: unknown } | { error: AppError } {
+  const result = schema.safeParse(data);
+  if (result.success) return { value: result.data };
+  const issue = result.error.issues[0]!;
+  const field = issue.path.map(String).join(".");
+  return {
+    error: new AppError(
+      "INVALID_ARGUMENT",
+      `${partNames[httpPart ?? ""] ?? "request"}${field ? ` ${field}` : ""}: ${issue.message}`,
+    ),
+  };
+}
 
 export interface ServerOptions {
   /** Largest request body in bytes; bigger bodies get a 413 problem. Default 1 MiB. */
@@ -52,16 +70,12 @@ export async function buildServer(
   });
   server.setErrorHandler(problemHandler(deps.logger));
   // Route schemas are zod: the first issue becomes a 400 problem naming the part and field.
-  server.setValidatorCompiler(({ schema, httpPart }) => (data: unknown) => {
-    const result = (schema as z.ZodType).safeParse(data);
-    if (result.success) return { value: result.data };
-    const issue = result.error.issues[0]!;
-    const field = issue.path.map(String).join(".");
-    return {
-      error: new AppError(
-        "INVALID_ARGUMENT",
-        `${partNames[httpPart ?? ""] ?? "request"}${field ? ` ${field}` : ""}: ${issue.message}`,
-      ),
+  // A value that is already what zod would answer stands as it is (`true`: Fastify keeps it).
+  server.setValidatorCompiler(({ schema, httpPart }) => {
+    const unchanged = compileUnchangedCheck(schema as z.ZodType);
+    return (data: unknown) => {
+      if (unchanged?.(data)) return true;
+      return validated(schema as z.ZodType, httpPart, data);
     };
   });
   // A route's declared response schemas check what its handler answers: a body that drifted
@@ -99,8 +113,7 @@ export async function buildServer(
     "application/json",
     { parseAs: "string" },
     (request, body, done) => {
-      if (request.routeOptions.config.auth?.kind === "webhook")
-        return done(null, body);
+      if (request.routeAuth?.kind === "webhook") return done(null, body);
       try {
         done(null, parseJsonBody(body as string));
       } catch (error) {
@@ -117,8 +130,10 @@ export async function buildServer(
       ? { failedAuthLimit: options.failedAuthLimit }
       : {}),
   });
-  server.setNotFoundHandler((request, reply) =>
-    reply
+  // No route's authorization hook runs here: a credential in the URL is refused all the same.
+  server.setNotFoundHandler((request, reply) => {
+    refuseCredentialInUrl(request.url);
+    return reply
       .status(404)
       .type(problemContentType)
       .send(
@@ -127,8 +142,8 @@ export async function buildServer(
           "NOT_FOUND",
           `no route for ${request.method} ${request.url.split("?")[0]}`,
         ),
-      ),
-  );
+      );
+  });
   for (const register of options.routes ?? routeModules) {
     await server.register(async (scope) => {
       await register(scope, deps);

@@ -67,6 +67,12 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Set by the authorization hooks before any handler runs. */
     principal: Principal | undefined;
+    /**
+     * What the matched route declares, set first by its authorization hook (undefined for a
+     * request no route matched): read it here, not from `routeOptions`, which builds an object
+     * on each read.
+     */
+    routeAuth: RouteAuth | undefined;
   }
 }
 
@@ -125,7 +131,8 @@ export interface AuthorizationOptions {
 
 /**
  * The one authorization mechanism of the server. It runs after routing, on what the matched
- * route declares (`request.routeOptions.config.auth`), never on the URL as spelled, so no
+ * route declares (its `config.auth`, bound to the route's own `onRequest` hook when it is
+ * registered), never on the URL as spelled, so no
  * encoding, case or slash trick reaches a handler unchecked. Registration fails for a route that
  * declares nothing. Credentials in headers are checked `onRequest` (before the body is read);
  * webhook signatures `preValidation`, over the raw body, which is parsed only after.
@@ -142,6 +149,7 @@ export function installAuthorization(
   const clock = deps.app.clock;
   const adminActor = deps.adminName ?? "admin";
   server.decorateRequest("principal", undefined);
+  server.decorateRequest("routeAuth", undefined);
 
   server.addHook("onRoute", (route: RouteOptions) => {
     const auth = route.config?.auth;
@@ -150,8 +158,13 @@ export function installAuthorization(
         "INTERNAL",
         `route ${String(route.method)} ${route.url} declares no config.auth: every route must say who may call it`,
       );
-    // The hooks only some routes need are theirs, first among their own hooks: every other
-    // request is spared an async hook each (issue 11 bench).
+    // Each route's own authorization hook, first among its hooks, with what it declares bound
+    // now rather than read from the request each time (issue 11 bench). Fastify runs a route's
+    // hooks for every request it answers; only the not-found handler has none, and it runs no
+    // route code (app.ts refuses a credential in its URL too).
+    route.onRequest = [authorizationHook(auth), ...hooksOf(route.onRequest)];
+    // The hooks only some routes need are theirs too: every other request is spared an async
+    // hook each.
     if (auth.kind === "webhook")
       route.preValidation = [
         checkSignature(auth.source, deps.app.metricsWebhooks, refuse),
@@ -166,18 +179,24 @@ export function installAuthorization(
     throw error;
   };
 
-  // A synchronous hook: a request whose credential is settled without waiting (a public route,
-  // a flag key this process knows) goes on without a promise or a microtask hop (issue 11 bench).
-  server.addHook(
-    "onRequest",
-    (
+  /**
+   * The `onRequest` hook of a route declaring `auth`. Synchronous: a request whose credential is
+   * settled without waiting (a public route, a flag key this process knows) goes on without a
+   * promise or a microtask hop (issue 11 bench).
+   */
+  function authorizationHook(auth: RouteAuth) {
+    const allowed =
+      auth.kind === "flagKey" && auth.streamUrl ? streamUrlParams : [];
+    return (
       request: FastifyRequest,
       reply: FastifyReply,
       done: (error?: Error) => void,
-    ) => {
+    ): void => {
+      request.routeAuth = auth;
       let outcome: ReturnType<typeof authorize>;
       try {
-        outcome = authorize(request, reply);
+        refuseCredentialInUrl(request.url, allowed);
+        outcome = authorize(request, reply, auth);
       } catch (error) {
         done(error as Error);
         return;
@@ -185,8 +204,8 @@ export function installAuthorization(
       if (outcome === "answered") return;
       if (outcome) outcome.then(() => done(), done);
       else done();
-    },
-  );
+    };
+  }
 
   /**
    * Settles who `request` is and whether its route lets them in: throws (or rejects) to refuse;
@@ -195,26 +214,8 @@ export function installAuthorization(
   function authorize(
     request: FastifyRequest,
     reply: FastifyReply,
+    auth: RouteAuth,
   ): Promise<void> | "answered" | undefined {
-    const auth = request.routeOptions.config.auth;
-    // A credential in a URL is refused everywhere, before anything else looks at it; the
-    // answer never repeats the URL, and nothing logs it.
-    if (
-      queryCarriesCredential(
-        request.url,
-        auth?.kind === "flagKey" && auth.streamUrl ? streamUrlParams : [],
-      )
-    )
-      throw new AppError(
-        "INVALID_ARGUMENT",
-        "credentials go in the Authorization header (or a session cookie), never in a URL",
-      );
-    if (!auth) {
-      // No route matched (the 404 handler): nothing runs, nothing to authorize.
-      if (request.is404) return undefined;
-      // Registration refuses such routes; should one slip through, it stays shut.
-      throw new AppError("FORBIDDEN", "this route declares no authorization");
-    }
     if (auth.kind === "public") {
       request.principal = { kind: "public", actor: "anonymous" };
       return undefined;
@@ -389,6 +390,22 @@ export function installAuthorization(
     const scope = await deps.app.flags.activeApiKeyScope(key);
     return scope && { kind: "flagKey", actor: key, keyId: key, scope };
   }
+}
+
+/**
+ * A credential in a URL is refused everywhere (every route's authorization hook, and the
+ * not-found handler), before anything else looks at it; the answer never repeats the URL, and
+ * nothing logs it. `allowed` names the parameters a route takes on purpose.
+ */
+export function refuseCredentialInUrl(
+  url: string,
+  allowed: readonly string[] = [],
+): void {
+  if (queryCarriesCredential(url, allowed))
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      "credentials go in the Authorization header (or a session cookie), never in a URL",
+    );
 }
 
 function keyPrincipal(key: { id: string; scope: FlagScope }): Principal {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { compileCheck } from "./zod-provider.js";
+import { compileCheck, compileUnchangedCheck } from "./zod-provider.js";
 
 const Answer = z.object({
   key: z.string(),
@@ -85,5 +85,47 @@ describe("compileCheck", () => {
     expect(() => compileCheck(spied(z.string().min(3)))("abc")).toThrow(
       "zod was asked",
     );
+  });
+});
+
+describe("compileUnchangedCheck", () => {
+  const params = Object.assign(Object.create(null) as object, { key: "k" });
+  it.each([
+    ...cases,
+    ["params, null prototype", z.object({ key: z.string() }), params],
+    [
+      "nested extra key",
+      z.object({ a: z.object({ b: z.string() }) }),
+      { a: { b: "x", c: 1 } },
+    ],
+    [
+      "union",
+      z.union([z.object({ a: z.string() }), z.unknown()]),
+      { a: "x", b: 1 },
+    ],
+    ["default", z.object({ a: z.string().default("d") }), {}],
+    ["coerced", z.coerce.number(), "1"],
+  ] as [string, z.ZodType, unknown][])(
+    "passes only what zod answers unchanged: %s",
+    (_, schema, value) => {
+      const check = compileUnchangedCheck(schema);
+      if (!check?.(value)) return;
+      const result = schema.safeParse(value);
+      expect(result.success).toBe(true);
+      // Deep-equal, extra keys included (a null prototype aside: params have one).
+      expect(result.data).toEqual(value);
+    },
+  );
+
+  it("passes a flag key's params and the plain shapes requests use", () => {
+    expect(compileUnchangedCheck(z.object({ key: z.string() }))?.(params)).toBe(
+      true,
+    );
+    expect(compileUnchangedCheck(Answer)?.(answer)).toBe(true);
+    expect(compileUnchangedCheck(Answer)?.({ ...answer, extra: 1 })).toBe(
+      false,
+    );
+    expect(compileUnchangedCheck(z.string().min(1))).toBeUndefined();
+    expect(compileUnchangedCheck(Bulk)).toBeUndefined();
   });
 });

@@ -34,8 +34,20 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
  * schemas (transforms, checks, pipes) always go to zod.
  */
 export function compileCheck(schema: z.ZodType): Check {
-  const fast = compile(schema);
+  const fast = compile(schema, false);
   return fast ?? ((value) => schema.safeParse(value).success);
+}
+
+/**
+ * A check that `value` is already what zod's `safeParse` would answer for it: it passes, and
+ * zod would drop nothing (no key outside an object's shape) and change nothing (no transform,
+ * default or coercion), so the request's own value can stand for zod's copy (issue 11 bench:
+ * the OFREP key's params). Unions are not compiled (zod answers the first option that passes,
+ * which may drop keys another option keeps). Undefined when the schema is not such a plain shape;
+ * a value it does not pass goes to zod, which decides and names the issue.
+ */
+export function compileUnchangedCheck(schema: z.ZodType): Check | undefined {
+  return compile(schema, true);
 }
 
 /** Zod v4's definition of a schema, as far as `compile` reads it. */
@@ -60,7 +72,8 @@ function defOf(schema: unknown): Def | undefined {
   return def;
 }
 
-function compile(schema: z.ZodType): Check | undefined {
+/** `exact`: also refuse what zod would pass changed (see `compileUnchangedCheck`). */
+function compile(schema: z.ZodType, exact: boolean): Check | undefined {
   const def = defOf(schema);
   if (!def) return undefined;
   switch (def.type) {
@@ -85,35 +98,36 @@ function compile(schema: z.ZodType): Check | undefined {
     }
     case "optional":
     case "nullable": {
-      const inner = def.innerType && compile(def.innerType);
+      const inner = def.innerType && compile(def.innerType, exact);
       if (!inner) return undefined;
       const empty = def.type === "optional" ? undefined : null;
       return (value) => value === empty || inner(value);
     }
     case "array": {
-      const item = def.element && compile(def.element);
+      const item = def.element && compile(def.element, exact);
       if (!item) return undefined;
       return (value) => Array.isArray(value) && value.every((v) => item(v));
     }
     case "union": {
-      const options = (def.options ?? []).map(compile);
+      if (exact) return undefined;
+      const options = (def.options ?? []).map((o) => compile(o, false));
       if (options.length === 0 || options.some((o) => !o)) return undefined;
       const checks = options as Check[];
       return (value) => checks.some((check) => check(value));
     }
     case "record":
-      return compileRecord(def);
+      return compileRecord(def, exact);
     case "object":
-      return compileObject(def);
+      return compileObject(def, exact);
     default:
       return undefined;
   }
 }
 
 /** `z.record(z.string(), V)`: a plain object whose every value passes V. */
-function compileRecord(def: Def): Check | undefined {
+function compileRecord(def: Def, exact: boolean): Check | undefined {
   const key = defOf(def.keyType);
-  const item = def.valueType && compile(def.valueType);
+  const item = def.valueType && compile(def.valueType, exact);
   if (key?.type !== "string" || !item) return undefined;
   return (value) => {
     if (!isPlainObject(value)) return false;
@@ -123,15 +137,19 @@ function compileRecord(def: Def): Check | undefined {
   };
 }
 
-/** `z.object(shape)` (extra keys allowed, as zod strips them): each key passes its schema. */
-function compileObject(def: Def): Check | undefined {
+/**
+ * `z.object(shape)`: each key passes its schema. Extra keys are allowed (zod strips them),
+ * unless `exact`, where a key outside the shape fails (zod's answer would lack it).
+ */
+function compileObject(def: Def, exact: boolean): Check | undefined {
   if (def.catchall !== undefined || !def.shape) return undefined;
   const keys: { key: string; optional: boolean; check: Check }[] = [];
   for (const [key, field] of Object.entries(def.shape)) {
-    const check = compile(field);
+    const check = compile(field, exact);
     if (!check) return undefined;
     keys.push({ key, optional: defOf(field)?.type === "optional", check });
   }
+  const known = new Set(keys.map(({ key }) => key));
   return (value) => {
     if (!isPlainObject(value)) return false;
     for (const { key, optional, check } of keys) {
@@ -139,6 +157,7 @@ function compileObject(def: Def): Check | undefined {
       // A required key left out (or undefined): zod decides.
       if (field === undefined ? !optional : !check(field)) return false;
     }
+    if (exact) for (const key in value) if (!known.has(key)) return false;
     return true;
   };
 }

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
-import { resolvePolicy } from "./policy-source.js";
 
 interface FactsOptions {
   json?: boolean;
@@ -34,7 +33,9 @@ export function registerGate(program: Command, ctx: CliContext): void {
     .action(async (options: FactsOptions) => {
       const { readChangeFacts } = await import("../../policy/index.js");
       const { systemClock } = await import("../../kernel/index.js");
-      const policy = await resolvePolicy(ctx, options.policy);
+      const policy = await (
+        await import("./policy-source.js")
+      ).resolvePolicy(ctx, options.policy);
       const read = readChangeFacts({
         cwd: ctx.cwd,
         ...(options.rev ? { rev: options.rev } : {}),

@@ -1,7 +1,6 @@
 import { dirname, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
-import { resolvePolicy } from "./policy-source.js";
 
 interface TestOptions {
   policy?: string;
@@ -21,7 +20,9 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
     .argument("[file]", "the policy file")
     .option("--json", "print the rules as JSON")
     .action(async (file: string | undefined, options: { json?: boolean }) => {
-      const loaded = await resolvePolicy(ctx, file);
+      const loaded = await (
+        await import("./policy-source.js")
+      ).resolvePolicy(ctx, file);
       const rules = loaded.rules.map((r) => ({
         name: r.name,
         decision: r.decision,
@@ -69,7 +70,9 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
         (cases.policy === undefined
           ? undefined
           : relative(ctx.cwd, resolve(ctx.cwd, dirname(file), cases.policy)));
-      const loaded = await resolvePolicy(ctx, policyPath);
+      const loaded = await (
+        await import("./policy-source.js")
+      ).resolvePolicy(ctx, policyPath);
       const results = runPolicyCases(loaded, cases.cases);
       const failed = results.filter((r) => !r.passed);
       if (failed.length > 0) process.exitCode = 1;

@@ -55,6 +55,15 @@ describe("health, readiness and the server's own metrics", () => {
       });
       expect(missing.statusCode).toBe(404);
     }
+    // No route: counted as unmatched, and a credential in its URL is refused all the same.
+    expect((await server.inject({ url: "/no/such/route" })).statusCode).toBe(
+      404,
+    );
+    const leaked = await server.inject({
+      url: "/no/such/route?access_token=x",
+    });
+    expect(leaked.statusCode).toBe(400);
+    expect(leaked.body).not.toContain("access_token");
     const response = await server.inject({ url: "/metrics", headers: admin });
     expect(response.statusCode).toBe(200);
     expect(response.headers["content-type"]).toContain("text/plain");
@@ -67,6 +76,12 @@ describe("health, readiness and the server's own metrics", () => {
     expect(text).toContain('sluice_runs{status="queued"} 1');
     expect(text).toMatch(/^sluice_queue_depth 0$/m);
     expect(text).toMatch(/^sluice_process_resident_memory_bytes \d+/m);
+    expect(text).toContain(
+      'sluice_http_requests_total{route="unmatched",method="GET",status="404"} 1',
+    );
+    expect(text).toContain(
+      'sluice_http_requests_total{route="unmatched",method="GET",status="400"} 1',
+    );
     // A refused request is counted too, under its route.
     expect(text).toContain(
       'sluice_http_requests_total{route="/metrics",method="GET",status="401"} 1',

@@ -108,6 +108,14 @@ describe("event streams end with their key", () => {
     expect([byUrl.status, byHeader.status, unrelated.status]).toEqual([
       200, 200, 200,
     ]);
+    // Written without Fastify's reply, each stream is counted for /metrics all the same.
+    const metrics = await running.server.telemetry.scrape({
+      runs: {},
+      queuedJobs: 0,
+    });
+    expect(metrics).toContain(
+      'sluice_http_requests_total{route="/ofrep/v1/events",method="GET",status="200"} 3',
+    );
     await app.flags.revokeApiKey(id, { actor: "test", reason: "leaked" });
     // Both streams of the revoked key end; the other key's stream stays open.
     await Promise.all([byUrl.ended, byHeader.ended]);

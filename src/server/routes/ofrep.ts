@@ -289,6 +289,8 @@ export const ofrepRoutes: RouteModule<"flags"> = (fastify, deps) => {
       const { scope, keyId } = flagKeyOf(request);
       const live = await flags.current(scope);
       reply.hijack();
+      // Sent without Fastify's reply, so without its onSend hooks: counted for /metrics here.
+      fastify.telemetry.countHijacked(request, 200);
       const raw = reply.raw;
       raw.writeHead(200, {
         "content-type": "text/event-stream",
