@@ -144,11 +144,11 @@ describe("sluice run, runs, run show, logs (built CLI)", () => {
     else expect(result.stderr).toMatch(message);
   });
 
-  it("refuses SLUICE_SERVER rather than faking a remote run, and says so in --help", () => {
+  it("with SLUICE_SERVER and no token, says how to sign in rather than running here; --help says so", () => {
     const result = sluice(repo, { ...env, SLUICE_SERVER: "http://x" }, ["run"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      "sluice: SLUICE_SERVER is set, but submitting runs to a server is not supported yet; unset it to run here\n",
+      "sluice: SLUICE_SERVER is http://x, and there is no token for it: run `sluice login http://x`, or set SLUICE_TOKEN\n",
     );
     const help = sluice(repo, env, ["run", "--help"]);
     expect(help.code).toBe(0);
