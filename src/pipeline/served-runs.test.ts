@@ -3,8 +3,10 @@ import {
   mkdtempSync,
   readdirSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -352,8 +354,23 @@ describe.each(testDatabases)("served runs on $name", ({ open }) => {
         submit({ tree: { ...tree, bundle: Buffer.from("not a bundle") } }),
       ).rejects.toThrow(/^the bundle cannot be read: /);
       await expect(submit({ path: "../.." })).rejects.toThrow(
-        "path must be a folder inside the repository",
+        "path must be inside the repository",
       );
+      await expect(submit({ config: "../../../etc/passwd" })).rejects.toThrow(
+        "the config must be inside the repository",
+      );
+      // A committed sluice.yml that links out of the tree is not read.
+      const linked = gitRepo({ "README.md": "x\n" });
+      symlinkSync("/etc/hostname", join(linked, "sluice.yml"));
+      execFileSync("git", ["add", "sluice.yml"], { cwd: linked });
+      execFileSync("git", ["commit", "-qm", "link"], { cwd: linked });
+      const { path: at, ...outward } = await packTree(linked, {
+        workingTree: false,
+        env: process.env,
+      });
+      await expect(
+        submit({ tree: outward, path: at, project: basename(linked) }),
+      ).rejects.toThrow("the config must be inside the repository");
       expect(await store.listRuns({ limit: 5 })).toEqual([]);
       expect(readdirSync(join(home, "received"))).toEqual([]);
     });

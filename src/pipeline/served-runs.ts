@@ -1,4 +1,6 @@
-import { relative, resolve } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { configFileName } from "../config/index.js";
 import { AppError, isAppError } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
 import { startLocalRun, startResumeLocal } from "./local-run.js";
@@ -287,12 +289,22 @@ export function createServedRuns(deps: ServedRunsDeps) {
       const local = await localDeps();
       const tree = await receiveTree(local.home, request.tree);
       const cwd = resolve(tree.root, request.path);
-      if (relative(tree.root, cwd).startsWith("..")) {
+      // The folder and the config are the tree's, symlinks followed: nothing of the server's.
+      const outside = (path: string, what: string) =>
+        isOutside(tree.root, path)
+          ? new AppError(
+              "INVALID_ARGUMENT",
+              `${what} must be inside the repository`,
+            )
+          : undefined;
+      const config = resolve(cwd, request.config);
+      const refused =
+        outside(cwd, "path") ??
+        outside(config, "the config") ??
+        outside(join(config, configFileName), "the config");
+      if (refused) {
         await tree.release();
-        throw new AppError(
-          "INVALID_ARGUMENT",
-          "path must be a folder inside the repository",
-        );
+        throw refused;
       }
       return serve(
         undefined,
@@ -389,3 +401,10 @@ export function createServedRuns(deps: ServedRunsDeps) {
 }
 
 export type ServedRuns = ReturnType<typeof createServedRuns>;
+
+/** Whether `path` (symlinks followed, where it exists) leaves the folder `root`. */
+function isOutside(root: string, path: string): boolean {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : p);
+  const rel = relative(real(root), real(path));
+  return rel.startsWith("..") || isAbsolute(rel);
+}
