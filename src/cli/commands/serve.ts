@@ -15,6 +15,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option("--host <h>", "interface to listen on", "127.0.0.1")
     .action(async (options: { port: string; host: string }) => {
       const port = parsePort(options.port);
+      // `sluice serve` takes the home's socket over from an idle on-demand server, whatever
+      // the store (on Postgres nothing else would make that server let go).
+      const { handBackLocalServer } = await import("../client/local-server.js");
+      await handBackLocalServer(ctx.home);
       const app = await ctx.app();
       // The app's background work (rollouts left unfinished resumed, flag evaluation times,
       // flag set sync) runs while serving; closing the app stops it.
