@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -8,7 +9,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join, relative } from "node:path";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
+import { configFileName } from "../config/index.js";
 import { AppError } from "../kernel/index.js";
 import { readGitFacts } from "./git-facts.js";
 
@@ -95,7 +97,7 @@ export async function packTree(
 }
 
 /** A sent tree, unpacked: its top level, and `release()` to remove it. */
-export interface ReceivedTree {
+interface ReceivedTree {
   root: string;
   release(): Promise<void>;
 }
@@ -105,7 +107,7 @@ export interface ReceivedTree {
  * bundle's HEAD, checks that it is the commit the client named, checks it out on the client's
  * branch, and applies the diff. Any failure is a one-line INVALID_ARGUMENT and leaves nothing.
  */
-export async function receiveTree(
+async function receiveTree(
   home: string,
   sent: SentTree,
 ): Promise<ReceivedTree> {
@@ -162,6 +164,43 @@ export async function receiveTree(
       throw new AppError(error.code, error.message.replaceAll(dir, "<tree>"));
     throw error;
   }
+}
+
+/**
+ * A remote run's tree, received (`receiveTree`), and the folder it starts from: that folder
+ * and its config must be inside the tree, symlinks followed, so nothing of the server's is run
+ * or read (a config's error would show its lines). A refusal removes the tree.
+ */
+export async function receiveRunTree(
+  home: string,
+  request: { tree: SentTree; path: string; config: string },
+): Promise<{ cwd: string; release(): Promise<void> }> {
+  const tree = await receiveTree(home, request.tree);
+  const cwd = resolve(tree.root, request.path);
+  const outside = (path: string, what: string) =>
+    isOutside(tree.root, path)
+      ? new AppError(
+          "INVALID_ARGUMENT",
+          `${what} must be inside the repository`,
+        )
+      : undefined;
+  const config = resolve(cwd, request.config);
+  const refused =
+    outside(cwd, "path") ??
+    outside(config, "the config") ??
+    outside(join(config, configFileName), "the config");
+  if (refused) {
+    await tree.release();
+    throw refused;
+  }
+  return { cwd, release: tree.release };
+}
+
+/** Whether `path` (symlinks followed, where it exists) leaves the folder `root`. */
+function isOutside(root: string, path: string): boolean {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : p);
+  const rel = relative(real(root), real(path));
+  return rel.startsWith("..") || isAbsolute(rel);
 }
 
 function git(

@@ -1,13 +1,10 @@
-import { existsSync, realpathSync } from "node:fs";
-import { isAbsolute, join, relative, resolve } from "node:path";
-import { configFileName } from "../config/index.js";
 import { AppError, isAppError } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
 import { startLocalRun, startResumeLocal } from "./local-run.js";
 import type { LocalRunDeps, LocalRunOptions, StartedRun } from "./local-run.js";
 import type { LiveView, StepRef } from "./logs/step-log.js";
 import type { RunStatus, StepLogOutcome } from "./ports.js";
-import { receiveTree } from "./remote-tree.js";
+import { receiveRunTree } from "./remote-tree.js";
 import type { SentTree } from "./remote-tree.js";
 
 /**
@@ -287,25 +284,7 @@ export function createServedRuns(deps: ServedRunsDeps) {
       request: RemoteSubmission,
     ): Promise<{ runId: string; notices: string[] }> {
       const local = await localDeps();
-      const tree = await receiveTree(local.home, request.tree);
-      const cwd = resolve(tree.root, request.path);
-      // The folder and the config are the tree's, symlinks followed: nothing of the server's.
-      const outside = (path: string, what: string) =>
-        isOutside(tree.root, path)
-          ? new AppError(
-              "INVALID_ARGUMENT",
-              `${what} must be inside the repository`,
-            )
-          : undefined;
-      const config = resolve(cwd, request.config);
-      const refused =
-        outside(cwd, "path") ??
-        outside(config, "the config") ??
-        outside(join(config, configFileName), "the config");
-      if (refused) {
-        await tree.release();
-        throw refused;
-      }
+      const { cwd, release } = await receiveRunTree(local.home, request);
       return serve(
         undefined,
         async (run) =>
@@ -320,7 +299,7 @@ export function createServedRuns(deps: ServedRunsDeps) {
             ...run,
             owner: deps.owner,
           }),
-        tree.release,
+        release,
       );
     },
 
@@ -401,10 +380,3 @@ export function createServedRuns(deps: ServedRunsDeps) {
 }
 
 export type ServedRuns = ReturnType<typeof createServedRuns>;
-
-/** Whether `path` (symlinks followed, where it exists) leaves the folder `root`. */
-function isOutside(root: string, path: string): boolean {
-  const real = (p: string) => (existsSync(p) ? realpathSync(p) : p);
-  const rel = relative(real(root), real(path));
-  return rel.startsWith("..") || isAbsolute(rel);
-}
