@@ -53,7 +53,12 @@ export class ApiKeys {
   readonly #store: FlagStore;
   readonly #clock: Clock;
   readonly #live: Pick<LiveFlagSets, "markKeyUse" | "flush">;
-  /** hash → what the store answered, until when: valid keys, then unknown or revoked ones. */
+  /**
+   * The key as presented → what the store answered, until when: valid keys, then unknown or
+   * revoked ones. Keyed by the key itself, not its hash: a cached request then hashes nothing
+   * (sha256 was the largest single cost of an OFREP request, ADR 015). The keys live only in this
+   * process's memory, as they do while each request is handled; the store holds hashes only.
+   */
   readonly #valid = new Lru<CachedKey>(maxCachedKeys);
   readonly #unknown = new Lru<CachedKey>(maxCachedKeys);
   readonly #revokedListeners = new Set<(id: string) => void>();
@@ -102,7 +107,7 @@ export class ApiKeys {
       },
     );
     // A key looked up (and found unknown) just before it existed must not wait out that answer.
-    this.#unknown.delete(hashKey(key));
+    this.#unknown.delete(key);
     return { id, key };
   }
 
@@ -169,10 +174,9 @@ export class ApiKeys {
   async identify(key: string): Promise<KeyIdentity | undefined> {
     const cached = this.cachedIdentity(key);
     if (cached !== undefined) return cached ?? undefined;
-    const hash = hashKey(key);
     const now = this.#clock.now();
     const revocations = this.#revocations;
-    const record = await this.#store.findApiKeyByHash(hash);
+    const record = await this.#store.findApiKeyByHash(hashKey(key));
     const valid = record && !record.revokedAt ? record : undefined;
     const entry: CachedKey = {
       // Frozen: `cachedIdentity` hands this same object to every request.
@@ -191,8 +195,8 @@ export class ApiKeys {
     // A revocation that finished while the store answered may concern this very key: the
     // answer is good for this request only.
     if (revocations === this.#revocations) {
-      (valid ? this.#valid : this.#unknown).set(hash, entry);
-      (valid ? this.#unknown : this.#valid).delete(hash);
+      (valid ? this.#valid : this.#unknown).set(key, entry);
+      (valid ? this.#unknown : this.#valid).delete(key);
     }
     return entry.identity && this.#used(entry, now);
   }
@@ -203,22 +207,22 @@ export class ApiKeys {
    * or revoked, undefined when only the store can tell. The OFREP hot path (issue 11 bench).
    */
   cachedIdentity(key: string): KeyIdentity | null | undefined {
-    if (!keyFormat.test(key)) return null;
-    const hash = hashKey(key);
+    // Only well-formed keys are ever cached, so a cached one needs no format check.
+    const entry = this.#valid.peek(key) ?? this.#unknown.peek(key);
+    if (!entry) return keyFormat.test(key) ? undefined : null;
     const now = this.#clock.now();
-    const entry = this.#valid.peek(hash) ?? this.#unknown.peek(hash);
-    if (!entry || entry.until <= now) return undefined;
-    return entry.identity ? this.#used(entry, now, hash) : null;
+    if (entry.until <= now) return undefined;
+    return entry.identity ? this.#used(entry, now, key) : null;
   }
 
   /**
    * Notes a use of a valid key, to the second: a busy key costs one "last used" write and one
    * move to the cache's most recent end a second, not one each request.
    */
-  #used(entry: CachedKey, now: number, hash?: string): KeyIdentity {
+  #used(entry: CachedKey, now: number, key?: string): KeyIdentity {
     if (now - entry.used >= 1000) {
       entry.used = now;
-      if (hash !== undefined) this.#valid.set(hash, entry);
+      if (key !== undefined) this.#valid.set(key, entry);
       this.#live.markKeyUse(entry.identity!.id, now);
     }
     return entry.identity!;
@@ -241,7 +245,7 @@ export class ApiKeys {
   }
 
   #evict(id: string): void {
-    for (const [hash, entry] of [...this.#valid.entries()])
-      if (entry.identity?.id === id) this.#valid.delete(hash);
+    for (const [key, entry] of [...this.#valid.entries()])
+      if (entry.identity?.id === id) this.#valid.delete(key);
   }
 }
