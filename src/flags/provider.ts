@@ -9,7 +9,7 @@ import type {
   ResolutionDetails as OpenFeatureDetails,
 } from "@openfeature/server-sdk";
 import { systemClock } from "../kernel/index.js";
-import type { Clock } from "../kernel/index.js";
+import type { Clock, Timer } from "../kernel/index.js";
 import { canonicalJson } from "./diff.js";
 import { FlagEvaluator } from "./evaluator.js";
 import type {
@@ -105,7 +105,7 @@ export class SluiceProvider implements Provider {
   #evaluator: FlagEvaluator | undefined;
   #document: FlagSetDocument = { flags: {} };
   #etag: string | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #abort = new AbortController();
   readonly #clock: Clock;
 
@@ -119,15 +119,20 @@ export class SluiceProvider implements Provider {
     if (!sync) throw new Error("sluice: the server sent no flag set");
     const interval = this.options.pollIntervalMs ?? 30_000;
     if (interval > 0) {
-      this.#timer = setInterval(() => void this.refresh(), interval);
-      this.#timer.unref();
+      this.#timer = this.#clock.setInterval(
+        () => void this.refresh(),
+        interval,
+        {
+          unref: true,
+        },
+      );
     }
     if (this.options.stream !== false && sync.stream)
       void this.#listen(sync.stream);
   }
 
   async onClose(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#abort.abort();
   }
 
@@ -256,7 +261,9 @@ export class SluiceProvider implements Provider {
       } catch {
         if (this.#abort.signal.aborted) return;
       }
-      await new Promise((resolve) => setTimeout(resolve, 1000).unref());
+      await new Promise<void>((resolve) =>
+        this.#clock.setTimeout(resolve, 1000, { unref: true }),
+      );
     }
   }
 }
