@@ -26,8 +26,6 @@ const samples = join(dir, "samples");
  */
 const differences: Record<string, string> = {
   uuid: "a bare UUID is an identifier; CredSweeper's UUID rule reports it by its form alone",
-  "sample.rtf":
-    "a bare UUID in an RTF document, reported by CredSweeper by its form alone",
   "pretty.html":
     "bare UUIDs in text (CredSweeper's UUID rule) are identifiers, not secrets",
   doc_credentials_n:
@@ -68,7 +66,7 @@ const differences: Record<string, string> = {
 };
 
 /** Measured recall floors (lines, files): a change that loses recall fails here. */
-const floor = { lines: 752, files: 146 };
+const floor = { lines: 753, files: 147 };
 
 interface Expected {
   line_data_list: { path: string; line_num: number }[];
