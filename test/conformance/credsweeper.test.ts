@@ -38,8 +38,6 @@ const differences: Record<string, string> = {
     "a Google OAuth client id (`….apps.googleusercontent.com`) is a public identifier",
   otp_2fa:
     "a bare base32 string with no name around it; an OTP seed is found when assigned to a secret name",
-  notion:
-    "CredSweeper's sample has 9 digits after `ntn_`; the documented format (and secretlint's rule and its ok cases) has 11",
   doc_passwd_pair:
     "`# password: keep empty` is a dictionary word in a comment (CredSweeper's ML let it through): low confidence, below the default",
   "salt.py":
@@ -66,7 +64,7 @@ const differences: Record<string, string> = {
 };
 
 /** Measured recall floors (lines, files): a change that loses recall fails here. */
-const floor = { lines: 753, files: 147 };
+const floor = { lines: 754, files: 148 };
 
 interface Expected {
   line_data_list: { path: string; line_num: number }[];
