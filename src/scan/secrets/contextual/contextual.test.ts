@@ -57,6 +57,8 @@ describe("contextual detectors: what they find", () => {
     ["app.py", `password = b"${pw}"`],
     ["app.py", `DB_PASSWORD = rb'${pw}'`],
     ["App.cs", `var password = @"${pw}";`],
+    // JSON inside a string or a log line, its quotes escaped.
+    ["app.py", `body = "{\\"password\\":\\"${pw}\\"}"`],
   ])("%s: %s", (path, text) => {
     expect(found(path, text).join("\n")).toMatch(text.includes(tok) ? tok : pw);
   });
@@ -126,6 +128,8 @@ describe("contextual detectors: what they leave alone", () => {
     ["app.py", "password = u'changeme'"],
     ["app.py", 'password = f"{db_password}"'],
     ["app.py", 'password = rb"${DB_PASSWORD}"'],
+    ["app.py", String.raw`body = "{\"password\":\"None\"}"`],
+    ["app.js", String.raw`const body = "{\"password\": \"${"$"}{pw}\"}";`],
     ["config.yaml", "password: '{{ vault_db_password }}'"],
     ["config.yaml", "password: '%s'"],
     ["config.yaml", "password_min_length: 12"],
