@@ -41,7 +41,7 @@ const differences: Record<string, string> = {
   doc_passwd_pair:
     "`# password: keep empty` is a dictionary word in a comment (CredSweeper's ML let it through): low confidence, below the default",
   "salt.py":
-    "a salt is not a secret on its own: `low` confidence, below the default",
+    "a salt is not a secret on its own (`low` at most, below the default); these values, written with escape sequences, are not read at all",
   "nonce.py": "a nonce is not a secret on its own: `low` confidence",
   "secret.go":
     "names ending in a metadata word (`secret_looks_like_linux_path_1`) hold locations, not secrets (the byte array `Secret: []byte{…}` is reported, as a key in code)",
