@@ -26,8 +26,6 @@ const samples = join(dir, "samples");
  */
 const differences: Record<string, string> = {
   uuid: "a bare UUID is an identifier; CredSweeper's UUID rule reports it by its form alone",
-  "sample.rtf":
-    "a bare UUID in an RTF document, reported by CredSweeper by its form alone",
   "pretty.html":
     "bare UUIDs in text (CredSweeper's UUID rule) are identifiers, not secrets",
   doc_credentials_n:
@@ -40,12 +38,10 @@ const differences: Record<string, string> = {
     "a Google OAuth client id (`….apps.googleusercontent.com`) is a public identifier",
   otp_2fa:
     "a bare base32 string with no name around it; an OTP seed is found when assigned to a secret name",
-  notion:
-    "CredSweeper's sample has 9 digits after `ntn_`; the documented format (and secretlint's rule and its ok cases) has 11",
   doc_passwd_pair:
     "`# password: keep empty` is a dictionary word in a comment (CredSweeper's ML let it through): low confidence, below the default",
   "salt.py":
-    "a salt is not a secret on its own: `low` confidence, below the default",
+    "a salt is not a secret on its own (`low` at most, below the default); these values, written with escape sequences, are not read at all",
   "nonce.py": "a nonce is not a secret on its own: `low` confidence",
   "secret.go":
     "names ending in a metadata word (`secret_looks_like_linux_path_1`) hold locations, not secrets (the byte array `Secret: []byte{…}` is reported, as a key in code)",
@@ -68,7 +64,7 @@ const differences: Record<string, string> = {
 };
 
 /** Measured recall floors (lines, files): a change that loses recall fails here. */
-const floor = { lines: 752, files: 146 };
+const floor = { lines: 754, files: 148 };
 
 interface Expected {
   line_data_list: { path: string; line_num: number }[];

@@ -22,6 +22,7 @@ import {
 } from "./rule-search.js";
 import type { RequiredRules } from "./required.js";
 import { applyRequired } from "./required.js";
+import { isRtf, placeInSource, rtfView } from "./rtf.js";
 import { FragmentText } from "./windows.js";
 
 export type {
@@ -181,10 +182,39 @@ export class Detector {
     return pathAllowed(this.ruleSet.allowlists, path);
   }
 
+  /**
+   * Findings in a fragment. An RTF document is searched in the text it shows (`rtf.ts`), its
+   * findings placed back on the source's lines and columns.
+   */
   detect(fragment: Fragment, options: DetectOptions = {}): DetectResult {
     const result: DetectResult = { matches: [], timeouts: [], regexRuns: 0 };
+    this.pathMatches(fragment, options, result);
+    if (options.pathOnly) return result;
+    if (fragment.contentUnknown || !isRtf(fragment.data)) {
+      this.contentMatches(fragment, options, result);
+      return result;
+    }
+    const view = rtfView(fragment.data);
+    const { lineMap, ...rest } = fragment;
+    const found: DetectResult = { matches: [], timeouts: [], regexRuns: 0 };
+    this.contentMatches({ ...rest, data: view.data }, options, found);
+    placeInSource(found.matches, view, fragment.data, lineMap);
+    if (found.allowed)
+      placeInSource(found.allowed, view, fragment.data, lineMap);
+    result.matches.push(...found.matches);
+    result.timeouts.push(...found.timeouts);
+    result.regexRuns += found.regexRuns;
+    if (found.allowed) result.allowed = found.allowed;
+    return result;
+  }
+
+  /** Path-only rules flag a file by its name, whatever its content. */
+  private pathMatches(
+    fragment: Fragment,
+    options: DetectOptions,
+    result: DetectResult,
+  ): void {
     const path = fragment.path;
-    // Path-only rules flag a file by its name, whatever its content.
     for (const rule of this.pathOnly) {
       if (!rule.path!.test(path) || options.exclude?.has(rule.id)) continue;
       const fileCheck = rule.spec.check && fileChecks[rule.spec.check];
@@ -205,8 +235,14 @@ export class Detector {
         entropy: 0,
       });
     }
-    if (options.pathOnly) return result;
+  }
 
+  private contentMatches(
+    fragment: Fragment,
+    options: DetectOptions,
+    result: DetectResult,
+  ): void {
+    const path = fragment.path;
     const data = Buffer.isBuffer(fragment.data)
       ? fragment.data
       : Buffer.from(
@@ -231,7 +267,7 @@ export class Detector {
         );
       })
       .sort((a, b) => a - b);
-    if (order.length === 0) return result;
+    if (order.length === 0) return;
 
     const run: Run = {
       ruleSet: this.ruleSet,
@@ -276,7 +312,6 @@ export class Detector {
     result.matches = dropCovered(result.matches);
     placeAllowed(run);
     maskBelowConfidence(run);
-    return result;
   }
 
   /**

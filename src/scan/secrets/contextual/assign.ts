@@ -23,9 +23,11 @@ const bareValue = String.raw`([^\s,;'"\x60<>(){}\[\]&|]{1,500})`;
 
 /** After a name: `=`, `:`, `:=`, `=>`, `==`, `: Type =`, then the value. */
 const assignment = new RegExp(
-  String.raw`["']?(?:\[\d*\])?[ \t]{0,4}(?:\][ \t]{0,4})?` +
+  // A name's closing quote, also escaped (JSON inside a string: `{\"password\":\"…\"}`).
+  String.raw`(?:\\?["'])?(?:\[\d*\])?[ \t]{0,4}(?:\][ \t]{0,4})?` +
     String.raw`(:=|=>|===?|!==?|=(?!=)|:(?:[ \t]*[A-Za-z_][\w.[\]<>|?]{0,40}[ \t]*=(?!=))?|->)[ \t]{0,8}` +
-    String.raw`(?:(?:Bearer|Basic|NTLM|Negotiate|Token)[ \t]+)?@?(?:${quotedValue}|${bareValue})`,
+    // `@"…"` (C#), `b"…"`, `u"…"`, `r"…"`, `rb"…"` (Python): the literal after its prefix.
+    String.raw`(?:(?:Bearer|Basic|NTLM|Negotiate|Token)[ \t]+)?(?:@|[bBrRuU]{1,2}(?=["']))?(?:${quotedValue}|${bareValue})`,
   "y",
 );
 

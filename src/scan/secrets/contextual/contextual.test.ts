@@ -53,6 +53,12 @@ describe("contextual detectors: what they find", () => {
     ["init.sql", `ALTER ROLE postgres PASSWORD '${pw}';`],
     [".env", `X3_PSWD=${pw}`],
     ["NOTES", `password:!${pw}`],
+    // A prefixed string literal: Python bytes, unicode and raw strings, C# verbatim strings.
+    ["app.py", `password = b"${pw}"`],
+    ["app.py", `DB_PASSWORD = rb'${pw}'`],
+    ["App.cs", `var password = @"${pw}";`],
+    // JSON inside a string or a log line, its quotes escaped.
+    ["app.py", `body = "{\\"password\\":\\"${pw}\\"}"`],
   ])("%s: %s", (path, text) => {
     expect(found(path, text).join("\n")).toMatch(text.includes(tok) ? tok : pw);
   });
@@ -118,6 +124,12 @@ describe("contextual detectors: what they leave alone", () => {
     [".env", "DB_PASSWORD=changeme"],
     [".env", "API_TOKEN=xxxxxxxxxxxxxxxx"],
     [".env", "PASSWORD=<password>"],
+    ["app.py", 'password = b"None"'],
+    ["app.py", "password = u'changeme'"],
+    ["app.py", 'password = f"{db_password}"'],
+    ["app.py", 'password = rb"${DB_PASSWORD}"'],
+    ["app.py", String.raw`body = "{\"password\":\"None\"}"`],
+    ["app.js", String.raw`const body = "{\"password\": \"${"$"}{pw}\"}";`],
     ["config.yaml", "password: '{{ vault_db_password }}'"],
     ["config.yaml", "password: '%s'"],
     ["config.yaml", "password_min_length: 12"],

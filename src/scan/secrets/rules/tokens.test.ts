@@ -109,3 +109,23 @@ describe("discord-bot-token", () => {
     );
   });
 });
+
+describe("notion-integration-token", () => {
+  const tail = ["HqTVYn", "ngGdDMwvD6Y", "lJxuiVw5TqmyWe47R"].join(""); // 34
+  it.each([
+    ["a letter before the 11 digits", `b${"86750914948"}`],
+    ["a letter among the digits", `${"123465789"}l${"62"}`],
+    ["12 digits", "427324824334"],
+  ])("reports a token with %s", (_, id) => {
+    const t = `ntn_${id}${tail}`;
+    expect(found(`# ${t}`)).toContain(`notion-integration-token:${t}`);
+  });
+
+  it.each([
+    ["only 10 digits in its first 12 characters", `1234567890aB`],
+    ["45 characters", "86750914948"],
+    ["a placeholder", "xxxxxxxxxxxx"],
+  ])("does not report a value with %s", (_, id) => {
+    expect(found(`# ntn_${id}${tail}`)).toEqual([]);
+  });
+});
