@@ -172,8 +172,8 @@ export class Detector {
     );
     // Small scans look keywords up one by one until they have read `smallBudget` bytes; the
     // automaton (about 12 ms to build) is for everything else. One `indexOf` per keyword costs
-    // about 0.4 ms per KB of text (435 keywords), so the budget is what the automaton costs to
-    // build: it was 1 MiB, 0.6 CPU-s on a tree's first small files (ADR 053).
+    // about half a millisecond per KB of text (435 keywords), so the budget is about what the
+    // automaton costs to build: it was 1 MiB, 0.6 CPU-s on a tree's first small files (ADR 053).
     const ascii = keywords.every(
       (k) => Buffer.byteLength(k, "utf8") === k.length,
     );
