@@ -89,7 +89,10 @@ export function registerScanSecrets(scan: Command, ctx: CliContext): void {
       "--no-gitignore",
       "in a work tree, also scan files that .gitignore excludes",
     )
-    .option("--workers <n>", "worker threads (default: available cores)")
+    .option(
+      "--workers <n>",
+      "worker threads (default: one thread per 32 MiB of content, up to the cores)",
+    )
     .option(
       "--time-budget <ms>",
       "time allowed per rule and file before the rule is stopped",
