@@ -159,6 +159,9 @@ const byRule = (findings: { ruleId: string }[]): string =>
     .map(([id, n]) => `${id} ${n}`)
     .join(", ");
 
+// The machine's load before the first run: CPU figures move with it (ADR 053), so both ends print.
+const loadAtStart = loadavg()[0]!;
+
 // The fixed subset.
 const work = mkdtempSync(join(tmpdir(), "sluice-bench-secrets-"));
 const tree = join(work, "tree");
@@ -268,7 +271,7 @@ try {
   const f1 = (n: number | undefined) =>
     n === undefined ? "n/a" : n.toFixed(1);
   console.log(
-    `tree: ${packages.length} node_modules packages (${packages.join(", ")}), ${subset.files} files, ${mb.toFixed(1)} MB; ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}`,
+    `tree: ${packages.length} node_modules packages (${packages.join(", ")}), ${subset.files} files, ${mb.toFixed(1)} MB; ${availableParallelism()} cores, load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`,
   );
   console.log(
     `              wall s   MB/s (wall)   CPU s   MB per CPU-s   findings`,
@@ -317,6 +320,7 @@ try {
       bench: "scan-secrets",
       cores: availableParallelism(),
       loadAverage: Number(loadavg()[0]!.toFixed(2)),
+      loadAverageAtStart: Number(loadAtStart.toFixed(2)),
       treeFiles: subset.files,
       treeMB: Number(mb.toFixed(1)),
       sluiceSeconds: Number(ours.seconds.toFixed(3)),

@@ -18,12 +18,20 @@ export interface PoolOptions {
   depth?: number;
   /** Called as a task is stopped, before it and the rest of its batch are queued again. */
   onTimeout?: (timeout: PoolTimeout) => void;
+  /**
+   * The calling thread as one more lane (ADR 053): it takes up to `batch` of the queued tasks
+   * submitted as `local` whenever it is idle, and runs them between the pool's messages. For
+   * built-in rules only: a task on this thread cannot be stopped by terminating it.
+   */
+  local?: { run: (task: ScanTask) => TaskResult; batch?: number };
 }
 
 interface Pending {
   task: ScanTask;
   resolve: (r: TaskResult) => void;
   reject: (e: Error) => void;
+  /** The calling thread may run it. */
+  local: boolean;
 }
 
 interface Slot {
@@ -66,6 +74,8 @@ export class ScanPool {
   private readonly options: PoolOptions;
   private readonly watchdog: NodeJS.Timeout;
   private closed = false;
+  /** The calling thread's batch running or scheduled, if any. */
+  private localBatch: Promise<void> | undefined;
   readonly timeouts: PoolTimeout[] = [];
 
   constructor(options: PoolOptions) {
@@ -190,12 +200,43 @@ export class ScanPool {
         slot.worker.postMessage(batch.map((p) => p.task));
       }
     }
+    this.pumpLocal();
   }
 
-  /** Queues a task; resolves with its result. */
-  run(task: ScanTask): Promise<TaskResult> {
+  /**
+   * Gives the calling thread a batch when it is idle: after a turn of the event loop, so the
+   * workers' messages (and their next batches) go first, and a batch is short so they do not
+   * wait long.
+   */
+  private pumpLocal(): void {
+    const local = this.options.local;
+    if (!local || this.localBatch || this.closed) return;
+    const batch: Pending[] = [];
+    const most = local.batch ?? 8;
+    for (let i = 0; i < this.queue.length && batch.length < most;)
+      if (this.queue[i]!.local) batch.push(...this.queue.splice(i, 1));
+      else i++;
+    if (batch.length === 0) return;
+    this.localBatch = new Promise<void>((done) =>
+      setImmediate(() => {
+        for (const p of batch) {
+          try {
+            p.resolve(local.run(p.task));
+          } catch (error) {
+            p.reject(error as Error);
+          }
+        }
+        this.localBatch = undefined;
+        done();
+        this.pump();
+      }),
+    );
+  }
+
+  /** Queues a task; resolves with its result. `local`: the calling thread may run it. */
+  run(task: ScanTask, local = false): Promise<TaskResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, resolve, reject });
+      this.queue.push({ task, resolve, reject, local });
       this.pump();
     });
   }
@@ -207,6 +248,7 @@ export class ScanPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.localBatch;
     clearInterval(this.watchdog);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }

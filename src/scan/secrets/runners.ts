@@ -5,7 +5,8 @@ import type { ScanTask, TaskResult } from "./protocol.js";
 
 /** What runs tasks: the worker pool, or this thread for small scans. */
 interface Runner {
-  run(task: ScanTask): Promise<TaskResult>;
+  /** `local`: the task may run on the calling thread (it is small: see `inlineFileBytes`). */
+  run(task: ScanTask, local?: boolean): Promise<TaskResult>;
   readonly backlog: number;
   readonly timeouts: PoolTimeout[];
   close(): Promise<void>;
@@ -74,14 +75,17 @@ export class ScanBudget {
 const defaultBytesPerWorker = 32 * 1024 * 1024;
 
 /** The largest file scanned on the calling thread (see `inlineBelowBytes`). */
-const inlineFileBytes = 1024 * 1024;
+export const inlineFileBytes = 1024 * 1024;
 
 /**
  * What runs a scan's tasks. The calling thread when every rule is a built-in one, the content is
  * at most `inlineBelowBytes` (default one worker's share) and no file is over 1 MiB: a regex stuck
  * inside one match (a user's catastrophic pattern, a line of megabytes) can be stopped only by
  * terminating its worker. Else a pool of `poolSize` workers, or one per `bytesPerWorker` of
- * content up to the cores. `sizes` undefined: unknown (git history), a pool.
+ * content up to the cores; with built-in rules and no `poolSize`, the calling thread is one of
+ * those lanes and one worker fewer is started (ADR 053: a worker costs about 0.1 CPU-s to
+ * start, and the calling thread waits for the workers anyway). `sizes` undefined: unknown (git
+ * history), a pool.
  */
 export function createRunner(options: {
   sizes: number[] | undefined;
@@ -92,7 +96,8 @@ export function createRunner(options: {
   inlineBelowBytes?: number;
   bytesPerWorker?: number;
   inline: () => (task: ScanTask) => TaskResult;
-  pool: (size: number) => Runner;
+  /** `local`: the calling thread is one more lane (built-in rules only). */
+  pool: (size: number, local: boolean) => Runner;
 }): Runner {
   const sizes = options.sizes;
   const size = sizes ? sizes.reduce((n, b) => n + b, 0) : Infinity;
@@ -104,11 +109,13 @@ export function createRunner(options: {
     size <= (options.inlineBelowBytes ?? defaultBytesPerWorker)
   )
     return new InlineRunner(options.inline());
-  return options.pool(
-    options.poolSize ??
-      Math.min(
-        availableParallelism(),
-        Math.ceil(size / (options.bytesPerWorker ?? defaultBytesPerWorker)),
-      ),
+  if (options.poolSize !== undefined)
+    return options.pool(options.poolSize, false);
+  const lanes = Math.min(
+    availableParallelism(),
+    Math.ceil(size / (options.bytesPerWorker ?? defaultBytesPerWorker)),
   );
+  return options.builtIn && lanes >= 2
+    ? options.pool(lanes - 1, true)
+    : options.pool(lanes, false);
 }

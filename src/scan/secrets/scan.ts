@@ -17,7 +17,7 @@ import { defaultAllowlists } from "./rules/index.js";
 import type { DiffFragment } from "./sources/git.js";
 import { historyFragments, repoRoot, stagedFragments } from "./sources/git.js";
 import { fileSize, treeFiles } from "./sources/tree.js";
-import { createRunner, ScanBudget } from "./runners.js";
+import { createRunner, inlineFileBytes, ScanBudget } from "./runners.js";
 import type { Collector, ScanStats, SecretScanResult } from "./scan-result.js";
 import { collectTask } from "./scan-result.js";
 import { createTaskRunner } from "./task-runner.js";
@@ -185,12 +185,15 @@ export async function scanSecrets(
       ? { bytesPerWorker: options.bytesPerWorker }
       : {}),
     inline: () => createTaskRunner(init, undefined, compiled),
-    pool: (size) =>
+    pool: (size, local) =>
       new ScanPool({
         size,
         init,
         taskBudgetMs: budget * 2,
         onTimeout: () => checkBudget(),
+        ...(local
+          ? { local: { run: createTaskRunner(init, undefined, compiled) } }
+          : {}),
       }),
   });
   let lastProgress = clock.now();
@@ -219,8 +222,10 @@ export async function scanSecrets(
     return true;
   };
 
+  /** `size`: the task's bytes; a small task may run on this thread (see `createRunner`). */
   const submit = async (
     task: Omit<ScanTask, "id">,
+    size: number,
     commit?: FindingCommit,
   ): Promise<void> => {
     // Back-pressure: keep the queue short so a history stream is not read ahead unboundedly.
@@ -228,19 +233,24 @@ export async function scanSecrets(
       await new Promise<void>((resolve) => (wake = resolve));
     checkBudget();
     outstanding++;
-    pool.run({ ...task, exclude: scanBudget.excluded, id: nextId++ }).then(
-      (r) => {
-        collect(task.path, r, commit);
-        settle();
-      },
-      (error: unknown) => {
-        result.errors.push({
-          path: task.path,
-          message: (error as Error).message,
-        });
-        settle();
-      },
-    );
+    pool
+      .run(
+        { ...task, exclude: scanBudget.excluded, id: nextId++ },
+        size <= inlineFileBytes,
+      )
+      .then(
+        (r) => {
+          collect(task.path, r, commit);
+          settle();
+        },
+        (error: unknown) => {
+          result.errors.push({
+            path: task.path,
+            message: (error as Error).message,
+          });
+          settle();
+        },
+      );
   };
 
   const collector: Collector = {
@@ -277,15 +287,19 @@ export async function scanSecrets(
       task.contentUnknown = true;
     }
     if (f.commit) task.commit = f.commit.sha;
-    await submit(task, f.commit);
+    await submit(task, task.data?.length ?? 0, f.commit);
   };
 
   try {
     if (target.kind === "stdin") {
-      await submit({ path: target.name ?? "-", data: target.data });
+      await submit(
+        { path: target.name ?? "-", data: target.data },
+        target.data.length,
+      );
     } else if (tree) {
-      for (const f of tree)
-        if (admit(f.path)) await submit({ path: f.path, file: f.file });
+      for (const [i, f] of tree.entries())
+        if (admit(f.path))
+          await submit({ path: f.path, file: f.file }, sizes![i]!);
     } else if (target.kind === "staged") {
       for (const f of staged ?? []) await submitDiff(f);
     } else if (target.kind === "history") {
