@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -11,7 +10,8 @@ import {
 import { tmpdir } from "node:os";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { configFileName } from "../config/index.js";
-import { AppError } from "../kernel/index.js";
+import { AppError, isAppError } from "../kernel/index.js";
+import { gitReason, runGit } from "./git-command.js";
 import { readGitFacts } from "./git-facts.js";
 
 /**
@@ -203,36 +203,21 @@ function isOutside(root: string, path: string): boolean {
   return rel.startsWith("..") || isAbsolute(rel);
 }
 
+/**
+ * git for a sent tree: a failure is the client's (a bundle that does not unpack, a diff that
+ * does not apply), one INVALID_ARGUMENT line saying `what` failed and git's reason.
+ */
 function git(
   cwd: string,
   args: string[],
   what?: string,
   env?: NodeJS.ProcessEnv,
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "git",
-      args,
-      {
-        cwd,
-        maxBuffer: 16 * 1024 * 1024,
-        encoding: "utf8",
-        ...(env ? { env } : {}),
-      },
-      (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
-        const reason =
-          stderr
-            .split("\n")
-            .map((line) => line.trim())
-            .find((line) => line !== "") ?? error.message;
-        reject(
-          new AppError(
-            "INVALID_ARGUMENT",
-            `${what ?? `git ${args[0]} failed`}: ${reason.replace(/^(fatal|error): /, "")}`,
-          ),
-        );
-      },
+  return runGit(cwd, args, { env }).catch((error: unknown) => {
+    if (isAppError(error)) throw error;
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `${what ?? `git ${args[0]} failed`}: ${gitReason(error)}`,
     );
   });
 }
