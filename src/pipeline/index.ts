@@ -13,7 +13,7 @@ export type { RunStore } from "./store.js";
 export type { RunDetail, RunRow } from "./store-queries.js";
 export type { LocalRunDeps } from "./local-run.js";
 export { createServedRuns } from "./served-runs.js";
-export { packTree } from "./remote-tree.js";
+export { commitsToOffer, packTree } from "./remote-tree.js";
 export type { RunLiveEvent, ServedRuns } from "./served-runs.js";
 export { runLogEvents } from "./logs/follow.js";
 export type { RunLogEvent } from "./logs/follow.js";

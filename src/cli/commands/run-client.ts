@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import { AppError } from "../../kernel/index.js";
+import { AppError, isAppError } from "../../kernel/index.js";
 import type { ErrorCode } from "../../kernel/index.js";
 import type {
   RunDetail,
@@ -45,7 +45,7 @@ export async function runOnRemote(
   target: RemoteTarget,
   options: RunHereOptions,
 ): Promise<void> {
-  const [{ packTree }, { resolveProject }, { remoteClient }] =
+  const [{ commitsToOffer, packTree }, { resolveProject }, { remoteClient }] =
     await Promise.all([
       import("../../pipeline/index.js"),
       import("../../config/index.js"),
@@ -62,37 +62,75 @@ export async function runOnRemote(
       ? dirname(configPath)
       : configPath;
   const project = resolveProject(configDir).name;
-  const tree = await packTree(ctx.cwd, {
-    workingTree: options.workingTree === true,
-    env: ctx.env,
-  });
   const client = remoteClient(target.url, { token: target.token });
   const endpoint: RunEndpoint = {
     base: `/api/v1/projects/${encodeURIComponent(project)}/runs`,
     owner: false,
     server: target.url,
   };
-  ctx.stderr(
-    `sluice: sending ${tree.commit.slice(0, 8)} (${formatBytes(tree.bundle.length + (tree.diff?.length ?? 0))}) to ${target.url} as project ${project}`,
-  );
+  // Only the commits the server lacks travel (ADR 107): it says which of HEAD's it has.
+  const offered = await commitsToOffer(ctx.cwd);
+  const { known } =
+    offered.length === 0
+      ? { known: [] } // no commits: packTree says why nothing can be sent
+      : await client.json<{ known: string[] }>(
+          "POST",
+          `/api/v1/projects/${encodeURIComponent(project)}/known-commits`,
+          { commits: offered },
+        );
+  const pack = (known: string[]) =>
+    packTree(ctx.cwd, {
+      workingTree: options.workingTree === true,
+      env: ctx.env,
+      known,
+    });
+  const submit = async (
+    tree: Awaited<ReturnType<typeof pack>>,
+    thin: boolean,
+  ) => {
+    const size = (tree.bundle?.length ?? 0) + (tree.diff?.length ?? 0);
+    const what =
+      tree.bundle === undefined
+        ? "the server has the commit"
+        : thin
+          ? `${tree.newCommits} commit${tree.newCommits === 1 ? "" : "s"} the server lacks`
+          : "with its history";
+    ctx.stderr(
+      `sluice: sending ${tree.commit.slice(0, 8)} (${formatBytes(size)}, ${what}) to ${target.url} as project ${project}`,
+    );
+    return client.json<Started>("POST", endpoint.base, {
+      ...(tree.bundle !== undefined
+        ? { bundle: Buffer.from(tree.bundle).toString("base64") }
+        : {}),
+      commit: tree.commit,
+      ...(tree.branch ? { branch: tree.branch } : {}),
+      ...(tree.defaultBranch ? { defaultBranch: tree.defaultBranch } : {}),
+      ...(tree.diff !== undefined
+        ? { diff: Buffer.from(tree.diff).toString("base64") }
+        : {}),
+      folder: tree.folder,
+      path: tree.path,
+      config: options.config,
+      ...(options.job !== undefined ? { job: options.job } : {}),
+      maxParallel: options.maxParallel,
+    });
+  };
+  const tree = await pack(known);
   const outcome = await followInTerminal(
     ctx,
     client,
     options.json,
     () =>
-      client.json<Started>("POST", endpoint.base, {
-        bundle: Buffer.from(tree.bundle).toString("base64"),
-        commit: tree.commit,
-        ...(tree.branch ? { branch: tree.branch } : {}),
-        ...(tree.defaultBranch ? { defaultBranch: tree.defaultBranch } : {}),
-        ...(tree.diff !== undefined
-          ? { diff: Buffer.from(tree.diff).toString("base64") }
-          : {}),
-        folder: tree.folder,
-        path: tree.path,
-        config: options.config,
-        ...(options.job !== undefined ? { job: options.job } : {}),
-        maxParallel: options.maxParallel,
+      submit(tree, known.length > 0).catch(async (error: unknown) => {
+        // The server lost what the bundle builds on meanwhile: the whole history, once.
+        if (
+          known.length === 0 ||
+          !isAppError(error) ||
+          error.code !== "CONFLICT"
+        )
+          throw error;
+        ctx.stderr(`sluice: ${error.message}`);
+        return submit(await pack([]), false);
       }),
     endpoint,
   );
