@@ -19,9 +19,10 @@ export interface SentCommits {
   bundle?: Uint8Array | undefined;
   /** The commit the bundle's HEAD must be. */
   commit: string;
-  /** Its branch: the kept repository's branch of that name moves to it. */
-  branch?: string | undefined;
 }
+
+/** Received commits a project's repository keeps a ref to (the newest by commit date). */
+const keptTips = 64;
 
 /** A sent commit, held in its project's kept repository until `release()`. */
 interface HeldCommit {
@@ -62,7 +63,10 @@ export function createKeptRepositories(home: string) {
       `${createHash("sha256").update(project).digest("hex").slice(0, 32)}.git`,
     );
 
-  /** The project's repository, created (bare, no automatic gc while runs borrow it) if missing. */
+  /**
+   * The project's repository, created if missing: bare, its automatic gc in the foreground (no
+   * process left behind; it prunes only objects no ref reaches, and a run's commit has one).
+   */
   async function ensure(project: string): Promise<string> {
     const path = pathOf(project);
     if (existsSync(join(path, "HEAD"))) return path;
@@ -70,8 +74,7 @@ export function createKeptRepositories(home: string) {
     const making = `${path}.${randomBytes(6).toString("hex")}.tmp`;
     try {
       await runGit(base, ["init", "--quiet", "--bare", making]);
-      await runGit(making, ["config", "gc.auto", "0"]);
-      await runGit(making, ["config", "maintenance.auto", "false"]);
+      await runGit(making, ["config", "gc.autoDetach", "false"]);
       renameSync(making, path);
     } catch (error) {
       // Another process made it meanwhile: that one is used.
@@ -118,7 +121,7 @@ export function createKeptRepositories(home: string) {
     /**
      * Takes a sent commit into the project's repository: checks that what the bundle builds on
      * is there (CONFLICT otherwise: the client sends its whole history), fetches it under a ref
-     * of its own (`id`), checks its HEAD is the commit named, and moves the branch. `scratch` is
+     * of its own (`id`), checks its HEAD is the commit named, and keeps a ref to it. `scratch` is
      * a folder of the caller's for the bundle file. Failures are one line.
      */
     hold(
@@ -178,13 +181,7 @@ export function createKeptRepositories(home: string) {
             `the bundle's HEAD is ${head.slice(0, 8)}, not the commit ${sent.commit.slice(0, 8)} the run names`,
           );
         }
-        // The branch's newest commit is what the next run's thin bundle builds on.
-        if (sent.branch)
-          await runGit(path, [
-            "update-ref",
-            `refs/heads/${sent.branch}`,
-            sent.commit,
-          ]).catch(() => undefined); // a name git refuses as a ref: only a later bundle is bigger
+        await keepTip(path, sent.commit);
         return {
           objects: join(path, "objects"),
           release: () => serialized(project, drop),
@@ -192,6 +189,27 @@ export function createKeptRepositories(home: string) {
       });
     },
   };
+}
+
+/**
+ * Keeps a ref to a received commit (what the next run's thin bundle builds on, on any branch or
+ * none), and lets go of the oldest beyond `keptTips`: their history stays known through newer
+ * commits built on them.
+ */
+async function keepTip(path: string, commit: string): Promise<void> {
+  await runGit(path, ["update-ref", `refs/sluice/kept/${commit}`, commit]);
+  const tips = (
+    await runGit(path, [
+      "for-each-ref",
+      "--sort=-committerdate",
+      "--format=%(refname)",
+      "refs/sluice/kept/",
+    ])
+  )
+    .split("\n")
+    .filter(Boolean);
+  for (const ref of tips.slice(keptTips))
+    await runGit(path, ["update-ref", "-d", ref]);
 }
 
 /** A full commit id (SHA-1 or SHA-256): nothing else reaches git's command line. */

@@ -178,10 +178,25 @@ describe("thin bundles: the server keeps each project's commits", () => {
     expect(readFileSync(join(tb.cwd, "note.txt"), "utf8")).toBe("b\n");
     await Promise.all([ta.release(), tb.release()]);
     expect(readdirSync(join(home, "repositories"))).toHaveLength(1);
-    // One branch `main`: the later commit is its tip; the other is kept, not offered as known.
-    expect(
-      await kept.known("svc", [sa.tree.commit, sb.tree.commit]),
-    ).toHaveLength(1);
+    // Both are kept: either clone's next run builds on its own.
+    expect(await kept.known("svc", [sa.tree.commit, sb.tree.commit])).toEqual([
+      sa.tree.commit,
+      sb.tree.commit,
+    ]);
+  });
+
+  it("a detached HEAD (a CI checkout) is kept too: its next run is thin", async () => {
+    const dir = repo({ "note.txt": "one\n" });
+    execFileSync("git", ["checkout", "-q", "--detach"], { cwd: dir });
+    const first = await send(dir, "svc");
+    expect(first.tree.branch).toBeUndefined();
+    await (await receive("svc", first)).release();
+    commit(dir, "note.txt", "two\n");
+    const second = await send(dir, "svc");
+    expect(prerequisites(second.tree.bundle)).toEqual([first.tree.commit]);
+    const tree = await receive("svc", second);
+    expect(readFileSync(join(tree.cwd, "note.txt"), "utf8")).toBe("two\n");
+    await tree.release();
   });
 
   it("a bundle whose HEAD is not the commit named is refused, and its ref is not kept", async () => {

@@ -21,6 +21,8 @@ import { readGitFacts } from "./git-facts.js";
  * working tree.
  */
 export interface SentTree extends SentCommits {
+  /** The client's branch, checked out under the same name (git facts, policies). */
+  branch?: string | undefined;
   /** The client's default branch (`origin/HEAD`, else `init.defaultBranch`). */
   defaultBranch?: string | undefined;
   /** `git diff --binary HEAD` of the working tree, untracked files included. */
