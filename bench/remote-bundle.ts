@@ -8,12 +8,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createKeptRepositories } from "../src/pipeline/kept-repositories.js";
 import {
   commitsToOffer,
+  createKeptRepositories,
   packTree,
   receiveRunTree,
-} from "../src/pipeline/remote-tree.js";
+} from "../src/pipeline/index.js";
 
 const source = fileURLToPath(
   new URL("../../shared/realworld/express.bundle", import.meta.url),

@@ -1,6 +1,4 @@
-import { existsSync, statSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
-import { AppError, isAppError } from "../../kernel/index.js";
+import { AppError } from "../../kernel/index.js";
 import type { ErrorCode } from "../../kernel/index.js";
 import type {
   RunDetail,
@@ -10,7 +8,6 @@ import type {
 import type { HoldView } from "../../policy/index.js";
 import type { Finding } from "../../scan/finding.js";
 import type { LocalClient } from "../client/local-server.js";
-import type { RemoteTarget } from "../client/remote-server.js";
 import type { ServerClient } from "../client/server-client.js";
 import type { CliContext } from "../context.js";
 import { finishCommand, inTerminal } from "./run-terminal.js";
@@ -21,7 +18,7 @@ import type { RunHereOptions } from "./run-terminal.js";
  * stops the run when this terminal's stream closes, it was killed), or a remote server's
  * `/api/v1/projects/:project/runs` (a dropped connection is not a kill).
  */
-interface RunEndpoint {
+export interface RunEndpoint {
   /** A run's routes are `${base}/${id}`, `/events`, `/cancel`, `/findings`. */
   base: string;
   owner: boolean;
@@ -34,119 +31,6 @@ const localRuns: RunEndpoint = {
   owner: true,
   server: "the local server",
 };
-
-/**
- * `sluice run` against a remote server (`sluice login`, SLUICE_SERVER; ADR 099): this
- * repository's HEAD is sent as a git bundle (with `--working-tree`, its uncommitted changes as
- * a diff too) to the project's runs, runs there, and shows here as a local run does.
- */
-export async function runOnRemote(
-  ctx: CliContext,
-  target: RemoteTarget,
-  options: RunHereOptions,
-): Promise<void> {
-  const [{ commitsToOffer, packTree }, { resolveProject }, { remoteClient }] =
-    await Promise.all([
-      import("../../pipeline/index.js"),
-      import("../../config/index.js"),
-      import("../client/remote-server.js"),
-    ]);
-  const configPath = resolve(ctx.cwd, options.config);
-  if (relative(ctx.cwd, configPath).startsWith(".."))
-    throw new AppError(
-      "INVALID_ARGUMENT",
-      "a run on a server takes its sluice.yml from this folder or below (the commit is what is sent)",
-    );
-  const configDir =
-    existsSync(configPath) && statSync(configPath).isFile()
-      ? dirname(configPath)
-      : configPath;
-  const project = resolveProject(configDir).name;
-  const client = remoteClient(target.url, { token: target.token });
-  const endpoint: RunEndpoint = {
-    base: `/api/v1/projects/${encodeURIComponent(project)}/runs`,
-    owner: false,
-    server: target.url,
-  };
-  // Only the commits the server lacks travel (ADR 107): it says which of HEAD's it has.
-  const offered = await commitsToOffer(ctx.cwd);
-  const { known } =
-    offered.length === 0
-      ? { known: [] } // no commits: packTree says why nothing can be sent
-      : await client.json<{ known: string[] }>(
-          "POST",
-          `/api/v1/projects/${encodeURIComponent(project)}/known-commits`,
-          { commits: offered },
-        );
-  const pack = (known: string[]) =>
-    packTree(ctx.cwd, {
-      workingTree: options.workingTree === true,
-      env: ctx.env,
-      known,
-    });
-  const submit = async (
-    tree: Awaited<ReturnType<typeof pack>>,
-    thin: boolean,
-  ) => {
-    const size = (tree.bundle?.length ?? 0) + (tree.diff?.length ?? 0);
-    const what =
-      tree.bundle === undefined
-        ? "the server has the commit"
-        : thin
-          ? `${tree.newCommits} commit${tree.newCommits === 1 ? "" : "s"} the server lacks`
-          : "with its history";
-    ctx.stderr(
-      `sluice: sending ${tree.commit.slice(0, 8)} (${formatBytes(size)}, ${what}) to ${target.url} as project ${project}`,
-    );
-    return client.json<Started>("POST", endpoint.base, {
-      ...(tree.bundle !== undefined
-        ? { bundle: Buffer.from(tree.bundle).toString("base64") }
-        : {}),
-      commit: tree.commit,
-      ...(tree.branch ? { branch: tree.branch } : {}),
-      ...(tree.defaultBranch ? { defaultBranch: tree.defaultBranch } : {}),
-      ...(tree.diff !== undefined
-        ? { diff: Buffer.from(tree.diff).toString("base64") }
-        : {}),
-      folder: tree.folder,
-      path: tree.path,
-      config: options.config,
-      ...(options.job !== undefined ? { job: options.job } : {}),
-      maxParallel: options.maxParallel,
-    });
-  };
-  const tree = await pack(known);
-  const outcome = await followInTerminal(
-    ctx,
-    client,
-    options.json,
-    () =>
-      submit(tree, known.length > 0).catch(async (error: unknown) => {
-        // The server lost what the bundle builds on meanwhile: the whole history, once.
-        if (
-          known.length === 0 ||
-          !isAppError(error) ||
-          error.code !== "CONFLICT"
-        )
-          throw error;
-        ctx.stderr(`sluice: ${error.message}`);
-        return submit(await pack([]), false);
-      }),
-    endpoint,
-  );
-  await finishCommand(
-    ctx,
-    outcome,
-    options.json,
-    findingsOf(client, endpoint.base),
-  );
-}
-
-function formatBytes(bytes: number): string {
-  return bytes < 1024 * 1024
-    ? `${Math.max(1, Math.round(bytes / 1024))} KiB`
-    : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
 
 /**
  * `sluice run` as a client of the local server (DESIGN.md, process model): the run is submitted
@@ -255,7 +139,7 @@ export function followContinued(
   }));
 }
 
-type Started = { runId: string; notices: string[] };
+export type Started = { runId: string; notices: string[] };
 type RunOutcome = { detail: RunDetail; status: RunStatus };
 
 export async function clientOf(ctx: CliContext): Promise<LocalClient> {
@@ -287,7 +171,7 @@ function clientEnv(ctx: CliContext): Record<string, string> {
  * terminal's view, Ctrl-C cancels it through the server (twice: at once), and the summary is
  * printed; answers the recorded run and how it ended.
  */
-async function followInTerminal(
+export async function followInTerminal(
   ctx: CliContext,
   client: ServerClient,
   json: boolean,

@@ -121,9 +121,10 @@ async function runPipeline(
   const maxParallel = parseMaxParallel(options.maxParallel);
   const path = resolve(ctx.cwd, options.file);
   const shown = relative(ctx.cwd, path);
-  const [{ runThroughServer, runOnRemote }, { remoteTarget }] =
+  const [{ runThroughServer }, { runOnRemote }, { remoteTarget }] =
     await Promise.all([
       import("./run-client.js"),
+      import("./run-remote.js"),
       import("../client/remote-server.js"),
     ]);
   const runOptions = {
