@@ -25,6 +25,14 @@ describe("runGit, pipeline's one way to run git", () => {
     expect(gitReason(new Error("plain"))).toBe("plain");
   });
 
+  it("a folder that is not there is not a missing git", async () => {
+    const failed = await runGit(join(dir, "gone"), ["status"]).catch(
+      (error: unknown) => error,
+    );
+    expect(failed).not.toMatchObject({ code: "EXTERNAL" });
+    expect(gitReason(failed)).toMatch(/ENOENT/);
+  });
+
   it("no git on PATH is one EXTERNAL error", async () => {
     await expect(
       runGit(dir, ["status"], { env: { PATH: dir } }),

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { AppError, messageOf } from "../kernel/index.js";
 
 /** How `runGit` runs git: the environment (default: this process's) and what it answers. */
@@ -39,7 +40,12 @@ export function runGit(
       },
       (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
-        if ((error as NodeJS.ErrnoException).code === "ENOENT")
+        // ENOENT is also a folder that is not there (removed meanwhile): git itself is missing
+        // only when the folder is.
+        if (
+          (error as NodeJS.ErrnoException).code === "ENOENT" &&
+          existsSync(cwd)
+        )
           return reject(
             new AppError("EXTERNAL", "git is not installed (no `git` on PATH)"),
           );

@@ -184,7 +184,11 @@ export function createKeptRepositories(home: string) {
         await keepTip(path, sent.commit);
         return {
           objects: join(path, "objects"),
-          release: () => serialized(project, drop),
+          // A repository removed meanwhile (by hand) has nothing left to let go of.
+          release: () =>
+            serialized(project, () =>
+              existsSync(path) ? drop() : Promise.resolve(),
+            ),
         };
       });
     },

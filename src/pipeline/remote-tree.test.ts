@@ -154,7 +154,10 @@ describe("thin bundles: the server keeps each project's commits", () => {
     expect(full.known).toEqual([]);
     const tree = await receive("svc", full);
     expect(readFileSync(join(tree.cwd, "note.txt"), "utf8")).toBe("two\n");
+    // Removed again while the run goes: its end still lets go of its tree.
+    rmSync(join(home, "repositories"), { recursive: true, force: true });
     await tree.release();
+    expect(readdirSync(join(home, "received"))).toEqual([]);
   });
 
   it("two runs of one project arriving at once are both received, into one repository", async () => {
