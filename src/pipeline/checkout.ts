@@ -13,7 +13,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, join, relative } from "node:path";
-import { AppError, messageOf } from "../kernel/index.js";
+import { AppError } from "../kernel/index.js";
+import { gitReason, runGit as git } from "./git-command.js";
 
 /** How a run got its files. */
 type RunSourceKind =
@@ -137,7 +138,7 @@ export async function openRunSource(
     await removeCheckout(checkouts, id, root);
     throw new AppError(
       "EXTERNAL",
-      `cannot check out commit ${facts.commit.slice(0, 8)}: ${firstLine(error)}`,
+      `cannot check out commit ${facts.commit.slice(0, 8)}: ${gitReason(error)}`,
       { cause: error },
     );
   }
@@ -280,7 +281,7 @@ export async function workingTreeState(
           "--no-textconv",
           commit ?? emptyTree,
         ],
-        "buffer",
+        { encoding: "buffer" },
       ),
     );
     const untracked = (
@@ -307,37 +308,11 @@ function contentOf(path: string): Buffer | string {
   }
 }
 
-function firstLine(error: unknown): string {
-  const stderr = (error as { stderr?: string }).stderr;
-  const text = stderr?.trim() || messageOf(error);
-  return text.split("\n")[0]!.replace(/^fatal: /, "");
-}
-
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(command, args, (error, _stdout, stderr) => {
       if (error) reject(Object.assign(error, { stderr: String(stderr) }));
       else resolve();
     });
-  });
-}
-
-function git(cwd: string, args: string[]): Promise<string>;
-function git(cwd: string, args: string[], encoding: "buffer"): Promise<Buffer>;
-function git(
-  cwd: string,
-  args: string[],
-  encoding: "utf8" | "buffer" = "utf8",
-): Promise<string | Buffer> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "git",
-      args,
-      { cwd, maxBuffer: 256 * 1024 * 1024, encoding },
-      (error, stdout, stderr) => {
-        if (error) reject(Object.assign(error, { stderr: String(stderr) }));
-        else resolve(stdout);
-      },
-    );
   });
 }

@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process";
-import { AppError, parseTrailers } from "../kernel/index.js";
+import { parseTrailers } from "../kernel/index.js";
+import { runGit as git } from "./git-command.js";
 
 /** The change a run is for, read from a git checkout. Fields are absent outside a repository. */
 export interface GitFacts {
@@ -77,27 +77,4 @@ export function trailersByKey(message: string): Record<string, string[]> {
   for (const [key, value] of parseTrailers(message))
     (trailers[key] ??= []).push(value);
   return trailers;
-}
-
-function git(cwd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "git",
-      args,
-      { cwd, maxBuffer: 16 * 1024 * 1024, encoding: "utf8" },
-      (error, stdout) => {
-        if (error) {
-          const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-          reject(
-            missing
-              ? new AppError(
-                  "EXTERNAL",
-                  "git is not installed (no `git` on PATH)",
-                )
-              : error,
-          );
-        } else resolve(stdout);
-      },
-    );
-  });
 }

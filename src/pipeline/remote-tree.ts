@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -11,7 +10,9 @@ import {
 import { tmpdir } from "node:os";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { configFileName } from "../config/index.js";
-import { AppError } from "../kernel/index.js";
+import { AppError, isAppError } from "../kernel/index.js";
+import { gitReason, runGit } from "./git-command.js";
+import type { KeptRepositories, SentCommits } from "./kept-repositories.js";
 import { readGitFacts } from "./git-facts.js";
 
 /**
@@ -19,11 +20,7 @@ import { readGitFacts } from "./git-facts.js";
  * bundle, and the uncommitted changes as a binary diff against it when the run is of the
  * working tree.
  */
-export interface SentTree {
-  /** `git bundle create - HEAD` of the client's repository. */
-  bundle: Uint8Array;
-  /** The commit the bundle's HEAD must be (40 or 64 hex digits). */
-  commit: string;
+export interface SentTree extends SentCommits {
   /** The client's branch, checked out under the same name (git facts, policies). */
   branch?: string | undefined;
   /** The client's default branch (`origin/HEAD`, else `init.defaultBranch`). */
@@ -34,11 +31,35 @@ export interface SentTree {
   folder: string;
 }
 
+/** How many of HEAD's newest commits a client offers the server, before it skips (ADR 107). */
+const offeredInARow = 16;
+
+/**
+ * The commits of `dir`'s HEAD a client offers the server, to learn which it has (ADR 107):
+ * HEAD and its first-parent ancestors, the newest 16 and then every 2^n-th (32, 64, ...), as
+ * git's negotiation skips further back. Empty outside a repository or without commits.
+ */
+export async function commitsToOffer(dir: string): Promise<string[]> {
+  const history = await runGit(dir, [
+    "rev-list",
+    "--first-parent",
+    "--max-count=65536",
+    "HEAD",
+  ]).catch(() => "");
+  const commits = history.split("\n").filter(Boolean);
+  return commits.filter(
+    (_, i) =>
+      i < offeredInARow || (i & (i - 1)) === 0 || i === commits.length - 1,
+  );
+}
+
 /**
  * Packs what a remote run of `dir` sends (the client's side of `receiveTree`): its repository's
  * HEAD as a bundle, with its branch and default branch; with `workingTree`, the uncommitted
  * changes too (untracked files that git does not ignore included, through a scratch index so the
- * user's staging is untouched). `path` is `dir` within the repository.
+ * user's staging is untouched). `path` is `dir` within the repository. With `known`, the
+ * bundle is thin: only the commits the server lacks (`newCommits` of them), and none when it
+ * has HEAD.
  */
 export async function packTree(
   dir: string,
@@ -46,8 +67,10 @@ export async function packTree(
     workingTree: boolean;
     /** The environment git runs in (the client's). */
     env: NodeJS.ProcessEnv;
+    /** Commits the server has (`commitsToOffer`, answered): the bundle leaves them out. */
+    known?: string[] | undefined;
   },
-): Promise<SentTree & { path: string }> {
+): Promise<SentTree & { path: string; newCommits: number }> {
   const facts = await readGitFacts(dir);
   if (!facts.repository || facts.root === undefined)
     throw new AppError(
@@ -63,11 +86,18 @@ export async function packTree(
   const scratch = mkdtempSync(join(tmpdir(), "sluice-pack-"));
   try {
     const bundleFile = join(scratch, "head.bundle");
-    await git(
-      root,
-      ["bundle", "create", "--quiet", bundleFile, "HEAD"],
-      "cannot pack the commit",
+    const known = options.known ?? [];
+    const not = known.length > 0 ? ["--not", ...known] : [];
+    const newCommits = Number(
+      (await git(root, ["rev-list", "--count", "HEAD", ...not])).trim(),
     );
+    // A server with HEAD itself gets no bundle (git refuses an empty one).
+    if (newCommits > 0)
+      await git(
+        root,
+        ["bundle", "create", "--quiet", bundleFile, "HEAD", ...not],
+        "cannot pack the commit",
+      );
     let diff: Buffer | undefined;
     if (options.workingTree) {
       const env = { ...options.env, GIT_INDEX_FILE: join(scratch, "index") };
@@ -83,7 +113,8 @@ export async function packTree(
       diff = readFileSync(diffFile);
     }
     return {
-      bundle: readFileSync(bundleFile),
+      ...(newCommits > 0 ? { bundle: readFileSync(bundleFile) } : {}),
+      newCommits,
       commit: facts.commit,
       branch: facts.branch,
       defaultBranch: facts.defaultBranch,
@@ -103,37 +134,38 @@ interface ReceivedTree {
 }
 
 /**
- * Unpacks a sent tree into a new repository under `<home>/received` (mode 0700): fetches the
- * bundle's HEAD, checks that it is the commit the client named, checks it out on the client's
- * branch, and applies the diff. Any failure is a one-line INVALID_ARGUMENT and leaves nothing.
+ * Unpacks a sent tree into a new repository under `<home>/received` (mode 0700): its commits go
+ * into the project's kept repository (`KeptRepositories.hold`: the bundle's HEAD must be the
+ * commit the client named, and what a thin bundle builds on must be there), which the new
+ * repository borrows its objects from (git alternates); the commit is checked out on the
+ * client's branch and the diff applied. Any failure is one line and leaves nothing.
  */
 async function receiveTree(
   home: string,
+  kept: KeptRepositories,
+  project: string,
   sent: SentTree,
 ): Promise<ReceivedTree> {
   const base = join(home, "received");
   mkdirSync(base, { recursive: true, mode: 0o700 });
   const dir = mkdtempSync(join(base, "tree-"));
   const root = join(dir, sent.folder);
-  const release = async () => rmSync(dir, { recursive: true, force: true });
+  let held: { release(): Promise<void> } | undefined;
+  const release = async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await held?.release();
+  };
   try {
+    const commits = await kept.hold(project, sent, dir, basename(dir));
+    held = commits;
     mkdirSync(root, { mode: 0o700 });
     await git(root, ["init", "--quiet"], "cannot create a repository");
+    writeFileSync(
+      join(root, ".git", "objects", "info", "alternates"),
+      `${commits.objects}\n`,
+    );
     if (sent.defaultBranch)
       await git(root, ["config", "init.defaultBranch", sent.defaultBranch]);
-    const bundle = join(dir, "sent.bundle");
-    writeFileSync(bundle, sent.bundle, { mode: 0o600 });
-    await git(
-      root,
-      ["fetch", "--quiet", "--no-tags", bundle, "HEAD"],
-      "the bundle cannot be read",
-    );
-    const head = (await git(root, ["rev-parse", "FETCH_HEAD"])).trim();
-    if (head !== sent.commit)
-      throw new AppError(
-        "INVALID_ARGUMENT",
-        `the bundle's HEAD is ${head.slice(0, 8)}, not the commit ${sent.commit.slice(0, 8)} the run names`,
-      );
     await git(
       root,
       [
@@ -142,7 +174,7 @@ async function receiveTree(
         "checkout",
         "--quiet",
         ...(sent.branch ? ["-B", sent.branch] : ["--detach"]),
-        "FETCH_HEAD",
+        sent.commit,
       ],
       "cannot check out the commit",
     );
@@ -155,7 +187,6 @@ async function receiveTree(
         "the uncommitted changes do not apply to the commit",
       );
     }
-    rmSync(bundle, { force: true });
     return { root, release };
   } catch (error) {
     await release();
@@ -173,9 +204,10 @@ async function receiveTree(
  */
 export async function receiveRunTree(
   home: string,
-  request: { tree: SentTree; path: string; config: string },
+  kept: KeptRepositories,
+  request: { project: string; tree: SentTree; path: string; config: string },
 ): Promise<{ cwd: string; release(): Promise<void> }> {
-  const tree = await receiveTree(home, request.tree);
+  const tree = await receiveTree(home, kept, request.project, request.tree);
   const cwd = resolve(tree.root, request.path);
   const outside = (path: string, what: string) =>
     isOutside(tree.root, path)
@@ -203,36 +235,21 @@ function isOutside(root: string, path: string): boolean {
   return rel.startsWith("..") || isAbsolute(rel);
 }
 
+/**
+ * git for a sent tree: a failure is the client's (a bundle that does not unpack, a diff that
+ * does not apply), one INVALID_ARGUMENT line saying `what` failed and git's reason.
+ */
 function git(
   cwd: string,
   args: string[],
   what?: string,
   env?: NodeJS.ProcessEnv,
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "git",
-      args,
-      {
-        cwd,
-        maxBuffer: 16 * 1024 * 1024,
-        encoding: "utf8",
-        ...(env ? { env } : {}),
-      },
-      (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
-        const reason =
-          stderr
-            .split("\n")
-            .map((line) => line.trim())
-            .find((line) => line !== "") ?? error.message;
-        reject(
-          new AppError(
-            "INVALID_ARGUMENT",
-            `${what ?? `git ${args[0]} failed`}: ${reason.replace(/^(fatal|error): /, "")}`,
-          ),
-        );
-      },
+  return runGit(cwd, args, { env }).catch((error: unknown) => {
+    if (isAppError(error)) throw error;
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `${what ?? `git ${args[0]} failed`}: ${gitReason(error)}`,
     );
   });
 }

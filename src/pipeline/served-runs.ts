@@ -4,6 +4,8 @@ import { startLocalRun, startResumeLocal } from "./local-run.js";
 import type { LocalRunDeps, LocalRunOptions, StartedRun } from "./local-run.js";
 import type { LiveView, StepRef } from "./logs/step-log.js";
 import type { RunStatus, StepLogOutcome } from "./ports.js";
+import { createKeptRepositories } from "./kept-repositories.js";
+import type { KeptRepositories } from "./kept-repositories.js";
 import { receiveRunTree } from "./remote-tree.js";
 import type { SentTree } from "./remote-tree.js";
 
@@ -118,6 +120,10 @@ export function createServedRuns(deps: ServedRunsDeps) {
   const finished: string[] = [];
   let local: Promise<LocalRunDeps> | undefined;
   const localDeps = () => (local ??= deps.local());
+  // The commits remote clients sent, one repository per project (ADR 107).
+  let kept: KeptRepositories | undefined;
+  const keptRepositories = async () =>
+    (kept ??= createKeptRepositories((await localDeps()).home));
   const busyListeners = new Set<(busy: boolean) => void>();
   const busy = (going: boolean) => {
     for (const listener of busyListeners) listener(going);
@@ -275,16 +281,20 @@ export function createServedRuns(deps: ServedRunsDeps) {
     },
 
     /**
-     * A remote client's run (`sluice run` against a server, ADR 099): its sent tree is unpacked
-     * under `$SLUICE_HOME/received`, run as a checkout of its commit (or, with a diff, as a
-     * working tree with those changes), on the one project the caller may run, with the
-     * server's narrowed environment, and removed at its end.
+     * A remote client's run (ADR 099): its commits kept in the project's repository (ADR 107),
+     * its tree unpacked under `$SLUICE_HOME/received`, run as a checkout of its commit (with a
+     * diff: a working tree), on the one project the caller may run, with the server's narrowed
+     * environment, and removed at its end.
      */
     async submitRemote(
       request: RemoteSubmission,
     ): Promise<{ runId: string; notices: string[] }> {
       const local = await localDeps();
-      const { cwd, release } = await receiveRunTree(local.home, request);
+      const { cwd, release } = await receiveRunTree(
+        local.home,
+        await keptRepositories(),
+        request,
+      );
       return serve(
         undefined,
         async (run) =>
@@ -301,6 +311,14 @@ export function createServedRuns(deps: ServedRunsDeps) {
           }),
         release,
       );
+    },
+
+    /**
+     * Which of the commits a remote client offers this server has of `project`, history and
+     * all: its next bundle leaves them out (ADR 107).
+     */
+    async knownCommits(project: string, commits: string[]): Promise<string[]> {
+      return (await keptRepositories()).known(project, commits);
     },
 
     /**

@@ -159,6 +159,10 @@ const matrix: Record<string, Rule> = {
     role: "developer",
     project: "param",
   },
+  "POST /api/v1/projects/:project/known-commits": {
+    role: "developer",
+    project: "param",
+  },
   "GET /api/v1/projects/:project/runs": { role: "viewer", project: "param" },
   "GET /api/v1/projects/:project/runs/:id/logs": {
     role: "viewer",

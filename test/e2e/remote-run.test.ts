@@ -1,7 +1,10 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import {
   existsSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -62,15 +65,35 @@ describe("sluice run on a remote server (issue 14)", () => {
       readFileSync(join(serverHome, "server.json"), "utf8"),
     ) as { url: string });
   }, 120_000);
+  const made: string[] = [];
   afterAll(async () => {
     if (server && server.exitCode === null) {
       server.kill("SIGTERM");
       await exited(server);
     }
+    for (const dir of [...made, serverHome, clientHome])
+      rmSync(dir, { recursive: true, force: true });
   });
 
   const client = (cwd: string, args: string[], input = "") =>
     sluice(cwd, clientEnv, args, { input });
+  const commitFile = (repo: string, file: string, text: string) => {
+    writeFileSync(join(repo, file), text);
+    execFileSync("git", ["add", file], { cwd: repo });
+    execFileSync(
+      "git",
+      [
+        "-c",
+        "user.name=E2E",
+        "-c",
+        "user.email=e2e@example.com",
+        "commit",
+        "-qm",
+        `change ${file}`,
+      ],
+      { cwd: repo },
+    );
+  };
 
   it("signs in with a password read from standard input and keeps only a token, readable by its owner", () => {
     const login = client(clientHome, ["login", url, "--user", "dev"], password);
@@ -97,7 +120,7 @@ describe("sluice run on a remote server (issue 14)", () => {
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(
       new RegExp(
-        `sluice: sending [0-9a-f]{8} \\(\\d+ KiB\\) to ${url} as project shop`,
+        `sluice: sending [0-9a-f]{8} \\(\\d+ KiB, with its history\\) to ${url} as project shop`,
       ),
     );
     expect(run.stderr).toMatch(/sluice: run (run_\w+): 1 job of shop at main@/);
@@ -142,6 +165,57 @@ describe("sluice run on a remote server (issue 14)", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/at main@[0-9a-f]{8}-dirty/);
     expect(run.stderr).toMatch(/sluice: run run_\w+ success in /);
+  });
+
+  it("the next run sends only the commits the server lacks; a server that lost them takes the whole history (ADR 107)", () => {
+    // 192 KiB of random text: a history that does not compress away.
+    const repo = gitRepo({
+      "sluice.yml": pipeline,
+      "note.txt": "fixed\n",
+      "noise.txt": randomBytes(96 * 1024).toString("hex"),
+    });
+    made.push(repo);
+    const kib = (stderr: string, what: string) => {
+      const match = new RegExp(
+        `sluice: sending [0-9a-f]{8} \\((\\d+) KiB, ${what}\\) to `,
+      ).exec(stderr);
+      expect(match, stderr).not.toBeNull();
+      return Number(match![1]);
+    };
+    const first = client(repo, ["run"]);
+    expect(first.code, first.stderr).toBe(0);
+    const whole = kib(first.stderr, "with its history");
+    expect(whole).toBeGreaterThan(96);
+    commitFile(repo, "change.txt", "one more commit\n");
+    const second = client(repo, ["run"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(kib(second.stderr, "1 commit the server lacks")).toBeLessThan(8);
+    // The run ran the new commit, with the server's whole history of it.
+    expect(second.stderr).toMatch(/sluice: run run_\w+ success in /);
+    // Its kept repository lost (a new disk, a clean-up): the client sends everything again.
+    rmSync(join(serverHome, "repositories"), { recursive: true, force: true });
+    commitFile(repo, "change.txt", "and another\n");
+    const third = client(repo, ["run"]);
+    expect(third.code, third.stderr).toBe(0);
+    expect(kib(third.stderr, "with its history")).toBeGreaterThanOrEqual(whole);
+  });
+
+  it("two runs of one project submitted at once both succeed", async () => {
+    const repo = gitRepo({ "sluice.yml": pipeline, "note.txt": "fixed\n" });
+    const other = mkdtempSync(join(tmpdir(), "sluice-remote-clone-"));
+    made.push(repo, other);
+    execFileSync("git", ["clone", "-q", repo, other]);
+    commitFile(repo, "a.txt", "a\n");
+    commitFile(other, "b.txt", "b\n");
+    const runs = [repo, other].map((cwd) =>
+      startSluice(cwd, clientEnv, ["run"]),
+    );
+    const codes = await Promise.all(runs.map((run) => exited(run)));
+    expect(codes, runs.map((run) => run.output.stderr).join("\n")).toEqual([
+      0, 0,
+    ]);
+    for (const run of runs)
+      expect(run.output.stderr).toMatch(/sluice: run run_\w+ success in /);
   });
 
   it("refuses a project the account has no developer role on, before anything runs", () => {

@@ -1,5 +1,3 @@
-import { existsSync, statSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
 import { AppError } from "../../kernel/index.js";
 import type { ErrorCode } from "../../kernel/index.js";
 import type {
@@ -10,7 +8,6 @@ import type {
 import type { HoldView } from "../../policy/index.js";
 import type { Finding } from "../../scan/finding.js";
 import type { LocalClient } from "../client/local-server.js";
-import type { RemoteTarget } from "../client/remote-server.js";
 import type { ServerClient } from "../client/server-client.js";
 import type { CliContext } from "../context.js";
 import { finishCommand, inTerminal } from "./run-terminal.js";
@@ -21,7 +18,7 @@ import type { RunHereOptions } from "./run-terminal.js";
  * stops the run when this terminal's stream closes, it was killed), or a remote server's
  * `/api/v1/projects/:project/runs` (a dropped connection is not a kill).
  */
-interface RunEndpoint {
+export interface RunEndpoint {
   /** A run's routes are `${base}/${id}`, `/events`, `/cancel`, `/findings`. */
   base: string;
   owner: boolean;
@@ -34,81 +31,6 @@ const localRuns: RunEndpoint = {
   owner: true,
   server: "the local server",
 };
-
-/**
- * `sluice run` against a remote server (`sluice login`, SLUICE_SERVER; ADR 099): this
- * repository's HEAD is sent as a git bundle (with `--working-tree`, its uncommitted changes as
- * a diff too) to the project's runs, runs there, and shows here as a local run does.
- */
-export async function runOnRemote(
-  ctx: CliContext,
-  target: RemoteTarget,
-  options: RunHereOptions,
-): Promise<void> {
-  const [{ packTree }, { resolveProject }, { remoteClient }] =
-    await Promise.all([
-      import("../../pipeline/index.js"),
-      import("../../config/index.js"),
-      import("../client/remote-server.js"),
-    ]);
-  const configPath = resolve(ctx.cwd, options.config);
-  if (relative(ctx.cwd, configPath).startsWith(".."))
-    throw new AppError(
-      "INVALID_ARGUMENT",
-      "a run on a server takes its sluice.yml from this folder or below (the commit is what is sent)",
-    );
-  const configDir =
-    existsSync(configPath) && statSync(configPath).isFile()
-      ? dirname(configPath)
-      : configPath;
-  const project = resolveProject(configDir).name;
-  const tree = await packTree(ctx.cwd, {
-    workingTree: options.workingTree === true,
-    env: ctx.env,
-  });
-  const client = remoteClient(target.url, { token: target.token });
-  const endpoint: RunEndpoint = {
-    base: `/api/v1/projects/${encodeURIComponent(project)}/runs`,
-    owner: false,
-    server: target.url,
-  };
-  ctx.stderr(
-    `sluice: sending ${tree.commit.slice(0, 8)} (${formatBytes(tree.bundle.length + (tree.diff?.length ?? 0))}) to ${target.url} as project ${project}`,
-  );
-  const outcome = await followInTerminal(
-    ctx,
-    client,
-    options.json,
-    () =>
-      client.json<Started>("POST", endpoint.base, {
-        bundle: Buffer.from(tree.bundle).toString("base64"),
-        commit: tree.commit,
-        ...(tree.branch ? { branch: tree.branch } : {}),
-        ...(tree.defaultBranch ? { defaultBranch: tree.defaultBranch } : {}),
-        ...(tree.diff !== undefined
-          ? { diff: Buffer.from(tree.diff).toString("base64") }
-          : {}),
-        folder: tree.folder,
-        path: tree.path,
-        config: options.config,
-        ...(options.job !== undefined ? { job: options.job } : {}),
-        maxParallel: options.maxParallel,
-      }),
-    endpoint,
-  );
-  await finishCommand(
-    ctx,
-    outcome,
-    options.json,
-    findingsOf(client, endpoint.base),
-  );
-}
-
-function formatBytes(bytes: number): string {
-  return bytes < 1024 * 1024
-    ? `${Math.max(1, Math.round(bytes / 1024))} KiB`
-    : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
 
 /**
  * `sluice run` as a client of the local server (DESIGN.md, process model): the run is submitted
@@ -217,7 +139,7 @@ export function followContinued(
   }));
 }
 
-type Started = { runId: string; notices: string[] };
+export type Started = { runId: string; notices: string[] };
 type RunOutcome = { detail: RunDetail; status: RunStatus };
 
 export async function clientOf(ctx: CliContext): Promise<LocalClient> {
@@ -249,7 +171,7 @@ function clientEnv(ctx: CliContext): Record<string, string> {
  * terminal's view, Ctrl-C cancels it through the server (twice: at once), and the summary is
  * printed; answers the recorded run and how it ended.
  */
-async function followInTerminal(
+export async function followInTerminal(
   ctx: CliContext,
   client: ServerClient,
   json: boolean,

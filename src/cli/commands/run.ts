@@ -47,9 +47,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
         "waits. `sluice approve RUN` (by someone other than the change's author) continues it;\n" +
         "`sluice run resume RUN` continues an approved one.\n" +
         "\nAfter `sluice login URL` (or with SLUICE_SERVER and SLUICE_TOKEN set), the run runs on that\n" +
-        "server instead: HEAD is sent as a git bundle (with --working-tree, the uncommitted changes\n" +
-        "as a diff too), the run is filed under this folder's project (you need the developer role\n" +
-        "on it), and its logs stream back here. `sluice logout` runs here again.\n" +
+        "server instead: HEAD is sent as a git bundle of the commits the server lacks (with\n" +
+        "--working-tree, the uncommitted changes as a diff too), the run is filed under this folder's\n" +
+        "project (you need the developer role on it), and its logs stream back here. `sluice logout`\n" +
+        "runs here again.\n" +
         "\nExit status: 0 success, 1 failed run, 3 held at the gate, 130 cancelled (Ctrl-C), 2 error.",
     )
     .action(async (options: RunOptions) => runPipeline(ctx, options));
@@ -120,9 +121,10 @@ async function runPipeline(
   const maxParallel = parseMaxParallel(options.maxParallel);
   const path = resolve(ctx.cwd, options.file);
   const shown = relative(ctx.cwd, path);
-  const [{ runThroughServer, runOnRemote }, { remoteTarget }] =
+  const [{ runThroughServer }, { runOnRemote }, { remoteTarget }] =
     await Promise.all([
       import("./run-client.js"),
+      import("./run-remote.js"),
       import("../client/remote-server.js"),
     ]);
   const runOptions = {

@@ -30,15 +30,38 @@ const gitRef = z
   .max(250)
   .regex(/^(?!-)(?!.*\.\.)[^\p{Cc} ~^:?*[\\]+$/u, "must be a git branch name");
 
+const commitId = z
+  .string()
+  .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "must be a full commit id");
+
+/** Commits a client offers, to learn which this server has (ADR 107). */
+const OfferedCommits = z
+  .object({
+    commits: z
+      .array(commitId)
+      .max(256)
+      .describe("the client's HEAD and some of its ancestors, newest first"),
+  })
+  .describe("commits a client has, asking which of them this server has");
+
+const KnownCommits = z
+  .object({
+    known: z
+      .array(z.string())
+      .describe(
+        "the offered commits this server has with their history, for the project: a bundle may leave them out",
+      ),
+  })
+  .describe("which of the offered commits this server has");
+
 const RemoteRun = z
   .object({
-    bundle: base64.describe(
-      "`git bundle create - HEAD` of the repository, base64",
-    ),
-    commit: z
-      .string()
-      .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "must be a full commit id")
-      .describe("the commit the bundle's HEAD is"),
+    bundle: base64
+      .optional()
+      .describe(
+        "`git bundle create - HEAD --not <the known commits>` of the repository, base64; absent when this server has the commit (ADR 107)",
+      ),
+    commit: commitId.describe("the commit the bundle's HEAD is"),
     branch: gitRef.optional().describe("the branch the commit is on"),
     defaultBranch: gitRef.optional(),
     diff: base64
@@ -126,6 +149,25 @@ export const projectRunRoutes: RouteModule<
       });
       return reply.code(202).send(started);
     },
+  );
+
+  server.post(
+    "/api/v1/projects/:project/known-commits",
+    {
+      ...developer,
+      schema: {
+        summary:
+          "which of the offered commits this server has of the project, with their history: the client's bundle leaves them out (ADR 107)",
+        params: ProjectParams,
+        body: OfferedCommits,
+        response: { 200: KnownCommits },
+      },
+    },
+    async (request) => ({
+      known: await (
+        await app.served()
+      ).knownCommits(request.params.project, request.body.commits),
+    }),
   );
 
   server.get(
