@@ -256,64 +256,28 @@ export async function openApp(options: AppOptions): Promise<App> {
     steps,
     deploy,
     pipeline(pipelineOptions = {}) {
-      runtime ??= import("./pipeline/queue/runtime.js").then(
-        async ({ startPipelineRuntime }) => {
-          const { Masker, createLocalCache, createLocalArtifacts } =
-            await import("./pipeline/index.js");
-          const { recordLogFindings, secrets: scanSecrets } =
-            await import("./scan/index.js");
-          return startPipelineRuntime({
-            cache: createLocalCache({
-              dir: join(options.home, "cache"),
-              clock,
-            }),
-            artifacts: createLocalArtifacts({ home: options.home }),
+      runtime ??= import("./app-pipeline.js").then(({ startAppPipeline }) =>
+        startAppPipeline(
+          {
             home: options.home,
             database,
-            store: runs,
+            runs,
             clock,
             logger,
             steps,
-            // Credentials nobody declared are masked too, as the scanner's provider rules find them.
-            masker: new Masker({
-              credentials: scanSecrets.createCredentialFinder({
-                hashKey: () =>
-                  scanSecrets.loadHashKey(
-                    join(options.home, scanSecrets.hashKeyFileName),
-                  ),
-              }),
-            }),
-            // ...and each one a step printed is a finding of its run, with the step and the line.
-            logFindings: {
-              record: (step, found) =>
-                recordLogFindings(
-                  scan,
-                  { ...step, found },
-                  {
-                    id: newId("scan", clock.now()),
-                    createdAt: new Date(clock.now()),
-                  },
-                ),
-            },
-            // Steps never inherit the key that decrypts the secrets (ADR 097).
+            scan,
+            metrics,
             secrets: jobSecrets,
+            // Steps never inherit the key that decrypts the secrets (ADR 097).
             baseEnv: Object.fromEntries(
               Object.entries(process.env).filter(
                 (entry): entry is [string, string] =>
                   entry[1] !== undefined && entry[0] !== "SLUICE_AGE_IDENTITY",
               ),
             ),
-            runnerId: `embedded-${hostname()}-${process.pid}`,
-            // Each run's change becomes a metrics change (idempotent per commit).
-            onRunFinished: (run) =>
-              metrics.recordRun({
-                project: run.project,
-                ...run.change,
-                createdAt: run.startedAt,
-              }),
-            capacity: pipelineOptions.capacity ?? 4,
-          });
-        },
+          },
+          pipelineOptions.capacity ?? 4,
+        ),
       );
       return runtime.then((started) => {
         started.setLiveView(pipelineOptions.live);
