@@ -1,10 +1,9 @@
-import { mkdirSync, openSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
 import { ensureHome, isAlive, messageOf, systemClock } from "./kernel/index.js";
 import type { Clock, Logger } from "./kernel/index.js";
 import { openDatabase } from "./store/index.js";
+import { createLogger } from "./app-logger.js";
 import type { Database } from "./store/index.js";
 import { createStepRegistry } from "./pipeline/registry.js";
 import { createRunStore } from "./pipeline/store.js";
@@ -90,6 +89,14 @@ export interface App {
    * closed (its runs cancelled and recorded) with the app.
    */
   served(): Promise<ServedRuns>;
+  /**
+   * A stopping server (ADR 106): the runs it executes for clients take no new one, those going
+   * may end until `grace` aborts (at once without one), and the rest are handed back to the
+   * next server. `close()` does it at once.
+   */
+  stopRuns(grace?: AbortSignal): Promise<void>;
+  /** A starting server continues the runs a stopped one handed back on this host (ADR 106). */
+  continueRuns(): Promise<void>;
   /** Starts the job queue and the embedded runner (`sluice run`); closed with the app. */
   pipeline(options?: {
     capacity?: number;
@@ -305,6 +312,14 @@ export async function openApp(options: AppOptions): Promise<App> {
       );
       return served;
     },
+    async stopRuns(grace) {
+      await (await served?.catch(() => undefined))?.close(grace);
+    },
+    async continueRuns() {
+      // Asked first: a server with nothing handed back loads no pipeline code.
+      if ((await runs.handedBackRuns(hostname())).length > 0)
+        await (await app.served()).continueHandedBack();
+    },
     metrics,
     metricsWebhooks: {
       githubSecret: process.env.SLUICE_GITHUB_WEBHOOK_SECRET || undefined,
@@ -337,6 +352,10 @@ export async function openApp(options: AppOptions): Promise<App> {
           every(1_000, logger, "cannot poll flag set versions", () =>
             flags.syncVersions(),
           ),
+          // ...and runs another replica on this host handed back when it stopped (ADR 106).
+          every(10_000, logger, "cannot continue handed-back runs", () =>
+            app.continueRuns(),
+          ),
         );
     },
     async close() {
@@ -347,8 +366,8 @@ export async function openApp(options: AppOptions): Promise<App> {
       await resumed;
       // Evaluation times are batched in memory; write them before the database closes.
       await flags.flushEvaluations().catch(() => {});
-      // The runs it executes for clients are cancelled and recorded before the runtime stops.
-      await (await served?.catch(() => undefined))?.close();
+      // The runs it executes for clients are handed back before the runtime stops.
+      await app.stopRuns();
       const started = await runtime?.catch(() => undefined);
       await started?.close();
       await database.close();
@@ -371,23 +390,4 @@ function every(
   }, ms);
   timer.unref();
   return timer;
-}
-
-/** Structured logs go to `$SLUICE_HOME/sluice.log`, never to the terminal the user reads. */
-function createLogger(home: string): Logger {
-  try {
-    mkdirSync(home, { recursive: true, mode: 0o700 });
-    // Opened here, synchronously: a destination that opens its file itself is not ready for a
-    // while, and a command that exits meanwhile (a store in use) crashed in pino's exit flush.
-    const fd = openSync(join(home, "sluice.log"), "a", 0o600);
-    const log = pino({ level: "info" }, pino.destination({ fd, sync: false }));
-    return {
-      debug: (msg, fields) => log.debug(fields ?? {}, msg),
-      info: (msg, fields) => log.info(fields ?? {}, msg),
-      warn: (msg, fields) => log.warn(fields ?? {}, msg),
-      error: (msg, fields) => log.error(fields ?? {}, msg),
-    };
-  } catch {
-    return { debug() {}, info() {}, warn() {}, error() {} };
-  }
 }

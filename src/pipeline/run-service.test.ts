@@ -13,7 +13,7 @@ import { plan } from "./plan.js";
 import { createStepRegistry } from "./registry.js";
 import { startPipelineRuntime } from "./queue/runtime.js";
 import type { PipelineRuntime } from "./queue/runtime.js";
-import { selectJob } from "./run-service.js";
+import { selectJob } from "./plan.js";
 
 const config = (jobs: PipelineConfig["jobs"]): PipelineConfig => ({
   name: "svc",
