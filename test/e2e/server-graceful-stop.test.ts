@@ -1,25 +1,13 @@
-import { randomBytes } from "node:crypto";
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive } from "../../src/kernel/index.js";
-import {
-  assertBuilt,
-  exited,
-  gitRepo,
-  processesMatching,
-  sluice,
-  startSluice,
-  until,
-} from "./cli.js";
+import { freshPostgresUrl } from "../support/databases.js";
+import * as cli from "./cli.js";
+
+const { exited, gitRepo, sluice, startSluice, until } = cli;
+const { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = fs;
 
 /**
  * Issue 14, ADR 106: a stopping server finishes or hands back the runs in flight. Stopped
@@ -29,10 +17,9 @@ import {
  * writes, so nothing depends on how fast the machine is.
  */
 const baseUrl = process.env.SLUICE_TEST_DATABASE_URL;
-const stores = [
-  { store: "the embedded store", postgres: false },
-  ...(baseUrl ? [{ store: "Postgres", postgres: true }] : []),
-];
+const stores = [{ store: "the embedded store", url: false }].concat(
+  baseUrl ? [{ store: "Postgres", url: true }] : [],
+);
 
 function runIdOf(stderr: string): string | undefined {
   return /sluice: run (run_\w+): /.exec(stderr)?.[1];
@@ -41,16 +28,10 @@ function runIdOf(stderr: string): string | undefined {
 describe.each(stores)(
   "a stopping server and the runs in flight, on $store (built CLI)",
   { timeout: 240_000 },
-  ({ postgres }) => {
+  ({ url }) => {
     const dirs: string[] = [];
     const children = new Set<number>();
-    const database = `sluice_gs_${randomBytes(4).toString("hex")}`;
-    const admin = async (sql: string) => {
-      const client = new pg.Client({ connectionString: baseUrl });
-      await client.connect();
-      await client.query(sql);
-      await client.end();
-    };
+    // Postgres: a database of its own on the test cluster.
     let databaseUrl: string | undefined;
 
     const newHome = (grace: string) => {
@@ -82,13 +63,8 @@ describe.each(stores)(
     };
 
     beforeAll(async () => {
-      assertBuilt();
-      if (postgres) {
-        await admin(`create database ${database}`);
-        const url = new URL(baseUrl!);
-        url.pathname = `/${database}`;
-        databaseUrl = url.toString();
-      }
+      cli.assertBuilt();
+      if (url) databaseUrl = await freshPostgresUrl(baseUrl!);
     });
     afterAll(async () => {
       for (const pid of children) {
@@ -110,8 +86,6 @@ describe.each(stores)(
           );
         rmSync(dir, { recursive: true, force: true });
       }
-      if (postgres)
-        await admin(`drop database if exists ${database} with (force)`);
     });
 
     it("stopped during a run, the server lets it end within its grace: the run succeeds, its terminal shows it whole, then the server exits", async () => {
@@ -193,7 +167,7 @@ describe.each(stores)(
       );
       expect(run.output.stderr).not.toMatch(/\n\s+at /);
       expect(
-        processesMatching(`while [ ! -f ${go} ]`).length,
+        cli.processesMatching(`while [ ! -f ${go} ]`).length,
         "the handed-back step is stopped",
       ).toBe(0);
 
