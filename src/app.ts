@@ -1,10 +1,9 @@
-import { mkdirSync, openSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
 import { ensureHome, isAlive, messageOf, systemClock } from "./kernel/index.js";
 import type { Clock, Logger } from "./kernel/index.js";
 import { openDatabase } from "./store/index.js";
+import { createLogger } from "./app-logger.js";
 import type { Database } from "./store/index.js";
 import { createStepRegistry } from "./pipeline/registry.js";
 import { createRunStore } from "./pipeline/store.js";
@@ -90,6 +89,14 @@ export interface App {
    * closed (its runs cancelled and recorded) with the app.
    */
   served(): Promise<ServedRuns>;
+  /**
+   * A stopping server (ADR 106): the runs it executes for clients take no new one, those going
+   * may end until `grace` aborts (at once without one), and the rest are handed back to the
+   * next server. `close()` does it at once.
+   */
+  stopRuns(grace?: AbortSignal): Promise<void>;
+  /** A starting server continues the runs a stopped one handed back on this host (ADR 106). */
+  continueRuns(): Promise<void>;
   /** Starts the job queue and the embedded runner (`sluice run`); closed with the app. */
   pipeline(options?: {
     capacity?: number;
@@ -256,64 +263,28 @@ export async function openApp(options: AppOptions): Promise<App> {
     steps,
     deploy,
     pipeline(pipelineOptions = {}) {
-      runtime ??= import("./pipeline/queue/runtime.js").then(
-        async ({ startPipelineRuntime }) => {
-          const { Masker, createLocalCache, createLocalArtifacts } =
-            await import("./pipeline/index.js");
-          const { recordLogFindings, secrets: scanSecrets } =
-            await import("./scan/index.js");
-          return startPipelineRuntime({
-            cache: createLocalCache({
-              dir: join(options.home, "cache"),
-              clock,
-            }),
-            artifacts: createLocalArtifacts({ home: options.home }),
+      runtime ??= import("./app-pipeline.js").then(({ startAppPipeline }) =>
+        startAppPipeline(
+          {
             home: options.home,
             database,
-            store: runs,
+            runs,
             clock,
             logger,
             steps,
-            // Credentials nobody declared are masked too, as the scanner's provider rules find them.
-            masker: new Masker({
-              credentials: scanSecrets.createCredentialFinder({
-                hashKey: () =>
-                  scanSecrets.loadHashKey(
-                    join(options.home, scanSecrets.hashKeyFileName),
-                  ),
-              }),
-            }),
-            // ...and each one a step printed is a finding of its run, with the step and the line.
-            logFindings: {
-              record: (step, found) =>
-                recordLogFindings(
-                  scan,
-                  { ...step, found },
-                  {
-                    id: newId("scan", clock.now()),
-                    createdAt: new Date(clock.now()),
-                  },
-                ),
-            },
-            // Steps never inherit the key that decrypts the secrets (ADR 097).
+            scan,
+            metrics,
             secrets: jobSecrets,
+            // Steps never inherit the key that decrypts the secrets (ADR 097).
             baseEnv: Object.fromEntries(
               Object.entries(process.env).filter(
                 (entry): entry is [string, string] =>
                   entry[1] !== undefined && entry[0] !== "SLUICE_AGE_IDENTITY",
               ),
             ),
-            runnerId: `embedded-${hostname()}-${process.pid}`,
-            // Each run's change becomes a metrics change (idempotent per commit).
-            onRunFinished: (run) =>
-              metrics.recordRun({
-                project: run.project,
-                ...run.change,
-                createdAt: run.startedAt,
-              }),
-            capacity: pipelineOptions.capacity ?? 4,
-          });
-        },
+          },
+          pipelineOptions.capacity ?? 4,
+        ),
       );
       return runtime.then((started) => {
         started.setLiveView(pipelineOptions.live);
@@ -340,6 +311,14 @@ export async function openApp(options: AppOptions): Promise<App> {
         createLocalServedRuns(app),
       );
       return served;
+    },
+    async stopRuns(grace) {
+      await (await served?.catch(() => undefined))?.close(grace);
+    },
+    async continueRuns() {
+      // Asked first: a server with nothing handed back loads no pipeline code.
+      if ((await runs.handedBackRuns(hostname())).length > 0)
+        await (await app.served()).continueHandedBack();
     },
     metrics,
     metricsWebhooks: {
@@ -373,6 +352,10 @@ export async function openApp(options: AppOptions): Promise<App> {
           every(1_000, logger, "cannot poll flag set versions", () =>
             flags.syncVersions(),
           ),
+          // ...and runs another replica on this host handed back when it stopped (ADR 106).
+          every(10_000, logger, "cannot continue handed-back runs", () =>
+            app.continueRuns(),
+          ),
         );
     },
     async close() {
@@ -383,8 +366,8 @@ export async function openApp(options: AppOptions): Promise<App> {
       await resumed;
       // Evaluation times are batched in memory; write them before the database closes.
       await flags.flushEvaluations().catch(() => {});
-      // The runs it executes for clients are cancelled and recorded before the runtime stops.
-      await (await served?.catch(() => undefined))?.close();
+      // The runs it executes for clients are handed back before the runtime stops.
+      await app.stopRuns();
       const started = await runtime?.catch(() => undefined);
       await started?.close();
       await database.close();
@@ -407,23 +390,4 @@ function every(
   }, ms);
   timer.unref();
   return timer;
-}
-
-/** Structured logs go to `$SLUICE_HOME/sluice.log`, never to the terminal the user reads. */
-function createLogger(home: string): Logger {
-  try {
-    mkdirSync(home, { recursive: true, mode: 0o700 });
-    // Opened here, synchronously: a destination that opens its file itself is not ready for a
-    // while, and a command that exits meanwhile (a store in use) crashed in pino's exit flush.
-    const fd = openSync(join(home, "sluice.log"), "a", 0o600);
-    const log = pino({ level: "info" }, pino.destination({ fd, sync: false }));
-    return {
-      debug: (msg, fields) => log.debug(fields ?? {}, msg),
-      info: (msg, fields) => log.info(fields ?? {}, msg),
-      warn: (msg, fields) => log.warn(fields ?? {}, msg),
-      error: (msg, fields) => log.error(fields ?? {}, msg),
-    };
-  } catch {
-    return { debug() {}, info() {}, warn() {}, error() {} };
-  }
 }

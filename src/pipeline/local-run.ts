@@ -46,6 +46,8 @@ export interface LocalRunOptions {
   /** Cancels the run (Ctrl-C); `forceSignal` stops even `always()` jobs (a second Ctrl-C). */
   signal: AbortSignal;
   forceSignal?: AbortSignal | undefined;
+  /** Hands the run back to the next server (a stopping server, ADR 106). */
+  handBack?: AbortSignal | undefined;
   /** The process that drives the run (a later process marks its run interrupted once it is gone). */
   owner: { pid: number; host: string };
   /** One line for the person who started the run (what the source leaves out, the run's id). */
@@ -147,6 +149,7 @@ export async function startLocalRun(
         maxParallel: options.maxParallel,
         signal: options.signal,
         forceSignal: options.forceSignal,
+        handBack: options.handBack,
         owner: options.owner,
         onRecorded: (id, plan) => {
           runId = id;
@@ -242,10 +245,15 @@ export async function startResumeLocal(
     | "live"
     | "signal"
     | "forceSignal"
+    | "handBack"
     | "owner"
     | "notice"
     | "env"
-  > & { runId: string },
+  > & {
+    runId: string;
+    /** `queued`: a run a stopping server handed back, continued without a hold (ADR 106). */
+    from?: "held" | "queued" | undefined;
+  },
 ): Promise<StartedRun> {
   const held = await deps.runs.getRun(options.runId);
   const git = await readGitFacts(held.workdir);
@@ -276,6 +284,8 @@ export async function startResumeLocal(
         maxParallel: options.maxParallel,
         signal: options.signal,
         forceSignal: options.forceSignal,
+        handBack: options.handBack,
+        from: options.from,
         owner: options.owner,
         onRecorded: (runId) => {
           // As a submitted run: its steps show in its own view, with its own environment.
@@ -285,7 +295,7 @@ export async function startResumeLocal(
           });
           watched = true;
           options.notice(
-            `run ${runId} resumed${held.commit ? ` at ${held.branch ?? "HEAD"}@${held.commit.slice(0, 8)}` : ""}`,
+            `run ${runId} ${options.from === "queued" ? "continued" : "resumed"}${held.commit ? ` at ${held.branch ?? "HEAD"}@${held.commit.slice(0, 8)}` : ""}`,
           );
           recorded(runId);
         },

@@ -249,3 +249,27 @@ function topologicalOrder(jobs: PlannedJob[]): PlannedJob[] {
   }
   return ordered;
 }
+
+/** Keeps `only` and everything it needs, transitively. */
+export function selectJob(planned: Plan, only: string | undefined): Plan {
+  if (only === undefined) return planned;
+  const roots = planned.jobs.filter(
+    (job) => job.id === only || job.key === only,
+  );
+  if (roots.length === 0) {
+    const ids = [...new Set(planned.jobs.map((job) => job.id))].join(", ");
+    throw new AppError(
+      "INVALID_ARGUMENT",
+      `no job ${only} in this pipeline (jobs: ${ids})`,
+    );
+  }
+  const byKey = new Map(planned.jobs.map((job) => [job.key, job]));
+  const keep = new Set<string>();
+  const visit = (key: string) => {
+    if (keep.has(key)) return;
+    keep.add(key);
+    for (const need of byKey.get(key)?.needs ?? []) visit(need);
+  };
+  for (const root of roots) visit(root.key);
+  return { ...planned, jobs: planned.jobs.filter((job) => keep.has(job.key)) };
+}

@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, isAbsolute, join, relative, resolve } from "node:path";
+import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { configFileName } from "../config/index.js";
 import { AppError, isAppError } from "../kernel/index.js";
 import { gitReason, runGit } from "./git-command.js";
@@ -226,6 +226,22 @@ export async function receiveRunTree(
     throw refused;
   }
   return { cwd, release: tree.release };
+}
+
+/**
+ * How to remove the received tree a run's `workdir` lies in (a remote run handed back by a
+ * stopping server, continued by the next one); undefined for a folder of this machine.
+ */
+export function receivedTreeOf(
+  home: string,
+  workdir: string,
+): (() => Promise<void>) | undefined {
+  const base = join(home, "received");
+  if (isOutside(base, workdir)) return undefined;
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : p);
+  const [tree] = relative(real(base), real(workdir)).split(sep);
+  if (!tree?.startsWith("tree-")) return undefined;
+  return async () => rmSync(join(base, tree), { recursive: true, force: true });
 }
 
 /** Whether `path` (symlinks followed, where it exists) leaves the folder `root`. */

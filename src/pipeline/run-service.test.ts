@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PipelineConfig } from "../config/index.js";
 import { silentLogger, systemClock } from "../kernel/index.js";
 import { createRunStore } from "./store.js";
@@ -13,7 +13,7 @@ import { plan } from "./plan.js";
 import { createStepRegistry } from "./registry.js";
 import { startPipelineRuntime } from "./queue/runtime.js";
 import type { PipelineRuntime } from "./queue/runtime.js";
-import { selectJob } from "./run-service.js";
+import { selectJob } from "./plan.js";
 
 const config = (jobs: PipelineConfig["jobs"]): PipelineConfig => ({
   name: "svc",
@@ -200,6 +200,65 @@ describe.each(testDatabases)("RunService on $name", ({ open }) => {
     await expect(resume()).rejects.toThrow(
       `run ${outcome.runId} is not held (it is success); only a held run can be resumed`,
     );
+  });
+
+  it("a hand-back stops the running job and records the run queued with its plan and no process; the run continues from there, its ended jobs kept", async () => {
+    const go = join(home, "go");
+    const wait = `echo waiting >> waits.txt; while [ ! -f ${go} ]; do sleep 0.05; done`;
+    const handBack = new AbortController();
+    const running = runtime.runs.run({
+      ...request({
+        build: { steps: [{ run: "echo built >> built.txt" }] },
+        long: { needs: ["build"], steps: [{ run: wait }] },
+        after: { needs: ["long"], steps: [{ run: "echo after" }] },
+      }),
+      handBack: handBack.signal,
+    });
+    await vi.waitFor(
+      () => expect(existsSync(join(home, "waits.txt"))).toBe(true),
+      { timeout: 60_000, interval: 50 },
+    );
+    handBack.abort();
+    await expect(running).rejects.toMatchObject({
+      code: "STORE_UNAVAILABLE",
+      message: expect.stringContaining("handed it back"),
+    });
+    const [runId] = await store.handedBackRuns("test");
+    expect(await store.handedBackRuns("elsewhere")).toEqual([]);
+    const back = await store.getRun(runId!);
+    expect(back).toMatchObject({
+      status: "queued",
+      ownerPid: null,
+      finishedAt: null,
+      reason: expect.stringContaining("handed back"),
+    });
+    expect(back.jobs.map((j) => [j.key, j.status, j.steps[0]!.status])).toEqual(
+      [
+        ["build", "success", "success"],
+        ["long", "pending", "pending"],
+        ["after", "pending", "pending"],
+      ],
+    );
+    // Only a continuation from `queued` takes it, and only once.
+    const resume = (from?: "queued") =>
+      runtime.runs.resume({
+        runId: runId!,
+        from,
+        checkout: home,
+        maxParallel: 2,
+        signal: new AbortController().signal,
+        owner: { pid: process.pid, host: "test" },
+      });
+    await expect(resume()).rejects.toMatchObject({ code: "CONFLICT" });
+    writeFileSync(go, "");
+    expect((await resume("queued")).result.status).toBe("success");
+    expect((await store.getRun(runId!)).status).toBe("success");
+    expect(readFileSync(join(home, "built.txt"), "utf8")).toBe("built\n");
+    expect(readFileSync(join(home, "waits.txt"), "utf8")).toBe(
+      "waiting\nwaiting\n",
+    );
+    expect(await store.handedBackRuns("test")).toEqual([]);
+    await expect(resume("queued")).rejects.toMatchObject({ code: "CONFLICT" });
   });
 
   it("records nothing for a plan that cannot be made", async () => {

@@ -5,7 +5,7 @@ import type { RunSourceFacts } from "./checkout.js";
 import type { HeldPlan } from "./store-holds.js";
 import type { RunDetail } from "./store-queries.js";
 import type { ConcurrencyGroups } from "./concurrency.js";
-import { plan } from "./plan.js";
+import { plan, selectJob } from "./plan.js";
 import type {
   JobResult,
   JobStatus,
@@ -18,6 +18,13 @@ import type {
 import { QueueDispatcher } from "./queue/dispatcher.js";
 import type { RunnerService } from "./queue/runner-service.js";
 import { executeRun } from "./scheduler.js";
+import {
+  artifactsOf,
+  endedStatuses,
+  handedBack,
+  handedBackError,
+  watchHandBack,
+} from "./run-hand-back.js";
 
 /** The change a run is for (from git). */
 interface RunChange {
@@ -62,17 +69,27 @@ export interface RunLedger {
   recorder(jobIds: ReadonlyMap<string, string>): RunRecorder;
   /** Records a run held at a gate, with what a resume needs (store-holds.ts). */
   holdRun(runId: string, plan: HeldPlan, reason: string): Promise<void>;
-  /** Takes a held run back to running; undefined when it is not held. */
+  /** Takes a held (or handed-back: `queued`) run back to running; undefined when it is not so. */
   resumeHeldRun(
     runId: string,
     owner: { pid: number; host: string },
+    from?: "held" | "queued",
   ): Promise<HeldPlan | undefined>;
+  /** Records a running run as handed back: its plan kept, the jobs not `ended` pending again. */
+  handBackRun(
+    runId: string,
+    kept: HeldPlan,
+    ended: readonly string[],
+    reason: string,
+  ): Promise<void>;
   getRun(id: string): Promise<RunDetail>;
 }
 
 /** What `resume` needs: the held run, where it runs now, and the process that drives it. */
 export interface ResumeRequest {
   runId: string;
+  /** `queued`: a run a stopping server handed back (ADR 106), continued without a hold. */
+  from?: "held" | "queued" | undefined;
   /** The project's folder in a clean checkout of the run's recorded commit. */
   checkout: string;
   maxParallel: number;
@@ -80,6 +97,7 @@ export interface ResumeRequest {
   forceSignal?: AbortSignal | undefined;
   owner: { pid: number; host: string };
   onRecorded?: ((runId: string, plan: Plan) => void) | undefined;
+  handBack?: AbortSignal | undefined;
 }
 
 export interface RunRequest {
@@ -105,6 +123,12 @@ export interface RunRequest {
   owner: { pid: number; host: string };
   /** Called once the run is recorded, before any job starts. */
   onRecorded?: ((runId: string, plan: Plan) => void) | undefined;
+  /**
+   * Hands the run back (a stopping server, ADR 106): its running jobs stop, and it is recorded
+   * `queued` with its plan, the jobs that had ended keeping their results, for the next server
+   * to continue. `run` (or `resume`) then throws STORE_UNAVAILABLE saying so.
+   */
+  handBack?: AbortSignal | undefined;
 }
 
 export interface RunOutcome {
@@ -176,6 +200,7 @@ export class RunService {
         workdir: request.checkout ?? request.workdir,
       });
       finished = true;
+      if (result === handedBack) throw handedBackError(run.id, request.owner);
       await this.finished(
         run.id,
         request.project,
@@ -196,11 +221,18 @@ export class RunService {
    */
   async resume(request: ResumeRequest): Promise<RunOutcome> {
     const before = await this.deps.ledger.getRun(request.runId);
-    const held = await this.deps.ledger.resumeHeldRun(before.id, request.owner);
+    const from = request.from ?? "held";
+    const held = await this.deps.ledger.resumeHeldRun(
+      before.id,
+      request.owner,
+      from,
+    );
     if (!held)
       throw new AppError(
         "CONFLICT",
-        `run ${before.id} is not held (it is ${before.status}); only a held run can be resumed`,
+        from === "held"
+          ? `run ${before.id} is not held (it is ${before.status}); only a held run can be resumed`
+          : `run ${before.id} was not handed back, or another server continues it`,
       );
     const startedAt = this.deps.clock.now();
     let finished = false;
@@ -219,10 +251,14 @@ export class RunService {
       request.onRecorded?.(before.id, held.plan);
       const result = await this.drive(before.id, held.plan, jobIds, {
         ...request,
+        // A handed-back run keeps the parallelism its client chose.
+        maxParallel: held.maxParallel ?? request.maxParallel,
         workdir: request.checkout,
         done,
       });
       finished = true;
+      if (result === handedBack)
+        throw handedBackError(before.id, request.owner);
       const change = {
         commit: before.commit ?? undefined,
         branch: before.branch ?? undefined,
@@ -238,7 +274,10 @@ export class RunService {
     }
   }
 
-  /** Drives the scheduler over a recorded run and records a hold (plan kept) when it meets one. */
+  /**
+   * Drives the scheduler over a recorded run and records a hold (plan kept) when it meets one,
+   * or the hand-back when `handBack` aborts first (`handedBack`).
+   */
   private async drive(
     runId: string,
     planned: Plan,
@@ -248,29 +287,53 @@ export class RunService {
       maxParallel: number;
       signal: AbortSignal;
       forceSignal?: AbortSignal | undefined;
+      handBack?: AbortSignal | undefined;
       done?: ReadonlyMap<string, JobResult>;
     },
-  ): Promise<RunResult> {
-    const result = await executeRun(planned, {
-      runId,
-      workdir: options.workdir,
-      dispatcher: new QueueDispatcher(this.deps.runners, runId, jobIds),
-      recorder: this.deps.ledger.recorder(jobIds),
-      maxParallel: options.maxParallel,
-      signal: options.signal,
-      forceSignal: options.forceSignal,
-      groups: this.deps.groups,
-      done: options.done,
-    });
-    if (result.status === "held") {
-      const artifacts = Object.fromEntries(
-        Object.entries(result.jobs).flatMap(([key, job]) =>
-          job.artifacts ? [[key, job.artifacts]] : [],
-        ),
+  ): Promise<RunResult | typeof handedBack> {
+    const watch = watchHandBack(this.deps.ledger, runId, options.handBack);
+    let result: RunResult;
+    try {
+      result = await executeRun(planned, {
+        runId,
+        workdir: options.workdir,
+        dispatcher: new QueueDispatcher(this.deps.runners, runId, jobIds),
+        recorder: this.deps.ledger.recorder(jobIds),
+        maxParallel: options.maxParallel,
+        signal: AbortSignal.any([options.signal, watch.stop]),
+        forceSignal: AbortSignal.any([
+          ...(options.forceSignal ? [options.forceSignal] : []),
+          watch.stop,
+        ]),
+        groups: this.deps.groups,
+        done: options.done,
+      });
+    } finally {
+      watch.close();
+    }
+    const kept = await watch.ended();
+    // Handed back only when a job was left to run (one the user cancelled ends as cancelled).
+    if (
+      kept &&
+      !options.signal.aborted &&
+      planned.jobs.some((job) => !kept.includes(job.key))
+    ) {
+      await this.deps.ledger.handBackRun(
+        runId,
+        {
+          plan: planned,
+          artifacts: artifactsOf(result, kept),
+          maxParallel: options.maxParallel,
+        },
+        kept,
+        "handed back by a stopping server: the next server continues it",
       );
+      return handedBack;
+    }
+    if (result.status === "held") {
       await this.deps.ledger.holdRun(
         runId,
-        { plan: planned, artifacts },
+        { plan: planned, artifacts: artifactsOf(result) },
         reasonOf(result) ?? "held",
       );
     } else {
@@ -314,33 +377,6 @@ export class RunService {
         }),
       );
   }
-}
-
-/** Job statuses that ended: a resumed run keeps these jobs' results. */
-const endedStatuses = new Set(["success", "failure", "skipped", "cancelled"]);
-
-/** Keeps `only` and everything it needs, transitively. */
-export function selectJob(planned: Plan, only: string | undefined): Plan {
-  if (only === undefined) return planned;
-  const roots = planned.jobs.filter(
-    (job) => job.id === only || job.key === only,
-  );
-  if (roots.length === 0) {
-    const ids = [...new Set(planned.jobs.map((job) => job.id))].join(", ");
-    throw new AppError(
-      "INVALID_ARGUMENT",
-      `no job ${only} in this pipeline (jobs: ${ids})`,
-    );
-  }
-  const byKey = new Map(planned.jobs.map((job) => [job.key, job]));
-  const keep = new Set<string>();
-  const visit = (key: string) => {
-    if (keep.has(key)) return;
-    keep.add(key);
-    for (const need of byKey.get(key)?.needs ?? []) visit(need);
-  };
-  for (const root of roots) visit(root.key);
-  return { ...planned, jobs: planned.jobs.filter((job) => keep.has(job.key)) };
 }
 
 function reasonOf(result: RunResult): string | undefined {

@@ -1,40 +1,16 @@
-import { AppError, isAppError } from "../kernel/index.js";
+import { AppError, isAppError, messageOf } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
 import { startLocalRun, startResumeLocal } from "./local-run.js";
 import type { LocalRunDeps, LocalRunOptions, StartedRun } from "./local-run.js";
-import type { LiveView, StepRef } from "./logs/step-log.js";
-import type { RunStatus, StepLogOutcome } from "./ports.js";
 import { createKeptRepositories } from "./kept-repositories.js";
 import type { KeptRepositories } from "./kept-repositories.js";
-import { receiveRunTree } from "./remote-tree.js";
+import { receiveRunTree, receivedTreeOf } from "./remote-tree.js";
 import type { SentTree } from "./remote-tree.js";
+import { isHandedBack } from "./run-hand-back.js";
+import { followEvents, liveViewOf } from "./served-events.js";
+import type { RunLiveEvent, ServedEvents } from "./served-events.js";
 
-/**
- * What happens in a run as its client's terminal view shows it, in the order it happens: a step
- * starts, prints a line, finishes; the run ends (or fails to go on: `error`). `at` is the
- * server's time, so a client that reads the events late shows the same durations.
- */
-export type RunLiveEvent =
-  | { kind: "started"; at: number; job: string; position: number; step: string }
-  | {
-      kind: "line";
-      at: number;
-      job: string;
-      position: number;
-      step: string;
-      stream: "stdout" | "stderr" | "sluice";
-      text: string;
-    }
-  | {
-      kind: "finished";
-      at: number;
-      job: string;
-      position: number;
-      step: string;
-      outcome: StepLogOutcome & { logPath: string };
-    }
-  | { kind: "end"; status: RunStatus }
-  | { kind: "error"; code: string; detail: string };
+export type { RunLiveEvent } from "./served-events.js";
 
 /** A client's run: its folder, its config, its choices and the environment its steps inherit. */
 export type RunSubmission = Pick<
@@ -79,6 +55,8 @@ export interface ServedRunsDeps {
       status: "interrupted",
       reason: string,
     ): Promise<void>;
+    /** The runs a stopping server handed back (ADR 106), for this one to continue. */
+    handedBackRuns(host: string): Promise<string[]>;
   };
   clock: Pick<Clock, "now">;
   /** This process, the owner of the runs it drives. */
@@ -95,12 +73,11 @@ export interface ServedRunsDeps {
   logger: { warn(message: string, fields?: Record<string, unknown>): void };
 }
 
-interface Served {
-  events: RunLiveEvent[];
-  ended: boolean;
-  wake: Set<() => void>;
+interface Served extends ServedEvents {
   cancel: AbortController;
   force: AbortController;
+  /** A stopping server's grace has ended: the run is handed back to the next server. */
+  handBack: AbortController;
   settled: Promise<void>;
   clientPid: number | undefined;
 }
@@ -112,8 +89,9 @@ const keptFinished = 16;
  * The runs a server drives for its clients (`sluice run` through the local server): `submit`
  * starts one (pipeline's `startLocalRun`) and answers its id and notices once it is recorded;
  * `resume` continues a held run the same way; `events` streams what its terminal view shows,
- * from the start; `cancel` is Ctrl-C (twice: `force`); `close` cancels those still going and
- * waits for them.
+ * from the start; `cancel` is Ctrl-C (twice: `force`); `close` takes no more runs, lets those
+ * going end until its grace ends and hands the rest back to the next server (ADR 106), which
+ * continues them (`continueHandedBack`).
  */
 export function createServedRuns(deps: ServedRunsDeps) {
   const served = new Map<string, Served>();
@@ -129,35 +107,7 @@ export function createServedRuns(deps: ServedRunsDeps) {
     for (const listener of busyListeners) listener(going);
   };
 
-  function push(entry: Served, event: RunLiveEvent): void {
-    entry.events.push(event);
-    for (const wake of entry.wake) wake();
-  }
-
-  function liveView(entry: Served): LiveView {
-    const ref = (step: StepRef) => ({
-      at: deps.clock.now(),
-      job: step.jobKey,
-      position: step.position,
-      step: step.name,
-    });
-    return {
-      stepStarted: (step) => push(entry, { kind: "started", ...ref(step) }),
-      line: (step, stream, text) =>
-        push(entry, { kind: "line", ...ref(step), stream, text }),
-      stepFinished: (step, outcome) =>
-        push(entry, {
-          kind: "finished",
-          ...ref(step),
-          outcome: {
-            status: outcome.status,
-            logPath: outcome.logPath,
-            ...(outcome.cache ? { cache: outcome.cache } : {}),
-            ...(outcome.error ? { error: outcome.error } : {}),
-          },
-        }),
-    };
-  }
+  let stopping = false;
 
   async function find(id: string): Promise<[string, Served]> {
     const here = served.get(id);
@@ -172,6 +122,8 @@ export function createServedRuns(deps: ServedRunsDeps) {
   }
 
   function abandon(runId: string, entry: Served): void {
+    // A run handed back goes on in the next server: its client stops reading when told so.
+    if (entry.handBack.signal.aborted) return;
     entry.cancel.abort();
     entry.force.abort();
     const who =
@@ -197,11 +149,22 @@ export function createServedRuns(deps: ServedRunsDeps) {
   async function serve(
     clientPid: number | undefined,
     start: (
-      run: Pick<LocalRunOptions, "live" | "signal" | "forceSignal" | "notice">,
+      run: Pick<
+        LocalRunOptions,
+        "live" | "signal" | "forceSignal" | "handBack" | "notice"
+      >,
     ) => Promise<StartedRun>,
-    /** Removes what the run needed once it has ended, or failed to start (a received tree). */
+    /**
+     * Removes what the run needed once it has ended, or failed to start (a received tree); a
+     * run handed back keeps it, for the server that continues it.
+     */
     release?: () => Promise<void>,
   ): Promise<{ runId: string; notices: string[] }> {
+    if (stopping)
+      throw new AppError(
+        "STORE_UNAVAILABLE",
+        `the server (pid ${deps.owner.pid}) is stopping and takes no new run: run the command again once it has stopped`,
+      );
     const notices: string[] = [];
     const entry: Served = {
       events: [],
@@ -209,6 +172,7 @@ export function createServedRuns(deps: ServedRunsDeps) {
       wake: new Set(),
       cancel: new AbortController(),
       force: new AbortController(),
+      handBack: new AbortController(),
       settled: Promise.resolve(),
       clientPid,
     };
@@ -216,9 +180,10 @@ export function createServedRuns(deps: ServedRunsDeps) {
     let started;
     try {
       started = await start({
-        live: liveView(entry),
+        live: liveViewOf(entry, deps.clock),
         signal: entry.cancel.signal,
         forceSignal: entry.force.signal,
+        handBack: entry.handBack.signal,
         notice: (line) => notices.push(line),
       });
     } catch (error) {
@@ -230,15 +195,19 @@ export function createServedRuns(deps: ServedRunsDeps) {
     served.set(runId, entry);
     // The server is no longer busy with the run before its end is told: a client that reads
     // the end and then asks the idle server for the store is not refused.
+    let handedBack = false;
     const last = (event: RunLiveEvent) => {
       busy(false);
-      push(entry, event);
+      entry.events.push(event);
+      for (const wake of entry.wake) wake();
     };
     entry.settled = started.done.then(
       ({ status }) => last({ kind: "end", status }),
       (error: unknown) => {
         const code = isAppError(error) ? error.code : "INTERNAL";
-        deps.logger.warn("a served run ended with an error", { runId, code });
+        handedBack = isHandedBack(error);
+        if (!handedBack)
+          deps.logger.warn("a served run ended with an error", { runId, code });
         last({
           kind: "error",
           code,
@@ -249,12 +218,13 @@ export function createServedRuns(deps: ServedRunsDeps) {
       },
     );
     void entry.settled.finally(async () => {
-      await release?.().catch((error: unknown) =>
-        deps.logger.warn("a received tree could not be removed", {
-          runId,
-          code: isAppError(error) ? error.code : "INTERNAL",
-        }),
-      );
+      if (!handedBack)
+        await release?.().catch((error: unknown) =>
+          deps.logger.warn("a received tree could not be removed", {
+            runId,
+            code: isAppError(error) ? error.code : "INTERNAL",
+          }),
+        );
       entry.ended = true;
       for (const wake of entry.wake) wake();
       finished.push(runId);
@@ -362,20 +332,7 @@ export function createServedRuns(deps: ServedRunsDeps) {
         signal.addEventListener("abort", () => {
           if (!entry.ended) abandon(runId, entry);
         });
-      let next = 0;
-      while (!signal.aborted) {
-        while (next < entry.events.length) yield entry.events[next++]!;
-        if (entry.ended) return;
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            entry.wake.delete(wake);
-            signal.removeEventListener("abort", wake);
-            resolve();
-          };
-          entry.wake.add(wake);
-          signal.addEventListener("abort", wake);
-        });
-      }
+      yield* followEvents(entry, signal);
     },
 
     /** Ctrl-C: the run stops its steps; `force` (a second Ctrl-C) stops `always()` jobs too. */
@@ -388,11 +345,63 @@ export function createServedRuns(deps: ServedRunsDeps) {
       return runId;
     },
 
-    /** Cancels the runs still going and waits until each has ended (a stopping server). */
-    async close(): Promise<void> {
+    /**
+     * The runs a stopping server handed back (ADR 106), continued here as a resumed run is: the
+     * jobs that had ended keep their results, the others run, with the parallelism its client
+     * chose and this server's environment. Nobody's terminal owns them. A run another server
+     * took meanwhile is left to it; one that cannot go on is recorded interrupted, saying why.
+     */
+    async continueHandedBack(): Promise<string[]> {
+      if (stopping) return [];
+      const continued: string[] = [];
+      for (const runId of await deps.runs.handedBackRuns(deps.owner.host)) {
+        const local = await localDeps();
+        const { workdir } = await deps.runs.getRun(runId);
+        try {
+          await serve(
+            undefined,
+            async (run) =>
+              startResumeLocal(local, {
+                ...run,
+                runId,
+                from: "queued",
+                maxParallel: deps.defaultMaxParallel ?? 4,
+                owner: deps.owner,
+              }),
+            receivedTreeOf(local.home, workdir),
+          );
+          continued.push(runId);
+        } catch (error) {
+          if (isAppError(error) && error.code === "CONFLICT") continue;
+          deps.logger.warn("a handed-back run could not be continued", {
+            runId,
+            code: isAppError(error) ? error.code : "INTERNAL",
+          });
+          await deps.runs.finishRun(
+            runId,
+            "interrupted",
+            `it was handed back by a stopping server, and could not be continued: ${messageOf(error)}`,
+          );
+        }
+      }
+      return continued;
+    },
+
+    /**
+     * A stopping server: takes no new run, lets the runs going end, and when `grace` aborts
+     * (at once without one) hands those still going back to the next server; resolves once
+     * each has ended or is recorded handed back.
+     */
+    async close(grace?: AbortSignal): Promise<void> {
+      stopping = true;
       const going = [...served.values()].filter((entry) => !entry.ended);
-      for (const entry of going) entry.cancel.abort();
+      const handBack = () => {
+        for (const entry of going) entry.handBack.abort();
+      };
+      if (!grace || grace.aborted) handBack();
+      else grace.addEventListener("abort", handBack, { once: true });
       await Promise.all(going.map((entry) => entry.settled));
+      grace?.removeEventListener("abort", handBack);
     },
   };
 }

@@ -2,4 +2,5 @@
 export { buildServer } from "./app.js";
 export { listen } from "./listen.js";
 export { startLocalServer } from "./local/server.js";
+export { defaultGrace, graceOf, stopRuns } from "./local/grace.js";
 export { listenOnSocket } from "./local/socket.js";

@@ -9,7 +9,7 @@ import type { App } from "../app.js";
 import { silentLogger } from "../kernel/index.js";
 import { buildServer } from "./app.js";
 import type { RouteAuth } from "./route-auth.js";
-import { streamToken } from "./route-auth.js";
+import { streamToken } from "./auth-flag-key.js";
 import { routeModules } from "./routes/index.js";
 import { routeRecorder } from "../../test/support/route-recorder.js";
 import type { RouteModule } from "./types.js";

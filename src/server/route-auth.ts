@@ -1,11 +1,9 @@
-import { createHmac } from "node:crypto";
 import type {
   FastifyInstance,
   FastifyReply,
   FastifyRequest,
   RouteOptions,
 } from "fastify";
-import { z } from "zod";
 import type { FlagScope } from "../flags/index.js";
 import { AppError } from "../kernel/index.js";
 import { FailedAuthLimiter } from "./auth-limiter.js";
@@ -15,6 +13,7 @@ import type { Identity, Role } from "../accounts/index.js";
 import { allows, checkCsrf, refusal, sessionOf } from "./auth-accounts.js";
 import type { ProjectSource } from "./auth-accounts.js";
 import { credentialOf, queryCarriesCredential, sameSecret } from "./auth.js";
+import { createFlagKeyAuth } from "./auth-flag-key.js";
 import { checkSignature } from "./auth-webhook.js";
 import type { WebhookSource } from "./auth-webhook.js";
 import { isLocalPeer } from "./local/peer.js";
@@ -91,21 +90,6 @@ const kinds = new Set([
 /** The query parameters an event stream URL takes on purpose (its token is key-bound). */
 const streamUrlParams = ["token"] as const;
 
-/** `?key=ID&token=HMAC` of an event stream URL. */
-const StreamQuery = z.object({ key: z.string(), token: z.string() });
-
-/** The token of an event stream URL: an HMAC of the key id under the server's secret. */
-export function streamToken(secret: string, keyId: string): string {
-  return createHmac("sha256", secret)
-    .update(`sluice-stream\u0000${keyId}`)
-    .digest("base64url");
-}
-
-/** The event stream URL of a key: valid while the key is not revoked (checked on every connect). */
-export function streamPath(secret: string, keyId: string): string {
-  return `/ofrep/v1/events?key=${encodeURIComponent(keyId)}&token=${streamToken(secret, keyId)}`;
-}
-
 /** The principal of a request that passed the authorization hooks. */
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal)
@@ -178,6 +162,11 @@ export function installAuthorization(
     limiter.fail(request.ip, clock.now());
     throw error;
   };
+  const flagKeys = createFlagKeyAuth({
+    flags: deps.app.flags,
+    adminToken: deps.adminToken,
+    refuse,
+  });
 
   /**
    * The `onRequest` hook of a route declaring `auth`. Synchronous: a request whose credential is
@@ -239,7 +228,7 @@ export function installAuthorization(
     // Checked over the raw body (preValidation) and by the sign-in handler.
     if (auth.kind === "webhook" || auth.kind === "login") return undefined;
     if (auth.kind === "flagKey") {
-      const principal = flagKeyPrincipal(request, auth);
+      const principal = flagKeys.principal(request, auth);
       if (!(principal instanceof Promise)) {
         request.principal = principal;
         return undefined;
@@ -306,7 +295,7 @@ export function installAuthorization(
           ),
         );
       }
-      if (await identify(token))
+      if (await flagKeys.identify(token))
         throw new AppError(
           "FORBIDDEN",
           "a flag API key cannot manage sluice: this needs an account's token or the server's admin token",
@@ -340,56 +329,6 @@ export function installAuthorization(
       ),
     );
   }
-
-  /**
-   * The key-bound principal of a `flagKey` route: a key in a header, or a stream URL's token.
-   * A key the cache knows is settled at once; only the store's answer is waited for.
-   */
-  function flagKeyPrincipal(
-    request: FastifyRequest,
-    auth: { kind: "flagKey"; streamUrl?: boolean },
-  ): Principal | Promise<Principal> {
-    const token = credentialOf(request);
-    if (token !== undefined) {
-      const cached = deps.app.flags.cachedApiKey(token);
-      if (cached) return keyPrincipal(cached);
-      if (cached === null) return refuseKey(request);
-      return identify(token).then((key) => key ?? refuseKey(request));
-    }
-    if (auth.streamUrl)
-      return fromStreamUrl(request).then(
-        (principal) => principal ?? refuseKey(request),
-      );
-    return refuseKey(request);
-  }
-
-  function refuseKey(request: FastifyRequest): never {
-    return refuse(
-      request,
-      new AppError(
-        "UNAUTHENTICATED",
-        "a valid API key is required (Authorization: Bearer or X-API-Key)",
-      ),
-    );
-  }
-
-  async function identify(token: string): Promise<Principal | undefined> {
-    const key = await deps.app.flags.identifyApiKey(token);
-    return key && keyPrincipal(key);
-  }
-
-  /** `?key=ID&token=HMAC`: valid when the HMAC matches and the key is not revoked (asked now). */
-  async function fromStreamUrl(
-    request: FastifyRequest,
-  ): Promise<Principal | undefined> {
-    // onRequest runs before the route's schemas: the raw query is checked here.
-    const query = StreamQuery.safeParse(request.query);
-    if (!query.success) return undefined;
-    const { key, token } = query.data;
-    if (!sameSecret(token, streamToken(deps.adminToken, key))) return undefined;
-    const scope = await deps.app.flags.activeApiKeyScope(key);
-    return scope && { kind: "flagKey", actor: key, keyId: key, scope };
-  }
 }
 
 /**
@@ -406,10 +345,6 @@ export function refuseCredentialInUrl(
       "INVALID_ARGUMENT",
       "credentials go in the Authorization header (or a session cookie), never in a URL",
     );
-}
-
-function keyPrincipal(key: { id: string; scope: FlagScope }): Principal {
-  return { kind: "flagKey", actor: key.id, keyId: key.id, scope: key.scope };
 }
 
 /** A route's own hooks of one kind as an array (Fastify takes one function or an array). */

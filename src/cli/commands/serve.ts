@@ -13,8 +13,17 @@ export function registerServe(program: Command, ctx: CliContext): void {
     )
     .option("--port <n>", "TCP port (0 picks a free one)", String(defaultPort))
     .option("--host <h>", "interface to listen on", "127.0.0.1")
-    .action(async (options: { port: string; host: string }) => {
+    .option(
+      "--grace <duration>",
+      "on SIGINT or SIGTERM, how long runs in flight may take to end before they are handed back to the next server (default: SLUICE_SERVER_GRACE, else 30s; a second signal hands them back at once)",
+    )
+    .action(async (options: { port: string; host: string; grace?: string }) => {
       const port = parsePort(options.port);
+      const { graceOf, defaultGrace, stopRuns } =
+        await import("../../server/index.js");
+      const graceMs = graceOf(
+        options.grace ?? ctx.env.SLUICE_SERVER_GRACE ?? defaultGrace,
+      );
       // `sluice serve` takes the home's socket over from an idle on-demand server, whatever
       // the store (on Postgres nothing else would make that server let go).
       const { handBackLocalServer } = await import("../client/local-server.js");
@@ -60,12 +69,18 @@ export function registerServe(program: Command, ctx: CliContext): void {
       ctx.stdout(
         `sluice serve: listening on ${running.url} and ${socket.path}`,
       );
+      // Runs a stopped server handed back go on here (ADR 106).
+      await app.continueRuns();
+      let off = () => {};
       const signals = new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
+          off();
           ctx.stderr(`sluice serve: ${signal}, shutting down`);
           resolve();
+        };
+        off = () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
         };
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);
@@ -76,6 +91,12 @@ export function registerServe(program: Command, ctx: CliContext): void {
           ctx.stderr(`sluice serve: ${reason}, shutting down`),
         ),
       ]);
+      // The grace's own handlers are on before these go: a second signal never kills it.
+      const stopping = stopRuns(app, graceMs, (line) =>
+        ctx.stderr(`sluice serve: ${line}`),
+      );
+      off();
+      await stopping;
       await socket.close();
       await running.close();
     });

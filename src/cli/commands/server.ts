@@ -67,7 +67,7 @@ export function registerServer(program: Command, ctx: CliContext): void {
   server
     .command("stop")
     .description(
-      "stop the local server (it finishes the request it answers, then exits)",
+      "stop the local server (runs in flight get its grace period to end, then are handed back to the next server)",
     )
     .action(async () => {
       const [{ probe, stopServer }, { localSocketPath }] = await Promise.all([
@@ -107,9 +107,18 @@ export function registerServer(program: Command, ctx: CliContext): void {
       "--idle <duration>",
       `exit after this long without requests (default: SLUICE_SERVER_IDLE, else ${defaultIdle})`,
     )
-    .action(async (options: { idle?: string }) => {
+    .option(
+      "--grace <duration>",
+      "on stop, how long runs in flight may take to end before they are handed back to the next server (default: SLUICE_SERVER_GRACE, else 30s)",
+    )
+    .action(async (options: { idle?: string; grace?: string }) => {
       const idleMs = idleOf(
         options.idle ?? ctx.env.SLUICE_SERVER_IDLE ?? defaultIdle,
+      );
+      const { graceOf, defaultGrace, stopRuns } =
+        await import("../../server/index.js");
+      const graceMs = graceOf(
+        options.grace ?? ctx.env.SLUICE_SERVER_GRACE ?? defaultGrace,
       );
       // The server owns the home while it runs: what it creates there (PGlite's files among
       // them, which follow the process umask) is private to the user, as Postgres does.
@@ -135,10 +144,17 @@ export function registerServer(program: Command, ctx: CliContext): void {
       const signalled = new Promise<string>((resolve) => (stopWith = resolve));
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
+      // Runs a stopped server handed back go on here (ADR 106).
+      await app.continueRuns();
       const reason = await Promise.race([local.stopped, signalled]);
+      const tell = (line: string) =>
+        ctx.stderr(`sluice server: pid ${process.pid} ${line}`);
+      tell(`stopping (${reason})`);
+      // The grace's own handlers are on before these go: a second signal never kills it.
+      const stopping = stopRuns(app, graceMs, tell);
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
-      ctx.stderr(`sluice server: pid ${process.pid} stopping (${reason})`);
+      await stopping;
       await local.close();
       // main closes the App (the store) after this returns.
     });

@@ -19,6 +19,9 @@ function socketAnswers(path: string): Promise<boolean> {
   });
 }
 
+/** How long a stopping socket lets the answers being written end before it cuts them. */
+const cutAfterMs = 5_000;
+
 export interface SocketListener {
   path: string;
   /** Requests in flight on the socket. */
@@ -95,8 +98,15 @@ export async function listenOnSocket(
       // The name goes first: a command from now on finds no server and starts a new one.
       rmSync(path, { force: true });
       closed ??= new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
+        // Answers being written end first (the last events of the runs that just ended, or
+        // were handed back, reach their terminals); one that would not end is cut.
+        const cut = setTimeout(() => http.closeAllConnections(), cutAfterMs);
+        cut.unref();
+        http.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        http.closeIdleConnections();
       });
       return closed;
     },
