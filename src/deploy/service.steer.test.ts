@@ -85,5 +85,43 @@ describe.each(testDatabases)(
         await database.close();
       }
     });
+
+    it("waits for a driver told to stop (its client went away) instead of refusing, and drives after it", async () => {
+      const database = await db.open();
+      try {
+        const { target, open, entered } = gatedTarget();
+        const deploy = new DeployService({
+          store: createDeployStore(database),
+          targetFor: () => target as never,
+          clock: new ManualClock(Date.UTC(2026, 0, 5, 9)),
+          logger: silentLogger,
+          cwd: "/",
+          env: {},
+        });
+        const record = await deploy.deploy({
+          project: "shop",
+          environment: "production",
+          spec,
+          version: "v1",
+          release: spec.release!,
+        });
+        const gone = new AbortController();
+        const first = deploy.drive(record.id, { signal: gone.signal });
+        await entered;
+        // Still driving: a second driver is refused.
+        await expect(deploy.drive(record.id)).rejects.toThrow(
+          /is being driven already/,
+        );
+        gone.abort();
+        // The first driver has not let go yet: the second waits for it rather than fails.
+        const second = deploy.steer("shop", "production", "resume");
+        second.catch(() => {});
+        open();
+        await expect(first).rejects.toThrow("target gone");
+        await expect(second).rejects.toThrow("target gone");
+      } finally {
+        await database.close();
+      }
+    });
   },
 );
