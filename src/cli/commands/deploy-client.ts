@@ -83,6 +83,19 @@ export async function followRollout(
   return report;
 }
 
+/** `sluice deploy stop`: whether anything was running. */
+export async function stopEnvironment(
+  client: Pick<LocalClient, "json">,
+  project: string,
+  environment: string,
+): Promise<boolean> {
+  const { stopped } = await client.json<{ stopped: boolean }>(
+    "POST",
+    `/api/v1/environments/${encodeURIComponent(environment)}/stop?${new URLSearchParams({ project })}`,
+  );
+  return stopped;
+}
+
 /** A client of the home's local server (started on demand): the store is never opened here. */
 export async function localServer(ctx: CliContext): Promise<LocalClient> {
   const { localClient } = await import("../client/local-server.js");

@@ -181,12 +181,12 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
         environment,
         options.project,
       );
-      const { localServer } = await import("./deploy-client.js");
-      const { stopped } = await (
-        await localServer(ctx)
-      ).json<{ stopped: boolean }>(
-        "POST",
-        `/api/v1/environments/${encodeURIComponent(environment)}/stop?${new URLSearchParams({ project })}`,
+      const { localServer, stopEnvironment } =
+        await import("./deploy-client.js");
+      const stopped = await stopEnvironment(
+        await localServer(ctx),
+        project,
+        environment,
       );
       ctx.stdout(
         stopped
