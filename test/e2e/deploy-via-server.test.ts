@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -54,6 +54,26 @@ describe("sluice deploy and deploy stop while `sluice serve` holds the store (bu
   beforeAll(async () => {
     assertBuilt();
     expect(service).toBe(join(app, "server.mjs"));
+    // An analysis whose command is relative to the folder `sluice deploy` runs in.
+    writeFileSync(
+      join(app, "sluice.yml"),
+      [
+        "name: shop",
+        "jobs:",
+        "  deploy:",
+        "    environment: production",
+        "    steps:",
+        "      - uses: sluice/deploy",
+        "        with:",
+        "          analysis:",
+        "            here:",
+        "              metrics:",
+        "                - name: beside-the-release",
+        '                  provider: { command: { run: "test -f ./server.mjs" } }',
+        "                  count: 1",
+        "",
+      ].join("\n"),
+    );
     if (postgres) {
       const name = `sluice_deploy_via_server_${randomBytes(4).toString("hex")}`;
       const admin = new pg.Client({ connectionString: postgres });
@@ -113,6 +133,7 @@ describe("sluice deploy and deploy stop while `sluice serve` holds the store (bu
         "--steps",
         JSON.stringify([
           { weight: 20 },
+          { analysis: "here" },
           { pause: {} },
           { weight: 50 },
           { pause: { duration: "10m" } },
@@ -121,6 +142,7 @@ describe("sluice deploy and deploy stop while `sluice serve` holds the store (bu
       ]),
     );
     expect(second.code, second.stderr).toBe(3);
+    expect(second.stderr).toMatch(/ analysis run finished .*Successful/);
     expect(second.stdout).toMatch(/^Paused: /);
     expect(second.stdout).toMatch(
       /continue with: sluice rollout promote production/,
