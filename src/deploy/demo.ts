@@ -5,7 +5,7 @@ import type { RolloutReport } from "./inspect.js";
 import { writeSampleService } from "./sample-service.js";
 
 /** A release of the sample to deploy, as `sluice deploy` sends it to the server. */
-export interface DemoRelease {
+interface DemoRelease {
   project: string;
   environment: string;
   version: string;

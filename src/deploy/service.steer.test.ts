@@ -48,6 +48,21 @@ function gatedTarget() {
   return { target, open, entered };
 }
 
+/** The deploy service on a test database, with `target` for every environment. */
+function serviceOn(
+  database: Parameters<typeof createDeployStore>[0],
+  target: ReturnType<typeof gatedTarget>["target"],
+) {
+  return new DeployService({
+    store: createDeployStore(database),
+    targetFor: () => target as never,
+    clock: new ManualClock(Date.UTC(2026, 0, 5, 9)),
+    logger: silentLogger,
+    cwd: "/",
+    env: {},
+  });
+}
+
 describe.each(testDatabases)(
   "DeployService.steer: one driver per rollout ($name)",
   (db) => {
@@ -55,14 +70,7 @@ describe.each(testDatabases)(
       const database = await db.open();
       try {
         const { target, open, entered } = gatedTarget();
-        const deploy = new DeployService({
-          store: createDeployStore(database),
-          targetFor: () => target as never,
-          clock: new ManualClock(Date.UTC(2026, 0, 5, 9)),
-          logger: silentLogger,
-          cwd: "/",
-          env: {},
-        });
+        const deploy = serviceOn(database, target);
         await deploy.deploy({
           project: "shop",
           environment: "production",
@@ -90,14 +98,7 @@ describe.each(testDatabases)(
       const database = await db.open();
       try {
         const { target, open, entered } = gatedTarget();
-        const deploy = new DeployService({
-          store: createDeployStore(database),
-          targetFor: () => target as never,
-          clock: new ManualClock(Date.UTC(2026, 0, 5, 9)),
-          logger: silentLogger,
-          cwd: "/",
-          env: {},
-        });
+        const deploy = serviceOn(database, target);
         const record = await deploy.deploy({
           project: "shop",
           environment: "production",

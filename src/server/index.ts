@@ -3,3 +3,4 @@ export { buildServer } from "./app.js";
 export { listen } from "./listen.js";
 export { startLocalServer } from "./local/server.js";
 export { listenOnSocket } from "./local/socket.js";
+export type { RolloutLine } from "./routes/rollout-stream.js";

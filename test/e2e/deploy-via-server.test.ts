@@ -1,10 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
+import { writeSampleService } from "../../src/deploy/index.js";
 import {
   assertBuilt,
   exited,
@@ -13,6 +11,12 @@ import {
   startSluice,
   until,
 } from "./cli.js";
+import {
+  deployArgs,
+  freshPostgres,
+  stopServe,
+  stopTarget,
+} from "./deploy-support.js";
 
 /**
  * Issue 14, "every command through the API": `sluice deploy` and `sluice deploy stop` are
@@ -22,8 +26,6 @@ import {
  * the rollout commands print the timeline while it happens. With SLUICE_TEST_DATABASE_URL the
  * same runs on a fresh Postgres database.
  */
-const postgres = process.env.SLUICE_TEST_DATABASE_URL;
-
 describe("sluice deploy and deploy stop while `sluice serve` holds the store (built CLI)", () => {
   const root = mkdtempSync(join(tmpdir(), "sluice-e2e-deploy-via-server-"));
   const app = join(root, "app");
@@ -35,21 +37,9 @@ describe("sluice deploy and deploy stop while `sluice serve` holds the store (bu
   const project = ["--project", "shop"];
   let serve: Awaited<ReturnType<typeof startServe>>["server"] | undefined;
 
-  const deployArgs = (version: string, extra: string[] = []) => [
-    "deploy",
-    "production",
-    ...project,
-    "--proxy-port",
-    "0",
-    "--release",
-    version,
-    "--env",
-    `VERSION=${version}`,
-    // A path relative to the command's folder: the release runs there, not in the server's.
-    "--command",
-    "exec node ./server.mjs",
-    ...extra,
-  ];
+  // A path relative to the command's folder: the release runs there, not in the server's.
+  const deploy = (version: string, extra: string[] = []) =>
+    sluice(app, env, deployArgs(version, "exec node ./server.mjs", extra));
 
   beforeAll(async () => {
     assertBuilt();
@@ -74,39 +64,21 @@ describe("sluice deploy and deploy stop while `sluice serve` holds the store (bu
         "",
       ].join("\n"),
     );
-    if (postgres) {
-      const name = `sluice_deploy_via_server_${randomBytes(4).toString("hex")}`;
-      const admin = new pg.Client({ connectionString: postgres });
-      await admin.connect();
-      await admin.query(`create database ${name}`);
-      await admin.end();
-      const url = new URL(postgres);
-      url.pathname = `/${name}`;
-      env.SLUICE_DATABASE_URL = url.toString();
-    }
+    const database = await freshPostgres("sluice_deploy_via_server");
+    if (database) env.SLUICE_DATABASE_URL = database;
     serve = (
       await startServe(root, env as typeof env & { SLUICE_HOME: string })
     ).server;
   }, 120_000);
 
   afterAll(async () => {
-    if (serve && serve.exitCode === null) {
-      serve.kill("SIGTERM");
-      await exited(serve);
-    }
-    const dir = join(env.SLUICE_HOME!, "deploy", "shop", "production");
-    if (existsSync(join(dir, "daemon.json")))
-      await new LocalTarget({
-        dir,
-        proxyPort: 0,
-        daemonCommand: [],
-        env: {},
-      }).shutdown();
+    await stopServe(serve);
+    await stopTarget(env.SLUICE_HOME!, "shop", "production");
     rmSync(root, { recursive: true, force: true });
   });
 
   it("deploys, pauses, streams a promote's timeline while it goes on, and stops the environment", async () => {
-    const first = sluice(app, env, deployArgs("v1", ["--json"]));
+    const first = deploy("v1", ["--json"]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).not.toMatch(/holds the embedded store/);
     expect(first.stderr).toMatch(
@@ -126,21 +98,17 @@ describe("sluice deploy and deploy stop while `sluice serve` holds the store (bu
     );
 
     // Waits for a person after 20 %: exit 3, and the same words as before.
-    const second = sluice(
-      app,
-      env,
-      deployArgs("v2", [
-        "--steps",
-        JSON.stringify([
-          { weight: 20 },
-          { analysis: "here" },
-          { pause: {} },
-          { weight: 50 },
-          { pause: { duration: "10m" } },
-          { weight: 100 },
-        ]),
+    const second = deploy("v2", [
+      "--steps",
+      JSON.stringify([
+        { weight: 20 },
+        { analysis: "here" },
+        { pause: {} },
+        { weight: 50 },
+        { pause: { duration: "10m" } },
+        { weight: 100 },
       ]),
-    );
+    ]);
     expect(second.code, second.stderr).toBe(3);
     expect(second.stderr).toMatch(/ analysis run finished .*Successful/);
     expect(second.stdout).toMatch(/^Paused: /);

@@ -7,26 +7,7 @@ import type {
 import type { LocalClient } from "../client/local-server.js";
 import { problemError } from "../client/socket-http.js";
 import type { CliContext } from "../context.js";
-
-/** A line of a rollout command's stream (`RolloutLine` of the server's rollout-stream.ts). */
-type RolloutLine =
-  | { kind: "superseded"; rollout: string; detail: string }
-  | {
-      kind: "started";
-      rollout: string;
-      project: string;
-      environment: string;
-    }
-  | {
-      kind: "progress";
-      at: string;
-      event: string;
-      weight?: number;
-      detail?: string;
-      phase: string;
-    }
-  | { kind: "report"; report: RolloutReport }
-  | { kind: "error"; code: string; detail: string };
+import type { RolloutLine } from "../../server/index.js";
 
 export interface FollowHandlers {
   /** A paused rollout the deployment aborted. */
@@ -103,7 +84,7 @@ export async function localServer(ctx: CliContext): Promise<LocalClient> {
 }
 
 /** A timeline entry (`at` in ms or ISO 8601) and the phase it left the rollout in, as one line. */
-export function progressLine(
+function progressLine(
   entry: Omit<TimelineEntry, "at"> & { at: number | string },
   phase: string,
 ): string {
