@@ -239,9 +239,11 @@ export class RolloutController {
           (m) => m.name === action.metric,
         );
         if (!metric) return;
+        // A command measurement runs where the release runs (the folder `sluice deploy` ran in).
+        const { cwd } = await this.release(status.canary.release);
         const deps: ProviderDeps = {
           traffic: target,
-          cwd: this.deps.cwd,
+          cwd: cwd ?? this.deps.cwd,
           env: this.deps.env,
         };
         const p = takeMeasurement(

@@ -1,14 +1,36 @@
 import { Agent, get } from "node:http";
 import { join } from "node:path";
-import { formatDuration } from "../kernel/index.js";
-import type { RolloutRecord } from "./ports.js";
+import { formatDuration, messageOf } from "../kernel/index.js";
+import type { RolloutReport } from "./inspect.js";
 import { writeSampleService } from "./sample-service.js";
-import type { DeployService } from "./service.js";
-import { parseDeploySpec } from "./spec.js";
-import type { LocalTarget } from "./targets/local/client.js";
+
+/** A release of the sample to deploy, as `sluice deploy` sends it to the server. */
+interface DemoRelease {
+  project: string;
+  environment: string;
+  version: string;
+  /** The sluice/deploy step's `with` (the rollout spec with its `release`). */
+  spec: Record<string, unknown>;
+}
+
+/** A timeline entry as it happens (`at` in ISO 8601). */
+interface DemoProgress {
+  at: string;
+  event: string;
+  weight?: number;
+}
 
 export interface DeployDemoOptions {
-  deploy: DeployService;
+  /**
+   * Deploys a release and drives its rollout until it ends, telling each timeline entry as it
+   * happens (the CLI: through the home's server, as `sluice deploy`).
+   */
+  ship(
+    release: DemoRelease,
+    onProgress: (entry: DemoProgress) => void,
+  ): Promise<RolloutReport>;
+  /** Stops what serves the environment (as `sluice deploy stop`). */
+  stop(project: string, environment: string): Promise<void>;
   /** The demo's folder; the sample service goes into `deploy-service/` under it. */
   dir: string;
   stdout(line: string): void;
@@ -24,6 +46,9 @@ export interface DeployDemoResult {
   recoveryMs: number | null;
 }
 
+const ms = (iso: string | null | undefined) =>
+  iso ? Date.parse(iso) : Number.NaN;
+
 /**
  * The deploy phase of `sluice demo`: the sample service deployed on the local target, a good
  * release promoted step by step, then a bad one (30% errors) rolled back automatically, all
@@ -33,62 +58,74 @@ export async function runDeployDemo(
   o: DeployDemoOptions,
 ): Promise<DeployDemoResult> {
   const server = writeSampleService(join(o.dir, "deploy-service"));
-  const spec = parseDeploySpec({
-    "proxy-port": 0,
-    "kill-flags": ["new-checkout"],
-  });
   const project = "sample-service";
   const environment = "demo";
-  const release = (version: string, env: Record<string, string> = {}) => ({
-    command: `exec node ${server}`,
-    env: { VERSION: version, ...env },
-    health: "/healthz",
-  });
-  const progress =
-    (label: string) =>
-    (entry: { at: number; event: string; weight?: number; detail?: string }) =>
-      o.stderr(
-        `  ${label} ${new Date(entry.at).toISOString().slice(11, 23)} ${entry.event}${entry.weight !== undefined ? ` ${entry.weight}%` : ""}`,
-      );
-  const ship = async (
-    version: string,
-    env: Record<string, string> = {},
-  ): Promise<RolloutRecord> => {
-    const record = await o.deploy.deploy({
-      project,
-      environment,
-      spec,
-      version,
-      release: release(version, env),
-    });
-    return o.deploy.drive(record.id, { onProgress: progress(version) });
-  };
+  const progress = (label: string) => (entry: DemoProgress) =>
+    o.stderr(
+      `  ${label} ${entry.at.slice(11, 23)} ${entry.event}${entry.weight !== undefined ? ` ${entry.weight}%` : ""}`,
+    );
+  const ship = (version: string, env: Record<string, string> = {}) =>
+    o.ship(
+      {
+        project,
+        environment,
+        version,
+        spec: {
+          "proxy-port": 0,
+          "kill-flags": ["new-checkout"],
+          release: {
+            command: `exec node ${server}`,
+            env: { VERSION: version, ...env },
+            health: "/healthz",
+            cwd: join(o.dir, "deploy-service"),
+          },
+        },
+      },
+      progress(version),
+    );
 
-  const results: RolloutRecord[] = [];
+  const results: RolloutReport[] = [];
   results.push(await ship("v1"));
-  const target = o.deploy.target(results[0]!) as LocalTarget;
-  const endpoint = await target.endpoint();
-  o.stderr(`  sample service on ${endpoint}; load generator started`);
-  const load = startLoad(`${endpoint}/`);
   try {
-    results.push(await ship("v2"));
-    results.push(await ship("v3-bad", { FAIL_RATE: "0.3" }));
-    await new Promise((r) => setTimeout(r, 500));
+    const endpoint = results[0]!.endpoint;
+    o.stderr(`  sample service on ${endpoint}; load generator started`);
+    const load = startLoad(`${endpoint}/`);
+    try {
+      results.push(await ship("v2"));
+      results.push(await ship("v3-bad", { FAIL_RATE: "0.3" }));
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await load.stop();
+    }
+    return summarize(o, results, load.seen);
   } finally {
-    await load.stop();
-    await target.shutdown();
+    // Never hides why the demo failed: a rollout left unfinished cannot be stopped.
+    await o
+      .stop(project, environment)
+      .catch((error: unknown) =>
+        o.stderr(`  the sample service was not stopped: ${messageOf(error)}`),
+      );
   }
+}
 
+/** The demo's figures and the timeline it prints. */
+function summarize(
+  o: Pick<DeployDemoOptions, "stdout">,
+  results: RolloutReport[],
+  seen: { status: number; version: string }[],
+): DeployDemoResult {
   const bad = results[2]!;
-  const recovered = bad.status.timeline.find(
+  const recovered = bad.timeline.find(
     (t) => t.event === "all traffic on stable",
   );
-  const incident = bad.status.canaryTrafficSince;
+  // The incident began when the canary first took traffic (its first weight above 0).
+  const incident = bad.timeline.find(
+    (t) => t.event === "weight" && (t.weight ?? 0) > 0,
+  );
   const recoveryMs =
-    recovered && incident !== undefined ? recovered.at - incident : null;
-  const seen = load.seen;
+    recovered && incident ? ms(recovered.at) - ms(incident.at) : null;
   const result: DeployDemoResult = {
-    phases: results.map((r) => r.status.phase),
+    phases: results.map((r) => r.phase),
     requests: seen.length,
     failedFromStable: seen.filter(
       (s) => s.status !== 200 && s.version !== "v3-bad",
@@ -98,15 +135,15 @@ export async function runDeployDemo(
     ).length,
     recoveryMs,
   };
-  const t0 = results[0]!.status.startedAt;
+  const t0 = ms(results[0]!.startedAt);
   const lines = [
     "",
     "progressive delivery timeline (seconds since the first deploy):",
     ...results.flatMap((r, i) => [
-      `  ${["v1 (first deploy)", "v2 (good)", "v3-bad (30% errors)"][i]}: ${r.status.phase}${r.status.aborted ? ` (${r.status.message})` : ""}`,
-      ...r.status.timeline.map(
+      `  ${["v1 (first deploy)", "v2 (good)", "v3-bad (30% errors)"][i]}: ${r.phase}${r.aborted ? ` (${r.message})` : ""}`,
+      ...r.timeline.map(
         (t) =>
-          `    +${((t.at - t0) / 1000).toFixed(2).padStart(6)}s  ${t.event}${t.weight !== undefined ? ` ${t.weight}%` : ""}`,
+          `    +${((ms(t.at) - t0) / 1000).toFixed(2).padStart(6)}s  ${t.event}${t.weight !== undefined ? ` ${t.weight}%` : ""}`,
       ),
     ]),
     `load generator: ${result.requests} requests, ${result.failedFromStable} failed from stable, ${result.failedFromBad} failed from the bad canary`,

@@ -48,6 +48,21 @@ function gatedTarget() {
   return { target, open, entered };
 }
 
+/** The deploy service on a test database, with `target` for every environment. */
+function serviceOn(
+  database: Parameters<typeof createDeployStore>[0],
+  target: ReturnType<typeof gatedTarget>["target"],
+) {
+  return new DeployService({
+    store: createDeployStore(database),
+    targetFor: () => target as never,
+    clock: new ManualClock(Date.UTC(2026, 0, 5, 9)),
+    logger: silentLogger,
+    cwd: "/",
+    env: {},
+  });
+}
+
 describe.each(testDatabases)(
   "DeployService.steer: one driver per rollout ($name)",
   (db) => {
@@ -55,14 +70,7 @@ describe.each(testDatabases)(
       const database = await db.open();
       try {
         const { target, open, entered } = gatedTarget();
-        const deploy = new DeployService({
-          store: createDeployStore(database),
-          targetFor: () => target as never,
-          clock: new ManualClock(Date.UTC(2026, 0, 5, 9)),
-          logger: silentLogger,
-          cwd: "/",
-          env: {},
-        });
+        const deploy = serviceOn(database, target);
         await deploy.deploy({
           project: "shop",
           environment: "production",
@@ -81,6 +89,37 @@ describe.each(testDatabases)(
         await expect(
           deploy.steer("shop", "production", "resume"),
         ).rejects.toThrow("target gone");
+      } finally {
+        await database.close();
+      }
+    });
+
+    it("waits for a driver told to stop (its client went away) instead of refusing, and drives after it", async () => {
+      const database = await db.open();
+      try {
+        const { target, open, entered } = gatedTarget();
+        const deploy = serviceOn(database, target);
+        const record = await deploy.deploy({
+          project: "shop",
+          environment: "production",
+          spec,
+          version: "v1",
+          release: spec.release!,
+        });
+        const gone = new AbortController();
+        const first = deploy.drive(record.id, { signal: gone.signal });
+        await entered;
+        // Still driving: a second driver is refused.
+        await expect(deploy.drive(record.id)).rejects.toThrow(
+          /is being driven already/,
+        );
+        gone.abort();
+        // The first driver has not let go yet: the second waits for it rather than fails.
+        const second = deploy.steer("shop", "production", "resume");
+        second.catch(() => {});
+        open();
+        await expect(first).rejects.toThrow("target gone");
+        await expect(second).rejects.toThrow("target gone");
       } finally {
         await database.close();
       }

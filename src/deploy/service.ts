@@ -6,7 +6,8 @@ import { deliverPendingEvents } from "./delivery.js";
 import { inspectRollout } from "./inspect.js";
 import { releasesView } from "./view-releases.js";
 import type { ReleasesView } from "./view-releases.js";
-import { releaseBefore, releaseNamed } from "./undo-release.js";
+import { RolloutDrivers } from "./drivers.js";
+import { undoPlan } from "./undo-release.js";
 import type { RolloutReport } from "./inspect.js";
 import { deploymentRecords, releaseRecord } from "./records.js";
 import type { DeploymentStart } from "./records.js";
@@ -72,7 +73,7 @@ export type SteerOptions = DriveOptions & {
 /** Deployments and rollouts: start one, drive it, apply user commands, undo. */
 export class DeployService {
   /** Rollouts this process drives now: one driver per rollout at a time. */
-  private readonly driving = new Set<string>();
+  private readonly drivers = new RolloutDrivers();
 
   constructor(private readonly deps: DeployServiceDeps) {}
 
@@ -88,7 +89,7 @@ export class DeployService {
   ): Promise<RolloutRecord> {
     const { full, toRelease, ...drive } = options;
     const latest = await this.latest(project, environment);
-    return this.exclusive(latest.id, () => {
+    return this.drivers.run(latest.id, drive.signal, () => {
       switch (verb) {
         case "undo":
           return this.undo(project, environment, {
@@ -120,13 +121,13 @@ export class DeployService {
     const unfinished = await store.unfinishedRollouts();
     await Promise.all(
       unfinished.map(async (record) => {
-        if (this.driving.has(record.id)) return;
+        if (this.drivers.busy(record.id)) return;
         logger.info("resuming rollout", {
           rollout: record.id,
           environment: record.environment,
         });
         try {
-          await this.exclusive(record.id, () =>
+          await this.drivers.run(record.id, options.signal, () =>
             this.resume(record.id, options),
           );
         } catch (error) {
@@ -137,20 +138,6 @@ export class DeployService {
         }
       }),
     );
-  }
-
-  private async exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    if (this.driving.has(id))
-      throw new AppError(
-        "CONFLICT",
-        `rollout ${id} is being driven already: try again when it waits or ends`,
-      );
-    this.driving.add(id);
-    try {
-      return await fn();
-    } finally {
-      this.driving.delete(id);
-    }
   }
 
   /** The releases a rollout names (canary and stable), by id, for its view. */
@@ -207,7 +194,10 @@ export class DeployService {
     const latest = await store.latestRollout(project, environment);
     const unfinished = latest && !isFinished(latest.status) ? latest : null;
     if (unfinished) {
-      const why = supersedeRefusal(unfinished, this.driving.has(unfinished.id));
+      const why = supersedeRefusal(
+        unfinished,
+        this.drivers.busy(unfinished.id),
+      );
       if (why) throw new AppError("CONFLICT", why);
     }
     const release = await store.saveRelease(
@@ -236,7 +226,7 @@ export class DeployService {
     release: ReleaseRecord,
     { onSuperseded }: DeployRequest,
   ): Promise<void> {
-    return this.exclusive(id, async () => {
+    return this.drivers.run(id, undefined, async () => {
       // Looked at again under the lock: a command may have moved it on meanwhile.
       const why = supersedeRefusal(await this.get(id), false);
       if (why) throw new AppError("CONFLICT", why);
@@ -263,23 +253,9 @@ export class DeployService {
   ): Promise<RolloutRecord> {
     const { toRelease, ...drive } = options;
     const latest = await this.latest(project, environment);
-    if (!isFinished(latest.status)) {
-      if (toRelease !== undefined)
-        throw new AppError(
-          "CONFLICT",
-          `rollout ${latest.id} in ${environment} is still ${latest.status.phase}: abort it before undoing to ${toRelease}`,
-        );
+    const previous = await undoPlan(this.deps.store, latest, toRelease);
+    if (previous === "abort")
       return this.command(latest.id, { kind: "undo" }, drive);
-    }
-    const previous =
-      toRelease !== undefined
-        ? await releaseNamed(this.deps.store, project, toRelease)
-        : await releaseBefore(this.deps.store, latest);
-    if (previous.id === latest.status.stable)
-      throw new AppError(
-        "CONFLICT",
-        `release ${previous.version} is already stable in ${environment}`,
-      );
     const record = await this.start({
       project,
       environment,
@@ -320,16 +296,18 @@ export class DeployService {
     return controller.drive(options);
   }
 
-  /** Carries out a new rollout. */
+  /** Carries out a new rollout, as its only driver (refused while another one drives it). */
   async drive(
     rolloutId: string,
     options: DriveOptions = {},
   ): Promise<RolloutRecord> {
     await this.deliverEvents();
-    const record = await this.get(rolloutId);
-    const controller = this.controller(record);
-    if (record.status.stable) await controller.resume();
-    return controller.drive(options);
+    return this.drivers.run(rolloutId, options.signal, async () => {
+      const record = await this.get(rolloutId);
+      const controller = this.controller(record);
+      if (record.status.stable) await controller.resume();
+      return controller.drive(options);
+    });
   }
 
   /**

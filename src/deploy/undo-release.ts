@@ -1,8 +1,40 @@
 import { AppError } from "../kernel/index.js";
 import type { DeployStore, ReleaseRecord, RolloutRecord } from "./ports.js";
+import { isFinished } from "./status.js";
+
+/**
+ * What an undo of an environment's latest rollout does: `abort` an unfinished one (back to
+ * stable), or deploy an earlier release again after a finished one: the release stable before
+ * it, or `toRelease` by name (Argo's `undo --to-revision`).
+ */
+export async function undoPlan(
+  store: Pick<DeployStore, "listReleases" | "listDeployments" | "getRelease">,
+  latest: RolloutRecord,
+  toRelease: string | undefined,
+): Promise<"abort" | ReleaseRecord> {
+  const { environment, project, status } = latest;
+  if (!isFinished(status)) {
+    if (toRelease !== undefined)
+      throw new AppError(
+        "CONFLICT",
+        `rollout ${latest.id} in ${environment} is still ${status.phase}: abort it before undoing to ${toRelease}`,
+      );
+    return "abort";
+  }
+  const previous =
+    toRelease !== undefined
+      ? await releaseNamed(store, project, toRelease)
+      : await releaseBefore(store, latest);
+  if (previous.id === status.stable)
+    throw new AppError(
+      "CONFLICT",
+      `release ${previous.version} is already stable in ${environment}`,
+    );
+  return previous;
+}
 
 /** The release an undo goes back to when named (`--to-release`, Argo's `--to-revision`). */
-export async function releaseNamed(
+async function releaseNamed(
   store: Pick<DeployStore, "listReleases">,
   project: string,
   version: string,
@@ -18,7 +50,7 @@ export async function releaseNamed(
 }
 
 /** The release that was stable before a promoted rollout: where a plain undo goes back to. */
-export async function releaseBefore(
+async function releaseBefore(
   store: Pick<DeployStore, "listDeployments" | "getRelease">,
   latest: RolloutRecord,
 ): Promise<ReleaseRecord> {

@@ -4,3 +4,4 @@ export { listen } from "./listen.js";
 export { startLocalServer } from "./local/server.js";
 export { defaultGrace, graceOf, stopRuns } from "./local/grace.js";
 export { listenOnSocket } from "./local/socket.js";
+export type { RolloutLine } from "./routes/rollout-stream.js";

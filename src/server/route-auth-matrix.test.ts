@@ -120,6 +120,11 @@ const matrix: Record<string, Rule> = {
     role: "approver",
     project: "query",
   },
+  "POST /api/v1/deployments": "local",
+  "POST /api/v1/environments/:environment/stop": {
+    role: "approver",
+    project: "query",
+  },
   "POST /api/v1/auth/login": "login",
   "POST /api/v1/auth/logout": "signedIn",
   "GET /api/v1/auth/whoami": "signedIn",

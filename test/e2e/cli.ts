@@ -84,11 +84,21 @@ export async function startServe(
 ) {
   const server = startSluice(cwd, env, ["serve", "--port", "0"]);
   const file = join(env.SLUICE_HOME, "server.json");
-  await until(() => existsSync(file), "server.json", 60_000);
-  const { url, adminToken } = JSON.parse(readFileSync(file, "utf8")) as {
-    url: string;
-    adminToken: string;
-  };
+  let written: { url: string; adminToken: string } | undefined;
+  // Waits until it is whole: the file may be seen before its text is written.
+  await until(
+    () => {
+      try {
+        written = JSON.parse(readFileSync(file, "utf8")) as typeof written;
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    "server.json",
+    60_000,
+  );
+  const { url, adminToken } = written!;
   return { server, url, adminToken };
 }
 

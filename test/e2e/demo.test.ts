@@ -8,6 +8,7 @@ import {
   exited,
   gitRepo,
   sluice,
+  startServe,
   startSluice,
   until,
 } from "./cli.js";
@@ -33,6 +34,9 @@ describe("sluice demo (built CLI)", () => {
       "the other pipeline to wait",
       120_000,
     );
+    // `sluice serve` holds the demo's own home: every phase goes through it, the delivery
+    // phase too (before, it opened the store itself and failed: "holds the embedded store").
+    const { server: serve } = await startServe(parent, env);
     // As `npx sluice demo` runs it: the hints say `npx sluice`.
     const demo = sluice(parent, { SLUICE_HOME: home, npm_command: "exec" }, [
       "demo",
@@ -52,6 +56,22 @@ describe("sluice demo (built CLI)", () => {
       /sluice demo \[5\/\d+\] policy gate \(a large change to infra\/ held, approved by a second identity, deployed\)/,
     );
     expect(demo.code, demo.stderr).toBe(0);
+    expect(demo.stderr).not.toMatch(/holds the embedded store/);
+    // The delivery phase: a good release promoted, a bad one rolled back, no error from stable.
+    expect(demo.stderr).toMatch(
+      /sluice demo \[6\/6\] progressive delivery \(a good release promoted, a bad one rolled back\)/,
+    );
+    expect(demo.stderr).toMatch(
+      /^ {2}v3-bad \d\d:\d\d:\d\d\.\d{3} aborted 0%$/m,
+    );
+    expect(demo.stdout).toMatch(/^ {2}v2 \(good\): Healthy$/m);
+    expect(demo.stdout).toMatch(/^ {2}v3-bad \(30% errors\): Degraded \(/m);
+    expect(demo.stdout).toMatch(
+      /^load generator: \d+ requests, 0 failed from stable, \d+ failed from the bad canary$/m,
+    );
+    expect(demo.stdout).toMatch(
+      /^incident opened and resolved automatically: recovery in /m,
+    );
     // Nothing waits at a gate any more (asked first, before any command starts the local server).
     const waiting = sluice(parent, env, ["approvals", "--json"]);
     expect(waiting.code, waiting.stderr).toBe(0);
@@ -149,10 +169,20 @@ describe("sluice demo (built CLI)", () => {
     expect(demo.stdout).toMatch(
       new RegExp(`^  npx sluice logs ${gated.id} gate +the gate's facts`, "m"),
     );
-    // The demo's deployed service was stopped.
+    // The demo's deployed services were stopped.
     const stop = sluice(dir, env, ["deploy", "stop", "demo"]);
     expect(stop.stdout).toMatch(/^nothing was running for \S+ in demo/);
-    sluice(parent, env, ["server", "stop"]);
+    const sample = sluice(dir, env, [
+      "deploy",
+      "stop",
+      "demo",
+      "--project",
+      "sample-service",
+    ]);
+    expect(sample.stdout).toMatch(/^nothing was running for sample-service/);
+    expect(serve.exitCode).toBeNull();
+    serve.kill("SIGTERM");
+    await exited(serve);
     rmSync(parent, { recursive: true, force: true });
   }, 240_000);
 });

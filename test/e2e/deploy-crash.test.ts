@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
 import { loadGenerator } from "./load-generator.js";
 import { assertBuilt, exited, startSluice } from "./cli.js";
+import { stopTarget } from "./deploy-support.js";
 
 const alive = (pid: number) => {
   try {
@@ -35,16 +36,7 @@ describe("a rollout survives kill -9 of sluice (built CLI, real processes)", () 
     `exec node ${server}`,
   ];
 
-  afterAll(async () => {
-    if (existsSync(join(dir, "daemon.json"))) {
-      await new LocalTarget({
-        dir,
-        proxyPort: 0,
-        daemonCommand: [],
-        env: {},
-      }).shutdown();
-    }
-  });
+  afterAll(() => stopTarget(env.SLUICE_HOME, "shop", "production"));
 
   it("resumes after kill -9 and completes with no lost or doubled request", async () => {
     assertBuilt();

@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
 import { loadGenerator } from "./load-generator.js";
 import { assertBuilt, exited, gitRepo, sluice, startSluice } from "./cli.js";
+import { stopTarget } from "./deploy-support.js";
 
 /**
  * Issue 9, defect 10: `sluice deploy` from a git checkout records the commit it ships (HEAD, or
@@ -59,14 +60,7 @@ describe("sluice's own deployments reach the DORA figures (built CLI, real git)"
   });
 
   afterAll(async () => {
-    const dir = join(home, "deploy", project, "production");
-    if (existsSync(join(dir, "daemon.json")))
-      await new LocalTarget({
-        dir,
-        proxyPort: 0,
-        daemonCommand: [],
-        env: {},
-      }).shutdown();
+    await stopTarget(home, project, "production");
   });
 
   it("counts deployments, the failed canary and the time to restore", async () => {

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
+import { writeSampleService } from "../../src/deploy/index.js";
 import { assertBuilt, sluice } from "./cli.js";
+import { deployArgs, stopTarget } from "./deploy-support.js";
 
 /**
  * Issue 9, defect 12: each end state of a rollout has its own exit status (docs/deploy.md):
@@ -18,21 +19,11 @@ describe("rollout exit statuses and verbs (built CLI, real processes)", () => {
   const env = { SLUICE_HOME: join(home, "home") };
   const project = ["--project", "shop"];
   const deploy = (version: string, extra: string[] = []) =>
-    sluice(app, env, [
-      "deploy",
-      "production",
-      ...project,
-      "--proxy-port",
-      "0",
-      "--release",
-      version,
-      "--env",
-      `VERSION=${version}`,
-      "--command",
-      `exec node ${server}`,
-      "--json",
-      ...extra,
-    ]);
+    sluice(
+      app,
+      env,
+      deployArgs(version, `exec node ${server}`, ["--json", ...extra]),
+    );
   const rollout = (...args: string[]) =>
     sluice(app, env, ["rollout", ...args, "production", ...project, "--json"]);
   const paused = ["--steps", '[{"weight":20},{"pause":{}}]'];
@@ -40,14 +31,7 @@ describe("rollout exit statuses and verbs (built CLI, real processes)", () => {
     (await fetch(`${endpoint}/`)).headers.get("x-version");
 
   afterAll(async () => {
-    const dir = join(env.SLUICE_HOME, "deploy", "shop", "production");
-    if (existsSync(join(dir, "daemon.json")))
-      await new LocalTarget({
-        dir,
-        proxyPort: 0,
-        daemonCommand: [],
-        env: {},
-      }).shutdown();
+    await stopTarget(env.SLUICE_HOME, "shop", "production");
   });
 
   it("gives promoted, paused and aborted their own statuses; abort as asked exits 0", async () => {

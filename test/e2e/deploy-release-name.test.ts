@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
+import { writeSampleService } from "../../src/deploy/index.js";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
+import { stopTarget } from "./deploy-support.js";
 
 const deployStep = (extra: string[]) =>
   [
@@ -35,14 +36,7 @@ describe("the release's name in a sluice/deploy step (built CLI)", () => {
   });
 
   afterAll(async () => {
-    const dir = join(home, "deploy", "shop", "staging");
-    if (existsSync(join(dir, "daemon.json")))
-      await new LocalTarget({
-        dir,
-        proxyPort: 0,
-        daemonCommand: [],
-        env: {},
-      }).shutdown();
+    await stopTarget(home, "shop", "staging");
   });
 
   it("sluice deploy names the release by the step's version, as the step does", () => {

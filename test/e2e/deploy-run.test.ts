@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
+import { writeSampleService } from "../../src/deploy/index.js";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
+import { stopTarget } from "./deploy-support.js";
 
 // The rollout spec as a user writes it: in sluice.yml, as the `with` of `uses: sluice/deploy`.
 const config = (version: string) => `name: shop
@@ -46,15 +47,7 @@ describe("a rollout from sluice.yml: `sluice run` with uses: sluice/deploy (buil
   });
 
   afterAll(async () => {
-    const dir = join(home, "deploy", "shop", "staging");
-    if (existsSync(join(dir, "daemon.json"))) {
-      await new LocalTarget({
-        dir,
-        proxyPort: 0,
-        daemonCommand: [],
-        env: {},
-      }).shutdown();
-    }
+    await stopTarget(home, "shop", "staging");
   });
 
   it("runs the pipeline, then rolls the release out by the steps of sluice.yml", async () => {

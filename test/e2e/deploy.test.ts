@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
+import { writeSampleService } from "../../src/deploy/index.js";
 import { loadGenerator } from "./load-generator.js";
 import { assertBuilt, exited, sluice, startSluice } from "./cli.js";
+import { stopTarget } from "./deploy-support.js";
 
 describe("sluice deploy on the local target (built CLI, real processes)", () => {
   const home = mkdtempSync(join(tmpdir(), "sluice-e2e-deploy-"));
@@ -54,15 +55,7 @@ describe("sluice deploy on the local target (built CLI, real processes)", () => 
   });
 
   afterAll(async () => {
-    const dir = join(env.SLUICE_HOME, "deploy", project, "production");
-    if (existsSync(join(dir, "daemon.json"))) {
-      await new LocalTarget({
-        dir,
-        proxyPort: 0,
-        daemonCommand: [],
-        env: {},
-      }).shutdown();
-    }
+    await stopTarget(env.SLUICE_HOME, project, "production");
   });
 
   it("promotes a good canary with zero failed requests during the whole rollout", async () => {

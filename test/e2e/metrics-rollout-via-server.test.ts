@@ -1,11 +1,15 @@
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
-import { assertBuilt, exited, sluice, startSluice, until } from "./cli.js";
+import { writeSampleService } from "../../src/deploy/index.js";
+import { assertBuilt, sluice, startSluice, until } from "./cli.js";
+import {
+  deployArgs,
+  freshPostgres,
+  stopServe,
+  stopTarget,
+} from "./deploy-support.js";
 
 /**
  * Issue 14, "every command through the API": `sluice metrics`, `sluice releases` and `sluice
@@ -14,8 +18,6 @@ import { assertBuilt, exited, sluice, startSluice, until } from "./cli.js";
  * serve` (process N) holds the embedded store"). With SLUICE_TEST_DATABASE_URL the same runs on
  * a fresh Postgres database.
  */
-const postgres = process.env.SLUICE_TEST_DATABASE_URL;
-
 describe("metrics, releases and rollout while `sluice serve` holds the store (built CLI)", () => {
   const root = mkdtempSync(join(tmpdir(), "sluice-e2e-via-server-"));
   const app = join(root, "app");
@@ -28,36 +30,18 @@ describe("metrics, releases and rollout while `sluice serve` holds the store (bu
   let serve: ReturnType<typeof startSluice> | undefined;
 
   const deploy = (version: string, extra: string[] = []) =>
-    sluice(app, env, [
-      "deploy",
-      "production",
-      ...project,
-      "--proxy-port",
-      "0",
-      "--release",
-      version,
-      "--env",
-      `VERSION=${version}`,
-      "--command",
-      `exec node ${service}`,
-      "--json",
-      ...extra,
-    ]);
+    sluice(
+      app,
+      env,
+      deployArgs(version, `exec node ${service}`, ["--json", ...extra]),
+    );
   const rollout = (...args: string[]) =>
     sluice(app, env, ["rollout", ...args, "production", ...project, "--json"]);
 
   beforeAll(async () => {
     assertBuilt();
-    if (postgres) {
-      const name = `sluice_via_server_${randomBytes(4).toString("hex")}`;
-      const admin = new pg.Client({ connectionString: postgres });
-      await admin.connect();
-      await admin.query(`create database ${name}`);
-      await admin.end();
-      const url = new URL(postgres);
-      url.pathname = `/${name}`;
-      env.SLUICE_DATABASE_URL = url.toString();
-    }
+    const database = await freshPostgres("sluice_via_server");
+    if (database) env.SLUICE_DATABASE_URL = database;
     // Recorded before the server starts: `sluice deploy` still opens the store itself.
     const first = deploy("v1");
     expect(first.code, first.stderr).toBe(0);
@@ -75,18 +59,8 @@ describe("metrics, releases and rollout while `sluice serve` holds the store (bu
   }, 180_000);
 
   afterAll(async () => {
-    if (serve && serve.exitCode === null) {
-      serve.kill("SIGTERM");
-      await exited(serve);
-    }
-    const dir = join(env.SLUICE_HOME!, "deploy", "shop", "production");
-    if (existsSync(join(dir, "daemon.json")))
-      await new LocalTarget({
-        dir,
-        proxyPort: 0,
-        daemonCommand: [],
-        env: {},
-      }).shutdown();
+    await stopServe(serve);
+    await stopTarget(env.SLUICE_HOME!, "shop", "production");
     rmSync(root, { recursive: true, force: true });
   });
 

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
+import { writeSampleService } from "../../src/deploy/index.js";
 import { assertBuilt, sluice } from "./cli.js";
+import { stopTarget } from "./deploy-support.js";
 
 // Issue 11: `sluice deploy` named the project from sluice.yml and `sluice rollout` from the folder.
 describe("every command names the project alike (built CLI, local target)", () => {
@@ -32,14 +33,7 @@ describe("every command names the project alike (built CLI, local target)", () =
   });
 
   afterAll(async () => {
-    const dir = join(env.SLUICE_HOME, "deploy", project, "production");
-    if (existsSync(join(dir, "daemon.json")))
-      await new LocalTarget({
-        dir,
-        proxyPort: 0,
-        daemonCommand: [],
-        env: {},
-      }).shutdown();
+    await stopTarget(env.SLUICE_HOME, project, "production");
   });
 
   it("finds with `rollout status` and `releases` what `deploy` recorded, under sluice.yml's name", () => {

@@ -45,6 +45,12 @@ export interface LocalClient extends ServerClient {
    * throws as the AppError it stands for.
    */
   json<T>(method: Method, path: string, body?: unknown): Promise<T>;
+  /** POST a JSON body to a route that answers application/x-ndjson, line by line. */
+  postLines(
+    path: string,
+    body: unknown,
+    onLine: (line: string) => void | Promise<void>,
+  ): Promise<void>;
 }
 
 export interface LocalServerEnv {
@@ -137,6 +143,16 @@ export function localClient(env: LocalServerEnv): LocalClient {
         if (answer.status >= 300) throw problemError(answer);
         return parseWithDates<T>(answer.body);
       });
+    },
+    postLines(path, body, onLine) {
+      return withServer(() =>
+        streamLines(
+          socketPath,
+          path,
+          { version: sluiceVersion, checkStore, body, actor: env.actor },
+          onLine,
+        ),
+      );
     },
     lines(path, onLine, signal) {
       return withServer(() =>

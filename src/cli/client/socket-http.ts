@@ -176,12 +176,22 @@ export async function streamLines(
     /** Checked on the answer, before any line (`checkStore` throws on another store). */
     checkStore?: (store: string | undefined) => void;
     signal?: AbortSignal | undefined;
+    /** POSTed as JSON (a command whose answer streams), else a GET. */
+    body?: unknown;
+    actor?: string | undefined;
   },
   onLine: (line: string) => void | Promise<void>,
 ): Promise<void> {
-  const response = await open(socketPath, "GET", path, {
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const response = await open(
+    socketPath,
+    options.body === undefined ? "GET" : "POST",
+    path,
+    {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.body === undefined ? {} : { body: options.body }),
+      actor: options.actor,
+    },
+  );
   const version = header(response, versionHeader);
   if (version !== options.version) {
     response.destroy();

@@ -160,8 +160,9 @@ export async function gateSample(
     if (status !== "success")
       state.failures.push(`run ${runId} ended ${status} after its approval`);
   } finally {
-    // In this process (the idle server hands the demo's store back), as `sluice deploy stop`.
-    await (await ctx.app()).deploy.stop(held.detail.project, environment);
+    // Through the demo home's server, as `sluice deploy stop`.
+    const { stopEnvironment } = await import("./deploy-client.js");
+    await stopEnvironment(client, held.detail.project, environment);
   }
   state.next.push(
     [`sluice logs ${runId} gate`, "the gate's facts, fired rules and decision"],

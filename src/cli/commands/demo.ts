@@ -134,11 +134,28 @@ function formatNext(ctx: CliContext, state: DemoState): string {
   ].join("\n");
 }
 
-/** The deploy capability's part: releases of the sample on the local target, one rolled back. */
+/**
+ * The deploy capability's part: releases of the sample on the local target, one rolled back,
+ * deployed and stopped through the demo home's server as `sluice deploy` and `deploy stop` do.
+ */
 async function deliverSample(ctx: CliContext, state: DemoState): Promise<void> {
-  const { runDeployDemo } = await import("../../deploy/index.js");
+  const [{ runDeployDemo }, { followRollout, localServer, stopEnvironment }] =
+    await Promise.all([
+      import("../../deploy/index.js"),
+      import("./deploy-client.js"),
+    ]);
+  const client = await localServer(ctx);
   const delivery = await runDeployDemo({
-    deploy: (await ctx.app()).deploy,
+    ship: ({ project, ...body }, onProgress) =>
+      followRollout(
+        ctx,
+        client,
+        `/api/v1/deployments?${new URLSearchParams({ project })}`,
+        body,
+        { progress: onProgress },
+      ),
+    stop: async (project, environment) =>
+      void (await stopEnvironment(client, project, environment)),
     dir: state.dir,
     stdout: ctx.stdout,
     stderr: ctx.stderr,

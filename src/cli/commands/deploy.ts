@@ -1,15 +1,7 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
-import type { App } from "../../app.js";
-import type {
-  RolloutOutcome,
-  RolloutRecord,
-  RolloutReport,
-  RolloutStatus,
-  TimelineEntry,
-} from "../../deploy/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
 
@@ -77,7 +69,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     )
     .option("--json", "print the rollout as JSON when it ends")
     .action(async (environment: string, options: DeployOptions) => {
-      const { parseDeploySpec, splitDeployStepWith, supersededLine } =
+      const { parseDeploySpec, splitDeployStepWith } =
         await import("../../deploy/index.js");
       const { project, stepWith } = await readDeployStep(
         ctx,
@@ -118,8 +110,14 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
           "no release command: pass --command or set with.release.command in the sluice/deploy step",
         );
       }
+      // The server has no working folder of ours: the release runs in this one, or --cwd from here.
+      release.cwd = resolve(
+        ctx.cwd,
+        (release.cwd as string | undefined) ?? ".",
+      );
       input.release = release;
-      const spec = parseDeploySpec(input, "sluice deploy");
+      // Checked here first: the same words and exit code, before the server is asked.
+      parseDeploySpec(input, "sluice deploy");
       const { deployCommit } = await import("./deploy-commit.js");
       const { commit, change } = await deployCommit(
         ctx.cwd,
@@ -130,27 +128,40 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
         ctx.stderr(
           "sluice deploy: no commit (not a git checkout, or no commit yet): this deployment is left out of the DORA figures; pass --commit SHA",
         );
-      const app = await ctx.app();
-      // The change the deployment ships, for its lead time (idempotent per commit).
-      if (change) await app.metrics.recordRun(change);
-      const record = await app.deploy.deploy({
-        project,
-        environment,
-        spec,
-        release: spec.release!,
-        ...(version ? { version } : {}),
-        ...(commit ? { commit } : {}),
-        onSuperseded: (old) =>
-          ctx.stderr(`sluice deploy: ${supersededLine(old)}`),
-      });
-      ctx.stderr(
-        `sluice deploy: rollout ${record.id} of ${project} to ${environment}`,
+      // The deployment is recorded and driven in the home's server, which streams its timeline.
+      const { followRollout, localServer, printReport } =
+        await import("./deploy-client.js");
+      const view = await followRollout(
+        ctx,
+        await localServer(ctx),
+        `/api/v1/deployments?${new URLSearchParams({ project })}`,
+        {
+          environment,
+          spec: input,
+          ...(version ? { version } : {}),
+          ...(commit ? { commit } : {}),
+          ...(change
+            ? {
+                change: {
+                  branch: change.branch ?? null,
+                  author: change.author ?? null,
+                  authorEmail: change.authorEmail ?? null,
+                  message: change.message ?? "",
+                  trailers: change.trailers ?? {},
+                  authoredAt: new Date(change.createdAt).toISOString(),
+                },
+              }
+            : {}),
+        },
+        {
+          superseded: (detail) => ctx.stderr(`sluice deploy: ${detail}`),
+          started: (line) =>
+            ctx.stderr(
+              `sluice deploy: rollout ${line.rollout} of ${line.project} to ${line.environment}`,
+            ),
+        },
       );
-      const done = await app.deploy.drive(record.id, {
-        stopWhenPaused: true,
-        onProgress: progress(ctx),
-      });
-      await report(ctx, app, done, { json: Boolean(options.json) });
+      await printReport(ctx, view, { json: Boolean(options.json) });
     });
   deploy
     .command("stop")
@@ -170,8 +181,13 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
         environment,
         options.project,
       );
-      const app = await ctx.app();
-      const stopped = await app.deploy.stop(project, environment);
+      const { localServer, stopEnvironment } =
+        await import("./deploy-client.js");
+      const stopped = await stopEnvironment(
+        await localServer(ctx),
+        project,
+        environment,
+      );
       ctx.stdout(
         stopped
           ? `stopped ${project} in ${environment}: its releases and proxy`
@@ -209,76 +225,6 @@ async function readDeployStep(
     project: resolveProject(ctx.cwd, projectOption).name,
     stepWith: match?.step.with ?? {},
   };
-}
-
-/** Prints each timeline entry on stderr as it happens. */
-export function progress(ctx: CliContext) {
-  return (entry: TimelineEntry, status: RolloutStatus) =>
-    ctx.stderr(progressLine(entry, status.phase));
-}
-
-/** A timeline entry (`at` in ms or ISO 8601) and the phase it left the rollout in, as one line. */
-export function progressLine(
-  entry: Omit<TimelineEntry, "at"> & { at: number | string },
-  phase: string,
-): string {
-  const time = new Date(entry.at).toISOString().slice(11, 23);
-  const weight = entry.weight !== undefined ? ` ${entry.weight}%` : "";
-  const detail = entry.detail ? ` ${entry.detail}` : "";
-  return `  ${time} ${entry.event}${weight}${detail} [${phase}]`;
-}
-
-export interface ReportOptions {
-  json: boolean;
-  /** The end state the command was asked to reach (`rollout abort`): reaching it exits 0. */
-  asked?: RolloutOutcome;
-}
-
-/**
- * Prints the outcome (JSON or a line) with what the target really serves, and sets the exit
- * status of the end state (docs/deploy.md): 0 promoted or as asked, 1 failed, 3 paused,
- * 4 aborted, 5 not serving what the rollout says.
- */
-export async function report(
-  ctx: CliContext,
-  app: App,
-  record: RolloutRecord,
-  options: ReportOptions,
-): Promise<void> {
-  await printReport(ctx, await app.deploy.inspect(record), options);
-}
-
-/** `report` of a rollout inspected already (by the server a command asked). */
-export async function printReport(
-  ctx: CliContext,
-  view: RolloutReport,
-  options: ReportOptions,
-): Promise<void> {
-  const { notServingExitCode, outcomeExitCode } =
-    await import("../../deploy/index.js");
-  const { outcome, endpoint } = view;
-  const problem = view.notServing ?? null;
-  if (options.json) ctx.json(view);
-  else {
-    ctx.stdout(`${view.phase}: ${view.message}`);
-    if (view.phase === "Paused")
-      ctx.stdout(
-        `  continue with: sluice rollout promote ${view.environment} (or abort)`,
-      );
-    if (problem !== null)
-      ctx.stdout(
-        `  not serving: ${problem} (sluice rollout resume ${view.environment} puts it back)`,
-      );
-    else if (endpoint)
-      ctx.stdout(`  serving at ${endpoint} (stable ${view.stable ?? "none"})`);
-  }
-  const code =
-    problem !== null
-      ? notServingExitCode
-      : outcome === options.asked
-        ? 0
-        : outcomeExitCode[outcome];
-  if (code !== 0) process.exitCode = code;
 }
 
 function parseJson(text: string, flag: string): unknown {

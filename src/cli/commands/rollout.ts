@@ -6,7 +6,7 @@ import type {
 } from "../../deploy/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
-import { printReport, progressLine } from "./deploy.js";
+import { followRollout, localServer, printReport } from "./deploy-client.js";
 
 interface RolloutOptions {
   project?: string;
@@ -50,17 +50,6 @@ const verbs: {
   },
 ];
 
-/** What a rollout command answers: the report, and the timeline entries it went through. */
-interface SteerAnswer extends RolloutReport {
-  progress: {
-    at: string;
-    event: string;
-    weight?: number;
-    detail?: string;
-    phase: string;
-  }[];
-}
-
 /** The rollout's route of `environment` and `?project=` (the current project by default). */
 function rolloutPath(
   ctx: CliContext,
@@ -72,17 +61,10 @@ function rolloutPath(
   return `/api/v1/rollouts/${encodeURIComponent(environment)}${tail}?${new URLSearchParams({ project })}`;
 }
 
-/** A client of the home's local server (started on demand): the store is never opened here. */
-async function client(ctx: CliContext) {
-  const { localClient } = await import("../client/local-server.js");
-  return localClient(ctx);
-}
-
 /**
  * `sluice rollout ...`, through the local server of the home (started on demand), which drives
- * the rollout: these commands carry it on until it ends or waits for a person again, then print
- * the timeline entries it went through. While another process (a running `sluice deploy`) holds
- * the embedded store, the server cannot start and they fail with its pid.
+ * the rollout: these commands carry it on until it ends or waits for a person again, printing its
+ * timeline entries as they happen. `sluice deploy` goes through the same server.
  */
 export function registerRollout(program: Command, ctx: CliContext): void {
   const group = program
@@ -102,7 +84,7 @@ export function registerRollout(program: Command, ctx: CliContext): void {
     .action(async (environment: string, options: RolloutOptions) => {
       // Times in the answer come back as Dates (`…At`) and print as the same ISO 8601 text.
       const view = await (
-        await client(ctx)
+        await localServer(ctx)
       ).json<RolloutReport>(
         "GET",
         rolloutPath(ctx, environment, options, "/report"),
@@ -134,18 +116,16 @@ export function registerRollout(program: Command, ctx: CliContext): void {
         "deploy this earlier release again, fast-tracked (Argo's undo --to-revision)",
       );
     cmd.action(async (environment: string, options: RolloutOptions) => {
-      const { progress, ...view } = await (
-        await client(ctx)
-      ).json<SteerAnswer>(
-        "POST",
+      // The timeline entries print on stderr as they happen, the report when it ends or waits.
+      const view = await followRollout(
+        ctx,
+        await localServer(ctx),
         rolloutPath(ctx, environment, options, `/${verb.name}`),
         {
           ...(options.full ? { full: true } : {}),
           ...(options.toRelease ? { toRelease: options.toRelease } : {}),
         },
       );
-      for (const entry of progress)
-        ctx.stderr(progressLine(entry, entry.phase));
       await printReport(ctx, view, {
         json: Boolean(options.json),
         ...(verb.asked ? { asked: verb.asked } : {}),

@@ -24,6 +24,12 @@ const daemonEntry = fileURLToPath(
 const token = "admin-token";
 const auth = { authorization: `Bearer ${token}` };
 
+const ndjson = (body: string) =>
+  body
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
 describe("rollout routes", () => {
   let app: App;
   let server: FastifyInstance | undefined;
@@ -181,20 +187,27 @@ describe("rollout routes", () => {
       "/api/v1/rollouts/production/promote?project=shop",
     );
     expect(promoted.statusCode).toBe(200);
-    expect(promoted.json()).toMatchObject({
-      phase: "Healthy",
-      stable: "v2",
-      outcome: "promoted",
-      serving: true,
-    });
-    // the timeline entries the command went through, each with the phase it left
-    const { progress, timeline } = promoted.json() as {
-      progress: { at: string; event: string; phase: string }[];
-      timeline: { at: string; event: string }[];
+    expect(promoted.headers["content-type"]).toMatch(/^application\/x-ndjson/);
+    // the timeline entries the command went through, each with the phase it left, then the report
+    const lines = ndjson(promoted.body);
+    const report = lines.at(-1) as {
+      kind: string;
+      report: { timeline: { at: string; event: string }[] };
     };
+    expect(report).toMatchObject({
+      kind: "report",
+      report: {
+        phase: "Healthy",
+        stable: "v2",
+        outcome: "promoted",
+        serving: true,
+      },
+    });
+    const progress = lines.slice(0, -1);
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toMatchObject({
-      ...timeline.at(-1),
+      kind: "progress",
+      ...report.report.timeline.at(-1),
       phase: "Healthy",
     });
     const unknown = await server!.inject({
@@ -209,8 +222,34 @@ describe("rollout routes", () => {
     expect(abort.statusCode).toBe(409);
     const undone = await post("/api/v1/rollouts/production/undo?project=shop");
     expect(undone.statusCode).toBe(200);
-    expect(undone.json()).toMatchObject({ phase: "Healthy", stable: "v1" });
+    expect(ndjson(undone.body).at(-1)).toMatchObject({
+      kind: "report",
+      report: { phase: "Healthy", stable: "v1" },
+    });
     const status = await get("/api/v1/rollouts/production?project=shop");
     expect(status.json()).toMatchObject({ phase: "Healthy", stable: "v1" });
+  }, 60_000);
+
+  it("deploys for the socket's owner only; stop refuses an unfinished rollout, then stops the environment", async () => {
+    // A release runs a command as the server's user: no token over the network deploys.
+    const deploy = await server!.inject({
+      method: "POST",
+      url: "/api/v1/deployments?project=shop",
+      headers: auth,
+      payload: {
+        environment: "production",
+        spec: { release: { command: "true", cwd: home } },
+      },
+    });
+    expect(deploy.statusCode).toBe(403);
+    const stopped = await post(
+      "/api/v1/environments/production/stop?project=shop",
+    );
+    expect(stopped.statusCode).toBe(200);
+    expect(stopped.json()).toEqual({ stopped: true });
+    const again = await post(
+      "/api/v1/environments/production/stop?project=shop",
+    );
+    expect(again.json()).toEqual({ stopped: false });
   }, 60_000);
 });

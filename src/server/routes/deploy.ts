@@ -2,6 +2,8 @@ import { z } from "zod";
 import { AppError } from "../../kernel/index.js";
 import { EnvironmentParams, urlName } from "../params.js";
 import type { RouteModule } from "../types.js";
+import { deploymentRoutes } from "./deployments.js";
+import { progressOf, rolloutDrives, RolloutLines } from "./rollout-stream.js";
 import type { ZodTypeProvider } from "../zod-provider.js";
 
 const verbs = ["promote", "abort", "retry", "undo", "resume"] as const;
@@ -100,22 +102,6 @@ const RolloutReport = RolloutView.extend({
   notServing: z.string().optional().describe("what the target serves instead"),
 }).describe("the rollout, its outcome and what the target serves");
 
-/** What a rollout command answers: its report, and the timeline entries it went through. */
-const SteerAnswer = RolloutReport.extend({
-  progress: z
-    .array(
-      z.object({
-        at: z.string(),
-        event: z.string(),
-        step: z.number().optional(),
-        weight: z.number().optional(),
-        detail: z.string().optional(),
-        phase: z.string().describe("the rollout's phase after this entry"),
-      }),
-    )
-    .describe("the timeline entries of this command, in order"),
-}).describe("the rollout when it ended or waited for a person again");
-
 /** `sluice releases --json`: a project's releases and deployments, newest first. */
 const ReleasesView = z
   .object({
@@ -165,12 +151,18 @@ const approver = {
  * Releases and rollouts over HTTP: `GET /api/v1/releases?project=NAME` (`sluice releases`), `GET /api/v1/rollouts/:environment` and
  * `GET /api/v1/rollouts/:environment/report` (what the target serves too) and
  * `POST /api/v1/rollouts/:environment/{promote,abort,retry,undo,resume}` (`?project=NAME`), the
- * operations of `sluice rollout ...`. A command answers when the rollout ends or waits for a
- * person again, like the CLI, with the timeline entries it went through. Resuming rollouts left unfinished is the App's background work
- * (`App.startBackground`), not this module's.
+ * operations of `sluice rollout ...`. A command streams the rollout's timeline entries as they
+ * happen (application/x-ndjson), then its report when it ends or waits for a person again.
+ * Deployments and stopping an environment are in `deployments.ts`. Resuming rollouts left
+ * unfinished is the App's background work (`App.startBackground`), not this module's.
  */
-export const deployRoutes: RouteModule<"deploy"> = (fastify, deps) => {
+export const deployRoutes: RouteModule<"deploy" | "metrics"> = (
+  fastify,
+  deps,
+) => {
   const server = fastify.withTypeProvider<ZodTypeProvider>();
+  const send = rolloutDrives(fastify, deps.logger);
+  deploymentRoutes(fastify, deps, send);
   // Looked up on each use: the app's deploy service, not the one at registration.
   const deploy = () => deps.app.deploy;
 
@@ -226,29 +218,28 @@ export const deployRoutes: RouteModule<"deploy"> = (fastify, deps) => {
         params: EnvironmentParams.extend({ verb: urlName }),
         querystring: ProjectQuery,
         body: SteerBody,
-        response: { 200: SteerAnswer },
+        response: { 200: RolloutLines },
       },
     },
-    async ({ params, query, body }) => {
+    async ({ params, query, body }, reply) => {
       const { environment, verb } = params;
       if (!isVerb(verb))
         throw new AppError(
           "NOT_FOUND",
           `no rollout command ${verb}: use ${verbs.join(", ")}`,
         );
-      const progress: z.input<typeof SteerAnswer>["progress"] = [];
-      const record = await deploy().steer(query.project, environment, verb, {
-        stopWhenPaused: true,
-        onProgress: (entry, status) =>
-          progress.push({
-            ...entry,
-            at: new Date(entry.at).toISOString(),
-            phase: status.phase,
-          }),
-        ...(body?.full ? { full: true } : {}),
-        ...(body?.toRelease !== undefined ? { toRelease: body.toRelease } : {}),
+      return send(reply, async (emit, signal) => {
+        const record = await deploy().steer(query.project, environment, verb, {
+          stopWhenPaused: true,
+          signal,
+          onProgress: (entry, status) => emit(progressOf(entry, status)),
+          ...(body?.full ? { full: true } : {}),
+          ...(body?.toRelease !== undefined
+            ? { toRelease: body.toRelease }
+            : {}),
+        });
+        return deploy().inspect(record);
       });
-      return { ...(await deploy().inspect(record)), progress };
     },
   );
 };
