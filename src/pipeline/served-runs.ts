@@ -2,13 +2,11 @@ import { AppError, isAppError, messageOf } from "../kernel/index.js";
 import type { Clock } from "../kernel/index.js";
 import { startLocalRun, startResumeLocal } from "./local-run.js";
 import type { LocalRunDeps, LocalRunOptions, StartedRun } from "./local-run.js";
-import { createKeptRepositories } from "./kept-repositories.js";
-import type { KeptRepositories } from "./kept-repositories.js";
-import { receiveRunTree, receivedTreeOf } from "./remote-tree.js";
-import type { SentTree } from "./remote-tree.js";
+import { receivedTreeOf } from "./remote-tree.js";
 import { isHandedBack } from "./run-hand-back.js";
 import { followEvents, liveViewOf } from "./served-events.js";
 import type { RunLiveEvent, ServedEvents } from "./served-events.js";
+import { servedRemoteRuns } from "./served-remote.js";
 
 export type { RunLiveEvent } from "./served-events.js";
 
@@ -22,18 +20,6 @@ export type RunSubmission = Pick<
   clientPid?: number | undefined;
 };
 
-/** A remote client's run: its tree as sent, where in it the run starts, and its choices. */
-export type RemoteSubmission = Pick<
-  RunSubmission,
-  "config" | "job" | "maxParallel"
-> & {
-  /** The only project it may run (the caller's role is on it). */
-  project: string;
-  tree: SentTree;
-  /** The folder the client ran `sluice run` in, relative to its repository's top level. */
-  path: string;
-};
-
 /**
  * A held run to continue (`sluice run resume`, the approval that completes a hold): how many jobs
  * at once (default: the server's), the environment its steps inherit (default: the server's) and
@@ -45,6 +31,23 @@ export interface RunResume {
   env?: Record<string, string> | undefined;
   clientPid?: number | undefined;
 }
+
+/**
+ * Starts a run (`start` gets its view and signals) and keeps its events for its clients; answers
+ * its id and notices once it is recorded, while it goes on. `release` removes what the run
+ * needed once it has ended, or failed to start (a received tree); a run handed back keeps it,
+ * for the server that continues it.
+ */
+export type Serve = (
+  clientPid: number | undefined,
+  start: (
+    run: Pick<
+      LocalRunOptions,
+      "live" | "signal" | "forceSignal" | "handBack" | "notice"
+    >,
+  ) => Promise<StartedRun>,
+  release?: () => Promise<void>,
+) => Promise<{ runId: string; notices: string[] }>;
 
 export interface ServedRunsDeps {
   /** What a run here needs (the runtime, the step checks...): asked once, on the first run. */
@@ -98,10 +101,6 @@ export function createServedRuns(deps: ServedRunsDeps) {
   const finished: string[] = [];
   let local: Promise<LocalRunDeps> | undefined;
   const localDeps = () => (local ??= deps.local());
-  // The commits remote clients sent, one repository per project (ADR 107).
-  let kept: KeptRepositories | undefined;
-  const keptRepositories = async () =>
-    (kept ??= createKeptRepositories((await localDeps()).home));
   const busyListeners = new Set<(busy: boolean) => void>();
   const busy = (going: boolean) => {
     for (const listener of busyListeners) listener(going);
@@ -142,24 +141,7 @@ export function createServedRuns(deps: ServedRunsDeps) {
     );
   }
 
-  /**
-   * Starts a run (`start` gets its view and signals) and keeps its events for its clients;
-   * answers its id and notices once it is recorded, while it goes on.
-   */
-  async function serve(
-    clientPid: number | undefined,
-    start: (
-      run: Pick<
-        LocalRunOptions,
-        "live" | "signal" | "forceSignal" | "handBack" | "notice"
-      >,
-    ) => Promise<StartedRun>,
-    /**
-     * Removes what the run needed once it has ended, or failed to start (a received tree); a
-     * run handed back keeps it, for the server that continues it.
-     */
-    release?: () => Promise<void>,
-  ): Promise<{ runId: string; notices: string[] }> {
+  const serve: Serve = async (clientPid, start, release) => {
     if (stopping)
       throw new AppError(
         "STORE_UNAVAILABLE",
@@ -233,7 +215,7 @@ export function createServedRuns(deps: ServedRunsDeps) {
         if (served.get(old)?.ended) served.delete(old);
     });
     return { runId, notices };
-  }
+  };
 
   return {
     /** Starts a client's run of its folder (`sluice run`). */
@@ -250,46 +232,7 @@ export function createServedRuns(deps: ServedRunsDeps) {
       );
     },
 
-    /**
-     * A remote client's run (ADR 099): its commits kept in the project's repository (ADR 107),
-     * its tree unpacked under `$SLUICE_HOME/received`, run as a checkout of its commit (with a
-     * diff: a working tree), on the one project the caller may run, with the server's narrowed
-     * environment, and removed at its end.
-     */
-    async submitRemote(
-      request: RemoteSubmission,
-    ): Promise<{ runId: string; notices: string[] }> {
-      const local = await localDeps();
-      const { cwd, release } = await receiveRunTree(
-        local.home,
-        await keptRepositories(),
-        request,
-      );
-      return serve(
-        undefined,
-        async (run) =>
-          startLocalRun(local, {
-            cwd,
-            config: request.config,
-            job: request.job,
-            maxParallel: request.maxParallel,
-            workingTree: request.tree.diff !== undefined,
-            env: deps.remoteEnv ?? {},
-            project: request.project,
-            ...run,
-            owner: deps.owner,
-          }),
-        release,
-      );
-    },
-
-    /**
-     * Which of the commits a remote client offers this server has of `project`, history and
-     * all: its next bundle leaves them out (ADR 107).
-     */
-    async knownCommits(project: string, commits: string[]): Promise<string[]> {
-      return (await keptRepositories()).known(project, commits);
-    },
+    ...servedRemoteRuns({ ...deps, localDeps, serve }),
 
     /**
      * Continues a held run whose hold is approved (`sluice run resume`, an approval that
