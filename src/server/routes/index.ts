@@ -10,6 +10,7 @@ import { openApiRoutes } from "./openapi.js";
 import { projectRunRoutes } from "./project-runs.js";
 import { runSubmitRoutes } from "./run-submit.js";
 import { runRoutes } from "./runs.js";
+import { secretRoutes } from "./secrets.js";
 import { serverRoutes } from "./server.js";
 
 /**
@@ -27,6 +28,7 @@ export const routeModules: RouteModule[] = [
   runSubmitRoutes,
   projectRunRoutes,
   gateRoutes,
+  secretRoutes,
   serverRoutes,
   openApiRoutes,
 ];
