@@ -152,6 +152,9 @@ const matrix: Record<string, Rule> = {
   "POST /api/v1/runs/:id/approve": "local",
   "POST /api/v1/runs/:id/reject": "local",
   "GET /api/v1/holds": "serverAdmin",
+  "GET /api/v1/advisories": "signedIn",
+  "POST /api/v1/advisories/import": "local",
+  "POST /api/v1/advisories/file": "local",
   // Secrets (ADR 105): no value over the network; names and history to viewers.
   "GET /api/v1/secrets/:project": { role: "viewer", project: "param" },
   "GET /api/v1/secrets/:project/history/:name": {

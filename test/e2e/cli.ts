@@ -84,11 +84,19 @@ export async function startServe(
 ) {
   const server = startSluice(cwd, env, ["serve", "--port", "0"]);
   const file = join(env.SLUICE_HOME, "server.json");
-  await until(() => existsSync(file), "server.json", 60_000);
-  const { url, adminToken } = JSON.parse(readFileSync(file, "utf8")) as {
-    url: string;
-    adminToken: string;
+  // The file may be seen before its text is written: wait until it parses.
+  const read = () => {
+    try {
+      return JSON.parse(readFileSync(file, "utf8")) as {
+        url: string;
+        adminToken: string;
+      };
+    } catch {
+      return undefined;
+    }
   };
+  await until(() => read() !== undefined, "server.json", 60_000);
+  const { url, adminToken } = read()!;
   return { server, url, adminToken };
 }
 

@@ -1,5 +1,6 @@
 import type { RouteModule } from "../types.js";
 import { accountRoutes } from "./accounts.js";
+import { advisoryRoutes } from "./advisories.js";
 import { deployRoutes } from "./deploy.js";
 import { flagRoutes } from "./flags.js";
 import { gateRoutes } from "./gate.js";
@@ -28,6 +29,7 @@ export const routeModules: RouteModule[] = [
   runSubmitRoutes,
   projectRunRoutes,
   gateRoutes,
+  advisoryRoutes,
   secretRoutes,
   serverRoutes,
   openApiRoutes,
