@@ -29,6 +29,7 @@ async function advisoryFile(ctx: CliContext) {
   const { written } = await localClient(ctx).json<{ written: boolean }>(
     "POST",
     "/api/v1/advisories/file",
+    {},
   );
   return written ? openAdvisoryFile(path) : undefined;
 }

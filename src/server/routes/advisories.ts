@@ -77,6 +77,7 @@ export const advisoryRoutes: RouteModule<
       schema: {
         summary:
           "write the embedded store's advisory file again from the current snapshot, when it is missing (`sluice scan deps` reads it); the socket's owner only",
+        body: z.object({}).nullish().describe("nothing: an empty object"),
         response: {
           200: z.object({
             written: z
