@@ -152,6 +152,7 @@ const matrix: Record<string, Rule> = {
   "POST /api/v1/runs/:id/approve": "local",
   "POST /api/v1/runs/:id/reject": "local",
   "GET /api/v1/holds": "serverAdmin",
+  "POST /api/v1/metrics/import-git": { role: "developer", project: "query" },
   "GET /api/v1/advisories": "signedIn",
   "POST /api/v1/advisories/import": "local",
   "POST /api/v1/advisories/file": "local",

@@ -6,6 +6,7 @@ import { flagRoutes } from "./flags.js";
 import { gateRoutes } from "./gate.js";
 import { healthRoutes } from "./health.js";
 import { metricsRoutes } from "./metrics.js";
+import { metricsImportRoutes } from "./metrics-import.js";
 import { ofrepRoutes } from "./ofrep.js";
 import { openApiRoutes } from "./openapi.js";
 import { projectRunRoutes } from "./project-runs.js";
@@ -23,6 +24,7 @@ export const routeModules: RouteModule[] = [
   ofrepRoutes,
   flagRoutes,
   metricsRoutes,
+  metricsImportRoutes,
   deployRoutes,
   accountRoutes,
   runRoutes,
