@@ -8,8 +8,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshPostgresUrl } from "../support/databases.js";
-import { assertBuilt, exited, root, sluice, startServe } from "./cli.js";
+import { assertBuilt, root, sluice } from "./cli.js";
+import { serveHome } from "./served-home.js";
 
 /**
  * Issue 14: `sluice advisories import|status` are clients of the home's server, which owns the
@@ -28,7 +28,7 @@ describe("sluice advisories and scan deps while `sluice serve` holds the store (
     SLUICE_HOME: join(dir, "home"),
     SLUICE_OSV_API_URL: "http://127.0.0.1:9",
   };
-  let serve: Awaited<ReturnType<typeof startServe>> | undefined;
+  let serve: Awaited<ReturnType<typeof serveHome>> | undefined;
   const scan = () =>
     sluice(repo, env, ["scan", "deps", ".", "--format", "json"]);
 
@@ -50,15 +50,11 @@ describe("sluice advisories and scan deps while `sluice serve` holds the store (
         },
       }),
     );
-    if (postgres) env.SLUICE_DATABASE_URL = await freshPostgresUrl(postgres);
-    serve = await startServe(dir, { ...env, SLUICE_HOME: env.SLUICE_HOME! });
+    serve = await serveHome(dir, env);
   }, 120_000);
 
   afterAll(async () => {
-    if (serve && serve.server.exitCode === null) {
-      serve.server.kill("SIGTERM");
-      await exited(serve.server);
-    }
+    await serve?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshPostgresUrl } from "../support/databases.js";
-import { assertBuilt, exited, gitRepo, sluice, startServe } from "./cli.js";
+import { assertBuilt, gitRepo, sluice } from "./cli.js";
+import { serveHome } from "./served-home.js";
 
 /**
  * Issue 14: `sluice metrics import-git` reads git in its own process and stores the parsed
@@ -11,14 +11,13 @@ import { assertBuilt, exited, gitRepo, sluice, startServe } from "./cli.js";
  * another process (before, it failed with "`sluice serve` (process N) holds the embedded
  * store"). With SLUICE_TEST_DATABASE_URL the same runs on a fresh Postgres database.
  */
-const postgres = process.env.SLUICE_TEST_DATABASE_URL;
 
 describe("sluice metrics import-git while `sluice serve` holds the store (built CLI)", () => {
   const repo = gitRepo({ "README.md": "# shop\n" });
   const env: Record<string, string> = {
     SLUICE_HOME: `${repo}-home`,
   };
-  let serve: Awaited<ReturnType<typeof startServe>> | undefined;
+  let serve: Awaited<ReturnType<typeof serveHome>> | undefined;
 
   beforeAll(async () => {
     assertBuilt();
@@ -34,18 +33,11 @@ describe("sluice metrics import-git while `sluice serve` holds the store (built 
       "Co-Authored-By: Claude <noreply@anthropic.com>",
     );
     git("tag", "v1.0.0");
-    if (postgres) env.SLUICE_DATABASE_URL = await freshPostgresUrl(postgres);
-    serve = await startServe(dirname(repo), {
-      ...env,
-      SLUICE_HOME: env.SLUICE_HOME!,
-    });
+    serve = await serveHome(dirname(repo), env);
   }, 120_000);
 
   afterAll(async () => {
-    if (serve && serve.server.exitCode === null) {
-      serve.server.kill("SIGTERM");
-      await exited(serve.server);
-    }
+    await serve?.stop();
     rmSync(repo, { recursive: true, force: true });
     rmSync(env.SLUICE_HOME!, { recursive: true, force: true });
   });

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshPostgresUrl } from "../support/databases.js";
-import { assertBuilt, exited, sluice, startServe } from "./cli.js";
+import { assertBuilt, sluice } from "./cli.js";
 import { filesContaining } from "./secrets-cli.js";
+import { serveHome } from "./served-home.js";
 
 /**
  * Issue 14, "every command through the API": every `sluice secrets` verb is a client of the
@@ -13,7 +13,6 @@ import { filesContaining } from "./secrets-cli.js";
  * holds the embedded store"). No value reaches the server's output, the store or a network
  * answer in clear. With SLUICE_TEST_DATABASE_URL the same runs on a fresh Postgres database.
  */
-const postgres = process.env.SLUICE_TEST_DATABASE_URL;
 
 describe("sluice secrets while `sluice serve` holds the store (built CLI)", () => {
   const root = mkdtempSync(join(tmpdir(), "sluice-e2e-secrets-served-"));
@@ -24,22 +23,15 @@ describe("sluice secrets while `sluice serve` holds the store (built CLI)", () =
   const value = "tok-served-0f3a9c77e1";
   const imported = "imp-served-5b21d04c";
   const project = ["--project", "shop"];
-  let serve: Awaited<ReturnType<typeof startServe>> | undefined;
+  let serve: Awaited<ReturnType<typeof serveHome>> | undefined;
 
   beforeAll(async () => {
     assertBuilt();
-    if (postgres) env.SLUICE_DATABASE_URL = await freshPostgresUrl(postgres);
-    serve = await startServe(root, {
-      ...env,
-      SLUICE_HOME: env.SLUICE_HOME!,
-    });
+    serve = await serveHome(root, env);
   }, 120_000);
 
   afterAll(async () => {
-    if (serve && serve.server.exitCode === null) {
-      serve.server.kill("SIGTERM");
-      await exited(serve.server);
-    }
+    await serve?.stop();
     rmSync(root, { recursive: true, force: true });
   });
 
