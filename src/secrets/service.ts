@@ -9,6 +9,28 @@ import { effective, envOf, where } from "./scope.js";
 import type { SecretScope } from "./scope.js";
 import { decryptValue, encryptValue, isAgeFile } from "./vault.js";
 
+/** A stored version as a reader gets it: the age file, to decrypt with the reader's identity. */
+export interface SealedVersion {
+  project: string;
+  environment: string;
+  name: string;
+  version: number;
+  armored: string;
+}
+
+/** Decrypts a stored version's age file with `identities`; a damaged one is a clear error naming it. */
+export function openVersion(
+  version: Omit<SealedVersion, "armored">,
+  armored: string,
+  identities: string[],
+): Promise<string> {
+  return decryptValue(
+    armored,
+    identities,
+    `secret ${version.name} (${where(version.project, version.environment)}, version ${version.version})`,
+  );
+}
+
 /** Who reads a value, for the audit log: a person, or a run's step. */
 export interface Reader {
   actor: string;
@@ -89,18 +111,18 @@ export function createSecretsService(options: SecretsServiceOptions) {
   }
 
   async function open(version: SecretVersion): Promise<string> {
-    return decryptValue(
+    return openVersion(
+      version,
       version.ciphertext ?? "",
       await keys.identities(),
-      `secret ${version.name} (${where(version.project, version.environment)}, version ${version.version})`,
     );
   }
 
-  async function resolve(
+  /** The effective version of each of `names` (or of every secret the scope sees). */
+  async function pick(
     scope: SecretScope,
     names: readonly string[] | "all",
-    reader: Reader,
-  ): Promise<Map<string, { value: string; version: SecretVersion }>> {
+  ): Promise<Map<string, SecretVersion>> {
     const environment = envOf(scope);
     const latest = await store.latest(scope.project);
     const wanted =
@@ -128,13 +150,18 @@ export function createSecretsService(options: SecretsServiceOptions) {
         "NOT_FOUND",
         `${missing.length === 1 ? "secret" : "secrets"} ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not set for ${where(scope.project, environment)}${environment === "" ? "" : " (nor project-wide)"}`,
       );
-    // Decrypt everything before recording any read: a damaged value fails the whole request.
-    const values = new Map<string, { value: string; version: SecretVersion }>();
-    for (const [name, version] of found)
-      values.set(name, { value: await open(version), version });
-    await store.audit(
-      [...values.values()].map(({ version }) => ({
-        project: scope.project,
+    return found;
+  }
+
+  /** Records a read of each version by `reader`. */
+  const audited = (
+    project: string,
+    versions: Iterable<SecretVersion>,
+    reader: Reader,
+  ) =>
+    store.audit(
+      [...versions].map((version) => ({
+        project,
         environment: version.environment,
         name: version.name,
         version: version.version,
@@ -142,6 +169,22 @@ export function createSecretsService(options: SecretsServiceOptions) {
         actor: reader.actor,
         runId: reader.runId ?? null,
       })),
+    );
+
+  async function resolve(
+    scope: SecretScope,
+    names: readonly string[] | "all",
+    reader: Reader,
+  ): Promise<Map<string, { value: string; version: SecretVersion }>> {
+    const found = await pick(scope, names);
+    // Decrypt everything before recording any read: a damaged value fails the whole request.
+    const values = new Map<string, { value: string; version: SecretVersion }>();
+    for (const [name, version] of found)
+      values.set(name, { value: await open(version), version });
+    await audited(
+      scope.project,
+      [...values.values()].map((v) => v.version),
+      reader,
     );
     return values;
   }
@@ -247,6 +290,27 @@ export function createSecretsService(options: SecretsServiceOptions) {
     ): Promise<Map<string, string>> {
       const values = await resolve(scope, names, reader);
       return new Map([...values].map(([name, v]) => [name, v.value]));
+    },
+
+    /**
+     * The stored age files of `names` (or of every secret the scope sees), handed to a reader
+     * that decrypts them with its own identity (`openVersion`): an audited read, the server
+     * decrypts nothing (ADR 105).
+     */
+    async sealed(
+      scope: SecretScope,
+      names: readonly string[] | "all",
+      reader: Reader,
+    ): Promise<SealedVersion[]> {
+      const found = [...(await pick(scope, names)).values()];
+      await audited(scope.project, found, reader);
+      return found.map((v) => ({
+        project: v.project,
+        environment: v.environment,
+        name: v.name,
+        version: v.version,
+        armored: v.ciphertext ?? "",
+      }));
     },
 
     /** Names, scopes, versions, who and when; never values. With an environment: what it sees. */

@@ -157,6 +157,37 @@ const matrix: Record<string, Rule> = {
   "POST /api/v1/runs/:id/approve": "local",
   "POST /api/v1/runs/:id/reject": "local",
   "GET /api/v1/holds": "serverAdmin",
+  "POST /api/v1/metrics/import-git": { role: "developer", project: "query" },
+  "GET /api/v1/advisories": "signedIn",
+  "POST /api/v1/advisories/import": "local",
+  "POST /api/v1/advisories/file": "local",
+  // Secrets (ADR 105): no value over the network; names and history to viewers.
+  "GET /api/v1/secrets/:project": { role: "viewer", project: "param" },
+  "GET /api/v1/secrets/:project/history/:name": {
+    role: "viewer",
+    project: "param",
+  },
+  "GET /api/v1/secrets/:project/audit": { role: "viewer", project: "param" },
+  "GET /api/v1/secrets/:project/recipients": {
+    role: "viewer",
+    project: "param",
+  },
+  "GET /api/v1/secrets/:project/age/:name": {
+    role: "developer",
+    project: "param",
+  },
+  "POST /api/v1/secrets/:project/remove": {
+    role: "developer",
+    project: "param",
+  },
+  "POST /api/v1/secrets/:project/set": "local",
+  "POST /api/v1/secrets/:project/import": "local",
+  "POST /api/v1/secrets/:project/values": {
+    role: "developer",
+    project: "param",
+  },
+  "POST /api/v1/secrets/:project/recipients/add": "local",
+  "POST /api/v1/secrets/:project/recipients/remove": "local",
   "POST /api/v1/runs/:id/cancel": "serverAdmin",
   "GET /api/v1/runs/:id/events": "serverAdmin",
   "GET /api/v1/runs/:id/findings": "serverAdmin",

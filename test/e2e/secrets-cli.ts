@@ -12,6 +12,8 @@ export function secretsHome(extraEnv: Record<string, string> = {}) {
   const env = {
     SLUICE_HOME: home,
     SLUICE_ACTOR: "Ada <ada@example.com>",
+    // The commands start the home's server (ADR 105): it exits soon after the test's last one.
+    SLUICE_SERVER_IDLE: "20s",
     ...extraEnv,
   };
   const run = (

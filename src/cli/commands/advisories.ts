@@ -1,18 +1,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import type { App } from "../../app.js";
 import { AppError } from "../../kernel/index.js";
-import type { AdvisoryImport, AdvisorySnapshot } from "../../scan/index.js";
+import type { AdvisorySnapshot } from "../../scan/index.js";
 import type {
   DownloadProgress,
   ExportDownload,
 } from "../../scan/deps/index.js";
-import {
-  advisoryFilePath,
-  removeAdvisoryFile,
-  writeAdvisoryFile,
-} from "../../scan/deps/advisory-file.js";
 import type { CliContext } from "../context.js";
 
 /** `sluice advisories import|update|status`: the local OSV advisory database. */
@@ -31,14 +25,14 @@ export function registerAdvisories(program: Command, ctx: CliContext): void {
     .argument("<path>", "a folder of *.json / *.zip, or one all.zip")
     .option("--json", "print the snapshot as JSON")
     .action(async (path: string, options: { json?: boolean }) => {
-      const { loadAdvisories } = await import("../../scan/index.js");
-      const app = await ctx.app();
       const progress = process.stderr.isTTY
         ? (m: string) => ctx.stderr(`sluice: ${m}`)
         : undefined;
-      // Read and validate everything first: a corrupted archive leaves the store untouched.
-      const batch = loadAdvisories(resolve(ctx.cwd, path), app.clock, progress);
-      const snapshot = await store(ctx, app, batch, progress);
+      const snapshot = await importThroughServer(
+        ctx,
+        [resolve(ctx.cwd, path)],
+        progress,
+      );
       if (options.json) {
         ctx.json(snapshot);
         return;
@@ -119,11 +113,12 @@ export function registerAdvisories(program: Command, ctx: CliContext): void {
           );
         }
         const paths = got.map((g) => g.path);
-        const app = await ctx.app();
+        const server = await advisoriesClient(ctx);
         // Nothing new since these very files went into the current snapshot: no new snapshot.
         const marker = join(dir, "imported.json");
         const imported = readImported(marker);
-        const current = await app.scan.currentSnapshot();
+        const current = (await server.json<Status>("GET", "/api/v1/advisories"))
+          .snapshot;
         if (
           current &&
           imported?.snapshot === current.id &&
@@ -142,8 +137,7 @@ export function registerAdvisories(program: Command, ctx: CliContext): void {
         progress(
           `reading ${paths.length} export${paths.length === 1 ? "" : "s"}`,
         );
-        const batch = deps.loadAdvisories(paths, app.clock, progress);
-        const snapshot = await store(ctx, app, batch, progress);
+        const snapshot = await importThroughServer(ctx, paths, progress);
         writeFileSync(
           marker,
           JSON.stringify({
@@ -172,11 +166,11 @@ export function registerAdvisories(program: Command, ctx: CliContext): void {
     )
     .option("--json", "print as JSON")
     .action(async (options: { json?: boolean }) => {
-      const app = await ctx.app();
-      const snapshot = await app.scan.currentSnapshot();
-      const byEcosystem = await app.scan.countByEcosystem();
+      const { snapshot, byEcosystem } = await (
+        await advisoriesClient(ctx)
+      ).json<Status>("GET", "/api/v1/advisories");
       if (options.json) {
-        ctx.json({ snapshot: snapshot ?? null, byEcosystem });
+        ctx.json({ snapshot, byEcosystem });
         return;
       }
       if (!snapshot) {
@@ -197,25 +191,34 @@ export function registerAdvisories(program: Command, ctx: CliContext): void {
     });
 }
 
+/** What `GET /api/v1/advisories` answers. */
+interface Status {
+  snapshot: AdvisorySnapshot | null;
+  byEcosystem: Record<string, number>;
+}
+
+/** The home's server: it owns the store, so `sluice advisories` works while it holds it. */
+async function advisoriesClient(ctx: CliContext) {
+  const { localClient } = await import("../client/local-server.js");
+  return localClient(ctx);
+}
+
 /**
- * Stores an import as a new snapshot; the embedded store's advisory file (ADR 042) is removed
- * while the import runs, so a scan never reads a copy older than the database, then rewritten.
+ * Stores folders and archives of this machine as a new snapshot, through the server, which
+ * reads and validates everything first (a corrupted archive leaves the store untouched) and
+ * rewrites the embedded store's advisory file (ADR 042).
  */
-async function store(
+async function importThroughServer(
   ctx: CliContext,
-  app: App,
-  batch: AdvisoryImport,
+  paths: string[],
   progress: ((m: string) => void) | undefined,
 ): Promise<AdvisorySnapshot> {
-  progress?.(`storing ${batch.records.length} advisories`);
-  const file = ctx.databaseUrl ? undefined : advisoryFilePath(ctx.home);
-  if (file) removeAdvisoryFile(file);
-  const snapshot = await app.scan.importAdvisories(batch);
-  if (file) {
-    progress?.("writing the advisory file for scans");
-    writeAdvisoryFile(file, snapshot, await app.scan.advisoryEntries());
-  }
-  return snapshot;
+  progress?.("storing the advisories (the local server reads them)");
+  return (await advisoriesClient(ctx)).json<AdvisorySnapshot>(
+    "POST",
+    "/api/v1/advisories/import",
+    { paths },
+  );
 }
 
 /** Which export versions went into which snapshot (`imported.json` beside the downloads). */

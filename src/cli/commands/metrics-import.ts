@@ -95,13 +95,14 @@ export function registerImportGit(metrics: Command, ctx: CliContext): void {
       const since = await sinceDate(o.since);
       const { loadRules } = await import("./metrics-rules.js");
       const rules = await loadRules(ctx, o.attributionRules);
-      const { readGitHistory, storeGitHistory, createDetector } =
+      const { readGitHistory, createDetector } =
         await import("../../metrics/index.js");
       const started = Date.now();
       const progress = (line: string) => ctx.stderr(`import-git: ${line}`);
       const project = resolveProject(ctx.cwd, o.project).name;
-      // git first, the database after: forking git from a process that holds an open PGlite
-      // costs several times more (ADR 084), and a bad repository fails before the store opens.
+      // git here, the store in the home's server (issue 14): forking git from a process that
+      // holds an open PGlite costs several times more (ADR 084), and a bad repository fails
+      // before the server is asked.
       const history = await readGitHistory({
         cwd: ctx.cwd,
         deployTags: o.deployTags,
@@ -111,16 +112,14 @@ export function registerImportGit(metrics: Command, ctx: CliContext): void {
         detector: createDetector(rules),
         progress,
       });
-      const app = await ctx.app();
-      const result = await storeGitHistory(
+      const { localClient } = await import("../client/local-server.js");
+      const result = await localClient(ctx).json<ImportGitResult>(
+        "POST",
+        `/api/v1/metrics/import-git?project=${encodeURIComponent(project)}`,
         history,
-        {
-          appendChanges: app.metrics.recordChanges,
-          appendDeploymentEvents: app.metrics.recordDeploymentEvents,
-          listDeploymentIds: app.metrics.listDeploymentIds,
-          removeDeployments: app.metrics.removeDeployments,
-        },
-        progress,
+      );
+      progress(
+        `stored ${result.newChanges} new changes and ${result.newDeployments} new deployments`,
       );
       const seconds = (Date.now() - started) / 1000;
       ctx.stdout(

@@ -1,5 +1,5 @@
-import { statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
 import {
@@ -13,6 +13,26 @@ import {
   parseSeverity,
   writeReport,
 } from "./scan-options.js";
+
+/** An embedded store's home without an advisory file: nothing imported. */
+const noAdvisories = {
+  currentSnapshot: () => Promise.resolve(undefined),
+  recordsFor: () => Promise.resolve([]),
+};
+
+/** The embedded store's advisory file; written again by the server when it is missing. */
+async function advisoryFile(ctx: CliContext) {
+  const path = advisoryFilePath(ctx.home);
+  const file = openAdvisoryFile(path);
+  if (file || !existsSync(join(ctx.home, "db"))) return file;
+  const { localClient } = await import("../client/local-server.js");
+  const { written } = await localClient(ctx).json<{ written: boolean }>(
+    "POST",
+    "/api/v1/advisories/file",
+    {},
+  );
+  return written ? openAdvisoryFile(path) : undefined;
+}
 
 interface DepsOptions {
   format: string;
@@ -76,12 +96,13 @@ export function registerScanDeps(scan: Command, ctx: CliContext): void {
         );
       }
       const target = resolve(ctx.cwd, path);
-      // The embedded store's advisory file answers without starting the database; otherwise the
-      // store is opened first, and opens while the lockfiles are read (ADR 042).
-      const file = ctx.databaseUrl
-        ? undefined
-        : openAdvisoryFile(advisoryFilePath(ctx.home));
-      const advisories = file ?? ctx.app().then((app) => app.scan);
+      // The embedded store's advisory file answers without starting the database; every import
+      // writes it. When it is gone the home's server, which holds the store, writes it again
+      // (issue 14). Postgres is opened here, while the lockfiles are read (ADR 042).
+      const file = ctx.databaseUrl ? undefined : await advisoryFile(ctx);
+      const advisories =
+        file ??
+        (ctx.databaseUrl ? ctx.app().then((app) => app.scan) : noAdvisories);
       // Only the dependency scanner and the reports: the secret rules stay unloaded.
       const { scanDependencies } = await import("../../scan/deps/index.js");
       const { formatReport, findingsAtOrAbove, sourceReader } =

@@ -3,6 +3,7 @@ import type { Readable, Writable } from "node:stream";
 import { AppError, messageOf } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
 import { resolveProject } from "../context.js";
+import type { SecretsClient } from "./secrets-client.js";
 
 /**
  * `sluice secrets exec --env ENV -- CMD …`: runs CMD with the secrets the environment sees as
@@ -14,7 +15,7 @@ export async function execWithSecrets(
   ctx: CliContext,
   command: string[],
   options: { project?: string; env?: string },
-  actor: string,
+  secrets: SecretsClient,
 ): Promise<void> {
   const [file, ...args] = command;
   if (!file)
@@ -22,23 +23,12 @@ export async function execWithSecrets(
       "INVALID_ARGUMENT",
       "name a command after --: sluice secrets exec --env ENV -- CMD [ARGS…]",
     );
-  // An App of its own, closed before CMD starts: CMD may be another sluice command that needs
-  // the embedded store, which one process holds at a time.
-  const { openApp } = await import("../../app.js");
-  const app = await openApp({ home: ctx.home, databaseUrl: ctx.databaseUrl });
-  let values: Map<string, string>;
-  try {
-    values = await app.secrets.values(
-      {
-        project: resolveProject(ctx.cwd, options.project).name,
-        environment: options.env,
-      },
-      "all",
-      { actor },
-    );
-  } finally {
-    await app.close();
-  }
+  // Read through the home's server: no store is held while CMD runs, which may be another
+  // sluice command.
+  const values = await secrets.values({
+    project: resolveProject(ctx.cwd, options.project).name,
+    environment: options.env,
+  });
   const [{ Masker, MaskingStream }, { secrets: scanSecrets }] =
     await Promise.all([
       import("../../pipeline/index.js"),

@@ -4,6 +4,8 @@ import type { Command } from "commander";
 import { AppError, messageOf } from "../../kernel/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
+import { secretsClient } from "./secrets-client.js";
+import type { SecretsClient } from "./secrets-client.js";
 
 interface ScopeOptions {
   project?: string;
@@ -40,8 +42,8 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
     .description(
       "secrets per project and environment, encrypted with age; given to jobs by name, masked in logs",
     );
-  const service = async () => (await ctx.app()).secrets;
-  const actor = async () => (await import("../actor.js")).actorOf(ctx);
+  // Every verb but `identity` is a client of the home's server (ADR 105).
+  const service = () => secretsClient(ctx);
   const noticeKey = (path: string | undefined, recipient?: string) => {
     if (path)
       ctx.stderr(
@@ -67,14 +69,14 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
           "INVALID_ARGUMENT",
           "the value is read from standard input or a prompt, never from an argument (it would stay in the shell history and in ps): `printf %s VALUE | sluice secrets set NAME`",
         );
-      const { checkName } = await import("../../secrets/index.js");
+      const { checkName, checkValue } = await import("../../secrets/index.js");
       checkName(name);
       const { readSecretValue } = await import("./secrets-input.js");
       const text = await readSecretValue(name);
+      // Checked here too: a value too long to store is not sent to the server at all.
+      checkValue(name, text);
       const scope = scopeOf(ctx, options);
-      const saved = await (
-        await service()
-      ).set(scope, name, text, await actor());
+      const saved = await (await service()).set(scope, name, text);
       noticeKey(saved.createdKeyFile);
       ctx.stdout(
         `secret ${name} saved (${scope.project}, ${scopeText(scope.environment ?? "")}, version ${saved.version})`,
@@ -100,9 +102,7 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
       ).ciphertext(scopeOf(ctx, options), name);
       return ctx.stdout(stored.armored);
     }
-    const found = await (
-      await service()
-    ).get(scopeOf(ctx, options), name, { actor: await actor() });
+    const found = await (await service()).get(scopeOf(ctx, options), name);
     process.stdout.write(
       process.stdout.isTTY ? `${found.value}\n` : found.value,
     );
@@ -153,7 +153,7 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
       .description("remove a secret from one scope (its history stays)"),
   ).action(async (name: string, options: ScopeOptions) => {
     const scope = scopeOf(ctx, options);
-    const removed = await (await service()).remove(scope, name, await actor());
+    const removed = await (await service()).remove(scope, name);
     ctx.stdout(
       `secret ${name} removed (${scope.project}, ${scopeText(scope.environment ?? "")}, version ${removed.version})`,
     );
@@ -182,7 +182,7 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
     const scope = scopeOf(ctx, options);
     const done = await (
       await service()
-    ).importFile(scope, { name: basename(file), bytes }, await actor());
+    ).importFile(scope, { name: basename(file), bytes });
     noticeKey(done.createdKeyFile);
     ctx.stdout(
       `imported ${done.names.length} ${done.names.length === 1 ? "secret" : "secrets"} into ${scope.project}, ${scopeText(scope.environment ?? "")}: ${done.names.join(", ")}`,
@@ -215,7 +215,7 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
       .usage("--env ENV [--project P] -- CMD [ARGS...]"),
   ).action(async (command: string[], options: ScopeOptions) => {
     const { execWithSecrets } = await import("./secrets-exec.js");
-    await execWithSecrets(ctx, command, options, await actor());
+    await execWithSecrets(ctx, command, options, await service());
   });
 
   secrets
@@ -224,19 +224,20 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
       "print your age recipient (age1…), to be added by a teammate; makes your key file on first use",
     )
     .action(async () => {
-      const own = await (await service()).ownRecipient();
+      // The key is this terminal's: no store, no server.
+      const { ownRecipient } = await import("./secrets-client.js");
+      const own = await ownRecipient(ctx);
       noticeKey(own.created);
       ctx.stdout(own.recipient);
     });
 
-  registerRecipients(secrets, ctx, service, actor);
+  registerRecipients(secrets, ctx, service);
 }
 
 function registerRecipients(
   secrets: Command,
   ctx: CliContext,
-  service: () => Promise<Awaited<ReturnType<CliContext["app"]>>["secrets"]>,
-  actor: () => Promise<string>,
+  service: () => Promise<SecretsClient>,
 ): void {
   const recipients = secrets
     .command("recipients")
@@ -260,7 +261,7 @@ function registerRecipients(
         );
       for (const r of list)
         ctx.stdout(
-          `${r.recipient}\t${r.label}\tadded ${r.addedAt} by ${r.addedBy}`,
+          `${r.recipient}\t${r.label}\tadded ${isoOf(r.addedAt)} by ${r.addedBy}`,
         );
     });
   projectOption(
@@ -274,10 +275,9 @@ function registerRecipients(
   ).action(
     async (recipient: string, options: ScopeOptions & { name?: string }) => {
       const project = resolveProject(ctx.cwd, options.project).name;
-      const who = await actor();
       const done = await (
         await service()
-      ).addRecipient(project, recipient, options.name ?? recipient, who);
+      ).addRecipient(project, recipient, options.name ?? recipient);
       ctx.stdout(
         `${recipient} added to project ${project}; ${done.reencrypted} ${done.reencrypted === 1 ? "version" : "versions"} re-encrypted`,
       );
@@ -292,11 +292,13 @@ function registerRecipients(
       ),
   ).action(async (recipient: string, options: ScopeOptions) => {
     const project = resolveProject(ctx.cwd, options.project).name;
-    const done = await (
-      await service()
-    ).removeRecipient(project, recipient, await actor());
+    const done = await (await service()).removeRecipient(project, recipient);
     ctx.stdout(
       `${recipient} removed from project ${project}; ${done.reencrypted} ${done.reencrypted === 1 ? "version" : "versions"} re-encrypted`,
     );
   });
 }
+
+/** `addedAt` is stored as ISO text; the client's JSON reader makes a Date of it. */
+const isoOf = (at: string | Date) =>
+  typeof at === "string" ? at : at.toISOString();
