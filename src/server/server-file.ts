@@ -1,4 +1,10 @@
-import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  renameSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { isAlive } from "../kernel/index.js";
 
@@ -16,8 +22,11 @@ function serverFilePath(home: string): string {
 
 export function writeServerFile(home: string, file: ServerFile): void {
   const path = serverFilePath(home);
-  writeFileSync(path, `${JSON.stringify(file)}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  // Written aside and renamed into place: a command reading it never sees half a file.
+  const aside = `${path}.${process.pid}.tmp`;
+  writeFileSync(aside, `${JSON.stringify(file)}\n`, { mode: 0o600 });
+  chmodSync(aside, 0o600);
+  renameSync(aside, path);
 }
 
 /** Removes the file, but only when it still names this process. */
