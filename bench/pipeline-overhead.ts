@@ -1,7 +1,7 @@
 // Pipeline overhead: a 50-job no-op DAG (each step `true`), width 4, through sluice, next to the
 // raw cost of spawning the same 50 processes 4 at a time. Also `sluice --help`, the first run in a
 // fresh $SLUICE_HOME, and peak RSS (PGlite included). Needs `npm run build` (it spawns bin/sluice.js).
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdtempSync,
@@ -330,6 +330,13 @@ for (let i = 0; i < (engineOnly ? 0 : reps); i++) {
   if (m.code !== 0) throw new Error(`sluice run failed:\n${m.stderr}`);
   cli.push(m);
 }
+// The CLI runs started the home's local server (issue 14): stop it, so it neither runs beside
+// the in-process measurement nor outlives the bench. An old build without one ignores this.
+if (!engineOnly)
+  spawnSync(process.execPath, [bin, "server", "stop"], {
+    env: { ...process.env, SLUICE_HOME: freshHome },
+    stdio: "ignore",
+  });
 const raw: { ms: number; cpuMs: number }[] = [];
 for (let i = 0; i < reps; i++) raw.push(await rawSpawn());
 const engineHome = mkdtempSync(join(tmpdir(), "sluice-bench-engine-"));
