@@ -149,180 +149,225 @@ function familyOf(key: string): KeyFamily | undefined {
   return f ?? undefined;
 }
 
+/** One file's work: where values were found, and the names already looked at. */
+interface Found {
+  text: string;
+  /** The file is code: an unquoted value is an expression. */
+  code: boolean;
+  out: ContextHit[];
+  seen: Set<number>;
+}
+
+const trailingDots = /[.:]+$/;
+const comparison = /^(?:===?|!==?)$/;
+const notAlnum = /[^a-z0-9]/g;
+const bare = (s: string): string => s.toLowerCase().replace(notAlnum, "");
+
+/** Keeps a value found under `key` when it may be a secret; true when kept. */
+function add(
+  found: Found,
+  key: string,
+  family: KeyFamily,
+  value: string,
+  start: number,
+  quoted: boolean,
+  op?: string,
+): boolean {
+  const code = found.code;
+  // In code an unquoted value is an expression (a variable, a call, a number).
+  if (!quoted && code) return false;
+  if (!quoted) value = value.replace(trailingDots, "");
+  if (op && comparison.test(op) && !quoted) return false;
+  if (op?.startsWith(":") && !quoted && code && isTypeName(value)) return false;
+  if (bare(value) === bare(key) || value.startsWith("-")) return false;
+  const confidence = judge(family, value, quoted, code);
+  if (!confidence || found.seen.has(start)) return false;
+  found.seen.add(start);
+  found.out.push({ start, end: start + value.length, confidence, key });
+  return true;
+}
+
+function sticky(re: RegExp, text: string, at: number): RegExpExecArray | null {
+  re.lastIndex = at;
+  return re.exec(text);
+}
+
+const setOrWith = /(?:^|\.)(?:set|with)/i;
+const definedBefore = /(?:define|global|set|SET)[ \t]+$/;
+const constantName = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+const setterBefore =
+  /\b(?:define|put|set|setProperty|setenv|putenv|setItem|add|Add|Put|Set)\(\s*["']?$/;
+const definitionBefore = /(?:#define|%define|%global|\bset|\bSET)[ \t]+$/;
+const addKeyBefore = /key\s*=\s*"$/i;
+
+/**
+ * Per keyword hit: the name around it, then (only for a name that holds a secret and is followed
+ * by something that can start a value) its value. The per-hit loop stays small and cheap: most
+ * hits end at the first checks, and the value's regexes run in `valueAfter`, compiled apart.
+ */
 export function detectAssignments(input: ContextInput): ContextHit[] {
   const { text } = input;
-  const code = codeSyntaxes.has(input.syntax);
-  const out: ContextHit[] = [];
-  const seen = new Set<number>();
+  const found: Found = {
+    text,
+    code: codeSyntaxes.has(input.syntax),
+    out: [],
+    seen: new Set<number>(),
+  };
   const names = new Set<number>();
-  const add = (
-    key: string,
-    family: KeyFamily,
-    value: string,
-    start: number,
-    quoted: boolean,
-    op?: string,
-  ): boolean => {
-    // In code an unquoted value is an expression (a variable, a call, a number).
-    if (!quoted && code) return false;
-    if (!quoted) value = value.replace(/[.:]+$/, "");
-    if (op && /^(?:===?|!==?)$/.test(op) && !quoted) return false;
-    if (op?.startsWith(":") && !quoted && code && isTypeName(value))
-      return false;
-    const bare = (s: string): string =>
-      s.toLowerCase().replace(/[^a-z0-9]/g, "");
-    if (bare(value) === bare(key) || value.startsWith("-")) return false;
-    const confidence = judge(family, value, quoted, code);
-    if (!confidence || seen.has(start)) return false;
-    seen.add(start);
-    out.push({ start, end: start + value.length, confidence, key });
-    return true;
-  };
-  const sticky = (re: RegExp, at: number): RegExpExecArray | null => {
-    re.lastIndex = at;
-    return re.exec(text);
-  };
+  const length = text.length;
   for (const hit of input.hits) {
     // The name around the hit: letters, digits, `_`, `.`, `-`.
     let ks = hit;
     while (ks > 0 && hit - ks < 80 && isNameChar(text.charCodeAt(ks - 1))) ks--;
     let ke = hit;
-    while (ke < text.length && ke - hit < 80 && isNameChar(text.charCodeAt(ke)))
+    while (ke < length && ke - hit < 80 && isNameChar(text.charCodeAt(ke)))
       ke++;
-    while (text.charCodeAt(ks) === 45) ks++; // leading dashes: a flag
-    if (names.has(ks) || ke - ks < 2) continue;
+    while (ks < ke && text.charCodeAt(ks) === 45) ks++; // leading dashes: a flag
+    if (ke - ks < 2 || names.has(ks)) continue;
     names.add(ks);
-    const key = text.slice(ks, ke).replace(/[.-]+$/, "");
-    ke = ks + key.length;
-    const before = text.charCodeAt(ks - 1);
-    // Cheap test first: what follows the name must be able to start a value.
-    let next = ke;
-    for (
-      let c = text.charCodeAt(next);
-      next - ke < 6 &&
-      (c === 32 || c === 9 || c === 34 || c === 39 || c === 93 || c === 92);
-      c = text.charCodeAt(++next)
-    );
-    const follow = text[next];
-    // `"value" == password`: the value comes first.
-    if (before === 32 || before === 61 || before === 9) {
-      const family = familyOf(key);
-      const c = family ? comparedBefore(text, ks) : undefined;
-      if (family && c && add(key, family, text.slice(c[0], c[1]), c[0], true))
-        continue;
-    }
-    if (!(
-      follow === "=" ||
-      follow === "[" ||
-      follow === ":" ||
-      follow === "," ||
-      follow === "!" ||
-      follow === "-" ||
-      (follow === "(" && /(?:^|\.)(?:set|with)/i.test(key)) ||
-      (before === 60 && follow === ">") ||
-      (before === 60 && text[ke] === " ") ||
-      (before === 45 && next > ke) ||
-      (before === 34 && follow === "v") ||
-      (next > ke &&
-        /(?:define|global|set|SET)[ \t]+$/.test(
-          text.slice(Math.max(0, ks - 12), ks),
-        ))
-    ))
-      continue;
-    const family = familyOf(key);
-    if (!family) continue;
-    // A key in code as a byte array (`#define AESKEY {0x35, …}`): no quoted value to judge.
-    const bytes = code ? byteArrayAfter(text, ke) : undefined;
-    if (bytes) {
-      if (family !== "salt" && !seen.has(bytes.start)) {
-        seen.add(bytes.start);
-        out.push({
-          ...bytes,
-          confidence: "medium",
-          key: `${key} (byte array)`,
-        });
-      }
-      continue;
-    }
-    let m = sticky(assignment, ke);
-    if (m) {
-      const quoted = quotedOf(m, 2);
-      const value = quoted ?? m[5] ?? "";
-      const at =
-        m.index +
-        m[0].length -
-        value.length -
-        (quoted !== undefined ? (m[0].endsWith('\\"') ? 2 : 1) : 0);
-      if (add(key, family, value, at, quoted !== undefined, m[1])) continue;
-    }
-    if ((m = sticky(envDefault, ke))) {
-      const value = quotedOf(m, 1) ?? "";
-      if (add(key, family, value, m.index + m[0].lastIndexOf(value), true))
-        continue;
-    }
-    // `define('DB_PASSWORD', …)`, `setopt(c, CURLOPT_PASSWORD, …)`: a constant's name, or the
-    // first argument of a setter; not any word followed by a comma (`argon2('password', salt)`).
-    if (
-      (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(key) ||
-        /\b(?:define|put|set|setProperty|setenv|putenv|setItem|add|Add|Put|Set)\(\s*["']?$/.test(
-          text.slice(Math.max(0, ks - 20), ks),
-        )) &&
-      (m = sticky(pair, ke))
-    ) {
-      const value = quotedOf(m, 1) ?? "";
-      if (add(key, family, value, m.index + m[0].lastIndexOf(value), true))
-        continue;
-    }
-    if (/(?:^|\.)(?:set|with)/i.test(key) && (m = sticky(setter, ke))) {
-      const value = quotedOf(m, 1) ?? "";
-      if (add(key, family, value, m.index + m[0].lastIndexOf(value), true))
-        continue;
-    }
-    if (before === 45 && family !== "key" && (m = sticky(flagValue, ke))) {
-      const quoted = quotedOf(m, 1);
-      const value = quoted ?? m[4] ?? "";
-      if (
-        add(
-          `--${key}`,
-          family,
-          value,
-          m.index + m[0].lastIndexOf(value),
-          quoted !== undefined,
-        )
-      )
-        continue;
-    }
-    if (
-      /(?:#define|%define|%global|\bset|\bSET)[ \t]+$/.test(
-        text.slice(Math.max(0, ks - 12), ks),
-      ) &&
-      (m = sticky(defined, ke))
-    ) {
-      const quoted = quotedOf(m, 1);
-      const value = quoted ?? m[4] ?? "";
-      const at = m.index + m[0].lastIndexOf(value);
-      if (add(key, family, value, at, quoted !== undefined)) continue;
-    }
-    if (before === 60 && (m = sticky(element, ke))) {
-      const raw = m[1]!;
-      const value = raw.trim();
-      if (text.startsWith(`</${key}>`, m.index + m[0].length - 2)) {
-        add(
-          key,
-          family,
-          value,
-          m.index + m[0].length - 2 - raw.length + raw.indexOf(value),
-          true,
-        );
-        continue;
-      }
-    }
-    if (
-      before === 34 &&
-      /key\s*=\s*"$/i.test(text.slice(Math.max(0, ks - 12), ks)) &&
-      (m = sticky(addValue, ke))
-    )
-      add(key, family, m[1]!, m.index + m[0].length - 1 - m[1]!.length, true);
+    valueAfter(found, ks, ke);
   }
-  return out;
+  return found.out;
+}
+
+/** The value assigned to the name at `ks`..`ke` (its trailing `.`/`-` dropped), if any. */
+function valueAfter(found: Found, ks: number, nameEnd: number): void {
+  const text = found.text;
+  const key = text.slice(ks, nameEnd).replace(/[.-]+$/, "");
+  const ke = ks + key.length;
+  const before = ks > 0 ? text.charCodeAt(ks - 1) : NaN;
+  // Cheap test first: what follows the name must be able to start a value.
+  let next = ke;
+  while (next < text.length && next - ke < 6) {
+    const c = text.charCodeAt(next);
+    if (c !== 32 && c !== 9 && c !== 34 && c !== 39 && c !== 93 && c !== 92)
+      break;
+    next++;
+  }
+  const follow = text[next];
+  // `"value" == password`: the value comes first.
+  if (before === 32 || before === 61 || before === 9) {
+    const family = familyOf(key);
+    const c = family ? comparedBefore(text, ks) : undefined;
+    if (
+      family &&
+      c &&
+      add(found, key, family, text.slice(c[0], c[1]), c[0], true)
+    )
+      return;
+  }
+  if (!(
+    follow === "=" ||
+    follow === "[" ||
+    follow === ":" ||
+    follow === "," ||
+    follow === "!" ||
+    follow === "-" ||
+    (follow === "(" && setOrWith.test(key)) ||
+    (before === 60 && follow === ">") ||
+    (before === 60 && text[ke] === " ") ||
+    (before === 45 && next > ke) ||
+    (before === 34 && follow === "v") ||
+    (next > ke && definedBefore.test(text.slice(Math.max(0, ks - 12), ks)))
+  ))
+    return;
+  const family = familyOf(key);
+  if (!family) return;
+  // A key in code as a byte array (`#define AESKEY {0x35, …}`): no quoted value to judge.
+  const bytes = found.code ? byteArrayAfter(text, ke) : undefined;
+  if (bytes) {
+    if (family !== "salt" && !found.seen.has(bytes.start)) {
+      found.seen.add(bytes.start);
+      found.out.push({
+        ...bytes,
+        confidence: "medium",
+        key: `${key} (byte array)`,
+      });
+    }
+    return;
+  }
+  let m = sticky(assignment, text, ke);
+  if (m) {
+    const quoted = quotedOf(m, 2);
+    const value = quoted ?? m[5] ?? "";
+    const at =
+      m.index +
+      m[0].length -
+      value.length -
+      (quoted !== undefined ? (m[0].endsWith('\\"') ? 2 : 1) : 0);
+    if (add(found, key, family, value, at, quoted !== undefined, m[1])) return;
+  }
+  if ((m = sticky(envDefault, text, ke))) {
+    const value = quotedOf(m, 1) ?? "";
+    if (add(found, key, family, value, m.index + m[0].lastIndexOf(value), true))
+      return;
+  }
+  // `define('DB_PASSWORD', …)`, `setopt(c, CURLOPT_PASSWORD, …)`: a constant's name, or the
+  // first argument of a setter; not any word followed by a comma (`argon2('password', salt)`).
+  if (
+    (constantName.test(key) ||
+      setterBefore.test(text.slice(Math.max(0, ks - 20), ks))) &&
+    (m = sticky(pair, text, ke))
+  ) {
+    const value = quotedOf(m, 1) ?? "";
+    if (add(found, key, family, value, m.index + m[0].lastIndexOf(value), true))
+      return;
+  }
+  if (setOrWith.test(key) && (m = sticky(setter, text, ke))) {
+    const value = quotedOf(m, 1) ?? "";
+    if (add(found, key, family, value, m.index + m[0].lastIndexOf(value), true))
+      return;
+  }
+  if (before === 45 && family !== "key" && (m = sticky(flagValue, text, ke))) {
+    const quoted = quotedOf(m, 1);
+    const value = quoted ?? m[4] ?? "";
+    if (
+      add(
+        found,
+        `--${key}`,
+        family,
+        value,
+        m.index + m[0].lastIndexOf(value),
+        quoted !== undefined,
+      )
+    )
+      return;
+  }
+  if (
+    definitionBefore.test(text.slice(Math.max(0, ks - 12), ks)) &&
+    (m = sticky(defined, text, ke))
+  ) {
+    const quoted = quotedOf(m, 1);
+    const value = quoted ?? m[4] ?? "";
+    const at = m.index + m[0].lastIndexOf(value);
+    if (add(found, key, family, value, at, quoted !== undefined)) return;
+  }
+  if (before === 60 && (m = sticky(element, text, ke))) {
+    const raw = m[1]!;
+    const value = raw.trim();
+    if (text.startsWith(`</${key}>`, m.index + m[0].length - 2)) {
+      add(
+        found,
+        key,
+        family,
+        value,
+        m.index + m[0].length - 2 - raw.length + raw.indexOf(value),
+        true,
+      );
+      return;
+    }
+  }
+  if (
+    before === 34 &&
+    addKeyBefore.test(text.slice(Math.max(0, ks - 12), ks)) &&
+    (m = sticky(addValue, text, ke))
+  )
+    add(
+      found,
+      key,
+      family,
+      m[1]!,
+      m.index + m[0].length - 1 - m[1]!.length,
+      true,
+    );
 }
