@@ -26,9 +26,8 @@ const isOperator = (c: number): boolean =>
 const isValue = (c: number): boolean =>
   isPrefixChar(c) || c === 61 || c === 43 || c === 47;
 
-/** What may follow a value: `[\x60'"\s;]`, a `\` (of `\n`, `\r`), or the end. */
-const isValueEnd = (c: number | undefined): boolean =>
-  c === undefined ||
+/** What may follow a value: `[\x60'"\s;]`, a `\` (of `\n`, `\r`), or the end (checked apart). */
+const isValueEnd = (c: number): boolean =>
   c === 96 ||
   c === 39 ||
   c === 34 ||
@@ -67,7 +66,12 @@ function assignedValue(data: Uint8Array, _start: number, end: number): boolean {
     }
     let j = i;
     while (j < data.length && isValue(data[j]!)) j++;
-    if (j - i >= shortestValue && isValueEnd(data[j])) return true;
+    if (
+      j - i >= shortestValue &&
+      // Never read past the end: an out-of-bounds read deoptimizes the check.
+      (j === data.length || isValueEnd(data[j]!))
+    )
+      return true;
     i = j + 1;
   }
   return false;

@@ -109,12 +109,14 @@ export function createTaskRunner(
       skipped = skipByContent(task.path, data);
     }
     // Skipped content is not searched (`pathOnly`), but path rules may read it (keystores).
+    // One shape for every fragment (no optional keys spread in): the detector's optimized code
+    // then sees one map, and is not thrown away on the first diff or binary file.
     const fragment = {
       path: task.path,
       data: data ?? new Uint8Array(0),
-      ...(task.contentUnknown || !data ? { contentUnknown: true } : {}),
-      ...(task.lineMap ? { lineMap: task.lineMap } : {}),
-      ...(task.commit ? { commit: task.commit } : {}),
+      contentUnknown: task.contentUnknown === true || !data,
+      lineMap: task.lineMap,
+      commit: task.commit,
     };
     const r = detector.detect(fragment, {
       pathOnly: skipped !== undefined,

@@ -29,7 +29,8 @@ function assignmentHit(data: Uint8Array, start: number, end: number): boolean {
       break;
     next++;
   }
-  const f = data[next];
+  // Never read past the end: an out-of-bounds read deoptimizes the check.
+  const f = next < data.length ? data[next]! : -1;
   if (
     f === 61 ||
     f === 58 ||
@@ -54,12 +55,18 @@ function assignmentHit(data: Uint8Array, start: number, end: number): boolean {
   )
     return true;
   if (we === ks) return false;
-  return ["define", "global", "set", "SET"].some((w) => {
-    if (we < w.length) return false;
-    for (let i = 0; i < w.length; i++)
-      if (data[we - w.length + i] !== w.charCodeAt(i)) return false;
-    return true;
-  });
+  for (const w of definitionWords) if (endsWith(data, we, w)) return true;
+  return false;
+}
+
+const definitionWords = ["define", "global", "set", "SET"];
+
+/** `data[0..at)` ends with the ASCII `word`. */
+function endsWith(data: Uint8Array, at: number, word: string): boolean {
+  if (at < word.length) return false;
+  for (let i = 0; i < word.length; i++)
+    if (data[at - word.length + i] !== word.charCodeAt(i)) return false;
+  return true;
 }
 
 /** `scheme://user:pass@host`: an `@` within 320 bytes, before any whitespace. */
