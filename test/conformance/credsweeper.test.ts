@@ -36,8 +36,6 @@ const differences: Record<string, string> = {
     "`pk_test_…`/`pk_live_…` are Stripe publishable keys, public by design (the secret and webhook keys are reported)",
   google_multi:
     "a Google OAuth client id (`….apps.googleusercontent.com`) is a public identifier",
-  otp_2fa:
-    "a bare base32 string with no name around it; an OTP seed is found when assigned to a secret name",
   doc_passwd_pair:
     "`# password: keep empty` is a dictionary word in a comment (CredSweeper's ML let it through): low confidence, below the default",
   "salt.py":
@@ -64,7 +62,7 @@ const differences: Record<string, string> = {
 };
 
 /** Measured recall floors (lines, files): a change that loses recall fails here. */
-const floor = { lines: 754, files: 148 };
+const floor = { lines: 756, files: 149 };
 
 interface Expected {
   line_data_list: { path: string; line_num: number }[];

@@ -11,6 +11,12 @@ import {
 import { detectJsonWebKeys, jwkKeywords } from "./jwk.js";
 import { nameKeywords } from "./keys.js";
 import {
+  detectOtpauthUris,
+  detectOtpSeedFiles,
+  otpauthKeywords,
+  otpSeedFilePath,
+} from "./otp.js";
+import {
   detectPemBlocks,
   detectPuttyKeys,
   pemKeywords,
@@ -35,6 +41,8 @@ export type ContextualName =
   | "password-hash"
   | "credential-file"
   | "json-web-key"
+  | "otp-seed-file"
+  | "otpauth-uri"
   | "encoded";
 
 /** The detector a rule names; `encoded` decodes to the rule's `maxDecodeDepth` (default 2). */
@@ -59,6 +67,10 @@ export function contextualDetector(
       return detectCredentialFiles;
     case "json-web-key":
       return detectJsonWebKeys;
+    case "otp-seed-file":
+      return detectOtpSeedFiles;
+    case "otpauth-uri":
+      return detectOtpauthUris;
     case "encoded":
       return detectEncoded(maxDecodeDepth);
   }
@@ -122,6 +134,22 @@ export const contextualRules: RuleSpec[] = [
     contextual: "credential-file",
     path: credentialFilePath,
     severity: "high",
+  },
+  {
+    id: "otp-seed-file",
+    description:
+      "A one-time-password (TOTP/HOTP) seed: a base32 line in a file named otp, totp, hotp, 2fa, mfa or authenticator",
+    contextual: "otp-seed-file",
+    path: otpSeedFilePath,
+    severity: "medium",
+  },
+  {
+    id: "otpauth-uri-secret",
+    description:
+      "The secret of an otpauth://totp/ or otpauth://hotp/ URI (an authenticator enrolment, as in its QR code)",
+    contextual: "otpauth-uri",
+    keywords: otpauthKeywords,
+    severity: "medium",
   },
   {
     id: "json-web-key-private",
