@@ -137,14 +137,19 @@ function quotedOf(m: RegExpExecArray, first: number): string | undefined {
   return undefined;
 }
 
-/** keyFamily, memoised: the same names recur across a scan's files. */
+/**
+ * keyFamily, memoised: the same names recur across a scan's files. A name is a slice of its
+ * file's text, and V8 keeps a slice's whole parent string alive: the memo keeps a copy, or it
+ * would hold every file a new name was read from (tens of MB that each young-generation GC
+ * copied: the scan's GC time doubled).
+ */
 const families = new Map<string, KeyFamily | null>();
 function familyOf(key: string): KeyFamily | undefined {
   let f = families.get(key);
   if (f === undefined) {
     f = keyFamily(key) ?? null;
     if (families.size > 50_000) families.clear();
-    families.set(key, f);
+    families.set(Buffer.from(key, "utf8").toString("utf8"), f);
   }
   return f ?? undefined;
 }
