@@ -11,8 +11,11 @@ type Read =
 
 /**
  * Reads a whole file into `scratch` (grown as needed, reused by the next read: the content
- * never outlives its task). Symbolic links are not followed (`O_NOFOLLOW`) and the size is
- * checked on the open file before reading: a 2 GB file is never read.
+ * never outlives its task). Symbolic links are not followed (`O_NOFOLLOW`), a FIFO never blocks
+ * the open (`O_NONBLOCK`), and at most `maxFileSize` + 1 bytes are read: a 2 GB file is never
+ * read whole. No `fstat` per file (the tree's listing already sized it; a Stats object with its
+ * dates cost more than the read of a small file): a directory shows itself by `EISDIR`. A file
+ * skipped by name (`statOnly`) is only checked to be a file.
  */
 function readInto(
   file: string,
@@ -22,30 +25,41 @@ function readInto(
 ): Read {
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    fd = openSync(
+      file,
+      constants.O_RDONLY |
+        (constants.O_NOFOLLOW ?? 0) |
+        (constants.O_NONBLOCK ?? 0),
+    );
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ELOOP") return { notFile: true };
     return { error: (error as Error).message };
   }
   try {
-    const info = fstatSync(fd);
-    if (!info.isFile()) return { notFile: true };
-    if (info.size > maxFileSize) return { tooLarge: true };
-    if (statOnly) return { data: scratch.buffer.subarray(0, 0) };
-    if (info.size > scratch.buffer.length)
-      scratch.buffer = Buffer.allocUnsafe(
-        Math.max(info.size, scratch.buffer.length * 2),
-      );
-    const buffer = scratch.buffer;
+    if (statOnly)
+      return fstatSync(fd).isFile()
+        ? { data: scratch.buffer.subarray(0, 0) }
+        : { notFile: true };
     let n = 0;
-    while (n < info.size) {
-      const got = readSync(fd, buffer, n, info.size - n, n);
+    for (;;) {
+      if (n === scratch.buffer.length) {
+        if (n > maxFileSize) return { tooLarge: true };
+        const grown = Buffer.allocUnsafe(
+          Math.min(maxFileSize + 1, scratch.buffer.length * 2),
+        );
+        scratch.buffer.copy(grown, 0, 0, n);
+        scratch.buffer = grown;
+      }
+      const got = readSync(fd, scratch.buffer, n, scratch.buffer.length - n, n);
       if (got === 0) break;
       n += got;
     }
-    return { data: buffer.subarray(0, n) };
+    if (n > maxFileSize) return { tooLarge: true };
+    return { data: scratch.buffer.subarray(0, n) };
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EISDIR" || code === "EAGAIN") return { notFile: true };
     return { error: (error as Error).message };
   } finally {
     closeSync(fd);
