@@ -96,13 +96,15 @@ export class Detector {
   /**
    * `anchor: false` searches every rule in windows around its hits, as if no rule were anchored
    * at its keywords (for tests: both ways must find the same matches). `smallScans` defers
-   * building the keyword automaton while fragments are small (a pre-commit scan).
+   * building the keyword automaton while fragments are small (a pre-commit scan), unless
+   * `expectedBytes` (the content the scan listed) says the automaton will be needed anyway.
    */
   constructor(
     ruleSet: RuleSet,
     options: {
       anchor?: boolean;
       smallScans?: boolean;
+      expectedBytes?: number;
       /** Contextual findings below this are dropped before they are placed. */
       minConfidence?: Confidence;
     } = {},
@@ -178,7 +180,12 @@ export class Detector {
     const ascii = keywords.every(
       (k) => Buffer.byteLength(k, "utf8") === k.length,
     );
-    this.smallBudget = options.smallScans && ascii ? smallScanBytes : 0;
+    this.smallBudget =
+      options.smallScans &&
+      ascii &&
+      !((options.expectedBytes ?? 0) > smallScanBytes)
+        ? smallScanBytes
+        : 0;
     if (this.smallBudget === 0) this.automaton = new KeywordAutomaton(keywords);
   }
 

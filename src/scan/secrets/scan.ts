@@ -169,6 +169,8 @@ export async function scanSecrets(
       : staged
         ? staged.map((f) => f.data.length)
         : tree?.map((f) => fileSize(f.file));
+  // Unknown for git history: it is streamed.
+  const listedBytes = sizes?.reduce((n, b) => n + b, 0);
   const pool = createRunner({
     sizes,
     // Only built-in rules run on the calling thread (see `createRunner`).
@@ -184,7 +186,7 @@ export async function scanSecrets(
     ...(options.bytesPerWorker !== undefined
       ? { bytesPerWorker: options.bytesPerWorker }
       : {}),
-    inline: () => createTaskRunner(init, undefined, compiled),
+    inline: () => createTaskRunner(init, undefined, compiled, listedBytes),
     pool: (size, local) =>
       new ScanPool({
         size,
@@ -192,7 +194,11 @@ export async function scanSecrets(
         taskBudgetMs: budget * 2,
         onTimeout: () => checkBudget(),
         ...(local
-          ? { local: { run: createTaskRunner(init, undefined, compiled) } }
+          ? {
+              local: {
+                run: createTaskRunner(init, undefined, compiled, listedBytes),
+              },
+            }
           : {}),
       }),
   });

@@ -77,6 +77,8 @@ export function createTaskRunner(
   init: Omit<WorkerInit, "currentRule">,
   shared?: Int32Array,
   compiled?: RuleSet,
+  /** The content the scan listed (a tree's sizes): when large, the automaton is built at once. */
+  expectedBytes?: number,
 ): (task: ScanTask) => TaskResult {
   // The rules a worker gets all compiled on the main thread: compile each on first use.
   if (!compiled) trustRules(init.rules);
@@ -84,6 +86,7 @@ export function createTaskRunner(
     compiled ?? compileRuleSet(init.rules, init.allowlists),
     {
       smallScans: compiled !== undefined,
+      ...(expectedBytes !== undefined ? { expectedBytes } : {}),
       ...(init.minConfidence ? { minConfidence: init.minConfidence } : {}),
     },
   );
