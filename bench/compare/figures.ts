@@ -206,6 +206,24 @@ const figureSpecs: Record<string, Record<string, FigureSpec>> = {
     "staged.medianMs": lower(),
     "staged.cpuMedianMs": lower(),
   },
+  // The detector alone, in process (no start, no workers, no reads): `provider.*` runs the
+  // provider rules only, the like-for-like figure against a build without issue 15's contextual
+  // detectors; `all.*` every built-in rule, whose count and findings differ between such builds.
+  "scan-detector": {
+    bench: info,
+    cores: info,
+    loadAverage: info,
+    files: same,
+    MB: same,
+    "all.rules": info,
+    "all.matches": info,
+    "all.coldCpuMs": lower(),
+    "all.warmCpuMs": lower(),
+    "provider.rules": info,
+    "provider.matches": info,
+    "provider.coldCpuMs": lower(),
+    "provider.warmCpuMs": lower(),
+  },
   "scan-staged": {
     bench: info,
     files: same,
