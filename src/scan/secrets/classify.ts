@@ -5,9 +5,29 @@ export type SkipReason = "binary" | "too-large" | "generated" | "minified";
 
 const sampleSize = 8192;
 
-/** Lockfiles and build output: generated, long, and full of hashes that look like secrets. */
-const generatedNames =
-  /(?:^|\/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|deno\.lock|composer\.lock|Gemfile\.lock|Cargo\.lock|poetry\.lock|Pipfile\.lock|uv\.lock|pdm\.lock|go\.sum|gradle\.lockfile|packages\.lock\.json)$|\.(?:min\.(?:js|mjs|cjs|css)|map)$/;
+/** Lockfiles: generated, long, and full of hashes that look like secrets. */
+const lockfiles = new Set([
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lock",
+  "bun.lockb",
+  "deno.lock",
+  "composer.lock",
+  "Gemfile.lock",
+  "Cargo.lock",
+  "poetry.lock",
+  "Pipfile.lock",
+  "uv.lock",
+  "pdm.lock",
+  "go.sum",
+  "gradle.lockfile",
+  "packages.lock.json",
+]);
+
+/** Build output by extension: minified bundles and source maps. */
+const generatedExtension = /\.(?:min\.(?:js|mjs|cjs|css)|map)$/;
 
 /** Lines longer than this (in the first 8 KiB) mark a minified bundle. */
 const minifiedLine = 4096;
@@ -16,7 +36,11 @@ const minifiableExtensions = /\.(?:js|mjs|cjs|css|html?|svg)$/i;
 
 /** Skip by name alone, before any read. */
 export function skipByPath(path: string): SkipReason | undefined {
-  return generatedNames.test(path) ? "generated" : undefined;
+  // The file name alone: a regex over the whole path tried a lockfile's name at every `/`.
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  return lockfiles.has(name) || generatedExtension.test(name)
+    ? "generated"
+    : undefined;
 }
 
 /** C0 control bytes that text does not hold (tab, line breaks, form feed and escape do). */
