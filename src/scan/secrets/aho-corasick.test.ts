@@ -67,4 +67,19 @@ describe("KeywordAutomaton", () => {
     const data = Buffer.from("é TOKEN tOkEn", "utf8");
     expect(a.scan(data).map((h) => h.start)).toEqual([3, 9]);
   });
+
+  it("takes another thread's tables for the same keywords, and builds its own for others", () => {
+    const keywords = ["key", "token", "ghp_", "s."];
+    const built = new KeywordAutomaton(keywords);
+    // What a worker receives: a structured clone of the tables.
+    const tables = structuredClone(built.tables());
+    const reused = new KeywordAutomaton(keywords, tables);
+    expect(reused.tables().table).toBe(tables.table);
+    const t = text(5000, 7);
+    expect(found(reused, t)).toEqual(naive(keywords, t));
+    // Tables of another keyword list are not used: the automaton is built for its own.
+    const other = new KeywordAutomaton(["key", "secret"], tables);
+    expect(other.tables().table).not.toBe(tables.table);
+    expect(found(other, t)).toEqual(naive(["key", "secret"], t));
+  });
 });

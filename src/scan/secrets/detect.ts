@@ -1,4 +1,5 @@
-import { KeywordAutomaton } from "./aho-corasick.js";
+import type { AutomatonTables } from "./aho-corasick.js";
+import { findEach, KeywordAutomaton } from "./aho-corasick.js";
 import type { Confidence, HitCheck, Syntax } from "./contextual/index.js";
 import { confidenceRank, hitChecks, syntaxOf } from "./contextual/index.js";
 import {
@@ -39,27 +40,6 @@ const smallFragment = 64 * 1024;
 /** Bytes a small scan searches keyword by keyword before it builds the automaton. */
 const smallScanBytes = 32 * 1024;
 
-/** Every occurrence of each (lower-case ASCII) keyword in `lower`: keyword index and end. */
-function findEach(
-  keywords: readonly string[],
-  lower: string,
-): { count: number; keywords: Int32Array; ends: Int32Array } {
-  const kw: number[] = [];
-  const ends: number[] = [];
-  keywords.forEach((k, i) => {
-    if (k.length === 0) return;
-    for (let at = lower.indexOf(k); at >= 0; at = lower.indexOf(k, at + 1)) {
-      kw.push(i);
-      ends.push(at + k.length);
-    }
-  });
-  return {
-    count: kw.length,
-    keywords: Int32Array.from(kw),
-    ends: Int32Array.from(ends),
-  };
-}
-
 /**
  * Runs a compiled rule set over fragments: one Aho–Corasick pass per fragment for all keywords,
  * then each rule's regex only at or around its keyword hits (or over the whole fragment for the
@@ -69,6 +49,7 @@ function findEach(
 export class Detector {
   readonly ruleSet: RuleSet;
   private automaton: KeywordAutomaton | undefined;
+  private readonly builtAutomaton: AutomatonTables | undefined;
   private readonly keywords: string[];
   private readonly keywordLengths: Int32Array;
   /** Bytes still to be searched keyword by keyword before the automaton is built. */
@@ -105,6 +86,8 @@ export class Detector {
       anchor?: boolean;
       smallScans?: boolean;
       expectedBytes?: number;
+      /** The keyword automaton another thread built for the same rules. */
+      automaton?: AutomatonTables;
       /** Contextual findings below this are dropped before they are placed. */
       minConfidence?: Confidence;
     } = {},
@@ -186,7 +169,15 @@ export class Detector {
       !((options.expectedBytes ?? 0) > smallScanBytes)
         ? smallScanBytes
         : 0;
-    if (this.smallBudget === 0) this.automaton = new KeywordAutomaton(keywords);
+    this.builtAutomaton = options.automaton;
+    if (this.smallBudget === 0)
+      this.automaton = new KeywordAutomaton(keywords, options.automaton);
+  }
+
+  /** The keyword automaton's tables (built now if they were not), for the scan's workers. */
+  automatonTables(): AutomatonTables {
+    this.automaton ??= new KeywordAutomaton(this.keywords, this.builtAutomaton);
+    return this.automaton.tables();
   }
 
   /** Path allowed by a global allowlist (the whole fragment is skipped). */
@@ -355,6 +346,7 @@ export class Detector {
     } else {
       const automaton = (this.automaton ??= new KeywordAutomaton(
         this.keywords,
+        this.builtAutomaton,
       ));
       n = automaton.scanInto(data);
       hitKeywords = automaton.hitKeywords;

@@ -1,3 +1,4 @@
+import type { AutomatonTables } from "./aho-corasick.js";
 import type { SkipReason } from "./classify.js";
 import type { RuleTimeout, SecretMatch } from "./detect.js";
 import type { Confidence } from "./contextual/index.js";
@@ -16,6 +17,8 @@ export interface WorkerInit {
   ruleBudgetMs: number;
   /** Contextual findings below this confidence are dropped where they are found. */
   minConfidence?: Confidence;
+  /** The keyword automaton, built once by the main thread for every lane of the scan. */
+  automaton?: AutomatonTables;
 }
 
 /**

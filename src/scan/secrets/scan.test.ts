@@ -107,6 +107,25 @@ describe("scanSecrets on a work tree", () => {
     });
   });
 
+  it("reads a file larger than the reused read buffer whole, between small ones", async () => {
+    const d = tmp();
+    writeFileSync(join(d, "a.txt"), "nothing here\n");
+    // 3 MiB of text, the token on its last line: past the 1 MiB buffer each lane starts with.
+    writeFileSync(
+      join(d, "big.txt"),
+      `${"lorem ipsum dolor sit amet\n".repeat(120_000)}token = ${token}\n`,
+    );
+    writeFileSync(join(d, "z.txt"), `token = ${token}\n`);
+    // With a worker asked for, and as the scan chooses (a file over 1 MiB is a worker's).
+    for (const extra of [{}, { workers: undefined }]) {
+      const r = await scan({ kind: "tree", path: d }, extra);
+      expect(
+        r.findings.map((f) => `${f.location.path}:${f.location.startLine}`),
+      ).toEqual(["big.txt:120001", "z.txt:1"]);
+      expect(r.stats.files).toBe(3);
+    }
+  });
+
   it("treats mostly invalid UTF-8 as binary", async () => {
     const d = tmp();
     const noise = Buffer.alloc(4000, 0xff);

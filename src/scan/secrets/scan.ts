@@ -8,7 +8,7 @@ import { BaselineMatcher, BaselineWriter } from "./baseline.js";
 import type { BaselineFile } from "./baseline.js";
 import type { SecretsConfig } from "./config.js";
 import { defaultConfig } from "./config.js";
-import { pathAllowed } from "./detect.js";
+import { Detector, pathAllowed } from "./detect.js";
 import { IgnoreList } from "./ignore.js";
 import { ScanPool } from "./pool.js";
 import type { ScanTask, TaskResult } from "./protocol.js";
@@ -187,20 +187,26 @@ export async function scanSecrets(
       ? { bytesPerWorker: options.bytesPerWorker }
       : {}),
     inline: () => createTaskRunner(init, undefined, compiled, listedBytes),
-    pool: (size, local) =>
-      new ScanPool({
+    pool: (size, local) => {
+      // The keyword automaton is built once, here, and every lane gets its tables.
+      const shared = {
+        ...init,
+        automaton: new Detector(compiled).automatonTables(),
+      };
+      return new ScanPool({
         size,
-        init,
+        init: shared,
         taskBudgetMs: budget * 2,
         onTimeout: () => checkBudget(),
         ...(local
           ? {
               local: {
-                run: createTaskRunner(init, undefined, compiled, listedBytes),
+                run: createTaskRunner(shared, undefined, compiled, listedBytes),
               },
             }
           : {}),
-      }),
+      });
+    },
   });
   let lastProgress = clock.now();
   // Tasks submitted and not yet collected; `drained` wakes the producer when the queue shrinks.

@@ -13,9 +13,9 @@ type Read =
  * Reads a whole file into `scratch` (grown as needed, reused by the next read: the content
  * never outlives its task). Symbolic links are not followed (`O_NOFOLLOW`), a FIFO never blocks
  * the open (`O_NONBLOCK`), and at most `maxFileSize` + 1 bytes are read: a 2 GB file is never
- * read whole. No `fstat` per file (the tree's listing already sized it; a Stats object with its
- * dates cost more than the read of a small file): a directory shows itself by `EISDIR`. A file
- * skipped by name (`statOnly`) is only checked to be a file.
+ * read. No `fstat` for a file that fits the buffer (a Stats object with its dates cost more than
+ * the read of a small file): a directory shows itself by `EISDIR`. A file skipped by name
+ * (`statOnly`) is only checked to be a file.
  */
 function readInto(
   file: string,
@@ -44,9 +44,12 @@ function readInto(
     let n = 0;
     for (;;) {
       if (n === scratch.buffer.length) {
-        if (n > maxFileSize) return { tooLarge: true };
+        // A file larger than the buffer (rare: over 1 MiB): its size, then room for it at once.
+        const size = n > maxFileSize ? n : fstatSync(fd).size;
+        if (size > maxFileSize) return { tooLarge: true };
+        // (Never smaller than what was read: the file may have changed since.)
         const grown = Buffer.allocUnsafe(
-          Math.min(maxFileSize + 1, scratch.buffer.length * 2),
+          Math.max(n, Math.min(maxFileSize, size)) + 1,
         );
         scratch.buffer.copy(grown, 0, 0, n);
         scratch.buffer = grown;
@@ -87,6 +90,7 @@ export function createTaskRunner(
     {
       smallScans: compiled !== undefined,
       ...(expectedBytes !== undefined ? { expectedBytes } : {}),
+      ...(init.automaton ? { automaton: init.automaton } : {}),
       ...(init.minConfidence ? { minConfidence: init.minConfidence } : {}),
     },
   );
