@@ -16,7 +16,7 @@ const accept = 1 << 30;
 
 /**
  * A built automaton's tables, for another thread (a scan worker) to use without building them
- * again: the build runs once per thread before the JIT has compiled it (about 40 ms a worker
+ * again: the build runs once per thread before the JIT has compiled it (20–40 ms a worker
  * with the contextual detectors' keywords). Plain data: structured clone copies it.
  */
 export interface AutomatonTables {
@@ -134,7 +134,7 @@ export class KeywordAutomaton {
     this.warmUp();
   }
 
-  /** The tables, for {@link AutomatonTables}' reader. */
+  /** Its tables, for another thread's automaton (see {@link AutomatonTables}). */
   tables(): AutomatonTables {
     return {
       keywords: this.keywords,
