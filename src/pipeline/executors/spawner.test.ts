@@ -1,8 +1,19 @@
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { StepSpawner, spawnHere } from "./spawner.js";
+import { StepFileError, StepSpawner, spawnHere } from "./spawner.js";
 import type { SpawnStep, StepProcess } from "./spawner.js";
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
+const temp = mkdtempSync(join(tmpdir(), "sluice-spawner-files-"));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 async function collect(child: StepProcess): Promise<{
   out: string;
@@ -78,6 +89,77 @@ describe("step processes started by the spawner helper", () => {
       const done = collect(child);
       process.kill(-child.pid, "SIGTERM");
       expect((await done).signal).toBe("SIGTERM");
+    });
+
+    it("writes the step's files owner-only before it starts, reads and removes them in finish", async () => {
+      const dir = mkdtempSync(join(temp, "ok-"));
+      const script = join(dir, "step.sh");
+      const output = join(dir, "output");
+      const child = await spawnOf()({
+        program: "bash",
+        args: [script],
+        cwd: "/",
+        env: { ...env, OUT: output },
+        files: [
+          { path: output, content: "" },
+          { path: script, content: 'echo "k=v" >> "$OUT"; echo ran' },
+        ],
+      });
+      // Both exist, owner-only, while the process may still use them.
+      expect(statSync(script).mode & 0o777).toBe(0o600);
+      expect(statSync(output).mode & 0o777).toBe(0o600);
+      expect((await collect(child)).out).toBe("ran\n");
+      expect(await child.finish([output])).toEqual(["k=v\n"]);
+      expect(readdirSync(dir)).toEqual([]);
+    });
+
+    it("rejects finish with the read error when a file is gone, and removes the rest", async () => {
+      const dir = mkdtempSync(join(temp, "gone-"));
+      const output = join(dir, "output");
+      const other = join(dir, "other");
+      const child = await spawnOf()({
+        program: "bash",
+        args: ["-c", `rm ${output}`],
+        cwd: "/",
+        env,
+        files: [
+          { path: output, content: "" },
+          { path: other, content: "x" },
+        ],
+      });
+      await collect(child);
+      await expect(child.finish([output])).rejects.toMatchObject({
+        code: "ENOENT",
+      });
+      expect(existsSync(other)).toBe(false);
+    });
+
+    it("rejects with a StepFileError, the file system's message, when a file cannot be written", async () => {
+      const missing = join(temp, "no-such-dir", "output");
+      const error = await spawnOf()({
+        program: "bash",
+        args: ["-c", "true"],
+        cwd: "/",
+        env,
+        files: [{ path: missing, content: "" }],
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StepFileError);
+      expect(error).toMatchObject({ code: "ENOENT" });
+      expect((error as Error).message).toContain(missing);
+    });
+
+    it("removes the files it wrote when the program cannot start", async () => {
+      const dir = mkdtempSync(join(temp, "nostart-"));
+      await expect(
+        spawnOf()({
+          program: "no-such-shell-600",
+          args: [],
+          cwd: "/",
+          env,
+          files: [{ path: join(dir, "output"), content: "" }],
+        }),
+      ).rejects.toMatchObject({ code: "ENOENT" });
+      expect(readdirSync(dir)).toEqual([]);
     });
 
     it("rejects with ENOENT when the program is missing", async () => {
