@@ -2,7 +2,7 @@
 // process, hands their stdout and stderr pipes over, and reports how they exit. It also writes each
 // step's files before the step starts, and reads and removes them when asked.
 import { spawn } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import type { Socket } from "node:net";
 import { groupMembers, signalGroup } from "./process-group.js";
 import type { SpawnerMessage, SpawnRequest } from "./spawner.js";
@@ -56,8 +56,15 @@ function liveGroups(): number[] {
   return [...groups].filter((pgid) => groupMembers(pgid).length > 0);
 }
 
+/** Removes a step's files: one `unlink` each (`rmSync` would `lstat` each first). */
 function removeFiles(files: string[]): void {
-  for (const file of files) rmSync(file, { force: true });
+  for (const file of files) {
+    try {
+      unlinkSync(file);
+    } catch {
+      // Gone already (the step removed it), or not removable: nothing that should end the helper.
+    }
+  }
 }
 
 function removeTempFiles(): void {
@@ -68,18 +75,20 @@ function removeTempFiles(): void {
 function finish(id: number, read: string[]): void {
   const files = stepFiles.get(id) ?? [];
   stepFiles.delete(id);
+  let answer: SpawnerMessage;
   try {
-    send({
+    answer = {
       kind: "finished",
       id,
       texts: read.map((file) => readFileSync(file, "utf8")),
-    });
+    };
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
-    send({ kind: "finished", id, error: { code, message } });
-  } finally {
-    removeFiles(files);
+    answer = { kind: "finished", id, error: { code, message } };
   }
+  // Removed before the answer goes: once `finish` settles, the files are gone.
+  removeFiles(files);
+  send(answer);
 }
 
 // The sluice process is gone (or done): so is this one. A sluice process that ended normally has
