@@ -25,8 +25,11 @@ async function collect(child: StepProcess): Promise<{
   let err = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const ended = (s: NodeJS.ReadableStream) =>
-    new Promise((resolve) => s.once("close", resolve));
+  // A quiet process's pipe may have closed before it was handed over (as runProcess checks too).
+  const ended = (s: NodeJS.ReadableStream & { closed?: boolean }) =>
+    s.closed
+      ? Promise.resolve()
+      : new Promise((resolve) => s.once("close", resolve));
   const [exit] = await Promise.all([
     child.exited,
     ended(child.stdout),
