@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type {
   ExpressionContext,
@@ -82,86 +81,70 @@ async function runShell(
   const token = randomBytes(6).toString("hex");
   const outputPath = join(ctx.deps.tempDir, `sluice-output-${token}`);
   const envPath = join(ctx.deps.tempDir, `sluice-env-${token}`);
-  try {
-    // Off the event loop, both at once: on a busy disk a file's creation blocks for milliseconds,
-    // and the runtime's one thread also runs the scheduler, the store and the other jobs.
-    await Promise.all([
-      writeFile(outputPath, "", { mode: 0o600 }),
-      writeFile(envPath, "", { mode: 0o600 }),
-    ]);
-    const script = expand(
-      step.run ?? "",
-      ctx.context,
-      ctx.functions,
-      `${what} run`,
-    );
-    const cwd = step.workingDirectory
-      ? resolve(
-          ctx.workdir,
-          expand(step.workingDirectory, ctx.context, ctx.functions, what),
-        )
-      : ctx.workdir;
-    const outcome = await runProcess({
-      script,
-      shell: step.shell,
-      env: { ...env, SLUICE_OUTPUT: outputPath, SLUICE_ENV: envPath },
-      cwd,
-      timeoutMs: step.timeoutMs,
-      signal: ctx.signal,
-      grace: ctx.deps.grace,
-      tempDir: ctx.deps.tempDir,
-      tempFiles: [outputPath, envPath],
-      spawn: ctx.deps.spawn,
-      clock: ctx.deps.clock,
-      onOutput: (stream, chunk) => ctx.log.write(stream, chunk),
-    });
-    const [outputText, envText] = await Promise.all([
-      readFile(outputPath, "utf8"),
-      readFile(envPath, "utf8"),
-    ]);
-    const outputs = parseOutputFile(outputText);
-    const fileEnv = parseOutputFile(envText);
-    const base = {
-      outputs,
-      env: fileEnv,
-      pgid: outcome.pgid,
-      exitCode: outcome.exitCode,
-    };
-    switch (outcome.reason) {
-      case "spawn-failed":
-      case "sink-failed":
-        return {
-          status: "failure",
-          error: outcome.error,
-          outputs: {},
-          env: {},
-          final: true,
-        };
-      case "timeout":
-        return {
-          ...base,
-          status: "failure",
-          error: `timed out after ${formatDuration(step.timeoutMs ?? 0)}`,
-        };
-      case "cancelled":
-        return ctx.jobTimedOut()
-          ? { ...base, status: "failure", error: "the job timed out" }
-          : { ...base, status: "cancelled", error: "cancelled" };
-      case "exited":
-        if (outcome.exitCode === 0) return { ...base, status: "success" };
-        return {
-          ...base,
-          status: "failure",
-          error: outcome.signal
-            ? `killed by ${outcome.signal}`
-            : `exit code ${outcome.exitCode}`,
-        };
-    }
-  } finally {
-    await Promise.all([
-      rm(outputPath, { force: true }),
-      rm(envPath, { force: true }),
-    ]);
+  const script = expand(
+    step.run ?? "",
+    ctx.context,
+    ctx.functions,
+    `${what} run`,
+  );
+  const cwd = step.workingDirectory
+    ? resolve(
+        ctx.workdir,
+        expand(step.workingDirectory, ctx.context, ctx.functions, what),
+      )
+    : ctx.workdir;
+  const outcome = await runProcess({
+    script,
+    shell: step.shell,
+    env: { ...env, SLUICE_OUTPUT: outputPath, SLUICE_ENV: envPath },
+    cwd,
+    timeoutMs: step.timeoutMs,
+    signal: ctx.signal,
+    grace: ctx.deps.grace,
+    tempDir: ctx.deps.tempDir,
+    // Created empty before the step starts, read after it ends and removed, by the spawner.
+    outputFiles: [outputPath, envPath],
+    spawn: ctx.deps.spawn,
+    clock: ctx.deps.clock,
+    onOutput: (stream, chunk) => ctx.log.write(stream, chunk),
+  });
+  const outputs = parseOutputFile(outcome.outputs?.[0] ?? "");
+  const fileEnv = parseOutputFile(outcome.outputs?.[1] ?? "");
+  const base = {
+    outputs,
+    env: fileEnv,
+    pgid: outcome.pgid,
+    exitCode: outcome.exitCode,
+  };
+  switch (outcome.reason) {
+    case "spawn-failed":
+    case "sink-failed":
+      return {
+        status: "failure",
+        error: outcome.error,
+        outputs: {},
+        env: {},
+        final: true,
+      };
+    case "timeout":
+      return {
+        ...base,
+        status: "failure",
+        error: `timed out after ${formatDuration(step.timeoutMs ?? 0)}`,
+      };
+    case "cancelled":
+      return ctx.jobTimedOut()
+        ? { ...base, status: "failure", error: "the job timed out" }
+        : { ...base, status: "cancelled", error: "cancelled" };
+    case "exited":
+      if (outcome.exitCode === 0) return { ...base, status: "success" };
+      return {
+        ...base,
+        status: "failure",
+        error: outcome.signal
+          ? `killed by ${outcome.signal}`
+          : `exit code ${outcome.exitCode}`,
+      };
   }
 }
 

@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
-import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Clock } from "../../kernel/index.js";
 import type { KillGrace } from "../ports.js";
 import { defaultGrace, stopGroup } from "./process-group.js";
 import { scriptExtension, shellCommand } from "./shell.js";
-import { spawnHere } from "./spawner.js";
-import type { SpawnStep, StepProcess } from "./spawner.js";
+import { StepFileError, spawnHere } from "./spawner.js";
+import type { SpawnStep, StepFile, StepProcess } from "./spawner.js";
 
 /** One shell step attempt to run as a child process. */
 export interface ProcessSpec {
@@ -25,10 +24,10 @@ export interface ProcessSpec {
   /** Where the script file goes. */
   tempDir: string;
   /**
-   * Other files that exist for this step only (its output files). The caller removes them; they
-   * are named so that the spawner helper removes them when the sluice process dies first.
+   * The step's output files (`$SLUICE_OUTPUT`, `$SLUICE_ENV`): created empty before it starts,
+   * read once it has ended (`ProcessOutcome.outputs`), then removed, with its script.
    */
-  tempFiles?: string[] | undefined;
+  outputFiles?: string[] | undefined;
   onOutput(stream: "stdout" | "stderr", chunk: Buffer): void;
   /** Starts the process (default: from this process; the runtime passes its `StepSpawner`). */
   spawn?: SpawnStep | undefined;
@@ -49,6 +48,8 @@ export interface ProcessOutcome {
   pgid?: number | undefined;
   /** One line for a `spawn-failed` outcome. */
   error?: string | undefined;
+  /** What `outputFiles` held once the process ended, in their order (absent if it never started). */
+  outputs?: string[] | undefined;
 }
 
 /** After the leader exits, how long its pipes may stay open (held by a background child); real time (ADR 025). */
@@ -67,13 +68,12 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     spec.tempDir,
     `sluice-step-${randomBytes(6).toString("hex")}${scriptExtension(spec.shell)}`,
   );
-  try {
-    // Off the event loop (see runShell): the runtime's one thread runs the other jobs meanwhile.
-    await writeFile(scriptPath, spec.script, { mode: 0o600 });
-    return await spawnAndWait(spec, scriptPath);
-  } finally {
-    await rm(scriptPath, { force: true });
-  }
+  // The spawner writes them (the output files first, as before), and removes them in `finish`.
+  const files: StepFile[] = [
+    ...(spec.outputFiles ?? []).map((path) => ({ path, content: "" })),
+    { path: scriptPath, content: spec.script },
+  ];
+  return spawnAndWait(spec, scriptPath, files);
 }
 
 function checkDirectory(dir: string): string | undefined {
@@ -89,6 +89,7 @@ function checkDirectory(dir: string): string | undefined {
 async function spawnAndWait(
   spec: ProcessSpec,
   scriptPath: string,
+  files: StepFile[],
 ): Promise<ProcessOutcome> {
   const { argv } = shellCommand(spec.shell, scriptPath);
   const [program, ...args] = argv;
@@ -99,9 +100,11 @@ async function spawnAndWait(
       args,
       cwd: spec.cwd,
       env: spec.env,
-      tempFiles: [scriptPath, ...(spec.tempFiles ?? [])],
+      files,
     });
   } catch (error) {
+    // A file that could not be written fails the step with the file system's message.
+    if (error instanceof StepFileError) throw error;
     // Only spawn itself fails this way (ENOENT, EACCES): the shell is missing or not runnable.
     const code = (error as NodeJS.ErrnoException).code;
     return {
@@ -112,6 +115,15 @@ async function spawnAndWait(
           : `cannot start shell ${program}: ${code ?? (error as Error).message}`,
     };
   }
+  const outcome = await waitFor(child, spec);
+  return { ...outcome, outputs: await child.finish(spec.outputFiles ?? []) };
+}
+
+/** Forwards the output, applies the timeout and the cancel, and waits for the end of the group. */
+function waitFor(
+  child: StepProcess,
+  spec: ProcessSpec,
+): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     let stopping: "timeout" | "cancelled" | undefined;
     let stopped: Promise<unknown> = Promise.resolve();

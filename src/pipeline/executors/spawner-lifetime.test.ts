@@ -107,13 +107,12 @@ describe("the spawner and the life of the process that uses it", () => {
     const output = join(temp, "step-output");
     const file = program(
       dir,
-      `import { mkdirSync, writeFileSync } from "node:fs";
+      `import { mkdirSync } from "node:fs";
        mkdirSync(${JSON.stringify(temp)});
-       writeFileSync(${JSON.stringify(script)}, "trap '' TERM\\nsleep 300 &\\nsleep 300\\n");
-       writeFileSync(${JSON.stringify(output)}, "");
        const child = await spawner.spawn({ program: "bash", args: [${JSON.stringify(script)}],
          cwd: "/", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-         tempFiles: [${JSON.stringify(script)}, ${JSON.stringify(output)}] });
+         files: [{ path: ${JSON.stringify(output)}, content: "" },
+           { path: ${JSON.stringify(script)}, content: "trap '' TERM\\nsleep 300 &\\nsleep 300\\n" }] });
        process.stdout.write(child.pid + "\\n");
        await child.exited;`,
     );

@@ -1,6 +1,7 @@
 import { fork, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -13,6 +14,31 @@ export interface StepProcess {
   stderr: Readable;
   /** Settles when the process has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * Once the process has ended: reads the files of `read` (of its request's `files`, as UTF-8)
+   * and removes every file of the request. Rejects with the read error (a step that removed its
+   * output file); the files are removed either way.
+   */
+  finish(read: string[]): Promise<string[]>;
+}
+
+/** A file that exists for one step process only (its script, its output files). */
+export interface StepFile {
+  path: string;
+  content: string;
+}
+
+/**
+ * A file of the request could not be created (a missing or full temp folder): the step fails with
+ * the file system's message, not as a missing shell.
+ */
+export class StepFileError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** What a step process needs: argv, working directory, the complete environment. */
@@ -22,10 +48,13 @@ export interface SpawnRequest {
   cwd: string;
   env: Record<string, string>;
   /**
-   * Files that exist for this process only (its script, its output files). The caller removes
-   * them; the helper removes them instead when the caller dies before it could.
+   * Files that exist for this process only (its script, its output files): created owner-only,
+   * in this order, before it starts, and removed by `StepProcess.finish` (or when it cannot start).
+   * Through the helper, the helper writes, reads and removes them, so this process's thread and
+   * libuv's threads do no file work for a step (ADR 015, session 9); the helper removes them
+   * when this process dies first.
    */
-  tempFiles?: string[] | undefined;
+  files?: StepFile[] | undefined;
 }
 
 /**
@@ -34,23 +63,58 @@ export interface SpawnRequest {
  */
 export type SpawnStep = (request: SpawnRequest) => Promise<StepProcess>;
 
-/** Spawns from this process (`detached`, stdin closed, stdout and stderr piped). */
-export const spawnHere: SpawnStep = (request) =>
-  new Promise((resolve, reject) => {
-    const child = spawn(request.program, request.args, {
-      cwd: request.cwd,
-      env: request.env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+/**
+ * Spawns from this process (`detached`, stdin closed, stdout and stderr piped); its files are
+ * written, read and removed off the event loop (`node:fs/promises`, ADR 036).
+ */
+export const spawnHere: SpawnStep = async (request) => {
+  const files = request.files ?? [];
+  try {
+    for (const file of files)
+      await writeFile(file.path, file.content, { mode: 0o600 });
+  } catch (error) {
+    await removeHere(files);
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new StepFileError(message, code);
+  }
+  try {
+    return await new Promise<StepProcess>((resolve, reject) => {
+      const child = spawn(request.program, request.args, {
+        cwd: request.cwd,
+        env: request.env,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      if (child.pid === undefined) {
+        child.once("error", reject);
+        return;
+      }
+      resolve(fromChild(child, child.pid, (read) => finishHere(files, read)));
     });
-    if (child.pid === undefined) {
-      child.once("error", reject);
-      return;
-    }
-    resolve(fromChild(child, child.pid));
-  });
+  } catch (error) {
+    await removeHere(files);
+    throw error;
+  }
+};
 
-function fromChild(child: ChildProcess, pid: number): StepProcess {
+/** `StepProcess.finish` in this process. */
+async function finishHere(files: StepFile[], read: string[]) {
+  try {
+    return await Promise.all(read.map((path) => readFile(path, "utf8")));
+  } finally {
+    await removeHere(files);
+  }
+}
+
+async function removeHere(files: StepFile[]): Promise<void> {
+  await Promise.all(files.map((file) => rm(file.path, { force: true })));
+}
+
+function fromChild(
+  child: ChildProcess,
+  pid: number,
+  finish: StepProcess["finish"],
+): StepProcess {
   const exited = new Promise<{
     code: number | null;
     signal: NodeJS.Signals | null;
@@ -59,15 +123,35 @@ function fromChild(child: ChildProcess, pid: number): StepProcess {
   );
   // A late error (a kill that failed) must not crash the process.
   child.on("error", () => {});
-  return { pid, stdout: child.stdout!, stderr: child.stderr!, exited };
+  return {
+    pid,
+    stdout: child.stdout!,
+    stderr: child.stderr!,
+    exited,
+    finish,
+  };
 }
 
 /** Messages between this process and the spawner (see spawner-main.ts). */
 export type SpawnerMessage =
   | { kind: "ready" }
   | { kind: "stream"; id: number; pid: number; stream: "stdout" | "stderr" }
-  | { kind: "error"; id: number; code?: string; message: string }
-  | { kind: "exit"; id: number; code: number | null; signal: string | null };
+  | {
+      kind: "error";
+      id: number;
+      code?: string;
+      message: string;
+      /** The request's files could not be created (see `StepFileError`). */
+      files?: boolean;
+    }
+  | { kind: "exit"; id: number; code: number | null; signal: string | null }
+  | {
+      kind: "finished";
+      id: number;
+      texts?: string[];
+      /** When a file could not be read. */
+      error?: { code?: string; message: string };
+    };
 
 interface Pending {
   request: SpawnRequest;
@@ -91,6 +175,15 @@ interface Pending {
  */
 export class StepSpawner {
   private readonly pending = new Map<number, Pending>();
+  /** `finish` requests sent to the helper and not yet answered. */
+  private readonly finishing = new Map<
+    number,
+    {
+      files: StepFile[];
+      read: string[];
+      settle(texts: Promise<string[]>): void;
+    }
+  >();
   private nextId = 1;
   private alive = true;
 
@@ -192,11 +285,49 @@ export class StepSpawner {
 
   private forget(id: number): void {
     this.pending.delete(id);
-    if (this.pending.size === 0) this.holdLoop(false);
+    if (this.pending.size === 0 && this.finishing.size === 0)
+      this.holdLoop(false);
+  }
+
+  /** `StepProcess.finish` through the helper (or here once the helper is gone). */
+  private finish(id: number, files: StepFile[], read: string[]) {
+    if (!this.alive) return finishHere(files, read);
+    return new Promise<string[]>((resolve, reject) => {
+      this.finishing.set(id, {
+        files,
+        read,
+        settle: (texts) => texts.then(resolve, reject),
+      });
+      this.holdLoop(true);
+      this.helper.send({ kind: "finish", id, read }, (error) => {
+        if (!error) return;
+        this.finished(id, finishHere(files, read));
+      });
+    });
+  }
+
+  private finished(id: number, texts: Promise<string[]>): void {
+    const finishing = this.finishing.get(id);
+    if (!finishing) return;
+    this.finishing.delete(id);
+    this.forget(id);
+    finishing.settle(texts);
   }
 
   private onMessage(message: SpawnerMessage, handle: unknown): void {
     if (message.kind === "ready") return;
+    if (message.kind === "finished") {
+      const { texts, error } = message;
+      this.finished(
+        message.id,
+        error
+          ? Promise.reject(
+              Object.assign(new Error(error.message), { code: error.code }),
+            )
+          : Promise.resolve(texts ?? []),
+      );
+      return;
+    }
     const pending = this.pending.get(message.id);
     if (!pending) return;
     switch (message.kind) {
@@ -210,6 +341,8 @@ export class StepSpawner {
             stdout: pending.stdout,
             stderr: pending.stderr,
             exited: pending.exited,
+            finish: (read) =>
+              this.finish(message.id, pending.request.files ?? [], read),
           });
         }
         return;
@@ -218,7 +351,11 @@ export class StepSpawner {
         this.forget(message.id);
         pending.settled = true;
         pending.reject(
-          Object.assign(new Error(message.message), { code: message.code }),
+          message.files
+            ? new StepFileError(message.message, message.code)
+            : Object.assign(new Error(message.message), {
+                code: message.code,
+              }),
         );
         return;
       }
@@ -235,6 +372,8 @@ export class StepSpawner {
   private gone(): void {
     if (!this.alive) return;
     this.alive = false;
+    for (const [id, { files, read }] of this.finishing)
+      this.finished(id, finishHere(files, read));
     for (const [id, pending] of this.pending) {
       this.forget(id);
       if (!pending.settled) {
