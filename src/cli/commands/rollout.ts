@@ -6,7 +6,6 @@ import type {
 } from "../../deploy/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
-import { followRollout, localServer, printReport } from "./deploy-client.js";
 
 interface RolloutOptions {
   project?: string;
@@ -61,6 +60,9 @@ function rolloutPath(
   return `/api/v1/rollouts/${encodeURIComponent(environment)}${tail}?${new URLSearchParams({ project })}`;
 }
 
+/** The client side of a rollout verb, loaded when one runs (not for `--help`). */
+const client = () => import("./deploy-client.js");
+
 /**
  * `sluice rollout ...`, through the local server of the home (started on demand), which drives
  * the rollout: these commands carry it on until it ends or waits for a person again, printing its
@@ -82,6 +84,7 @@ export function registerRollout(program: Command, ctx: CliContext): void {
     )
     .option("--json", "print the rollout as JSON")
     .action(async (environment: string, options: RolloutOptions) => {
+      const { localServer, printReport } = await client();
       // Times in the answer come back as Dates (`…At`) and print as the same ISO 8601 text.
       const view = await (
         await localServer(ctx)
@@ -116,6 +119,7 @@ export function registerRollout(program: Command, ctx: CliContext): void {
         "deploy this earlier release again, fast-tracked (Argo's undo --to-revision)",
       );
     cmd.action(async (environment: string, options: RolloutOptions) => {
+      const { followRollout, localServer, printReport } = await client();
       // The timeline entries print on stderr as they happen, the report when it ends or waits.
       const view = await followRollout(
         ctx,

@@ -4,7 +4,6 @@ import type { Command } from "commander";
 import { AppError, messageOf } from "../../kernel/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
-import { secretsClient } from "./secrets-client.js";
 import type { SecretsClient } from "./secrets-client.js";
 
 interface ScopeOptions {
@@ -43,7 +42,9 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
       "secrets per project and environment, encrypted with age; given to jobs by name, masked in logs",
     );
   // Every verb but `identity` is a client of the home's server (ADR 105).
-  const service = () => secretsClient(ctx);
+  // Loaded when a verb runs, not for `--help`.
+  const service = async () =>
+    (await import("./secrets-client.js")).secretsClient(ctx);
   const noticeKey = (path: string | undefined, recipient?: string) => {
     if (path)
       ctx.stderr(
