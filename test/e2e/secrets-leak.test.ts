@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
+import { freshPostgresUrl } from "../support/databases.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, bin, gitRepo } from "./cli.js";
 import { filesContaining } from "./secrets-cli.js";
@@ -189,15 +189,9 @@ describe("secrets given to a job never leak (built CLI)", () => {
   it.skipIf(!pgUrl || !existsSync(pgDump))(
     "on Postgres too: a pg_dump of the database holds none of the values",
     async () => {
-      const name = `sluice_leak_${randomBytes(5).toString("hex")}`;
-      const admin = new pg.Client({ connectionString: pgUrl });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      const url = new URL(pgUrl!);
-      url.pathname = `/${name}`;
-      leakyRun({ SLUICE_DATABASE_URL: url.toString() });
-      const dump = execFileSync(pgDump, [url.toString()], {
+      const url = await freshPostgresUrl(pgUrl!);
+      leakyRun({ SLUICE_DATABASE_URL: url });
+      const dump = execFileSync(pgDump, [url], {
         encoding: "utf8",
         maxBuffer: 256 * 1024 * 1024,
       });

@@ -1,0 +1,13 @@
+import { tmpdir } from "node:os";
+import { sluice } from "../e2e/cli.js";
+
+/**
+ * Stops the local server that a test's commands started on demand in `home` (`sluice server
+ * stop`, which waits for it to exit), so that none outlives the test: it would run on until its
+ * idle time (SLUICE_SERVER_IDLE) passed. Call it before the home is removed.
+ */
+export function stopLocalServer(home: string): void {
+  const stopped = sluice(tmpdir(), { SLUICE_HOME: home }, ["server", "stop"]);
+  if (stopped.code !== 0)
+    throw new Error(`sluice server stop failed: ${stopped.stderr.trim()}`);
+}
