@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { stopLocalServer } from "../support/local-server.js";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
 
 const pipeline = `name: acme
@@ -30,10 +31,18 @@ interface Attributed {
   markers: { rule: string; tool: string; field: string; evidence: string }[];
 }
 
-const home = () => ({
-  SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-metrics-cfg-home-")),
-  SLUICE_DATABASE_URL: "",
-});
+/** A home for one test: when it ends, the local server its commands started is stopped. */
+const home = () => {
+  const env = {
+    SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-metrics-cfg-home-")),
+    SLUICE_DATABASE_URL: "",
+  };
+  onTestFinished(() => {
+    stopLocalServer(env.SLUICE_HOME);
+    rmSync(env.SLUICE_HOME, { recursive: true, force: true });
+  });
+  return env;
+};
 
 function commit(
   dir: string,
