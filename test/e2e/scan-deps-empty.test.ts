@@ -10,7 +10,15 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import {
+  afterAll,
+  beforeAll,
+  describe,
+  expect,
+  it,
+  onTestFinished,
+} from "vitest";
+import { stopLocalServer } from "../support/local-server.js";
 import { writeZip } from "../../src/scan/deps/zip.testkit.js";
 import { assertBuilt, gitRepo, root, sluice } from "./cli.js";
 
@@ -93,6 +101,11 @@ function readInChild(
 describe("sluice scan deps and sluice run when the dependency scan scans nothing (built CLI)", () => {
   const home = mkdtempSync(join(tmpdir(), "sluice-deps-empty-home-"));
   const env = { SLUICE_HOME: home, SLUICE_DATABASE_URL: "" };
+  afterAll(() => {
+    // Its commands started the home's local server on demand.
+    stopLocalServer(home);
+    rmSync(home, { recursive: true, force: true });
+  });
 
   beforeAll(() => {
     assertBuilt();
@@ -121,6 +134,10 @@ describe("sluice scan deps and sluice run when the dependency scan scans nothing
       SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-deps-bare-home-")),
       SLUICE_DATABASE_URL: "",
     };
+    onTestFinished(() => {
+      stopLocalServer(bare.SLUICE_HOME);
+      rmSync(bare.SLUICE_HOME, { recursive: true, force: true });
+    });
     const run = sluice(repo, bare, ["run"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(
