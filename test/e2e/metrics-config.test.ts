@@ -1,9 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { stopLocalServer } from "../support/local-server.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { homeForTest } from "../support/local-server.js";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
 
 const pipeline = `name: acme
@@ -31,18 +30,10 @@ interface Attributed {
   markers: { rule: string; tool: string; field: string; evidence: string }[];
 }
 
-/** A home for one test: when it ends, the local server its commands started is stopped. */
-const home = () => {
-  const env = {
-    SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-metrics-cfg-home-")),
-    SLUICE_DATABASE_URL: "",
-  };
-  onTestFinished(() => {
-    stopLocalServer(env.SLUICE_HOME);
-    rmSync(env.SLUICE_HOME, { recursive: true, force: true });
-  });
-  return env;
-};
+const home = () => ({
+  SLUICE_HOME: homeForTest("sluice-metrics-cfg-home-"),
+  SLUICE_DATABASE_URL: "",
+});
 
 function commit(
   dir: string,

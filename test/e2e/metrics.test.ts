@@ -10,15 +10,8 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import {
-  afterAll,
-  beforeAll,
-  describe,
-  expect,
-  it,
-  onTestFinished,
-} from "vitest";
-import { stopLocalServer } from "../support/local-server.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { homeForTest, stopLocalServer } from "../support/local-server.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = join(root, "bin", "sluice.js");
@@ -218,11 +211,7 @@ describe.skipIf(!existsSync(join(root, "dist", "cli", "main.js")))(
     });
 
     it("without --deploy-tags, import-git says what it counted as a deployment, why, and how to count tags", () => {
-      const fresh = mkdtempSync(join(tmpdir(), "sluice-metrics-home-"));
-      onTestFinished(() => {
-        stopLocalServer(fresh);
-        rmSync(fresh, { recursive: true, force: true });
-      });
+      const fresh = homeForTest("sluice-metrics-home-");
       const r = sluice(repo, fresh, ["metrics", "import-git"]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(

@@ -10,15 +10,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  afterAll,
-  beforeAll,
-  describe,
-  expect,
-  it,
-  onTestFinished,
-} from "vitest";
-import { stopLocalServer } from "../support/local-server.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { homeForTest, stopLocalServer } from "../support/local-server.js";
 import { writeZip } from "../../src/scan/deps/zip.testkit.js";
 import { assertBuilt, gitRepo, root, sluice } from "./cli.js";
 
@@ -131,13 +124,9 @@ describe("sluice scan deps and sluice run when the dependency scan scans nothing
     });
     // A home with no advisories imported.
     const bare = {
-      SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-deps-bare-home-")),
+      SLUICE_HOME: homeForTest("sluice-deps-bare-home-"),
       SLUICE_DATABASE_URL: "",
     };
-    onTestFinished(() => {
-      stopLocalServer(bare.SLUICE_HOME);
-      rmSync(bare.SLUICE_HOME, { recursive: true, force: true });
-    });
     const run = sluice(repo, bare, ["run"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(

@@ -7,9 +7,9 @@ import {
   rmSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { onTestFinished } from "vitest";
-import { stopLocalServer } from "../support/local-server.js";
+import { homeForTest } from "../support/local-server.js";
 import { bin } from "./cli.js";
 import type { CliResult } from "./cli.js";
 
@@ -18,13 +18,9 @@ import type { CliResult } from "./cli.js";
  * ends, the home's local server (which the commands start) is stopped and the folders removed.
  */
 export function secretsHome(extraEnv: Record<string, string> = {}) {
-  const home = join(mkdtempSync(join(tmpdir(), "sluice-secrets-e2e-")), "home");
+  const home = homeForTest("sluice-secrets-e2e-");
   const cwd = mkdtempSync(join(tmpdir(), "sluice-secrets-cwd-"));
-  onTestFinished(() => {
-    stopLocalServer(home);
-    rmSync(dirname(home), { recursive: true, force: true });
-    rmSync(cwd, { recursive: true, force: true });
-  });
+  onTestFinished(() => rmSync(cwd, { recursive: true, force: true }));
   const env = {
     SLUICE_HOME: home,
     SLUICE_ACTOR: "Ada <ada@example.com>",

@@ -1,11 +1,10 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { freshPostgresUrl } from "../support/databases.js";
-import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { stopLocalServer } from "../support/local-server.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { homeForTest } from "../support/local-server.js";
 import { assertBuilt, bin, gitRepo } from "./cli.js";
 import { filesContaining } from "./secrets-cli.js";
 
@@ -48,22 +47,8 @@ const pgDump = "/usr/lib/postgresql/15/bin/pg_dump";
  * step logs, `sluice logs`, the terminal and every file under SLUICE_HOME for each value and its
  * encodings.
  */
-/**
- * A home for one test, in a folder of its own: when the test ends, the local server its
- * commands started is stopped (it would run on for its 10-minute idle time) and the folder
- * removed.
- */
-function testHome(): string {
-  const home = join(mkdtempSync(join(tmpdir(), "sluice-leak-")), "home");
-  onTestFinished(() => {
-    stopLocalServer(home);
-    rmSync(dirname(home), { recursive: true, force: true });
-  });
-  return home;
-}
-
 function leakyRun(extraEnv: Record<string, string> = {}) {
-  const home = testHome();
+  const home = homeForTest("sluice-leak-");
   const env = {
     ...process.env,
     NO_COLOR: "1",
@@ -217,7 +202,7 @@ describe("secrets given to a job never leak (built CLI)", () => {
   );
 
   it("a job naming a missing secret fails before any step, with the name and the environment", () => {
-    const home = testHome();
+    const home = homeForTest("sluice-leak-");
     const env = { ...process.env, NO_COLOR: "1", SLUICE_HOME: home };
     const repo = gitRepo({
       "sluice.yml": `name: missing
