@@ -1,5 +1,5 @@
 import type { Clock, Logger } from "../kernel/index.js";
-import { messageOf } from "../kernel/index.js";
+import { messageOf, sleep } from "../kernel/index.js";
 import { takeMeasurement } from "./analysis/measure.js";
 import type { ProviderDeps } from "./analysis/providers.js";
 import type {
@@ -34,7 +34,7 @@ export interface ControllerDeps {
 }
 
 export interface DriveOptions {
-  /** Between reconciles. */
+  /** Between reconciles, on the controller's Clock (a test moves a ManualClock on). */
   tickMs?: number;
   /** Return when the rollout waits for a person (a pause without an end). */
   stopWhenPaused?: boolean;
@@ -196,7 +196,8 @@ export class RolloutController {
       )
         break;
       if (options.signal?.aborted) break;
-      await new Promise((r) => setTimeout(r, tickMs));
+      // Cut short by the signal: the driver lets go at once, after one last reconcile.
+      await sleep(this.deps.clock, tickMs, options.signal);
     }
     await Promise.allSettled([...this.pending]);
     return this.record;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { capturingLogger } from "../../test/support/capturing-logger.js";
 import { testDatabases } from "../../test/support/databases.js";
 import { ManualClock } from "../kernel/index.js";
-import type { Logger } from "../kernel/index.js";
 import {
   createDeployService,
   deliveryEventsTo,
@@ -29,13 +29,7 @@ describe.each(testDatabases)(
         });
         const real = deliveryEventsTo(metrics.events);
         let calls = 0;
-        const errors: string[] = [];
-        const logger: Logger = {
-          debug() {},
-          info() {},
-          warn() {},
-          error: (msg) => void errors.push(msg),
-        };
+        const logger = capturingLogger();
         const store = createDeployStore(database);
         const deploy = createDeployService({
           home: "/nonexistent",
@@ -70,7 +64,7 @@ describe.each(testDatabases)(
           release: spec.release!,
         });
         expect(await started(record.deploymentId)).toEqual([]);
-        expect(errors).toEqual([
+        expect(logger.messages("error")).toEqual([
           "delivery event not delivered, kept for retry",
         ]);
         const pending = await store.pendingEvents(10);

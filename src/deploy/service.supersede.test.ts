@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { testDatabases } from "../../test/support/databases.js";
+import { settleAdvancing } from "../../test/support/manual-clock.js";
+import { memoryTarget } from "../../test/support/memory-target.js";
 import { ManualClock, silentLogger } from "../kernel/index.js";
 import { DeployService, parseDeploySpec } from "./index.js";
 import type { DeliveryEvent, RolloutRecord } from "./index.js";
-import type { ReleaseRecord, TargetRoutes } from "./ports.js";
 import { createDeployStore } from "./store.js";
 
 /** Half the traffic to the canary, then a pause without an end: it waits for a person. */
@@ -11,51 +12,6 @@ const paused = parseDeploySpec(
   { steps: [{ weight: 50 }, { pause: {} }], release: { command: "true" } },
   "test",
 );
-
-/**
- * A deploy target (an external system) whose releases are ready once started: it keeps the
- * routes it was given and which releases run.
- */
-function memoryTarget() {
-  const running = new Set<string>();
-  let routes: TargetRoutes = { stable: null, canary: null, weight: 0 };
-  const recovering: (() => void)[] = [];
-  const idle = async () => {};
-  const target = {
-    startRelease: async (release: ReleaseRecord) =>
-      void running.add(release.id),
-    releaseState: async (id: string) => ({
-      state: running.has(id) ? ("ready" as const) : ("stopped" as const),
-      pid: null,
-      port: null,
-      restarts: 0,
-    }),
-    setRoutes: async (r: TargetRoutes) => void (routes = r),
-    stopRelease: async (id: string) => void running.delete(id),
-    recover: async (release: ReleaseRecord) => {
-      recovering.splice(0).forEach((told) => told());
-      running.add(release.id);
-      return "running" as const;
-    },
-    endpoint: async () => "http://127.0.0.1:0",
-    serving: async () => ({
-      running: running.size > 0,
-      endpoint: "",
-      routes,
-      states: {},
-    }),
-    shutdown: async () => false,
-    close: idle,
-    window: async () => ({ requests: 0, errors: 0, latencies: [] }),
-  };
-  return {
-    target,
-    running,
-    routes: () => routes,
-    /** Settles when a driver next recovers the releases (it holds the rollout by then). */
-    recovered: () => new Promise<void>((told) => void recovering.push(told)),
-  };
-}
 
 describe.each(testDatabases)(
   "DeployService.deploy supersedes a paused rollout ($name)",
@@ -89,11 +45,23 @@ describe.each(testDatabases)(
         });
         return { record, superseded };
       };
+      /** Settles a drive or a verb: its ticks follow one another at once on the clock. */
+      const settle = <T>(work: Promise<T>) => settleAdvancing(clock, work, 0);
       const drive = (id: string) =>
-        deploy.drive(id, { stopWhenPaused: true, tickMs: 0 });
+        settle(deploy.drive(id, { stopWhenPaused: true, tickMs: 0 }));
       const version = async (id: string | null) =>
         id ? (await store.getRelease(id))?.version : null;
-      return { database, store, events, target, deploy, ship, drive, version };
+      return {
+        database,
+        store,
+        events,
+        target,
+        deploy,
+        ship,
+        settle,
+        drive,
+        version,
+      };
     };
 
     it("aborts the paused rollout as a user's abort, and starts the new one from the same stable", async () => {
@@ -147,9 +115,9 @@ describe.each(testDatabases)(
         expect(waiting.status.phase).toBe("Paused");
         expect(t.target.routes()).toMatchObject({ stable: v1, weight: 50 });
         expect(await t.version(t.target.routes().canary)).toBe("v3");
-        const promoted = await t.deploy.steer("shop", "staging", "promote", {
-          tickMs: 0,
-        });
+        const promoted = await t.settle(
+          t.deploy.steer("shop", "staging", "promote", { tickMs: 0 }),
+        );
         expect(promoted.status.phase).toBe("Healthy");
         expect(await t.version(t.target.routes().stable)).toBe("v3");
         expect(t.target.running.has(v1!)).toBe(false);
@@ -188,17 +156,21 @@ describe.each(testDatabases)(
           },
           "test",
         );
-        await t.deploy.steer("shop", "staging", "abort", { tickMs: 0 });
+        await t.settle(
+          t.deploy.steer("shop", "staging", "abort", { tickMs: 0 }),
+        );
         const v4 = (await t.ship("v4", timed)).record;
         // Driven until it pauses, then let go (as a driver that stopped).
         const letGo = new AbortController();
-        await t.deploy.drive(v4.id, {
-          tickMs: 0,
-          signal: letGo.signal,
-          onProgress: (_, status) => {
-            if (status.phase === "Paused") letGo.abort();
-          },
-        });
+        await t.settle(
+          t.deploy.drive(v4.id, {
+            tickMs: 0,
+            signal: letGo.signal,
+            onProgress: (_, status) => {
+              if (status.phase === "Paused") letGo.abort();
+            },
+          }),
+        );
         await expect(t.ship("v5")).rejects.toThrow(
           `rollout ${v4.id} in staging is Paused until`,
         );

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { openApp } from "../app.js";
 import type { App } from "../app.js";
+import { capturingLogger } from "../../test/support/capturing-logger.js";
 import { AppError, silentLogger } from "../kernel/index.js";
 import { buildServer } from "./app.js";
 import { listen } from "./listen.js";
@@ -96,11 +97,7 @@ describe("server skeleton", () => {
   });
 
   it("answers a body that drifted from its response schema with a 500 problem, naming no value", async () => {
-    const logged: { msg: string; fields: unknown }[] = [];
-    const logger = {
-      ...silentLogger,
-      error: (msg: string, fields?: unknown) => logged.push({ msg, fields }),
-    };
+    const logger = capturingLogger();
     // What the handler answers for `id`: one shape per id, one schema for the route.
     const answers: Record<string, unknown> = {
       good: { id: "good", count: 2 },
@@ -137,13 +134,15 @@ describe("server skeleton", () => {
       expect(answer.json()).toMatchObject({ status: 500, code: "INTERNAL" });
       expect(answer.body).not.toContain("hunter2");
     }
-    const mismatches = logged.filter((l) => /declared schema/.test(l.msg));
+    const mismatches = logger.lines.filter((l) =>
+      /declared schema/.test(l.msg),
+    );
     expect(mismatches[0]?.fields).toMatchObject({
       route: "GET /drift/:id",
       status: "200",
       field: "count",
     });
-    expect(JSON.stringify(logged)).not.toContain("hunter2");
+    expect(logger.text()).not.toContain("hunter2");
     await server.close();
   });
 

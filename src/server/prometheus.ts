@@ -13,6 +13,13 @@ declare module "fastify" {
   }
 }
 
+/**
+ * How often the event-loop delay is sampled for `sluice_nodejs_eventloop_lag_*`. prom-client's
+ * default, 10 ms, wakes an idle server 100 times a second (most of an idle local server's CPU,
+ * ~4 ms a second); every 100 ms still gives hundreds of samples between two scrapes.
+ */
+const eventLoopSampleMs = 100;
+
 /** What `/metrics` reads from the store at each scrape. */
 export interface ScrapedCounts {
   runs: Partial<Record<string, number>>;
@@ -72,7 +79,11 @@ export class ServerTelemetry {
       help: "jobs queued for a runner and not yet claimed",
       registers: [this.registry],
     });
-    collectDefaultMetrics({ register: this.registry, prefix: "sluice_" });
+    collectDefaultMetrics({
+      register: this.registry,
+      prefix: "sluice_",
+      eventLoopMonitoringPrecision: eventLoopSampleMs,
+    });
   }
 
   /**

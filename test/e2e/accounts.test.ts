@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopLocalServer } from "../support/local-server.js";
 import { assertBuilt, bin } from "./cli.js";
 import { filesContaining } from "./secrets-cli.js";
 
@@ -34,6 +35,11 @@ describe("sluice users and tokens (issue 14)", () => {
     };
   };
   beforeAll(() => assertBuilt());
+  afterAll(() => {
+    // Its commands started the home's local server on demand.
+    stopLocalServer(home);
+    rmSync(home, { recursive: true, force: true });
+  });
 
   it.each([
     ["users", "add"],

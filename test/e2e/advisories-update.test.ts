@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeZip } from "../../src/scan/deps/zip.testkit.js";
+import { stopLocalServer } from "../support/local-server.js";
 import { assertBuilt, exited, startSluice } from "./cli.js";
 
 /** One small advisory (a real OSV record's shape), so the test needs nothing from ../shared. */
@@ -141,7 +142,11 @@ describe("sluice advisories update (built CLI, against a loopback copy of OSV's 
     bucket.put("npm", zip);
     url = await bucket.start();
   });
-  afterAll(() => new Promise<void>((r) => bucket.server.close(() => r())));
+  afterAll(async () => {
+    await new Promise<void>((r) => bucket.server.close(() => r()));
+    // Its commands started the home's local server on demand.
+    stopLocalServer(home);
+  });
 
   it("stops cleanly when the connection drops, keeping the partial file", async () => {
     bucket.cutNextAt = Math.floor(zip.length / 2);

@@ -8,8 +8,12 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, root, sluice } from "./cli.js";
-import { serveHome } from "./served-home.js";
+import { assertBuilt, sluice } from "./cli.js";
+import {
+  ghsaSample as samples,
+  vulnerableLockfile,
+} from "../support/ghsa-sample.js";
+import { serveHome } from "../support/served-home.js";
 
 /**
  * Issue 14: `sluice advisories import|status` are clients of the home's server, which owns the
@@ -19,7 +23,6 @@ import { serveHome } from "./served-home.js";
  * embedded store"). With SLUICE_TEST_DATABASE_URL the same runs on a fresh Postgres database.
  */
 const postgres = process.env.SLUICE_TEST_DATABASE_URL;
-const samples = join(root, "test", "fixtures", "osv", "ghsa-sample");
 
 describe("sluice advisories and scan deps while `sluice serve` holds the store (built CLI)", () => {
   const dir = mkdtempSync(join(tmpdir(), "sluice-e2e-advisories-served-"));
@@ -37,18 +40,7 @@ describe("sluice advisories and scan deps while `sluice serve` holds the store (
     mkdirSync(repo);
     writeFileSync(
       join(repo, "package-lock.json"),
-      JSON.stringify({
-        lockfileVersion: 3,
-        packages: {
-          "": { dependencies: { express: "^4", minimist: "^1" } },
-          "node_modules/express": {
-            version: "4.0.0",
-            dependencies: { lodash: "^4" },
-          },
-          "node_modules/lodash": { version: "4.17.15" },
-          "node_modules/minimist": { version: "1.2.0" },
-        },
-      }),
+      JSON.stringify(vulnerableLockfile),
     );
     serve = await serveHome(dir, env);
   }, 120_000);

@@ -7,7 +7,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopLocalServer } from "../support/local-server.js";
 import { assertBuilt, gitRepo, processesMatching, sluice } from "./cli.js";
 
 /** One line on stderr, `sluice: ...`, and no stack frame. */
@@ -33,6 +34,11 @@ describe("bad input gets a clear error, a non-zero exit and no half-recorded run
         "name: noshell\njobs:\n  a:\n    steps:\n      - run: echo hi\n        shell: /nonexistent/shell\n",
     });
     env = { SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-e2e-home-")) };
+  });
+  afterAll(() => {
+    // Its commands started the home's local server on demand.
+    stopLocalServer(env.SLUICE_HOME!);
+    rmSync(env.SLUICE_HOME!, { recursive: true, force: true });
   });
 
   it("malformed YAML: file:line:col, exit 2, a stack only with --debug", () => {

@@ -3,6 +3,7 @@ import {
   existsSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopLocalServer } from "../support/local-server.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = join(root, "bin", "sluice.js");
@@ -36,7 +38,15 @@ describe("sluice init and sluice config (built CLI)", () => {
       throw new Error("dist/ is missing: run `npm run build` first");
     dir = mkdtempSync(join(tmpdir(), "sluice-e2e-config-"));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    // `sluice run` goes through the home's local server, started on demand: stop it, or it
+    // would run on for its idle time (10 minutes) after the test.
+    for (const name of readdirSync(dir)) {
+      const home = join(dir, name, ".sluice-home");
+      if (existsSync(home)) stopLocalServer(home);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const project = (name: string, files: Record<string, string>) => {
     const path = join(dir, name);

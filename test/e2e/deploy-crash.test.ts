@@ -1,11 +1,9 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
+import { LocalTarget } from "../../src/deploy/index.js";
 import { loadGenerator } from "./load-generator.js";
 import { assertBuilt, exited, startSluice } from "./cli.js";
-import { stopTarget } from "./deploy-support.js";
+import { deployFolder } from "../support/deploy-cli.js";
 
 const alive = (pid: number) => {
   try {
@@ -22,10 +20,8 @@ const alive = (pid: number) => {
  * processes and finishes the rollout; every request was answered once, by a live release.
  */
 describe("a rollout survives kill -9 of sluice (built CLI, real processes)", () => {
-  const home = mkdtempSync(join(tmpdir(), "sluice-e2e-crash-"));
-  const app = join(home, "app");
-  const server = writeSampleService(app);
-  const env = { SLUICE_HOME: join(home, "home") };
+  const folder = deployFolder("sluice-e2e-crash-");
+  const { app, env, service: server } = folder;
   const dir = join(env.SLUICE_HOME, "deploy", "shop", "production");
   const base = [
     "--project",
@@ -36,7 +32,7 @@ describe("a rollout survives kill -9 of sluice (built CLI, real processes)", () 
     `exec node ${server}`,
   ];
 
-  afterAll(() => stopTarget(env.SLUICE_HOME, "shop", "production"));
+  afterAll(() => folder.remove());
 
   it("resumes after kill -9 and completes with no lost or doubled request", async () => {
     assertBuilt();

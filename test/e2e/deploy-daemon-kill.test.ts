@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
+import { LocalTarget } from "../../src/deploy/index.js";
+import { deployArgs, deployFolder } from "../support/deploy-cli.js";
 import { loadGenerator } from "./load-generator.js";
 import type { Seen } from "./load-generator.js";
 import {
@@ -39,32 +39,22 @@ function outage(seen: Seen[]): { failed: number; ms: number } {
  * deploy stop` leaves no process behind.
  */
 describe("the deploy daemon comes back by itself after kill -9 (built CLI, real processes)", () => {
-  const home = mkdtempSync(join(tmpdir(), "sluice-e2e-daemon-kill-"));
-  const app = join(home, "app");
-  const server = writeSampleService(app);
+  const folder = deployFolder("sluice-e2e-daemon-kill-");
+  const { app, env, service: server } = folder;
   // A marker in every release's command line, to count processes.
   const marker = `daemon-kill-${process.pid}`;
-  const env = { SLUICE_HOME: join(home, "home") };
   const dir = join(env.SLUICE_HOME, "deploy", "shop", "production");
   const target = () =>
     new LocalTarget({ dir, proxyPort: 0, daemonCommand: [], env: {} });
   const deploy = (version: string, extra: string[] = []) =>
-    sluice(app, env, [
-      "deploy",
-      "production",
-      "--project",
-      "shop",
-      "--proxy-port",
-      "0",
-      "--release",
-      version,
-      "--env",
-      `VERSION=${version}`,
-      "--command",
-      `exec node ${server} ${marker}`,
-      "--json",
-      ...extra,
-    ]);
+    sluice(
+      app,
+      env,
+      deployArgs(version, `exec node ${server} ${marker}`, [
+        "--json",
+        ...extra,
+      ]),
+    );
   const daemonInfo = () =>
     JSON.parse(readFileSync(join(dir, "daemon.json"), "utf8")) as {
       pid: number;
@@ -73,7 +63,7 @@ describe("the deploy daemon comes back by itself after kill -9 (built CLI, real 
     };
 
   afterAll(async () => {
-    if (existsSync(join(dir, "daemon.json"))) await target().shutdown();
+    await folder.remove();
     for (const line of processesMatching(marker))
       process.kill(Number(line.split(" ")[0]), "SIGKILL");
   });

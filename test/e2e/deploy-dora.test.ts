@@ -1,12 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalTarget, writeSampleService } from "../../src/deploy/index.js";
+import { writeSampleService } from "../../src/deploy/index.js";
 import { loadGenerator } from "./load-generator.js";
 import { assertBuilt, exited, gitRepo, sluice, startSluice } from "./cli.js";
-import { stopTarget } from "./deploy-support.js";
+import { deployArgs, stopTarget } from "../support/deploy-cli.js";
+import { stopLocalServer } from "../support/local-server.js";
 
 /**
  * Issue 9, defect 10: `sluice deploy` from a git checkout records the commit it ships (HEAD, or
@@ -24,24 +25,16 @@ describe("sluice's own deployments reach the DORA figures (built CLI, real git)"
     execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
 
   const deploy = async (version: string, extra: string[] = []) => {
-    const child = startSluice(repo, env, [
-      "deploy",
-      "production",
-      "--project",
-      project,
-      "--proxy-port",
-      "0",
-      "--release",
-      version,
-      "--env",
-      `VERSION=${version}`,
-      "--command",
-      "exec node app/server.mjs",
-      "--cwd",
+    const child = startSluice(
       repo,
-      "--json",
-      ...extra,
-    ]);
+      env,
+      deployArgs(
+        version,
+        "exec node app/server.mjs",
+        ["--cwd", repo, "--json", ...extra],
+        project,
+      ),
+    );
     const code = await exited(child);
     return { code, ...child.output };
   };
@@ -61,6 +54,8 @@ describe("sluice's own deployments reach the DORA figures (built CLI, real git)"
 
   afterAll(async () => {
     await stopTarget(home, project, "production");
+    stopLocalServer(home);
+    rmSync(home, { recursive: true, force: true });
   });
 
   it("counts deployments, the failed canary and the time to restore", async () => {
@@ -158,12 +153,8 @@ describe("sluice's own deployments reach the DORA figures (built CLI, real git)"
       );
       expect(JSON.parse(r.stdout).commit).toBeUndefined();
     } finally {
-      await new LocalTarget({
-        dir: join(home, "deploy", "plain", "staging"),
-        proxyPort: 0,
-        daemonCommand: [],
-        env: {},
-      }).shutdown();
+      await stopTarget(home, "plain", "staging");
+      rmSync(plain, { recursive: true, force: true });
     }
   }, 120_000);
 });

@@ -1,10 +1,6 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { writeSampleService } from "../../src/deploy/index.js";
 import { assertBuilt, sluice } from "./cli.js";
-import { deployArgs, stopTarget } from "./deploy-support.js";
+import { deployArgs, deployFolder } from "../support/deploy-cli.js";
 
 /**
  * Issue 9, defect 12: each end state of a rollout has its own exit status (docs/deploy.md):
@@ -13,10 +9,8 @@ import { deployArgs, stopTarget } from "./deploy-support.js";
  * supersedes a rollout that waits for a person (ADR 076).
  */
 describe("rollout exit statuses and verbs (built CLI, real processes)", () => {
-  const home = mkdtempSync(join(tmpdir(), "sluice-e2e-deploy-exit-"));
-  const app = join(home, "app");
-  const server = writeSampleService(app);
-  const env = { SLUICE_HOME: join(home, "home") };
+  const folder = deployFolder("sluice-e2e-deploy-exit-");
+  const { app, env, service: server } = folder;
   const project = ["--project", "shop"];
   const deploy = (version: string, extra: string[] = []) =>
     sluice(
@@ -31,7 +25,7 @@ describe("rollout exit statuses and verbs (built CLI, real processes)", () => {
     (await fetch(`${endpoint}/`)).headers.get("x-version");
 
   afterAll(async () => {
-    await stopTarget(env.SLUICE_HOME, "shop", "production");
+    await folder.remove();
   });
 
   it("gives promoted, paused and aborted their own statuses; abort as asked exits 0", async () => {

@@ -1,10 +1,11 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSampleService } from "../../src/deploy/index.js";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
-import { stopTarget } from "./deploy-support.js";
+import { stopTarget } from "../support/deploy-cli.js";
+import { stopLocalServer } from "../support/local-server.js";
 
 const deployStep = (extra: string[]) =>
   [
@@ -37,6 +38,8 @@ describe("the release's name in a sluice/deploy step (built CLI)", () => {
 
   afterAll(async () => {
     await stopTarget(home, "shop", "staging");
+    stopLocalServer(home);
+    rmSync(home, { recursive: true, force: true });
   });
 
   it("sluice deploy names the release by the step's version, as the step does", () => {

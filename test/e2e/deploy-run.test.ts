@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSampleService } from "../../src/deploy/index.js";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
-import { stopTarget } from "./deploy-support.js";
+import { stopTarget } from "../support/deploy-cli.js";
+import { stopLocalServer } from "../support/local-server.js";
 
 // The rollout spec as a user writes it: in sluice.yml, as the `with` of `uses: sluice/deploy`.
 const config = (version: string) => `name: shop
@@ -48,6 +49,8 @@ describe("a rollout from sluice.yml: `sluice run` with uses: sluice/deploy (buil
 
   afterAll(async () => {
     await stopTarget(home, "shop", "staging");
+    stopLocalServer(home);
+    rmSync(home, { recursive: true, force: true });
   });
 
   it("runs the pipeline, then rolls the release out by the steps of sluice.yml", async () => {

@@ -1,22 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeSampleService } from "../../src/deploy/index.js";
-import {
-  assertBuilt,
-  exited,
-  sluice,
-  startServe,
-  startSluice,
-  until,
-} from "./cli.js";
-import {
-  deployArgs,
-  freshPostgres,
-  stopServe,
-  stopTarget,
-} from "./deploy-support.js";
+import { deployArgs, deployFolder } from "../support/deploy-cli.js";
+import { serveHome } from "../support/served-home.js";
+import { assertBuilt, exited, sluice, startSluice, until } from "./cli.js";
 
 /**
  * Issue 14, "every command through the API": `sluice deploy` and `sluice deploy stop` are
@@ -27,15 +14,12 @@ import {
  * same runs on a fresh Postgres database.
  */
 describe("sluice deploy and deploy stop while `sluice serve` holds the store (built CLI)", () => {
-  const root = mkdtempSync(join(tmpdir(), "sluice-e2e-deploy-via-server-"));
-  const app = join(root, "app");
-  const service = writeSampleService(app);
-  const env: Record<string, string> = {
-    SLUICE_HOME: join(root, "home"),
+  const folder = deployFolder("sluice-e2e-deploy-via-server-", {
     SLUICE_SERVER_IDLE: "10m",
-  };
+  });
+  const { root, app, service, env } = folder;
   const project = ["--project", "shop"];
-  let serve: Awaited<ReturnType<typeof startServe>>["server"] | undefined;
+  let serve: Awaited<ReturnType<typeof serveHome>> | undefined;
 
   // A path relative to the command's folder: the release runs there, not in the server's.
   const deploy = (version: string, extra: string[] = []) =>
@@ -64,17 +48,12 @@ describe("sluice deploy and deploy stop while `sluice serve` holds the store (bu
         "",
       ].join("\n"),
     );
-    const database = await freshPostgres("sluice_deploy_via_server");
-    if (database) env.SLUICE_DATABASE_URL = database;
-    serve = (
-      await startServe(root, env as typeof env & { SLUICE_HOME: string })
-    ).server;
+    serve = await serveHome(root, env);
   }, 120_000);
 
   afterAll(async () => {
-    await stopServe(serve);
-    await stopTarget(env.SLUICE_HOME!, "shop", "production");
-    rmSync(root, { recursive: true, force: true });
+    await serve?.stop();
+    await folder.remove();
   });
 
   it("deploys, pauses, streams a promote's timeline while it goes on, and stops the environment", async () => {
@@ -179,6 +158,6 @@ describe("sluice deploy and deploy stop while `sluice serve` holds the store (bu
       "nothing was running for shop in production",
     );
     // The server did all of it, and still serves.
-    expect(serve!.exitCode).toBeNull();
+    expect(serve!.server.exitCode).toBeNull();
   }, 240_000);
 });

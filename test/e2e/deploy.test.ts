@@ -1,17 +1,13 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeSampleService } from "../../src/deploy/index.js";
 import { loadGenerator } from "./load-generator.js";
 import { assertBuilt, exited, sluice, startSluice } from "./cli.js";
-import { stopTarget } from "./deploy-support.js";
+import { deployFolder } from "../support/deploy-cli.js";
 
 describe("sluice deploy on the local target (built CLI, real processes)", () => {
-  const home = mkdtempSync(join(tmpdir(), "sluice-e2e-deploy-"));
-  const app = join(home, "app");
-  const server = writeSampleService(app);
-  const env = { SLUICE_HOME: join(home, "home") };
+  const folder = deployFolder("sluice-e2e-deploy-");
+  const { app, env, service: server } = folder;
   const project = "shop";
   const base = [
     "--project",
@@ -55,7 +51,7 @@ describe("sluice deploy on the local target (built CLI, real processes)", () => 
   });
 
   afterAll(async () => {
-    await stopTarget(env.SLUICE_HOME, project, "production");
+    await folder.remove();
   });
 
   it("promotes a good canary with zero failed requests during the whole rollout", async () => {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopLocalServer } from "../support/local-server.js";
 import { assertBuilt, exited, sluice, startSluice, until } from "./cli.js";
 
 interface ListedKey {
@@ -91,6 +92,8 @@ describe("flag API keys end to end: list and revoke, with and without sluice ser
       server.kill("SIGTERM");
       await exited(server);
     }
+    // Its commands started the home's local server on demand.
+    stopLocalServer(home);
   });
 
   it("lists keys without the key, filters by scope, and revokes once (local store)", () => {

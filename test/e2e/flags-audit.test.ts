@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopLocalServer } from "../support/local-server.js";
 import { assertBuilt, sluice } from "./cli.js";
 
 // Issue 9.13: `flags enable` on an enabled flag reported a change, and audit entries said `by cli`.
@@ -40,7 +41,11 @@ describe("flags audit from the built CLI (local store)", () => {
     });
     writeFileSync(join(root, "flags.json"), JSON.stringify(flagSet));
   });
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  afterAll(() => {
+    // Its commands started the home's local server on demand.
+    stopLocalServer(env.SLUICE_HOME);
+    rmSync(root, { recursive: true, force: true });
+  });
 
   const history = (cwd: string) => {
     const result = sluice(cwd, env, ["flags", "history", ...scope, "--json"]);

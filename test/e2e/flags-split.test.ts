@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopLocalServer } from "../support/local-server.js";
 import { assertBuilt, sluice } from "./cli.js";
 
 // Issue 11: a flag's percentage split was called a "rollout", the word DESIGN.md keeps for the
@@ -34,7 +35,11 @@ describe("sluice flags split (a flag's percentage split) from the built CLI", ()
     ]);
     expect(imported.code).toBe(0);
   });
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  afterAll(() => {
+    // Its commands started the home's local server on demand.
+    stopLocalServer(env.SLUICE_HOME);
+    rmSync(root, { recursive: true, force: true });
+  });
 
   const targeting = () => {
     const got = sluice(root, env, ["flags", "get", "checkout", ...scope]);

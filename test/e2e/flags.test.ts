@@ -13,6 +13,7 @@ import {
 } from "@openfeature/web-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SluiceProvider } from "../../src/flags/index.js";
+import { stopLocalServer } from "../support/local-server.js";
 import { assertBuilt, exited, sluice, startSluice, until } from "./cli.js";
 
 const flagSet = {
@@ -94,6 +95,8 @@ describe("flags end to end: sluice serve with real OpenFeature clients", () => {
       server.kill("SIGTERM");
       await exited(server);
     }
+    // Its commands started the home's local server on demand.
+    stopLocalServer(home);
   });
 
   it("serves @openfeature/ofrep-provider with @openfeature/server-sdk", async () => {

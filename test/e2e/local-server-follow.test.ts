@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
+import { freshPostgresUrl } from "../support/databases.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, exited, gitRepo, sluice, startSluice } from "./cli.js";
 
@@ -32,16 +31,9 @@ describe.skipIf(!baseUrl)(
     let env: Record<string, string>;
     beforeAll(async () => {
       assertBuilt();
-      const name = `sluice_follow_${randomBytes(4).toString("hex")}`;
-      const admin = new pg.Client({ connectionString: baseUrl });
-      await admin.connect();
-      await admin.query(`create database ${name}`);
-      await admin.end();
-      const url = new URL(baseUrl!);
-      url.pathname = `/${name}`;
       env = {
         SLUICE_HOME: mkdtempSync(join(tmpdir(), "sl-lsf-")),
-        SLUICE_DATABASE_URL: url.toString(),
+        SLUICE_DATABASE_URL: await freshPostgresUrl(baseUrl!),
         SLUICE_SERVER_IDLE: "10m",
       };
     });

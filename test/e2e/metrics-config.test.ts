@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { homeForTest } from "../support/local-server.js";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
 
 const pipeline = `name: acme
@@ -31,7 +31,7 @@ interface Attributed {
 }
 
 const home = () => ({
-  SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-metrics-cfg-home-")),
+  SLUICE_HOME: homeForTest("sluice-metrics-cfg-home-"),
   SLUICE_DATABASE_URL: "",
 });
 

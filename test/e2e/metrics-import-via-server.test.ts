@@ -3,7 +3,7 @@ import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
-import { serveHome } from "./served-home.js";
+import { serveHome } from "../support/served-home.js";
 
 /**
  * Issue 14: `sluice metrics import-git` reads git in its own process and stores the parsed

@@ -1,15 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeSampleService } from "../../src/deploy/index.js";
-import { assertBuilt, sluice, startSluice, until } from "./cli.js";
-import {
-  deployArgs,
-  freshPostgres,
-  stopServe,
-  stopTarget,
-} from "./deploy-support.js";
+import { useFreshPostgres } from "../support/databases.js";
+import { deployArgs, deployFolder } from "../support/deploy-cli.js";
+import { serveHome } from "../support/served-home.js";
+import { assertBuilt, sluice } from "./cli.js";
 
 /**
  * Issue 14, "every command through the API": `sluice metrics`, `sluice releases` and `sluice
@@ -19,15 +14,12 @@ import {
  * a fresh Postgres database.
  */
 describe("metrics, releases and rollout while `sluice serve` holds the store (built CLI)", () => {
-  const root = mkdtempSync(join(tmpdir(), "sluice-e2e-via-server-"));
-  const app = join(root, "app");
-  const service = writeSampleService(app);
-  const env: Record<string, string> = {
-    SLUICE_HOME: join(root, "home"),
+  const folder = deployFolder("sluice-e2e-via-server-", {
     SLUICE_SERVER_IDLE: "10m",
-  };
+  });
+  const { root, app, service, env } = folder;
   const project = ["--project", "shop"];
-  let serve: ReturnType<typeof startSluice> | undefined;
+  let serve: Awaited<ReturnType<typeof serveHome>> | undefined;
 
   const deploy = (version: string, extra: string[] = []) =>
     sluice(
@@ -40,9 +32,8 @@ describe("metrics, releases and rollout while `sluice serve` holds the store (bu
 
   beforeAll(async () => {
     assertBuilt();
-    const database = await freshPostgres("sluice_via_server");
-    if (database) env.SLUICE_DATABASE_URL = database;
-    // Recorded before the server starts: `sluice deploy` still opens the store itself.
+    await useFreshPostgres(env);
+    // Recorded before `sluice serve` starts (by the home's on-demand server, which it takes over).
     const first = deploy("v1");
     expect(first.code, first.stderr).toBe(0);
     const second = deploy("v2", [
@@ -50,25 +41,19 @@ describe("metrics, releases and rollout while `sluice serve` holds the store (bu
       '[{"weight":20},{"pause":{}},{"weight":50}]',
     ]);
     expect(second.code, second.stderr).toBe(3);
-    serve = startSluice(app, env, ["serve", "--port", "0"]);
-    await until(
-      () => existsSync(join(env.SLUICE_HOME!, "server.json")),
-      "sluice serve to start",
-      60_000,
-    );
+    serve = await serveHome(app, env);
   }, 180_000);
 
   afterAll(async () => {
-    await stopServe(serve);
-    await stopTarget(env.SLUICE_HOME!, "shop", "production");
-    rmSync(root, { recursive: true, force: true });
+    await serve?.stop();
+    await folder.remove();
   });
 
   it("serves the home on its socket, and records events sent to its port", async () => {
     const { pid, url, adminToken } = JSON.parse(
       readFileSync(join(env.SLUICE_HOME!, "server.json"), "utf8"),
     ) as { pid: number; url: string; adminToken: string };
-    expect(pid).toBe(serve!.pid);
+    expect(pid).toBe(serve!.server.pid);
     const at = new Date(Date.now() - 3_600_000).toISOString();
     const sent = await fetch(`${url}/api/v1/metrics/events`, {
       method: "POST",
@@ -204,6 +189,6 @@ describe("metrics, releases and rollout while `sluice serve` holds the store (bu
       "sluice: no release v7 in shop (known: v2, v1)",
     );
     // the server served all of it, and still does
-    expect(serve!.exitCode).toBeNull();
+    expect(serve!.server.exitCode).toBeNull();
   }, 180_000);
 });

@@ -1,10 +1,17 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { homeForTest, stopLocalServer } from "../support/local-server.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = join(root, "bin", "sluice.js");
@@ -66,6 +73,12 @@ describe.skipIf(!existsSync(join(root, "dist", "cli", "main.js")))(
     beforeAll(() => {
       repo = makeRepo();
       home = mkdtempSync(join(tmpdir(), "sluice-metrics-home-"));
+    });
+    afterAll(() => {
+      // Its commands started the home's local server on demand: it would idle for 10 minutes.
+      stopLocalServer(home);
+      rmSync(home, { recursive: true, force: true });
+      rmSync(repo, { recursive: true, force: true });
     });
 
     it("imports tags as deployments, once", () => {
@@ -198,7 +211,7 @@ describe.skipIf(!existsSync(join(root, "dist", "cli", "main.js")))(
     });
 
     it("without --deploy-tags, import-git says what it counted as a deployment, why, and how to count tags", () => {
-      const fresh = mkdtempSync(join(tmpdir(), "sluice-metrics-home-"));
+      const fresh = homeForTest("sluice-metrics-home-");
       const r = sluice(repo, fresh, ["metrics", "import-git"]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(

@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSampleService } from "../../src/deploy/index.js";
 import { assertBuilt, sluice } from "./cli.js";
-import { stopTarget } from "./deploy-support.js";
+import { stopTarget } from "../support/deploy-cli.js";
+import { stopLocalServer } from "../support/local-server.js";
 
 // Issue 11: `sluice deploy` named the project from sluice.yml and `sluice rollout` from the folder.
 describe("every command names the project alike (built CLI, local target)", () => {
@@ -34,6 +35,8 @@ describe("every command names the project alike (built CLI, local target)", () =
 
   afterAll(async () => {
     await stopTarget(env.SLUICE_HOME, project, "production");
+    stopLocalServer(env.SLUICE_HOME);
+    rmSync(home, { recursive: true, force: true });
   });
 
   it("finds with `rollout status` and `releases` what `deploy` recorded, under sluice.yml's name", () => {

@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { lstatSync, mkdtempSync, readdirSync } from "node:fs";
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopLocalServer } from "../support/local-server.js";
 import { assertBuilt, bin, gitRepo, sluice } from "./cli.js";
 
 /** Every file and folder under `dir` (symbolic links are not followed), with its mode. */
@@ -39,6 +40,12 @@ jobs:
     });
     // A home that sluice creates itself, inside a folder of the test's.
     home = join(mkdtempSync(join(tmpdir(), "sluice-e2e-modes-")), "home");
+  });
+  afterAll(() => {
+    // The run started the home's local server on demand, with its 10-minute idle time.
+    stopLocalServer(home);
+    rmSync(dirname(home), { recursive: true, force: true });
+    rmSync(repo, { recursive: true, force: true });
   });
 
   it("holds no file or folder that the group or others may read, whatever the umask", () => {

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopLocalServer } from "../support/local-server.js";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
 
 const config = `name: e2e-service
@@ -33,6 +34,11 @@ describe("sluice run, runs, run show, logs (built CLI)", () => {
         "name: broken\njobs:\n  a:\n    steps:\n      - run: echo before; exit 7\n  b:\n    needs: [a]\n    steps:\n      - run: echo never\n",
     });
     env = { SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-e2e-home-")) };
+  });
+  afterAll(() => {
+    // Its commands started the home's local server on demand.
+    stopLocalServer(env.SLUICE_HOME!);
+    rmSync(env.SLUICE_HOME!, { recursive: true, force: true });
   });
 
   it("runs the pipeline, records the change, and reads it back", () => {
@@ -175,6 +181,11 @@ jobs:
       "src/app.ts": `export const token = "${token}";\n`,
     });
     env = { SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-e2e-home-")) };
+  });
+  afterAll(() => {
+    // Its commands started the home's local server on demand.
+    stopLocalServer(env.SLUICE_HOME!);
+    rmSync(env.SLUICE_HOME!, { recursive: true, force: true });
   });
 
   it("in --json and in the human view, with the secret redacted", () => {

@@ -10,7 +10,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { homeForTest, stopLocalServer } from "../support/local-server.js";
 import { writeZip } from "../../src/scan/deps/zip.testkit.js";
 import { assertBuilt, gitRepo, root, sluice } from "./cli.js";
 
@@ -93,6 +94,11 @@ function readInChild(
 describe("sluice scan deps and sluice run when the dependency scan scans nothing (built CLI)", () => {
   const home = mkdtempSync(join(tmpdir(), "sluice-deps-empty-home-"));
   const env = { SLUICE_HOME: home, SLUICE_DATABASE_URL: "" };
+  afterAll(() => {
+    // Its commands started the home's local server on demand.
+    stopLocalServer(home);
+    rmSync(home, { recursive: true, force: true });
+  });
 
   beforeAll(() => {
     assertBuilt();
@@ -118,7 +124,7 @@ describe("sluice scan deps and sluice run when the dependency scan scans nothing
     });
     // A home with no advisories imported.
     const bare = {
-      SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-deps-bare-home-")),
+      SLUICE_HOME: homeForTest("sluice-deps-bare-home-"),
       SLUICE_DATABASE_URL: "",
     };
     const run = sluice(repo, bare, ["run"]);

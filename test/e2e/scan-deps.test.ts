@@ -11,12 +11,16 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { writeZip } from "../../src/scan/deps/zip.testkit.js";
+import {
+  ghsaSample as samples,
+  vulnerableLockfile,
+} from "../support/ghsa-sample.js";
+import { stopLocalServer } from "../support/local-server.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = join(root, "bin", "sluice.js");
-const samples = join(root, "test", "fixtures", "osv", "ghsa-sample");
 
 function sluice(home: string, args: string[], cwd = root) {
   const r = spawnSync(process.execPath, [bin, ...args], {
@@ -36,22 +40,7 @@ function project(): string {
   const dir = mkdtempSync(join(tmpdir(), "sluice-deps-e2e-"));
   writeFileSync(
     join(dir, "package-lock.json"),
-    JSON.stringify(
-      {
-        lockfileVersion: 3,
-        packages: {
-          "": { dependencies: { express: "^4", minimist: "^1" } },
-          "node_modules/express": {
-            version: "4.0.0",
-            dependencies: { lodash: "^4" },
-          },
-          "node_modules/lodash": { version: "4.17.15" },
-          "node_modules/minimist": { version: "1.2.0" },
-        },
-      },
-      null,
-      2,
-    ),
+    JSON.stringify(vulnerableLockfile, null, 2),
   );
   mkdirSync(join(dir, "node_modules", "x"), { recursive: true });
   writeFileSync(
@@ -64,6 +53,12 @@ function project(): string {
 describe("sluice scan deps and sluice advisories (built CLI)", () => {
   const home = mkdtempSync(join(tmpdir(), "sluice-home-"));
   const dir = project();
+  afterAll(() => {
+    // `advisories import` started the home's local server on demand: it would idle for 10 minutes.
+    stopLocalServer(home);
+    rmSync(home, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
   let snapshotId = "";
 
   it("refuses to scan before any advisories are imported", () => {

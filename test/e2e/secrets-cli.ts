@@ -1,14 +1,26 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, lstatSync } from "node:fs";
+import {
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { onTestFinished } from "vitest";
+import { homeForTest } from "../support/local-server.js";
 import { bin } from "./cli.js";
 import type { CliResult } from "./cli.js";
 
-/** A temp SLUICE_HOME and a `sluice` that feeds `input` to standard input. */
+/**
+ * A temp SLUICE_HOME and a `sluice` that feeds `input` to standard input, for one test: when it
+ * ends, the home's local server (which the commands start) is stopped and the folders removed.
+ */
 export function secretsHome(extraEnv: Record<string, string> = {}) {
-  const home = join(mkdtempSync(join(tmpdir(), "sluice-secrets-e2e-")), "home");
+  const home = homeForTest("sluice-secrets-e2e-");
   const cwd = mkdtempSync(join(tmpdir(), "sluice-secrets-cwd-"));
+  onTestFinished(() => rmSync(cwd, { recursive: true, force: true }));
   const env = {
     SLUICE_HOME: home,
     SLUICE_ACTOR: "Ada <ada@example.com>",

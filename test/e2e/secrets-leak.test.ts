@@ -1,10 +1,10 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import pg from "pg";
+import { freshPostgresUrl } from "../support/databases.js";
 import { beforeAll, describe, expect, it } from "vitest";
+import { homeForTest } from "../support/local-server.js";
 import { assertBuilt, bin, gitRepo } from "./cli.js";
 import { filesContaining } from "./secrets-cli.js";
 
@@ -48,7 +48,7 @@ const pgDump = "/usr/lib/postgresql/15/bin/pg_dump";
  * encodings.
  */
 function leakyRun(extraEnv: Record<string, string> = {}) {
-  const home = join(mkdtempSync(join(tmpdir(), "sluice-leak-")), "home");
+  const home = homeForTest("sluice-leak-");
   const env = {
     ...process.env,
     NO_COLOR: "1",
@@ -189,15 +189,9 @@ describe("secrets given to a job never leak (built CLI)", () => {
   it.skipIf(!pgUrl || !existsSync(pgDump))(
     "on Postgres too: a pg_dump of the database holds none of the values",
     async () => {
-      const name = `sluice_leak_${randomBytes(5).toString("hex")}`;
-      const admin = new pg.Client({ connectionString: pgUrl });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      const url = new URL(pgUrl!);
-      url.pathname = `/${name}`;
-      leakyRun({ SLUICE_DATABASE_URL: url.toString() });
-      const dump = execFileSync(pgDump, [url.toString()], {
+      const url = await freshPostgresUrl(pgUrl!);
+      leakyRun({ SLUICE_DATABASE_URL: url });
+      const dump = execFileSync(pgDump, [url], {
         encoding: "utf8",
         maxBuffer: 256 * 1024 * 1024,
       });
@@ -208,7 +202,7 @@ describe("secrets given to a job never leak (built CLI)", () => {
   );
 
   it("a job naming a missing secret fails before any step, with the name and the environment", () => {
-    const home = join(mkdtempSync(join(tmpdir(), "sluice-leak-")), "home");
+    const home = homeForTest("sluice-leak-");
     const env = { ...process.env, NO_COLOR: "1", SLUICE_HOME: home };
     const repo = gitRepo({
       "sluice.yml": `name: missing

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, sluice } from "./cli.js";
 import { filesContaining } from "./secrets-cli.js";
-import { serveHome } from "./served-home.js";
+import { serveHome } from "../support/served-home.js";
 
 /**
  * Issue 14, "every command through the API": every `sluice secrets` verb is a client of the

@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { stopLocalServer } from "../support/local-server.js";
 import { assertBuilt, sluice } from "./cli.js";
 
 // Issue 11: a database error printed drizzle's "Failed query: <sql> params: <values>".
@@ -10,6 +11,11 @@ describe("a failing query through the CLI (built CLI, real PGlite)", () => {
     assertBuilt();
     const secret = "hunter2-s3cr3t-value";
     const dir = mkdtempSync(join(tmpdir(), "sluice-e2e-store-error-"));
+    onTestFinished(() => {
+      // The run went through the home's local server, started on demand.
+      stopLocalServer(join(dir, "home"));
+      rmSync(dir, { recursive: true, force: true });
+    });
     // A NUL in a job's name: the database refuses the row that records it.
     writeFileSync(
       join(dir, "sluice.yml"),

@@ -56,3 +56,15 @@ export async function freshPostgresUrl(url: string): Promise<string> {
   target.pathname = `/${name}`;
   return target.toString();
 }
+
+/**
+ * For a sluice process a test starts: sets `env.SLUICE_DATABASE_URL` to a new database on the
+ * test cluster when SLUICE_TEST_DATABASE_URL names one; otherwise the process keeps its
+ * embedded store.
+ */
+export async function useFreshPostgres(
+  env: Record<string, string>,
+): Promise<void> {
+  if (postgresUrl)
+    env.SLUICE_DATABASE_URL = await freshPostgresUrl(postgresUrl);
+}

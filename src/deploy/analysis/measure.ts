@@ -1,5 +1,5 @@
 import type { Clock } from "../../kernel/index.js";
-import { messageOf } from "../../kernel/index.js";
+import { messageOf, timeoutSignal } from "../../kernel/index.js";
 import type { MetricSpec } from "../spec.js";
 import type { MeasurementResult, RolloutAction } from "../types.js";
 import { evaluateMeasurement } from "./evaluate.js";
@@ -31,27 +31,29 @@ export async function takeMeasurement(
     "timeoutMs" in metric.provider
       ? metric.provider.timeoutMs
       : defaultMeasurementTimeoutMs;
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  // On the Clock: a test moves a ManualClock past the timeout instead of waiting for it.
+  const timeout = timeoutSignal(clock, timeoutMs);
   try {
     const provider = providerFor(metric.provider, deps);
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(
-          new Error(
-            `${metric.provider.kind} provider timed out after ${timeoutMs}ms`,
+    const timedOut = new Promise<never>((_, reject) =>
+      timeout.signal.addEventListener(
+        "abort",
+        () =>
+          reject(
+            new Error(
+              `${metric.provider.kind} provider timed out after ${timeoutMs}ms`,
+            ),
           ),
-        );
-      }, timeoutMs);
-    });
+        { once: true },
+      ),
+    );
     const measured = await Promise.race([
       provider.measure({
         ...release,
         window: action.window,
-        signal: controller.signal,
+        signal: timeout.signal,
       }),
-      timeout,
+      timedOut,
     ]);
     const verdict = evaluateMeasurement(metric, measured, provider.defaults);
     return {
@@ -69,6 +71,6 @@ export async function takeMeasurement(
       finishedAt: clock.now(),
     };
   } finally {
-    if (timer) clearTimeout(timer);
+    timeout.cancel();
   }
 }

@@ -263,11 +263,6 @@ describe("providers", () => {
   it.each([
     ["exit 0 passes", { run: "exit 0" }, "Successful"],
     ["exit 3 fails", { run: "echo broken; exit 3" }, "Failed"],
-    [
-      "a command over its timeout is an Error",
-      { run: "sleep 5", timeout: "200ms" },
-      "Error",
-    ],
   ] as const)("command: %s", async (_name, command, phase) => {
     const r = await measure({ provider: { command } });
     expect(r.phase, r.message).toBe(phase);
@@ -300,13 +295,6 @@ describe("providers", () => {
     ],
     ["an error answer is an Error", "bad", "result < 0.05", "Error", undefined],
     ["garbage is an Error", "garbage", "result < 0.05", "Error", undefined],
-    [
-      "a slow server times out into an Error",
-      "slow",
-      "result < 0.05",
-      "Error",
-      undefined,
-    ],
   ] as const)(
     "prometheus: %s",
     async (_name, query, condition, phase, value) => {
@@ -318,6 +306,43 @@ describe("providers", () => {
       if (value !== undefined) expect(r.value).toEqual(value);
     },
   );
+});
+
+describe("a measurement's timeout, on the Clock", () => {
+  it.each([
+    [
+      "a command",
+      { command: { run: "sleep 5", timeout: "200ms" } },
+      "command provider timed out after 200ms",
+    ],
+    [
+      "a slow Prometheus server",
+      () => ({
+        prometheus: { address: base, query: "slow", timeout: "300ms" },
+      }),
+      "prometheus provider timed out after 300ms",
+    ],
+  ] as const)(
+    "%s past its timeout is an Error once the clock moves past it",
+    async (_name, provider, message) => {
+      const measuring = measure({
+        provider: typeof provider === "function" ? provider() : provider,
+      });
+      // The timeout is the only timer pending: moving the clock fires it, nothing waits for it.
+      await clock.untilPending();
+      expect(clock.pending()).toBe(1);
+      clock.advance(60_000);
+      const r = await measuring;
+      expect(r).toMatchObject({ phase: "Error", message });
+      expect(clock.pending()).toBe(0);
+    },
+  );
+
+  it("a measurement that ends first cancels its timeout", async () => {
+    const r = await measure({ provider: { command: { run: "exit 0" } } });
+    expect(r.phase).toBe("Successful");
+    expect(clock.pending()).toBe(0);
+  });
 });
 
 describe("evaluateMeasurement (Argo's EvaluateResult)", () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp } from "../../app.js";
 import type { App } from "../../app.js";
 import { ManualClock } from "../../kernel/index.js";
-import type { Logger } from "../../kernel/index.js";
+import { capturingLogger } from "../../../test/support/capturing-logger.js";
 import { buildServer } from "../app.js";
 
 /**
@@ -27,14 +27,7 @@ const flag = {
 
 describe("accounts over HTTP (issue 14)", () => {
   const clock = new ManualClock(Date.parse("2026-12-01T00:00:00Z"));
-  const logged: string[] = [];
-  const logger: Logger = Object.fromEntries(
-    (["debug", "info", "warn", "error"] as const).map((level) => [
-      level,
-      (msg: string, fields?: Record<string, unknown>) =>
-        logged.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`),
-    ]),
-  ) as unknown as Logger;
+  const logger = capturingLogger();
   let app: App;
   let server: FastifyInstance;
   const asAdmin = { authorization: `Bearer ${admin}` };
@@ -251,7 +244,7 @@ describe("accounts over HTTP (issue 14)", () => {
   });
 
   it("refuses a token or any credential in a URL query, and logs nothing of it", async () => {
-    logged.length = 0;
+    logger.lines.length = 0;
     for (const url of [
       `/api/v1/auth/whoami?access_token=${token.token}`,
       `/api/v1/flags/shop/production?x=${encodeURIComponent(token.token)}`,
@@ -265,7 +258,7 @@ describe("accounts over HTTP (issue 14)", () => {
       expect(response.body).not.toContain(token.token.split(".")[2]!);
       expect(response.body).not.toContain("correct horse");
     }
-    expect(logged.join("\n")).not.toContain(token.token.split(".")[2]!);
+    expect(logger.text()).not.toContain(token.token.split(".")[2]!);
   });
 
   it("refuses a revoked token with 401", async () => {

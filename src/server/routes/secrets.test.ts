@@ -5,9 +5,9 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp } from "../../app.js";
 import type { App } from "../../app.js";
-import type { Logger } from "../../kernel/index.js";
 import { openVersion } from "../../secrets/index.js";
 import { buildServer } from "../app.js";
+import { capturingLogger } from "../../../test/support/capturing-logger.js";
 import { freshPostgresUrl } from "../../../test/support/databases.js";
 
 /**
@@ -20,14 +20,7 @@ const value = "s3cr3t-route-value-7781";
 
 describe("secrets over HTTP (ADR 105)", () => {
   const home = mkdtempSync(join(tmpdir(), "sluice-secrets-http-"));
-  const logged: string[] = [];
-  const logger: Logger = Object.fromEntries(
-    (["debug", "info", "warn", "error"] as const).map((level) => [
-      level,
-      (msg: string, fields?: Record<string, unknown>) =>
-        logged.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`),
-    ]),
-  ) as unknown as Logger;
+  const logger = capturingLogger();
   let app: App;
   let server: FastifyInstance;
   const headers = { authorization: `Bearer ${admin}` };
@@ -126,7 +119,7 @@ describe("secrets over HTTP (ADR 105)", () => {
     expect(list.json()).toMatchObject([
       { name: "API_TOKEN", environment: "", version: 1, updatedBy: "ada" },
     ]);
-    for (const text of [...answers, ...logged])
+    for (const text of [...answers, logger.text()])
       expect(text).not.toContain(value);
   });
 });
