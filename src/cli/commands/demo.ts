@@ -5,8 +5,6 @@ import type { Command } from "commander";
 import { createCliContext } from "../context.js";
 import type { CliContext } from "../context.js";
 import { exitCodes } from "../exit-codes.js";
-import { gateSample, git } from "./demo-gate.js";
-import { clientOf, submitAndFollow } from "./run-client.js";
 
 interface DemoOptions {
   dir?: string;
@@ -35,7 +33,7 @@ const demoPhases: { name: string; run: DemoPhase }[] = [
   { name: "second run (warm cache)", run: (ctx, s) => runSample(ctx, s) },
   {
     name: "policy gate (a large change to infra/ held, approved by a second identity, deployed)",
-    run: gateSample,
+    run: async (ctx, s) => (await import("./demo-gate.js")).gateSample(ctx, s),
   },
   {
     name: "progressive delivery (a good release promoted, a bad one rolled back)",
@@ -247,6 +245,7 @@ async function createSampleRepo(
   ctx: CliContext,
   state: DemoState,
 ): Promise<void> {
+  const { git } = await import("./demo-gate.js");
   const { dir } = state;
   mkdirSync(dir, { recursive: true });
   git(dir, "init", "-q", "-b", "main");
@@ -278,7 +277,10 @@ async function createSampleRepo(
 
 /** `sluice init`: detects the Node project and writes the three-line sluice.yml. */
 async function initSample(ctx: CliContext, state: DemoState): Promise<void> {
-  const { initProject } = await import("../../config/index.js");
+  const [{ initProject }, { git }] = await Promise.all([
+    import("../../config/index.js"),
+    import("./demo-gate.js"),
+  ]);
   const result = initProject(state.dir);
   git(state.dir, "add", "sluice.yml");
   git(state.dir, "commit", "-q", "-m", "Add sluice.yml");
@@ -293,6 +295,7 @@ async function initSample(ctx: CliContext, state: DemoState): Promise<void> {
 
 /** `sluice run` in the sample repository, in the local server of the demo's home. */
 async function runSample(ctx: CliContext, state: DemoState): Promise<void> {
+  const { clientOf, submitAndFollow } = await import("./run-client.js");
   const { detail } = await submitAndFollow(ctx, await clientOf(ctx), {
     config: join(state.dir, "sluice.yml"),
     maxParallel: 2,
