@@ -1,20 +1,21 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../kernel/index.js";
 import { loadAdvisories, scanDependencies } from "./index.js";
 import type { Finding } from "./index.js";
 import { testDatabases } from "../../test/support/databases.js";
+import { ghsaSample as sampleDir } from "../../test/support/ghsa-sample.js";
 import { openAdvisoryFile, writeAdvisoryFile } from "./deps/advisory-file.js";
 import { createScanStore } from "./store.js";
 
-const sampleDir = fileURLToPath(
-  new URL("../../test/fixtures/osv/ghsa-sample/", import.meta.url),
-);
 const clock = new ManualClock(Date.UTC(2026, 0, 1));
 
+/**
+ * Not `vulnerableLockfile` (test/support/ghsa-sample.ts): minimist 1.2.6 is past the sample's
+ * fixed versions, so only lodash's advisories hit.
+ */
 const lockfile = {
   name: "app",
   lockfileVersion: 3,

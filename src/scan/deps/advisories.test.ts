@@ -7,16 +7,13 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { ghsaSample as sampleDir } from "../../../test/support/ghsa-sample.js";
 import { ManualClock } from "../../kernel/index.js";
 import { loadAdvisories } from "./advisories.js";
 import { readZip } from "./zip.js";
 import { writeZip } from "./zip.testkit.js";
 
-const sampleDir = fileURLToPath(
-  new URL("../../../test/fixtures/osv/ghsa-sample/", import.meta.url),
-);
 const clock = new ManualClock(Date.UTC(2026, 0, 1));
 
 const good = {
