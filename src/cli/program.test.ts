@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { commandSummaries } from "./command-summaries.js";
 import { createCliContext } from "./context.js";
 import { buildProgram } from "./program.js";
 
@@ -35,5 +36,17 @@ describe("buildProgram: a command loads only its own group", () => {
     expect(await names(["node", "sluice", "--debug", "scan"])).toEqual(all);
     expect(await names(["node", "sluice", "scna"])).toEqual(all);
     expect(all).toEqual(expect.arrayContaining(["reject", "approvals"]));
+  });
+
+  it("sluice --help lists every command from its summary, as the loaded groups print it", async () => {
+    // `help` names no group: every group is loaded and registers its commands.
+    const loaded = await buildProgram(ctx, ["node", "sluice", "help"]);
+    for (const argv of [[], ["--help"], ["-h"], ["--version"]]) {
+      const listed = await buildProgram(ctx, ["node", "sluice", ...argv]);
+      expect(listed.helpInformation()).toEqual(loaded.helpInformation());
+    }
+    expect(loaded.commands.map((c) => c.name())).toEqual([
+      ...commandSummaries.map((c) => c.name),
+    ]);
   });
 });

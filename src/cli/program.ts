@@ -1,4 +1,5 @@
-import { Command } from "commander";
+import { Command, Help } from "commander";
+import { commandSummaries } from "./command-summaries.js";
 import type { CliContext } from "./context.js";
 
 /** A command group adds its commands to the program; heavy modules are imported inside actions. */
@@ -58,9 +59,14 @@ const groups: [string, () => Promise<Register>][] = [
   ["login", async () => (await import("./commands/login.js")).registerLogin],
 ];
 
+/** The words after which the program only prints its own help or version. */
+const programOnly = new Set(["--help", "-h", "--version", "-V"]);
+
 /**
  * The program with the command group that `argv` names (its first word after the script), or
- * every group when it names none of them (help, version, an unknown command: its suggestions).
+ * every group when it names none of them (`help`, an unknown command: its suggestions). A bare
+ * `sluice`, `sluice --help` or `sluice --version` lists the commands from their summaries and
+ * loads no group.
  */
 export async function buildProgram(
   ctx: CliContext,
@@ -74,6 +80,16 @@ export async function buildProgram(
     .option("--debug", "show stack traces of errors")
     .showSuggestionAfterError(true)
     .exitOverride();
+  const words = argv.slice(2);
+  if (words.every((word) => programOnly.has(word))) {
+    const terms = new Map(commandSummaries.map((c) => [c.name, c.term]));
+    for (const c of commandSummaries)
+      program.command(c.name).description(c.summary);
+    return program.configureHelp({
+      subcommandTerm: (command) =>
+        terms.get(command.name()) ?? Help.prototype.subcommandTerm(command),
+    });
+  }
   const named = groups.filter(([name]) => name === argv[2]);
   const registers = await Promise.all(
     (named.length > 0 ? named : groups).map(([, load]) => load()),

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import { summaryOf } from "../command-summaries.js";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
@@ -13,9 +14,7 @@ import type { CliContext } from "../context.js";
 export function registerAdvisories(program: Command, ctx: CliContext): void {
   const advisories = program
     .command("advisories")
-    .description(
-      "the local OSV advisory database that `sluice scan deps` matches against",
-    );
+    .description(summaryOf("advisories"));
 
   advisories
     .command("import")

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { summaryOf } from "../command-summaries.js";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
 import type { HoldView } from "../../policy/index.js";
@@ -40,9 +41,7 @@ const isoOf = (time: string | Date | null): string =>
 export function registerApprove(program: Command, ctx: CliContext): void {
   program
     .command("approvals")
-    .description(
-      "what waits at a gate for people: each held run with its decision's reasons and the approvals it needs",
-    )
+    .description(summaryOf("approvals"))
     .option("--json", "print the holds as JSON")
     .action(async (options: { json?: boolean }) => {
       const { clientOf } = await import("./run-client.js");
@@ -68,9 +67,7 @@ export function registerApprove(program: Command, ctx: CliContext): void {
 
   program
     .command("approve")
-    .description(
-      "approve a run held at its gate, as your git identity (never the change's author); the approval that completes the hold continues the run",
-    )
+    .description(summaryOf("approve"))
     .argument("<run>", "run id, unique prefix, or `last`")
     .option("--comment <text>", "why, recorded with the approval")
     .option(
@@ -131,9 +128,7 @@ export function registerApprove(program: Command, ctx: CliContext): void {
 
   program
     .command("reject")
-    .description(
-      "reject a run held at its gate: the hold and the run fail with your reason",
-    )
+    .description(summaryOf("reject"))
     .argument("<run>", "run id, unique prefix, or `last`")
     .option("--comment <text>", "why, recorded with the rejection")
     .action(async (run: string, options: AnswerOptions) => {

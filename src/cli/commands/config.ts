@@ -1,4 +1,5 @@
 import { relative, resolve } from "node:path";
+import { summaryOf } from "../command-summaries.js";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 
@@ -11,9 +12,7 @@ interface ConfigOptions {
 export function registerConfig(program: Command, ctx: CliContext): void {
   program
     .command("config")
-    .description(
-      "validate sluice.yml and print it; --expanded prints the full pipeline with the template applied",
-    )
+    .description(summaryOf("config"))
     .option(
       "-f, --file <path>",
       "the config file, or a folder holding sluice.yml",

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { summaryOf } from "../command-summaries.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -44,9 +45,7 @@ const demoPhases: { name: string; run: DemoPhase }[] = [
 export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command("demo")
-    .description(
-      "create a sample Node service repo in a temp folder, run its golden-path pipeline twice, hold a risky change at the policy gate until a second identity approves it, deliver it progressively, and show where to look",
-    )
+    .description(summaryOf("demo"))
     .option("--dir <path>", "create the sample here instead of a temp folder")
     .addHelpText(
       "after",

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { summaryOf } from "../command-summaries.js";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
@@ -27,9 +28,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function registerDeploy(program: Command, ctx: CliContext): void {
   const deploy = program.command("deploy");
   deploy
-    .description(
-      "deploy a release to an environment with a progressive rollout on the local target (spec from the sluice/deploy step of sluice.yml, or flags)",
-    )
+    .description(summaryOf("deploy"))
     .argument("<environment>", "the environment, e.g. production")
     .option(
       "--release <name>",

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { summaryOf } from "../command-summaries.js";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
@@ -35,9 +36,7 @@ const keyPath = (ctx: CliContext, option: string | undefined) =>
 export function registerEvidence(program: Command, ctx: CliContext): void {
   const evidence = program
     .command("evidence")
-    .description(
-      "signed evidence of deployments (in-toto statements in DSSE envelopes, hash-chained per environment)",
-    );
+    .description(summaryOf("evidence"));
 
   evidence
     .command("export")

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import { summaryOf } from "../command-summaries.js";
 import type { Command } from "commander";
 import { AppError, messageOf } from "../../kernel/index.js";
 import { resolveProject } from "../context.js";
@@ -56,11 +57,7 @@ function scoped(
 }
 
 export function registerFlags(program: Command, ctx: CliContext): void {
-  const flags = program
-    .command("flags")
-    .description(
-      "feature flags (flagd format) per project and environment, with an audit log",
-    );
+  const flags = program.command("flags").description(summaryOf("flags"));
   const backend = async () =>
     (await import("./flags-backend.js")).flagsBackend(ctx);
 

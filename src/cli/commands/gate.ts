@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { summaryOf } from "../command-summaries.js";
 import type { CliContext } from "../context.js";
 
 interface FactsOptions {
@@ -13,11 +14,7 @@ const showValue = (value: unknown): string =>
     : JSON.stringify(value);
 
 export function registerGate(program: Command, ctx: CliContext): void {
-  const gate = program
-    .command("gate")
-    .description(
-      "the policy gate: the facts of a change and what the policy decides",
-    );
+  const gate = program.command("gate").description(summaryOf("gate"));
 
   gate
     .command("facts")

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { summaryOf } from "../command-summaries.js";
 import { Option } from "commander";
 import type { CliContext } from "../context.js";
 
@@ -23,11 +24,7 @@ async function hooksDir(cwd: string): Promise<string> {
 
 /** `sluice hooks install|uninstall`: pre-commit secret scan and pre-push dependency scan. */
 export function registerHooks(program: Command, ctx: CliContext): void {
-  const hooks = program
-    .command("hooks")
-    .description(
-      "install or remove the git hooks that scan at commit and push time",
-    );
+  const hooks = program.command("hooks").description(summaryOf("hooks"));
   hooks
     .command("install")
     .description(

@@ -1,13 +1,12 @@
 import { resolve } from "node:path";
+import { summaryOf } from "../command-summaries.js";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 
 export function registerInit(program: Command, ctx: CliContext): void {
   program
     .command("init")
-    .description(
-      "detect the project (node, python or go) and write a three-line sluice.yml that extends its golden path",
-    )
+    .description(summaryOf("init"))
     .argument("[dir]", "the project folder", ".")
     .option("--force", "replace an existing sluice.yml")
     .option("--json", "print what was detected and written as JSON")

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { summaryOf } from "../command-summaries.js";
 import type { Command } from "commander";
 import { AppError, parseDuration } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
@@ -34,9 +35,7 @@ export function registerLogin(program: Command, ctx: CliContext): void {
       "lifetime of the token a sign-in makes, at most 366 days",
       "90d",
     )
-    .description(
-      "sign in to a sluice server: `sluice run` then runs there; the password is read from standard input or a prompt",
-    )
+    .description(summaryOf("login"))
     .addHelpText(
       "after",
       "\nThe password is used once, to make an API token with your roles; only the token is kept\n" +
@@ -97,9 +96,7 @@ export function registerLogin(program: Command, ctx: CliContext): void {
 
   program
     .command("logout")
-    .description(
-      "revoke the token of `sluice login` and forget its server: `sluice run` runs here again",
-    )
+    .description(summaryOf("logout"))
     .action(async () => {
       const { forgetLogin, remoteClient } =
         await import("../client/remote-server.js");

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { summaryOf } from "../command-summaries.js";
 import { AppError } from "../../kernel/index.js";
 import type { ErrorCode } from "../../kernel/index.js";
 import type { RunLogEvent } from "../../pipeline/index.js";
@@ -19,9 +20,7 @@ interface JsonStep {
 export function registerLogs(program: Command, ctx: CliContext): void {
   program
     .command("logs")
-    .description(
-      "print the step logs of a run (all jobs, or one job); RUN is an id, a unique prefix or `last`",
-    )
+    .description(summaryOf("logs"))
     .argument("<run>", "run id, unique prefix, or `last`")
     .argument("[job]", "a job key (or a job id, for every matrix cell)")
     .option(

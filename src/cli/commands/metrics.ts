@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { summaryOf } from "../command-summaries.js";
 import { AppError } from "../../kernel/index.js";
 import type {
   AttributedChange,
@@ -110,11 +111,7 @@ async function describeScope(
 
 /** `sluice metrics`: DORA figures by cohort, git import, attribution and the HTML report. */
 export function registerMetrics(program: Command, ctx: CliContext): void {
-  const metrics = program
-    .command("metrics")
-    .description(
-      "DORA figures (deployment frequency, lead time, change fail rate, recovery time, rework rate) of the current project, split by AI-assisted and unmarked changes; `sluice metrics` runs `metrics show`",
-    );
+  const metrics = program.command("metrics").description(summaryOf("metrics"));
 
   // The default subcommand: `sluice metrics --since 90d --by cohort --json` lands here, so each
   // subcommand owns its options (`--json` and `--since` mean different things per subcommand).

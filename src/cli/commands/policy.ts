@@ -1,4 +1,5 @@
 import { dirname, relative, resolve } from "node:path";
+import { summaryOf } from "../command-summaries.js";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 
@@ -8,9 +9,7 @@ interface TestOptions {
 }
 
 export function registerPolicy(program: Command, ctx: CliContext): void {
-  const policy = program
-    .command("policy")
-    .description("check policy files and test them against tables of cases");
+  const policy = program.command("policy").description(summaryOf("policy"));
 
   policy
     .command("check")

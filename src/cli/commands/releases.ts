@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { summaryOf } from "../command-summaries.js";
 import type { ReleasesView } from "../../deploy/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
@@ -16,7 +17,7 @@ interface Listed {
 export function registerReleases(program: Command, ctx: CliContext): void {
   program
     .command("releases")
-    .description("list a project's releases and its deployments, newest first")
+    .description(summaryOf("releases"))
     .option(
       "--project <name>",
       "the project (default: the name in ./sluice.yml, else the repository folder's name)",

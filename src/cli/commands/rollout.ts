@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { summaryOf } from "../command-summaries.js";
 import type {
   DeployService,
   RolloutOutcome,
@@ -69,9 +70,7 @@ const client = () => import("./deploy-client.js");
  * timeline entries as they happen. `sluice deploy` goes through the same server.
  */
 export function registerRollout(program: Command, ctx: CliContext): void {
-  const group = program
-    .command("rollout")
-    .description("inspect and steer the progressive rollout of an environment");
+  const group = program.command("rollout").description(summaryOf("rollout"));
   group
     .command("status")
     .description(

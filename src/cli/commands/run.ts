@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { summaryOf } from "../command-summaries.js";
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
@@ -20,9 +21,7 @@ interface RunOptions {
 export function registerRun(program: Command, ctx: CliContext): void {
   const run = program
     .command("run")
-    .description(
-      "run the pipeline of sluice.yml in this repository (in the local server of $SLUICE_HOME, shown here); `run show ID` shows a run",
-    )
+    .description(summaryOf("run"))
     .option(
       "-f, --file <path>",
       "the config file, or a folder holding sluice.yml",

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { summaryOf } from "../command-summaries.js";
 import { AppError } from "../../kernel/index.js";
 import {
   isRecordedRunStatus,
@@ -21,7 +22,7 @@ const statuses = recordedRunStatuses;
 export function registerRuns(program: Command, ctx: CliContext): void {
   program
     .command("runs")
-    .description("list recorded runs, newest first")
+    .description(summaryOf("runs"))
     .option("--project <name>", "only runs of this project")
     .option("--branch <name>", "only runs of this branch")
     .option(

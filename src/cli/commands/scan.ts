@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { summaryOf } from "../command-summaries.js";
 import type { CliContext } from "../context.js";
 import { registerScanDeps } from "./scan-deps.js";
 import { registerScanSarif } from "./scan-sarif.js";
@@ -14,10 +15,6 @@ const scanners: RegisterScan[] = [
 ];
 
 export function registerScan(program: Command, ctx: CliContext): void {
-  const scan = program
-    .command("scan")
-    .description(
-      "find secrets and vulnerable dependencies; exit 0 clean, 1 findings at or above --fail-on, 2 error",
-    );
+  const scan = program.command("scan").description(summaryOf("scan"));
   for (const register of scanners) register(scan, ctx);
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { summaryOf } from "../command-summaries.js";
 import { basename } from "node:path";
 import type { Command } from "commander";
 import { AppError, messageOf } from "../../kernel/index.js";
@@ -36,11 +37,7 @@ const scopeText = (environment: string) =>
   environment === "" ? "project-wide" : `env ${environment}`;
 
 export function registerSecrets(program: Command, ctx: CliContext): void {
-  const secrets = program
-    .command("secrets")
-    .description(
-      "secrets per project and environment, encrypted with age; given to jobs by name, masked in logs",
-    );
+  const secrets = program.command("secrets").description(summaryOf("secrets"));
   // Every verb but `identity` is a client of the home's server (ADR 105).
   // Loaded when a verb runs, not for `--help`.
   const service = async () =>

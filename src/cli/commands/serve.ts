@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { summaryOf } from "../command-summaries.js";
 import { AppError } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
 
@@ -8,9 +9,7 @@ const defaultPort = 7700;
 export function registerServe(program: Command, ctx: CliContext): void {
   program
     .command("serve")
-    .description(
-      "run the HTTP API (OFREP flag evaluation, flag management, webhooks) until SIGINT or SIGTERM",
-    )
+    .description(summaryOf("serve"))
     .option("--port <n>", "TCP port (0 picks a free one)", String(defaultPort))
     .option("--host <h>", "interface to listen on", "127.0.0.1")
     .option(

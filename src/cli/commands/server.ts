@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { summaryOf } from "../command-summaries.js";
 import {
   AppError,
   durationHint,
@@ -13,9 +14,7 @@ const defaultIdle = "10m";
 export function registerServer(program: Command, ctx: CliContext): void {
   const server = program
     .command("server")
-    .description(
-      "the local server of $SLUICE_HOME: commands that need the store start it on demand; status, stop",
-    )
+    .description(summaryOf("server"))
     .addHelpText(
       "after",
       "\nA command that needs the store (runs, logs) talks to the local server on the Unix socket\n" +

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { summaryOf } from "../command-summaries.js";
 import { AppError, parseDuration } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
 import type { CreatedToken, TokenSummary } from "../../accounts/index.js";
@@ -7,11 +8,7 @@ import { accountsClient, grantsOf, parseGrant } from "./users.js";
 const dayMs = 86_400_000;
 
 export function registerTokens(program: Command, ctx: CliContext): void {
-  const tokens = program
-    .command("tokens")
-    .description(
-      "API tokens for the CLI, agents and webhooks: scoped to roles on projects, with an expiry; stored hashed",
-    );
+  const tokens = program.command("tokens").description(summaryOf("tokens"));
 
   tokens
     .command("create")

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { summaryOf } from "../command-summaries.js";
 import { AppError } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
 import type { Grant, UserSummary } from "../../accounts/index.js";
@@ -61,11 +62,7 @@ export async function accountsClient(ctx: CliContext) {
 const userPath = (name: string) => `/api/v1/users/${encodeURIComponent(name)}`;
 
 export function registerUsers(program: Command, ctx: CliContext): void {
-  const users = program
-    .command("users")
-    .description(
-      "accounts of the server: users with passwords and roles per project (viewer, developer, approver, admin)",
-    );
+  const users = program.command("users").description(summaryOf("users"));
 
   users
     .command("add")
