@@ -30,6 +30,7 @@ const lightEntries = {
     "queue/runtime.js", // the queue (pg-boss), only when a run starts
     "store.js", // the run store, at every app start (the index loads the engine)
     "run-status.js", // the run statuses `sluice runs --status` lists, at CLI start-up
+    "logs/terminal.js", // the terminal views of a run that `sluice run` follows in the server
   ],
   config: [
     "project.js", // the project rule of every command (and of the server's runs), at CLI start-up

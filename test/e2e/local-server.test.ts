@@ -180,6 +180,30 @@ describe("the local server on demand (built CLI)", { timeout: 240_000 }, () => {
     expect(statSync(join(home, "server.sock")).isSocket()).toBe(true);
   });
 
+  it("sluice run: a server that cannot start is started once (the start begun as the command begins is the one it waits for), and says why", () => {
+    const home = newHome();
+    const repo = gitRepo({
+      "sluice.yml": "jobs:\n  a:\n    steps:\n      - run: echo hi\n",
+    });
+    // Nothing listens on port 1: the server's store does not open.
+    const result = sluice(
+      repo,
+      {
+        SLUICE_HOME: home,
+        SLUICE_DATABASE_URL: "postgres://sluice:pw@127.0.0.1:1/sluice",
+      },
+      ["run"],
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^sluice: the local server did not start: cannot connect to Postgres at postgres:\/\/sluice:\*\*\*@127\.0\.0\.1:1\/sluice/m,
+    );
+    expect(result.stderr).not.toContain("pw@");
+    const log = readFileSync(join(home, "server.log"), "utf8");
+    expect(log.match(/cannot connect to Postgres/g)).toHaveLength(1);
+    expect(existsSync(join(home, "server-start.lock"))).toBe(false);
+  });
+
   it("commands starting at once start one server", async () => {
     const home = newHome();
     const results = await Promise.all(

@@ -116,7 +116,9 @@ export function localClient(env: LocalServerEnv): LocalClient {
     } catch (error) {
       if (!isNoServer(error) && !(error instanceof OtherVersionError))
         throw error;
-      await ensureServer(env);
+      const early = earlyStarts.get(env.home);
+      earlyStarts.delete(env.home);
+      await (early ?? ensureServer(env));
       return attempt().catch((again: unknown) => {
         throw isNoServer(again)
           ? new AppError(
@@ -165,6 +167,23 @@ export function localClient(env: LocalServerEnv): LocalClient {
       );
     },
   };
+}
+
+/** Starts begun by `startServerEarly`, by home, until a request takes them. */
+const earlyStarts = new Map<string, Promise<ServerStatus>>();
+
+/**
+ * Begins now, in the background of this command, the start of the server its first request will
+ * need, so that the server's start (seconds on a fresh home: its modules, the store) overlaps
+ * what the command does before that request (`sluice run` loads its terminal view). The first
+ * request that finds no server waits for this start, and fails with its error if it failed.
+ */
+export function startServerEarly(env: LocalServerEnv): void {
+  if (earlyStarts.has(env.home)) return;
+  const start = ensureServer(env);
+  // Its error reaches the request that takes it.
+  start.catch(() => {});
+  earlyStarts.set(env.home, start);
 }
 
 /**

@@ -116,8 +116,10 @@ async function liveView(
   json: boolean,
   clock: { now(): number },
 ) {
+  // The views only: the pipeline's index loads the engine, its store and config (a third of a
+  // second before the run is even asked for).
   const { createPrefixedView, createProgressView } =
-    await import("../../pipeline/index.js");
+    await import("../../pipeline/logs/terminal.js");
   // With --json, stdout holds only the JSON document; progress goes to stderr.
   const write = (text: string) =>
     void (json ? process.stderr : process.stdout).write(text);

@@ -120,12 +120,16 @@ async function runPipeline(
   const maxParallel = parseMaxParallel(options.maxParallel);
   const path = resolve(ctx.cwd, options.file);
   const shown = relative(ctx.cwd, path);
-  const [{ runThroughServer }, { runOnRemote }, { remoteTarget }] =
-    await Promise.all([
-      import("./run-client.js"),
-      import("./run-remote.js"),
-      import("../client/remote-server.js"),
-    ]);
+  // On the server of `sluice login` (or SLUICE_SERVER), else in the local server of the home
+  // (started on demand, from here on: its start overlaps the loading of what follows the run).
+  const { remoteTarget } = await import("../client/remote-server.js");
+  const remote = remoteTarget(ctx.home, ctx.env);
+  if (!remote)
+    (await import("../client/local-server.js")).startServerEarly(ctx);
+  const [{ runThroughServer }, { runOnRemote }] = await Promise.all([
+    import("./run-client.js"),
+    import("./run-remote.js"),
+  ]);
   const runOptions = {
     config: shown === "" ? "." : shown.startsWith("..") ? path : shown,
     job: options.job,
@@ -133,9 +137,7 @@ async function runPipeline(
     json: options.json === true,
     workingTree: options.workingTree === true,
   };
-  // On the server of `sluice login` (or SLUICE_SERVER), else in the local server of the home
-  // (started on demand); shown here either way.
-  const remote = remoteTarget(ctx.home, ctx.env);
+  // Shown here wherever it runs.
   if (remote) await runOnRemote(ctx, remote, runOptions);
   else await runThroughServer(ctx, runOptions);
 }

@@ -114,19 +114,24 @@ export function registerServer(program: Command, ctx: CliContext): void {
       const idleMs = idleOf(
         options.idle ?? ctx.env.SLUICE_SERVER_IDLE ?? defaultIdle,
       );
-      const { graceOf, defaultGrace, stopRuns } =
-        await import("../../server/index.js");
-      const graceMs = graceOf(
-        options.grace ?? ctx.env.SLUICE_SERVER_GRACE ?? defaultGrace,
-      );
       // The server owns the home while it runs: what it creates there (PGlite's files among
       // them, which follow the process umask) is private to the user, as Postgres does.
       process.umask(0o077);
-      const app = await ctx.app();
-      const [{ startLocalServer }, { actorOf }] = await Promise.all([
+      // The store opens (a new one is written from the template on libuv's threads) while the
+      // server's modules load: a command waits for both on a fresh home.
+      const opening = ctx.app();
+      opening.catch(() => {}); // met where it is awaited, below
+      const [
+        { graceOf, defaultGrace, stopRuns, startLocalServer },
+        { actorOf },
+      ] = await Promise.all([
         import("../../server/index.js"),
         import("../actor.js"),
       ]);
+      const graceMs = graceOf(
+        options.grace ?? ctx.env.SLUICE_SERVER_GRACE ?? defaultGrace,
+      );
+      const app = await opening;
       const { storeOf } = await import("../../server/local/address.js");
       const local = await startLocalServer(app, {
         idleMs,
