@@ -26,7 +26,7 @@ export const migrationsFolder = fileURLToPath(
  * to the built store. Only the built CLI finds it; elsewhere a fresh folder runs initdb.
  */
 export const pgliteTemplateFile = fileURLToPath(
-  new URL("../../dist/store/pglite-template.tar.gz", import.meta.url),
+  new URL("../../dist/store/pglite-template.tar", import.meta.url),
 );
 
 export type DatabaseTarget =

@@ -117,17 +117,15 @@ export function registerServer(program: Command, ctx: CliContext): void {
       // The server owns the home while it runs: what it creates there (PGlite's files among
       // them, which follow the process umask) is private to the user, as Postgres does.
       process.umask(0o077);
-      // The store opens (a new one is written from the template on libuv's threads) while the
-      // server's modules load: a command waits for both on a fresh home.
+      // The store opens, git says who owns the socket, and the server's modules load, all at
+      // once: on a fresh home a command waits for them.
       const opening = ctx.app();
       opening.catch(() => {}); // met where it is awaited, below
-      const [
-        { graceOf, defaultGrace, stopRuns, startLocalServer },
-        { actorOf },
-      ] = await Promise.all([
-        import("../../server/index.js"),
-        import("../actor.js"),
-      ]);
+      const adminName = import("../actor.js").then(({ actorOfAsync }) =>
+        actorOfAsync(ctx),
+      );
+      const { graceOf, defaultGrace, stopRuns, startLocalServer } =
+        await import("../../server/index.js");
       const graceMs = graceOf(
         options.grace ?? ctx.env.SLUICE_SERVER_GRACE ?? defaultGrace,
       );
@@ -135,7 +133,7 @@ export function registerServer(program: Command, ctx: CliContext): void {
       const { storeOf } = await import("../../server/local/address.js");
       const local = await startLocalServer(app, {
         idleMs,
-        adminName: actorOf(ctx),
+        adminName: await adminName,
         store: storeOf(ctx.databaseUrl),
       });
       // Not app.startBackground(): rollouts resume and flag timers run under `sluice serve`;
