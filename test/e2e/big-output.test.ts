@@ -10,6 +10,7 @@ import {
   sluice,
   startSluice,
 } from "./cli.js";
+import { stopLocalServer } from "../support/local-server.js";
 
 // 10,737,419 lines of 100 bytes: just over 1 GiB, printed by awk (no SIGPIPE, unlike `yes | head`).
 const lines = 10_737_419;
@@ -33,6 +34,7 @@ jobs:
     expect(sluice(repo, env, ["runs"]).code).toBe(0);
   }, 120_000);
   afterAll(() => {
+    stopLocalServer(env.SLUICE_HOME!);
     rmSync(env.SLUICE_HOME!, { recursive: true, force: true });
     rmSync(repo, { recursive: true, force: true });
   });

@@ -2,8 +2,9 @@ import { randomInt } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
+import { stopLocalServer } from "../support/local-server.js";
 
 // Credentials are built at run time, so the repository's own secret scan does not flag this file;
 // the step prints them from pieces, so sluice.yml (and the step's name) never holds one whole.
@@ -39,6 +40,8 @@ jobs:
     });
     env = { SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-e2e-mask-")) };
   });
+
+  afterAll(() => stopLocalServer(env.SLUICE_HOME!));
 
   it("are masked in the run log, in `sluice logs` and in the terminal", () => {
     const run = sluice(repo, env, ["run", "--json"]);

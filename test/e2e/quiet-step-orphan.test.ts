@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertBuilt,
   exited,
@@ -10,6 +10,7 @@ import {
   startSluice,
   until,
 } from "./cli.js";
+import { stopLocalServer } from "../support/local-server.js";
 
 // Unique sleep lengths mark this file's processes in `ps`.
 const leader = "sleep 987611";
@@ -34,6 +35,8 @@ jobs:
     });
     home = mkdtempSync(join(tmpdir(), "sluice-e2e-orphan-"));
   });
+
+  afterAll(() => stopLocalServer(home));
 
   it("leaves no step process and no step temp file behind", async () => {
     const run = startSluice(repo, { SLUICE_HOME: home }, ["run"]);

@@ -1,8 +1,6 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
+import { homeForTest } from "../support/local-server.js";
 
 // A step that prints nothing for a while (a quiet `pip install`, `sleep 12`) used to end
 // `sluice run` with Node's exit code 13 (an unsettled top-level await) in about one run of three:
@@ -32,7 +30,8 @@ jobs:
       const homes: string[] = [];
       for (let i = 0; i < runs; i++) {
         // A new user's first run, each time: the way the defect showed most often.
-        const home = mkdtempSync(join(tmpdir(), "sluice-e2e-quiet-"));
+        // Its local server is stopped when the test ends.
+        const home = homeForTest("sluice-e2e-quiet-");
         homes.push(home);
         const run = sluice(repo, { SLUICE_HOME: home }, ["run", "--json"], {
           timeout: 120_000,

@@ -10,7 +10,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertBuilt,
   exited,
@@ -20,6 +20,7 @@ import {
   startSluice,
   until,
 } from "./cli.js";
+import { stopLocalServer } from "../support/local-server.js";
 
 // Each step fails unless it sees what the test expects, so a pass shows what the run ran.
 const config = `name: checkout-e2e
@@ -68,6 +69,8 @@ describe("a run runs a clean checkout of its commit; --working-tree runs the wor
     });
     home = mkdtempSync(join(tmpdir(), "sluice-e2e-checkout-"));
   });
+
+  afterAll(() => stopLocalServer(home));
 
   it("by default: nothing lands in the user's checkout, and an uncommitted edit is not seen", () => {
     writeFileSync(join(repo, "file.txt"), "edited\n");

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertBuilt,
   exited,
@@ -11,6 +11,7 @@ import {
   startSluice,
   until,
 } from "./cli.js";
+import { stopLocalServer } from "../support/local-server.js";
 
 // Unique sleep lengths mark this file's processes in `ps`.
 const child = "sleep 987601";
@@ -44,6 +45,8 @@ jobs:
     });
     env = { SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-e2e-home-")) };
   });
+
+  afterAll(() => stopLocalServer(env.SLUICE_HOME!));
 
   it("SIGINT stops the whole process tree, records the run cancelled, exits 130", async () => {
     const run = startSluice(repo, env, ["run"]);

@@ -1,15 +1,13 @@
 import { generateX25519Identity } from "age-encryption";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, gitRepo, sluice } from "./cli.js";
+import { homeForTest } from "../support/local-server.js";
 
 beforeAll(assertBuilt);
 
 describe("secrets in pipeline runs (built CLI)", () => {
   it("a step never inherits SLUICE_AGE_IDENTITY, the key that decrypts the secrets", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "sluice-e2e-key-"));
     const identity = await generateX25519Identity();
     expect(identity).not.toBe("");
     const repo = gitRepo({
@@ -21,7 +19,7 @@ jobs:
 `,
     });
     const env = {
-      SLUICE_HOME: join(dir, "home"),
+      SLUICE_HOME: homeForTest("sluice-e2e-key-"),
       SLUICE_AGE_IDENTITY: identity,
     };
     const run = sluice(repo, env, ["run", "--json"]);
