@@ -2,7 +2,6 @@
 export type * from "./ports.js";
 export { Masker, MaskingStream } from "./logs/masker.js";
 export type { LiveView } from "./logs/step-log.js";
-export { createPrefixedView, createProgressView } from "./logs/terminal.js";
 export { plan } from "./plan.js";
 export { createLocalCache } from "./cache.js";
 export { createLocalArtifacts } from "./artifacts.js";
