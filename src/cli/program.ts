@@ -83,11 +83,12 @@ export async function buildProgram(
   const words = argv.slice(2);
   if (words.every((word) => programOnly.has(word))) {
     const terms = new Map(commandSummaries.map((c) => [c.name, c.term]));
+    const standard = new Help();
     for (const c of commandSummaries)
       program.command(c.name).description(c.summary);
     return program.configureHelp({
       subcommandTerm: (command) =>
-        terms.get(command.name()) ?? Help.prototype.subcommandTerm(command),
+        terms.get(command.name()) ?? standard.subcommandTerm(command),
     });
   }
   const named = groups.filter(([name]) => name === argv[2]);

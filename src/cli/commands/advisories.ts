@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { summaryOf } from "../command-summaries.js";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
@@ -9,6 +8,7 @@ import type {
   ExportDownload,
 } from "../../scan/deps/index.js";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 /** `sluice advisories import|update|status`: the local OSV advisory database. */
 export function registerAdvisories(program: Command, ctx: CliContext): void {

@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { summaryOf } from "../command-summaries.js";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
 import type { HoldView } from "../../policy/index.js";
 import type { CliContext } from "../context.js";
 import { parseMaxParallel } from "./run.js";
+import { summaryOf } from "../command-summaries.js";
 
 interface AnswerOptions {
   comment?: string;

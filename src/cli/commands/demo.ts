@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { summaryOf } from "../command-summaries.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { createCliContext } from "../context.js";
 import type { CliContext } from "../context.js";
 import { exitCodes } from "../exit-codes.js";
+import { summaryOf } from "../command-summaries.js";
 
 interface DemoOptions {
   dir?: string;

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import { summaryOf } from "../command-summaries.js";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 interface DeployOptions {
   release?: string;

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { summaryOf } from "../command-summaries.js";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 interface ExportOptions {
   since?: string;

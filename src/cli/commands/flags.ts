@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { summaryOf } from "../command-summaries.js";
 import type { Command } from "commander";
 import { AppError, messageOf } from "../../kernel/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 interface ScopeOptions {
   project?: string;

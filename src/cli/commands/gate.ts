@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { summaryOf } from "../command-summaries.js";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 interface FactsOptions {
   json?: boolean;

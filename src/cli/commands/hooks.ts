@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { summaryOf } from "../command-summaries.js";
 import { Option } from "commander";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 async function hooksDir(cwd: string): Promise<string> {
   const { AppError } = await import("../../kernel/index.js");

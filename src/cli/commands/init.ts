@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
-import { summaryOf } from "../command-summaries.js";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 export function registerInit(program: Command, ctx: CliContext): void {
   program

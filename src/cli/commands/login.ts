@@ -1,9 +1,9 @@
 import { hostname } from "node:os";
-import { summaryOf } from "../command-summaries.js";
 import type { Command } from "commander";
 import { AppError, parseDuration } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
 import type { remoteClient } from "../client/remote-server.js";
+import { summaryOf } from "../command-summaries.js";
 
 type RemoteClientOf = typeof remoteClient;
 

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { summaryOf } from "../command-summaries.js";
 import { AppError } from "../../kernel/index.js";
 import type { ErrorCode } from "../../kernel/index.js";
 import type { RunLogEvent } from "../../pipeline/index.js";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 /** One line of `GET /api/v1/runs/:id/logs` (server/routes/run-responses.ts, RunLogLine). */
 type LogLine = RunLogEvent | { kind: "error"; code: string; detail: string };

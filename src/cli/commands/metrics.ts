@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { summaryOf } from "../command-summaries.js";
 import { AppError } from "../../kernel/index.js";
 import type {
   AttributedChange,
@@ -10,6 +9,7 @@ import type { CliContext } from "../context.js";
 import { registerImportGit } from "./metrics-import.js";
 import type { MetricsScope } from "./metrics-scope.js";
 import { metricsScope } from "./metrics-scope.js";
+import { summaryOf } from "../command-summaries.js";
 
 interface ScopeOptions {
   project?: string;

@@ -1,7 +1,7 @@
 import { dirname, relative, resolve } from "node:path";
-import { summaryOf } from "../command-summaries.js";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 interface TestOptions {
   policy?: string;

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { summaryOf } from "../command-summaries.js";
 import type { ReleasesView } from "../../deploy/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 /** `ReleasesView` as the client reads it: its ISO times are Dates again. */
 type Dated<T> = {

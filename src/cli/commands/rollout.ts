@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { summaryOf } from "../command-summaries.js";
 import type {
   DeployService,
   RolloutOutcome,
@@ -7,6 +6,7 @@ import type {
 } from "../../deploy/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 interface RolloutOptions {
   project?: string;

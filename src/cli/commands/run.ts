@@ -1,9 +1,9 @@
 import { availableParallelism } from "node:os";
-import { summaryOf } from "../command-summaries.js";
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { AppError } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 interface ResumeOptions {
   maxParallel?: string;

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { summaryOf } from "../command-summaries.js";
 import { AppError } from "../../kernel/index.js";
 import {
   isRecordedRunStatus,
@@ -7,6 +6,7 @@ import {
 } from "../../pipeline/run-status.js";
 import type { RunRow } from "../../pipeline/index.js";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 interface RunsOptions {
   json?: boolean;

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { summaryOf } from "../command-summaries.js";
 import type { CliContext } from "../context.js";
 import { registerScanDeps } from "./scan-deps.js";
 import { registerScanSarif } from "./scan-sarif.js";
 import { registerScanSecrets } from "./scan-secrets.js";
+import { summaryOf } from "../command-summaries.js";
 
 /** Each scanner adds its subcommands to `sluice scan`. */
 type RegisterScan = (scan: Command, ctx: CliContext) => void;

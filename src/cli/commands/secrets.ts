@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
-import { summaryOf } from "../command-summaries.js";
 import { basename } from "node:path";
 import type { Command } from "commander";
 import { AppError, messageOf } from "../../kernel/index.js";
 import { resolveProject } from "../context.js";
 import type { CliContext } from "../context.js";
 import type { SecretsClient } from "./secrets-client.js";
+import { summaryOf } from "../command-summaries.js";
 
 interface ScopeOptions {
   project?: string;

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { summaryOf } from "../command-summaries.js";
 import { AppError } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 /** Default port of `sluice serve`. */
 const defaultPort = 7700;

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { summaryOf } from "../command-summaries.js";
 import {
   AppError,
   durationHint,
@@ -7,6 +6,7 @@ import {
   parseDuration,
 } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
+import { summaryOf } from "../command-summaries.js";
 
 /** Idle time of an on-demand local server when neither --idle nor SLUICE_SERVER_IDLE says. */
 const defaultIdle = "10m";

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { summaryOf } from "../command-summaries.js";
 import { AppError, parseDuration } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
 import type { CreatedToken, TokenSummary } from "../../accounts/index.js";
 import { accountsClient, grantsOf, parseGrant } from "./users.js";
+import { summaryOf } from "../command-summaries.js";
 
 const dayMs = 86_400_000;
 

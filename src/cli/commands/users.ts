@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { summaryOf } from "../command-summaries.js";
 import { AppError } from "../../kernel/index.js";
 import type { CliContext } from "../context.js";
 import type { Grant, UserSummary } from "../../accounts/index.js";
+import { summaryOf } from "../command-summaries.js";
 
 /** `shop=developer` (repeatable) → a role on a project; `*` is every project. */
 export function parseGrant(
