@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/main.js";
+import { main } from "../dist/bundle/main.js";
 
 const code = await main(process.argv);
 // Exit explicitly (a command is done when main returns, whatever handles a library left open),
