@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
-import { parse } from "smol-toml";
+import type { parse as parseToml } from "smol-toml";
 import { AppError } from "../../kernel/index.js";
 import type { AllowlistSpec, RequiredSpec, RuleSpec } from "./rule.js";
 import { trustRules } from "./rule.js";
@@ -253,6 +254,11 @@ export function parseConfig(
 ): SecretsConfig {
   let doc: Table;
   try {
+    // Loaded here, not at start: most projects have no rule file, and the pre-commit scan pays
+    // for every module it loads (the package's one CommonJS file, not its nine ES modules).
+    const { parse } = createRequire(import.meta.url)("smol-toml") as {
+      parse: typeof parseToml;
+    };
     doc = parse(text) as Table;
   } catch (error) {
     throw invalid(
