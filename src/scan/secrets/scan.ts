@@ -13,6 +13,7 @@ import { IgnoreList } from "./ignore.js";
 import { ScanPool } from "./pool.js";
 import type { ScanTask, TaskResult } from "./protocol.js";
 import { compileRuleSet, isTrusted } from "./rule.js";
+import { allowlistBounded } from "./regex-cost.js";
 import { defaultAllowlists } from "./rules/index.js";
 import type { DiffFragment } from "./sources/git.js";
 import { historyFragments, repoRoot, stagedFragments } from "./sources/git.js";
@@ -173,10 +174,13 @@ export async function scanSecrets(
   const listedBytes = sizes?.reduce((n, b) => n + b, 0);
   const pool = createRunner({
     sizes,
-    // Only built-in rules run on the calling thread (see `createRunner`).
+    // Only built-in rules, and allowlists that run in bounded time, run on the calling thread
+    // (see `createRunner`): a pattern there cannot be stopped once it has started.
     builtIn:
       config.rules.every(isTrusted) &&
-      config.allowlists.every((a) => defaultAllowlists.includes(a)),
+      config.allowlists.every(
+        (a) => defaultAllowlists.includes(a) || allowlistBounded(a),
+      ),
     // `workers` asks for a pool for a tree (a diff or stdin this small still runs inline).
     workers: tree ? options.workers : undefined,
     ...(options.workers !== undefined ? { poolSize: options.workers } : {}),
