@@ -9,7 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopLocalServer } from "../support/local-server.js";
-import { assertBuilt, gitRepo, processesMatching, sluice } from "./cli.js";
+import {
+  assertBuilt,
+  gitRepo,
+  markedSleep,
+  processesMatching,
+  sluice,
+} from "./cli.js";
+
+const forever = markedSleep(987711);
 
 /** One line on stderr, `sluice: ...`, and no stack frame. */
 function expectOneLineError(stderr: string, pattern: RegExp): void {
@@ -28,8 +36,7 @@ describe("bad input gets a clear error, a non-zero exit and no half-recorded run
       "huge/sluice.yml": `name: huge\n# ${"x".repeat(10 * 1024 * 1024)}\n`,
       "utf8/sluice.yml":
         "name: utf8\njobs:\n  a:\n    steps:\n      - run: printf 'ok \\377\\376 end\\n'\n",
-      "forever/sluice.yml":
-        "name: forever\njobs:\n  a:\n    steps:\n      - run: sleep 987711\n        timeout: 2s\n",
+      "forever/sluice.yml": `name: forever\njobs:\n  a:\n    steps:\n      - run: ${forever}\n        timeout: 2s\n`,
       "noshell/sluice.yml":
         "name: noshell\njobs:\n  a:\n    steps:\n      - run: echo hi\n        shell: /nonexistent/shell\n",
     });
@@ -75,7 +82,7 @@ describe("bad input gets a clear error, a non-zero exit and no half-recorded run
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("timed out after 2s");
     expect(JSON.parse(result.stdout).status).toBe("failure");
-    expect(processesMatching("sleep 987711")).toEqual([]);
+    expect(processesMatching(forever)).toEqual([]);
   });
 
   it("a missing shell fails the step with a clear reason", () => {

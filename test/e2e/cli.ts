@@ -120,7 +120,15 @@ export function gitRepo(files: Record<string, string>): string {
   return dir;
 }
 
-/** Processes whose command line contains `marker` (e.g. a unique `sleep 987654`), as `pid args`. */
+/**
+ * A `sleep` whose command line marks this test process's steps in `ps`: `n` (a number of the
+ * file's own) followed by this process's id, padded so that no marker is a prefix of another.
+ * Two suites on one machine then never count each other's processes.
+ */
+export const markedSleep = (n: number): string =>
+  `sleep ${n}${String(process.pid).padStart(8, "0")}`;
+
+/** Processes whose command line contains `marker` (e.g. a {@link markedSleep}), as `pid args`. */
 export function processesMatching(marker: string): string[] {
   const out = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
   return out

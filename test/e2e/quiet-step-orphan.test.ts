@@ -6,6 +6,7 @@ import {
   assertBuilt,
   exited,
   gitRepo,
+  markedSleep,
   processesMatching,
   startSluice,
   until,
@@ -13,8 +14,8 @@ import {
 import { stopLocalServer } from "../support/local-server.js";
 
 // Unique sleep lengths mark this file's processes in `ps`.
-const leader = "sleep 987611";
-const background = "sleep 987612";
+const leader = markedSleep(987611);
+const background = markedSleep(987612);
 
 describe("a killed sluice and a step that ignores SIGTERM (built CLI)", () => {
   let repo: string;

@@ -6,6 +6,7 @@ import {
   assertBuilt,
   exited,
   gitRepo,
+  markedSleep,
   processesMatching,
   sluice,
   startSluice,
@@ -14,8 +15,9 @@ import {
 import { stopLocalServer } from "../support/local-server.js";
 
 // Unique sleep lengths mark this file's processes in `ps`.
-const child = "sleep 987601";
-const grandchild = "sleep 987602";
+const child = markedSleep(987601);
+const grandchild = markedSleep(987602);
+const killed = markedSleep(987603);
 
 describe("Ctrl-C and a killed sluice (built CLI)", () => {
   let repo: string;
@@ -40,7 +42,7 @@ jobs:
 jobs:
   long:
     steps:
-      - run: sleep 987603
+      - run: ${killed}
 `,
     });
     env = { SLUICE_HOME: mkdtempSync(join(tmpdir(), "sluice-e2e-home-")) };
@@ -73,7 +75,7 @@ jobs:
   it("a killed sluice process leaves no step running, and its run is recorded as interrupted", async () => {
     const run = startSluice(join(repo, "killed"), env, ["run"]);
     await until(
-      () => processesMatching("sleep 987603").length > 0,
+      () => processesMatching(killed).length > 0,
       "the step to start",
       50_000,
     );
@@ -81,7 +83,7 @@ jobs:
     await exited(run);
     // The step spawner sees its IPC channel close and stops the steps the sluice process left.
     await until(
-      () => processesMatching("sleep 987603").length === 0,
+      () => processesMatching(killed).length === 0,
       "the orphaned step to be stopped",
       10_000,
     );

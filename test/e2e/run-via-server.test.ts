@@ -7,11 +7,14 @@ import {
   assertBuilt,
   exited,
   gitRepo,
+  markedSleep,
   processesMatching,
   sluice,
   startSluice,
   until,
 } from "./cli.js";
+
+const crashWait = markedSleep(987621);
 
 /**
  * `sluice run` is a client of the local server (issue 14): many pipelines at once against one
@@ -139,8 +142,7 @@ describe("sluice run through the local server (built CLI)", () => {
     const home = newHome();
     const env = { SLUICE_HOME: home, SLUICE_SERVER_IDLE: "10m" };
     const repo = gitRepo({
-      "sluice.yml":
-        "name: crash\njobs:\n  long:\n    steps:\n      - name: wait\n        run: echo started; sleep 987621\n",
+      "sluice.yml": `name: crash\njobs:\n  long:\n    steps:\n      - name: wait\n        run: echo started; ${crashWait}\n`,
       "quick/sluice.yml":
         "name: quick\njobs:\n  one:\n    steps:\n      - run: echo quick\n",
     });
@@ -152,7 +154,7 @@ describe("sluice run through the local server (built CLI)", () => {
     const run = startSluice(repo, env, ["run"]);
     started.add(run.pid!);
     await until(
-      () => processesMatching("sleep 987621").length > 0,
+      () => processesMatching(crashWait).length > 0,
       "the step to start",
       120_000,
     );
@@ -170,7 +172,7 @@ describe("sluice run through the local server (built CLI)", () => {
     expect(run.output.stderr).not.toMatch(/\n\s+at /);
     // The step spawner sees its server go and stops the step.
     await until(
-      () => processesMatching("sleep 987621").length === 0,
+      () => processesMatching(crashWait).length === 0,
       "the step of the killed server to be stopped",
       30_000,
     );
