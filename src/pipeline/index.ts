@@ -16,4 +16,5 @@ export { commitsToOffer, packTree, receiveRunTree } from "./remote-tree.js";
 export { createKeptRepositories } from "./kept-repositories.js";
 export type { RunLiveEvent, ServedRuns } from "./served-runs.js";
 export { runLogEvents } from "./logs/follow.js";
+export { installJobQueue } from "./queue/job-queue.js";
 export type { RunLogEvent } from "./logs/follow.js";

@@ -44,6 +44,15 @@ function groupQueue(group: string): string {
   return `${groupPrefix}${digest.slice(0, 16)}`;
 }
 
+/**
+ * Installs the job queue on `db` (pg-boss's schema and the jobs queue) and stops it: the embedded
+ * database's template holds them, so a fresh home's first start does not create them.
+ */
+export async function installJobQueue(db: SqlRunner): Promise<void> {
+  const queue = await JobQueue.start(db);
+  await queue.stop();
+}
+
 /** pg-boss 10 (the Node 20 line) on the sluice database: one queue for jobs, one per group. */
 export class JobQueue {
   private readonly known = new Set<string>();
