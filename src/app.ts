@@ -1,6 +1,12 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { ensureHome, isAlive, messageOf, systemClock } from "./kernel/index.js";
+import {
+  embeddedDataDir,
+  ensureHome,
+  isAlive,
+  messageOf,
+  systemClock,
+} from "./kernel/index.js";
 import type { Clock, Logger } from "./kernel/index.js";
 import { openDatabase } from "./store/index.js";
 import { createLogger } from "./app-logger.js";
@@ -119,7 +125,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   const database = await openDatabase(
     options.databaseUrl
       ? { kind: "postgres", url: options.databaseUrl }
-      : { kind: "pglite", dataDir: join(options.home, "db") },
+      : { kind: "pglite", dataDir: embeddedDataDir(options.home) },
   );
   const runs = createRunStore(database, { clock });
   // A run left running by a process that is gone is recorded as interrupted, never left open.

@@ -1,5 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { embeddedDataDir } from "../kernel/index.js";
 import type { App } from "../app.js";
 import { preparePglite } from "../store/pglite-assets.js";
 
@@ -45,7 +46,15 @@ export function createCliContext(
               handBackLocalServer(home),
             )
       )
-        .then(() => import("../app.js"))
+        .then(async () => {
+          const app = import("../app.js");
+          // On a fresh home the store's files are written while the app's modules load.
+          if (!databaseUrl)
+            (await import("../store/index.js")).prepareDataDir(
+              embeddedDataDir(home),
+            );
+          return app;
+        })
         .then(({ openApp }) => openApp({ home, databaseUrl }));
       return opened;
     },

@@ -1,4 +1,5 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { AppError, messageOf } from "./errors.js";
 
 /**
@@ -27,4 +28,9 @@ export function ensureHome(home: string): void {
       { cause: error },
     );
   }
+}
+
+/** The embedded database's data folder in `$SLUICE_HOME`. */
+export function embeddedDataDir(home: string): string {
+  return join(home, "db");
 }

@@ -14,4 +14,4 @@ export {
 } from "./trailers.js";
 export { globToRegExp } from "./glob.js";
 export { isAlive } from "./process.js";
-export { ensureHome } from "./home.js";
+export { embeddedDataDir, ensureHome } from "./home.js";

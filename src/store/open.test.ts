@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   postgresSkipped,
   testDatabases,
 } from "../../test/support/databases.js";
-import { openDatabase, redactUrl } from "./open.js";
+import { openDatabase, prepareDataDir, redactUrl } from "./open.js";
 
 describe.each(testDatabases)("database on $name", ({ open }) => {
   it("applies the migrations and answers SQL", async () => {
@@ -49,6 +49,26 @@ describe("openDatabase", () => {
     } finally {
       await first.close();
     }
+  });
+
+  it("holds a folder prepared ahead against other openers, and opens it itself", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-prepared-"));
+    const dataDir = join(dir, "db");
+    prepareDataDir(dataDir);
+    expect(readFileSync(join(dataDir, "sluice.lock"), "utf8")).toBe(
+      String(process.pid),
+    );
+    const database = await openDatabase({ kind: "pglite", dataDir });
+    try {
+      const { rows } = await database.executeSql(
+        "select count(*)::int as n from runs",
+      );
+      expect(rows[0]?.n).toBe(0);
+      expect(existsSync(join(dataDir, "PG_VERSION"))).toBe(true);
+    } finally {
+      await database.close();
+    }
+    expect(existsSync(join(dataDir, "sluice.lock"))).toBe(false);
   });
 
   it("gives a clear error when Postgres refuses connections", async () => {

@@ -8,6 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AppError, isAlive, messageOf } from "../kernel/index.js";
@@ -71,12 +72,20 @@ async function openPglite(target: {
   dataDir?: string;
   loadDataDir?: Blob;
 }): Promise<Database> {
-  const release = target.dataDir ? lockFolder(target.dataDir) : () => {};
+  const early = target.dataDir ? takePrepared(target.dataDir) : undefined;
+  const release =
+    early?.release ?? (target.dataDir ? lockFolder(target.dataDir) : () => {});
   try {
     const assets = preparePglite();
+    const laidOut =
+      early?.laidOut ??
+      (target.dataDir && !target.loadDataDir
+        ? fromTemplate(target.dataDir)
+        : undefined);
+    laidOut?.catch(() => {}); // awaited below, after the imports
     const { PGlite } = await import("@electric-sql/pglite");
     const { drizzle } = await import("drizzle-orm/pglite");
-    if (target.dataDir && !target.loadDataDir) fromTemplate(target.dataDir);
+    await laidOut;
     const loadDataDir = target.loadDataDir;
     const client = await PGlite.create({
       ...(await assets),
@@ -132,13 +141,47 @@ async function openPglite(target: {
  * A folder that holds no database yet (no PG_VERSION) starts as the build's template, when the
  * build made one, written out as files; without one, PGlite runs initdb.
  */
-function fromTemplate(dataDir: string): void {
+async function fromTemplate(dataDir: string): Promise<void> {
   if (
     existsSync(join(dataDir, "PG_VERSION")) ||
     !existsSync(pgliteTemplateFile)
   )
     return;
-  extractTemplate(readFileSync(pgliteTemplateFile), dataDir);
+  await extractTemplate(await readFile(pgliteTemplateFile), dataDir);
+}
+
+/** Data folders locked and being laid out ahead of their open (`prepareDataDir`). */
+const prepared = new Map<
+  string,
+  { release: () => void; laidOut: Promise<void> }
+>();
+
+/**
+ * Begins now what opening the embedded database in `dataDir` does first: it locks the folder
+ * and, when it holds no database yet, writes the template into it on libuv's threads. Called
+ * before the modules that open the store load (`ctx.app()`), so that on a fresh home the
+ * writing overlaps their loading. The next `openDatabase` of that folder in this process
+ * takes both over and reports their errors; a folder locked by another process is left to it.
+ */
+export function prepareDataDir(dataDir: string): void {
+  if (prepared.has(dataDir)) return;
+  let release: () => void;
+  try {
+    release = lockFolder(dataDir);
+  } catch {
+    return; // the open reports it
+  }
+  const laidOut = fromTemplate(dataDir);
+  laidOut.catch(() => {}); // awaited by the open
+  prepared.set(dataDir, { release, laidOut });
+}
+
+function takePrepared(
+  dataDir: string,
+): { release: () => void; laidOut: Promise<void> } | undefined {
+  const early = prepared.get(dataDir);
+  prepared.delete(dataDir);
+  return early;
 }
 
 async function openPostgres(url: string): Promise<Database> {

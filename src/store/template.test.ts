@@ -22,10 +22,10 @@ function entry(name: string, data = "", type = "0"): Buffer {
 
 describe("extractTemplate", () => {
   it.skipIf(!template)(
-    "writes the migrated template as a data folder PGlite opens as is",
+    "writes the template (migrated, with the job queue) as a data folder PGlite opens as is",
     async () => {
       const dir = mkdtempSync(join(tmpdir(), "sluice-template-"));
-      extractTemplate(readFileSync(template!), dir);
+      await extractTemplate(readFileSync(template!), dir);
       expect(readdirSync(dir)).toEqual(
         expect.arrayContaining(["PG_VERSION", "base", "global"]),
       );
@@ -35,13 +35,18 @@ describe("extractTemplate", () => {
           "select count(*)::int as n from drizzle.__drizzle_migrations",
         );
         expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+        // The job queue is installed too: a fresh home's first run does not create it.
+        const queues = await database.executeSql(
+          "select name from pgboss.queue",
+        );
+        expect(queues.rows.map((row) => row.name)).toContain("sluice-jobs");
       } finally {
         await database.close();
       }
     },
   );
 
-  it("writes PG_VERSION last: an archive cut short leaves a folder the next open redoes", () => {
+  it("writes PG_VERSION last: an archive cut short leaves a folder the next open redoes", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sluice-template-"));
     const whole = Buffer.concat([
       entry("/PG_VERSION", "17\n"),
@@ -51,19 +56,21 @@ describe("extractTemplate", () => {
     ]);
     // Cut inside the data of /base/1: gunzip of a truncated stream fails before anything is written.
     const cut = gzipSync(whole).subarray(0, 40);
-    expect(() => extractTemplate(cut, dir)).toThrow();
+    await expect(extractTemplate(cut, dir)).rejects.toThrow();
     expect(existsSync(join(dir, "PG_VERSION"))).toBe(false);
 
-    extractTemplate(gzipSync(whole), dir);
+    await extractTemplate(gzipSync(whole), dir);
     expect(readFileSync(join(dir, "PG_VERSION"), "utf8")).toBe("17\n");
     expect(readFileSync(join(dir, "base", "1"), "utf8")).toHaveLength(600);
   });
 
-  it("refuses an entry that would leave the data folder", () => {
+  it("refuses an entry that would leave the data folder", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sluice-template-"));
     const evil = gzipSync(
       Buffer.concat([entry("../../escape", "x"), Buffer.alloc(1024)]),
     );
-    expect(() => extractTemplate(evil, dir)).toThrow(/leaves the data folder/);
+    await expect(extractTemplate(evil, dir)).rejects.toThrow(
+      /leaves the data folder/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import { AppError } from "../../kernel/index.js";
+import { AppError, embeddedDataDir } from "../../kernel/index.js";
 import {
   advisoryFilePath,
   openAdvisoryFile,
@@ -24,7 +24,7 @@ const noAdvisories = {
 async function advisoryFile(ctx: CliContext) {
   const path = advisoryFilePath(ctx.home);
   const file = openAdvisoryFile(path);
-  if (file || !existsSync(join(ctx.home, "db"))) return file;
+  if (file || !existsSync(embeddedDataDir(ctx.home))) return file;
   const { localClient } = await import("../client/local-server.js");
   const { written } = await localClient(ctx).json<{ written: boolean }>(
     "POST",
