@@ -15,6 +15,12 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   /** Opens the App on first use (stores, services); closed by main after the command. */
   app(): Promise<App>;
+  /**
+   * Begins what opening the embedded store does first, before the App's modules load: the
+   * folder's lock and, on a fresh home, the template's files (`prepareDataDir`). `app()` does
+   * it too; the local server calls it first, so the writing overlaps all of its loading.
+   */
+  prepareStore(): Promise<void>;
   stdout(text: string): void;
   stderr(text: string): void;
   /** Prints a value as one JSON document. */
@@ -29,6 +35,13 @@ export function createCliContext(
     join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "sluice");
   const databaseUrl = env.SLUICE_DATABASE_URL || undefined;
   let opened: Promise<App> | undefined;
+  let preparing: Promise<void> | undefined;
+  const prepareStore = () =>
+    (preparing ??= databaseUrl
+      ? Promise.resolve()
+      : import("../store/index.js").then(({ prepareDataDir }) =>
+          prepareDataDir(embeddedDataDir(home)),
+        ));
   return {
     home,
     databaseUrl,
@@ -46,18 +59,13 @@ export function createCliContext(
               handBackLocalServer(home),
             )
       )
-        .then(async () => {
-          const app = import("../app.js");
-          // On a fresh home the store's files are written while the app's modules load.
-          if (!databaseUrl)
-            (await import("../store/index.js")).prepareDataDir(
-              embeddedDataDir(home),
-            );
-          return app;
-        })
+        // The store's few modules first, so that its files are written while the app's load.
+        .then(prepareStore)
+        .then(() => import("../app.js"))
         .then(({ openApp }) => openApp({ home, databaseUrl }));
       return opened;
     },
+    prepareStore,
     async closeApp() {
       if (!opened) return;
       const app = await opened.catch(() => undefined);

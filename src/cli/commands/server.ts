@@ -117,6 +117,8 @@ export function registerServer(program: Command, ctx: CliContext): void {
       // The server owns the home while it runs: what it creates there (PGlite's files among
       // them, which follow the process umask) is private to the user, as Postgres does.
       process.umask(0o077);
+      // On a fresh home the store's files are written while everything below loads.
+      await ctx.prepareStore();
       // The store opens, git says who owns the socket, and the server's modules load, all at
       // once: on a fresh home a command waits for them.
       const opening = ctx.app();
