@@ -1,8 +1,8 @@
 // npm run bench:compare -- [--base <ref>] [--head <ref>] [--rounds N] [bench names...]
 //
 // Runs every bench of bench/run-all.ts for an old build (a git worktree of --base) and the new one
-// (this tree, or a worktree of --head), interleaved old, new, old, new... so load on the machine
-// hits both alike; then prints, per figure, the old and new medians, new/old and a verdict, and
+// (this tree, or a worktree of --head), interleaved (old, new, then new, old, and so on: even
+// rounds are fairest) so load on the machine hits both alike; then prints, per figure, the old and new medians, new/old and a verdict, and
 // last one JSON line with every figure. Exits 1 when a figure is worse by more than the threshold
 // (10%) or changed, 2 when the comparison could not be set up. The worktrees are removed at the
 // end, on error and on Ctrl-C.
@@ -29,6 +29,7 @@ import {
   flatten,
   formatTable,
   lastJsonLine,
+  sidesOf,
 } from "./figures.js";
 import type { Row, Scalar } from "./figures.js";
 
@@ -294,8 +295,10 @@ async function main(): Promise<number> {
       new: [],
     };
     for (let round = 1; round <= rounds; round++) {
-      for (const side of ["old", "new"] as const) {
+      for (const side of sidesOf(round)) {
         const root = side === "old" ? oldDir : newDir;
+        // What the run before wrote reaches the disk now, not during this run.
+        await run("sync", [], root, timeoutMs);
         const r = await run(
           process.execPath,
           ["--import", "tsx", join(root, "bench", file)],

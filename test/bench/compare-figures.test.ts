@@ -9,8 +9,20 @@ import {
   inferSpec,
   lastJsonLine,
   median,
+  sidesOf,
   specFor,
 } from "../../bench/compare/figures.js";
+
+describe("sidesOf", () => {
+  it("runs old first in odd rounds and new first in even ones, so neither always runs second", () => {
+    expect([1, 2, 3, 4].map(sidesOf)).toEqual([
+      ["old", "new"],
+      ["new", "old"],
+      ["old", "new"],
+      ["new", "old"],
+    ]);
+  });
+});
 
 describe("lastJsonLine", () => {
   it("takes the last JSON object among readable lines", () => {
