@@ -15,6 +15,7 @@ import {
   assertBuilt,
   exited,
   gitRepo,
+  markedSleep,
   processesMatching,
   sluice,
   startSluice,
@@ -158,19 +159,20 @@ describe("a run runs a clean checkout of its commit; --working-tree runs the wor
   });
 
   it("a checkout left by a killed sluice is removed by the next run", async () => {
+    // Marked with this process's id: another suite on the machine runs the same test.
+    const marker = markedSleep(876);
     const killed = gitRepo({
-      "sluice.yml":
-        "name: killed\njobs:\n  a:\n    steps:\n      - run: sleep 876.5\n",
+      "sluice.yml": `name: killed\njobs:\n  a:\n    steps:\n      - run: ${marker}\n`,
     });
     const run = startSluice(killed, { SLUICE_HOME: home }, ["run"]);
     await until(
-      () => processesMatching("sleep 876.5").length > 0,
+      () => processesMatching(marker).length > 0,
       "the step to start",
     );
     run.kill("SIGKILL");
     await exited(run);
     // The spawner helper stops the step itself once its channel closes; it may be gone already.
-    for (const line of processesMatching("sleep 876.5")) {
+    for (const line of processesMatching(marker)) {
       try {
         process.kill(Number(line.split(" ")[0]), "SIGKILL");
       } catch (error) {
