@@ -1,4 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -62,6 +68,21 @@ describe("extractTemplate", () => {
     await extractTemplate(gzipSync(whole), dir);
     expect(readFileSync(join(dir, "PG_VERSION"), "utf8")).toBe("17\n");
     expect(readFileSync(join(dir, "base", "1"), "utf8")).toHaveLength(600);
+  });
+
+  it("reports a file it cannot write once every write has settled, and writes no PG_VERSION", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-template-"));
+    // A folder where the archive has a file: that write fails (EISDIR), the others go on.
+    mkdirSync(join(dir, "base", "2"), { recursive: true });
+    const archive = Buffer.concat([
+      entry("/PG_VERSION", "17\n"),
+      entry("/base/", "", "5"),
+      ...Array.from({ length: 20 }, (_, i) => entry(`/base/${i}`, "x")),
+      Buffer.alloc(1024),
+    ]);
+    await expect(extractTemplate(archive, dir)).rejects.toThrow(/EISDIR/);
+    expect(existsSync(join(dir, "PG_VERSION"))).toBe(false);
+    expect(readFileSync(join(dir, "base", "19"), "utf8")).toBe("x");
   });
 
   it("refuses an entry that would leave the data folder", async () => {

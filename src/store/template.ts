@@ -57,7 +57,12 @@ export async function extractTemplate(
     for (let file = files[next++]; file; file = files[next++])
       await writeFile(file.path, file.data, { mode: file.mode });
   };
-  await Promise.all(Array.from({ length: writesAtOnce }, writer));
+  // Every write settles before a failure is reported: none goes on after the folder is let go.
+  const writes = await Promise.allSettled(
+    Array.from({ length: writesAtOnce }, writer),
+  );
+  const failed = writes.find((w) => w.status === "rejected");
+  if (failed) throw failed.reason;
   await writeFile(last.path, last.data, { mode: last.mode });
   chmodSync(dataDir, 0o700);
 }
