@@ -288,6 +288,8 @@ async function main(): Promise<number> {
   const loadBefore = loadavg()[0]!;
   const rows: Row[] = [];
   const failures: Failure[] = [];
+  // Benches with no successful run on one side: nothing compared, which is no pass.
+  const uncompared: string[] = [];
   for (const file of benches.filter((f) => oldBenches.has(f))) {
     const bench = file.replace(/\.ts$/, "");
     const runs: Record<"old" | "new", Record<string, Scalar>[]> = {
@@ -320,6 +322,7 @@ async function main(): Promise<number> {
     }
     if (runs.old.length > 0 && runs.new.length > 0)
       rows.push(...compareBench(bench, runs.old, runs.new, threshold));
+    else uncompared.push(bench);
   }
   const loadAfter = loadavg()[0]!;
 
@@ -343,10 +346,14 @@ async function main(): Promise<number> {
     console.log(
       `FAILED ${f.bench} (${f.side} build, round ${f.round}, exit ${f.code})`,
     );
+  for (const bench of uncompared)
+    console.log(
+      `NOT COMPARED ${bench}: every run of one build failed (with --bench-from new, the new bench may import modules the old tree does not have)`,
+    );
   console.log(
-    bad.length === 0 && newFailed.length === 0
+    bad.length === 0 && newFailed.length === 0 && uncompared.length === 0
       ? `no figure worse by more than ${(threshold * 100).toFixed(0)}%`
-      : `${bad.length} figure(s) worse by more than ${(threshold * 100).toFixed(0)}% or changed: ${bad.map((r) => `${r.bench} ${r.figure}`).join(", ")}${newFailed.length ? `; ${newFailed.length} run(s) of the new build failed` : ""}`,
+      : `${bad.length} figure(s) worse by more than ${(threshold * 100).toFixed(0)}% or changed: ${bad.map((r) => `${r.bench} ${r.figure}`).join(", ")}${newFailed.length ? `; ${newFailed.length} run(s) of the new build failed` : ""}${uncompared.length ? `; not compared: ${uncompared.join(", ")}` : ""}`,
   );
   console.log(
     JSON.stringify({
@@ -375,10 +382,13 @@ async function main(): Promise<number> {
             : Number(r.worse.toFixed(4)),
       })),
       skipped,
+      uncompared,
       failed: failures.map(({ output: _output, ...f }) => f),
     }),
   );
-  return bad.length > 0 || newFailed.length > 0 ? 1 : 0;
+  return bad.length > 0 || newFailed.length > 0 || uncompared.length > 0
+    ? 1
+    : 0;
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const)
