@@ -2,9 +2,10 @@
 //
 // Runs every bench of bench/run-all.ts for an old build (a git worktree of --base) and the new one
 // (this tree, or a worktree of --head), interleaved (old, new, then new, old, and so on: even
-// rounds are fairest) so load on the machine hits both alike; then prints, per figure, the old and new medians, new/old and a verdict, and
-// last one JSON line with every figure. Exits 1 when a figure is worse by more than the threshold
-// (10%) or changed, 2 when the comparison could not be set up. The worktrees are removed at the
+// rounds are fairest) so load on the machine hits both alike; then prints, per figure, the old
+// and new medians, new/old and a verdict, and last one JSON line with every figure. Exits 1 when
+// a figure is worse by more than the threshold (10%) or changed, or a bench could not be
+// compared (every run of one build failed); 2 when the comparison could not be set up. The worktrees are removed at the
 // end, on error and on Ctrl-C.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";

@@ -51,7 +51,7 @@ describe("openDatabase", () => {
     }
   });
 
-  it("holds a folder prepared ahead against other openers, and opens it itself", async () => {
+  it("locks a folder prepared ahead; the open takes the lock over and lets it go at close", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sluice-prepared-"));
     const dataDir = join(dir, "db");
     prepareDataDir(dataDir);
