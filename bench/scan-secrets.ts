@@ -16,7 +16,8 @@ import {
 } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { baselineRuleIds } from "./data/rules-887539e.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const modules = join(root, "node_modules");
@@ -75,6 +76,37 @@ function median(values: (number | undefined)[]): number | undefined {
   if (values.some((v) => v === undefined)) return undefined;
   const sorted = (values as number[]).slice().sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * A rule file that keeps the built-in rules and disables those 887539e did not have: the
+ * whole-process figure like for like, for issue 11's side-by-side (the rules added since are
+ * issue 15's detection work). On 887539e itself it disables none.
+ */
+function sameRulesFile(dir: string): { file: string; rules: number } {
+  const config = pathToFileURL(
+    join(root, "dist", "scan", "secrets", "config.js"),
+  );
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `const { defaultConfig } = await import(${JSON.stringify(config.href)}); console.log(JSON.stringify(defaultConfig().rules.map((r) => r.id)));`,
+    ],
+    { encoding: "utf8" },
+  );
+  if (r.status !== 0)
+    throw new Error(`reading the built-in rule ids: ${r.stderr.slice(0, 500)}`);
+  const ids = JSON.parse(r.stdout) as string[];
+  const kept = new Set(baselineRuleIds.trim().split(/\s+/));
+  const added = ids.filter((id) => !kept.has(id));
+  const file = join(dir, "rules-887539e.toml");
+  writeFileSync(
+    file,
+    `[extend]\nuseDefault = true\ndisabledRules = ${JSON.stringify(added)}\n`,
+  );
+  return { file, rules: ids.length - added.length };
 }
 
 const timeBin = "/usr/bin/time";
@@ -246,6 +278,27 @@ try {
     seconds: median(smallRuns.map((r) => r.peer.seconds))!,
     cpu: median(smallRuns.map((r) => r.peer.cpu)),
   };
+  // Like for like: both trees with 887539e's rules, three interleaved runs each, medians.
+  const sameRules = sameRulesFile(work);
+  const sameRuns = [0, 1, 2].map(() => ({
+    tree: sluiceScan(tree, tree, "--no-gitignore", "--config", sameRules.file),
+    small: sluiceScan(
+      smallTree,
+      smallTree,
+      "--no-gitignore",
+      "--config",
+      sameRules.file,
+    ),
+  }));
+  const same = {
+    rules: sameRules.rules,
+    treeSeconds: median(sameRuns.map((r) => r.tree.seconds))!,
+    treeCpuSeconds: median(sameRuns.map((r) => r.tree.cpu)),
+    treeFindings: (JSON.parse(sameRuns[0]!.tree.stdout) as Report).findings
+      .length,
+    smallSeconds: median(sameRuns.map((r) => r.small.seconds))!,
+    smallCpuSeconds: median(sameRuns.map((r) => r.small.cpu)),
+  };
   // The pre-commit scan, as bench/scan-staged measures it (its own repository and runs).
   const stagedRun = spawnSync(
     process.execPath,
@@ -304,6 +357,9 @@ try {
     `ratio        wall ${ratio(smallOurs.seconds, smallPeer.seconds) ?? "n/a"}x, CPU ${ratio(smallOurs.cpu, smallPeer.cpu) ?? "n/a"}x  (target: >= 5x secretlint)`,
   );
   console.log(
+    `like for like, 887539e's ${same.rules} rules (a rule file disabling those added since), medians of 3: 70 MB tree ${f2(same.treeSeconds)} s wall, ${f2(same.treeCpuSeconds)} CPU-s, ${same.treeFindings} findings; small files ${f2(same.smallSeconds)} s wall, ${f2(same.smallCpuSeconds)} CPU-s`,
+  );
+  console.log(
     `pre-commit (bench/scan-staged): sluice scan secrets --staged median ${staged.medianMs ?? "n/a"} ms wall, ${staged.cpuMedianMs ?? "n/a"} ms CPU (bare node ${staged.bareNodeMs ?? "n/a"} ms; target < 250 ms)`,
   );
   console.log(
@@ -359,6 +415,14 @@ try {
         secretlintCpuSeconds: smallPeer.cpu ?? null,
         ratioWall: ratio(smallOurs.seconds, smallPeer.seconds),
         ratioCpu: ratio(smallOurs.cpu, smallPeer.cpu),
+      },
+      sameRules: {
+        rules: same.rules,
+        treeSeconds: Number(same.treeSeconds.toFixed(3)),
+        treeCpuSeconds: same.treeCpuSeconds ?? null,
+        treeFindings: same.treeFindings,
+        smallSeconds: Number(same.smallSeconds.toFixed(3)),
+        smallCpuSeconds: same.smallCpuSeconds ?? null,
       },
       staged: {
         medianMs: staged.medianMs ?? null,

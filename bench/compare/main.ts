@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   lstatSync,
   mkdtempSync,
@@ -230,8 +231,9 @@ async function main(): Promise<number> {
         "  --link-node-modules  link this tree's node_modules into the worktrees even when\n" +
         "           their package-lock.json differs (faster; the builds then share dependencies)\n" +
         "  --no-build  do not build this working tree (it is built already)\n" +
-        "  --bench-from new  run the new tree's bench files on both builds (same figures, same\n" +
-        "           method; for benches whose imports the old tree also has). Default: own",
+        "  --bench-from new  run the new tree's bench files (and bench/data/) on both builds (same\n" +
+        "           figures, same method; for benches whose imports the old tree also has).\n" +
+        "           Default: own",
     );
     return 0;
   }
@@ -261,13 +263,19 @@ async function main(): Promise<number> {
   else if (!values["no-build"])
     await step("new (this tree): npm run build", "npm", ["run", "build"], here);
 
-  if (values["bench-from"] === "new")
+  if (values["bench-from"] === "new") {
     for (const file of benchFiles(newDir).filter(
       (f) => only.length === 0 || only.some((o) => f.includes(o)),
     )) {
       log(`old: bench/${file} replaced by the new tree's (--bench-from new)`);
       copyFileSync(join(newDir, "bench", file), join(oldDir, "bench", file));
     }
+    // What the bench files share (bench/data/: fixed inputs such as 887539e's rule ids).
+    if (existsSync(join(newDir, "bench", "data")))
+      cpSync(join(newDir, "bench", "data"), join(oldDir, "bench", "data"), {
+        recursive: true,
+      });
+  }
   const oldBenches = new Set(benchFiles(oldDir));
   const skipped: { bench: string; reason: string }[] = [];
   const benches = benchFiles(newDir).filter(
