@@ -2,7 +2,9 @@
 // whole processes, one run. The tree is a fixed set of this project's node_modules packages
 // (a fixed list of source-heavy packages, until ≥ 60 MB) copied to a temp folder so both tools
 // see the same files.
-// sluice also scans the whole node_modules once (its figure only). Needs `npm run build`.
+// sluice also scans the whole node_modules once (its figure only), and both trees with the rules
+// 887539e had (`sameRules`: the like-for-like figure of issue 11's side-by-side). Needs
+// `npm run build`.
 import { spawnSync } from "node:child_process";
 import {
   cpSync,
